@@ -1,0 +1,58 @@
+//! Subcommands. Each fills in library options and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flamekit::Error;
+
+use crate::{load, read_input, write_output, InputArgs};
+
+/// `flamekit dump FILE`
+#[derive(clap::Args)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+pub fn dump(a: DumpArgs) -> Result<ExitCode, Error> {
+    let group = load(&a.input)?;
+    write_output(&PathBuf::from("-"), flamekit::dump(&group).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `flamekit convert FILE -o OUT`
+#[derive(clap::Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output path; ends in `.gz` for gzip; `-` for stdout.
+    #[arg(short, long, default_value = "-")]
+    output: PathBuf,
+    /// gzip the output even when the name does not end in `.gz`.
+    #[arg(long)]
+    gzip: bool,
+}
+
+pub fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
+    let group = load(&a.input)?;
+    let gz = a.gzip || a.output.extension().is_some_and(|e| e == "gz");
+    let bytes =
+        if gz { flamekit::to_speedscope_gzip(&group) } else { flamekit::to_speedscope_json(&group).into_bytes() };
+    write_output(&a.output, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `flamekit detect FILE`
+#[derive(clap::Args)]
+pub struct DetectArgs {
+    /// Input file (`-` for stdin).
+    file: PathBuf,
+}
+
+pub fn detect(a: DetectArgs) -> Result<ExitCode, Error> {
+    let bytes = read_input(&a.file)?;
+    let hint = a.file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let f = flamekit::detect(&bytes, hint.as_deref())?;
+    println!("{f}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,122 @@
+//! The `flamekit` command-line tool. It only parses arguments, fills in the
+//! library's options structs, and maps errors to exit codes.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use flamekit::{Error, ImportOptions, ImportReport, ProfileGroup};
+
+mod cmd;
+
+/// Ingest, convert, render and analyze performance profiles.
+#[derive(Parser)]
+#[command(name = "flamekit", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print frames (self/total weight) and time-ordered stacks of every profile as JSON.
+    Dump(cmd::DumpArgs),
+    /// Convert any supported input to speedscope JSON (`.gz` output is gzip-compressed).
+    Convert(cmd::ConvertArgs),
+    /// Print the detected format of a file.
+    Detect(cmd::DetectArgs),
+}
+
+/// Options shared by every command that reads a profile.
+#[derive(clap::Args, Clone, Debug)]
+pub struct InputArgs {
+    /// Input file (`-` for stdin).
+    pub file: PathBuf,
+    /// Do not print the import report on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Treat import warnings as errors (non-zero exit).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Read a whole input (`-` = stdin).
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    if path.as_os_str() == "-" {
+        let mut v = Vec::new();
+        std::io::stdin().read_to_end(&mut v)?;
+        Ok(v)
+    } else {
+        std::fs::read(path).map_err(|e| Error::Io { message: format!("{}: {e}", path.display()) })
+    }
+}
+
+/// Write a whole output (`-` = stdout).
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()?;
+        Ok(())
+    } else {
+        std::fs::write(path, bytes).map_err(|e| Error::Io { message: format!("{}: {e}", path.display()) })
+    }
+}
+
+fn file_name(path: &Path) -> Option<String> {
+    if path.as_os_str() == "-" {
+        None
+    } else {
+        path.file_name().map(|n| n.to_string_lossy().into_owned())
+    }
+}
+
+/// Load and import an input, printing the import report on stderr unless quiet.
+pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
+    let bytes = read_input(&args.file)?;
+    let name = file_name(&args.file);
+    let opts = ImportOptions { name: name.clone(), ..Default::default() };
+    let (group, report) = flamekit::import_with(&bytes, name.as_deref(), &opts)?;
+    if !args.quiet {
+        print_report(&report);
+    }
+    if args.strict && !report.is_clean() {
+        return Err(Error::InvalidProfile {
+            format: "strict",
+            location: "import report".into(),
+            message: format!("{} warning(s) with --strict", report.warning_count),
+        });
+    }
+    Ok(group)
+}
+
+fn print_report(report: &ImportReport) {
+    if report.is_clean() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "flamekit: {} import: {} warning(s)", report.format, report.warning_count);
+    for (reason, n) in &report.skipped {
+        let _ = writeln!(err, "  skipped {n} ({reason})");
+    }
+    for d in report.warnings.iter().take(5) {
+        let _ = writeln!(err, "  {} at {}: {}", d.code, d.location, d.message);
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dump(a) => cmd::dump(a),
+        Command::Convert(a) => cmd::convert(a),
+        Command::Detect(a) => cmd::detect(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("flamekit: error [{}]: {e}", e.code());
+            ExitCode::from(2)
+        }
+    }
+}

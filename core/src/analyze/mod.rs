@@ -1,0 +1,1 @@
+//! Analysis: top functions and size-bounded text summaries.

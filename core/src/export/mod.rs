@@ -1,0 +1,9 @@
+//! Export: speedscope file-format JSON (plain or gzip) and the `dump` view.
+
+mod dump;
+mod json;
+mod speedscope;
+
+pub use dump::{dump, dump_json, dump_stacks};
+pub use json::write_number;
+pub use speedscope::{to_speedscope_gzip, to_speedscope_json, write_speedscope_json, SPEEDSCOPE_SCHEMA};

@@ -1,0 +1,32 @@
+//! flamekit-core: the profile model shared by every flamekit crate.
+//!
+//! A [`ProfileGroup`] holds [`Profile`]s (sampled or evented) that share one
+//! interned [`Frame`] table. Importers (in `flamekit-formats`) build groups
+//! through [`GroupBuilder`], which enforces [`IngestLimits`] while reading and
+//! records an [`ImportReport`]. From a group you get per-frame weights
+//! ([`Profile::frame_weights`]), a merged call tree ([`CallTree`]), a
+//! time-ordered walk ([`Profile::walk`]), speedscope export
+//! ([`to_speedscope_json`]) and analysis.
+//!
+//! This crate does no I/O and no rendering.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod analyze;
+mod error;
+mod export;
+mod limits;
+mod model;
+mod report;
+
+pub use error::{Error, LimitKind, Result};
+pub use export::{
+    dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_number, write_speedscope_json,
+    SPEEDSCOPE_SCHEMA,
+};
+pub use limits::{gunzip_limited, is_gzip, IngestLimits};
+pub use model::{
+    CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
+    Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
+};
+pub use report::{Diagnostic, ImportReport, Location};

@@ -1,0 +1,111 @@
+use std::io::Read;
+
+use crate::error::{Error, LimitKind, Result};
+
+/// Bounds on what an importer accepts. Importers check them while reading, so
+/// a hostile input stops as soon as it crosses a bound, with
+/// [`Error::LimitExceeded`] and memory bounded by the limits rather than by the input.
+///
+/// `IngestLimits::default()` suits a backend that accepts uploads;
+/// [`IngestLimits::unlimited`] turns every check off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IngestLimits {
+    /// Largest accepted input in bytes, before decompression. Default: 512 MiB.
+    pub max_input_bytes: u64,
+    /// Largest size after gzip/zip decompression. Default: 2 GiB.
+    pub max_inflated_bytes: u64,
+    /// Most distinct frames in one group. Default: 5,000,000.
+    pub max_frames: u64,
+    /// Most samples plus events over all profiles of a group. Default: 100,000,000.
+    pub max_samples: u64,
+    /// Deepest accepted stack. Default: 1,000,000.
+    pub max_stack_depth: u64,
+    /// Most profiles in a group. Default: 10,000.
+    pub max_profiles: u64,
+}
+
+impl Default for IngestLimits {
+    fn default() -> Self {
+        IngestLimits {
+            max_input_bytes: 512 << 20,
+            max_inflated_bytes: 2 << 30,
+            max_frames: 5_000_000,
+            max_samples: 100_000_000,
+            max_stack_depth: 1_000_000,
+            max_profiles: 10_000,
+        }
+    }
+}
+
+impl IngestLimits {
+    /// No limits at all (every bound is `u64::MAX`).
+    pub fn unlimited() -> Self {
+        IngestLimits {
+            max_input_bytes: u64::MAX,
+            max_inflated_bytes: u64::MAX,
+            max_frames: u64::MAX,
+            max_samples: u64::MAX,
+            max_stack_depth: u64::MAX,
+            max_profiles: u64::MAX,
+        }
+    }
+
+    /// Check one value against one limit.
+    pub fn check(&self, kind: LimitKind, value: u64) -> Result<()> {
+        let max = self.get(kind);
+        if value > max {
+            Err(Error::LimitExceeded { limit: kind, max, value })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The configured maximum for `kind`.
+    pub fn get(&self, kind: LimitKind) -> u64 {
+        match kind {
+            LimitKind::InputBytes => self.max_input_bytes,
+            LimitKind::InflatedBytes => self.max_inflated_bytes,
+            LimitKind::Frames => self.max_frames,
+            LimitKind::Samples => self.max_samples,
+            LimitKind::StackDepth => self.max_stack_depth,
+            LimitKind::Profiles => self.max_profiles,
+        }
+    }
+}
+
+/// True when `bytes` start with the gzip magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+}
+
+/// Decompress gzip data (all members), stopping with
+/// [`Error::LimitExceeded`] as soon as the output would pass
+/// `limits.max_inflated_bytes`. Memory stays bounded by the limit.
+pub fn gunzip_limited(bytes: &[u8], limits: &IngestLimits) -> Result<Vec<u8>> {
+    let max = limits.max_inflated_bytes;
+    let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(max.min(1 << 30) as usize));
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = decoder.read(&mut buf).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                Error::Truncated {
+                    format: "gzip",
+                    location: format!("after {} inflated bytes", out.len()),
+                    message: "gzip stream ends early".into(),
+                }
+            } else {
+                Error::Decompress { message: e.to_string() }
+            }
+        })?;
+        if n == 0 {
+            break;
+        }
+        let total = out.len() as u64 + n as u64;
+        if total > max {
+            return Err(Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value: total });
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    Ok(out)
+}

@@ -1,0 +1,457 @@
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::frame::{Frame, FrameId, ValueUnit};
+use super::profile::{Event, EventKind, Profile, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
+use crate::error::{Error, LimitKind, Result};
+use crate::limits::IngestLimits;
+use crate::report::ImportReport;
+
+/// Builds a [`ProfileGroup`]: interns frames, collects profiles, enforces
+/// [`IngestLimits`] as data arrives, and records an [`ImportReport`].
+///
+/// ```
+/// use flamekit_core::{Frame, GroupBuilder, IngestLimits, ValueUnit};
+/// let mut g = GroupBuilder::new("example", &IngestLimits::default());
+/// let a = g.frame(Frame::new("main")).unwrap();
+/// let b = g.frame(Frame::new("work")).unwrap();
+/// let mut p = g.sampled("cpu", ValueUnit::Milliseconds);
+/// p.push_stack(&[a, b], 3.0).unwrap();
+/// p.push_stack(&[a], 1.0).unwrap();
+/// g.push_profile(p.finish()).unwrap();
+/// let (group, _report) = g.finish(0).unwrap();
+/// assert_eq!(group.profiles()[0].total_weight(), 4.0);
+/// ```
+#[derive(Debug)]
+pub struct GroupBuilder {
+    name: String,
+    format: &'static str,
+    limits: IngestLimits,
+    frames: Vec<Frame>,
+    index: HashMap<Frame, FrameId>,
+    name_index: HashMap<String, FrameId>,
+    profiles: Vec<Profile>,
+    samples_used: Arc<AtomicU64>,
+    report: ImportReport,
+}
+
+impl GroupBuilder {
+    /// A new builder for a group read from `format` (e.g. `"pprof"`).
+    pub fn new(format: &'static str, limits: &IngestLimits) -> Self {
+        GroupBuilder {
+            name: String::new(),
+            format,
+            limits: *limits,
+            frames: Vec::new(),
+            index: HashMap::new(),
+            name_index: HashMap::new(),
+            profiles: Vec::new(),
+            samples_used: Arc::new(AtomicU64::new(0)),
+            report: ImportReport::new(format),
+        }
+    }
+
+    /// The format identifier given to [`GroupBuilder::new`].
+    pub fn format(&self) -> &'static str {
+        self.format
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &IngestLimits {
+        &self.limits
+    }
+
+    /// Set the group's name.
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = name.into();
+    }
+
+    /// Intern a frame, returning its id. Fails when the frame limit is passed.
+    pub fn frame(&mut self, frame: Frame) -> Result<FrameId> {
+        if frame.file.is_none() && frame.line.is_none() && frame.col.is_none() {
+            return self.frame_named(&frame.name);
+        }
+        if let Some(&id) = self.index.get(&frame) {
+            return Ok(id);
+        }
+        let id = self.new_frame_id()?;
+        self.frames.push(frame.clone());
+        self.index.insert(frame, id);
+        Ok(id)
+    }
+
+    /// Intern a frame that has only a name (no allocation when already known).
+    pub fn frame_named(&mut self, name: &str) -> Result<FrameId> {
+        if let Some(&id) = self.name_index.get(name) {
+            return Ok(id);
+        }
+        let id = self.new_frame_id()?;
+        self.frames.push(Frame::new(name));
+        self.name_index.insert(name.to_owned(), id);
+        Ok(id)
+    }
+
+    fn new_frame_id(&self) -> Result<FrameId> {
+        let n = self.frames.len() as u64 + 1;
+        self.limits.check(LimitKind::Frames, n)?;
+        if n > u32::MAX as u64 {
+            return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64, value: n });
+        }
+        Ok((n - 1) as FrameId)
+    }
+
+    /// Number of frames interned so far.
+    pub fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Frame by id, if interned.
+    pub fn get_frame(&self, id: FrameId) -> Option<&Frame> {
+        self.frames.get(id as usize)
+    }
+
+    /// Start a sampled profile. Its samples count against this group's sample limit.
+    pub fn sampled(&self, name: impl Into<String>, unit: ValueUnit) -> SampledBuilder {
+        SampledBuilder {
+            format: self.format,
+            name: name.into(),
+            unit,
+            limits: self.limits,
+            used: self.samples_used.clone(),
+            stacks: StackTable::default(),
+            index: HashMap::new(),
+            samples: Vec::new(),
+            weights: Vec::new(),
+            start: 0.0,
+            end: None,
+            max_frame: None,
+        }
+    }
+
+    /// Start an evented profile. Its events count against this group's sample limit.
+    pub fn evented(&self, name: impl Into<String>, unit: ValueUnit) -> EventedBuilder {
+        EventedBuilder {
+            format: self.format,
+            name: name.into(),
+            unit,
+            limits: self.limits,
+            used: self.samples_used.clone(),
+            events: Vec::new(),
+            stack: Vec::new(),
+            start: None,
+            end: None,
+            max_frame: None,
+        }
+    }
+
+    /// Add a finished profile; returns its index.
+    pub fn push_profile(&mut self, profile: Profile) -> Result<usize> {
+        self.limits.check(LimitKind::Profiles, self.profiles.len() as u64 + 1)?;
+        let max_frame = match &profile.data {
+            ProfileData::Sampled { stacks, .. } => stacks.frames.iter().copied().max(),
+            ProfileData::Evented { events } => events.iter().map(|e| e.frame).max(),
+        };
+        if let Some(m) = max_frame {
+            if m as usize >= self.frames.len() {
+                return Err(Error::Internal {
+                    message: format!(
+                        "profile `{}` uses frame {m} but only {} are interned",
+                        profile.name,
+                        self.frames.len()
+                    ),
+                });
+            }
+        }
+        self.profiles.push(profile);
+        Ok(self.profiles.len() - 1)
+    }
+
+    /// Number of profiles pushed so far.
+    pub fn profile_count(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// The import report being collected (warnings and skipped counts).
+    pub fn report(&mut self) -> &mut ImportReport {
+        &mut self.report
+    }
+
+    /// Finish the group. `active_profile_index` is clamped into range.
+    pub fn finish(self, active_profile_index: usize) -> Result<(ProfileGroup, ImportReport)> {
+        let n = self.profiles.len();
+        let group = ProfileGroup {
+            name: self.name,
+            frames: self.frames,
+            profiles: self.profiles,
+            active_profile_index: if n == 0 { 0 } else { active_profile_index.min(n - 1) },
+            format: self.format.to_owned(),
+        };
+        Ok((group, self.report))
+    }
+}
+
+fn bad_weight(format: &'static str, index: usize, w: f64) -> Error {
+    Error::invalid(format, format!("sample {index}"), format!("weight must be finite and non-negative, got {w}"))
+}
+
+/// Builds one sampled profile. Get one from [`GroupBuilder::sampled`].
+#[derive(Debug)]
+pub struct SampledBuilder {
+    format: &'static str,
+    name: String,
+    unit: ValueUnit,
+    limits: IngestLimits,
+    used: Arc<AtomicU64>,
+    stacks: StackTable,
+    index: HashMap<(StackId, FrameId), StackId>,
+    samples: Vec<StackId>,
+    weights: Vec<f64>,
+    start: f64,
+    end: Option<f64>,
+    max_frame: Option<FrameId>,
+}
+
+impl SampledBuilder {
+    /// The stack node for `frame` called from `parent` ([`NO_STACK`] for an
+    /// outermost frame), created if new. Fails past the depth limit.
+    pub fn node(&mut self, parent: StackId, frame: FrameId) -> Result<StackId> {
+        if let Some(&id) = self.index.get(&(parent, frame)) {
+            return Ok(id);
+        }
+        if parent != NO_STACK && parent as usize >= self.stacks.len() {
+            return Err(Error::Internal { message: format!("stack node {parent} does not exist") });
+        }
+        let depth = self.stacks.depth(parent) as u64 + 1;
+        self.limits.check(LimitKind::StackDepth, depth)?;
+        let id = self.stacks.len() as StackId;
+        if id == NO_STACK {
+            return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 1, value: id as u64 });
+        }
+        self.stacks.parents.push(parent);
+        self.stacks.frames.push(frame);
+        self.stacks.depths.push(depth as u32);
+        self.index.insert((parent, frame), id);
+        self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
+        Ok(id)
+    }
+
+    /// The stack node for a whole stack (outermost frame first).
+    pub fn stack_id(&mut self, stack: &[FrameId]) -> Result<StackId> {
+        self.limits.check(LimitKind::StackDepth, stack.len() as u64)?;
+        let mut id = NO_STACK;
+        for &f in stack {
+            id = self.node(id, f)?;
+        }
+        Ok(id)
+    }
+
+    /// Append a sample on an existing stack node ([`NO_STACK`] = idle).
+    pub fn push_sample(&mut self, stack: StackId, weight: f64) -> Result<()> {
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(bad_weight(self.format, self.samples.len(), weight));
+        }
+        if stack != NO_STACK && stack as usize >= self.stacks.len() {
+            return Err(Error::Internal { message: format!("stack node {stack} does not exist") });
+        }
+        let used = self.used.fetch_add(1, Ordering::Relaxed) + 1;
+        self.limits.check(LimitKind::Samples, used)?;
+        self.samples.push(stack);
+        self.weights.push(weight);
+        Ok(())
+    }
+
+    /// Append a sample given as frames, outermost first.
+    pub fn push_stack(&mut self, stack: &[FrameId], weight: f64) -> Result<()> {
+        let id = self.stack_id(stack)?;
+        self.push_sample(id, weight)
+    }
+
+    /// Number of samples so far.
+    pub fn sample_count(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// The stack table built so far.
+    pub fn stacks(&self) -> &StackTable {
+        &self.stacks
+    }
+
+    /// Set the first value of the time axis (default 0).
+    pub fn set_start(&mut self, start: f64) {
+        self.start = if start.is_finite() { start } else { 0.0 };
+    }
+
+    /// Set the last value of the time axis (default: start + sum of weights).
+    pub fn set_end(&mut self, end: f64) {
+        self.end = if end.is_finite() { Some(end) } else { None };
+    }
+
+    /// Rename the profile being built.
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = name.into();
+    }
+
+    /// Finish the profile. The end value is at least start + total weight.
+    pub fn finish(self) -> Profile {
+        let total: f64 = self.weights.iter().sum();
+        let min_end = self.start + total;
+        let end = match self.end {
+            Some(e) if e >= min_end => e,
+            _ => min_end,
+        };
+        Profile {
+            name: self.name,
+            unit: self.unit,
+            start_value: self.start,
+            end_value: end,
+            data: ProfileData::Sampled { stacks: self.stacks, samples: self.samples, weights: self.weights },
+        }
+    }
+}
+
+/// Builds one evented profile: opens and closes must nest and time must not
+/// go backwards. Get one from [`GroupBuilder::evented`].
+#[derive(Debug)]
+pub struct EventedBuilder {
+    format: &'static str,
+    name: String,
+    unit: ValueUnit,
+    limits: IngestLimits,
+    used: Arc<AtomicU64>,
+    events: Vec<Event>,
+    stack: Vec<FrameId>,
+    start: Option<f64>,
+    end: Option<f64>,
+    max_frame: Option<FrameId>,
+}
+
+impl EventedBuilder {
+    fn push(&mut self, kind: EventKind, frame: FrameId, at: f64) -> Result<()> {
+        let index = self.events.len();
+        if !at.is_finite() {
+            return Err(Error::invalid(
+                self.format,
+                format!("event {index}"),
+                format!("timestamp must be finite, got {at}"),
+            ));
+        }
+        if let Some(last) = self.events.last() {
+            if at < last.at {
+                return Err(Error::invalid(
+                    self.format,
+                    format!("event {index}"),
+                    format!("timestamp {at} is before the previous event's {}", last.at),
+                ));
+            }
+        }
+        let used = self.used.fetch_add(1, Ordering::Relaxed) + 1;
+        self.limits.check(LimitKind::Samples, used)?;
+        self.events.push(Event { kind, frame, at });
+        self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
+        Ok(())
+    }
+
+    /// Enter `frame` at time `at`.
+    pub fn open(&mut self, frame: FrameId, at: f64) -> Result<()> {
+        self.limits.check(LimitKind::StackDepth, self.stack.len() as u64 + 1)?;
+        self.push(EventKind::Open, frame, at)?;
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Leave `frame` at time `at`; it must be the innermost open frame.
+    pub fn close(&mut self, frame: FrameId, at: f64) -> Result<()> {
+        match self.stack.last() {
+            Some(&top) if top == frame => {}
+            Some(&top) => {
+                return Err(Error::invalid(
+                    self.format,
+                    format!("event {}", self.events.len()),
+                    format!("close of frame {frame} while frame {top} is innermost"),
+                ))
+            }
+            None => {
+                return Err(Error::invalid(
+                    self.format,
+                    format!("event {}", self.events.len()),
+                    format!("close of frame {frame} with no open frame"),
+                ))
+            }
+        }
+        self.push(EventKind::Close, frame, at)?;
+        self.stack.pop();
+        Ok(())
+    }
+
+    /// Close every open frame at `at` (innermost first), for formats that
+    /// tolerate unterminated calls.
+    pub fn close_all(&mut self, at: f64) -> Result<()> {
+        while let Some(&top) = self.stack.last() {
+            self.close(top, at)?;
+        }
+        Ok(())
+    }
+
+    /// The open frames, outermost first.
+    pub fn open_stack(&self) -> &[FrameId] {
+        &self.stack
+    }
+
+    /// Timestamp of the last event.
+    pub fn last_at(&self) -> Option<f64> {
+        self.events.last().map(|e| e.at)
+    }
+
+    /// Number of events so far.
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Set the first value of the time axis (default: first event's time, or 0).
+    pub fn set_start(&mut self, start: f64) {
+        self.start = start.is_finite().then_some(start);
+    }
+
+    /// Set the last value of the time axis (default: last event's time).
+    pub fn set_end(&mut self, end: f64) {
+        self.end = end.is_finite().then_some(end);
+    }
+
+    /// Rename the profile being built.
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = name.into();
+    }
+
+    /// Finish the profile. Fails when frames are still open.
+    pub fn finish(self) -> Result<Profile> {
+        if let Some(&top) = self.stack.last() {
+            return Err(Error::invalid(
+                self.format,
+                format!("end of profile `{}`", self.name),
+                format!("{} frame(s) still open (innermost: frame {top})", self.stack.len()),
+            ));
+        }
+        let first = self.events.first().map(|e| e.at);
+        let last = self.events.last().map(|e| e.at);
+        let start = match (self.start, first) {
+            (Some(s), Some(f)) => s.min(f),
+            (Some(s), None) => s,
+            (None, Some(f)) => f,
+            (None, None) => 0.0,
+        };
+        let end = match (self.end, last) {
+            (Some(e), Some(l)) => e.max(l),
+            (Some(e), None) => e.max(start),
+            (None, Some(l)) => l,
+            (None, None) => start,
+        };
+        Ok(Profile {
+            name: self.name,
+            unit: self.unit,
+            start_value: start,
+            end_value: end,
+            data: ProfileData::Evented { events: self.events },
+        })
+    }
+}

@@ -1,0 +1,94 @@
+use super::frame::FrameId;
+use super::profile::{EventKind, Profile, ProfileData, NO_STACK};
+
+/// One step of a time-ordered walk over a profile's calls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WalkEvent {
+    /// True when the frame is entered, false when it is left.
+    pub open: bool,
+    /// The frame.
+    pub frame: FrameId,
+    /// Number of frames below this one on the stack (0 for an outermost frame).
+    pub depth: usize,
+    /// Time in the profile's unit (absolute: starts at `start_value`).
+    pub at: f64,
+}
+
+/// Something that receives a time-ordered walk. Implemented for every
+/// `FnMut(WalkEvent)`.
+pub trait CallVisitor {
+    /// Called once per enter or leave, in time order.
+    fn visit(&mut self, event: WalkEvent);
+}
+
+impl<F: FnMut(WalkEvent)> CallVisitor for F {
+    fn visit(&mut self, event: WalkEvent) {
+        self(event)
+    }
+}
+
+impl Profile {
+    /// Walk the calls in time order, as a flamechart shows them. Sampled
+    /// profiles are laid out back to back from `start_value`; consecutive
+    /// samples sharing a stack prefix keep those frames open (as speedscope
+    /// does). Every opened frame is closed. Iterative: any depth is fine.
+    pub fn walk<V: CallVisitor>(&self, visitor: &mut V) {
+        match &self.data {
+            ProfileData::Evented { events } => {
+                let mut depth = 0usize;
+                for e in events {
+                    match e.kind {
+                        EventKind::Open => {
+                            visitor.visit(WalkEvent { open: true, frame: e.frame, depth, at: e.at });
+                            depth += 1;
+                        }
+                        EventKind::Close => {
+                            depth = depth.saturating_sub(1);
+                            visitor.visit(WalkEvent { open: false, frame: e.frame, depth, at: e.at });
+                        }
+                    }
+                }
+            }
+            ProfileData::Sampled { stacks, samples, weights } => {
+                let mut prev = NO_STACK;
+                let mut t = self.start_value;
+                let mut path: Vec<u32> = Vec::new();
+                for (&s, &w) in samples.iter().zip(weights) {
+                    if s != prev {
+                        let mut a = prev;
+                        let mut b = s;
+                        path.clear();
+                        while stacks.depth(a) > stacks.depth(b) {
+                            let d = stacks.depth(a) as usize - 1;
+                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: d, at: t });
+                            a = stacks.parent(a);
+                        }
+                        while stacks.depth(b) > stacks.depth(a) {
+                            path.push(b);
+                            b = stacks.parent(b);
+                        }
+                        while a != b {
+                            let d = stacks.depth(a) as usize - 1;
+                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: d, at: t });
+                            a = stacks.parent(a);
+                            path.push(b);
+                            b = stacks.parent(b);
+                        }
+                        for &n in path.iter().rev() {
+                            let d = stacks.depth(n) as usize - 1;
+                            visitor.visit(WalkEvent { open: true, frame: stacks.frame(n), depth: d, at: t });
+                        }
+                        prev = s;
+                    }
+                    t += w;
+                }
+                let mut a = prev;
+                while a != NO_STACK {
+                    let d = stacks.depth(a) as usize - 1;
+                    visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: d, at: t });
+                    a = stacks.parent(a);
+                }
+            }
+        }
+    }
+}

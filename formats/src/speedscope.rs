@@ -1,0 +1,196 @@
+//! Speedscope's own file format (https://www.speedscope.app/file-format-schema.json),
+//! every version from 0.0.1 on, evented and sampled profiles.
+
+use std::borrow::Cow;
+
+use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
+use serde::Deserialize;
+
+use crate::ImportOptions;
+
+const FORMAT: &str = "speedscope";
+
+#[derive(Deserialize)]
+struct File<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(rename = "activeProfileIndex")]
+    active_profile_index: Option<f64>,
+    shared: Shared<'a>,
+    #[serde(borrow)]
+    profiles: Vec<FileProfile<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Shared<'a> {
+    #[serde(borrow)]
+    frames: Vec<FileFrame<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FileFrame<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    file: Option<Cow<'a, str>>,
+    line: Option<f64>,
+    col: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct FileProfile<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    unit: Option<Cow<'a, str>>,
+    #[serde(rename = "startValue")]
+    start_value: Option<f64>,
+    #[serde(rename = "endValue")]
+    end_value: Option<f64>,
+    events: Option<Vec<FileEvent<'a>>>,
+    samples: Option<Vec<Vec<u64>>>,
+    weights: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+struct FileEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    frame: u64,
+    at: f64,
+}
+
+/// True when `bytes` look like a speedscope file: a JSON object naming the
+/// speedscope schema, or with both `shared` and `profiles` keys near the start.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return false;
+    }
+    let text = String::from_utf8_lossy(head);
+    text.contains("speedscope.app/file-format-schema") || (text.contains("\"shared\"") && text.contains("\"profiles\""))
+}
+
+fn location_line(v: Option<f64>) -> Option<u32> {
+    v.filter(|x| x.is_finite() && *x >= 0.0 && *x <= u32::MAX as f64).map(|x| x as u32)
+}
+
+fn relocate(e: Error, location: String) -> Error {
+    match e {
+        Error::InvalidProfile { format, message, .. } => Error::InvalidProfile { format, location, message },
+        other => other,
+    }
+}
+
+/// Import a speedscope file.
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let file: File = serde_json::from_slice(bytes).map_err(|e| Error::from_json(FORMAT, &e))?;
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    g.set_name(file.name.as_deref().unwrap_or(""));
+    let mut ids: Vec<FrameId> = Vec::with_capacity(file.shared.frames.len());
+    for f in &file.shared.frames {
+        let frame = Frame::with_location(
+            f.name.as_ref(),
+            f.file.as_ref().map(|s| s.to_string()),
+            location_line(f.line),
+            location_line(f.col),
+        );
+        ids.push(g.frame(frame)?);
+    }
+    let frame_of = |pi: usize, what: &str, idx: u64| -> Result<FrameId> {
+        ids.get(idx as usize).copied().ok_or_else(|| {
+            Error::invalid(
+                FORMAT,
+                format!("profiles[{pi}].{what}"),
+                format!("frame index {idx} is out of range: shared.frames has {} entries", ids.len()),
+            )
+        })
+    };
+    for (pi, p) in file.profiles.iter().enumerate() {
+        let unit_str = p.unit.as_deref().unwrap_or("none");
+        let unit = ValueUnit::parse(unit_str).ok_or_else(|| {
+            Error::invalid(FORMAT, format!("profiles[{pi}].unit"), format!("unknown unit `{unit_str}`"))
+        })?;
+        let name = p.name.as_deref().unwrap_or("").to_owned();
+        match p.kind.as_ref() {
+            "evented" => {
+                let mut b = g.evented(name, unit);
+                if let Some(s) = p.start_value {
+                    b.set_start(s);
+                }
+                if let Some(e) = p.end_value {
+                    b.set_end(e);
+                }
+                for (ei, e) in p.events.as_deref().unwrap_or(&[]).iter().enumerate() {
+                    let loc = || format!("profiles[{pi}].events[{ei}]");
+                    let f = frame_of(pi, &format!("events[{ei}].frame"), e.frame)?;
+                    let r = match e.kind.as_ref() {
+                        "O" => b.open(f, e.at),
+                        "C" => b.close(f, e.at),
+                        other => {
+                            return Err(Error::invalid(
+                                FORMAT,
+                                loc(),
+                                format!("unknown event type `{other}` (expected O or C)"),
+                            ))
+                        }
+                    };
+                    r.map_err(|err| relocate(err, loc()))?;
+                }
+                let profile = b.finish().map_err(|err| relocate(err, format!("profiles[{pi}].events")))?;
+                g.push_profile(profile)?;
+            }
+            "sampled" => {
+                let samples = p.samples.as_deref().unwrap_or(&[]);
+                let mut b = g.sampled(name, unit);
+                let ones;
+                let weights: &[f64] = match &p.weights {
+                    Some(w) => w,
+                    None => {
+                        g.report().warn(
+                            "missing_weights",
+                            Location::Path(format!("profiles[{pi}]")),
+                            "no weights: each sample weighs 1",
+                        );
+                        ones = vec![1.0; samples.len()];
+                        &ones
+                    }
+                };
+                if weights.len() != samples.len() {
+                    return Err(Error::invalid(
+                        FORMAT,
+                        format!("profiles[{pi}].weights"),
+                        format!("{} weights for {} samples", weights.len(), samples.len()),
+                    ));
+                }
+                let mut stack = Vec::new();
+                for (si, (s, &w)) in samples.iter().zip(weights).enumerate() {
+                    stack.clear();
+                    for &idx in s {
+                        stack.push(frame_of(pi, &format!("samples[{si}]"), idx)?);
+                    }
+                    b.push_stack(&stack, w).map_err(|err| relocate(err, format!("profiles[{pi}].samples[{si}]")))?;
+                }
+                if let Some(s) = p.start_value {
+                    b.set_start(s);
+                }
+                if let Some(e) = p.end_value {
+                    b.set_end(e);
+                }
+                g.push_profile(b.finish())?;
+            }
+            other => {
+                return Err(Error::invalid(
+                    FORMAT,
+                    format!("profiles[{pi}].type"),
+                    format!("unknown profile type `{other}` (expected evented or sampled)"),
+                ))
+            }
+        }
+    }
+    let active = file.active_profile_index.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as usize).unwrap_or(0);
+    g.finish(active)
+}

@@ -1,0 +1,2 @@
+//! flamekit-render: deterministic flamegraph PNG and SVG rendering.
+#![warn(missing_docs)]

@@ -1,0 +1,7 @@
+//! Importer tests on real profiles: one module per format (inferno style),
+//! each with its data in `tests/data/<format>/` or the shared corpus.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod speedscope;
