@@ -1,0 +1,170 @@
+//! Model invariants: weights, recursion, walk order, deep stacks.
+
+use flamekit_core::{
+    to_speedscope_json, CallTree, Error, Frame, GroupBuilder, IngestLimits, LimitKind, ValueUnit, WalkEvent, NO_STACK,
+};
+
+fn names(g: &flamekit_core::ProfileGroup, ids: &[u32]) -> Vec<String> {
+    ids.iter().map(|&i| g.frame(i).name.clone()).collect()
+}
+
+#[test]
+fn recursion_counts_once_in_total_weight() {
+    // Samples: a;b;a;b ×2 and a ×1. Total of a and b must be 3 and 2, not 5 and 4.
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let a = g.frame(Frame::new("a")).unwrap();
+    let b = g.frame(Frame::new("b")).unwrap();
+    let mut p = g.sampled("p", ValueUnit::None);
+    p.push_stack(&[a, b, a, b], 2.0).unwrap();
+    p.push_stack(&[a], 1.0).unwrap();
+    g.push_profile(p.finish()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let fw = g.profiles()[0].frame_weights(g.frames().len());
+    assert_eq!(fw.total_weight, vec![3.0, 2.0]);
+    assert_eq!(fw.self_weight, vec![1.0, 2.0]);
+}
+
+#[test]
+fn evented_recursion_counts_once() {
+    // a[0,10) { a[2,6) { b[3,5) } }
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let a = g.frame_named("a").unwrap();
+    let b = g.frame_named("b").unwrap();
+    let mut e = g.evented("p", ValueUnit::Milliseconds);
+    e.open(a, 0.0).unwrap();
+    e.open(a, 2.0).unwrap();
+    e.open(b, 3.0).unwrap();
+    e.close(b, 5.0).unwrap();
+    e.close(a, 6.0).unwrap();
+    e.close(a, 10.0).unwrap();
+    g.push_profile(e.finish().unwrap()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let fw = g.profiles()[0].frame_weights(2);
+    assert_eq!(fw.total_weight, vec![10.0, 2.0]);
+    assert_eq!(fw.self_weight, vec![8.0, 2.0]);
+    assert_eq!(g.duration_ms(), Some(10.0));
+    let tree = CallTree::new(&g.profiles()[0]);
+    assert_eq!(tree.root().total_weight, 10.0);
+    assert_eq!(tree.max_depth(), 3);
+}
+
+#[test]
+fn sampled_walk_keeps_shared_prefix_open() {
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let [a, b, c] = ["a", "b", "c"].map(|n| g.frame_named(n).unwrap());
+    let mut p = g.sampled("p", ValueUnit::None);
+    p.push_stack(&[a, b], 1.0).unwrap();
+    p.push_stack(&[a, c], 2.0).unwrap();
+    p.push_sample(NO_STACK, 4.0).unwrap();
+    p.push_stack(&[a], 1.0).unwrap();
+    g.push_profile(p.finish()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let mut log = Vec::new();
+    g.profiles()[0].walk(&mut |e: WalkEvent| {
+        log.push(format!("{}{}@{}d{}", if e.open { "+" } else { "-" }, g.frame(e.frame).name, e.at, e.depth))
+    });
+    assert_eq!(log, ["+a@0d0", "+b@0d1", "-b@1d1", "+c@1d1", "-c@3d1", "-a@3d0", "+a@7d0", "-a@8d0"]);
+    // Idle samples do not count as weight of any frame but do take time.
+    assert_eq!(g.profiles()[0].total_weight(), 4.0);
+    assert_eq!(g.profiles()[0].end_value(), 8.0);
+    assert_eq!(flamekit_core::dump_stacks(&g, &g.profiles()[0]), ["a;b 1", "a;c 2", "a 1"]);
+}
+
+#[test]
+fn call_tree_is_left_heavy() {
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let [a, b, c] = ["a", "b", "c"].map(|n| g.frame_named(n).unwrap());
+    let mut p = g.sampled("p", ValueUnit::None);
+    p.push_stack(&[a, b], 1.0).unwrap();
+    p.push_stack(&[a, c], 5.0).unwrap();
+    p.push_stack(&[a, b], 1.0).unwrap();
+    g.push_profile(p.finish()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let t = CallTree::new(&g.profiles()[0]);
+    let root_a = t.root().children[0];
+    let kids: Vec<u32> = t.nodes[root_a as usize].children.iter().map(|&n| t.nodes[n as usize].frame.unwrap()).collect();
+    assert_eq!(names(&g, &kids), ["c", "b"]);
+    assert_eq!(t.nodes[root_a as usize].total_weight, 7.0);
+}
+
+#[test]
+fn million_deep_evented_profile() {
+    const N: u32 = 1_000_000;
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let frames: Vec<u32> = (0..N).map(|i| g.frame_named(&format!("f{}", i % 1000)).unwrap()).collect();
+    let mut e = g.evented("deep", ValueUnit::Microseconds);
+    for (i, &f) in frames.iter().enumerate() {
+        e.open(f, i as f64).unwrap();
+    }
+    for (i, &f) in frames.iter().enumerate().rev() {
+        e.close(f, (2 * N as usize - i) as f64).unwrap();
+    }
+    g.push_profile(e.finish().unwrap()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let p = &g.profiles()[0];
+    let tree = CallTree::new(p);
+    assert_eq!(tree.max_depth(), N);
+    let fw = p.frame_weights(g.frames().len());
+    // f0 is the outermost frame: open [0, 2N).
+    assert_eq!(fw.total_weight[0], 2.0 * N as f64);
+    let json = to_speedscope_json(&g);
+    assert!(json.len() > 30 * N as usize);
+}
+
+#[test]
+fn million_deep_sampled_profile() {
+    const N: usize = 1_000_000;
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let f: Vec<u32> = (0..N).map(|i| g.frame_named(&format!("f{i}")).unwrap()).collect();
+    let mut p = g.sampled("deep", ValueUnit::None);
+    p.push_stack(&f, 1.0).unwrap();
+    p.push_stack(&f[..N / 2], 1.0).unwrap();
+    g.push_profile(p.finish()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let fw = g.profiles()[0].frame_weights(N);
+    assert_eq!(fw.total_weight[0], 2.0);
+    assert_eq!(fw.total_weight[N - 1], 1.0);
+    assert_eq!(fw.self_weight[N / 2 - 1], 1.0);
+    let mut events = 0usize;
+    g.profiles()[0].walk(&mut |_e: WalkEvent| events += 1);
+    assert_eq!(events, 2 * N);
+}
+
+#[test]
+fn builders_reject_bad_input_with_typed_errors() {
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let a = g.frame_named("a").unwrap();
+    let mut p = g.sampled("p", ValueUnit::None);
+    assert_eq!(p.push_stack(&[a], f64::NAN).unwrap_err().code(), "invalid_profile");
+    assert_eq!(p.push_stack(&[a], -1.0).unwrap_err().code(), "invalid_profile");
+    let mut e = g.evented("e", ValueUnit::None);
+    e.open(a, 5.0).unwrap();
+    assert!(e.open(a, 4.0).unwrap_err().to_string().contains("before the previous"));
+    assert_eq!(e.finish().unwrap_err().code(), "invalid_profile");
+    let limits = IngestLimits { max_stack_depth: 3, ..IngestLimits::default() };
+    let mut g = GroupBuilder::new("test", &limits);
+    let a = g.frame_named("a").unwrap();
+    let mut p = g.sampled("p", ValueUnit::None);
+    assert!(matches!(
+        p.push_stack(&[a, a, a, a], 1.0),
+        Err(Error::LimitExceeded { limit: LimitKind::StackDepth, max: 3, value: 4 })
+    ));
+}
+
+#[test]
+fn error_codes_are_stable_and_listed() {
+    let errors = [
+        Error::InvalidJson { format: "x", line: 1, column: 2, message: String::new() },
+        Error::UnsupportedFormat { tried: vec![] },
+        Error::invalid("x", "here", "bad"),
+        Error::Truncated { format: "x", location: String::new(), message: String::new() },
+        Error::LimitExceeded { limit: LimitKind::Frames, max: 1, value: 2 },
+        Error::Decompress { message: String::new() },
+        Error::argument("offset", "bad"),
+        Error::EmptyProfile { message: String::new() },
+        Error::Io { message: String::new() },
+        Error::Internal { message: String::new() },
+    ];
+    let codes: Vec<&str> = errors.iter().map(|e| e.code()).collect();
+    assert_eq!(codes, Error::CODES);
+}
