@@ -19,6 +19,7 @@ mod limits;
 mod model;
 mod report;
 
+pub use analyze::{diff, DeltaSort, DiffNode, DiffOptions, FunctionDelta, ProfileDiff};
 pub use error::{Error, LimitKind, Result};
 pub use export::{
     dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_number, write_speedscope_json,

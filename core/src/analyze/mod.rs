@@ -1,1 +1,5 @@
-//! Analysis: top functions and size-bounded text summaries.
+//! Analysis: top functions, size-bounded text summaries, differential profiles.
+
+mod diff;
+
+pub use diff::{diff, DeltaSort, DiffNode, DiffOptions, FunctionDelta, ProfileDiff};

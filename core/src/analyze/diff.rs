@@ -1,0 +1,295 @@
+//! Differential profiles: what changed between a "before" and an "after" profile.
+//!
+//! Functions are matched across the two groups by name and file (line numbers
+//! move between builds). Call paths are matched by their sequence of
+//! functions. When both profiles have the same unit and
+//! [`DiffOptions::normalize`] is on (the default), the before weights are
+//! scaled by `after_total / before_total` so that a longer or shorter run
+//! does not show up as growth everywhere; when the units differ, the weights
+//! are always normalised (only shares of the total are comparable).
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::model::{CallTree, ProfileGroup, ValueUnit};
+
+/// Options for [`diff`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffOptions {
+    /// Profile of the before group. Default: `None`, its active profile.
+    pub before_profile: Option<usize>,
+    /// Profile of the after group. Default: `None`, its active profile.
+    pub after_profile: Option<usize>,
+    /// Scale before weights to the after total. Default: `true`.
+    pub normalize: bool,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions { before_profile: None, after_profile: None, normalize: true }
+    }
+}
+
+/// One function's weights before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDelta {
+    /// Function name.
+    pub name: String,
+    /// Source file, if known.
+    pub file: Option<String>,
+    /// Self weight before (scaled when normalised).
+    pub before_self: f64,
+    /// Self weight after.
+    pub after_self: f64,
+    /// Total weight before (scaled when normalised), recursion counted once.
+    pub before_total: f64,
+    /// Total weight after, recursion counted once.
+    pub after_total: f64,
+}
+
+impl FunctionDelta {
+    /// `after_self - before_self`.
+    pub fn delta_self(&self) -> f64 {
+        self.after_self - self.before_self
+    }
+    /// `after_total - before_total`.
+    pub fn delta_total(&self) -> f64 {
+        self.after_total - self.before_total
+    }
+    /// Relative change of self weight (`None` when it was 0 before).
+    pub fn relative_self(&self) -> Option<f64> {
+        (self.before_self != 0.0).then(|| self.delta_self() / self.before_self)
+    }
+    /// Relative change of total weight (`None` when it was 0 before).
+    pub fn relative_total(&self) -> Option<f64> {
+        (self.before_total != 0.0).then(|| self.delta_total() / self.before_total)
+    }
+}
+
+/// One call path in the union of both merged call trees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffNode {
+    /// Index into [`ProfileDiff::functions`]; `None` for the root.
+    pub function: Option<u32>,
+    /// Parent node (the root is its own parent).
+    pub parent: u32,
+    /// 0 for the root.
+    pub depth: u32,
+    /// Self weight before (scaled when normalised).
+    pub before_self: f64,
+    /// Total weight before (scaled when normalised).
+    pub before_total: f64,
+    /// Self weight after.
+    pub after_self: f64,
+    /// Total weight after.
+    pub after_total: f64,
+    /// Children, heaviest after-total first (then heaviest before, then function index).
+    pub children: Vec<u32>,
+}
+
+/// Which delta to rank by in [`ProfileDiff::top_by_delta`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeltaSort {
+    /// Largest growth of self weight first.
+    SelfGrowth,
+    /// Largest growth of total weight first.
+    TotalGrowth,
+    /// Largest absolute change of self weight first (growth or shrink).
+    SelfAbsolute,
+}
+
+/// The result of [`diff`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileDiff {
+    /// Unit of the after profile (and of every weight here).
+    pub unit: ValueUnit,
+    /// Whether before weights were scaled to the after total.
+    pub normalized: bool,
+    /// Factor applied to before weights (1 when not normalised).
+    pub scale: f64,
+    /// Total weight of the before profile, unscaled.
+    pub before_total: f64,
+    /// Total weight of the after profile.
+    pub after_total: f64,
+    /// Every function of either profile, in first-seen order (before, then after).
+    pub functions: Vec<FunctionDelta>,
+    /// Union of both merged call trees; node 0 is the root.
+    pub nodes: Vec<DiffNode>,
+}
+
+impl ProfileDiff {
+    /// Functions ranked by `sort` (ties by name, then index), paged.
+    pub fn top_by_delta(&self, sort: DeltaSort, offset: usize, limit: usize) -> Vec<&FunctionDelta> {
+        let key = |f: &FunctionDelta| match sort {
+            DeltaSort::SelfGrowth => f.delta_self(),
+            DeltaSort::TotalGrowth => f.delta_total(),
+            DeltaSort::SelfAbsolute => f.delta_self().abs(),
+        };
+        let mut idx: Vec<usize> = (0..self.functions.len()).collect();
+        idx.sort_by(|&a, &b| {
+            let (fa, fb) = (&self.functions[a], &self.functions[b]);
+            key(fb).total_cmp(&key(fa)).then_with(|| fa.name.cmp(&fb.name)).then(a.cmp(&b))
+        });
+        idx.into_iter().skip(offset).take(limit).map(|i| &self.functions[i]).collect()
+    }
+
+    /// The function names on the path from the outermost call down to `node`.
+    pub fn path(&self, node: u32) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut cur = node as usize;
+        while cur != 0 && cur < self.nodes.len() {
+            if let Some(f) = self.nodes[cur].function {
+                out.push(self.functions[f as usize].name.as_str());
+            }
+            cur = self.nodes[cur].parent as usize;
+        }
+        out.reverse();
+        out
+    }
+
+    /// True when no weight changed (e.g. a profile diffed with itself).
+    pub fn is_zero(&self) -> bool {
+        self.nodes.iter().all(|n| n.before_self == n.after_self && n.before_total == n.after_total)
+    }
+}
+
+/// Compare profile `opts.before_profile` of `before` with profile
+/// `opts.after_profile` of `after`. Linear in the size of both call trees.
+///
+/// ```
+/// use flamekit_core::{diff, DiffOptions, DeltaSort, GroupBuilder, IngestLimits, ValueUnit};
+/// let build = |x_weight: f64| {
+///     let mut g = GroupBuilder::new("test", &IngestLimits::default());
+///     let (main, x, y) = (g.frame_named("main").unwrap(), g.frame_named("x").unwrap(), g.frame_named("y").unwrap());
+///     let mut p = g.sampled("cpu", ValueUnit::Milliseconds);
+///     p.push_stack(&[main, x], x_weight).unwrap();
+///     p.push_stack(&[main, y], 10.0).unwrap();
+///     g.push_profile(p.finish()).unwrap();
+///     g.finish(0).unwrap().0
+/// };
+/// let d = diff(&build(5.0), &build(10.0), &DiffOptions { normalize: false, ..Default::default() }).unwrap();
+/// assert_eq!(d.top_by_delta(DeltaSort::SelfGrowth, 0, 1)[0].name, "x");
+/// assert_eq!(d.top_by_delta(DeltaSort::SelfGrowth, 0, 1)[0].delta_self(), 5.0);
+/// ```
+pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> Result<ProfileDiff> {
+    let pick = |g: &ProfileGroup, i: Option<usize>, name: &'static str| -> Result<usize> {
+        let i = i.unwrap_or(g.active_profile_index());
+        if i < g.profiles().len() {
+            Ok(i)
+        } else {
+            Err(Error::argument(name, format!("{i} is out of range: the group has {} profile(s)", g.profiles().len())))
+        }
+    };
+    let bp = &before.profiles()[pick(before, opts.before_profile, "before_profile")?];
+    let ap = &after.profiles()[pick(after, opts.after_profile, "after_profile")?];
+    let before_tree = CallTree::new(bp);
+    let after_tree = CallTree::new(ap);
+    let before_total = before_tree.root().total_weight;
+    let after_total = after_tree.root().total_weight;
+    let normalized = opts.normalize || bp.unit() != ap.unit();
+    let scale = if normalized && before_total > 0.0 { after_total / before_total } else { 1.0 };
+
+    let mut functions: Vec<FunctionDelta> = Vec::new();
+    let mut function_index: HashMap<(&str, Option<&str>), u32> = HashMap::new();
+    let mut nodes = vec![DiffNode {
+        function: None,
+        parent: 0,
+        depth: 0,
+        before_self: 0.0,
+        before_total: 0.0,
+        after_self: 0.0,
+        after_total: 0.0,
+        children: Vec::new(),
+    }];
+    let mut node_index: HashMap<(u32, u32), u32> = HashMap::new();
+    for (side, (group, tree)) in [(before, &before_tree), (after, &after_tree)].into_iter().enumerate() {
+        let is_before = side == 0;
+        let mut map = vec![0u32; tree.nodes.len()];
+        for (i, n) in tree.nodes.iter().enumerate().skip(1) {
+            let frame = match n.frame {
+                Some(f) => group.frame(f),
+                None => continue,
+            };
+            let key = (frame.name.as_str(), frame.file.as_deref());
+            let next = functions.len() as u32;
+            let func = *function_index.entry(key).or_insert(next);
+            if func == next {
+                functions.push(FunctionDelta {
+                    name: frame.name.clone(),
+                    file: frame.file.clone(),
+                    before_self: 0.0,
+                    after_self: 0.0,
+                    before_total: 0.0,
+                    after_total: 0.0,
+                });
+            }
+            let parent = map[n.parent as usize];
+            let next = nodes.len() as u32;
+            let id = *node_index.entry((parent, func)).or_insert(next);
+            if id == next {
+                let depth = nodes[parent as usize].depth + 1;
+                nodes.push(DiffNode {
+                    function: Some(func),
+                    parent,
+                    depth,
+                    before_self: 0.0,
+                    before_total: 0.0,
+                    after_self: 0.0,
+                    after_total: 0.0,
+                    children: Vec::new(),
+                });
+            }
+            map[i] = id;
+            let d = &mut nodes[id as usize];
+            if is_before {
+                d.before_self += n.self_weight * scale;
+            } else {
+                d.after_self += n.self_weight;
+            }
+        }
+    }
+    // Totals bottom-up (children have larger indices than parents).
+    for n in nodes.iter_mut() {
+        n.before_total = n.before_self;
+        n.after_total = n.after_self;
+    }
+    for i in (1..nodes.len()).rev() {
+        let p = nodes[i].parent as usize;
+        let (b, a) = (nodes[i].before_total, nodes[i].after_total);
+        nodes[p].before_total += b;
+        nodes[p].after_total += a;
+        nodes[p].children.push(i as u32);
+    }
+    let keys: Vec<(f64, f64, u32)> =
+        nodes.iter().map(|n| (n.after_total, n.before_total, n.function.unwrap_or(0))).collect();
+    for n in nodes.iter_mut() {
+        n.children.sort_by(|&a, &b| {
+            let (ka, kb) = (keys[a as usize], keys[b as usize]);
+            kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(ka.2.cmp(&kb.2))
+        });
+    }
+    // Function weights: self sums; totals count a recursive function once per path.
+    let mut on_path = vec![0u32; functions.len()];
+    let mut todo: Vec<(u32, bool)> = nodes[0].children.iter().rev().map(|&c| (c, false)).collect();
+    while let Some((id, entered)) = todo.pop() {
+        let n = &nodes[id as usize];
+        let Some(f) = n.function else { continue };
+        let f = f as usize;
+        if entered {
+            on_path[f] -= 1;
+            continue;
+        }
+        functions[f].before_self += n.before_self;
+        functions[f].after_self += n.after_self;
+        if on_path[f] == 0 {
+            functions[f].before_total += n.before_total;
+            functions[f].after_total += n.after_total;
+        }
+        on_path[f] += 1;
+        todo.push((id, true));
+        for &c in n.children.iter().rev() {
+            todo.push((c, false));
+        }
+    }
+    Ok(ProfileDiff { unit: ap.unit(), normalized, scale, before_total, after_total, functions, nodes })
+}
