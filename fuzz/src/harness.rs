@@ -1,0 +1,49 @@
+//! What every fuzz target does with its input; also replayed as a normal
+//! test (tests/fuzz_replay.rs) so every saved crash input stays fixed.
+//!
+//! An input must either import or fail with a typed error, and a group that
+//! imports must survive everything downstream (weights, call tree, walk,
+//! dump, export, re-import of the export).
+
+use flamekit::{Format, ImportOptions, IngestLimits};
+
+/// Limits small enough that a fuzz iteration stays fast.
+pub fn limits() -> IngestLimits {
+    IngestLimits {
+        max_input_bytes: 4 << 20,
+        max_inflated_bytes: 16 << 20,
+        max_frames: 100_000,
+        max_samples: 1_000_000,
+        max_stack_depth: 10_000,
+        max_profiles: 1_000,
+    }
+}
+
+/// Import `data` as `format` (or detect when `None`) and exercise the result.
+pub fn run(format: Option<Format>, data: &[u8]) {
+    let opts = ImportOptions { limits: limits(), ..Default::default() };
+    let result = match format {
+        Some(f) => flamekit::import_format(f, data, &opts),
+        None => flamekit::import_with(data, None, &opts),
+    };
+    let group = match result {
+        Ok((g, _report)) => g,
+        Err(e) => {
+            assert!(flamekit::Error::CODES.contains(&e.code()));
+            return;
+        }
+    };
+    for p in group.profiles() {
+        let fw = p.frame_weights(group.frames().len());
+        for (s, t) in fw.self_weight.iter().zip(&fw.total_weight) {
+            assert!(*s >= 0.0 && *t + 1e-6 * t.abs() >= *s, "self {s} > total {t}");
+        }
+        let tree = flamekit::CallTree::new(p);
+        let _ = tree.max_depth();
+    }
+    let _ = flamekit::dump(&group);
+    let json = flamekit::to_speedscope_json(&group);
+    let again = flamekit::import_format(Format::Speedscope, json.as_bytes(), &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("export of an imported group must re-import: {e}"));
+    assert_eq!(again.0.profiles().len(), group.profiles().len());
+}
