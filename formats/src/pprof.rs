@@ -1,15 +1,447 @@
-//! NOT IMPLEMENTED YET: placeholder so the registry compiles. Replace the whole file.
+//! pprof `profile.proto` (github.com/google/pprof), as written by Go's
+//! `runtime/pprof`, `pprof-rs`, `py-spy --format raw`... Raw protobuf here;
+//! gzip-compressed files are inflated by [`crate::import_with`] before this
+//! importer runs.
+//!
+//! What is supported:
+//! - every sample type becomes one sampled profile named after its type
+//!   (`samples`, `cpu`, `alloc_space`, ...), unit from the sample type's unit
+//!   (`nanoseconds`, `microseconds`, `milliseconds`, `seconds`, `bytes`; any
+//!   other unit, `count` included, gives [`ValueUnit::None`]);
+//! - `default_sample_type` picks the active profile; when it is unset or names
+//!   no sample type, the last sample type is active (pprof's own convention);
+//! - stacks come from locations → lines → functions, one frame per line so
+//!   inlined calls show up as their own frames (a location lists its lines
+//!   innermost first; stacks here are outermost first). One frame per
+//!   *function*: name (or `system_name`, or `(unknown)`), file name and
+//!   `start_line`; the per-call-site line of a `Line` is not part of the frame,
+//!   which would split one function into many frames;
+//! - a location without lines (only a mapping and an address) becomes a frame
+//!   named after its address (`0x1234`) with the mapping's file name as file;
+//! - samples whose value is 0 are left out of that sample type's profile;
+//!   negative values are skipped with a `negative_value` report entry.
+//!
+//! Every string-table index and every id reference is checked; a bad one is an
+//! [`Error::InvalidProfile`] naming the field (`function[3].name`), an input
+//! that stops inside a top-level field is [`Error::Truncated`].
 
-use flamekit_core::{Error, ImportReport, ProfileGroup, Result};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use flamekit_core::{
+    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
+};
+use prost::Message;
 
 use crate::ImportOptions;
 
-/// Never matches until the importer exists.
-pub fn sniff(_bytes: &[u8]) -> bool {
-    false
+const FORMAT: &str = "pprof";
+
+// The subset of profile.proto this importer reads. Fields not declared here
+// (labels, mapping ranges, comments, ...) are skipped by the decoder.
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbProfile {
+    #[prost(message, repeated, tag = "1")]
+    sample_type: Vec<PbValueType>,
+    #[prost(message, repeated, tag = "2")]
+    sample: Vec<PbSample>,
+    #[prost(message, repeated, tag = "3")]
+    mapping: Vec<PbMapping>,
+    #[prost(message, repeated, tag = "4")]
+    location: Vec<PbLocation>,
+    #[prost(message, repeated, tag = "5")]
+    function: Vec<PbFunction>,
+    /// Bytes rather than `string`: a non-UTF-8 entry is shown lossily instead
+    /// of failing the whole import.
+    #[prost(bytes = "vec", repeated, tag = "6")]
+    string_table: Vec<Vec<u8>>,
+    #[prost(int64, tag = "14")]
+    default_sample_type: i64,
 }
 
-/// Not implemented yet.
-pub fn import(_bytes: &[u8], _opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    Err(Error::UnsupportedFormat { tried: vec!["pprof (not implemented yet)".into()] })
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbValueType {
+    #[prost(int64, tag = "1")]
+    r#type: i64,
+    #[prost(int64, tag = "2")]
+    unit: i64,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbSample {
+    #[prost(uint64, repeated, tag = "1")]
+    location_id: Vec<u64>,
+    #[prost(int64, repeated, tag = "2")]
+    value: Vec<i64>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbMapping {
+    #[prost(uint64, tag = "1")]
+    id: u64,
+    #[prost(int64, tag = "5")]
+    filename: i64,
+    #[prost(int64, tag = "6")]
+    build_id: i64,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbLocation {
+    #[prost(uint64, tag = "1")]
+    id: u64,
+    #[prost(uint64, tag = "2")]
+    mapping_id: u64,
+    #[prost(uint64, tag = "3")]
+    address: u64,
+    #[prost(message, repeated, tag = "4")]
+    line: Vec<PbLine>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbLine {
+    #[prost(uint64, tag = "1")]
+    function_id: u64,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PbFunction {
+    #[prost(uint64, tag = "1")]
+    id: u64,
+    #[prost(int64, tag = "2")]
+    name: i64,
+    #[prost(int64, tag = "3")]
+    system_name: i64,
+    #[prost(int64, tag = "4")]
+    filename: i64,
+    #[prost(int64, tag = "5")]
+    start_line: i64,
+}
+
+/// Outcome of walking the top-level fields of a buffer as a `Profile` message.
+enum Shape {
+    /// Every top-level field is a valid `Profile` field; `strings` is true when
+    /// a string table entry was seen.
+    Valid { fields: u64, strings: bool },
+    /// The input stops inside the field starting at this byte offset.
+    Truncated(usize),
+    /// The field at this byte offset is not a `Profile` field.
+    Invalid(usize, String),
+}
+
+fn read_varint(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let mut v: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let c = *b.get(i)?;
+        i += 1;
+        v |= u64::from(c & 0x7f) << shift;
+        if c < 0x80 {
+            return Some((v, i));
+        }
+    }
+    None
+}
+
+/// Walk the top-level fields (without descending into them): each must be a
+/// field number of `Profile` with the wire type profile.proto gives it.
+fn walk_shape(b: &[u8]) -> Shape {
+    let mut i = 0;
+    let mut fields = 0;
+    let mut strings = false;
+    while i < b.len() {
+        let start = i;
+        let Some((key, next)) = read_varint(b, i) else {
+            return if b.len() - i < 10 {
+                Shape::Truncated(start)
+            } else {
+                Shape::Invalid(start, "bad field key".into())
+            };
+        };
+        i = next;
+        let (field, wire) = (key >> 3, key & 7);
+        let ok = match field {
+            1..=6 | 11 => wire == 2,
+            7..=10 | 12 | 14 | 15 => wire == 0,
+            13 => wire == 0 || wire == 2,
+            _ => false,
+        };
+        if !ok {
+            return Shape::Invalid(start, format!("field {field} with wire type {wire} is not a Profile field"));
+        }
+        let Some((v, next)) = read_varint(b, i) else {
+            return if b.len() - i < 10 { Shape::Truncated(start) } else { Shape::Invalid(start, "bad varint".into()) };
+        };
+        i = next;
+        if wire == 2 {
+            match usize::try_from(v).ok().and_then(|n| i.checked_add(n)) {
+                Some(end) if end <= b.len() => i = end,
+                _ => return Shape::Truncated(start),
+            }
+        }
+        strings |= field == 6;
+        fields += 1;
+    }
+    Shape::Valid { fields, strings }
+}
+
+/// True when `bytes` are a raw protobuf whose every top-level field is a
+/// field of pprof's `Profile` message with the right wire type, the whole
+/// input is consumed exactly, and a string table is present. Text and JSON
+/// fail this at their first bytes.
+pub fn sniff(bytes: &[u8]) -> bool {
+    matches!(walk_shape(bytes), Shape::Valid { fields, strings: true } if fields > 0)
+}
+
+fn unit_of(unit: &str) -> ValueUnit {
+    match unit {
+        "nanoseconds" | "ns" => ValueUnit::Nanoseconds,
+        "microseconds" | "us" => ValueUnit::Microseconds,
+        "milliseconds" | "ms" => ValueUnit::Milliseconds,
+        "seconds" | "s" => ValueUnit::Seconds,
+        "bytes" | "byte" => ValueUnit::Bytes,
+        _ => ValueUnit::None,
+    }
+}
+
+/// Resolved view of a decoded profile: string access and id → index maps,
+/// with every reference checked.
+struct Tables<'p> {
+    p: &'p PbProfile,
+    functions: HashMap<u64, usize>,
+    locations: HashMap<u64, usize>,
+    mappings: HashMap<u64, usize>,
+}
+
+impl<'p> Tables<'p> {
+    fn string(&self, idx: i64, at: impl FnOnce() -> String) -> Result<Cow<'p, str>> {
+        usize::try_from(idx)
+            .ok()
+            .and_then(|i| self.p.string_table.get(i))
+            .map(|s| String::from_utf8_lossy(s))
+            .ok_or_else(|| {
+                Error::invalid(
+                    FORMAT,
+                    at(),
+                    format!(
+                        "string index {idx} is out of range: string_table has {} entries",
+                        self.p.string_table.len()
+                    ),
+                )
+            })
+    }
+
+    fn check_string(&self, idx: i64, at: impl FnOnce() -> String) -> Result<()> {
+        self.string(idx, at).map(|_| ())
+    }
+}
+
+fn index_ids(ids: impl Iterator<Item = u64>, what: &str) -> Result<HashMap<u64, usize>> {
+    let mut map = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        if id == 0 {
+            return Err(Error::invalid(FORMAT, format!("{what}[{i}].id"), "id 0 is reserved"));
+        }
+        if map.insert(id, i).is_some() {
+            return Err(Error::invalid(FORMAT, format!("{what}[{i}].id"), format!("duplicate {what} id {id}")));
+        }
+    }
+    Ok(map)
+}
+
+fn build_tables(p: &PbProfile) -> Result<Tables<'_>> {
+    let t = Tables {
+        p,
+        functions: index_ids(p.function.iter().map(|f| f.id), "function")?,
+        locations: index_ids(p.location.iter().map(|l| l.id), "location")?,
+        mappings: index_ids(p.mapping.iter().map(|m| m.id), "mapping")?,
+    };
+    for (i, st) in p.sample_type.iter().enumerate() {
+        t.check_string(st.r#type, || format!("sample_type[{i}].type"))?;
+        t.check_string(st.unit, || format!("sample_type[{i}].unit"))?;
+    }
+    t.check_string(p.default_sample_type, || "default_sample_type".into())?;
+    for (i, f) in p.function.iter().enumerate() {
+        t.check_string(f.name, || format!("function[{i}].name"))?;
+        t.check_string(f.system_name, || format!("function[{i}].system_name"))?;
+        t.check_string(f.filename, || format!("function[{i}].filename"))?;
+    }
+    for (i, m) in p.mapping.iter().enumerate() {
+        t.check_string(m.filename, || format!("mapping[{i}].filename"))?;
+        t.check_string(m.build_id, || format!("mapping[{i}].build_id"))?;
+    }
+    for (i, l) in p.location.iter().enumerate() {
+        if l.mapping_id != 0 && !t.mappings.contains_key(&l.mapping_id) {
+            return Err(Error::invalid(
+                FORMAT,
+                format!("location[{i}].mapping_id"),
+                format!("no mapping has id {}", l.mapping_id),
+            ));
+        }
+        for (j, line) in l.line.iter().enumerate() {
+            if line.function_id != 0 && !t.functions.contains_key(&line.function_id) {
+                return Err(Error::invalid(
+                    FORMAT,
+                    format!("location[{i}].line[{j}].function_id"),
+                    format!("no function has id {}", line.function_id),
+                ));
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// Lazily interned frames: one per function, one per line-less location.
+struct Frames {
+    function: Vec<Option<FrameId>>,
+    /// Per location: range into `arena` of its frames, outermost first.
+    location: Vec<Option<(usize, usize)>>,
+    arena: Vec<FrameId>,
+}
+
+impl Frames {
+    fn function_frame(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, fi: usize) -> Result<FrameId> {
+        if let Some(Some(id)) = self.function.get(fi) {
+            return Ok(*id);
+        }
+        let f = &t.p.function[fi];
+        let mut name = t.string(f.name, || format!("function[{fi}].name"))?;
+        if name.is_empty() {
+            name = t.string(f.system_name, || format!("function[{fi}].system_name"))?;
+        }
+        if name.is_empty() {
+            name = Cow::Borrowed("(unknown)");
+        }
+        let file = t.string(f.filename, || format!("function[{fi}].filename"))?;
+        let file = (!file.is_empty()).then(|| file.into_owned());
+        let line = u32::try_from(f.start_line).ok().filter(|&l| l > 0);
+        let id = g.frame(Frame::with_location(name.into_owned(), file, line, None))?;
+        self.function[fi] = Some(id);
+        Ok(id)
+    }
+
+    /// Frames of location index `li`, outermost first.
+    fn location_frames(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, li: usize) -> Result<(usize, usize)> {
+        if let Some(Some(r)) = self.location.get(li) {
+            return Ok(*r);
+        }
+        let loc = &t.p.location[li];
+        let start = self.arena.len();
+        // Lines are innermost first: the last line is the caller the others were inlined into.
+        for line in loc.line.iter().rev() {
+            if line.function_id == 0 {
+                continue;
+            }
+            let fi = *t.functions.get(&line.function_id).ok_or_else(|| {
+                Error::invalid(
+                    FORMAT,
+                    format!("location[{li}].line"),
+                    format!("no function has id {}", line.function_id),
+                )
+            })?;
+            let id = self.function_frame(t, g, fi)?;
+            self.arena.push(id);
+        }
+        if self.arena.len() == start {
+            let file = match t.mappings.get(&loc.mapping_id) {
+                Some(&mi) => {
+                    let f = t.string(t.p.mapping[mi].filename, || format!("mapping[{mi}].filename"))?;
+                    (!f.is_empty()).then(|| f.into_owned())
+                }
+                None => None,
+            };
+            let id = g.frame(Frame::with_location(format!("0x{:x}", loc.address), file, None, None))?;
+            self.arena.push(id);
+        }
+        let r = (start, self.arena.len());
+        self.location[li] = Some(r);
+        Ok(r)
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<PbProfile> {
+    match walk_shape(bytes) {
+        Shape::Truncated(at) => {
+            return Err(Error::Truncated {
+                format: FORMAT,
+                location: format!("byte {at}"),
+                message: "the input ends inside a top-level protobuf field".into(),
+            })
+        }
+        Shape::Invalid(at, msg) => return Err(Error::invalid(FORMAT, format!("byte {at}"), msg)),
+        Shape::Valid { .. } => {}
+    }
+    PbProfile::decode(bytes).map_err(|e| Error::invalid(FORMAT, "protobuf", e.to_string()))
+}
+
+/// Import a raw (already inflated) pprof profile.
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let p = decode(bytes)?;
+    let t = build_tables(&p)?;
+    if p.sample_type.is_empty() {
+        return Err(Error::invalid(FORMAT, "sample_type", "the profile declares no sample type"));
+    }
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    if let Some(name) = &opts.name {
+        g.set_name(name.clone());
+    }
+    let mut builders: Vec<SampledBuilder> = Vec::with_capacity(p.sample_type.len());
+    for (i, st) in p.sample_type.iter().enumerate() {
+        let ty = t.string(st.r#type, || format!("sample_type[{i}].type"))?;
+        let unit = t.string(st.unit, || format!("sample_type[{i}].unit"))?;
+        let name = if ty.is_empty() { "samples".to_owned() } else { ty.into_owned() };
+        builders.push(g.sampled(name, unit_of(&unit)));
+    }
+    let active = if p.default_sample_type == 0 {
+        p.sample_type.len() - 1
+    } else {
+        let wanted = t.string(p.default_sample_type, || "default_sample_type".into())?;
+        let mut found = None;
+        for (i, st) in p.sample_type.iter().enumerate() {
+            if t.string(st.r#type, || format!("sample_type[{i}].type"))? == wanted {
+                found = Some(i);
+                break;
+            }
+        }
+        found.unwrap_or(p.sample_type.len() - 1)
+    };
+
+    let mut frames =
+        Frames { function: vec![None; p.function.len()], location: vec![None; p.location.len()], arena: Vec::new() };
+    let mut stack: Vec<FrameId> = Vec::new();
+    for (si, s) in p.sample.iter().enumerate() {
+        if s.value.len() != p.sample_type.len() {
+            return Err(Error::invalid(
+                FORMAT,
+                format!("sample[{si}].value"),
+                format!("{} values for {} sample types", s.value.len(), p.sample_type.len()),
+            ));
+        }
+        if s.value.iter().all(|&v| v == 0) {
+            continue;
+        }
+        stack.clear();
+        // location_id[0] is the leaf: walk from the root.
+        for (j, lid) in s.location_id.iter().enumerate().rev() {
+            let li = *t.locations.get(lid).ok_or_else(|| {
+                Error::invalid(FORMAT, format!("sample[{si}].location_id[{j}]"), format!("no location has id {lid}"))
+            })?;
+            let (a, b) = frames.location_frames(&t, &mut g, li)?;
+            stack.extend_from_slice(&frames.arena[a..b]);
+        }
+        for (pi, (&v, b)) in s.value.iter().zip(builders.iter_mut()).enumerate() {
+            if v < 0 {
+                g.report().skip(
+                    "negative_value",
+                    Location::Path(format!("sample[{si}].value[{pi}]")),
+                    format!("negative value {v} skipped"),
+                );
+            } else if v > 0 {
+                b.push_stack(&stack, v as f64)?;
+            }
+        }
+    }
+    for b in builders {
+        g.push_profile(b.finish())?;
+    }
+    g.finish(active)
 }
