@@ -19,3 +19,6 @@
 
 pub use flamekit_core::*;
 pub use flamekit_formats::{detect, import, import_format, import_with, Format, ImportOptions};
+
+mod file;
+pub use file::import_file;

@@ -1,0 +1,28 @@
+//! Importing from a file path: what the CLI and every binding do with a path.
+
+use std::path::Path;
+
+use flamekit_core::{Error, ImportReport, LimitKind, ProfileGroup, Result};
+use flamekit_formats::{import_with, ImportOptions};
+
+/// Read the file at `path` and import it with `opts`.
+///
+/// The file's size is checked against `opts.limits.max_input_bytes` before it
+/// is read, so an oversized upload is refused without being loaded. The file
+/// name is the detection hint, and the group name when `opts.name` is `None`.
+/// A read failure is [`Error::Io`] naming the path.
+pub fn import_file(path: &Path, opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    opts.limits.check(LimitKind::InputBytes, len)?;
+    let bytes = std::fs::read(path).map_err(io)?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let named;
+    let opts = if opts.name.is_none() && file_name.is_some() {
+        named = ImportOptions { name: file_name.clone(), ..opts.clone() };
+        &named
+    } else {
+        opts
+    };
+    import_with(&bytes, file_name.as_deref(), opts)
+}
