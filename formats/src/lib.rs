@@ -25,6 +25,7 @@ pub mod callgrind;
 pub mod chrome_cpuprofile;
 pub mod chrome_trace;
 pub mod collapsed;
+pub(crate) mod demangle;
 pub mod firefox;
 pub mod haskell;
 pub mod instruments;
