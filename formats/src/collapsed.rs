@@ -1,15 +1,198 @@
-//! NOT IMPLEMENTED YET: placeholder so the registry compiles. Replace the whole file.
+//! Collapsed ("folded") stacks, as written by Brendan Gregg's FlameGraph
+//! `stackcollapse-*.pl` scripts, inferno, py-spy `--format raw`, async-profiler
+//! `collapsed` and many others: one line per distinct stack,
+//!
+//! ```text
+//! main;parse;read_line 42
+//! main;render 7.5
+//! ```
+//!
+//! frames separated by `;` (outermost first), then a space (or tab) and a
+//! weight, an integer or a decimal number. Frame names may themselves contain
+//! spaces: the weight is what follows the *last* space.
+//!
+//! What is supported: UTF-8 (with or without BOM), UTF-16 LE/BE with BOM,
+//! LF and CRLF line ends, blank lines (ignored). A line that is not
+//! `stack weight` (a comment, a truncated line, a negative weight) is skipped
+//! and reported as `invalid_line` with its 1-based line number. The result is
+//! one sampled profile (unit `none`, named after [`ImportOptions::name`] or
+//! empty) whose samples keep file order, as speedscope does.
+//!
+//! The importer scans bytes with `memchr`, borrows frame names from the input
+//! and reuses the stack prefix shared with the previous line, so sorted
+//! collapsed files (the usual case) cost little more than one pass over them.
 
-use flamekit_core::{Error, ImportReport, ProfileGroup, Result};
+use std::borrow::Cow;
+
+use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, Result, StackId, ValueUnit, NO_STACK};
 
 use crate::ImportOptions;
 
-/// Never matches until the importer exists.
-pub fn sniff(_bytes: &[u8]) -> bool {
-    false
+const FORMAT: &str = "collapsed";
+
+/// How many bytes [`sniff`] looks at.
+const SNIFF_BYTES: usize = 16 * 1024;
+
+/// Decode `bytes` to text: a UTF-8 BOM is dropped, UTF-16 with a BOM is
+/// transcoded, invalid UTF-8 is replaced lossily. At most `max` input bytes
+/// are decoded.
+fn decode_text(bytes: &[u8], max: usize) -> Cow<'_, str> {
+    let utf16 = |rest: &[u8], be: bool| -> Cow<'_, str> {
+        let rest = &rest[..rest.len().min(max) & !1];
+        let units = rest.chunks_exact(2).map(|c| {
+            if be {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                u16::from_le_bytes([c[0], c[1]])
+            }
+        });
+        Cow::Owned(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(&rest[..rest.len().min(max)]),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
+        _ => utf8(&bytes[..bytes.len().min(max)]),
+    }
 }
 
-/// Not implemented yet.
-pub fn import(_bytes: &[u8], _opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    Err(Error::UnsupportedFormat { tried: vec!["collapsed (not implemented yet)".into()] })
+/// UTF-8 text, borrowed when valid (`from_utf8` is several times faster than
+/// the lossy decoder on valid input), lossily repaired otherwise.
+pub(crate) fn utf8(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+fn trim_end(s: &str) -> &str {
+    s.trim_end_matches([' ', '\t', '\r'])
+}
+
+/// Parse a weight: digits, optionally a fraction and an exponent. Finite and
+/// non-negative only.
+fn parse_weight(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return None;
+    }
+    if b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0u64, |acc, &c| acc * 10 + u64::from(c - b'0')) as f64);
+    }
+    let first_ok = b[0].is_ascii_digit() || (b[0] == b'.' && b.len() > 1);
+    if !first_ok || !b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|w| w.is_finite() && *w >= 0.0)
+}
+
+/// Split a line (trailing whitespace already trimmed, not blank) into stack
+/// and weight; `None` when it is not `stack weight`.
+fn split_line(line: &str) -> Option<(&str, f64)> {
+    let sp = memchr::memrchr2(b' ', b'\t', line.as_bytes())?;
+    let weight = parse_weight(&line[sp + 1..])?;
+    let stack = line[..sp].trim_end_matches([' ', '\t']);
+    if stack.is_empty() {
+        return None;
+    }
+    Some((stack, weight))
+}
+
+/// True when the first non-blank lines (up to 10, in the first 16 KiB) are
+/// mostly `stack weight` lines: at least one, and at least half of them.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let text = decode_text(bytes, SNIFF_BYTES);
+    if text.contains('\0') {
+        return false;
+    }
+    let complete = bytes.len() <= SNIFF_BYTES;
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    if !complete && lines.len() > 1 {
+        lines.pop(); // possibly cut in the middle
+    }
+    let (mut seen, mut valid) = (0, 0);
+    for line in lines {
+        let line = trim_end(line);
+        if line.trim_start().is_empty() {
+            continue;
+        }
+        seen += 1;
+        if split_line(line).is_some() {
+            valid += 1;
+        }
+        if seen == 10 {
+            break;
+        }
+    }
+    valid > 0 && valid * 2 >= seen
+}
+
+/// Import collapsed stacks.
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let text = decode_text(bytes, usize::MAX);
+    let text: &str = &text;
+    let name = opts.name.clone().unwrap_or_default();
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    g.set_name(name.clone());
+    let mut b = g.sampled(name, ValueUnit::None);
+
+    // Frames of the previous line: byte range in `prev_stack` and stack node.
+    let mut prev_stack: &str = "";
+    let mut prev: Vec<(usize, usize, StackId)> = Vec::new();
+    let mut cur: Vec<(usize, usize, StackId)> = Vec::new();
+
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    let mut line_no: u64 = 0;
+    let mut invalid: u64 = 0;
+    while pos < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        // `\n` is ASCII, so both ends are char boundaries.
+        let line = trim_end(&text[pos..end]);
+        pos = end + 1;
+        line_no += 1;
+        if line.is_empty() || line.trim_start().is_empty() {
+            continue;
+        }
+        let Some((stack, weight)) = split_line(line) else {
+            invalid += 1;
+            let shown: String = line.chars().take(80).collect();
+            g.report().skip("invalid_line", Location::Line(line_no), format!("not `stack weight`: {shown}"));
+            continue;
+        };
+
+        cur.clear();
+        let sb = stack.as_bytes();
+        let mut node = NO_STACK;
+        let mut shared = true;
+        let mut start = 0;
+        loop {
+            let fend = memchr::memchr(b';', &sb[start..]).map_or(sb.len(), |i| start + i);
+            let frame = &stack[start..fend];
+            let depth = cur.len();
+            match prev.get(depth) {
+                Some(&(ps, pe, id)) if shared && &prev_stack[ps..pe] == frame => node = id,
+                _ => {
+                    shared = false;
+                    let f = g.frame_named(frame)?;
+                    node = b.node(node, f)?;
+                }
+            }
+            cur.push((start, fend, node));
+            if fend == sb.len() {
+                break;
+            }
+            start = fend + 1;
+        }
+        b.push_sample(node, weight)?;
+        std::mem::swap(&mut prev, &mut cur);
+        prev_stack = stack;
+    }
+    if b.sample_count() == 0 {
+        return Err(Error::EmptyProfile {
+            message: format!("no `stack weight` line in the collapsed input ({invalid} invalid line(s))"),
+        });
+    }
+    g.push_profile(b.finish())?;
+    g.finish(0)
 }

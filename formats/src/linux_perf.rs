@@ -1,15 +1,373 @@
-//! NOT IMPLEMENTED YET: placeholder so the registry compiles. Replace the whole file.
+//! Linux `perf script` text output (the default output, with or without
+//! `-F` field changes, with or without the `--header` comment block).
+//!
+//! ```text
+//! # comment lines (perf script --header) are ignored
+//! simple-terminat    10 [000] 198792.736893:    1001001 cpu-clock:
+//! 	             643 _Z4betav+0x13 (/workdir/simple-terminates)
+//! 	             6f3 main (/workdir/simple-terminates)
+//! 	 6ce258d4c544155 [unknown] ([unknown])
+//! ```
+//!
+//! Events are separated by blank lines. An event's header is
+//! `comm pid[/tid] [cpu] time: [period] event:` where every field but the
+//! thread id may be missing (at least one of cpu, time or event must follow
+//! the thread id) and the command name may contain spaces or be
+//! right-aligned. The lines after it are the call chain, innermost first:
+//! `address symbol[+offset] (dso)`. Without `-g` the single frame may stand
+//! on the header line after the event name; it is used then.
+//!
+//! What the importer makes of it:
+//! - one sampled profile per thread, in order of first appearance, named
+//!   `comm tid: N`, or `comm pid: P tid: N` when the header has `pid/tid`
+//!   (speedscope's names; unlike speedscope, thread 0 keeps its `tid: 0`);
+//! - each sample weighs its **period** when the header carries one (what
+//!   `perf report` sums, and right for frequency-mode sampling where periods
+//!   vary), else 1. The unit is `none` (a period is nanoseconds for
+//!   `cpu-clock`, but cycles or instructions for hardware events);
+//! - only events of the first event type in the file are imported (as
+//!   speedscope does; adding up cycles and instructions would mean nothing);
+//!   the others are counted in the report as `other_event_type`;
+//! - frames are named by symbol with the `+0x…` offset stripped, with the dso
+//!   as file; `[unknown]` symbols are kept as `[unknown]` (the dso tells them
+//!   apart);
+//! - an event header that cannot be read is skipped with its call chain
+//!   (`invalid_event`), a call-chain line that cannot be read is skipped
+//!   (`invalid_line`); both with their 1-based line number.
 
-use flamekit_core::{Error, ImportReport, ProfileGroup, Result};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use flamekit_core::{
+    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, StackId,
+    ValueUnit, NO_STACK,
+};
 
 use crate::ImportOptions;
 
-/// Never matches until the importer exists.
-pub fn sniff(_bytes: &[u8]) -> bool {
-    false
+const FORMAT: &str = "linux-perf";
+
+/// One parsed event header.
+#[derive(Debug, PartialEq)]
+struct Header<'a> {
+    comm: &'a str,
+    pid: Option<&'a str>,
+    tid: &'a str,
+    time: bool,
+    period: Option<f64>,
+    event: &'a str,
+    /// Text after the event name (a frame when perf ran without `-g`).
+    rest: &'a str,
 }
 
-/// Not implemented yet.
-pub fn import(_bytes: &[u8], _opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    Err(Error::UnsupportedFormat { tried: vec!["linux_perf (not implemented yet)".into()] })
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// `123` or `-1` (perf prints -1 for an unknown pid).
+fn is_id(s: &str) -> bool {
+    is_digits(s.strip_prefix('-').unwrap_or(s))
+}
+
+fn is_cpu(s: &str) -> bool {
+    s.strip_prefix('[').and_then(|s| s.strip_suffix(']')).is_some_and(is_digits)
+}
+
+fn is_time(s: &str) -> bool {
+    s.strip_suffix(':').and_then(|s| s.split_once('.')).is_some_and(|(a, b)| is_digits(a) && is_digits(b))
+}
+
+fn is_event(s: &str) -> bool {
+    s.len() > 1 && s.ends_with(':') && !is_time(s)
+}
+
+/// Whitespace-separated tokens of `line` as byte ranges, into `out`.
+fn tokens(line: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i > start {
+            out.push((start, i));
+        }
+    }
+}
+
+fn parse_header<'a>(line: &'a str, toks: &mut Vec<(usize, usize)>) -> Option<Header<'a>> {
+    tokens(line, toks);
+    let tok = |i: usize| toks.get(i).map(|&(s, e)| &line[s..e]);
+    // The thread token: `tid` or `pid/tid`, followed by a cpu, a time or an event.
+    let mut at = None;
+    for i in 0..toks.len() {
+        let t = tok(i)?;
+        let id_like = match t.split_once('/') {
+            Some((p, t)) => is_id(p) && is_id(t),
+            None => is_id(t),
+        };
+        if id_like && tok(i + 1).is_some_and(|n| is_cpu(n) || is_time(n) || is_event(n)) {
+            at = Some(i);
+            break;
+        }
+    }
+    let i = at?;
+    let comm = if i == 0 { "" } else { &line[toks[0].0..toks[i - 1].1] };
+    let (pid, tid) = match tok(i)?.split_once('/') {
+        Some((p, t)) => (Some(p), t),
+        None => (None, tok(i)?),
+    };
+    let mut j = i + 1;
+    if tok(j).is_some_and(is_cpu) {
+        j += 1;
+    }
+    let time = tok(j).is_some_and(is_time);
+    if time {
+        j += 1;
+    }
+    let mut period = None;
+    if let (Some(p), Some(next)) = (tok(j), tok(j + 1)) {
+        if is_digits(p) && is_event(next) {
+            period = p.parse::<f64>().ok().filter(|p| p.is_finite());
+            j += 1;
+        }
+    }
+    let event = tok(j).filter(|e| is_event(e))?;
+    let rest = toks.get(j + 1).map_or("", |&(s, _)| line[s..].trim_end());
+    Some(Header { comm, pid, tid, time, period, event: &event[..event.len() - 1], rest })
+}
+
+/// A call-chain line: `address symbol[+0xoff] (dso)`. Returns (symbol, dso).
+fn parse_frame(line: &str) -> Option<(&str, &str)> {
+    let s = line.trim();
+    let addr_end = s.find(|c: char| c.is_ascii_whitespace()).unwrap_or(s.len());
+    let addr = &s[..addr_end];
+    if addr.is_empty() || !addr.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let rest = s[addr_end..].trim_start();
+    // The dso is the last balanced parenthesised group (it may itself hold
+    // parentheses, e.g. `(/lib/x.so (deleted))`).
+    let b = rest.as_bytes();
+    if b.last() != Some(&b')') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut open = None;
+    for (k, &c) in b.iter().enumerate().rev() {
+        match c {
+            b')' => depth += 1,
+            b'(' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    open = Some(k);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let open = open?;
+    let dso = &rest[open + 1..rest.len() - 1];
+    let mut sym = rest[..open].trim_end();
+    if let Some(p) = memchr::memrchr(b'+', sym.as_bytes()) {
+        let off = &sym.as_bytes()[p + 1..];
+        if p > 0 && off.len() > 2 && off.starts_with(b"0x") && off[2..].iter().all(u8::is_ascii_hexdigit) {
+            sym = &sym[..p];
+        }
+    }
+    if sym.is_empty() {
+        sym = "[unknown]";
+    }
+    Some((sym, dso))
+}
+
+fn is_comment(line: &str) -> bool {
+    line.trim_start().starts_with('#')
+}
+
+/// True when the first line that is neither blank nor a `#` comment is an
+/// event header with a timestamp, followed by a call-chain line, a blank line
+/// or the end of input.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let mut lines = head.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !is_comment(l));
+    let mut toks = Vec::new();
+    let Some(first) = lines.find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    match parse_header(first, &mut toks) {
+        Some(h) if h.time => {}
+        _ => return false,
+    }
+    match lines.next() {
+        None => true,
+        Some(l) => l.trim().is_empty() || parse_frame(l).is_some(),
+    }
+}
+
+/// Per-thread profiles, keyed by (comm, pid, tid) as written.
+struct Threads<'a> {
+    index: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
+    builders: Vec<SampledBuilder>,
+    names: Vec<String>,
+}
+
+struct Importer<'a> {
+    g: GroupBuilder,
+    threads: Threads<'a>,
+    frames: HashMap<(&'a str, &'a str), FrameId>,
+    event_type: Option<&'a str>,
+}
+
+impl<'a> Importer<'a> {
+    fn frame(&mut self, sym: &'a str, dso: &'a str) -> Result<FrameId> {
+        if let Some(&id) = self.frames.get(&(sym, dso)) {
+            return Ok(id);
+        }
+        let file = (!dso.is_empty()).then(|| dso.to_owned());
+        let id = self.g.frame(Frame::with_location(sym, file, None, None))?;
+        self.frames.insert((sym, dso), id);
+        Ok(id)
+    }
+
+    /// Add one event: `chain` is innermost first.
+    fn event(&mut self, h: &Header<'a>, line: u64, chain: &[(&'a str, &'a str)]) -> Result<()> {
+        match self.event_type {
+            None => self.event_type = Some(h.event),
+            Some(t) if t != h.event => {
+                self.g.report().skip(
+                    "other_event_type",
+                    Location::Line(line),
+                    format!("`{}` event skipped: only `{t}` events are imported", h.event),
+                );
+                return Ok(());
+            }
+            Some(_) => {}
+        }
+        let key = (h.comm, h.pid, h.tid);
+        let pi = match self.threads.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let mut name = String::from(h.comm);
+                if let Some(pid) = h.pid {
+                    name.push_str(if name.is_empty() { "pid: " } else { " pid: " });
+                    name.push_str(pid);
+                }
+                name.push_str(if name.is_empty() { "tid: " } else { " tid: " });
+                name.push_str(h.tid);
+                self.g.limits().check(flamekit_core::LimitKind::Profiles, self.threads.builders.len() as u64 + 1)?;
+                self.threads.builders.push(self.g.sampled(name.clone(), ValueUnit::None));
+                self.threads.names.push(name);
+                self.threads.index.insert(key, self.threads.builders.len() - 1);
+                self.threads.builders.len() - 1
+            }
+        };
+        let mut node: StackId = NO_STACK;
+        let single;
+        let chain = if chain.is_empty() {
+            single = parse_frame(h.rest);
+            single.as_slice()
+        } else {
+            chain
+        };
+        for &(sym, dso) in chain.iter().rev() {
+            let f = self.frame(sym, dso)?;
+            node = self.threads.builders[pi].node(node, f)?;
+        }
+        self.threads.builders[pi].push_sample(node, h.period.unwrap_or(1.0))
+    }
+}
+
+/// Import `perf script` output.
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let text: Cow<'_, str> = crate::collapsed::utf8(bytes);
+    let text: &str = &text;
+    let mut imp = Importer {
+        g: GroupBuilder::new(FORMAT, &opts.limits),
+        threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
+        frames: HashMap::new(),
+        event_type: None,
+    };
+    let mut toks = Vec::new();
+    // The event being read: header and its line, and whether it is a bad one
+    // whose lines are being skipped.
+    let mut header: Option<(Header<'_>, u64)> = None;
+    let mut skipping = false;
+    let mut chain: Vec<(&str, &str)> = Vec::new();
+
+    let b = text.as_bytes();
+    let mut pos = 0;
+    let mut line_no: u64 = 0;
+    loop {
+        let (line, at_end) = if pos < b.len() {
+            let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+            let l = text[pos..end].trim_end_matches('\r');
+            pos = end + 1;
+            line_no += 1;
+            (l, false)
+        } else {
+            ("", true)
+        };
+        if at_end || line.trim().is_empty() {
+            if let Some((h, n)) = header.take() {
+                imp.event(&h, n, &chain)?;
+            }
+            chain.clear();
+            skipping = false;
+            if at_end {
+                break;
+            }
+            continue;
+        }
+        if is_comment(line) || skipping {
+            continue;
+        }
+        if header.is_some() {
+            if let Some(f) = parse_frame(line) {
+                chain.push(f);
+                continue;
+            }
+            if let Some(h) = parse_header(line, &mut toks) {
+                // A new event without a blank line before it.
+                if let Some((prev, n)) = header.take() {
+                    imp.event(&prev, n, &chain)?;
+                }
+                chain.clear();
+                header = Some((h, line_no));
+                continue;
+            }
+            let shown: String = line.trim().chars().take(80).collect();
+            imp.g.report().skip("invalid_line", Location::Line(line_no), format!("not a call-chain line: {shown}"));
+            continue;
+        }
+        match parse_header(line, &mut toks) {
+            Some(h) => header = Some((h, line_no)),
+            None => {
+                let shown: String = line.trim().chars().take(80).collect();
+                imp.g.report().skip("invalid_event", Location::Line(line_no), format!("not an event header: {shown}"));
+                skipping = true;
+            }
+        }
+    }
+
+    let Importer { mut g, threads, .. } = imp;
+    if threads.builders.is_empty() {
+        return Err(Error::EmptyProfile { message: "no perf script event found".into() });
+    }
+    let name = match &opts.name {
+        Some(n) => n.clone(),
+        None if threads.names.len() == 1 => threads.names[0].clone(),
+        None => String::new(),
+    };
+    g.set_name(name);
+    for b in threads.builders {
+        g.push_profile(b.finish())?;
+    }
+    g.finish(0)
 }
