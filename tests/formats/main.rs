@@ -5,3 +5,6 @@
 mod common;
 
 mod speedscope;
+mod pprof;
+mod collapsed;
+mod linux_perf;

@@ -1,0 +1,226 @@
+//! `perf script` output: every file in the corpus's `linux-perf/` folder, plus
+//! hand-written events for the header variants.
+//!
+//! Expected values come from the files, read with a small Python script:
+//! split on blank lines, drop `#` lines, match the header with
+//! `^\s*(.+?)\s+(?:(\d+)/)?(\d+)\s+(?:\[\d+\]\s+)?\d+\.\d+:\s+(?:(\d+)\s+)?(\S+):`
+//! (comm, pid, tid, period, event), each call-chain line with
+//! `^\s*[0-9a-f]+\s+(.*?)(?:\+0x[0-9a-f]+)?\s+\((.*)\)$` (symbol, dso), reverse
+//! the chain, weigh the sample by its period (1 when absent) and add it to the
+//! leaf's self and once to the total of every distinct (symbol, dso) of the
+//! stack. Every period in the corpus is 1001001, so weights below are written
+//! as sample counts times `P`:
+//! - simple / one-sample: one event of thread 10: `[unknown] ([unknown]);
+//!   __libc_start_main; main; _Z5deltav; _Z4betav`;
+//! - simple-with-header: 136 events of tid 9 (the `# event : name =
+//!   cpu-clock` line is a comment); _Z4betav 47/47, _Z5deltav 23/69,
+//!   _Z5alphav 44/44, _Z5gammav 22/22, main 0/136;
+//! - simple-with-pid: 137 events of `9/9`, no period (weight 1); _Z4betav
+//!   58/58, _Z5deltav 19/65, main 0/136, `[unknown]` in `[kernel.kallsyms]`
+//!   1/1 (one kernel-only sample);
+//! - forks: threads in order of appearance forks/9 (138 events), swapper/0
+//!   (324), forks/11 (50), forks/10 (49); forks/9 _Z4betav 46/46; swapper's
+//!   kernel `[unknown]` self 322, its `[unknown] ([unknown])` self 2 total 10;
+//!   forks/11 _Z4betav 22/23;
+//! - system-wide: simple-terminat/9 (138), swapper/0 (418); _Z4betav 53/54,
+//!   _Z5deltav 23/72; swapper kernel `[unknown]` self 416.
+
+use flamekit::{Error, Format, ImportOptions, ProfileGroup, ValueUnit};
+
+use crate::common::{assert_close, corpus, corpus_files, profile_names};
+
+const P: f64 = 1001001.0;
+
+/// (self, total) of the frame with this name and file in profile `pi`.
+fn weights_at(g: &ProfileGroup, pi: usize, name: &str, file: &str) -> (f64, f64) {
+    let fw = g.profiles()[pi].frame_weights(g.frames().len());
+    let ids: Vec<usize> = (0..g.frames().len())
+        .filter(|&i| fw.present[i] && g.frames()[i].name == name && g.frames()[i].file.as_deref() == Some(file))
+        .collect();
+    assert_eq!(ids.len(), 1, "frame {name} ({file}) in profile {pi}");
+    (fw.self_weight[ids[0]], fw.total_weight[ids[0]])
+}
+
+#[track_caller]
+fn check(g: &ProfileGroup, pi: usize, expected: &[(&str, &str, f64, f64)]) {
+    for &(name, file, s, t) in expected {
+        let (sw, tw) = weights_at(g, pi, name, file);
+        assert_close(sw, s);
+        assert_close(tw, t);
+    }
+}
+
+const BIN: &str = "/workdir/simple-terminates";
+
+#[test]
+fn simple_and_one_sample() {
+    for f in ["linux-perf/simple.linux-perf.txt", "linux-perf/one-sample.linux-perf.txt"] {
+        let g = flamekit::import(&corpus(f), None).unwrap();
+        assert_eq!(g.format(), "linux-perf");
+        assert_eq!(profile_names(&g), vec!["simple-terminat tid: 10"]);
+        // One thread: the group is named after it.
+        assert_eq!(g.name(), "simple-terminat tid: 10");
+        let p = &g.profiles()[0];
+        assert_eq!(p.unit(), ValueUnit::None);
+        assert_eq!(p.sample_count(), 1);
+        assert_eq!(flamekit::dump_stacks(&g, p), vec!["[unknown];__libc_start_main;main;_Z5deltav;_Z4betav 1001001"]);
+        check(&g, 0, &[("_Z4betav", BIN, P, P), ("[unknown]", "[unknown]", 0.0, P)]);
+        let libc = g.frames().iter().find(|f| f.name == "__libc_start_main").unwrap();
+        assert_eq!(libc.file.as_deref(), Some("/lib/x86_64-linux-gnu/libc-2.27.so"));
+    }
+}
+
+#[test]
+fn with_header_and_with_pid() {
+    let g = flamekit::import(&corpus("linux-perf/simple-with-header.linux-perf.txt"), None).unwrap();
+    assert_eq!(profile_names(&g), vec!["simple-terminat tid: 9"]);
+    assert_eq!(g.profiles()[0].sample_count(), 136);
+    assert_close(g.profiles()[0].total_weight(), 136.0 * P);
+    check(
+        &g,
+        0,
+        &[
+            ("_Z4betav", BIN, 47.0 * P, 47.0 * P),
+            ("_Z5deltav", BIN, 23.0 * P, 69.0 * P),
+            ("_Z5alphav", BIN, 44.0 * P, 44.0 * P),
+            ("_Z5gammav", BIN, 22.0 * P, 22.0 * P),
+            ("main", BIN, 0.0, 136.0 * P),
+        ],
+    );
+
+    // `pid/tid`, and no period: every sample weighs 1.
+    let g = flamekit::import(&corpus("linux-perf/simple-with-pid.linux-perf.txt"), None).unwrap();
+    assert_eq!(profile_names(&g), vec!["simple-terminat pid: 9 tid: 9"]);
+    assert_eq!(g.profiles()[0].sample_count(), 137);
+    assert_close(g.profiles()[0].total_weight(), 137.0);
+    check(
+        &g,
+        0,
+        &[
+            ("_Z4betav", BIN, 58.0, 58.0),
+            ("_Z5deltav", BIN, 19.0, 65.0),
+            ("main", BIN, 0.0, 136.0),
+            ("[unknown]", "[kernel.kallsyms]", 1.0, 1.0),
+            ("[unknown]", "[unknown]", 0.0, 136.0),
+        ],
+    );
+}
+
+#[test]
+fn forks_and_system_wide_threads() {
+    let g = flamekit::import(&corpus("linux-perf/forks.linux-perf.txt"), None).unwrap();
+    assert_eq!(profile_names(&g), vec!["forks tid: 9", "swapper tid: 0", "forks tid: 11", "forks tid: 10"]);
+    assert_eq!(g.name(), "");
+    let counts: Vec<usize> = g.profiles().iter().map(|p| p.sample_count()).collect();
+    assert_eq!(counts, vec![138, 324, 50, 49]);
+    check(&g, 0, &[("_Z4betav", "/workdir/forks", 46.0 * P, 46.0 * P), ("main", "/workdir/forks", 0.0, 138.0 * P)]);
+    check(
+        &g,
+        1,
+        &[("[unknown]", "[kernel.kallsyms]", 322.0 * P, 322.0 * P), ("[unknown]", "[unknown]", 2.0 * P, 10.0 * P)],
+    );
+    check(&g, 2, &[("_Z4betav", "/workdir/forks", 22.0 * P, 23.0 * P)]);
+
+    let g = flamekit::import(&corpus("linux-perf/system-wide.linux-perf.txt"), None).unwrap();
+    assert_eq!(profile_names(&g), vec!["simple-terminat tid: 9", "swapper tid: 0"]);
+    let counts: Vec<usize> = g.profiles().iter().map(|p| p.sample_count()).collect();
+    assert_eq!(counts, vec![138, 418]);
+    check(&g, 0, &[("_Z4betav", BIN, 53.0 * P, 54.0 * P), ("_Z5deltav", BIN, 23.0 * P, 72.0 * P)]);
+    check(&g, 1, &[("[unknown]", "[kernel.kallsyms]", 416.0 * P, 416.0 * P)]);
+}
+
+#[test]
+fn detection_needs_no_file_name() {
+    for path in corpus_files("linux-perf") {
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert_eq!(flamekit::detect(&bytes, None).unwrap(), Format::LinuxPerf, "{name}");
+        let named = flamekit::import(&bytes, Some(name)).unwrap();
+        assert_eq!(flamekit::import(&bytes, None).unwrap(), named, "{name}");
+        assert_eq!(flamekit::import(&bytes, Some("unknown")).unwrap(), named, "{name}");
+    }
+}
+
+#[test]
+fn every_prefix_of_the_small_files_imports_or_fails_typed() {
+    let mut inputs: Vec<Vec<u8>> =
+        corpus_files("linux-perf").into_iter().map(|p| std::fs::read(p).unwrap()).filter(|b| b.len() <= 4096).collect();
+    // The comment block and first events of the file with a header.
+    let header = corpus("linux-perf/simple-with-header.linux-perf.txt");
+    inputs.push(header[..3000].to_vec());
+    assert!(inputs.len() >= 3);
+    for bytes in inputs {
+        for n in 0..=bytes.len() {
+            for r in [
+                flamekit::import(&bytes[..n], None),
+                flamekit::import_format(Format::LinuxPerf, &bytes[..n], &ImportOptions::default()).map(|(g, _)| g),
+            ] {
+                if let Err(e) = r {
+                    assert!(Error::CODES.contains(&e.code()), "{e}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn header_variants() {
+    // Right-aligned comm with spaces, cpu, offsets to strip, a dso holding
+    // parentheses, a symbol-less frame, and an event with the frame on its
+    // header line (perf script without -g).
+    let text = "\
+# perf script --header
+   V8 WorkerThread 25607/25610 [003] 4794564.109216:     250 cycles:u:
+\t7fffb84c9afc cpu_startup_entry+0x800047c022ec ([kernel.kallsyms])
+\t    55d0 run(int)+0x1f (/tmp/my app (deleted))
+\t    1000  (/tmp/a.out)
+
+   V8 WorkerThread 25607/25610 [003] 4794564.109300:     750 cycles:u:  7fff0001 idle+0x4 ([kernel.kallsyms])
+
+other 12 [000] 1.5: 1 instructions:
+\t1 x (y)
+";
+    assert_eq!(flamekit::detect(text.as_bytes(), None).unwrap(), Format::LinuxPerf);
+    let (g, report) = flamekit::import_with(text.as_bytes(), None, &ImportOptions::default()).unwrap();
+    assert_eq!(profile_names(&g), vec!["V8 WorkerThread pid: 25607 tid: 25610"]);
+    let p = &g.profiles()[0];
+    assert_eq!(flamekit::dump_stacks(&g, p), vec!["[unknown];run(int);cpu_startup_entry 250", "idle 750"]);
+    let run = g.frames().iter().find(|f| f.name == "run(int)").unwrap();
+    assert_eq!(run.file.as_deref(), Some("/tmp/my app (deleted)"));
+    let unknown = g.frames().iter().find(|f| f.name == "[unknown]").unwrap();
+    assert_eq!(unknown.file.as_deref(), Some("/tmp/a.out"));
+    // Only the first event type (`cycles:u`) is kept.
+    assert_eq!(report.skipped.get("other_event_type"), Some(&1));
+    assert_eq!(report.warnings[0].location, flamekit::Location::Line(9));
+}
+
+#[test]
+fn bad_lines_are_reported_not_fatal() {
+    let text = "\
+prog 5 1.000: cpu-clock:
+\t10 f (a.out)
+\tthis is not a frame
+
+garbage header line
+\t10 g (a.out)
+
+prog 5 2.000: cpu-clock:
+\t10 f (a.out)
+";
+    let (g, report) = flamekit::import_with(text.as_bytes(), None, &ImportOptions::default()).unwrap();
+    assert_eq!(g.profiles()[0].sample_count(), 2);
+    assert_eq!(report.skipped.get("invalid_line"), Some(&1));
+    assert_eq!(report.skipped.get("invalid_event"), Some(&1));
+    let lines: Vec<_> = report.warnings.iter().map(|w| w.location.clone()).collect();
+    assert_eq!(lines, vec![flamekit::Location::Line(3), flamekit::Location::Line(5)]);
+    let e = flamekit::import_format(Format::LinuxPerf, b"\n# only comments\n", &ImportOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "empty_profile");
+}
+
+#[test]
+fn name_option_wins() {
+    let opts = ImportOptions { name: Some("trace".into()), ..Default::default() };
+    let (g, _) = flamekit::import_with(&corpus("linux-perf/simple.linux-perf.txt"), None, &opts).unwrap();
+    assert_eq!(g.name(), "trace");
+    assert_eq!(profile_names(&g), vec!["simple-terminat tid: 10"]);
+}

@@ -1,0 +1,354 @@
+//! pprof `profile.proto`: the corpus's `pprof/simple.prof` (gzip, from Go's
+//! runtime/pprof), its raw protobuf, and hand-encoded profiles for inlining,
+//! mapping-only locations, zero/negative values and bad references.
+//!
+//! Expected values for simple.prof were worked out from the file itself with a
+//! 60-line pure-Python protobuf reader (varint/length-delimited parsing only,
+//! no protobuf library): `gzip.decompress` the file (giving
+//! `tests/data/pprof/simple-raw.pb`, 1918 bytes), read the string table, the
+//! two sample types (`samples`/`count`, `cpu`/`nanoseconds`),
+//! `default_sample_type` 0 (unset), the 25 functions, 30 locations (one line
+//! each, no start lines) and 9 samples. Each sample's stack is its
+//! location_ids reversed, names from location → line → function:
+//!
+//! ```text
+//! runtime.main;main.main;main.delta;main.beta       14  140000000
+//! runtime.main;main.main;main.alpha                 26  260000000
+//! runtime.main;main.main;main.gamma                 27  270000000
+//! runtime.morestack;runtime.newstack;runtime.duffcopy 11 110000000
+//! runtime.main;main.main;main.beta                  25  250000000
+//! runtime.main;main.main;main.delta                 22  220000000
+//! runtime.main;main.main;main.delta;main.alpha      22  220000000
+//! runtime.timerproc;...;runtime.mach_semaphore_signal (12 frames) 1 10000000
+//! runtime.mstart;runtime.mstart1;runtime.sysmon;runtime.usleep 2 20000000
+//! ```
+//!
+//! Summing by hand: runtime.main and main.main total 14+26+27+25+22+22 = 136,
+//! main.delta self 22, total 14+22+22 = 58; main.beta self = total =
+//! 14+25 = 39; main.alpha 26+22 = 48; main.gamma 27; runtime.duffcopy 11;
+//! runtime.usleep 2; all samples 150. The cpu values are the sample counts
+//! times 10,000,000 ns (the period).
+
+use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ValueUnit};
+
+use crate::common::{assert_close, corpus, data, profile_names, weights};
+
+fn simple_gz() -> Vec<u8> {
+    corpus("pprof/simple.prof")
+}
+
+fn simple_raw() -> Vec<u8> {
+    data("pprof/simple-raw.pb")
+}
+
+#[test]
+fn simple_prof_profiles_units_and_weights() {
+    let g = flamekit::import(&simple_gz(), Some("simple.prof")).unwrap();
+    assert_eq!(g.format(), "pprof");
+    assert_eq!(g.name(), "");
+    assert_eq!(profile_names(&g), vec!["samples", "cpu"]);
+    assert_eq!(g.profiles()[0].unit(), ValueUnit::None);
+    assert_eq!(g.profiles()[1].unit(), ValueUnit::Nanoseconds);
+    // default_sample_type is unset: the last sample type is active.
+    assert_eq!(g.active_profile_index(), 1);
+    for (pi, scale) in [(0, 1.0), (1, 1e7)] {
+        let p = &g.profiles()[pi];
+        assert_eq!(p.sample_count(), 9);
+        assert_close(p.total_weight(), 150.0 * scale);
+        for (name, s, t) in [
+            ("runtime.main", 0.0, 136.0),
+            ("main.main", 0.0, 136.0),
+            ("main.delta", 22.0, 58.0),
+            ("main.beta", 39.0, 39.0),
+            ("main.alpha", 48.0, 48.0),
+            ("main.gamma", 27.0, 27.0),
+            ("runtime.duffcopy", 11.0, 11.0),
+            ("runtime.morestack", 0.0, 11.0),
+            ("runtime.usleep", 2.0, 2.0),
+            ("runtime.mach_semaphore_signal", 1.0, 1.0),
+        ] {
+            let (sw, tw) = weights(&g, pi, name);
+            assert_close(sw, s * scale);
+            assert_close(tw, t * scale);
+        }
+    }
+    let stacks = flamekit::dump_stacks(&g, &g.profiles()[0]);
+    assert_eq!(stacks[0], "runtime.main;main.main;main.delta;main.beta 14");
+    assert_eq!(stacks[3], "runtime.morestack;runtime.newstack;runtime.duffcopy 11");
+    assert_eq!(stacks[6], "runtime.main;main.main;main.delta;main.alpha 22");
+    assert_eq!(stacks.len(), 9);
+    // File from the function; start_line is 0 in this file, so no line.
+    let beta = g.frames().iter().find(|f| f.name == "main.beta").unwrap();
+    assert_eq!(beta.file.as_deref(), Some("/Users/jlfwong/code/speedscope/sample/programs/go/simple.go"));
+    assert_eq!(beta.line, None);
+}
+
+#[test]
+fn gzip_and_raw_give_the_same_group() {
+    let gz = flamekit::import(&simple_gz(), None).unwrap();
+    let raw = flamekit::import(&simple_raw(), None).unwrap();
+    assert_eq!(gz, raw);
+}
+
+#[test]
+fn detection_needs_no_file_name() {
+    for bytes in [simple_gz(), simple_raw()] {
+        assert_eq!(flamekit::detect(&bytes, None).unwrap(), Format::Pprof);
+        let named = flamekit::import(&bytes, Some("simple.prof")).unwrap();
+        assert_eq!(flamekit::import(&bytes, None).unwrap(), named);
+        assert_eq!(flamekit::import(&bytes, Some("unknown")).unwrap(), named);
+    }
+    // Text and JSON are not taken for protobuf.
+    for text in [&b"{\"a\": 1}"[..], b"a;b;c 1\n", b"H\n", b"8\n", b"\n\x00"] {
+        assert_ne!(flamekit::detect(text, None).ok(), Some(Format::Pprof), "{text:?}");
+    }
+}
+
+#[test]
+fn every_prefix_imports_or_fails_typed() {
+    for bytes in [simple_raw(), simple_gz()] {
+        for n in 0..bytes.len() {
+            let prefix = &bytes[..n];
+            if let Err(e) = flamekit::import(prefix, None) {
+                assert!(Error::CODES.contains(&e.code()), "{e}");
+            }
+            if let Err(e) = flamekit::import_format(Format::Pprof, prefix, &ImportOptions::default()) {
+                assert!(Error::CODES.contains(&e.code()), "{e}");
+            }
+        }
+    }
+    // A cut inside a top-level field is reported as truncation.
+    let raw = simple_raw();
+    let e = flamekit::import_format(Format::Pprof, &raw[..raw.len() / 2], &ImportOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "truncated_input", "{e}");
+}
+
+#[test]
+fn limits_are_enforced() {
+    let raw = simple_raw();
+    let with = |f: fn(&mut IngestLimits)| {
+        let mut limits = IngestLimits::default();
+        f(&mut limits);
+        ImportOptions { limits, ..Default::default() }
+    };
+    let cases: [(fn(&mut IngestLimits), LimitKind); 3] = [
+        (|l| l.max_frames = 10, LimitKind::Frames),
+        (|l| l.max_samples = 10, LimitKind::Samples),
+        (|l| l.max_stack_depth = 11, LimitKind::StackDepth),
+    ];
+    for (set, kind) in cases {
+        match flamekit::import_with(&raw, None, &with(set)) {
+            Err(Error::LimitExceeded { limit, .. }) => assert_eq!(limit, kind),
+            other => panic!("expected {kind}, got {other:?}"),
+        }
+    }
+    // 25 functions, 12-deep stack, 18 samples in all: exactly at the limits is fine.
+    let ok = ImportOptions {
+        limits: IngestLimits { max_frames: 25, max_samples: 18, max_stack_depth: 12, ..Default::default() },
+        ..Default::default()
+    };
+    flamekit::import_with(&raw, None, &ok).unwrap();
+}
+
+// ---- hand-encoded profiles -------------------------------------------------
+
+/// Minimal protobuf writer for test inputs.
+#[derive(Default)]
+struct Pb(Vec<u8>);
+
+impl Pb {
+    fn varint(&mut self, mut v: u64) -> &mut Self {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(b);
+                return self;
+            }
+            self.0.push(b | 0x80);
+        }
+    }
+    fn int(&mut self, field: u64, v: i64) -> &mut Self {
+        self.varint(field << 3).varint(v as u64)
+    }
+    fn bytes(&mut self, field: u64, b: &[u8]) -> &mut Self {
+        self.varint(field << 3 | 2).varint(b.len() as u64);
+        self.0.extend_from_slice(b);
+        self
+    }
+    fn packed(&mut self, field: u64, vals: &[i64]) -> &mut Self {
+        let mut inner = Pb::default();
+        for &v in vals {
+            inner.varint(v as u64);
+        }
+        self.bytes(field, &inner.0)
+    }
+    fn msg(&mut self, field: u64, build: impl FnOnce(&mut Pb)) -> &mut Self {
+        let mut inner = Pb::default();
+        build(&mut inner);
+        self.bytes(field, &inner.0)
+    }
+}
+
+const STRINGS: &[&str] = &["", "samples", "count", "space", "bytes", "outer", "inner", "leaf", "lib.so", "a.c"];
+
+/// Profile fields (tags): 1 sample_type, 2 sample, 3 mapping, 4 location,
+/// 5 function, 6 string_table, 14 default_sample_type.
+/// Functions 1 outer (a.c, start line 10), 2 inner, 3 leaf; mapping 1 lib.so;
+/// location 1 = lines [leaf, inner] (leaf inlined into inner), location 2 =
+/// [outer], location 3 = mapping 1 at 0x1234 without lines.
+fn base(pb: &mut Pb) {
+    for s in STRINGS {
+        pb.bytes(6, s.as_bytes());
+    }
+    pb.msg(1, |m| {
+        m.int(1, 1).int(2, 2);
+    });
+    pb.msg(1, |m| {
+        m.int(1, 3).int(2, 4);
+    });
+    pb.int(14, 3);
+    pb.msg(5, |m| {
+        m.int(1, 1).int(2, 5).int(4, 9).int(5, 10);
+    });
+    pb.msg(5, |m| {
+        m.int(1, 2).int(2, 6).int(4, 9);
+    });
+    pb.msg(5, |m| {
+        m.int(1, 3).int(2, 7).int(4, 9);
+    });
+    pb.msg(3, |m| {
+        m.int(1, 1).int(5, 8);
+    });
+    pb.msg(4, |m| {
+        m.int(1, 1).msg(4, |l| {
+            l.int(1, 3).int(2, 30);
+        });
+        m.msg(4, |l| {
+            l.int(1, 2).int(2, 20);
+        });
+    });
+    pb.msg(4, |m| {
+        m.int(1, 2).msg(4, |l| {
+            l.int(1, 1).int(2, 11);
+        });
+    });
+    pb.msg(4, |m| {
+        m.int(1, 3).int(2, 1).int(3, 0x1234);
+    });
+}
+
+fn sample(pb: &mut Pb, locations: &[i64], values: &[i64]) {
+    pb.msg(2, |m| {
+        m.packed(1, locations).packed(2, values);
+    });
+}
+
+#[test]
+fn inlining_mapping_only_locations_zero_and_negative_values() {
+    let mut pb = Pb::default();
+    base(&mut pb);
+    sample(&mut pb, &[1, 2], &[3, 100]); // outer;inner;leaf
+    sample(&mut pb, &[3, 2], &[2, 0]); // outer;0x1234, no space
+    sample(&mut pb, &[2], &[0, 50]); // outer, no samples
+    sample(&mut pb, &[2], &[-1, 7]); // negative samples value: skipped there
+    let bytes = pb.0;
+    assert_eq!(flamekit::detect(&bytes, None).unwrap(), Format::Pprof);
+    let (g, report) = flamekit::import_with(&bytes, None, &ImportOptions::default()).unwrap();
+    assert_eq!(profile_names(&g), vec!["samples", "space"]);
+    assert_eq!(g.profiles()[1].unit(), ValueUnit::Bytes);
+    assert_eq!(g.active_profile_index(), 1, "default_sample_type names `space`");
+    assert_eq!(report.skipped.get("negative_value"), Some(&1));
+
+    let samples = &g.profiles()[0];
+    assert_eq!(samples.sample_count(), 2);
+    assert_eq!(flamekit::dump_stacks(&g, samples), vec!["outer;inner;leaf 3", "outer;0x1234 2"]);
+    assert_eq!(weights(&g, 0, "outer"), (0.0, 5.0));
+    assert_eq!(weights(&g, 0, "leaf"), (3.0, 3.0));
+    assert_eq!(weights(&g, 0, "0x1234"), (2.0, 2.0));
+
+    let space = &g.profiles()[1];
+    assert_eq!(space.sample_count(), 3);
+    assert_eq!(flamekit::dump_stacks(&g, space), vec!["outer;inner;leaf 100", "outer 57"]);
+    assert_eq!(weights(&g, 1, "outer"), (57.0, 157.0));
+    assert_eq!(weights(&g, 1, "inner"), (0.0, 100.0));
+
+    let outer = g.frames().iter().find(|f| f.name == "outer").unwrap();
+    assert_eq!((outer.file.as_deref(), outer.line), (Some("a.c"), Some(10)));
+    let addr = g.frames().iter().find(|f| f.name == "0x1234").unwrap();
+    assert_eq!(addr.file.as_deref(), Some("lib.so"));
+}
+
+fn expect_invalid(bytes: &[u8], location: &str) {
+    match flamekit::import_format(Format::Pprof, bytes, &ImportOptions::default()) {
+        Err(Error::InvalidProfile { location: l, .. }) => assert_eq!(l, location),
+        other => panic!("expected invalid_profile at {location}, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_references_are_typed_errors() {
+    // String index out of range in a function name.
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.msg(5, |m| {
+        m.int(1, 4).int(2, 99);
+    });
+    expect_invalid(&pb.0, "function[3].name");
+
+    // Unknown location in a sample.
+    let mut pb = Pb::default();
+    base(&mut pb);
+    sample(&mut pb, &[2, 42], &[1, 1]);
+    expect_invalid(&pb.0, "sample[0].location_id[1]");
+
+    // Unknown function in a line, unknown mapping in a location.
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.msg(4, |m| {
+        m.int(1, 9).msg(4, |l| {
+            l.int(1, 77);
+        });
+    });
+    expect_invalid(&pb.0, "location[3].line[0].function_id");
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.msg(4, |m| {
+        m.int(1, 9).int(2, 5);
+    });
+    expect_invalid(&pb.0, "location[3].mapping_id");
+
+    // Value count differs from the sample type count.
+    let mut pb = Pb::default();
+    base(&mut pb);
+    sample(&mut pb, &[2], &[1]);
+    expect_invalid(&pb.0, "sample[0].value");
+
+    // Duplicate function id; negative string index; default_sample_type out of range.
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.msg(5, |m| {
+        m.int(1, 2).int(2, 5);
+    });
+    expect_invalid(&pb.0, "function[3].id");
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.msg(1, |m| {
+        m.int(1, -1);
+    });
+    expect_invalid(&pb.0, "sample_type[2].type");
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.int(14, 1000);
+    expect_invalid(&pb.0, "default_sample_type");
+
+    // A field Profile does not have, and a nested message cut short.
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.int(20, 1);
+    expect_invalid(&pb.0, &format!("byte {}", pb.0.len() - 3));
+    let mut pb = Pb::default();
+    base(&mut pb);
+    pb.bytes(2, &[0x0a, 0x05, 0x01]);
+    expect_invalid(&pb.0, "protobuf");
+}
