@@ -1,15 +1,281 @@
-//! NOT IMPLEMENTED YET: placeholder so the registry compiles. Replace the whole file.
+//! V8/Chrome sampling heap profiles (`.heapprofile`), as saved by Chrome
+//! DevTools' "Allocation sampling" and by Node's inspector
+//! (`HeapProfiler.getSamplingProfile`): `{"head": node, "samples"?: [...]}`
+//! where every node is `{callFrame, selfSize, id?, children: [node...]}`.
+//!
+//! The result is one sampled profile in bytes: every node with a non-zero
+//! `selfSize` becomes one sample whose stack is the node's path from the
+//! head and whose weight is that size. The synthetic `(root)` head is not a
+//! frame (bytes it holds itself, normally none, are an empty-stack sample).
+//! Frames are named by `functionName` (`(anonymous)` when empty) and carry
+//! the script URL and the 1-based line and column (the file's are 0-based).
+//! The per-allocation `samples` list, when present, is skipped: the tree
+//! already sums it.
+//!
+//! The tree is read with a streaming JSON reader and walked without
+//! recursion, so any depth is accepted up to `max_stack_depth`.
 
-use flamekit_core::{Error, ImportReport, ProfileGroup, Result};
+use flamekit_core::{
+    Error, Frame, FrameId, GroupBuilder, ImportReport, LimitKind, ProfileGroup, Result, StackId, ValueUnit, NO_STACK,
+};
+use struson::reader::{JsonReader, JsonStreamReader, ReaderError, ReaderSettings, SyntaxErrorKind, ValueType};
 
 use crate::ImportOptions;
 
-/// Never matches until the importer exists.
-pub fn sniff(_bytes: &[u8]) -> bool {
-    false
+const FORMAT: &str = "v8-heap";
+
+/// True when `bytes` look like a heap profile: a JSON object whose start
+/// has a `head` node with a `callFrame` and a `selfSize` (and no `nodes`
+/// array, which marks a `.cpuprofile`).
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return false;
+    }
+    let text = String::from_utf8_lossy(head);
+    text.contains("\"head\"")
+        && text.contains("\"callFrame\"")
+        && text.contains("\"selfSize\"")
+        && !text.contains("\"nodes\"")
+        && !text.contains("\"timeDeltas\"")
 }
 
-/// Not implemented yet.
-pub fn import(_bytes: &[u8], _opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    Err(Error::UnsupportedFormat { tried: vec!["v8_heap (not implemented yet)".into()] })
+/// Map a streaming-reader error to a flamekit error.
+fn json_error(e: ReaderError) -> Error {
+    let pos = |p: &struson::reader::JsonReaderPosition| {
+        p.line_pos.as_ref().map(|l| (l.line as usize + 1, l.column as usize + 1)).unwrap_or((0, 0))
+    };
+    match &e {
+        ReaderError::SyntaxError(s) if s.kind == SyntaxErrorKind::IncompleteDocument => {
+            let (line, column) = pos(&s.location);
+            Error::Truncated {
+                format: FORMAT,
+                location: format!("line {line}, column {column}"),
+                message: "unexpected end of JSON input".into(),
+            }
+        }
+        ReaderError::IoError { error, location } if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+            let (line, column) = pos(location);
+            Error::Truncated {
+                format: FORMAT,
+                location: format!("line {line}, column {column}"),
+                message: "unexpected end of JSON input".into(),
+            }
+        }
+        ReaderError::SyntaxError(s) => {
+            let (line, column) = pos(&s.location);
+            Error::InvalidJson { format: FORMAT, line, column, message: e.to_string() }
+        }
+        ReaderError::UnexpectedValueType { location, .. }
+        | ReaderError::UnexpectedStructure { location, .. }
+        | ReaderError::MaxNestingDepthExceeded { location, .. }
+        | ReaderError::UnsupportedNumberValue { location, .. }
+        | ReaderError::IoError { location, .. } => {
+            let (line, column) = pos(location);
+            Error::InvalidJson { format: FORMAT, line, column, message: e.to_string() }
+        }
+        _ => Error::InvalidJson { format: FORMAT, line: 0, column: 0, message: e.to_string() },
+    }
+}
+
+type Reader<'a> = JsonStreamReader<&'a [u8]>;
+
+/// A number, or `None` for `null` or a value of another type (skipped).
+fn opt_number(r: &mut Reader) -> Result<Option<f64>> {
+    match r.peek().map_err(json_error)? {
+        ValueType::Number => Ok(r.next_number::<f64>().map_err(json_error)?.ok().filter(|x| x.is_finite())),
+        _ => {
+            r.skip_value().map_err(json_error)?;
+            Ok(None)
+        }
+    }
+}
+
+/// A string, or empty for any other value (skipped).
+fn opt_string(r: &mut Reader, out: &mut String) -> Result<()> {
+    out.clear();
+    match r.peek().map_err(json_error)? {
+        ValueType::String => out.push_str(r.next_str().map_err(json_error)?),
+        _ => r.skip_value().map_err(json_error)?,
+    }
+    Ok(())
+}
+
+/// A CDP 0-based position to a 1-based one (`-1` and junk mean unknown).
+fn one_based(v: Option<f64>) -> Option<u32> {
+    v.filter(|x| *x >= 0.0 && *x < u32::MAX as f64).map(|x| x as u32 + 1)
+}
+
+fn read_call_frame(r: &mut Reader) -> Result<Frame> {
+    let (mut name, mut url, mut scratch) = (String::new(), String::new(), String::new());
+    let (mut line, mut col) = (None, None);
+    if r.peek().map_err(json_error)? != ValueType::Object {
+        r.skip_value().map_err(json_error)?;
+        return Ok(Frame::new("(anonymous)"));
+    }
+    r.begin_object().map_err(json_error)?;
+    while r.has_next().map_err(json_error)? {
+        let key = match r.next_name().map_err(json_error)? {
+            "functionName" => 0,
+            "url" => 1,
+            "lineNumber" => 2,
+            "columnNumber" => 3,
+            _ => 4,
+        };
+        match key {
+            0 => opt_string(r, &mut name)?,
+            1 => opt_string(r, &mut url)?,
+            2 => line = opt_number(r)?,
+            3 => col = opt_number(r)?,
+            _ => opt_string(r, &mut scratch)?,
+        }
+    }
+    r.end_object().map_err(json_error)?;
+    if name.is_empty() {
+        name.push_str("(anonymous)");
+    }
+    Ok(Frame::with_location(name, (!url.is_empty()).then_some(url), one_based(line), one_based(col)))
+}
+
+/// One tree node as read: its parent's index and what it holds.
+struct Node {
+    parent: Option<usize>,
+    frame: Option<Frame>,
+    self_size: f64,
+}
+
+/// Read the `head` tree into a flat pre-order list (parents before
+/// children), iteratively: `open` holds the indices of the nodes whose
+/// objects are being read, innermost last.
+fn read_tree(r: &mut Reader, g: &GroupBuilder) -> Result<Vec<Node>> {
+    let limits = g.limits();
+    let mut nodes: Vec<Node> = Vec::new();
+    // Per open node: its index, and whether we are inside its `children` array.
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    if r.peek().map_err(json_error)? != ValueType::Object {
+        return Err(Error::invalid(FORMAT, "head", "the head node is not an object"));
+    }
+    r.begin_object().map_err(json_error)?;
+    nodes.push(Node { parent: None, frame: None, self_size: 0.0 });
+    open.push((0, false));
+    while let Some(&(current, in_children)) = open.last() {
+        if in_children {
+            if r.has_next().map_err(json_error)? {
+                if r.peek().map_err(json_error)? != ValueType::Object {
+                    r.skip_value().map_err(json_error)?;
+                    continue;
+                }
+                limits.check(LimitKind::StackDepth, open.len() as u64 + 1)?;
+                limits.check(LimitKind::Samples, nodes.len() as u64 + 1)?;
+                r.begin_object().map_err(json_error)?;
+                nodes.push(Node { parent: Some(current), frame: None, self_size: 0.0 });
+                open.push((nodes.len() - 1, false));
+            } else {
+                r.end_array().map_err(json_error)?;
+                if let Some(top) = open.last_mut() {
+                    top.1 = false;
+                }
+            }
+            continue;
+        }
+        if !r.has_next().map_err(json_error)? {
+            r.end_object().map_err(json_error)?;
+            open.pop();
+            continue;
+        }
+        #[derive(PartialEq)]
+        enum Key {
+            CallFrame,
+            SelfSize,
+            Children,
+            Other,
+        }
+        let key = match r.next_name().map_err(json_error)? {
+            "callFrame" => Key::CallFrame,
+            "selfSize" => Key::SelfSize,
+            "children" => Key::Children,
+            _ => Key::Other,
+        };
+        match key {
+            Key::CallFrame => {
+                let frame = read_call_frame(r)?;
+                nodes[current].frame = Some(frame);
+            }
+            Key::SelfSize => {
+                let size = opt_number(r)?.unwrap_or(0.0);
+                if size < 0.0 {
+                    return Err(Error::invalid(
+                        FORMAT,
+                        format!("node {current}"),
+                        format!("selfSize must not be negative, got {size}"),
+                    ));
+                }
+                nodes[current].self_size = size;
+            }
+            Key::Children if r.peek().map_err(json_error)? == ValueType::Array => {
+                r.begin_array().map_err(json_error)?;
+                if let Some(top) = open.last_mut() {
+                    top.1 = true;
+                }
+            }
+            _ => r.skip_value().map_err(json_error)?,
+        }
+    }
+    Ok(nodes)
+}
+
+fn is_root(frame: &Option<Frame>) -> bool {
+    frame.as_ref().is_some_and(|f| f.name == "(root)" && f.file.is_none())
+}
+
+/// Import a heap profile.
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let settings = ReaderSettings { max_nesting_depth: None, track_path: false, ..Default::default() };
+    let mut r = JsonStreamReader::new_custom(bytes, settings);
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    let mut nodes = None;
+    if r.peek().map_err(json_error)? != ValueType::Object {
+        return Err(Error::invalid(FORMAT, "top level", "a heap profile is a JSON object"));
+    }
+    r.begin_object().map_err(json_error)?;
+    while r.has_next().map_err(json_error)? {
+        if r.next_name().map_err(json_error)? == "head" {
+            nodes = Some(read_tree(&mut r, &g)?);
+        } else {
+            r.skip_value().map_err(json_error)?;
+        }
+    }
+    r.end_object().map_err(json_error)?;
+    r.consume_trailing_whitespace().map_err(json_error)?;
+    let nodes = nodes.ok_or_else(|| Error::invalid(FORMAT, "top level", "no `head` node"))?;
+
+    let mut b = g.sampled(opts.name.clone().unwrap_or_default(), ValueUnit::Bytes);
+    // Stack node of each tree node; the dropped `(root)` head maps to NO_STACK.
+    let mut stack_of: Vec<StackId> = Vec::with_capacity(nodes.len());
+    let skip_head = nodes.first().is_some_and(|n| is_root(&n.frame));
+    for (i, node) in nodes.into_iter().enumerate() {
+        let parent = node.parent.and_then(|p| stack_of.get(p).copied()).unwrap_or(NO_STACK);
+        let id = if i == 0 && skip_head {
+            NO_STACK
+        } else {
+            let frame: FrameId = match node.frame {
+                Some(f) => g.frame(f)?,
+                None => {
+                    g.report().warn(
+                        "missing_call_frame",
+                        flamekit_core::Location::Index(i as u64),
+                        "node without callFrame, named (unknown)",
+                    );
+                    g.frame_named("(unknown)")?
+                }
+            };
+            b.node(parent, frame)?
+        };
+        stack_of.push(id);
+        if node.self_size > 0.0 {
+            b.push_sample(id, node.self_size)?;
+        }
+    }
+    g.push_profile(b.finish())?;
+    g.finish(0)
 }

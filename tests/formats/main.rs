@@ -5,6 +5,9 @@
 mod common;
 
 mod speedscope;
+mod v8_heap;
+mod stackprof;
+mod safari;
 mod pprof;
 mod collapsed;
 mod linux_perf;

@@ -1,0 +1,88 @@
+//! Safari timeline recordings: the corpus's `Safari/13.1/simple.html-recording.json`.
+//!
+//! Expected values from an independent python3 reading of the recording:
+//!
+//! ```python
+//! r = json.load(open(path))['recording']; prev = None
+//! for s, dur in zip(r['sampleStackTraces'], r['sampleDurations']):
+//!     start = s['timestamp'] - dur
+//!     if prev is not None and start - prev > 0.002: idle += start - prev; n += 1  # idle sample
+//!     st = [(f['name'] or '(anonymous)', f['url'] or None, f['line'], f['column'])
+//!           for f in reversed(s['stackFrames'])]                               # outermost first
+//!     n += 1; self[st[-1]] += dur; total[k] += dur for k in set(st)
+//!     prev = max(prev, s['timestamp'])
+//! ```
+//! gives 23 samples + 3 idle gaps = 26, total 0.3298972275428623 s of which
+//! 0.29589046754214543 s idle, first sample starting at 4.471667262976756 s.
+
+use flamekit::{Error, Format, ImportOptions, ValueUnit};
+
+use crate::common::{assert_close, corpus, profile_names, weights};
+
+const FILE: &str = "Safari/13.1/simple.html-recording.json";
+
+#[test]
+fn simple_recording() {
+    let bytes = corpus(FILE);
+    assert_eq!(flamekit::detect(&bytes, None).unwrap(), Format::Safari);
+    let g = flamekit::import(&bytes, None).unwrap();
+    assert_eq!(g.format(), "safari");
+    assert_eq!(g.name(), "Grabación de Control temporal 1");
+    assert_eq!(profile_names(&g), vec!["Grabación de Control temporal 1"]);
+    let p = &g.profiles()[0];
+    assert_eq!(p.unit(), ValueUnit::Seconds);
+    assert!(p.is_sampled());
+    assert_eq!(p.sample_count(), 26);
+    // Idle (empty-stack) samples are not part of the total weight, but they are of the time axis.
+    assert_close(p.total_weight(), 0.3298972275428623 - 0.29589046754214543);
+    assert_close(p.start_value(), 4.471667262976756);
+    assert_close(p.duration(), 0.3298972275428623);
+    for (name, s, t) in [
+        ("alpha", 0.0, 0.03248933597933502),
+        ("(program)", 0.0, 0.03248933597933502),
+        ("gamma", 0.029395113505112636, 0.029395113505112636),
+        ("delta", 0.003094222474222382, 0.020112446082445484),
+        ("beta", 0.0, 0.012376889896889526),
+        ("injectModule", 0.0, 0.001),
+        ("firstOpenSearchURLString", 0.0005174240213818848, 0.0005174240213818848),
+    ] {
+        let (sw, tw) = weights(&g, 0, name);
+        assert_close(sw, s);
+        assert_close(tw, t);
+    }
+    let gamma = g.frames().iter().find(|f| f.name == "gamma").unwrap();
+    assert_eq!(gamma.file.as_deref(), Some("file:///speedscope/sample/programs/javascript/simple.js"));
+    assert_eq!((gamma.line, gamma.col), (Some(20), Some(15)));
+    // Stacks are outermost first: (program) → alpha → … → gamma.
+    let stacks = flamekit::dump_stacks(&g, p);
+    assert!(stacks.iter().any(|s| s.starts_with("(program);alpha;") && s.contains(";gamma ")), "{stacks:?}");
+}
+
+#[test]
+fn every_prefix_imports_or_fails_typed() {
+    let bytes = corpus(FILE);
+    // Every prefix near both ends, and every 61st in between (each prefix is a full parse).
+    let len = bytes.len();
+    let ns = (0..len).filter(|&n| n < 3000 || n + 3000 > len || n % 61 == 0);
+    for n in ns {
+        if let Err(e) = flamekit::import_format(Format::Safari, &bytes[..n], &ImportOptions::default()) {
+            assert!(Error::CODES.contains(&e.code()));
+        }
+    }
+    let bad = |json: &str| flamekit::import_format(Format::Safari, json.as_bytes(), &ImportOptions::default());
+    let e = bad(
+        r#"{"version":1,"recording":{"sampleStackTraces":[{"timestamp":1,"stackFrames":[]}],"sampleDurations":[]}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "invalid_profile");
+    let e = bad(
+        r#"{"version":1,"recording":{"sampleStackTraces":[{"timestamp":1,"stackFrames":[]}],"sampleDurations":[-1]}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "invalid_profile");
+    // Another version still imports, with a warning.
+    let (g, report) =
+        bad(r#"{"version":2,"recording":{"displayName":"x","sampleStackTraces":[],"sampleDurations":[]}}"#).unwrap();
+    assert_eq!(g.profiles()[0].sample_count(), 0);
+    assert_eq!(report.warnings[0].code, "unknown_version");
+}

@@ -1,0 +1,150 @@
+//! Ruby stackprof JSON: every file in the corpus's `stackprof/` folder.
+//!
+//! Expected values from an independent python3 decoding of `raw`:
+//!
+//! ```python
+//! d = json.load(open(path)); fr, raw = d['frames'], d['raw']
+//! key = lambda i: (fr[str(i)].get('name') or '(unknown)', fr[str(i)].get('file') or None, fr[str(i)].get('line'))
+//! i = 0; prev = []; di = 0
+//! while i < len(raw):
+//!     dep = raw[i]; st = [key(x) for x in raw[i+1:i+1+dep]]; cnt = raw[i+1+dep]; i += dep + 2
+//!     if st and st[0][0] == '(garbage collection)': st = prev + st   # GC goes on top of the previous stack
+//!     else: prev = st
+//!     w = cnt * d['interval'] if mode == 'cpu' else sum(deltas[di:di+cnt]) if mode == 'wall' else cnt
+//!     # (wall: di += cnt) self[st[-1]] += w; total[k] += w for k in set(st)
+//! ```
+
+use flamekit::{Error, Format, ImportOptions, ValueUnit};
+
+use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+
+fn check(g: &flamekit::ProfileGroup, expected: &[(&str, f64, f64)]) {
+    for &(name, s, t) in expected {
+        let (sw, tw) = weights(g, 0, name);
+        assert_close(sw, s);
+        assert_close(tw, t);
+    }
+}
+
+#[test]
+fn wall_mode() {
+    let bytes = corpus("stackprof/simple-stackprof.json");
+    let g = flamekit::import(&bytes, None).unwrap();
+    assert_eq!(g.format(), "stackprof");
+    assert_eq!(profile_names(&g), vec!["wall"]);
+    let p = &g.profiles()[0];
+    assert_eq!(p.unit(), ValueUnit::Microseconds);
+    // 769 raw runs; their 1554 timestamp deltas sum to 1,551,604 µs.
+    assert_eq!(p.sample_count(), 769);
+    assert_close(p.total_weight(), 1_551_604.0);
+    check(
+        &g,
+        &[
+            ("Object#d", 1_087_582.0, 1_551_604.0),
+            ("Object#b", 0.0, 776_898.0),
+            ("Object#c", 0.0, 774_706.0),
+            ("(garbage collection)", 464_022.0, 464_022.0),
+        ],
+    );
+    let d = g.frames().iter().find(|f| f.name == "Object#d").unwrap();
+    assert_eq!(d.line, Some(23));
+    assert!(d.file.as_deref().unwrap().ends_with("sample/programs/ruby/simple.rb"));
+}
+
+#[test]
+fn cpu_mode() {
+    let g = flamekit::import(&corpus("stackprof/simple-cpu-stackprof.json"), None).unwrap();
+    assert_eq!(profile_names(&g), vec!["cpu"]);
+    let p = &g.profiles()[0];
+    assert_eq!(p.unit(), ValueUnit::Microseconds);
+    // 489 samples × interval 1000 µs, in 335 raw runs.
+    assert_eq!(p.sample_count(), 335);
+    assert_close(p.total_weight(), 489_000.0);
+    check(
+        &g,
+        &[
+            ("Object#a", 0.0, 489_000.0),
+            ("Object#d", 331_000.0, 390_000.0),
+            ("Object#e", 79_000.0, 99_000.0),
+            ("(garbage collection)", 0.0, 79_000.0),
+            ("(sweeping)", 71_000.0, 71_000.0),
+            ("(marking)", 8_000.0, 8_000.0),
+        ],
+    );
+}
+
+#[test]
+fn object_mode() {
+    let g = flamekit::import(&corpus("stackprof/object-stackprof.json"), None).unwrap();
+    assert_eq!(profile_names(&g), vec!["object"]);
+    let p = &g.profiles()[0];
+    assert_eq!(p.unit(), ValueUnit::None);
+    assert_eq!(p.sample_count(), 64);
+    assert_close(p.total_weight(), 103.0);
+    check(
+        &g,
+        &[
+            ("block in <main>", 1.0, 103.0),
+            ("Object#a", 2.0, 102.0),
+            ("Object#c", 2.0, 95.0),
+            ("Array#sort", 36.0, 36.0),
+            ("Array#sample", 20.0, 20.0),
+            ("Class#new", 4.0, 4.0),
+        ],
+    );
+}
+
+#[test]
+fn frame_without_name() {
+    // Frame 4317922760 has no name (file <cfunc>): it is called (unknown).
+    let g = flamekit::import(&corpus("stackprof/stackprof-last-frame-no-name.json"), None).unwrap();
+    let p = &g.profiles()[0];
+    assert_eq!(p.unit(), ValueUnit::None);
+    assert_close(p.total_weight(), 103.0);
+    check(&g, &[("(unknown)", 36.0, 36.0), ("Object#c", 2.0, 95.0), ("Array#sample", 20.0, 20.0)]);
+    let unknown = g.frames().iter().find(|f| f.name == "(unknown)").unwrap();
+    assert_eq!(unknown.file.as_deref(), Some("<cfunc>"));
+}
+
+#[test]
+fn every_corpus_file_is_detected() {
+    let files = corpus_files("stackprof");
+    assert_eq!(files.len(), 4);
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(flamekit::detect(&bytes, None).unwrap(), Format::Stackprof, "{}", path.display());
+        // Deterministic: two imports give the same frames in the same order.
+        let a = flamekit::import(&bytes, None).unwrap();
+        let b = flamekit::import(&bytes, None).unwrap();
+        assert_eq!(a.frames(), b.frames());
+        assert_eq!(flamekit::dump(&a), flamekit::dump(&b));
+    }
+}
+
+#[test]
+fn every_prefix_imports_or_fails_typed() {
+    let bytes = corpus("stackprof/object-stackprof.json");
+    for n in 0..bytes.len() {
+        if let Err(e) = flamekit::import_format(Format::Stackprof, &bytes[..n], &ImportOptions::default()) {
+            assert!(Error::CODES.contains(&e.code()));
+        }
+    }
+    let opts = ImportOptions::default();
+    let bad = |json: &str| flamekit::import_format(Format::Stackprof, json.as_bytes(), &opts).unwrap_err();
+    // raw cut inside a sample: depth 2 but only one frame and no count.
+    let e = bad(r#"{"mode":"cpu","interval":1,"frames":{"1":{"name":"a"}},"raw":[2,1]}"#);
+    assert_eq!(e.code(), "truncated_input");
+    let e = bad(r#"{"mode":"heap","interval":1,"frames":{},"raw":[]}"#);
+    assert_eq!(e.code(), "invalid_profile");
+    let e = bad(r#"{"mode":"wall","interval":1,"frames":{"1":{"name":"a"}},"raw":[1,1,3],"raw_timestamp_deltas":[1]}"#);
+    assert_eq!(e.code(), "invalid_profile");
+    // An id missing from frames is kept as a placeholder frame, with a warning.
+    let (g, report) = flamekit::import_format(
+        Format::Stackprof,
+        br#"{"mode":"object","interval":1,"frames":{"1":{"name":"a"}},"raw":[2,1,9,4]}"#,
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(flamekit::dump_stacks(&g, &g.profiles()[0]), vec!["a;(unknown frame 9) 4"]);
+    assert_eq!(report.warning_count, 1);
+}
