@@ -11,3 +11,4 @@ mod safari;
 mod pprof;
 mod collapsed;
 mod linux_perf;
+mod callgrind;
