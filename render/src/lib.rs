@@ -1,2 +1,277 @@
-//! flamekit-render: deterministic flamegraph PNG and SVG rendering.
+//! flamekit-render: deterministic flamegraph rendering to PNG and SVG.
+//!
+//! [`render_png`] and [`render_svg`] draw one profile of a
+//! [`ProfileGroup`] as a flame chart ([`View::TimeOrder`]), a merged
+//! left-heavy flame graph ([`View::LeftHeavy`]) or a sandwich view of one
+//! function ([`View::Sandwich`]: its callers above, its callees below), in a
+//! light or dark [`Theme`]. Both outputs come from the same layout, so the SVG
+//! shows exactly the boxes and labels of the PNG.
+//!
+//! ```
+//! use flamekit_core::{GroupBuilder, IngestLimits, ValueUnit};
+//! use flamekit_render::{render_png, render_svg, RenderOptions, Theme, View};
+//!
+//! let mut g = GroupBuilder::new("example", &IngestLimits::default());
+//! let main = g.frame_named("main").unwrap();
+//! let work = g.frame_named("work").unwrap();
+//! let mut p = g.sampled("cpu", ValueUnit::Milliseconds);
+//! p.push_stack(&[main, work], 3.0).unwrap();
+//! p.push_stack(&[main], 1.0).unwrap();
+//! g.push_profile(p.finish()).unwrap();
+//! let (group, _) = g.finish(0).unwrap();
+//!
+//! let opts = RenderOptions { theme: Theme::Dark, view: View::LeftHeavy, ..Default::default() };
+//! let png = render_png(&group, &opts).unwrap();
+//! assert_eq!(&png[1..4], b"PNG");
+//! assert_eq!(png, render_png(&group, &opts).unwrap()); // deterministic
+//! let svg = render_svg(&group, &opts).unwrap();
+//! assert!(svg.contains(">work</text>"));
+//! ```
+//!
+//! # What is drawn
+//!
+//! A title strip (profile name, view, total weight formatted in the
+//! profile's unit, the zoom window and the focus frame when set), then one
+//! row per stack depth, outermost frame at the top. Every box is coloured by
+//! a stable hash of its frame's name ([`frame_color`]), so a function has the
+//! same colour in every image and both views. Labels are the frame names,
+//! trimmed in the middle with `…` when the box is too narrow; boxes too narrow
+//! for three characters carry no label. Text uses DejaVu Sans Mono, embedded in
+//! the crate (`fonts/`, Bitstream Vera license): no system font is ever read.
+//!
+//! * **Time order**: calls laid out on the profile's time axis (samples back
+//!   to back from `start_value`, as [`flamekit_core::Profile::walk`] does).
+//!   Calls that would be narrower than one pixel are coalesced, per row, into
+//!   grey "many small calls" boxes, so the cost of drawing tracks the number
+//!   of pixels, not of samples.
+//! * **Left heavy**: identical call paths merged, heaviest child first. A
+//!   subtree narrower than one pixel is not visited at all.
+//! * **Sandwich**: for every function named [`View::Sandwich::frame`], its
+//!   outermost occurrences are collected (a recursive call is counted once).
+//!   The upper half shows the merged callers, inverted: the function in the
+//!   bottom row of the upper half, its callers above it; the lower half shows
+//!   its merged callees, the function in the top row. Both halves are 100% of
+//!   the function's total weight.
+//!
+//! Stacks deeper than the image are clipped: rows that do not fit are never
+//! computed.
+//!
+//! # Zoom
+//!
+//! [`RenderOptions::start`] and [`RenderOptions::end`] select a window of the
+//! profile's time axis, in profile units and absolute like
+//! [`flamekit_core::Profile::start_value`]. The time-order view shows that
+//! window across the full width; the left-heavy and sandwich views merge only
+//! the weight that falls inside the window (a "snapshot" of that region).
+//!
+//! # Empty results
+//!
+//! Nothing to draw is not an error: an empty group, a profile without samples,
+//! a zoom window that contains no weight (including one entirely outside the
+//! profile) and a sandwich frame with no weight in the window all give a
+//! valid image of the requested size with the title strip and a centred
+//! message such as `no samples in range`. Errors
+//! ([`Error::InvalidArgument`]) are reserved for bad requests: a profile index
+//! out of range, a size or device pixel ratio out of range (see
+//! [`MAX_DIMENSION`], [`MAX_PIXELS`]), a non-finite zoom bound, `end <= start`
+//! when both are given, and a sandwich or focus frame name that no frame of
+//! the group has (for the sandwich view: of the rendered profile).
+//!
+//! # Determinism
+//!
+//! The same group and options give the same bytes on every run and machine:
+//! one thread, no hash-map iteration order in the output, floating-point
+//! operations in a fixed order, boxes snapped to whole pixels and drawn
+//! opaque (no anti-aliasing), glyph coverage blended with integer arithmetic,
+//! and the PNG written as 8-bit RGB with a fixed filter (`Sub`) and
+//! compressor (`png`'s `Fast`, i.e. `fdeflate`). Output can change only when
+//! flamekit or a pinned dependency (`Cargo.lock`) changes.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod color;
+mod format;
+mod raster;
+mod scene;
+mod svg;
+mod text;
+mod tree;
+
+use flamekit_core::{ProfileGroup, Result};
+
+/// Largest accepted width or height in device pixels (`width × device_pixel_ratio`).
+pub const MAX_DIMENSION: u32 = 16_384;
+
+/// Largest accepted image area in device pixels (40 megapixels).
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// Colour scheme of an image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Theme {
+    /// White background, light pastel boxes, dark text. The default.
+    #[default]
+    Light,
+    /// Near-black background, dark saturated boxes, light text.
+    Dark,
+}
+
+/// Which picture of the profile to draw.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum View {
+    /// A flame chart: calls in time order (speedscope's "Time Order"). The default.
+    #[default]
+    TimeOrder,
+    /// A merged flame graph, heaviest call paths first (speedscope's "Left Heavy").
+    LeftHeavy,
+    /// Callers (above) and callees (below) of every frame with this name
+    /// (speedscope's "Sandwich").
+    Sandwich {
+        /// Exact frame name.
+        frame: String,
+    },
+}
+
+impl View {
+    /// Short name used in the title strip: `time order`, `left heavy` or `sandwich`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            View::TimeOrder => "time order",
+            View::LeftHeavy => "left heavy",
+            View::Sandwich { .. } => "sandwich",
+        }
+    }
+}
+
+/// Everything that controls an image. Start from `RenderOptions::default()`
+/// and set what you need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderOptions {
+    /// Width in CSS pixels. Default `1200`.
+    pub width: u32,
+    /// Height in CSS pixels. Default `800`.
+    pub height: u32,
+    /// Device pixels per CSS pixel, in `0.25..=8`. The PNG is
+    /// `round(width × dpr) × round(height × dpr)` pixels; rows, text and margins
+    /// scale with it. The SVG keeps `width × height` and scales through its viewBox.
+    /// Default `1.0`.
+    pub device_pixel_ratio: f64,
+    /// Colours. Default [`Theme::Light`].
+    pub theme: Theme,
+    /// What to draw. Default [`View::TimeOrder`].
+    pub view: View,
+    /// Which profile of the group; `None` (the default) means the group's
+    /// active profile.
+    pub profile_index: Option<usize>,
+    /// Start of the zoom window on the profile's time axis, in profile units
+    /// (absolute, like `start_value`). `None` (the default): the profile's start.
+    pub start: Option<f64>,
+    /// End of the zoom window, in profile units. `None` (the default): the profile's end.
+    pub end: Option<f64>,
+    /// Highlight every box of the frame(s) with this exact name and draw all
+    /// other boxes faded. `None` (the default): no highlight.
+    pub focus: Option<String>,
+    /// Draw the title strip. Default `true`.
+    pub title: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            width: 1200,
+            height: 800,
+            device_pixel_ratio: 1.0,
+            theme: Theme::Light,
+            view: View::TimeOrder,
+            profile_index: None,
+            start: None,
+            end: None,
+            focus: None,
+            title: true,
+        }
+    }
+}
+
+/// Render a profile of `group` as a PNG (8-bit RGB). Same input, same bytes.
+///
+/// Errors: [`Error::InvalidArgument`](flamekit_core::Error::InvalidArgument)
+/// for a bad request (see the [crate docs](crate#empty-results)).
+pub fn render_png(group: &ProfileGroup, options: &RenderOptions) -> Result<Vec<u8>> {
+    let scene = scene::build(group, options)?;
+    raster::to_png(&scene)
+}
+
+/// Render a profile of `group` as a standalone SVG document: the same layout
+/// as [`render_png`], labels as `<text>`, a `<title>` tooltip per box, no
+/// scripts. Same input, same string.
+pub fn render_svg(group: &ProfileGroup, options: &RenderOptions) -> Result<String> {
+    let scene = scene::build(group, options)?;
+    Ok(svg::to_svg(&scene, group))
+}
+
+/// The fill colour (`[r, g, b]`) of boxes of a frame with this name: a stable
+/// hash of the name mapped into the theme's palette.
+pub fn frame_color(name: &str, theme: Theme) -> [u8; 3] {
+    color::frame_color(name, theme).to_array()
+}
+
+/// The background colour (`[r, g, b]`) of the plot area in a theme.
+pub fn background_color(theme: Theme) -> [u8; 3] {
+    color::Palette::of(theme).background.to_array()
+}
+
+/// Fill colour (`[r, g, b]`) of the grey boxes that stand for many calls each
+/// narrower than a pixel (time-order view).
+pub fn merged_color(theme: Theme) -> [u8; 3] {
+    color::Palette::of(theme).merged.to_array()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flamekit_core::{FrameId, GroupBuilder, IngestLimits, ValueUnit};
+
+    /// 1,000,000 samples from a random walk over 5,000 functions, stacks up
+    /// to 60 deep, consecutive samples sharing prefixes (as real ones do).
+    fn million() -> ProfileGroup {
+        let limits = IngestLimits { max_samples: 2_000_000, ..IngestLimits::default() };
+        let mut g = GroupBuilder::new("test", &limits);
+        let frames: Vec<FrameId> = (0..5000).map(|i| g.frame_named(&format!("function_{i}")).unwrap()).collect();
+        let mut p = g.sampled("cpu", ValueUnit::Microseconds);
+        let mut x: u64 = 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut stack: Vec<FrameId> = vec![frames[0]];
+        for _ in 0..1_000_000 {
+            let keep = 1 + (next() % stack.len() as u64) as usize;
+            stack.truncate(keep.max(stack.len().saturating_sub(3)));
+            while stack.len() < 60 && next() % 4 != 0 {
+                let r = next();
+                let f = (r % 40 + (stack.len() as u64 * 80) + (r >> 40) % 3 * 10) % 5000;
+                stack.push(frames[f as usize]);
+            }
+            p.push_stack(&stack, 1.0 + (next() % 3) as f64).unwrap();
+        }
+        g.push_profile(p.finish()).unwrap();
+        g.finish(0).unwrap().0
+    }
+
+    /// Run with `cargo test --release -p flamekit-render -- --ignored`.
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn million_samples_render_quickly() {
+        let g = million();
+        for view in [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "function_85".into() }] {
+            let t = std::time::Instant::now();
+            let png = render_png(&g, &RenderOptions { view: view.clone(), ..Default::default() }).unwrap();
+            let dt = t.elapsed();
+            eprintln!("{view:?}: {dt:?}, {} bytes", png.len());
+            if !cfg!(debug_assertions) {
+                assert!(dt.as_millis() < 1000, "{view:?} took {dt:?}");
+            }
+        }
+    }
+}

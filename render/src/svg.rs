@@ -1,0 +1,82 @@
+//! The SVG writer: the same display list as the PNG, rectangles as
+//! `<rect>` (with a `<title>` tooltip per frame box) and labels as `<text>`.
+//! No scripts, no external resources.
+
+use std::fmt::Write;
+
+use flamekit_core::ProfileGroup;
+
+use crate::format;
+use crate::scene::{Item, Scene};
+use crate::text::SVG_FONT_FAMILY;
+
+/// Append `s` with XML's special characters escaped and characters XML 1.0
+/// cannot hold replaced by `?`.
+fn escape(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('?'),
+            c => out.push(c),
+        }
+    }
+}
+
+pub(crate) fn to_svg(scene: &Scene, group: &ProfileGroup) -> String {
+    let mut s = String::with_capacity(256 + scene.items.len() * 96);
+    let bg = scene.background.hex();
+    // Writing into a String cannot fail.
+    let _ = write!(
+        s,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" \
+         font-family=\"{}\" font-size=\"{}\">\n\
+         <rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"{bg}\"/>\n",
+        scene.css_width,
+        scene.css_height,
+        scene.width,
+        scene.height,
+        SVG_FONT_FAMILY,
+        scene.metrics.px,
+        scene.width,
+        scene.height,
+    );
+    for item in &scene.items {
+        match item {
+            Item::Rect { x, y, w, h, color, tip } => {
+                let _ = write!(s, "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{}\"", color.hex());
+                match tip {
+                    Some(t) => {
+                        s.push_str("><title>");
+                        let name = group.frames().get(t.frame as usize).map_or("", |f| f.name.as_str());
+                        escape(&mut s, name);
+                        let _ = write!(s, " — {}", format::value(t.weight, scene.unit));
+                        let pct = format::percent(t.weight, scene.tip_total);
+                        if !pct.is_empty() {
+                            let _ = write!(s, " ({pct})");
+                        }
+                        s.push_str("</title></rect>\n");
+                    }
+                    None => s.push_str("/>\n"),
+                }
+            }
+            Item::Text { x, baseline, text, cells, color, .. } => {
+                let len = scene.metrics.width(*cells);
+                let _ = write!(
+                    s,
+                    "<text x=\"{x}\" y=\"{baseline}\" fill=\"{}\" textLength=\"{len}\" \
+                     lengthAdjust=\"spacingAndGlyphs\" xml:space=\"preserve\">",
+                    color.hex()
+                );
+                escape(&mut s, text);
+                s.push_str("</text>\n");
+            }
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}

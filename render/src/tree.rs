@@ -1,0 +1,331 @@
+//! Merged call trees restricted to a time window, and the two halves of the
+//! sandwich view. All iterative; node ids grow from parents to children.
+
+use std::collections::HashMap;
+
+use flamekit_core::{FrameId, Profile, ProfileData, NO_STACK};
+
+/// Frame of the virtual root of a merged tree.
+pub(crate) const ROOT_FRAME: FrameId = FrameId::MAX;
+
+/// A tree of frames with a total weight per node. Node 0 is the root; a
+/// parent's id is smaller than its children's.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tree {
+    pub frame: Vec<FrameId>,
+    pub parent: Vec<u32>,
+    pub total: Vec<f64>,
+    /// Children in CSR form (after [`Tree::index_children`]): the children of
+    /// `n` are `kids[first[n]..first[n + 1]]`, in id order.
+    first: Vec<u32>,
+    kids: Vec<u32>,
+}
+
+impl Tree {
+    pub(crate) fn with_root(frame: FrameId) -> Tree {
+        Tree { frame: vec![frame], parent: vec![0], total: vec![0.0], first: Vec::new(), kids: Vec::new() }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.frame.len()
+    }
+
+    fn push(&mut self, parent: u32, frame: FrameId) -> u32 {
+        let id = self.frame.len() as u32;
+        self.frame.push(frame);
+        self.parent.push(parent);
+        self.total.push(0.0);
+        id
+    }
+
+    /// Turn self weights (stored in `total`) into totals: children first.
+    fn accumulate(&mut self) {
+        for i in (1..self.len()).rev() {
+            let p = self.parent[i] as usize;
+            let w = self.total[i];
+            self.total[p] += w;
+        }
+    }
+
+    /// Build the children index. Call once the tree is complete.
+    pub(crate) fn index_children(&mut self) {
+        let n = self.len();
+        let mut first = vec![0u32; n + 1];
+        for i in 1..n {
+            first[self.parent[i] as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        let mut fill = first.clone();
+        let mut kids = vec![0u32; n.saturating_sub(1)];
+        for i in 1..n {
+            let p = self.parent[i] as usize;
+            kids[fill[p] as usize] = i as u32;
+            fill[p] += 1;
+        }
+        self.first = first;
+        self.kids = kids;
+    }
+
+    /// Children of `n` in id order (empty before [`Tree::index_children`]).
+    pub(crate) fn children(&self, n: u32) -> &[u32] {
+        let n = n as usize;
+        match (self.first.get(n), self.first.get(n + 1)) {
+            (Some(&a), Some(&b)) => &self.kids[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// The part of `[a, b)` inside `[ws, we)`; exactly `b - a` when inside.
+fn clipped(a: f64, b: f64, ws: f64, we: f64) -> f64 {
+    if a >= ws && b <= we {
+        b - a
+    } else {
+        (b.min(we) - a.max(ws)).max(0.0)
+    }
+}
+
+/// The merged call tree of `profile` counting only weight inside
+/// `[ws, we)`, with children indexed. The root has frame [`ROOT_FRAME`].
+/// Sampled profiles reuse their stack table (already a prefix tree), so
+/// this is one pass over the samples; evented profiles are walked once.
+pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
+    let mut t = Tree::with_root(ROOT_FRAME);
+    match profile.data() {
+        ProfileData::Sampled { stacks, samples, weights } => {
+            let n = stacks.len();
+            t.frame.reserve(n);
+            t.parent.reserve(n);
+            t.total.reserve(n);
+            for i in 0..n {
+                let p = stacks.parent(i as u32);
+                t.push(if p == NO_STACK { 0 } else { p + 1 }, stacks.frame(i as u32));
+            }
+            // Same accumulation as Profile::walk, so windows line up with the
+            // time-order view.
+            let mut at = profile.start_value();
+            for (&s, &w) in samples.iter().zip(weights) {
+                if s != NO_STACK {
+                    if let Some(slot) = t.total.get_mut(s as usize + 1) {
+                        *slot += clipped(at, at + w, ws, we);
+                    }
+                }
+                at += w;
+            }
+        }
+        ProfileData::Evented { .. } => {
+            let mut index: HashMap<(u32, FrameId), u32> = HashMap::new();
+            let mut path: Vec<u32> = vec![0];
+            let mut last = profile.start_value();
+            profile.walk(&mut |ev: flamekit_core::WalkEvent| {
+                let top = path.last().copied().unwrap_or(0);
+                if top != 0 {
+                    t.total[top as usize] += clipped(last, ev.at, ws, we);
+                }
+                last = ev.at;
+                if ev.open {
+                    let id = match index.get(&(top, ev.frame)) {
+                        Some(&id) => id,
+                        None => {
+                            let id = t.push(top, ev.frame);
+                            index.insert((top, ev.frame), id);
+                            id
+                        }
+                    };
+                    path.push(id);
+                } else if path.len() > 1 {
+                    path.pop();
+                }
+            });
+        }
+    }
+    t.accumulate();
+    t.index_children();
+    t
+}
+
+/// Outermost nodes of `m` whose frame is a target (a target below another
+/// target is not listed: recursion counted once), with weight, in id order.
+pub(crate) fn outermost(m: &Tree, is_target: &[bool]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo: Vec<u32> = vec![0];
+    while let Some(n) = todo.pop() {
+        for &c in m.children(n) {
+            if m.total[c as usize] <= 0.0 {
+                continue;
+            }
+            if is_target.get(m.frame[c as usize] as usize).copied().unwrap_or(false) {
+                out.push(c);
+            } else {
+                todo.push(c);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+fn child(t: &mut Tree, index: &mut HashMap<(u32, FrameId), u32>, parent: u32, frame: FrameId) -> u32 {
+    match index.get(&(parent, frame)) {
+        Some(&id) => id,
+        None => {
+            let id = t.push(parent, frame);
+            index.insert((parent, frame), id);
+            id
+        }
+    }
+}
+
+/// Merged callers of the occurrences `occ` of `m`, inverted: the root is the
+/// target (`root_frame`), its children the direct callers, and so on. Nodes
+/// deeper than `max_depth` (root = depth 0) are not built.
+pub(crate) fn callers(m: &Tree, occ: &[u32], root_frame: FrameId, max_depth: usize) -> Tree {
+    let mut t = Tree::with_root(root_frame);
+    let mut index = HashMap::new();
+    for &o in occ {
+        let w = m.total[o as usize];
+        t.total[0] += w;
+        let mut cur = 0u32;
+        let mut p = m.parent[o as usize];
+        let mut depth = 0usize;
+        while p != 0 && depth < max_depth {
+            cur = child(&mut t, &mut index, cur, m.frame[p as usize]);
+            t.total[cur as usize] += w;
+            p = m.parent[p as usize];
+            depth += 1;
+        }
+    }
+    t.index_children();
+    t
+}
+
+/// Merged callees of the occurrences `occ` of `m`: the root is the target,
+/// below it the union of what every occurrence calls. Nodes deeper than
+/// `max_depth` (root = depth 0) are not built.
+pub(crate) fn callees(m: &Tree, occ: &[u32], root_frame: FrameId, max_depth: usize) -> Tree {
+    let mut t = Tree::with_root(root_frame);
+    let mut index = HashMap::new();
+    let mut todo: Vec<(u32, u32, usize)> = Vec::new();
+    for &o in occ {
+        t.total[0] += m.total[o as usize];
+        todo.push((o, 0, 0));
+        while let Some((src, dst, depth)) = todo.pop() {
+            if depth >= max_depth {
+                continue;
+            }
+            for &c in m.children(src) {
+                let w = m.total[c as usize];
+                if w <= 0.0 {
+                    continue;
+                }
+                let d = child(&mut t, &mut index, dst, m.frame[c as usize]);
+                t.total[d as usize] += w;
+                todo.push((c, d, depth + 1));
+            }
+        }
+    }
+    t.index_children();
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flamekit_core::{GroupBuilder, IngestLimits, ProfileGroup, ValueUnit};
+
+    /// main;a;b 3 · main;c 1 · main;a;b 2 (time order), in milliseconds.
+    fn sampled() -> ProfileGroup {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let [main, a, b, c] = ["main", "a", "b", "c"].map(|n| g.frame_named(n).unwrap());
+        let mut p = g.sampled("p", ValueUnit::Milliseconds);
+        p.push_stack(&[main, a, b], 3.0).unwrap();
+        p.push_stack(&[main, c], 1.0).unwrap();
+        p.push_stack(&[main, a, b], 2.0).unwrap();
+        g.push_profile(p.finish()).unwrap();
+        g.finish(0).unwrap().0
+    }
+
+    fn by_path(t: &Tree, g: &ProfileGroup, path: &[&str]) -> f64 {
+        let mut n = 0u32;
+        for name in path {
+            n = *t
+                .children(n)
+                .iter()
+                .find(|&&c| g.frames()[t.frame[c as usize] as usize].name == *name)
+                .unwrap_or_else(|| panic!("no {name} in {path:?}"));
+        }
+        t.total[n as usize]
+    }
+
+    #[test]
+    fn merged_whole_and_windowed() {
+        let g = sampled();
+        let p = &g.profiles()[0];
+        let t = merged(p, 0.0, 6.0);
+        assert_eq!(t.total[0], 6.0);
+        assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 5.0);
+        assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
+        // Window [2, 4.5): 1 of the first b sample, c, 0.5 of the second b.
+        let t = merged(p, 2.0, 4.5);
+        assert_eq!(t.total[0], 2.5);
+        assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 1.5);
+        assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
+    }
+
+    #[test]
+    fn merged_evented_matches_sampled() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let [main, a, b, c] = ["main", "a", "b", "c"].map(|n| g.frame_named(n).unwrap());
+        let mut e = g.evented("e", ValueUnit::Milliseconds);
+        e.open(main, 0.0).unwrap();
+        e.open(a, 0.0).unwrap();
+        e.open(b, 0.0).unwrap();
+        e.close(b, 3.0).unwrap();
+        e.close(a, 3.0).unwrap();
+        e.open(c, 3.0).unwrap();
+        e.close(c, 4.0).unwrap();
+        e.open(a, 4.0).unwrap();
+        e.open(b, 4.0).unwrap();
+        e.close_all(6.0).unwrap();
+        g.push_profile(e.finish().unwrap()).unwrap();
+        let g = g.finish(0).unwrap().0;
+        let t = merged(&g.profiles()[0], 2.0, 4.5);
+        assert_eq!(t.total[0], 2.5);
+        assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 1.5);
+        assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
+    }
+
+    #[test]
+    fn sandwich_trees_count_recursion_once() {
+        // main;f;g;f;h 2 · main;x;f 1 · main;g 4
+        let mut gb = GroupBuilder::new("test", &IngestLimits::default());
+        let [main, f, g, h, x] = ["main", "f", "g", "h", "x"].map(|n| gb.frame_named(n).unwrap());
+        let mut p = gb.sampled("p", ValueUnit::None);
+        p.push_stack(&[main, f, g, f, h], 2.0).unwrap();
+        p.push_stack(&[main, x, f], 1.0).unwrap();
+        p.push_stack(&[main, g], 4.0).unwrap();
+        gb.push_profile(p.finish()).unwrap();
+        let group = gb.finish(0).unwrap().0;
+        let m = merged(&group.profiles()[0], 0.0, 7.0);
+        let mut is_f = vec![false; group.frames().len()];
+        is_f[f as usize] = true;
+        let occ = outermost(&m, &is_f);
+        assert_eq!(occ.len(), 2, "main;f and main;x;f, not the nested f");
+        let up = callers(&m, &occ, f, 10);
+        assert_eq!(up.total[0], 3.0);
+        assert_eq!(by_path(&up, &group, &["main"]), 2.0);
+        assert_eq!(by_path(&up, &group, &["x"]), 1.0);
+        assert_eq!(by_path(&up, &group, &["x", "main"]), 1.0);
+        let down = callees(&m, &occ, f, 10);
+        assert_eq!(down.total[0], 3.0);
+        assert_eq!(by_path(&down, &group, &["g"]), 2.0);
+        assert_eq!(by_path(&down, &group, &["g", "f", "h"]), 2.0);
+        // Depth clipping: nothing below depth 1 is built.
+        let shallow = callees(&m, &occ, f, 1);
+        assert_eq!(shallow.len(), 2);
+        let shallow = callers(&m, &occ, f, 1);
+        assert_eq!(shallow.len(), 3);
+    }
+}
