@@ -19,6 +19,9 @@
 
 pub use flamekit_core::*;
 pub use flamekit_formats::{detect, import, import_format, import_with, Format, ImportOptions};
+pub use flamekit_render::{
+    background_color, frame_color, merged_color, render_png, render_svg, RenderOptions, Theme, View,
+};
 
 mod file;
 pub use file::import_file;

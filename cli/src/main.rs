@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use flamekit::{Error, ImportOptions, ImportReport, ProfileGroup};
 
 mod cmd;
+mod render;
 
 /// Ingest, convert, render and analyze performance profiles.
 #[derive(Parser)]
@@ -26,6 +27,8 @@ enum Command {
     Convert(cmd::ConvertArgs),
     /// Print the detected format of a file.
     Detect(cmd::DetectArgs),
+    /// Draw a flame graph (time order, left heavy or sandwich) as PNG or SVG.
+    Render(render::RenderArgs),
 }
 
 /// Options shared by every command that reads a profile.
@@ -111,6 +114,7 @@ fn main() -> ExitCode {
         Command::Dump(a) => cmd::dump(a),
         Command::Convert(a) => cmd::convert(a),
         Command::Detect(a) => cmd::detect(a),
+        Command::Render(a) => render::render(a),
     };
     match result {
         Ok(code) => code,
