@@ -12,3 +12,4 @@ mod pprof;
 mod collapsed;
 mod linux_perf;
 mod callgrind;
+mod pmcstat;
