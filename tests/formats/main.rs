@@ -13,3 +13,4 @@ mod collapsed;
 mod linux_perf;
 mod callgrind;
 mod pmcstat;
+mod instruments;
