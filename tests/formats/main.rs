@@ -14,3 +14,4 @@ mod linux_perf;
 mod callgrind;
 mod pmcstat;
 mod instruments;
+mod papyrus;
