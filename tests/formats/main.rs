@@ -15,3 +15,4 @@ mod callgrind;
 mod pmcstat;
 mod instruments;
 mod papyrus;
+mod haskell;
