@@ -16,3 +16,5 @@ mod pmcstat;
 mod instruments;
 mod papyrus;
 mod haskell;
+mod chrome_cpuprofile;
+mod chrome_trace;
