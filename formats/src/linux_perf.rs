@@ -4,16 +4,17 @@
 //! ```text
 //! # comment lines (perf script --header) are ignored
 //! simple-terminat    10 [000] 198792.736893:    1001001 cpu-clock:
-//! 	             643 _Z4betav+0x13 (/workdir/simple-terminates)
-//! 	             6f3 main (/workdir/simple-terminates)
-//! 	 6ce258d4c544155 [unknown] ([unknown])
+//!                  643 _Z4betav+0x13 (/workdir/simple-terminates)
+//!                  6f3 main (/workdir/simple-terminates)
+//!      6ce258d4c544155 [unknown] ([unknown])
 //! ```
 //!
 //! Events are separated by blank lines. An event's header is
 //! `comm pid[/tid] [cpu] time: [period] event:` where every field but the
 //! thread id may be missing (at least one of cpu, time or event must follow
 //! the thread id) and the command name may contain spaces or be
-//! right-aligned. The lines after it are the call chain, innermost first:
+//! right-aligned. The lines after it (tab-indented) are the call chain,
+//! innermost first:
 //! `address symbol[+offset] (dso)`. Without `-g` the single frame may stand
 //! on the header line after the event name; it is used then.
 //!

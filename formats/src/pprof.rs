@@ -408,6 +408,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     let mut frames =
         Frames { function: vec![None; p.function.len()], location: vec![None; p.location.len()], arena: Vec::new() };
     let mut stack: Vec<FrameId> = Vec::new();
+    let mut locs: Vec<usize> = Vec::new();
     for (si, s) in p.sample.iter().enumerate() {
         if s.value.len() != p.sample_type.len() {
             return Err(Error::invalid(
@@ -416,15 +417,31 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                 format!("{} values for {} sample types", s.value.len(), p.sample_type.len()),
             ));
         }
+        // location_id[0] is the leaf: resolve from the root.
+        locs.clear();
+        for (j, lid) in s.location_id.iter().enumerate().rev() {
+            // Producers (Go included) number locations 1..=n in order: index directly then.
+            let dense = lid
+                .checked_sub(1)
+                .and_then(|i| usize::try_from(i).ok())
+                .filter(|&i| p.location.get(i).is_some_and(|l| l.id == *lid));
+            let li = match dense {
+                Some(i) => i,
+                None => *t.locations.get(lid).ok_or_else(|| {
+                    Error::invalid(
+                        FORMAT,
+                        format!("sample[{si}].location_id[{j}]"),
+                        format!("no location has id {lid}"),
+                    )
+                })?,
+            };
+            locs.push(li);
+        }
         if s.value.iter().all(|&v| v == 0) {
             continue;
         }
         stack.clear();
-        // location_id[0] is the leaf: walk from the root.
-        for (j, lid) in s.location_id.iter().enumerate().rev() {
-            let li = *t.locations.get(lid).ok_or_else(|| {
-                Error::invalid(FORMAT, format!("sample[{si}].location_id[{j}]"), format!("no location has id {lid}"))
-            })?;
+        for &li in &locs {
             let (a, b) = frames.location_frames(&t, &mut g, li)?;
             stack.extend_from_slice(&frames.arena[a..b]);
         }

@@ -131,7 +131,8 @@ fn limits_are_enforced() {
         f(&mut limits);
         ImportOptions { limits, ..Default::default() }
     };
-    let cases: [(fn(&mut IngestLimits), LimitKind); 3] = [
+    type Case = (fn(&mut IngestLimits), LimitKind);
+    let cases: [Case; 3] = [
         (|l| l.max_frames = 10, LimitKind::Frames),
         (|l| l.max_samples = 10, LimitKind::Samples),
         (|l| l.max_stack_depth = 11, LimitKind::StackDepth),
@@ -318,6 +319,12 @@ fn bad_references_are_typed_errors() {
     });
     expect_invalid(&pb.0, "location[3].mapping_id");
 
+    // ... also in a sample whose values are all zero (skipped, but still checked).
+    let mut pb = Pb::default();
+    base(&mut pb);
+    sample(&mut pb, &[42], &[0, 0]);
+    expect_invalid(&pb.0, "sample[0].location_id[0]");
+
     // Value count differs from the sample type count.
     let mut pb = Pb::default();
     base(&mut pb);
@@ -351,4 +358,42 @@ fn bad_references_are_typed_errors() {
     base(&mut pb);
     pb.bytes(2, &[0x0a, 0x05, 0x01]);
     expect_invalid(&pb.0, "protobuf");
+}
+
+#[test]
+fn sparse_ids_and_unset_default() {
+    // Ids need not be 1..=n: functions 100 (f) and 200 (g), locations 9 → g
+    // and 4 → f, listed out of order. No default_sample_type: the last type
+    // is active.
+    let mut pb = Pb::default();
+    for s in ["", "wall", "microseconds", "f", "g"] {
+        pb.bytes(6, s.as_bytes());
+    }
+    pb.msg(1, |m| {
+        m.int(1, 1).int(2, 2);
+    });
+    pb.msg(5, |m| {
+        m.int(1, 200).int(2, 4);
+    });
+    pb.msg(5, |m| {
+        m.int(1, 100).int(2, 3);
+    });
+    pb.msg(4, |m| {
+        m.int(1, 9).msg(4, |l| {
+            l.int(1, 200);
+        });
+    });
+    pb.msg(4, |m| {
+        m.int(1, 4).msg(4, |l| {
+            l.int(1, 100);
+        });
+    });
+    sample(&mut pb, &[9, 4], &[5]); // leaf g called from f
+    sample(&mut pb, &[4], &[2]);
+    let g = flamekit::import(&pb.0, None).unwrap();
+    assert_eq!(profile_names(&g), vec!["wall"]);
+    assert_eq!(g.profiles()[0].unit(), ValueUnit::Microseconds);
+    assert_eq!(g.active_profile_index(), 0);
+    assert_eq!(flamekit::dump_stacks(&g, &g.profiles()[0]), vec!["f;g 5", "f 2"]);
+    assert_eq!(weights(&g, 0, "f"), (2.0, 7.0));
 }
