@@ -17,7 +17,7 @@
 
 use flamekit::{Error, Format, ImportOptions, ValueUnit};
 
-use crate::common::{assert_close, corpus, profile_names, weights};
+use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
 
 const FILE: &str = "Safari/13.1/simple.html-recording.json";
 
@@ -85,4 +85,15 @@ fn every_prefix_imports_or_fails_typed() {
         bad(r#"{"version":2,"recording":{"displayName":"x","sampleStackTraces":[],"sampleDurations":[]}}"#).unwrap();
     assert_eq!(g.profiles()[0].sample_count(), 0);
     assert_eq!(report.warnings[0].code, "unknown_version");
+}
+
+/// The sniffer claims exactly this format's files among every file of the corpus.
+#[test]
+fn sniff_claims_only_its_own_corpus_files() {
+    for path in corpus_files(".") {
+        let p = path.to_string_lossy();
+        let bytes = std::fs::read(&path).unwrap();
+        let mine = p.contains("/Safari/");
+        assert_eq!(flamekit_formats::safari::sniff(&bytes), mine, "{p}");
+    }
 }

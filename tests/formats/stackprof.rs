@@ -148,3 +148,14 @@ fn every_prefix_imports_or_fails_typed() {
     assert_eq!(flamekit::dump_stacks(&g, &g.profiles()[0]), vec!["a;(unknown frame 9) 4"]);
     assert_eq!(report.warning_count, 1);
 }
+
+/// The sniffer claims exactly this format's files among every file of the corpus.
+#[test]
+fn sniff_claims_only_its_own_corpus_files() {
+    for path in corpus_files(".") {
+        let p = path.to_string_lossy();
+        let bytes = std::fs::read(&path).unwrap();
+        let mine = p.contains("/stackprof/");
+        assert_eq!(flamekit_formats::stackprof::sniff(&bytes), mine, "{p}");
+    }
+}

@@ -159,3 +159,14 @@ fn every_prefix_imports_or_fails_typed() {
         flamekit::import_format(Format::V8Heap, br#"{"head":{"selfSize":-4}}"#, &ImportOptions::default()).unwrap_err();
     assert_eq!(e.code(), "invalid_profile");
 }
+
+/// The sniffer claims exactly this format's files among every file of the corpus.
+#[test]
+fn sniff_claims_only_its_own_corpus_files() {
+    for path in corpus_files(".") {
+        let p = path.to_string_lossy();
+        let bytes = std::fs::read(&path).unwrap();
+        let mine = p.ends_with(".heapprofile");
+        assert_eq!(flamekit_formats::v8_heap::sniff(&bytes), mine, "{p}");
+    }
+}
