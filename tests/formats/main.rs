@@ -19,6 +19,5 @@ mod haskell;
 mod firefox;
 mod chrome_cpuprofile;
 mod chrome_trace;
-mod jfr;
 mod v8_log;
 mod zip_container;
