@@ -104,12 +104,11 @@ impl<'a> Reader<'a> {
     }
 
     fn bytes(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        // Readers are bounded by events inside a chunk whose size was
+        // checked against the input, so running out is a bad event, not
+        // a truncated file.
         if n > self.remaining() {
-            return Err(if self.end >= self.buf.len() {
-                truncated(self.pos, what)
-            } else {
-                invalid(self.pos, format!("{what} runs past the end of its event"))
-            });
+            return Err(invalid(self.pos, format!("{what} runs past the end of its event")));
         }
         let s = &self.buf[self.pos..self.pos + n];
         self.pos += n;
@@ -155,11 +154,10 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.int()? as usize;
         if n > self.remaining() {
-            return Err(if self.end >= self.buf.len() {
-                truncated(at, what)
-            } else {
-                invalid(at, format!("{what} count {n} exceeds the {} bytes left", self.remaining()))
-            });
+            return Err(invalid(
+                at,
+                format!("{what} count {n} exceeds the {} bytes left in its event", self.remaining()),
+            ));
         }
         Ok(n)
     }
@@ -300,11 +298,7 @@ fn read_metadata(buf: &[u8], pos: usize, end: usize, compressed: bool) -> Result
     let mut r = Reader::new(buf, pos, end, compressed);
     let size = r.int()? as usize;
     if size == 0 || size > end.saturating_sub(pos) {
-        return Err(if pos + size > buf.len() {
-            truncated(pos, "the metadata event")
-        } else {
-            invalid(pos, "bad metadata event size")
-        });
+        return Err(invalid(pos, format!("metadata event size {size} does not fit the chunk")));
     }
     r.end = pos + size;
     let ty = r.long()?;

@@ -21,3 +21,4 @@ mod chrome_cpuprofile;
 mod chrome_trace;
 mod v8_log;
 mod zip_container;
+mod jfr;
