@@ -247,10 +247,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         };
         let total = cells.get(cols.total).and_then(|c| parse_weight(c, None));
         let self_weight = match cols.self_col {
-            Some((i, unit)) => match cells.get(i).and_then(|c| parse_weight(c, unit)) {
-                Some((w, k, _)) => Some((Some(w), k)),
-                None => None,
-            },
+            Some((i, unit)) => cells.get(i).and_then(|c| parse_weight(c, unit)).map(|(w, k, _)| (Some(w), k)),
             None => Some((None, None)),
         };
         let (Some((total, total_kind, resolution)), Some((self_weight, self_kind)), false) =
