@@ -336,7 +336,7 @@ impl<'a> Table<'a> {
 
 /// A thread's samples: a table, or (very old profiles) inline objects.
 enum Samples<'a> {
-    Table(Table<'a>),
+    Table(Box<Table<'a>>),
     Inline(Vec<InlineSample<'a>>),
 }
 
@@ -349,7 +349,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Samples<'a> {
                 f.write_str("a samples table or an array of samples")
             }
             fn visit_map<M: MapAccess<'de>>(self, map: M) -> std::result::Result<Samples<'a>, M::Error> {
-                Ok(Samples::Table(Table::deserialize(de::value::MapAccessDeserializer::new(map))?))
+                Ok(Samples::Table(Box::new(Table::deserialize(de::value::MapAccessDeserializer::new(map))?)))
             }
             fn visit_seq<S: SeqAccess<'de>>(self, seq: S) -> std::result::Result<Samples<'a>, S::Error> {
                 Ok(Samples::Inline(Vec::deserialize(de::value::SeqAccessDeserializer::new(seq))?))

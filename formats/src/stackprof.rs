@@ -140,10 +140,11 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         let start = i;
         i += 1;
         g.limits().check(flamekit_core::LimitKind::StackDepth, depth)?;
-        let depth = depth as usize;
-        if raw.len() - i < depth + 1 {
+        // Compared in u64 first: `depth` comes from the file (any u64 when limits are off).
+        if ((raw.len() - i) as u64) <= depth {
             return Err(truncated(start, "fewer frames or no count after the depth"));
         }
+        let depth = depth as usize;
         stack.clear();
         for &id in &raw[i..i + depth] {
             let f = match (ids.get(&id), by_id.get(&id)) {

@@ -21,7 +21,7 @@
 //! first: since the log started, V8's time origin). Frames: JS code
 //! `name file:line:col` becomes a frame with that location (`(anonymous)`
 //! when the name is empty); C++ symbols are shown as `(c++) symbol` (the nm
-//! type letter dropped), shared libraries as `(LIB) path`, other V8 code by
+//! type letter dropped, mangled names demangled), shared libraries as `(LIB) path`, other V8 code by
 //! kind: `(builtin)`, `(stub)`, `(bytecode) ~`, `(IC)`, `(regexp)`.
 
 use std::borrow::Cow;
@@ -122,7 +122,7 @@ fn code_frame(ty: &str, kind: Option<&str>, name: &str) -> Frame {
             // nm output: "T symbol" / "t symbol".
             let b = name.as_bytes();
             let sym = if b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b' ' { &name[2..] } else { name };
-            Frame::new(format!("(c++) {sym}"))
+            Frame::new(format!("(c++) {}", crate::demangle::demangle(sym)))
         }
         "SHARED_LIB" => Frame::new(format!("(LIB) {name}")),
         "CODE" => Frame::new(match kind.unwrap_or("") {
@@ -518,6 +518,14 @@ mod tests {
         assert_eq!((f.name.as_str(), f.file.as_deref(), f.line), ("(anonymous)", None, Some(1)));
         assert_eq!(js_frame("bootstrap_node.js").name, "bootstrap_node.js");
         assert_eq!(js_frame("").name, "(anonymous)");
+    }
+
+    #[test]
+    fn cpp_names_drop_the_nm_letter_and_are_demangled() {
+        assert_eq!(code_frame("CPP", None, "T node::Start(int, char**)").name, "(c++) node::Start(int, char**)");
+        assert_eq!(code_frame("CPP", None, "t __ZN4node5StartEiPPc").name, "(c++) node::Start(int, char**)");
+        assert_eq!(code_frame("SHARED_LIB", None, "/usr/lib/x.so").name, "(LIB) /usr/lib/x.so");
+        assert_eq!(code_frame("CODE", Some("BytecodeHandler"), "Ldar").name, "(bytecode) ~Ldar");
     }
 
     #[test]

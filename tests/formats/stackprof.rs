@@ -159,3 +159,13 @@ fn sniff_claims_only_its_own_corpus_files() {
         assert_eq!(flamekit_formats::stackprof::sniff(&bytes), mine, "{p}");
     }
 }
+
+#[test]
+fn huge_depths_fail_typed_even_without_limits() {
+    let json = br#"{"mode":"object","interval":1,"frames":{"1":{"name":"a"}},"raw":[18446744073709551615,1,1]}"#;
+    let opts = ImportOptions { limits: flamekit::IngestLimits::unlimited(), ..Default::default() };
+    let e = flamekit::import_format(Format::Stackprof, json, &opts).unwrap_err();
+    assert_eq!(e.code(), "truncated_input");
+    let e = flamekit::import_format(Format::Stackprof, json, &ImportOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "limit_exceeded");
+}
