@@ -35,8 +35,8 @@
 //! row per stack depth, outermost frame at the top. Every box is coloured by
 //! a stable hash of its frame's name ([`frame_color`]), so a function has the
 //! same colour in every image and both views. Labels are the frame names,
-//! trimmed in the middle with `…` when the box is too narrow; boxes too narrow
-//! for three characters carry no label. Text uses DejaVu Sans Mono, embedded in
+//! trimmed in the middle with `…` when the box is too narrow; a box is
+//! labelled when the whole name fits or at least three characters (`a…z`) do. Text uses DejaVu Sans Mono, embedded in
 //! the crate (`fonts/`, Bitstream Vera license): no system font is ever read.
 //!
 //! * **Time order**: calls laid out on the profile's time axis (samples back

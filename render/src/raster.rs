@@ -38,24 +38,71 @@ pub(crate) fn to_pixmap(scene: &Scene) -> Result<Pixmap> {
     Ok(pixmap)
 }
 
-/// Encode a scene as an 8-bit RGB PNG with fixed settings: filter `Sub`
-/// on every row (no adaptive choice) and `png`'s `Fast` compression, which
-/// is `fdeflate` whatever backend other crates select for `flate2`.
+/// zlib level for the image data: 6 is about 2.5× smaller than `png`'s
+/// fast mode on flame graphs for ~20 ms more per 1200 × 800 image.
+const ZLIB_LEVEL: u8 = 6;
+
+/// Encode a scene as an 8-bit RGB PNG with fixed settings: filter type 0
+/// (none: flat boxes compress best as repeats) on every row, and the rows
+/// compressed by `miniz_oxide` at [`ZLIB_LEVEL`] into one IDAT chunk.
 pub(crate) fn to_png(scene: &Scene) -> Result<Vec<u8>> {
     let pixmap = to_pixmap(scene)?;
-    // Opaque pixels: premultiplied RGBA is plain RGBA; drop alpha.
-    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    let mut out = Vec::with_capacity(rgb.len() / 8);
+    // Opaque pixels: premultiplied RGBA is plain RGBA. Each row: the filter
+    // byte, then RGB.
+    let data = pixmap.data();
+    let row = scene.width as usize * 4;
+    let mut raw = vec![0u8; scene.height as usize * (scene.width as usize * 3 + 1)];
+    for (dst, src) in raw.chunks_exact_mut(scene.width as usize * 3 + 1).zip(data.chunks_exact(row)) {
+        for (d, s) in dst[1..].chunks_exact_mut(3).zip(src.chunks_exact(4)) {
+            d.copy_from_slice(&s[..3]);
+        }
+    }
+    let zlib = miniz_oxide::deflate::compress_to_vec_zlib(&raw, ZLIB_LEVEL);
+    let mut out = Vec::with_capacity(zlib.len() + 128);
     {
         let mut enc = png::Encoder::new(&mut out, scene.width, scene.height);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Fast);
-        enc.set_filter(png::FilterType::Sub);
-        enc.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
         let mut writer = enc.write_header().map_err(|e| internal("png header", e))?;
-        writer.write_image_data(&rgb).map_err(|e| internal("png data", e))?;
+        writer.write_chunk(png::chunk::IDAT, &zlib).map_err(|e| internal("png data", e))?;
         writer.finish().map_err(|e| internal("png end", e))?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::color::Rgb;
+    use crate::scene::Item;
+    use crate::text::{font, TextMetrics};
+
+    #[test]
+    fn png_round_trips_exact_pixels() {
+        let f = font().unwrap();
+        let scene = Scene {
+            width: 7,
+            height: 5,
+            css_width: 7,
+            css_height: 5,
+            background: Rgb(1, 2, 3),
+            metrics: TextMetrics::new(&f, 12.0),
+            items: vec![Item::Rect { x: 2, y: 1, w: 3, h: 2, color: Rgb(200, 100, 50), tip: None }],
+            unit: flamekit_core::ValueUnit::None,
+            tip_total: 0.0,
+        };
+        let bytes = to_png(&scene).unwrap();
+        let mut reader = png::Decoder::new(bytes.as_slice()).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height, info.color_type), (7, 5, png::ColorType::Rgb));
+        for y in 0..5 {
+            for x in 0..7 {
+                let inside = (2..5).contains(&x) && (1..3).contains(&y);
+                let want = if inside { [200, 100, 50] } else { [1, 2, 3] };
+                let i = (y * 7 + x) * 3;
+                assert_eq!(buf[i..i + 3], want, "pixel {x},{y}");
+            }
+        }
+    }
 }

@@ -80,3 +80,49 @@ pub(crate) fn to_svg(scene: &Scene, group: &ProfileGroup) -> String {
     s.push_str("</svg>\n");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use flamekit_core::{GroupBuilder, IngestLimits, ValueUnit};
+
+    use crate::{render_svg, RenderOptions, View};
+
+    #[test]
+    fn well_formed_escaped_and_script_free() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let names = ["main", "a<b>&\"c\"'", "ctl\u{1}\u{7f}x", "std::vector<int>::push_back"];
+        let ids: Vec<_> = names.iter().map(|n| g.frame_named(n).unwrap()).collect();
+        let mut p = g.sampled("p & <q>", ValueUnit::Bytes);
+        p.push_stack(&[ids[0], ids[1]], 3.0).unwrap();
+        p.push_stack(&[ids[0], ids[2], ids[3]], 2.0).unwrap();
+        g.push_profile(p.finish()).unwrap();
+        let group = g.finish(0).unwrap().0;
+        for view in [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "main".into() }] {
+            let svg =
+                render_svg(&group, &RenderOptions { view, device_pixel_ratio: 2.0, ..Default::default() }).unwrap();
+            let doc = roxmltree::Document::parse(&svg).expect("well-formed XML");
+            let root = doc.root_element();
+            assert_eq!(root.tag_name().name(), "svg");
+            assert_eq!((root.attribute("width"), root.attribute("viewBox")), (Some("1200"), Some("0 0 2400 1600")));
+            assert!(doc.descendants().all(|n| n.tag_name().name() != "script"));
+            // No event handlers, no links to anything outside.
+            assert!(doc.descendants().all(|n| n.attributes().all(|a| !a.name().starts_with("on"))));
+            assert!(!svg.contains("href"));
+            let texts: Vec<String> = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("text"))
+                .filter_map(|n| n.text())
+                .map(String::from)
+                .collect();
+            assert!(texts.iter().any(|t| t == "a<b>&\"c\"'"), "{texts:?}");
+            assert!(texts.iter().any(|t| t.starts_with("p & <q>")), "title: {texts:?}");
+            let titles: Vec<String> = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("title"))
+                .filter_map(|n| n.text())
+                .map(String::from)
+                .collect();
+            assert!(titles.iter().any(|t| t == "ctl??x — 2 B (40.0%)"), "{titles:?}");
+        }
+    }
+}
