@@ -18,7 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub use flamekit_core::*;
-pub use flamekit_formats::{detect, import, import_format, import_with, Format, ImportOptions};
+pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
 pub use flamekit_render::{
     background_color, frame_color, merged_color, render_png, render_svg, RenderOptions, Theme, View,
 };

@@ -42,6 +42,11 @@ pub struct InputArgs {
     /// Treat import warnings as errors (non-zero exit).
     #[arg(long)]
     pub strict: bool,
+    /// Stream the input (collapsed stacks or perf script, plain or gzip) with
+    /// memory bounded by its distinct stacks, not its size; shows a progress
+    /// bar on a terminal. Identical stacks are merged.
+    #[arg(long)]
+    pub stream: bool,
 }
 
 /// Read a whole input (`-` = stdin).
@@ -77,10 +82,14 @@ fn file_name(path: &Path) -> Option<String> {
 
 /// Load and import an input, printing the import report on stderr unless quiet.
 pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
-    let bytes = read_input(&args.file)?;
     let name = file_name(&args.file);
-    let opts = ImportOptions { name: name.clone(), ..Default::default() };
-    let (group, report) = flamekit::import_with(&bytes, name.as_deref(), &opts)?;
+    let (group, report) = if args.stream {
+        stream(args, name)?
+    } else {
+        let bytes = read_input(&args.file)?;
+        let opts = ImportOptions { name: name.clone(), ..Default::default() };
+        flamekit::import_with(&bytes, name.as_deref(), &opts)?
+    };
     if !args.quiet {
         print_report(&report);
     }
@@ -92,6 +101,37 @@ pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
         });
     }
     Ok(group)
+}
+
+/// Streaming import with a progress bar (bytes read) on stderr.
+fn stream(args: &InputArgs, name: Option<String>) -> Result<(ProfileGroup, ImportReport), Error> {
+    use std::io::IsTerminal;
+    let (reader, total): (Box<dyn Read>, Option<u64>) = if args.file.as_os_str() == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let f = std::fs::File::open(&args.file)
+            .map_err(|e| Error::Io { message: format!("{}: {e}", args.file.display()) })?;
+        let len = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), len)
+    };
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else if let Some(len) = total {
+        indicatif::ProgressBar::new(len).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    } else {
+        indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        )
+    };
+    let limits = flamekit::IngestLimits { max_input_bytes: u64::MAX, ..Default::default() };
+    let opts = flamekit::stream::StreamOptions { import: ImportOptions { limits, name }, ..Default::default() };
+    let result = flamekit::stream::import_reader(reader, &opts, &mut |n| bar.set_position(n));
+    bar.finish_and_clear();
+    result
 }
 
 fn print_report(report: &ImportReport) {

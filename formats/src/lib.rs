@@ -37,6 +37,7 @@ pub mod pprof;
 pub mod safari;
 pub mod speedscope;
 pub mod stackprof;
+pub mod stream;
 pub mod v8_heap;
 pub mod v8_log;
 pub mod zip_container;
