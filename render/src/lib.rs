@@ -83,8 +83,8 @@
 //! one thread, no hash-map iteration order in the output, floating-point
 //! operations in a fixed order, boxes snapped to whole pixels and drawn
 //! opaque (no anti-aliasing), glyph coverage blended with integer arithmetic,
-//! and the PNG written as 8-bit RGB with a fixed filter (`Sub`) and
-//! compressor (`png`'s `Fast`, i.e. `fdeflate`). Output can change only when
+//! and the PNG written as 8-bit RGB, filter type 0 on every row, one IDAT
+//! chunk compressed by `miniz_oxide` at level 6. Output can change only when
 //! flamekit or a pinned dependency (`Cargo.lock`) changes.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
