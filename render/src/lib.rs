@@ -71,7 +71,7 @@
 //! profile) and a sandwich frame with no weight in the window all give a
 //! valid image of the requested size with the title strip and a centred
 //! message such as `no samples in range`. Errors
-//! ([`Error::InvalidArgument`]) are reserved for bad requests: a profile index
+//! ([`Error::InvalidArgument`](flamekit_core::Error::InvalidArgument)) are reserved for bad requests: a profile index
 //! out of range, a size or device pixel ratio out of range (see
 //! [`MAX_DIMENSION`], [`MAX_PIXELS`]), a non-finite zoom bound, `end <= start`
 //! when both are given, and a sandwich or focus frame name that no frame of
