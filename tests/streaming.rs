@@ -99,6 +99,24 @@ fn invalid_lines_keep_exact_counts_and_line_numbers_across_chunks() {
 }
 
 #[test]
+fn a_last_chunk_of_invalid_lines_is_counted() {
+    // The second chunk holds only an unterminated, invalid line.
+    let mut text = "main;work 5\n".repeat(400);
+    text.push_str("cut in the midd");
+    let (g, report) = import_reader(text.as_bytes(), &small_chunks(), &mut |_| {}).unwrap();
+    assert_eq!(g.profiles()[0].total_weight(), 2000.0);
+    assert_eq!(report.skipped.get("invalid_line"), Some(&1));
+    assert_eq!(report.warnings[0].location, flamekit::Location::Line(401));
+}
+
+#[test]
+fn utf16_is_refused_when_streaming() {
+    let bytes = corpus("stackcollapse/simple-utf16-le.txt");
+    let e = import_reader(&bytes[..], &small_chunks(), &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+}
+
+#[test]
 fn gzip_stream_equals_plain_stream() {
     use std::io::Write;
     let bytes = corpus("stackcollapse/perf-vertx-stacks-01-collapsed-all.txt");

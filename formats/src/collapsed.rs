@@ -129,6 +129,17 @@ pub fn sniff(bytes: &[u8]) -> bool {
 
 /// Import collapsed stacks.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    import_inner(bytes, opts, false)
+}
+
+/// Import; with `allow_empty`, input without any valid line gives a group
+/// with no profile (and its report) instead of [`Error::EmptyProfile`] —
+/// what streaming needs for a chunk of invalid lines.
+pub(crate) fn import_inner(
+    bytes: &[u8],
+    opts: &ImportOptions,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
     let text = decode_text(bytes, usize::MAX);
     let text: &str = &text;
     let name = opts.name.clone().unwrap_or_default();
@@ -189,6 +200,9 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         prev_stack = stack;
     }
     if b.sample_count() == 0 {
+        if allow_empty {
+            return g.finish(0);
+        }
         return Err(Error::EmptyProfile {
             message: format!("no `stack weight` line in the collapsed input ({invalid} invalid line(s))"),
         });

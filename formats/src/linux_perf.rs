@@ -287,6 +287,17 @@ impl<'a> Importer<'a> {
 
 /// Import `perf script` output.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    import_inner(bytes, opts, false)
+}
+
+/// Import; with `allow_empty`, input without any event gives a group with no
+/// profile (and its report) instead of [`Error::EmptyProfile`] — what
+/// streaming needs for a chunk without a valid event.
+pub(crate) fn import_inner(
+    bytes: &[u8],
+    opts: &ImportOptions,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
     let text: Cow<'_, str> = crate::collapsed::utf8(bytes);
     let text: &str = &text;
     let mut imp = Importer {
@@ -359,6 +370,9 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 
     let Importer { mut g, threads, .. } = imp;
     if threads.builders.is_empty() {
+        if allow_empty {
+            return g.finish(0);
+        }
         return Err(Error::EmptyProfile { message: "no perf script event found".into() });
     }
     let name = match &opts.name {

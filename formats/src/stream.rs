@@ -251,6 +251,12 @@ fn stream_text<R: Read>(
         (true, Some(end)) => &head[..end],
         _ => head,
     };
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::InvalidArgument {
+            name: "reader",
+            message: "UTF-16 input cannot be streamed; import it from memory instead".into(),
+        });
+    }
     let format = crate::detect(head, None)?;
     if !STREAMABLE.contains(&format) {
         return Err(Error::UnsupportedFormat {
@@ -289,16 +295,13 @@ fn stream_text<R: Read>(
         }
         let chunk = &buf[..end];
         if !chunk.iter().all(|b| b.is_ascii_whitespace()) {
-            match crate::import_format(format, chunk, &chunk_opts) {
-                Ok((group, report)) => {
-                    acc.merge(&group)?;
-                    acc.merge_report(&report);
-                }
-                Err(Error::EmptyProfile { message }) => {
-                    acc.report.warn("empty_chunk", Location::Line(acc.lines_before + 1), message);
-                }
-                Err(e) => return Err(e),
-            }
+            let imported = match format {
+                Format::LinuxPerf => crate::linux_perf::import_inner(chunk, &chunk_opts, true),
+                _ => crate::collapsed::import_inner(chunk, &chunk_opts, true),
+            };
+            let (group, report) = imported?;
+            acc.merge(&group)?;
+            acc.merge_report(&report);
         }
         acc.lines_before += memchr::memchr_iter(b'\n', chunk).count() as u64;
         buf.drain(..end);
