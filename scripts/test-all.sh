@@ -11,6 +11,21 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
 
+# Long checks that need an optimised build: a 2 GB generated stream with
+# bounded peak memory. FLAMEKIT_QUICK=1 skips them.
+if [ "${FLAMEKIT_QUICK:-0}" != 1 ]; then
+  echo "== release-only tests (2 GB streaming import)"
+  cargo test --release --locked --test streaming -- --ignored --nocapture
+fi
+
+# Brief fuzzing when a nightly toolchain and cargo-fuzz are present and
+# FLAMEKIT_FUZZ_SECONDS is set (saved crash inputs are replayed by
+# tests/fuzz_replay.rs in every run above).
+if [ -n "${FLAMEKIT_FUZZ_SECONDS:-}" ]; then
+  echo "== fuzz (${FLAMEKIT_FUZZ_SECONDS}s per target)"
+  scripts/fuzz.sh "$FLAMEKIT_FUZZ_SECONDS"
+fi
+
 if [ -x scripts/test-bindings.sh ]; then
   echo "== bindings"
   scripts/test-bindings.sh
