@@ -6,8 +6,10 @@
 //! - A JSON array of events, or an object `{"traceEvents": [...], ...}`
 //!   (other keys such as DevTools' `metadata` are ignored).
 //! - A truncated array (tracers cannot always write the closing `]`): a
-//!   trailing comma is dropped and the array closed, and a trailing comma
-//!   just before the closing `]` is dropped; each repair is reported.
+//!   trailing comma is dropped and the array closed
+//!   (`truncated_array_repaired`); a comma just before the closing `]` is
+//!   dropped too (`trailing_comma_removed`). An input that stops inside an
+//!   event is [`Error::Truncated`].
 //!
 //! # What the import gives
 //! The file decides the kind of profiles, as in speedscope:
@@ -22,7 +24,10 @@
 //! 2. **Sample lists** — an object with `samples` and `stackFrames` (the
 //!    format's sampling form, e.g. Hermes sampling profiles): one sampled
 //!    profile (µs) per (pid, tid); a sample weighs the time until the next
-//!    sample of its thread (the last one weighs 0).
+//!    sample of its thread (the last one weighs 0; samples out of time order
+//!    are sorted first, `samples_reordered`). Frames are named by the stack
+//!    frame's `name` (its `category` is not kept); an unknown `sf` or
+//!    `parent` id, or parents forming a cycle, is [`Error::InvalidProfile`].
 //! 3. **Duration events** — otherwise: `B`/`E` pairs and `X` (complete)
 //!    events become one evented profile (µs) per (pid, tid), ordered by pid
 //!    then tid. Other phases are skipped and counted.
@@ -956,9 +961,8 @@ fn thread_profile<'a>(
                     where_(e.ts),
                     format!("end of `{}` with no open event: ignored", ev_name()),
                 ),
-                Some(&(_, nid, f, src)) if nid != e.nid => {
+                Some(&(_, nid, _, src)) if nid != e.nid => {
                     let open = display_name(&th.events[src as usize].name);
-                    let _ = f;
                     g.report().warn(
                         "mismatched_end_event",
                         where_(e.ts),
