@@ -25,3 +25,5 @@ pub use flamekit_render::{
 
 mod file;
 pub use file::import_file;
+mod names;
+pub use names::{theme_from_name, view_from_name};

@@ -189,6 +189,93 @@ pub struct ImportReportInfo {
     pub skipped: Vec<SkipCount>,
 }
 
+/// How to render (every field optional; defaults as in the Rust `RenderOptions`).
+#[napi(object)]
+#[derive(Clone, Default)]
+pub struct RenderOptions {
+    /// Width in CSS pixels (default 1200).
+    pub width: Option<u32>,
+    /// Height in CSS pixels (default 800).
+    pub height: Option<u32>,
+    /// `light` (default) or `dark`.
+    pub theme: Option<String>,
+    /// `time_order` (default), `left_heavy` or `sandwich` (needs `frame`).
+    pub view: Option<String>,
+    /// Function name for the sandwich view.
+    pub frame: Option<String>,
+    /// Start of the zoom window, in profile units (absolute).
+    pub start: Option<f64>,
+    /// End of the zoom window, in profile units (absolute).
+    pub end: Option<f64>,
+    /// Profile index (default: the active profile).
+    pub profile: Option<u32>,
+    /// Highlight this function, fade the others.
+    pub focus: Option<String>,
+    /// Device pixels per CSS pixel (default 1).
+    pub device_pixel_ratio: Option<f64>,
+    /// Draw the title strip (default true).
+    pub title: Option<bool>,
+}
+
+fn to_render_options(o: Option<RenderOptions>) -> Result<flamekit::RenderOptions, Error> {
+    let o = o.unwrap_or_default();
+    let d = flamekit::RenderOptions::default();
+    Ok(flamekit::RenderOptions {
+        width: o.width.unwrap_or(d.width),
+        height: o.height.unwrap_or(d.height),
+        device_pixel_ratio: o.device_pixel_ratio.unwrap_or(d.device_pixel_ratio),
+        theme: match &o.theme {
+            Some(t) => flamekit::theme_from_name(t)?,
+            None => d.theme,
+        },
+        view: flamekit::view_from_name(o.view.as_deref().unwrap_or("time_order"), o.frame)?,
+        profile_index: o.profile.map(|p| p as usize),
+        start: o.start,
+        end: o.end,
+        focus: o.focus,
+        title: o.title.unwrap_or(d.title),
+    })
+}
+
+/// PNG bytes or SVG text, as the async render tasks produce them.
+pub enum Rendered {
+    /// PNG bytes.
+    Png(Vec<u8>),
+    /// SVG text.
+    Svg(String),
+}
+
+/// The work of `renderPngAsync`/`renderSvgAsync`, run on the libuv thread pool.
+pub struct RenderTask {
+    loaded: Arc<Loaded>,
+    options: Result<flamekit::RenderOptions, Error>,
+    svg: bool,
+}
+
+impl Task for RenderTask {
+    type Output = Result<Rendered, Error>;
+    type JsValue = Either<Buffer, String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(guard(|| {
+            let opts = self.options.clone()?;
+            if self.svg {
+                flamekit::render_svg(&self.loaded.group, &opts).map(Rendered::Svg)
+            } else {
+                flamekit::render_png(&self.loaded.group, &opts).map(Rendered::Png)
+            }
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match output {
+            Ok(Rendered::Png(png)) => Ok(Either::A(png.into())),
+            Ok(Rendered::Svg(svg)) => Ok(Either::B(svg)),
+            Err(e) => Err(reject(env, e)),
+        }
+    }
+}
+
 struct Loaded {
     group: flamekit::ProfileGroup,
     report: ImportReport,
@@ -302,6 +389,27 @@ impl ProfileGroup {
                 })
                 .collect())
         })
+    }
+    /// Render a profile as PNG bytes (deterministic). Blocks the event loop:
+    /// prefer `renderPngAsync` for large profiles.
+    #[napi]
+    pub fn render_png(&self, options: Option<RenderOptions>) -> napi::Result<Buffer, &'static str> {
+        run(|| flamekit::render_png(self.group(), &to_render_options(options)?).map(Buffer::from))
+    }
+    /// Render a profile as a standalone SVG document; same options and layout as `renderPng`.
+    #[napi]
+    pub fn render_svg(&self, options: Option<RenderOptions>) -> napi::Result<String, &'static str> {
+        run(|| flamekit::render_svg(self.group(), &to_render_options(options)?))
+    }
+    /// `renderPng` on the libuv thread pool; the event loop stays free.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn render_png_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
+        AsyncTask::new(RenderTask { loaded: self.inner.clone(), options: to_render_options(options), svg: false })
+    }
+    /// `renderSvg` on the libuv thread pool; the event loop stays free.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn render_svg_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
+        AsyncTask::new(RenderTask { loaded: self.inner.clone(), options: to_render_options(options), svg: true })
     }
     /// speedscope file-format JSON (deterministic).
     #[napi]

@@ -197,6 +197,35 @@ impl PyIngestLimits {
     }
 }
 
+/// Python keyword arguments to [`flamekit::RenderOptions`].
+#[allow(clippy::too_many_arguments)]
+fn render_options(
+    width: u32,
+    height: u32,
+    theme: &str,
+    view: &str,
+    frame: Option<String>,
+    start: Option<f64>,
+    end: Option<f64>,
+    profile: Option<usize>,
+    focus: Option<String>,
+    device_pixel_ratio: f64,
+    title: bool,
+) -> Result<flamekit::RenderOptions, Error> {
+    Ok(flamekit::RenderOptions {
+        width,
+        height,
+        device_pixel_ratio,
+        theme: flamekit::theme_from_name(theme)?,
+        view: flamekit::view_from_name(view, frame)?,
+        profile_index: profile,
+        start,
+        end,
+        focus,
+        title,
+    })
+}
+
 /// One profile of a group: its name, unit and size.
 #[pyclass(module = "flamekit", frozen, get_all, skip_from_py_object)]
 #[derive(Clone)]
@@ -405,6 +434,84 @@ impl PyProfileGroup {
                     total_weight: fw.total_weight[i],
                 })
                 .collect())
+        })
+    }
+
+    /// Render a profile as PNG bytes (deterministic). `view` is `time_order`,
+    /// `left_heavy` or `sandwich` (with `frame`); `start`/`end` zoom on the
+    /// profile's time axis (profile units, absolute); `profile` defaults to the
+    /// active profile. Runs without the GIL.
+    #[pyo3(signature = (width=1200, height=800, theme="light", view="time_order", frame=None, start=None, end=None, profile=None, focus=None, device_pixel_ratio=1.0, title=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn render_png<'py>(
+        &self,
+        py: Python<'py>,
+        width: u32,
+        height: u32,
+        theme: &str,
+        view: &str,
+        frame: Option<String>,
+        start: Option<f64>,
+        end: Option<f64>,
+        profile: Option<usize>,
+        focus: Option<String>,
+        device_pixel_ratio: f64,
+        title: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let group = &self.group;
+        let png = run(py, || {
+            let opts = render_options(
+                width,
+                height,
+                theme,
+                view,
+                frame,
+                start,
+                end,
+                profile,
+                focus,
+                device_pixel_ratio,
+                title,
+            )?;
+            flamekit::render_png(group, &opts)
+        })?;
+        Ok(PyBytes::new(py, &png))
+    }
+
+    /// Render a profile as a standalone SVG document; same options and layout as `render_png`.
+    #[pyo3(signature = (width=1200, height=800, theme="light", view="time_order", frame=None, start=None, end=None, profile=None, focus=None, device_pixel_ratio=1.0, title=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn render_svg(
+        &self,
+        py: Python<'_>,
+        width: u32,
+        height: u32,
+        theme: &str,
+        view: &str,
+        frame: Option<String>,
+        start: Option<f64>,
+        end: Option<f64>,
+        profile: Option<usize>,
+        focus: Option<String>,
+        device_pixel_ratio: f64,
+        title: bool,
+    ) -> PyResult<String> {
+        let group = &self.group;
+        run(py, || {
+            let opts = render_options(
+                width,
+                height,
+                theme,
+                view,
+                frame,
+                start,
+                end,
+                profile,
+                focus,
+                device_pixel_ratio,
+                title,
+            )?;
+            flamekit::render_svg(group, &opts)
         })
     }
 

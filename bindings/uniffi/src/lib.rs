@@ -275,6 +275,106 @@ pub struct ImportReportInfo {
     pub skipped: HashMap<String, u64>,
 }
 
+/// Colour scheme of a rendered image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum Theme {
+    /// White background (the default).
+    Light,
+    /// Dark background.
+    Dark,
+}
+
+/// What to draw.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum RenderView {
+    /// Flame chart: calls in time order (the default).
+    TimeOrder,
+    /// Merged flame graph, heaviest call paths first.
+    LeftHeavy,
+    /// Callers above and callees below every frame with this name.
+    Sandwich {
+        /// Exact frame name.
+        frame: String,
+    },
+}
+
+/// How to render; unset fields take the library defaults.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct RenderOptions {
+    /// Width in CSS pixels.
+    #[uniffi(default = 1200)]
+    pub width: u32,
+    /// Height in CSS pixels.
+    #[uniffi(default = 800)]
+    pub height: u32,
+    /// Colours (default light).
+    #[uniffi(default = None)]
+    pub theme: Option<Theme>,
+    /// What to draw (default time order).
+    #[uniffi(default = None)]
+    pub view: Option<RenderView>,
+    /// Start of the zoom window, in profile units (absolute).
+    #[uniffi(default = None)]
+    pub start: Option<f64>,
+    /// End of the zoom window, in profile units (absolute).
+    #[uniffi(default = None)]
+    pub end: Option<f64>,
+    /// Profile index (default: the active profile).
+    #[uniffi(default = None)]
+    pub profile: Option<u32>,
+    /// Highlight this function, fade the others.
+    #[uniffi(default = None)]
+    pub focus: Option<String>,
+    /// Device pixels per CSS pixel.
+    #[uniffi(default = 1.0)]
+    pub device_pixel_ratio: f64,
+    /// Draw the title strip.
+    #[uniffi(default = true)]
+    pub title: bool,
+}
+
+impl From<RenderOptions> for flamekit::RenderOptions {
+    fn from(o: RenderOptions) -> Self {
+        flamekit::RenderOptions {
+            width: o.width,
+            height: o.height,
+            device_pixel_ratio: o.device_pixel_ratio,
+            theme: match o.theme {
+                Some(Theme::Dark) => flamekit::Theme::Dark,
+                Some(Theme::Light) | None => flamekit::Theme::Light,
+            },
+            view: match o.view {
+                Some(RenderView::TimeOrder) | None => flamekit::View::TimeOrder,
+                Some(RenderView::LeftHeavy) => flamekit::View::LeftHeavy,
+                Some(RenderView::Sandwich { frame }) => flamekit::View::Sandwich { frame },
+            },
+            profile_index: o.profile.map(|p| p as usize),
+            start: o.start,
+            end: o.end,
+            focus: o.focus,
+            title: o.title,
+        }
+    }
+}
+
+/// The library's default render options (1200×800, light, time order).
+#[uniffi::export]
+pub fn default_render_options() -> RenderOptions {
+    let d = flamekit::RenderOptions::default();
+    RenderOptions {
+        width: d.width,
+        height: d.height,
+        theme: None,
+        view: None,
+        start: None,
+        end: None,
+        profile: None,
+        focus: None,
+        device_pixel_ratio: d.device_pixel_ratio,
+        title: d.title,
+    }
+}
+
 /// Profiles imported from one input, sharing one frame table. Immutable and
 /// thread-safe.
 #[derive(uniffi::Object)]
@@ -375,6 +475,18 @@ impl ProfileGroup {
                 })
                 .collect())
         })
+    }
+    /// Render a profile as PNG bytes (deterministic); `None` means default options.
+    #[uniffi::method(default(options = None))]
+    pub fn render_png(&self, options: Option<RenderOptions>) -> Result<Vec<u8>, FlamekitError> {
+        let opts = options.unwrap_or_else(default_render_options).into();
+        run(|| flamekit::render_png(&self.group, &opts))
+    }
+    /// Render a profile as a standalone SVG document; same options and layout as `render_png`.
+    #[uniffi::method(default(options = None))]
+    pub fn render_svg(&self, options: Option<RenderOptions>) -> Result<String, FlamekitError> {
+        let opts = options.unwrap_or_else(default_render_options).into();
+        run(|| flamekit::render_svg(&self.group, &opts))
     }
     /// speedscope file-format JSON (deterministic).
     pub fn to_speedscope_json(&self) -> Result<String, FlamekitError> {

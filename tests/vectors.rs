@@ -1,0 +1,201 @@
+//! The shared test vectors (tests/vectors/vectors.json) run against the Rust
+//! facade. The Python, Node and UniFFI binding tests run the same file, the
+//! same way, so every language must agree with the library. The expected
+//! values are derived from the raw inputs (see the `derivation` of each case
+//! and tests/vectors/derive.py).
+
+mod common;
+
+use std::path::PathBuf;
+
+use flamekit::{Error, ImportOptions, ImportReport, IngestLimits, ProfileGroup};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn vectors() -> Value {
+    let p = root().join("tests/vectors/vectors.json");
+    serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
+}
+
+fn input_path(inp: &Value) -> PathBuf {
+    if let Some(c) = inp["corpus"].as_str() {
+        match std::env::var_os("FLAMEKIT_CORPUS") {
+            Some(dir) => PathBuf::from(dir).join(c),
+            None => common::corpus_path(c),
+        }
+    } else if let Some(d) = inp["data"].as_str() {
+        root().join("tests/data").join(d)
+    } else {
+        panic!("input has no path: {inp}")
+    }
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+fn input_bytes(inp: &Value) -> Vec<u8> {
+    let mut data = if let Some(t) = inp["text"].as_str() {
+        t.as_bytes().to_vec()
+    } else if let Some(h) = inp["hex"].as_str() {
+        hex(h)
+    } else {
+        std::fs::read(input_path(inp)).unwrap()
+    };
+    if let Some(n) = inp["truncate"].as_u64() {
+        data.truncate(n as usize);
+    }
+    data
+}
+
+fn limits(v: &Value) -> IngestLimits {
+    let mut l = IngestLimits::default();
+    if let Some(obj) = v.as_object() {
+        for (k, v) in obj {
+            let v = v.as_u64().unwrap();
+            match k.as_str() {
+                "max_input_bytes" => l.max_input_bytes = v,
+                "max_inflated_bytes" => l.max_inflated_bytes = v,
+                "max_frames" => l.max_frames = v,
+                "max_samples" => l.max_samples = v,
+                "max_stack_depth" => l.max_stack_depth = v,
+                "max_profiles" => l.max_profiles = v,
+                _ => panic!("unknown limit {k}"),
+            }
+        }
+    }
+    l
+}
+
+/// Load a case the way every binding's `load` does: a path through
+/// `import_file`, bytes through `import_with` with the name hint as the name.
+fn load(case: &Value) -> Result<(ProfileGroup, ImportReport), Error> {
+    let hint = case["name_hint"].as_str().map(str::to_owned);
+    let opts = ImportOptions { limits: limits(&case["limits"]), name: hint.clone() };
+    if case["load"].as_str() == Some("path") {
+        flamekit::import_file(&input_path(&case["input"]), &opts)
+    } else {
+        flamekit::import_with(&input_bytes(&case["input"]), hint.as_deref(), &opts)
+    }
+}
+
+fn check_expect(id: &str, g: &ProfileGroup, exp: &Value) {
+    assert_eq!(g.format(), exp["profile_type"].as_str().unwrap(), "{id}: profile_type");
+    if let Some(n) = exp["name"].as_str() {
+        assert_eq!(g.name(), n, "{id}: name");
+    }
+    if let Some(names) = exp["profile_names"].as_array() {
+        let got: Vec<&str> = g.profiles().iter().map(|p| p.name()).collect();
+        let want: Vec<&str> = names.iter().map(|n| n.as_str().unwrap()).collect();
+        assert_eq!(got, want, "{id}: profile names");
+    }
+    if let Some(n) = exp["profile_count"].as_u64() {
+        assert_eq!(g.profiles().len() as u64, n, "{id}: profile count");
+    }
+    if let Some(i) = exp["active_profile_index"].as_u64() {
+        assert_eq!(g.active_profile_index() as u64, i, "{id}: active profile");
+    }
+    if let Some(n) = exp["frame_count"].as_u64() {
+        assert_eq!(g.frames().len() as u64, n, "{id}: frame count");
+    }
+    if exp.get("duration_ms").is_some() {
+        assert_eq!(g.duration_ms(), exp["duration_ms"].as_f64(), "{id}: duration_ms");
+    }
+    for ep in exp["profiles"].as_array().unwrap() {
+        let i = ep["index"].as_u64().unwrap() as usize;
+        let p = &g.profiles()[i];
+        if let Some(u) = ep["unit"].as_str() {
+            assert_eq!(p.unit().as_str(), u, "{id}[{i}]: unit");
+        }
+        if let Some(k) = ep["kind"].as_str() {
+            assert_eq!(if p.is_sampled() { "sampled" } else { "evented" }, k, "{id}[{i}]: kind");
+        }
+        if let Some(n) = ep["sample_count"].as_u64() {
+            assert_eq!(p.sample_count() as u64, n, "{id}[{i}]: sample count");
+        }
+        if let Some(w) = ep["total_weight"].as_f64() {
+            common::assert_close(p.total_weight(), w);
+        }
+        let fw = p.frame_weights(g.frames().len());
+        let present: Vec<usize> = (0..g.frames().len()).filter(|&f| fw.present[f]).collect();
+        let frames = ep["frames"].as_object().unwrap();
+        for (name, sw) in frames {
+            let ids: Vec<usize> = present.iter().copied().filter(|&f| g.frames()[f].name == *name).collect();
+            assert_eq!(ids.len(), 1, "{id}[{i}]: frame {name} present {} times", ids.len());
+            let (s, t) = (sw[0].as_f64().unwrap(), sw[1].as_f64().unwrap());
+            assert_eq!((fw.self_weight[ids[0]], fw.total_weight[ids[0]]), (s, t), "{id}[{i}]: frame {name}");
+        }
+        if ep["frames_exact"].as_bool() == Some(true) {
+            assert_eq!(present.len(), frames.len(), "{id}[{i}]: other frames present");
+        }
+    }
+}
+
+#[test]
+fn import_vectors() {
+    let v = vectors();
+    let cases = v["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        match (load(case), case["error"].as_str()) {
+            (Ok((g, _)), None) => check_expect(id, &g, &case["expect"]),
+            (Err(e), Some(code)) => {
+                assert_eq!(e.code(), code, "{id}: {e}");
+                if let Some(limit) = case["error_limit"].as_str() {
+                    match e {
+                        Error::LimitExceeded { limit: l, .. } => assert_eq!(l.as_str(), limit, "{id}"),
+                        other => panic!("{id}: {other}"),
+                    }
+                }
+            }
+            (Ok(_), Some(code)) => panic!("{id}: loaded, expected error {code}"),
+            (Err(e), None) => panic!("{id}: {e}"),
+        }
+    }
+}
+
+fn render_options(args: &Value) -> Result<flamekit::RenderOptions, Error> {
+    let d = flamekit::RenderOptions::default();
+    Ok(flamekit::RenderOptions {
+        theme: flamekit::theme_from_name(args["theme"].as_str().unwrap_or("light"))?,
+        view: flamekit::view_from_name(
+            args["view"].as_str().unwrap_or("time_order"),
+            args["frame"].as_str().map(str::to_owned),
+        )?,
+        profile_index: args["profile"].as_u64().map(|p| p as usize),
+        ..d
+    })
+}
+
+#[test]
+fn op_error_vectors() {
+    let v = vectors();
+    for case in v["op_errors"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (g, _) = load(case).unwrap();
+        let args = &case["args"];
+        let err = match case["op"].as_str().unwrap() {
+            "frame_weights" => g.profile(args["profile"].as_u64().unwrap() as usize).map(|_| ()).unwrap_err(),
+            "render_png" => render_options(args).and_then(|o| flamekit::render_png(&g, &o)).map(|_| ()).unwrap_err(),
+            op => panic!("{id}: unknown op {op}"),
+        };
+        assert_eq!(err.code(), case["error"].as_str().unwrap(), "{id}: {err}");
+    }
+}
+
+#[test]
+fn render_vectors() {
+    let v = vectors();
+    for case in v["renders"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (g, _) = load(case).unwrap();
+        let png = flamekit::render_png(&g, &render_options(&case["options"]).unwrap()).unwrap();
+        let hash: String = Sha256::digest(&png).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hash, case["png_sha256"].as_str().unwrap(), "{id}");
+    }
+}

@@ -1,0 +1,169 @@
+"""Independent derivation of the expected values in vectors.json from the raw inputs.
+
+Written without flamekit: plain json/gzip parsing of the speedscope and
+collapsed-stack inputs, so a wrong expectation in vectors.json (or a wrong
+importer) cannot hide behind our own output. Run by pytest
+(bindings/python/tests/test_vectors.py::test_vectors_match_raw_inputs) and
+runnable alone: `python3 tests/vectors/derive.py` exits non-zero on a mismatch.
+"""
+
+import gzip
+import json
+import os
+import sys
+from collections import defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+MS_PER_UNIT = {"nanoseconds": 1e-6, "microseconds": 1e-3, "milliseconds": 1.0, "seconds": 1e3}
+
+
+def corpus_root():
+    return os.environ.get("FLAMEKIT_CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "speedscope-samples")
+
+
+def input_path(inp):
+    if "corpus" in inp:
+        return os.path.join(corpus_root(), inp["corpus"])
+    if "data" in inp:
+        return os.path.join(ROOT, "tests", "data", inp["data"])
+    return None
+
+
+def input_bytes(inp):
+    if "text" in inp:
+        data = inp["text"].encode("utf-8")
+    elif "hex" in inp:
+        data = bytes.fromhex(inp["hex"])
+    else:
+        with open(input_path(inp), "rb") as f:
+            data = f.read()
+    if "truncate" in inp:
+        data = data[: inp["truncate"]]
+    return data
+
+
+def speedscope(doc):
+    frames = [f["name"] for f in doc["shared"]["frames"]]
+    out = []
+    for p in doc["profiles"]:
+        self_w, total_w = defaultdict(float), defaultdict(float)
+        if p["type"] == "sampled":
+            for stack, w in zip(p["samples"], p["weights"]):
+                if stack:
+                    self_w[frames[stack[-1]]] += w
+                for f in {frames[i] for i in stack}:
+                    total_w[f] += w
+            count, total = len(p["samples"]), sum(w for s, w in zip(p["samples"], p["weights"]) if s)
+        else:
+            stack, last, total = [], None, 0.0
+            for e in p["events"]:
+                if stack and last is not None and e["at"] > last:
+                    dt = e["at"] - last
+                    total += dt
+                    self_w[frames[stack[-1]]] += dt
+                    for f in {frames[i] for i in stack}:
+                        total_w[f] += dt
+                last = e["at"]
+                if e["type"] == "O":
+                    stack.append(e["frame"])
+                else:
+                    assert stack and stack[-1] == e["frame"], "unbalanced events"
+                    stack.pop()
+            count = len(p["events"])
+        ms = MS_PER_UNIT.get(p["unit"])
+        out.append(
+            {
+                "name": p["name"],
+                "unit": p["unit"],
+                "kind": p["type"],
+                "sample_count": count,
+                "total_weight": total,
+                "duration_ms": None if ms is None else (p["endValue"] - p["startValue"]) * ms,
+                "frames": {f: [self_w[f], total_w[f]] for f in total_w},
+            }
+        )
+    return {"name": doc.get("name"), "frame_count": len(set(frames)), "active": doc.get("activeProfileIndex", 0), "profiles": out}
+
+
+def collapsed(text):
+    self_w, total_w, names, total = defaultdict(float), defaultdict(float), set(), 0.0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        stack, w = line.rsplit(" ", 1)
+        w = float(w)
+        fr = stack.split(";")
+        names.update(fr)
+        total += w
+        self_w[fr[-1]] += w
+        for f in set(fr):
+            total_w[f] += w
+    prof = {"kind": "sampled", "total_weight": total, "duration_ms": None, "frames": {f: [self_w[f], total_w[f]] for f in total_w}}
+    return {"frame_count": len(names), "active": 0, "profiles": [prof]}
+
+
+def derive(case):
+    data = input_bytes(case["input"])
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return collapsed(data.decode("utf-8"))
+    return speedscope(doc)
+
+
+def check(vectors):
+    """Return a list of mismatches between vectors.json and the raw inputs."""
+    bad = []
+    for case in vectors["cases"]:
+        cid = case["id"]
+        if "expect" in case:
+            exp, got = case["expect"], derive(case)
+            if "name" in exp and got.get("name") is not None and exp["name"] != got["name"]:
+                bad.append(f"{cid}: name {exp['name']!r} != {got['name']!r}")
+            if "profile_names" in exp and exp["profile_names"] != [p["name"] for p in got["profiles"]]:
+                bad.append(f"{cid}: profile names")
+            if "profile_count" in exp and exp["profile_count"] != len(got["profiles"]):
+                bad.append(f"{cid}: profile count")
+            if "active_profile_index" in exp and exp["active_profile_index"] != got["active"]:
+                bad.append(f"{cid}: active profile")
+            if "frame_count" in exp and exp["frame_count"] != got["frame_count"]:
+                bad.append(f"{cid}: frame count {exp['frame_count']} != {got['frame_count']}")
+            if "duration_ms" in exp:
+                durations = [p["duration_ms"] for p in got["profiles"] if p["duration_ms"] is not None]
+                if exp["duration_ms"] != (max(durations) if durations else None):
+                    bad.append(f"{cid}: duration_ms")
+            for ep in exp.get("profiles", []):
+                gp = got["profiles"][ep["index"]]
+                for key in ("unit", "kind", "sample_count", "total_weight"):
+                    if key in ep and ep[key] != gp[key]:
+                        bad.append(f"{cid}[{ep['index']}]: {key} {ep[key]!r} != {gp[key]!r}")
+                for name, sw in ep["frames"].items():
+                    if gp["frames"].get(name) != [float(x) for x in sw]:
+                        bad.append(f"{cid}[{ep['index']}]: frame {name} {sw} != {gp['frames'].get(name)}")
+                if ep.get("frames_exact") and set(ep["frames"]) != set(gp["frames"]):
+                    bad.append(f"{cid}[{ep['index']}]: frame set {sorted(gp['frames'])}")
+                if "top_self" in ep:
+                    best = max(v[0] for v in gp["frames"].values())
+                    tops = [f for f, v in gp["frames"].items() if v[0] == best]
+                    if tops != [ep["top_self"]]:
+                        bad.append(f"{cid}[{ep['index']}]: top self {tops}")
+        elif case.get("error") == "limit_exceeded":
+            limit, data = case["error_limit"], input_bytes(case["input"])
+            if limit == "max_input_bytes" and not len(data) > case["limits"]["max_input_bytes"]:
+                bad.append(f"{cid}: input is not over the limit")
+            if limit == "max_frames" and not derive(case)["frame_count"] > case["limits"]["max_frames"]:
+                bad.append(f"{cid}: frames are not over the limit")
+    return bad
+
+
+if __name__ == "__main__":
+    with open(os.path.join(HERE, "vectors.json")) as f:
+        problems = check(json.load(f))
+    for p in problems:
+        print(p)
+    print(f"{0 if problems else 1} passed, {1 if problems else 0} failed")
+    sys.exit(1 if problems else 0)
