@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use flamekit::{ProfileGroup, RenderOptions, Theme, View};
 use sha2::{Digest, Sha256};
 
+use crate::common::png::Image;
 use crate::common::{corpus, data};
 
 const SIMPLE_SAMPLED: &str = "speedscope/0.1.2/simple-sampled.speedscope.json";
@@ -27,33 +28,6 @@ fn load_data(rel: &str) -> ProfileGroup {
     flamekit::import(&data(rel), Some(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// An RGB image decoded with the `png` crate.
-struct Image {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Image {
-    fn decode(bytes: &[u8]) -> Image {
-        let mut reader = png::Decoder::new(bytes).read_info().expect("a valid PNG");
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).expect("one frame");
-        assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Rgb, png::BitDepth::Eight));
-        buf.truncate(info.buffer_size());
-        Image { width: info.width as usize, height: info.height as usize, rgb: buf }
-    }
-
-    fn at(&self, x: usize, y: usize) -> [u8; 3] {
-        let i = (y * self.width + x) * 3;
-        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
-    }
-
-    /// Length of the run of `color` on row `y` starting at column `x`.
-    fn run(&self, x: usize, y: usize, color: [u8; 3]) -> usize {
-        (x..self.width).take_while(|&c| self.at(c, y) == color).count()
-    }
-}
 
 fn png(group: &ProfileGroup, o: &RenderOptions) -> Vec<u8> {
     flamekit::render_png(group, o).unwrap_or_else(|e| panic!("render {o:?}: {e}"))

@@ -97,7 +97,7 @@ mod svg;
 mod text;
 mod tree;
 
-use flamekit_core::{ProfileGroup, Result};
+use flamekit_core::{Frame, GroupBuilder, IngestLimits, ProfileDiff, ProfileGroup, Result};
 
 /// Largest accepted width or height in device pixels (`width × device_pixel_ratio`).
 pub const MAX_DIMENSION: u32 = 16_384;
@@ -206,6 +206,44 @@ pub fn render_png(group: &ProfileGroup, options: &RenderOptions) -> Result<Vec<u
 pub fn render_svg(group: &ProfileGroup, options: &RenderOptions) -> Result<String> {
     let scene = scene::build(group, options)?;
     Ok(svg::to_svg(&scene, group))
+}
+
+/// Render a differential flame graph of `diff` (see [`flamekit_core::diff`])
+/// as a PNG: the "after" profile's merged call tree, each box coloured by how
+/// the weight of its call path changed — neutral when unchanged, red shades
+/// for growth, blue shades for shrinkage — with a legend in the title strip.
+/// Uses `width`, `height`, `device_pixel_ratio`, `theme` and `title` of
+/// `options`; view, profile, zoom and focus do not apply. A diff of a
+/// profile with itself is all neutral.
+pub fn render_diff_png(diff: &ProfileDiff, options: &RenderOptions) -> Result<Vec<u8>> {
+    let names = diff_names(diff)?;
+    let scene = scene::build_diff(diff, &names, options)?;
+    raster::to_png(&scene)
+}
+
+/// [`render_diff_png`] as a standalone SVG document.
+pub fn render_diff_svg(diff: &ProfileDiff, options: &RenderOptions) -> Result<String> {
+    let names = diff_names(diff)?;
+    let scene = scene::build_diff(diff, &names, options)?;
+    Ok(svg::to_svg(&scene, &names))
+}
+
+/// The fill colour (`[r, g, b]`) of a diff box whose weight went from
+/// `before` to `after`.
+pub fn diff_color(before: f64, after: f64, theme: Theme) -> [u8; 3] {
+    scene::diff_color(before, after, theme).to_array()
+}
+
+/// A group whose frame `i` is function `i` of the diff (names for labels and tooltips).
+fn diff_names(diff: &ProfileDiff) -> Result<ProfileGroup> {
+    let mut g = GroupBuilder::new("diff", &IngestLimits::unlimited());
+    for (i, f) in diff.functions.iter().enumerate() {
+        let id = g.frame(Frame::with_location(f.name.clone(), f.file.clone(), None, None))?;
+        if id as usize != i {
+            return Err(flamekit_core::Error::Internal { message: format!("diff function {i} is not unique") });
+        }
+    }
+    Ok(g.finish(0)?.0)
 }
 
 /// The fill colour (`[r, g, b]`) of boxes of a frame with this name: a stable

@@ -1,7 +1,7 @@
 //! Layout: from a profile and options to a display list of whole-pixel
 //! rectangles and text runs, shared by the PNG and SVG writers.
 
-use flamekit_core::{Error, FrameId, Profile, ProfileData, ProfileGroup, Result, ValueUnit, WalkEvent};
+use flamekit_core::{Error, FrameId, Profile, ProfileData, ProfileDiff, ProfileGroup, Result, ValueUnit, WalkEvent};
 
 use crate::color::{frame_color, Palette, Rgb};
 use crate::text::{self, fit, TextMetrics};
@@ -124,6 +124,8 @@ struct Builder<'a> {
     m: TextMetrics,
     focus: Option<Vec<bool>>,
     colors: Vec<Option<(Rgb, Rgb)>>,
+    /// Per-tree-node fill colours that override the per-frame ones (diff view).
+    node_colors: Option<Vec<Rgb>>,
     items: Vec<Item>,
 }
 
@@ -170,6 +172,13 @@ impl Builder<'_> {
 
     /// A frame's box over columns `x0..x1` of the row at `y`, with its label.
     fn frame_box(&mut self, f: FrameId, x0: i32, x1: i32, y: i32, weight: f64) {
+        let (fill, label) = self.colors(f);
+        self.colored_box(f, fill, label, x0, x1, y, weight);
+    }
+
+    /// [`Builder::frame_box`] with explicit fill and label colours.
+    #[allow(clippy::too_many_arguments)]
+    fn colored_box(&mut self, f: FrameId, fill: Rgb, label: Rgb, x0: i32, x1: i32, y: i32, weight: f64) {
         let d = self.d;
         let (x0, x1) = (x0.clamp(0, d.w), x1.clamp(0, d.w));
         if x1 <= x0 {
@@ -178,7 +187,6 @@ impl Builder<'_> {
         let bw = x1 - x0;
         // Leave a gap on the right so neighbours stay apart, unless tiny.
         let w = if bw > 2 * d.gap { bw - d.gap } else { bw };
-        let (fill, label) = self.colors(f);
         self.rect(x0, y, w, d.box_h, fill, Some(Tip { frame: f, weight }));
         if w > 2 * d.pad {
             let name = self.group.frames().get(f as usize).map_or("", |fr| fr.name.as_str());
@@ -242,7 +250,13 @@ impl Builder<'_> {
                 let p0 = (x * scale).round();
                 let p1 = ((x + tw) * scale).round().max(p0 + 1.0);
                 let f = t.frame.get(n as usize).copied().unwrap_or(tree::ROOT_FRAME);
-                self.frame_box(f, p0 as i32, p1 as i32, y_of(row as usize), tw);
+                match self.node_colors.as_ref().and_then(|c| c.get(n as usize)) {
+                    Some(&fill) => {
+                        let label = self.pal.label;
+                        self.colored_box(f, fill, label, p0 as i32, p1 as i32, y_of(row as usize), tw)
+                    }
+                    None => self.frame_box(f, p0 as i32, p1 as i32, y_of(row as usize), tw),
+                }
             }
             let next = row + 1;
             if next < 0 || next as usize >= rows {
@@ -285,8 +299,8 @@ impl Header {
     }
 }
 
-/// Lay out the image `o` asks for.
-pub(crate) fn build(group: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
+/// Image size, layout sizes and font metrics for `o`.
+fn dims(o: &RenderOptions) -> Result<(u32, u32, Dims, TextMetrics)> {
     let (w, h) = check_size(o)?;
     let dpr = o.device_pixel_ratio;
     let px = |v: f64| (v * dpr).round().max(1.0) as i32;
@@ -306,6 +320,14 @@ pub(crate) fn build(group: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
         sep: px(6.0),
         baseline: ((box_h as f32 + m.cap_height) / 2.0).round() as i32,
     };
+    Ok((w, h, d, m))
+}
+
+/// Lay out the image `o` asks for.
+pub(crate) fn build(group: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
+    let (w, h, d, m) = dims(o)?;
+    let dpr = o.device_pixel_ratio;
+    let px = |v: f64| (v * dpr).round().max(1.0) as i32;
 
     // Names first: a bad request fails before any work.
     let focus = match &o.focus {
@@ -355,6 +377,7 @@ pub(crate) fn build(group: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
         m,
         focus,
         colors: vec![None; group.frames().len()],
+        node_colors: None,
         items: Vec::new(),
     };
     let scene = |b: Builder, unit: ValueUnit, tip_total: f64| -> Scene {
@@ -486,6 +509,91 @@ pub(crate) fn build(group: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
     };
     b.title(&header.text(unit, focus_name));
     Ok(scene(b, unit, tip_total))
+}
+
+/// Lay out a differential flame graph: the "after" profile's merged call
+/// tree (box widths are after weights), each box coloured by how its call
+/// path's total weight changed: neutral when unchanged, red shades for
+/// growth, blue shades for shrinkage (saturated at a doubling/halving or
+/// more, new and vanished paths fully). `names` holds one frame per function
+/// of the diff, in the same order.
+pub(crate) fn build_diff(diff: &ProfileDiff, names: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
+    let (w, h, d, m) = dims(o)?;
+    let pal = Palette::of(o.theme);
+    let tree =
+        tree::from_parts(diff.nodes.iter().map(|n| (n.function.unwrap_or(tree::ROOT_FRAME), n.parent, n.after_total)));
+    let node_colors = diff.nodes.iter().map(|n| diff_color(n.before_total, n.after_total, o.theme)).collect();
+    let mut b = Builder {
+        group: names,
+        pal,
+        theme: o.theme,
+        d,
+        m,
+        focus: None,
+        colors: vec![None; names.frames().len()],
+        node_colors: Some(node_colors),
+        items: Vec::new(),
+    };
+    let unit = diff.unit;
+    let total = diff.after_total;
+    let top = d.title_h;
+    let rows = if d.h > top { ((d.h - top) / d.row_h) as usize } else { 0 };
+    let scale = d.w as f64 / total;
+    if total > 0.0 && scale.is_finite() {
+        let row_h = d.row_h;
+        b.layout(&tree, false, rows, &|r| top + r as i32 * row_h, scale);
+    } else {
+        b.message("no samples");
+    }
+    let scaled =
+        if diff.normalized && diff.scale != 1.0 { format!(" (scaled ×{:.3})", diff.scale) } else { String::new() };
+    b.title(&format!(
+        "diff  ·  after {} vs before {}{scaled}  ·  red: grew, blue: shrank",
+        format::value(diff.after_total, unit),
+        format::value(diff.before_total, unit),
+    ));
+    // Legend: shrank … same … grew swatches at the right end of the title strip.
+    if d.title_h > 0 {
+        let sw = d.title_h / 2;
+        let y = (d.title_h - sw) / 2;
+        let steps = [(1.0, 0.0), (1.0, 0.5), (1.0, 1.0), (1.0, 2.0), (0.0, 1.0)];
+        let mut x = d.w - d.pad * 2 - steps.len() as i32 * (sw + d.gap.max(1));
+        for (before, after) in steps {
+            b.rect(x, y, sw, sw, diff_color(before, after, o.theme), None);
+            x += sw + d.gap.max(1);
+        }
+    }
+    Ok(Scene {
+        width: w,
+        height: h,
+        css_width: o.width,
+        css_height: o.height,
+        background: pal.background,
+        metrics: m,
+        items: b.items,
+        unit,
+        tip_total: total,
+    })
+}
+
+/// Colour of a diff box: neutral when `before == after`, toward red as the
+/// weight grows, toward blue as it shrinks; `|after - before| / max` drives
+/// the mix (square root, so small changes stay visible).
+pub(crate) fn diff_color(before: f64, after: f64, theme: Theme) -> Rgb {
+    let (neutral, grow, shrink) = match theme {
+        Theme::Light => (Rgb(0xdd, 0xdd, 0xe0), Rgb(0xe2, 0x3b, 0x2e), Rgb(0x2f, 0x6f, 0xdb)),
+        Theme::Dark => (Rgb(0x4c, 0x4d, 0x53), Rgb(0xd0, 0x3a, 0x30), Rgb(0x35, 0x6c, 0xd0)),
+    };
+    let most = before.max(after);
+    if !(most > 0.0) {
+        return neutral;
+    }
+    let r = (after - before) / most;
+    if r.abs() < 1e-9 {
+        return neutral;
+    }
+    let t = ((r.abs().sqrt() * 256.0).round() as u32).clamp(24, 256);
+    neutral.mix(if r > 0.0 { grow } else { shrink }, t)
 }
 
 /// The flame chart. Returns the weight inside the window (time covered by

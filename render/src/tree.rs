@@ -78,6 +78,23 @@ impl Tree {
     }
 }
 
+/// A tree from `(frame, parent, total)` per node, node 0 the root, parents
+/// before children; children indexed.
+pub(crate) fn from_parts(nodes: impl Iterator<Item = (FrameId, u32, f64)>) -> Tree {
+    let mut t = Tree::default();
+    for (frame, parent, total) in nodes {
+        let parent = if (parent as usize) < t.frame.len() { parent } else { 0 };
+        t.frame.push(frame);
+        t.parent.push(parent);
+        t.total.push(total);
+    }
+    if t.frame.is_empty() {
+        t = Tree::with_root(ROOT_FRAME);
+    }
+    t.index_children();
+    t
+}
+
 /// The part of `[a, b)` inside `[ws, we)`; exactly `b - a` when inside.
 fn clipped(a: f64, b: f64, ws: f64, we: f64) -> f64 {
     if a >= ws && b <= we {

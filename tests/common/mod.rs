@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod png;
+
 use flamekit::{FrameWeights, ProfileGroup};
 
 /// Path of a file in the shared corpus (`../shared/corpus/speedscope-samples/<rel>`).
