@@ -17,7 +17,7 @@
 
 use flamekit::{Error, Format, ImportOptions, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+use crate::common::{assert_close, corpus, corpus_files, data, profile_names, weights};
 
 const FILE: &str = "Safari/13.1/simple.html-recording.json";
 
@@ -58,12 +58,37 @@ fn simple_recording() {
     assert!(stacks.iter().any(|s| s.starts_with("(program);alpha;") && s.contains(";gamma ")), "{stacks:?}");
 }
 
+/// `tests/data/safari/simple-first-4-samples.json`: the corpus recording cut
+/// (with python3's json) to its first record and first 4 samples. By hand:
+/// sample 0 (injectModule → anonymous, 0.001 s) ends at 4.472667…; sample 1
+/// starts at 4.512593…, a 0.0399258 s gap (> 2 ms: idle); samples 1–3 are
+/// (program) → alpha → delta → gamma, 0.001547111237111191 s each.
+#[test]
+fn small_cut_and_every_prefix() {
+    let bytes = data("safari/simple-first-4-samples.json");
+    assert_eq!(flamekit::detect(&bytes, None).unwrap(), Format::Safari);
+    let g = flamekit::import(&bytes, None).unwrap();
+    let p = &g.profiles()[0];
+    assert_eq!(p.sample_count(), 5);
+    assert_close(p.total_weight(), 0.005641333711333574);
+    assert_close(p.duration(), 0.005641333711333574 + 0.03992580778625143);
+    let (s, t) = weights(&g, 0, "gamma");
+    assert_close(s, 3.0 * 0.001547111237111191);
+    assert_close(t, 3.0 * 0.001547111237111191);
+    for n in 0..bytes.len() {
+        if let Err(e) = flamekit::import_format(Format::Safari, &bytes[..n], &ImportOptions::default()) {
+            assert!(Error::CODES.contains(&e.code()));
+        }
+    }
+}
+
 #[test]
 fn every_prefix_imports_or_fails_typed() {
     let bytes = corpus(FILE);
-    // Every prefix near both ends, and every 61st in between (each prefix is a full parse).
+    // The whole recording: prefixes near both ends and every 211th between
+    // (each is a full parse; every prefix of a smaller cut is tested above).
     let len = bytes.len();
-    let ns = (0..len).filter(|&n| n < 3000 || n + 3000 > len || n % 61 == 0);
+    let ns = (0..len).filter(|&n| n < 1000 || n + 1000 > len || n % 211 == 0);
     for n in ns {
         if let Err(e) = flamekit::import_format(Format::Safari, &bytes[..n], &ImportOptions::default()) {
             assert!(Error::CODES.contains(&e.code()));
