@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+use std::borrow::Cow;
 use std::fmt;
 
 use flamekit_core::{Error, ImportReport, IngestLimits, LimitKind, ProfileGroup, Result};
@@ -199,15 +200,32 @@ pub fn detect(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
     detect_with(bytes, file_name_hint, &IngestLimits::default())
 }
 
-fn detect_with(bytes: &[u8], file_name_hint: Option<&str>, limits: &IngestLimits) -> Result<Format> {
-    if flamekit_core::is_gzip(bytes) {
-        let inner = flamekit_core::gunzip_limited(bytes, limits)?;
-        return detect_with(&inner, file_name_hint, limits);
+/// Most containers (gzip, zip) unwrapped around one profile: a zip holding a
+/// `.gz`, or a gzip of a zip. Deeper nesting (e.g. a gzip quine) is refused.
+const MAX_CONTAINER_DEPTH: usize = 2;
+
+/// `bytes` with gzip/zip wrappers removed, each inflated under `limits`.
+fn unwrap_containers<'b>(bytes: &'b [u8], limits: &IngestLimits) -> Result<Cow<'b, [u8]>> {
+    let mut cur: Cow<'b, [u8]> = Cow::Borrowed(bytes);
+    for _ in 0..=MAX_CONTAINER_DEPTH {
+        let next = if flamekit_core::is_gzip(&cur) {
+            flamekit_core::gunzip_limited(&cur, limits)?
+        } else if zip_container::is_zip(&cur) {
+            zip_container::main_entry(&cur, limits)?
+        } else {
+            return Ok(cur);
+        };
+        cur = Cow::Owned(next);
     }
-    if zip_container::is_zip(bytes) {
-        let inner = zip_container::main_entry(bytes, limits)?;
-        return detect_with(&inner, file_name_hint, limits);
-    }
+    Err(Error::InvalidProfile {
+        format: "container",
+        location: "input".into(),
+        message: format!("more than {MAX_CONTAINER_DEPTH} nested gzip/zip containers"),
+    })
+}
+
+/// Detect the format of uncompressed `bytes`.
+fn sniff_format(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
     let candidates: Vec<Format> = REGISTRY.iter().filter(|(_, sniff, _)| sniff(bytes)).map(|(f, _, _)| *f).collect();
     if let Some(hint) = file_name_hint {
         if let Some(f) = Format::hinted_by(hint).iter().find(|f| candidates.contains(f)) {
@@ -215,6 +233,10 @@ fn detect_with(bytes: &[u8], file_name_hint: Option<&str>, limits: &IngestLimits
         }
     }
     candidates.first().copied().ok_or_else(unsupported)
+}
+
+fn detect_with(bytes: &[u8], file_name_hint: Option<&str>, limits: &IngestLimits) -> Result<Format> {
+    sniff_format(&unwrap_containers(bytes, limits)?, file_name_hint)
 }
 
 /// Detect and import with default options. `file_name_hint` is only a hint.
@@ -230,24 +252,9 @@ pub fn import_with(
     opts: &ImportOptions,
 ) -> Result<(ProfileGroup, ImportReport)> {
     opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
-    if flamekit_core::is_gzip(bytes) {
-        let inner = flamekit_core::gunzip_limited(bytes, &opts.limits)?;
-        return import_inner(&inner, file_name_hint, opts);
-    }
-    if zip_container::is_zip(bytes) {
-        let inner = zip_container::main_entry(bytes, &opts.limits)?;
-        return import_inner(&inner, file_name_hint, opts);
-    }
-    import_inner(bytes, file_name_hint, opts)
-}
-
-fn import_inner(
-    bytes: &[u8],
-    file_name_hint: Option<&str>,
-    opts: &ImportOptions,
-) -> Result<(ProfileGroup, ImportReport)> {
-    let format = detect_with(bytes, file_name_hint, &opts.limits)?;
-    import_format(format, bytes, opts)
+    let bytes = unwrap_containers(bytes, &opts.limits)?;
+    let format = sniff_format(&bytes, file_name_hint)?;
+    import_format(format, &bytes, opts)
 }
 
 /// Import `bytes` as `format`, skipping detection. `bytes` must not be
