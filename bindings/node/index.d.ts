@@ -27,6 +27,17 @@ export declare class ProfileGroup {
   get report(): ImportReportInfo
   /** Self/total weight of every frame present in a profile (default: the active one), in frame-table order. */
   frameWeights(profile?: number | undefined | null): Array<FrameWeight>
+  /**
+   * Render a profile as PNG bytes (deterministic). Blocks the event loop:
+   * prefer `renderPngAsync` for large profiles.
+   */
+  renderPng(options?: RenderOptions | undefined | null): Buffer
+  /** Render a profile as a standalone SVG document; same options and layout as `renderPng`. */
+  renderSvg(options?: RenderOptions | undefined | null): string
+  /** `renderPng` on the libuv thread pool; the event loop stays free. */
+  renderPngAsync(options?: RenderOptions | undefined | null): Promise<Buffer>
+  /** `renderSvg` on the libuv thread pool; the event loop stays free. */
+  renderSvgAsync(options?: RenderOptions | undefined | null): Promise<string>
   /** speedscope file-format JSON (deterministic). */
   toSpeedscopeJson(): string
   /** gzip-compressed speedscope JSON (deterministic). */
@@ -34,6 +45,12 @@ export declare class ProfileGroup {
   /** The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile. */
   dump(): string
 }
+
+/**
+ * Panic inside the library on purpose: tests that a panic surfaces as an
+ * `Error` with code `internal_error` instead of aborting the process.
+ */
+export declare function _panicForTests(): void
 
 /** The library's default ingest limits. */
 export declare function defaultIngestLimits(): IngestLimits
@@ -134,6 +151,32 @@ export interface ProfileInfo {
   endValue: number
   /** Duration in ms for time units, else null. */
   durationMs?: number
+}
+
+/** How to render (every field optional; defaults as in the Rust `RenderOptions`). */
+export interface RenderOptions {
+  /** Width in CSS pixels (default 1200). */
+  width?: number
+  /** Height in CSS pixels (default 800). */
+  height?: number
+  /** `light` (default) or `dark`. */
+  theme?: string
+  /** `time_order` (default), `left_heavy` or `sandwich` (needs `frame`). */
+  view?: string
+  /** Function name for the sandwich view. */
+  frame?: string
+  /** Start of the zoom window, in profile units (absolute). */
+  start?: number
+  /** End of the zoom window, in profile units (absolute). */
+  end?: number
+  /** Profile index (default: the active profile). */
+  profile?: number
+  /** Highlight this function, fade the others. */
+  focus?: string
+  /** Device pixels per CSS pixel (default 1). */
+  devicePixelRatio?: number
+  /** Draw the title strip (default true). */
+  title?: boolean
 }
 
 /** Count of items skipped for one reason. */

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ProfileGroup = nativeBinding.ProfileGroup
+module.exports._panicForTests = nativeBinding._panicForTests
 module.exports.defaultIngestLimits = nativeBinding.defaultIngestLimits
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.load = nativeBinding.load

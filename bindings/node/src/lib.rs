@@ -108,6 +108,13 @@ pub fn default_ingest_limits() -> IngestLimits {
     }
 }
 
+/// Panic inside the library on purpose: tests that a panic surfaces as an
+/// `Error` with code `internal_error` instead of aborting the process.
+#[napi(js_name = "_panicForTests")]
+pub fn panic_for_tests() -> napi::Result<(), &'static str> {
+    run(|| -> Result<(), Error> { panic!("deliberate panic for tests") })
+}
+
 /// Every stable error code, in the library's order.
 #[napi]
 pub fn error_codes() -> Vec<&'static str> {
@@ -328,23 +335,26 @@ impl ProfileGroup {
     }
     /// The profiles, in file order.
     #[napi(getter)]
-    pub fn profiles(&self) -> Vec<ProfileInfo> {
-        self.group()
-            .profiles()
-            .iter()
-            .enumerate()
-            .map(|(index, p)| ProfileInfo {
-                index: index as u32,
-                name: p.name().to_owned(),
-                unit: p.unit().as_str().to_owned(),
-                kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
-                sample_count: p.sample_count() as f64,
-                total_weight: p.total_weight(),
-                start_value: p.start_value(),
-                end_value: p.end_value(),
-                duration_ms: p.duration_ms(),
-            })
-            .collect()
+    pub fn profiles(&self) -> napi::Result<Vec<ProfileInfo>, &'static str> {
+        run(|| {
+            Ok(self
+                .group()
+                .profiles()
+                .iter()
+                .enumerate()
+                .map(|(index, p)| ProfileInfo {
+                    index: index as u32,
+                    name: p.name().to_owned(),
+                    unit: p.unit().as_str().to_owned(),
+                    kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
+                    sample_count: p.sample_count() as f64,
+                    total_weight: p.total_weight(),
+                    start_value: p.start_value(),
+                    end_value: p.end_value(),
+                    duration_ms: p.duration_ms(),
+                })
+                .collect())
+        })
     }
     /// What the import skipped or repaired.
     #[napi(getter)]

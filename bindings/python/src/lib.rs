@@ -387,23 +387,26 @@ impl PyProfileGroup {
     }
     /// The profiles, in file order.
     #[getter]
-    fn profiles(&self) -> Vec<ProfileInfo> {
-        self.group
-            .profiles()
-            .iter()
-            .enumerate()
-            .map(|(index, p)| ProfileInfo {
-                index,
-                name: p.name().to_owned(),
-                unit: p.unit().as_str().to_owned(),
-                kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
-                sample_count: p.sample_count(),
-                total_weight: p.total_weight(),
-                start_value: p.start_value(),
-                end_value: p.end_value(),
-                duration_ms: p.duration_ms(),
-            })
-            .collect()
+    fn profiles(&self, py: Python<'_>) -> PyResult<Vec<ProfileInfo>> {
+        let group = &self.group;
+        run(py, || {
+            Ok(group
+                .profiles()
+                .iter()
+                .enumerate()
+                .map(|(index, p)| ProfileInfo {
+                    index,
+                    name: p.name().to_owned(),
+                    unit: p.unit().as_str().to_owned(),
+                    kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
+                    sample_count: p.sample_count(),
+                    total_weight: p.total_weight(),
+                    start_value: p.start_value(),
+                    end_value: p.end_value(),
+                    duration_ms: p.duration_ms(),
+                })
+                .collect())
+        })
     }
     /// What the import skipped or repaired.
     #[getter]
@@ -575,6 +578,14 @@ fn load(
     Ok(PyProfileGroup { group, report })
 }
 
+/// Panic inside the library on purpose: tests that a panic surfaces as
+/// `InternalError` (code `internal_error`) instead of aborting the interpreter.
+#[pyfunction]
+#[pyo3(name = "_panic_for_tests")]
+fn panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    run(py, || -> Result<(), Error> { panic!("deliberate panic for tests") })
+}
+
 /// Every stable error code, in the library's order.
 #[pyfunction]
 fn error_codes() -> Vec<&'static str> {
@@ -589,6 +600,7 @@ fn flamekit_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(panic_for_tests, m)?)?;
     m.add_class::<PyIngestLimits>()?;
     m.add_class::<PyProfileGroup>()?;
     m.add_class::<ProfileInfo>()?;

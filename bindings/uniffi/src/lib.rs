@@ -203,6 +203,13 @@ pub fn unlimited_ingest_limits() -> IngestLimits {
     flamekit::IngestLimits::unlimited().into()
 }
 
+/// Panic inside the library on purpose: tests that a panic surfaces as
+/// `FlamekitError.Internal` (code `internal_error`), not UniFFI's generic panic error.
+#[uniffi::export]
+pub fn panic_for_tests() -> Result<(), FlamekitError> {
+    run(|| -> Result<(), Error> { panic!("deliberate panic for tests") })
+}
+
 /// Every stable error code, in the library's order.
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
@@ -415,23 +422,26 @@ impl ProfileGroup {
         self.group.frames().len() as u64
     }
     /// The profiles, in file order.
-    pub fn profiles(&self) -> Vec<ProfileInfo> {
-        self.group
-            .profiles()
-            .iter()
-            .enumerate()
-            .map(|(index, p)| ProfileInfo {
-                index: index as u32,
-                name: p.name().to_owned(),
-                unit: p.unit().as_str().to_owned(),
-                kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
-                sample_count: p.sample_count() as u64,
-                total_weight: p.total_weight(),
-                start_value: p.start_value(),
-                end_value: p.end_value(),
-                duration_ms: p.duration_ms(),
-            })
-            .collect()
+    pub fn profiles(&self) -> Result<Vec<ProfileInfo>, FlamekitError> {
+        run(|| {
+            Ok(self
+                .group
+                .profiles()
+                .iter()
+                .enumerate()
+                .map(|(index, p)| ProfileInfo {
+                    index: index as u32,
+                    name: p.name().to_owned(),
+                    unit: p.unit().as_str().to_owned(),
+                    kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
+                    sample_count: p.sample_count() as u64,
+                    total_weight: p.total_weight(),
+                    start_value: p.start_value(),
+                    end_value: p.end_value(),
+                    duration_ms: p.duration_ms(),
+                })
+                .collect())
+        })
     }
     /// What the import skipped or repaired.
     pub fn report(&self) -> ImportReportInfo {

@@ -1,0 +1,125 @@
+'use strict'
+// The Node surface of flamekit: inputs, errors, exports, rendering, async.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const zlib = require('node:zlib')
+const flamekit = require('..')
+const { corpusRoot, bigSpeedscope } = require('./helpers')
+
+const TWO = path.join(corpusRoot(), 'speedscope/0.6.0/two-sampled.speedscope.json')
+
+test('load takes a path, a Buffer or a Uint8Array', () => {
+  const raw = fs.readFileSync(TWO)
+  for (const input of [TWO, raw, new Uint8Array(raw)]) {
+    const g = flamekit.load(input)
+    assert.equal(g.name, 'Two Samples')
+    assert.deepEqual(g.profiles.map((p) => p.name), ['one', 'two'])
+    assert.equal(g.durationMs, 14000)
+  }
+  assert.throws(() => flamekit.load(42))
+})
+
+test('errors are Errors with the stable code', () => {
+  assert.deepEqual(flamekit.errorCodes().length, 10)
+  assert.throws(() => flamekit.load('/nonexistent/profile.json'), (e) => e instanceof Error && e.code === 'io_error' && /nonexistent/.test(e.message))
+  assert.throws(
+    () => flamekit.load(Buffer.from('a;b;c 1\n'), null, { maxStackDepth: 2 }),
+    (e) => e.code === 'limit_exceeded' && /max_stack_depth/.test(e.message),
+  )
+  assert.throws(() => flamekit.load(Buffer.from('a 1\n'), null, { maxFrames: -1 }), (e) => e.code === 'invalid_argument')
+  assert.equal(flamekit.defaultIngestLimits().maxFrames, 5000000)
+})
+
+test('truncated input never aborts the process', () => {
+  const raw = fs.readFileSync(path.join(corpusRoot(), 'speedscope/0.0.1/simple.speedscope.json'))
+  for (let n = 0; n < raw.length; n += 7) {
+    try {
+      flamekit.load(raw.subarray(0, n))
+    } catch (e) {
+      assert.ok(flamekit.errorCodes().includes(e.code), e.message)
+    }
+  }
+})
+
+test('speedscope export round-trips', () => {
+  const g = flamekit.load(TWO)
+  const text = g.toSpeedscopeJson()
+  const doc = JSON.parse(text)
+  assert.deepEqual(doc.shared.frames.map((f) => f.name), ['a', 'b', 'c', 'd'])
+  const gz = g.toSpeedscopeGzip()
+  assert.ok(Buffer.isBuffer(gz))
+  assert.equal(zlib.gunzipSync(gz).toString(), text)
+  const again = flamekit.load(gz)
+  assert.deepEqual(again.frameWeights(0), g.frameWeights(0))
+  assert.deepEqual(JSON.parse(g.dump()).profiles[0].stacks, ['a;b;c 2', 'a;b;d 4', 'a;b;c 3', 'a;b 5'])
+})
+
+test('import report', () => {
+  const g = flamekit.load(Buffer.from('a;b 3\nnot a stack line\na 1\n'), 'x.txt')
+  assert.equal(g.profileType, 'collapsed')
+  assert.equal(g.name, 'x.txt')
+  assert.equal(g.report.warningCount, 1)
+  assert.equal(g.report.warnings[0].location, 'line 2')
+  assert.equal(g.profiles[0].totalWeight, 4)
+  assert.equal(g.profiles[0].durationMs, undefined)
+})
+
+test('renderPng / renderSvg', async () => {
+  const g = flamekit.load(TWO)
+  const png = g.renderPng({ width: 300, height: 200, theme: 'dark', view: 'left_heavy' })
+  assert.ok(Buffer.isBuffer(png))
+  assert.equal(png.readUInt32BE(16), 300)
+  assert.equal(png.readUInt32BE(20), 200)
+  assert.deepEqual(await g.renderPngAsync({ width: 300, height: 200, theme: 'dark', view: 'left_heavy' }), png)
+  const svg = g.renderSvg({ view: 'sandwich', frame: 'c', profile: 0 })
+  assert.match(svg, />c<\/text>/)
+  assert.equal(await g.renderSvgAsync({ view: 'sandwich', frame: 'c', profile: 0 }), svg)
+  assert.throws(() => g.renderPng({ width: 0 }), (e) => e.code === 'invalid_argument')
+})
+
+test('the event loop stays responsive while a large render runs async', async () => {
+  const input = bigSpeedscope(1_000_000)
+  const g = await flamekit.loadAsync(input, 'big.speedscope.json')
+  assert.equal(g.profiles[0].sampleCount, 1_000_000)
+
+  // Measure timer ticks and the longest gap between them while `work` runs.
+  async function measure(work) {
+    let ticks = 0
+    let last = performance.now()
+    let worst = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      worst = Math.max(worst, now - last)
+      last = now
+      ticks++
+    }, 5)
+    const t0 = performance.now()
+    const result = await work()
+    const elapsed = performance.now() - t0
+    const now = performance.now()
+    worst = Math.max(worst, now - last)
+    clearInterval(timer)
+    return { result, elapsed, ticks, worst }
+  }
+
+  const opts = { view: 'time_order', width: 1600, height: 1000 }
+  // The same render, synchronously: the timer cannot fire until it returns.
+  const sync = await measure(async () => g.renderPng(opts))
+  const async_ = await measure(() => g.renderPngAsync(opts))
+  console.log(
+    `render of ${g.profiles[0].sampleCount} samples: sync ${sync.elapsed.toFixed(0)} ms (${sync.ticks} ticks), ` +
+      `async ${async_.elapsed.toFixed(0)} ms (${async_.ticks} ticks, longest gap ${async_.worst.toFixed(1)} ms)`,
+  )
+  assert.deepEqual(async_.result, sync.result)
+  assert.ok(sync.elapsed > 100, 'the render is long enough for the check to mean something')
+  assert.equal(sync.ticks, 0, 'a blocking call starves the timer (the check can fail)')
+  assert.ok(async_.ticks >= 5, `timer fired ${async_.ticks} times`)
+  assert.ok(async_.worst < async_.elapsed / 2, `longest gap ${async_.worst} ms of ${async_.elapsed} ms`)
+})
+
+test('a panic becomes an internal_error Error', () => {
+  assert.throws(() => flamekit._panicForTests(), (e) => e instanceof Error && e.code === 'internal_error' && /deliberate panic/.test(e.message))
+  assert.equal(flamekit.load(Buffer.from('a;b 1\n')).frameCount, 2)
+})

@@ -1,0 +1,210 @@
+"""The Python surface of flamekit: types, errors, exports, rendering, threads."""
+
+import gzip
+import json
+import pathlib
+import random
+import threading
+import time
+
+import flamekit
+import pytest
+
+TWO = "speedscope/0.6.0/two-sampled.speedscope.json"
+
+
+def big_collapsed(samples, seed=7):
+    """Collapsed stacks: `samples` lines over 2,000 functions, stacks up to 40 deep."""
+    rng = random.Random(seed)
+    stack, lines = ["main"], []
+    for _ in range(samples):
+        del stack[rng.randint(1, len(stack)) :]
+        while len(stack) < 40 and rng.random() < 0.8:
+            stack.append(f"fn_{rng.randrange(2000)}")
+        lines.append(f"{';'.join(stack)} {rng.randint(1, 3)}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_error_classes_form_a_value_error_family():
+    assert issubclass(flamekit.FlamekitError, ValueError)
+    names = {
+        "invalid_json": "InvalidJsonError",
+        "unsupported_format": "UnsupportedFormatError",
+        "invalid_profile": "InvalidProfileError",
+        "truncated_input": "TruncatedInputError",
+        "limit_exceeded": "LimitExceededError",
+        "decompression_failed": "DecompressionFailedError",
+        "invalid_argument": "InvalidArgumentError",
+        "empty_profile": "EmptyProfileError",
+        "io_error": "IoError",
+        "internal_error": "InternalError",
+    }
+    assert sorted(flamekit.error_codes()) == sorted(names)
+    for code, name in names.items():
+        cls = getattr(flamekit, name)
+        assert issubclass(cls, flamekit.FlamekitError)
+        assert cls.code == code
+
+
+def test_error_attributes(corpus):
+    with pytest.raises(flamekit.InvalidJsonError) as info:
+        flamekit.load(b'{"$schema": "https://www.speedscope.app/file-format-schema.json", "profiles": [}')
+    assert info.value.code == "invalid_json"
+    assert (info.value.line, info.value.column) == (1, 80)
+    with pytest.raises(flamekit.InvalidProfileError) as info:
+        flamekit.load(corpus("speedscope/invalid/out-of-order-events.json"))
+    assert info.value.location == "profiles[0].events[6]"
+    with pytest.raises(flamekit.IoError) as info:
+        flamekit.load("/nonexistent/profile.json")
+    assert "/nonexistent/profile.json" in str(info.value)
+
+
+def test_load_accepts_paths_bytes_and_bytearray(corpus):
+    path = corpus(TWO)
+    raw = pathlib.Path(path).read_bytes()
+    for arg in (path, pathlib.Path(path), raw, bytearray(raw)):
+        g = flamekit.load(arg)
+        assert g.name == "Two Samples"
+        assert [p.name for p in g.profiles] == ["one", "two"]
+    with pytest.raises(TypeError):
+        flamekit.load(12)
+
+
+def test_truncated_input_never_aborts(corpus):
+    """Every prefix length class of a real file fails with a typed error or loads."""
+    raw = pathlib.Path(corpus("speedscope/0.0.1/simple.speedscope.json")).read_bytes()
+    for n in range(0, len(raw), 7):
+        try:
+            flamekit.load(raw[:n])
+        except flamekit.FlamekitError as e:
+            assert e.code in flamekit.error_codes()
+
+
+def test_limits():
+    d = flamekit.IngestLimits()
+    assert d.max_frames == 5_000_000 and d.max_profiles == 10_000
+    assert flamekit.IngestLimits(max_frames=3).max_frames == 3
+    u = flamekit.IngestLimits.unlimited()
+    assert u.max_input_bytes == 2**64 - 1
+    assert u == flamekit.IngestLimits.unlimited() and u != d
+    with pytest.raises(flamekit.LimitExceededError) as info:
+        flamekit.load(b"a;b;c 1\n", limits=flamekit.IngestLimits(max_stack_depth=2))
+    assert (info.value.limit, info.value.max) == ("max_stack_depth", 2)
+
+
+def test_speedscope_export_round_trips(corpus):
+    g = flamekit.load(corpus(TWO))
+    text = g.to_speedscope_json()
+    doc = json.loads(text)
+    assert doc["$schema"] == "https://www.speedscope.app/file-format-schema.json"
+    assert [f["name"] for f in doc["shared"]["frames"]] == ["a", "b", "c", "d"]
+    gz = g.to_speedscope_gzip()
+    assert gzip.decompress(gz).decode() == text
+    again = flamekit.load(gz)
+    assert [(w.name, w.self_weight, w.total_weight) for w in again.frame_weights(0)] == [
+        (w.name, w.self_weight, w.total_weight) for w in g.frame_weights(0)
+    ]
+    dump = json.loads(g.dump())
+    assert dump["profiles"][0]["stacks"] == ["a;b;c 2", "a;b;d 4", "a;b;c 3", "a;b 5"]
+
+
+def test_report_and_profile_info():
+    g = flamekit.load(b"a;b 3\nnot a stack line\na 1\n", name_hint="x.txt")
+    assert g.profile_type == "collapsed" and g.name == "x.txt"
+    r = g.report
+    assert r.format == "collapsed" and r.warning_count == 1 and not r.is_clean
+    assert r.warnings[0].location == "line 2"
+    info = g.profiles[0]
+    assert (info.kind, info.unit, info.total_weight, info.duration_ms) == ("sampled", "none", 4, None)
+
+
+def test_render_png_and_svg(corpus):
+    g = flamekit.load(corpus(TWO))
+    png = g.render_png(width=300, height=200, theme="dark", view="left_heavy")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") == 300 and int.from_bytes(png[20:24], "big") == 200
+    assert png == g.render_png(width=300, height=200, theme="dark", view="left_heavy")
+    svg = g.render_svg(view="sandwich", frame="c", profile=0)
+    assert svg.startswith("<svg") or svg.startswith("<?xml")
+    assert ">c</text>" in svg
+    with pytest.raises(flamekit.InvalidArgumentError):
+        g.render_png(view="time_order", frame="c")
+    with pytest.raises(flamekit.InvalidArgumentError):
+        g.render_png(width=0)
+
+
+def test_two_threads_render_at_once():
+    g = flamekit.load(big_collapsed(20_000))
+    expected = {v: g.render_png(view=v, width=800, height=600) for v in ("time_order", "left_heavy")}
+    results, errors = {}, []
+
+    def work(view):
+        try:
+            for _ in range(3):
+                results.setdefault(view, []).append(g.render_png(view=view, width=800, height=600))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(v,)) for v in expected]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for view, pngs in results.items():
+        assert pngs == [expected[view]] * 3
+
+
+def test_heavy_calls_release_the_gil():
+    """While another thread imports and renders a large profile, this thread keeps running."""
+    data = big_collapsed(150_000)
+    done = threading.Event()
+    box = {}
+
+    def work():
+        t0 = time.perf_counter()
+        g = flamekit.load(data)
+        box["png"] = g.render_png(view="time_order")
+        box["elapsed"] = time.perf_counter() - t0
+        done.set()
+
+    t = threading.Thread(target=work)
+    ticks, last, worst = 0, time.perf_counter(), 0.0
+    t.start()
+    while not done.is_set():
+        time.sleep(0.002)
+        now = time.perf_counter()
+        worst, last, ticks = max(worst, now - last), now, ticks + 1
+    t.join()
+    assert box["png"][:4] == b"\x89PNG"
+    # The work takes long enough for the check to mean something ...
+    assert box["elapsed"] > 0.3, box
+    # ... and this thread was never blocked for most of it.
+    assert worst < box["elapsed"] / 2, (worst, box["elapsed"], ticks)
+    print(f"work {box['elapsed']:.2f}s, longest stall of this thread {worst * 1000:.1f} ms, {ticks} ticks")
+
+
+def test_stubs_match_the_module():
+    """flamekit.pyi names exactly the module's public names and each class's members."""
+    import ast
+
+    stub = pathlib.Path(__file__).parents[1] / "flamekit.pyi"
+    tree = ast.parse(stub.read_text())
+    top = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    top |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign)}
+    public = {n for n in dir(flamekit) if not n.startswith("_") and n != "flamekit"} | {"__version__"}
+    assert top == public
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef) and not n.name.endswith("Error")):
+        members = {m.name for m in cls.body if isinstance(m, ast.FunctionDef) and not m.name.startswith("_")}
+        members |= {m.target.id for m in cls.body if isinstance(m, ast.AnnAssign)}
+        actual = {m for m in dir(getattr(flamekit, cls.name)) if not m.startswith("_")}
+        assert members == actual, cls.name
+
+
+def test_a_panic_becomes_internal_error():
+    with pytest.raises(flamekit.InternalError) as info:
+        flamekit._panic_for_tests()
+    assert info.value.code == "internal_error"
+    assert "deliberate panic" in str(info.value)
+    # The interpreter is fine afterwards.
+    assert flamekit.load(b"a;b 1\n").frame_count == 2

@@ -1,0 +1,97 @@
+"""The shared test vectors (tests/vectors/vectors.json), run through the Python bindings.
+
+tests/vectors.rs runs the same file against the Rust library, and the Node
+and UniFFI tests do too, so a binding that drifts fails here.
+"""
+
+import hashlib
+
+import derive
+import flamekit
+import pytest
+
+
+def load_case(case):
+    limits = flamekit.IngestLimits(**case["limits"]) if "limits" in case else None
+    if case.get("load") == "path":
+        return flamekit.load(derive.input_path(case["input"]), limits=limits)
+    return flamekit.load(derive.input_bytes(case["input"]), name_hint=case.get("name_hint"), limits=limits)
+
+
+def check_expect(cid, g, exp):
+    assert g.profile_type == exp["profile_type"], cid
+    if "name" in exp:
+        assert g.name == exp["name"], cid
+    if "profile_names" in exp:
+        assert [p.name for p in g.profiles] == exp["profile_names"], cid
+    if "profile_count" in exp:
+        assert len(g.profiles) == exp["profile_count"], cid
+    if "active_profile_index" in exp:
+        assert g.active_profile_index == exp["active_profile_index"], cid
+    if "frame_count" in exp:
+        assert g.frame_count == exp["frame_count"], cid
+    if "duration_ms" in exp:
+        assert g.duration_ms == exp["duration_ms"], cid
+    for ep in exp["profiles"]:
+        i = ep["index"]
+        info = g.profiles[i]
+        for key in ("unit", "kind", "sample_count"):
+            if key in ep:
+                assert getattr(info, key) == ep[key], (cid, i, key)
+        if "total_weight" in ep:
+            assert info.total_weight == pytest.approx(ep["total_weight"], rel=1e-9), (cid, i)
+        weights = g.frame_weights(i)
+        for name, (self_w, total_w) in ep["frames"].items():
+            found = [w for w in weights if w.name == name]
+            assert len(found) == 1, (cid, i, name)
+            assert (found[0].self_weight, found[0].total_weight) == (self_w, total_w), (cid, i, name)
+        if ep.get("frames_exact"):
+            assert sorted(w.name for w in weights) == sorted(ep["frames"]), (cid, i)
+
+
+def test_vectors_match_raw_inputs(vectors):
+    """The expectations themselves, re-derived from the raw files without flamekit."""
+    assert derive.check(vectors) == []
+
+
+def test_import_vectors(vectors):
+    cases = vectors["cases"]
+    assert len(cases) >= 10
+    for case in cases:
+        cid = case["id"]
+        if "error" in case:
+            with pytest.raises(flamekit.FlamekitError) as info:
+                load_case(case)
+            err = info.value
+            assert err.code == case["error"], (cid, str(err))
+            assert isinstance(err, ValueError)
+            if "error_limit" in case:
+                assert isinstance(err, flamekit.LimitExceededError)
+                assert err.limit == case["error_limit"], cid
+                assert err.value > err.max
+        else:
+            check_expect(cid, load_case(case), case["expect"])
+
+
+def run_op(g, op, args):
+    if op == "frame_weights":
+        return g.frame_weights(args["profile"])
+    if op == "render_png":
+        return g.render_png(**args)
+    raise AssertionError(f"unknown op {op}")
+
+
+def test_op_error_vectors(vectors):
+    for case in vectors["op_errors"]:
+        g = load_case(case)
+        with pytest.raises(flamekit.FlamekitError) as info:
+            run_op(g, case["op"], case["args"])
+        assert info.value.code == case["error"], (case["id"], str(info.value))
+        assert isinstance(info.value, flamekit.InvalidArgumentError)
+
+
+def test_render_vectors(vectors):
+    for case in vectors["renders"]:
+        g = load_case(case)
+        png = g.render_png(**case["options"])
+        assert hashlib.sha256(png).hexdigest() == case["png_sha256"], case["id"]

@@ -1,0 +1,162 @@
+"""The UniFFI-generated Python bindings (flamekit_uniffi) against the shared test vectors.
+
+scripts/test-bindings.sh generates the module with the in-workspace
+uniffi-bindgen, copies the cdylib next to it, and points
+FLAMEKIT_UNIFFI_DIR at that folder. tests/vectors.rs, the pyo3 tests and the
+Node tests run the same vectors.
+"""
+
+import hashlib
+import json
+import os
+import sys
+import threading
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "vectors"))
+sys.path.insert(0, os.environ.get("FLAMEKIT_UNIFFI_DIR", os.path.join(ROOT, "target", "uniffi", "python")))
+
+import derive  # noqa: E402
+import flamekit_uniffi as fk  # noqa: E402
+
+with open(os.path.join(ROOT, "tests", "vectors", "vectors.json")) as f:
+    VECTORS = json.load(f)
+
+
+def limits(overrides):
+    d = fk.default_ingest_limits()
+    fields = {k: getattr(d, k) for k in ("max_input_bytes", "max_inflated_bytes", "max_frames", "max_samples", "max_stack_depth", "max_profiles")}
+    fields.update(overrides)
+    return fk.IngestLimits(**fields)
+
+
+def load_case(case):
+    lim = limits(case["limits"]) if "limits" in case else None
+    if case.get("load") == "path":
+        return fk.load_file(derive.input_path(case["input"]), lim)
+    return fk.load_bytes(derive.input_bytes(case["input"]), case.get("name_hint"), lim)
+
+
+def render_options(args):
+    o = fk.default_render_options()
+    if "theme" in args:
+        o.theme = {"light": fk.Theme.LIGHT, "dark": fk.Theme.DARK}[args["theme"]]
+    if "view" in args:
+        o.view = {
+            "time_order": lambda: fk.RenderView.TIME_ORDER(),
+            "left_heavy": lambda: fk.RenderView.LEFT_HEAVY(),
+            "sandwich": lambda: fk.RenderView.SANDWICH(frame=args["frame"]),
+        }[args["view"]]()
+    if "profile" in args:
+        o.profile = args["profile"]
+    return o
+
+
+def check_expect(cid, g, exp):
+    assert g.profile_type() == exp["profile_type"], cid
+    if "name" in exp:
+        assert g.name() == exp["name"], cid
+    profiles = g.profiles()
+    if "profile_names" in exp:
+        assert [p.name for p in profiles] == exp["profile_names"], cid
+    if "profile_count" in exp:
+        assert len(profiles) == exp["profile_count"], cid
+    if "active_profile_index" in exp:
+        assert g.active_profile_index() == exp["active_profile_index"], cid
+    if "frame_count" in exp:
+        assert g.frame_count() == exp["frame_count"], cid
+    if "duration_ms" in exp:
+        assert g.duration_ms() == exp["duration_ms"], cid
+    for ep in exp["profiles"]:
+        i = ep["index"]
+        info = profiles[i]
+        for key in ("unit", "kind", "sample_count"):
+            if key in ep:
+                assert getattr(info, key) == ep[key], (cid, i, key)
+        if "total_weight" in ep:
+            assert info.total_weight == pytest.approx(ep["total_weight"], rel=1e-9)
+        weights = g.frame_weights(i)
+        for name, (self_w, total_w) in ep["frames"].items():
+            found = [w for w in weights if w.name == name]
+            assert len(found) == 1, (cid, i, name)
+            assert (found[0].self_weight, found[0].total_weight) == (self_w, total_w), (cid, i, name)
+        if ep.get("frames_exact"):
+            assert sorted(w.name for w in weights) == sorted(ep["frames"]), (cid, i)
+
+
+def test_import_vectors():
+    assert len(VECTORS["cases"]) >= 10
+    for case in VECTORS["cases"]:
+        cid = case["id"]
+        if "error" in case:
+            with pytest.raises(fk.FlamekitError) as info:
+                load_case(case)
+            assert info.value.code == case["error"], (cid, str(info.value))
+            if "error_limit" in case:
+                assert isinstance(info.value, fk.FlamekitError.LimitExceeded)
+                assert info.value.limit == case["error_limit"]
+                assert info.value.value > info.value.max
+        else:
+            check_expect(cid, load_case(case), case["expect"])
+
+
+def test_op_error_vectors():
+    ran = 0
+    for case in VECTORS["op_errors"]:
+        args = case["args"]
+        if args.get("theme") == "neon" or (args.get("view") == "sandwich" and "frame" not in args):
+            # Not expressible here: Theme and RenderView are enums, and the
+            # sandwich variant requires its frame, so these requests cannot be built.
+            continue
+        g = load_case(case)
+        with pytest.raises(fk.FlamekitError) as info:
+            if case["op"] == "frame_weights":
+                g.frame_weights(args["profile"])
+            else:
+                g.render_png(render_options(args))
+        assert info.value.code == case["error"], case["id"]
+        ran += 1
+    assert ran >= 2
+
+
+def test_render_vectors():
+    for case in VECTORS["renders"]:
+        g = load_case(case)
+        png = g.render_png(render_options(case["options"]))
+        assert hashlib.sha256(png).hexdigest() == case["png_sha256"], case["id"]
+
+
+def test_exports_and_report():
+    g = fk.load_bytes(b"a;b 3\nnot a stack line\na 1\n", "x.txt", None)
+    r = g.report()
+    assert (r.format, r.warning_count) == ("collapsed", 1)
+    assert r.warnings[0].location == "line 2"
+    again = fk.load_bytes(g.to_speedscope_gzip(), None, None)
+    assert [(w.name, w.self_weight, w.total_weight) for w in again.frame_weights(None)] == [("a", 1.0, 4.0), ("b", 3.0, 3.0)]
+    assert json.loads(g.to_speedscope_json())["shared"]["frames"] == [{"name": "a"}, {"name": "b"}]
+    assert json.loads(g.dump())["profiles"][0]["stacks"] == ["a;b 3", "a 1"]
+    svg = g.render_svg(None)
+    assert ">b</text>" in svg
+
+
+def test_error_codes_and_panics():
+    assert len(fk.error_codes()) == 10
+    with pytest.raises(fk.FlamekitError.Internal) as info:
+        fk.panic_for_tests()
+    assert info.value.code == "internal_error"
+    assert fk.load_bytes(b"a 1\n", None, None).frame_count() == 1
+
+
+def test_threads_share_one_group():
+    g = fk.load_file(derive.input_path({"corpus": "speedscope/0.6.0/two-sampled.speedscope.json"}), None)
+    want = g.render_png(None)
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(g.render_png(None))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == [want] * 4
