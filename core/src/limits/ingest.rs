@@ -6,13 +6,18 @@ use crate::error::{Error, LimitKind, Result};
 /// a hostile input stops as soon as it crosses a bound, with
 /// [`Error::LimitExceeded`] and memory bounded by the limits rather than by the input.
 ///
-/// `IngestLimits::default()` suits a backend that accepts uploads;
-/// [`IngestLimits::unlimited`] turns every check off.
+/// `IngestLimits::default()` suits a backend that accepts uploads: every
+/// corpus profile and real captures of several hundred MB pass, while one
+/// request cannot make the process hold more than about a gigabyte of input.
+/// Raise the limits for trusted batch jobs, or use
+/// [`IngestLimits::unlimited`] to turn every check off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IngestLimits {
-    /// Largest accepted input in bytes, before decompression. Default: 512 MiB.
+    /// Largest accepted input in bytes, before decompression. Default: 256 MiB.
     pub max_input_bytes: u64,
-    /// Largest size after gzip/zip decompression. Default: 2 GiB.
+    /// Largest size after gzip/zip decompression. Default: 1 GiB (gzip
+    /// compresses profiles about 5–20×, so a 256 MiB upload of a normal
+    /// profile fits; a gzip bomb stops at 1 GiB).
     pub max_inflated_bytes: u64,
     /// Most distinct frames in one group. Default: 5,000,000.
     pub max_frames: u64,
@@ -27,8 +32,8 @@ pub struct IngestLimits {
 impl Default for IngestLimits {
     fn default() -> Self {
         IngestLimits {
-            max_input_bytes: 512 << 20,
-            max_inflated_bytes: 2 << 30,
+            max_input_bytes: 256 << 20,
+            max_inflated_bytes: 1 << 30,
             max_frames: 5_000_000,
             max_samples: 100_000_000,
             max_stack_depth: 1_000_000,
@@ -105,7 +110,150 @@ pub fn gunzip_limited(bytes: &[u8], limits: &IngestLimits) -> Result<Vec<u8>> {
         if total > max {
             return Err(Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value: total });
         }
+        if out.len() + n > out.capacity() {
+            // Grow by doubling, but never past the limit: capacity stays <= max.
+            let cap = out.capacity().saturating_mul(2).max(out.len() + n);
+            let cap = cap.min(usize::try_from(max).unwrap_or(usize::MAX));
+            out.reserve_exact(cap - out.len());
+        }
         out.extend_from_slice(&buf[..n]);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// gzip of `len` zero bytes, compressed as a stream (1 MiB at a time).
+    fn gzip_zeros(len: u64) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let chunk = vec![0u8; 1 << 20];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(chunk.len() as u64) as usize;
+            enc.write_all(&chunk[..n]).unwrap();
+            left -= n as u64;
+        }
+        enc.finish().unwrap()
+    }
+
+    /// A single-member gzip of `mib` MiB of zeros, built in O(1 MiB) work:
+    /// one MiB is deflated with a full flush (which resets the compressor,
+    /// so every further MiB deflates to the same bytes), that block is
+    /// repeated, and the CRC is combined arithmetically.
+    fn gzip_bomb(mib: u32) -> Vec<u8> {
+        use flate2::{Compress, Compression, Crc, FlushCompress};
+        let chunk = vec![0u8; 1 << 20];
+        let deflate_chunk = |c: &mut Compress| {
+            // With ample output space one call consumes the whole MiB and
+            // completes the flush; repeat only while the output space ran out.
+            let mut out = Vec::with_capacity(1 << 20);
+            let start = c.total_in();
+            loop {
+                let done = (c.total_in() - start) as usize;
+                c.compress_vec(&chunk[done..], &mut out, FlushCompress::Full).unwrap();
+                if c.total_in() - start == chunk.len() as u64 && out.len() < out.capacity() {
+                    break out;
+                }
+                out.reserve(1 << 20);
+            }
+        };
+        let mut c = Compress::new(Compression::best(), false);
+        let block = deflate_chunk(&mut c);
+        assert_eq!(deflate_chunk(&mut c), block, "a full flush must reset the compressor");
+        let mut tail = Vec::with_capacity(64);
+        c.compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
+        let mut chunk_crc = Crc::new();
+        chunk_crc.update(&chunk);
+        let mut crc = Crc::new();
+        let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        for _ in 0..mib {
+            gz.extend_from_slice(&block);
+            crc.combine(&chunk_crc);
+        }
+        gz.extend_from_slice(&tail);
+        gz.extend_from_slice(&crc.sum().to_le_bytes());
+        gz.extend_from_slice(&crc.amount().to_le_bytes());
+        gz
+    }
+
+    #[test]
+    fn gzip_bomb_builder_is_valid_gzip() {
+        // The fast builder gives the same bytes when inflated as the streaming encoder.
+        let gz = gzip_bomb(3);
+        let out = gunzip_limited(&gz, &IngestLimits::unlimited()).unwrap();
+        assert_eq!(out.len(), 3 << 20);
+        assert!(out.iter().all(|&b| b == 0));
+        assert_eq!(gunzip_limited(&gzip_zeros(3 << 20), &IngestLimits::unlimited()).unwrap(), out);
+    }
+
+    #[test]
+    fn gunzip_within_limit_and_at_exact_limit() {
+        let gz = gzip_zeros(100_000);
+        let limits = IngestLimits { max_inflated_bytes: 100_000, ..IngestLimits::default() };
+        assert_eq!(gunzip_limited(&gz, &limits).unwrap(), vec![0u8; 100_000]);
+        let limits = IngestLimits { max_inflated_bytes: 99_999, ..IngestLimits::default() };
+        match gunzip_limited(&gz, &limits) {
+            Err(Error::LimitExceeded { limit: LimitKind::InflatedBytes, max: 99_999, value }) => {
+                assert!(value > 99_999 && value <= 100_000, "{value}")
+            }
+            r => panic!("{r:?}"),
+        }
+    }
+
+    #[test]
+    fn gzip_bomb_stops_at_the_limit() {
+        // 1 GiB + 1 MiB of zeros compress to about 1 MiB (deflate's best ratio is ~1:1030).
+        let gz = gzip_bomb(1025);
+        assert!(gz.len() < 2 << 20, "bomb is {} bytes", gz.len());
+        let limits = IngestLimits { max_inflated_bytes: 32 << 20, ..IngestLimits::default() };
+        let start = std::time::Instant::now();
+        match gunzip_limited(&gz, &limits) {
+            Err(e @ Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value }) => {
+                assert_eq!(e.code(), "limit_exceeded");
+                assert_eq!(max, 32 << 20);
+                // Reading stopped within one 64 KiB buffer past the limit.
+                assert!(value > max && value <= max + 64 * 1024, "{value}");
+            }
+            r => panic!("{:?}", r.map(|v| v.len())),
+        }
+        // Inflating 32 MiB takes well under a second even unoptimised; the
+        // full 1 GiB would take many times longer.
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn truncated_and_corrupt_gzip() {
+        let gz = gzip_zeros(10_000);
+        let e = gunzip_limited(&gz[..gz.len() / 2], &IngestLimits::default()).unwrap_err();
+        assert_eq!(e.code(), "truncated_input");
+        let mut bad = gz.clone();
+        bad[12] ^= 0xff;
+        let e = gunzip_limited(&bad, &IngestLimits::default()).unwrap_err();
+        assert!(matches!(e.code(), "decompression_failed" | "truncated_input"), "{e}");
+    }
+
+    #[test]
+    fn defaults_and_unlimited() {
+        let d = IngestLimits::default();
+        assert_eq!(d.max_input_bytes, 256 << 20);
+        assert_eq!(d.max_inflated_bytes, 1 << 30);
+        assert!(d.check(LimitKind::InputBytes, 256 << 20).is_ok());
+        assert!(d.check(LimitKind::InputBytes, (256 << 20) + 1).is_err());
+        let u = IngestLimits::unlimited();
+        for k in [
+            LimitKind::InputBytes,
+            LimitKind::InflatedBytes,
+            LimitKind::Frames,
+            LimitKind::Samples,
+            LimitKind::StackDepth,
+            LimitKind::Profiles,
+        ] {
+            assert!(u.check(k, u64::MAX).is_ok());
+            assert_eq!(u.get(k), u64::MAX);
+        }
+    }
 }

@@ -1,0 +1,348 @@
+//! SVG flamegraph validation: is this SVG safe to store and serve back?
+//!
+//! A flamegraph SVG is static drawing: rectangles, text, titles, maybe CSS
+//! and gradients. [`validate_svg`] accepts exactly that and refuses anything
+//! that can run code, load something from elsewhere, or make the parser do
+//! unbounded work:
+//!
+//! - larger than [`SvgPolicy::max_bytes`] (10 MiB by default), checked before parsing;
+//! - not UTF-8, not well-formed XML, or more than [`SvgPolicy::max_nodes`] nodes;
+//! - any DTD (`<!DOCTYPE ...>`): entities never expand, so "billion laughs"
+//!   inputs are refused up front (the parser, `roxmltree`, refuses DTDs);
+//! - a root element other than `<svg>` (in the SVG namespace or none);
+//! - `<script>`, `<foreignObject>`, and elements that embed or run content
+//!   (`iframe`, `embed`, `object`, `handler`, `listener`), in any namespace
+//!   and any letter case;
+//! - animation elements (`set`, `animate`, ...) that target a link or an
+//!   event-handler attribute;
+//! - event-handler attributes: any attribute whose name starts with `on`;
+//! - external references: `href`/`xlink:href` (or `src`) not starting with
+//!   `#`, `url(...)` in any attribute or `<style>` whose target is not a
+//!   `#fragment`, CSS `@import`, CSS escapes (`\`) in style text (they can
+//!   spell `url` in disguise), and `<?xml-stylesheet?>` instructions.
+//!
+//! Every refusal names the offending element or attribute and its line.
+
+use roxmltree::{Document, Node, NodeType, ParsingOptions};
+use serde::{Deserialize, Serialize};
+
+use super::upload::{printable, DenyCode, Verdict};
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// Rules for [`validate_svg`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SvgPolicy {
+    /// Largest accepted SVG in bytes. Default: 10 MiB.
+    pub max_bytes: u64,
+    /// Most XML nodes (elements, text, comments, ...). Default: 1,000,000.
+    pub max_nodes: u32,
+}
+
+impl Default for SvgPolicy {
+    fn default() -> Self {
+        SvgPolicy { max_bytes: 10 << 20, max_nodes: 1_000_000 }
+    }
+}
+
+/// Elements that run or embed content (compared in lower case).
+const FORBIDDEN_ELEMENTS: &[&str] =
+    &["iframe", "embed", "object", "handler", "listener", "frame", "frameset", "applet"];
+/// Animation elements: refused when they target `href` or an `on*` attribute.
+const ANIMATIONS: &[&str] = &["set", "animate", "animatetransform", "animatemotion", "animatecolor"];
+
+/// Validate an SVG flamegraph (see the [module documentation](self)).
+///
+/// ```
+/// use flamekit_core::{validate_svg, SvgPolicy};
+/// let ok = br#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="10" height="5"/></svg>"#;
+/// assert!(validate_svg(ok, &SvgPolicy::default()).is_allowed());
+/// let bad = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+/// assert_eq!(validate_svg(bad, &SvgPolicy::default()).code().unwrap().as_str(), "svg_script");
+/// ```
+pub fn validate_svg(bytes: &[u8], policy: &SvgPolicy) -> Verdict {
+    let len = bytes.len() as u64;
+    if len > policy.max_bytes {
+        return Verdict::deny(
+            DenyCode::SvgTooLarge,
+            format!("the SVG has {len} bytes; at most {} are accepted", policy.max_bytes),
+            Some(policy.max_bytes),
+            Some(len),
+        );
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            return Verdict::deny(DenyCode::SvgMalformed, format!("the SVG is not UTF-8: {e}"), None, None);
+        }
+    };
+    let opts = ParsingOptions { allow_dtd: false, nodes_limit: policy.max_nodes, ..ParsingOptions::default() };
+    let doc = match Document::parse_with_options(text, opts) {
+        Ok(d) => d,
+        Err(roxmltree::Error::DtdDetected) => {
+            return Verdict::deny(
+                DenyCode::SvgDtd,
+                "the SVG has a DTD (<!DOCTYPE ...>); DTDs and entities are not accepted",
+                None,
+                None,
+            );
+        }
+        Err(roxmltree::Error::NodesLimitReached) => {
+            return Verdict::deny(
+                DenyCode::SvgTooManyNodes,
+                format!("the SVG has more than {} XML nodes", policy.max_nodes),
+                Some(policy.max_nodes as u64),
+                None,
+            );
+        }
+        Err(e) => {
+            return Verdict::deny(DenyCode::SvgMalformed, format!("the SVG is not well-formed XML: {e}"), None, None)
+        }
+    };
+    let root = doc.root_element();
+    let ns = root.tag_name().namespace();
+    if root.tag_name().name() != "svg" || !(ns.is_none() || ns == Some(SVG_NS)) {
+        let reason = if root.tag_name().name() == "svg" {
+            format!(
+                "the root element <svg> is in namespace `{}`, not the SVG namespace",
+                printable(ns.unwrap_or_default())
+            )
+        } else {
+            format!("the root element is <{}>, not <svg>", printable(root.tag_name().name()))
+        };
+        return Verdict::deny(DenyCode::SvgNotSvg, reason, None, None);
+    }
+    for node in doc.descendants() {
+        let v = match node.node_type() {
+            NodeType::PI => check_pi(&doc, node),
+            NodeType::Element => check_element(&doc, node),
+            _ => None,
+        };
+        if let Some(v) = v {
+            return v;
+        }
+    }
+    Verdict::Allow
+}
+
+fn line_of(doc: &Document, node: Node) -> u32 {
+    doc.text_pos_at(node.range().start).row
+}
+
+fn check_pi(doc: &Document, node: Node) -> Option<Verdict> {
+    let pi = node.pi()?;
+    pi.target.eq_ignore_ascii_case("xml-stylesheet").then(|| {
+        Verdict::deny(
+            DenyCode::SvgExternalReference,
+            format!(
+                "processing instruction <?xml-stylesheet?> at line {} loads an external stylesheet",
+                line_of(doc, node)
+            ),
+            None,
+            None,
+        )
+    })
+}
+
+fn check_element(doc: &Document, node: Node) -> Option<Verdict> {
+    let name = node.tag_name().name();
+    let lower = name.to_ascii_lowercase();
+    let line = line_of(doc, node);
+    let shown = printable(name);
+    let deny = |code, reason: String| Some(Verdict::deny(code, reason, None, None));
+    match lower.as_str() {
+        "script" => return deny(DenyCode::SvgScript, format!("element <{shown}> at line {line} is not allowed")),
+        "foreignobject" => {
+            return deny(DenyCode::SvgForeignObject, format!("element <{shown}> at line {line} is not allowed"))
+        }
+        l if FORBIDDEN_ELEMENTS.contains(&l) => {
+            return deny(DenyCode::SvgForbiddenElement, format!("element <{shown}> at line {line} is not allowed"))
+        }
+        l if ANIMATIONS.contains(&l) => {
+            let target = node.attributes().find(|a| a.name().eq_ignore_ascii_case("attributeName")).map(|a| a.value());
+            if let Some(t) = target {
+                let t = t.trim().to_ascii_lowercase();
+                let local = t.rsplit(':').next().unwrap_or_default();
+                if local == "href" || local == "src" || local.starts_with("on") {
+                    return deny(
+                        DenyCode::SvgForbiddenElement,
+                        format!("element <{shown}> at line {line} animates attribute `{}`", printable(&t)),
+                    );
+                }
+            }
+        }
+        "style" => {
+            let css: String = node.descendants().filter_map(|n| n.text()).collect();
+            if let Some(why) = css_problem(&css) {
+                return deny(DenyCode::SvgExternalReference, format!("element <{shown}> at line {line} {why}"));
+            }
+        }
+        _ => {}
+    }
+    for a in node.attributes() {
+        let aname = a.name();
+        let alower = aname.to_ascii_lowercase();
+        let qualified = match a.namespace() {
+            Some("http://www.w3.org/1999/xlink") => format!("xlink:{aname}"),
+            _ => aname.to_owned(),
+        };
+        let what = format!("attribute `{}` of <{shown}> at line {line}", printable(&qualified));
+        if alower.starts_with("on") {
+            return deny(DenyCode::SvgEventHandler, format!("event-handler {what} is not allowed"));
+        }
+        let value = a.value();
+        if (alower == "href" || alower == "src") && !value.trim_start().starts_with('#') {
+            return deny(
+                DenyCode::SvgExternalReference,
+                format!("{what} points outside the document (`{}`)", printable(value)),
+            );
+        }
+        let problem = if alower == "style" { css_problem(value) } else { url_problem(value) };
+        if let Some(why) = problem {
+            return deny(DenyCode::SvgExternalReference, format!("{what} {why}"));
+        }
+    }
+    None
+}
+
+/// Problems of CSS text: escapes, `@import`, non-fragment `url(...)`.
+fn css_problem(css: &str) -> Option<String> {
+    if css.contains('\\') {
+        return Some("uses CSS escapes, which are not accepted".to_owned());
+    }
+    if css.to_ascii_lowercase().contains("@import") {
+        return Some("imports an external stylesheet (@import)".to_owned());
+    }
+    url_problem(css)
+}
+
+/// A `url(...)` whose target is not a `#fragment`.
+fn url_problem(value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("url(") {
+        let after = &rest[i + 4..];
+        let inner = after.split(')').next().unwrap_or(after);
+        let target = inner.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+        if !target.starts_with('#') {
+            return Some(format!("references `url({})` outside the document", printable(inner.trim())));
+        }
+        rest = after;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(svg: &str) -> Option<&'static str> {
+        validate_svg(svg.as_bytes(), &SvgPolicy::default()).code().map(|c| c.as_str())
+    }
+
+    fn reason(svg: &str) -> String {
+        match validate_svg(svg.as_bytes(), &SvgPolicy::default()) {
+            Verdict::Deny { reason, .. } => reason,
+            Verdict::Allow => panic!("allowed: {svg}"),
+        }
+    }
+
+    const HEAD: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="20">"#;
+
+    #[test]
+    fn accepts_static_flamegraph() {
+        let svg = format!(
+            r##"<?xml version="1.0" encoding="UTF-8"?>
+{HEAD}
+<defs><linearGradient id="bg"><stop offset="0" stop-color="#eee"/></linearGradient></defs>
+<style>text {{ font: 12px monospace; }} .f:hover {{ stroke: black; }}</style>
+<rect width="100%" height="100%" fill="url(#bg)"/>
+<g class="f"><title>main (100 samples, 100%)</title><rect x="0" y="0" width="100" height="16" fill="rgb(230,120,50)"/><text x="2" y="12">main</text></g>
+<use xlink:href="#bg"/><a href="#top"><text>top</text></a>
+<!-- comment --></svg>"##
+        );
+        assert_eq!(code(&svg), None);
+    }
+
+    #[test]
+    fn refusals_name_the_offender() {
+        let cases = [
+            (format!("{HEAD}<script>alert(1)</script></svg>"), "svg_script", "<script>"),
+            (format!("{HEAD}<SCRIPT>alert(1)</SCRIPT></svg>"), "svg_script", "<SCRIPT>"),
+            (
+                format!(r#"{HEAD}<h:script xmlns:h="http://www.w3.org/1999/xhtml">x</h:script></svg>"#),
+                "svg_script",
+                "<script>",
+            ),
+            (format!("{HEAD}<foreignObject><div/></foreignObject></svg>"), "svg_foreign_object", "<foreignObject>"),
+            (format!(r#"{HEAD}<g onclick="x()"/></svg>"#), "svg_event_handler", "`onclick` of <g>"),
+            (r#"<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>"#.to_owned(), "svg_event_handler", "`onload`"),
+            (
+                format!(r#"{HEAD}<image href="http://evil/x.png"/></svg>"#),
+                "svg_external_reference",
+                "`href` of <image>",
+            ),
+            (format!(r#"{HEAD}<use xlink:href="other.svg#a"/></svg>"#), "svg_external_reference", "`xlink:href`"),
+            (format!(r#"{HEAD}<a href="javascript:alert(1)"/></svg>"#), "svg_external_reference", "javascript"),
+            (format!(r#"{HEAD}<rect fill="url(http://evil/p)"/></svg>"#), "svg_external_reference", "`fill` of <rect>"),
+            (format!(r#"{HEAD}<rect style="fill: URL( 'x.svg#p' )"/></svg>"#), "svg_external_reference", "`style`"),
+            (format!("{HEAD}<style>@import 'http://evil/x.css';</style></svg>"), "svg_external_reference", "<style>"),
+            (format!("{HEAD}<style>rect {{ fill: \\75rl(x) }}</style></svg>"), "svg_external_reference", "escapes"),
+            (
+                format!("{HEAD}<style><![CDATA[ rect {{ background: url(//evil) }} ]]></style></svg>"),
+                "svg_external_reference",
+                "url(//evil)",
+            ),
+            (
+                format!(r#"<?xml-stylesheet href="http://evil/x.css"?>{HEAD}</svg>"#),
+                "svg_external_reference",
+                "xml-stylesheet",
+            ),
+            (format!(r#"{HEAD}<iframe src="x"/></svg>"#), "svg_forbidden_element", "<iframe>"),
+            (
+                format!(r#"{HEAD}<a><set attributeName="href" to="javascript:x()"/></a></svg>"#),
+                "svg_forbidden_element",
+                "`href`",
+            ),
+            ("<html><svg/></html>".to_owned(), "svg_not_svg", "<html>"),
+            (r#"<svg xmlns="http://example.com/other"/>"#.to_owned(), "svg_not_svg", "example.com/other"),
+            (format!("{HEAD}<g></svg>"), "svg_malformed", "not well-formed"),
+            ("".to_owned(), "svg_malformed", "not well-formed"),
+        ];
+        for (svg, want, needle) in &cases {
+            assert_eq!(code(svg), Some(*want), "{svg}");
+            let r = reason(svg);
+            assert!(r.contains(needle), "{svg}: {r}");
+        }
+        assert!(reason(&format!("{HEAD}\n\n<script/></svg>")).contains("line 3"));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_without_expansion() {
+        let mut svg = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE svg [\n<!ENTITY lol \"lol\">\n");
+        for i in 1..10 {
+            let prev = if i == 1 { "lol".to_owned() } else { format!("lol{}", i - 1) };
+            svg.push_str(&format!("<!ENTITY lol{i} \"{}\">\n", format!("&{prev};").repeat(10)));
+        }
+        svg.push_str("]>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><text>&lol9;</text></svg>");
+        assert_eq!(code(&svg), Some("svg_dtd"));
+    }
+
+    #[test]
+    fn size_and_node_limits() {
+        let policy = SvgPolicy { max_bytes: 100, max_nodes: 10 };
+        let big = format!("{HEAD}{}</svg>", " ".repeat(100));
+        match validate_svg(big.as_bytes(), &policy) {
+            Verdict::Deny { code, limit, actual, .. } => {
+                assert_eq!(code, DenyCode::SvgTooLarge);
+                assert_eq!((limit, actual), (Some(100), Some(big.len() as u64)));
+            }
+            v => panic!("{v:?}"),
+        }
+        let many = format!(r#"<svg xmlns="{SVG_NS}">{}</svg>"#, "<g/>".repeat(20));
+        let policy = SvgPolicy { max_bytes: 1 << 20, max_nodes: 10 };
+        assert_eq!(validate_svg(many.as_bytes(), &policy).code(), Some(DenyCode::SvgTooManyNodes));
+        assert_eq!(validate_svg(&[0xff, 0xfe, 0x00], &policy).code(), Some(DenyCode::SvgMalformed));
+    }
+}
