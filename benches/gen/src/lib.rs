@@ -25,6 +25,11 @@ pub enum GenFormat {
     Trace,
     /// speedscope sampled JSON.
     Speedscope,
+    /// pprof `profile.proto` (raw protobuf; the CLI gzips it when the output
+    /// name ends in `.gz`, as Go writes it). Two sample types (`samples/count`,
+    /// `cpu/nanoseconds`), one location per function, every 8th location with
+    /// an inlined call, one mapping.
+    Pprof,
 }
 
 /// Generator options. `Default` gives 100,000 functions, 8 threads, stacks
@@ -43,6 +48,9 @@ pub struct GenOptions {
     pub max_depth: usize,
     /// Depth of the rare recursive dives. Default 2,000.
     pub dive_depth: usize,
+    /// Stop after this many samples (stack changes for trace events) even
+    /// when `target_bytes` is not reached yet. Default `None`.
+    pub max_samples: Option<u64>,
 }
 
 impl Default for GenOptions {
@@ -54,6 +62,7 @@ impl Default for GenOptions {
             threads: 8,
             max_depth: 120,
             dive_depth: 2_000,
+            max_samples: None,
         }
     }
 }
@@ -147,6 +156,29 @@ impl Walker {
     }
 }
 
+/// The stacks a generated profile samples, without any file format: function
+/// indices (name them with [`function_name`]), outermost first. `stream`
+/// picks an independent walk (one per thread in the multi-thread formats).
+///
+/// ```
+/// let opts = flamekit_gen::GenOptions::default();
+/// let mut s = flamekit_gen::Stacks::new(&opts, 0);
+/// assert!(!s.next_stack().is_empty());
+/// ```
+pub struct Stacks(Walker);
+
+impl Stacks {
+    /// A walk seeded from `opts.seed` and `stream`.
+    pub fn new(opts: &GenOptions, stream: u64) -> Stacks {
+        Stacks(Walker::new(opts, stream))
+    }
+
+    /// The next sample's stack, outermost first.
+    pub fn next_stack(&mut self) -> &[u32] {
+        self.0.next()
+    }
+}
+
 /// Name of function `f`: realistic lengths and namespaces.
 pub fn function_name(f: u32) -> String {
     const PKGS: [&str; 8] = ["core", "net", "db", "http", "json", "render", "sched", "io"];
@@ -161,6 +193,13 @@ fn file_name(f: u32) -> String {
     )
 }
 
+impl GenOptions {
+    /// True while more output is wanted after `bytes` bytes and `samples` samples.
+    fn more(&self, bytes: u64, samples: u64) -> bool {
+        bytes < self.target_bytes && self.max_samples.is_none_or(|m| samples < m)
+    }
+}
+
 /// Write a profile of `format` to `out`.
 pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::Result<GenStats> {
     let mut w = Counting { inner: io::BufWriter::with_capacity(1 << 20, out), n: 0 };
@@ -169,7 +208,7 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
     match format {
         GenFormat::Collapsed => {
             let mut walker = Walker::new(opts, 0);
-            while w.n < opts.target_bytes {
+            while opts.more(w.n, stats.samples) {
                 let count = 1 + walker.rng.gen_range(0..9u32);
                 let stack = walker.next();
                 for (i, f) in stack.iter().enumerate() {
@@ -186,7 +225,7 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
             let mut walkers: Vec<Walker> = (0..opts.threads.max(1)).map(|t| Walker::new(opts, t as u64)).collect();
             let mut pick = ChaCha8Rng::seed_from_u64(opts.seed ^ 0xFEED);
             let mut t_us: u64 = 1_000_000_000;
-            while w.n < opts.target_bytes {
+            while opts.more(w.n, stats.samples) {
                 let tid = pick.gen_range(0..walkers.len());
                 t_us += 50 + pick.gen_range(0..100u64);
                 writeln!(
@@ -219,7 +258,7 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
             let mut index: HashMap<(u32, u32), u32> = HashMap::new();
             let mut samples: Vec<u32> = Vec::new();
             let mut bytes_estimate = 0u64;
-            while bytes_estimate < opts.target_bytes {
+            while opts.more(bytes_estimate, samples.len() as u64) {
                 let stack = walker.next().to_vec();
                 let mut node = 1u32;
                 for f in stack {
@@ -227,12 +266,12 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
                     let id = *index.entry((node, f)).or_insert(next);
                     if id == next {
                         nodes.push((node, f));
-                        bytes_estimate += 150;
+                        bytes_estimate += 185;
                     }
                     node = id;
                 }
                 samples.push(node);
-                bytes_estimate += 12;
+                bytes_estimate += 11;
             }
             let mut children: Vec<Vec<u32>> = vec![Vec::new(); nodes.len() + 1];
             for (i, &(parent, _)) in nodes.iter().enumerate().skip(1) {
@@ -295,7 +334,7 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
                     names[f as usize]
                 )
             };
-            while w.n < opts.target_bytes {
+            while opts.more(w.n, stats.samples) {
                 let tid = pick.gen_range(0..walkers.len());
                 ts += 1 + pick.gen_range(0..20u64);
                 let next = walkers[tid].next().to_vec();
@@ -331,7 +370,7 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
             }
             w.write_all(b"]},\"profiles\":[{\"type\":\"sampled\",\"name\":\"generated\",\"unit\":\"microseconds\",\"startValue\":0,\"endValue\":0,\"samples\":[")?;
             let mut weights = Vec::new();
-            while w.n < opts.target_bytes || weights.is_empty() {
+            while opts.more(w.n, weights.len() as u64) || weights.is_empty() {
                 if !weights.is_empty() {
                     w.write_all(b",")?;
                 }
@@ -349,8 +388,139 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
             w.write_all(b"]}]}\n")?;
             stats.samples = weights.len() as u64;
         }
+        GenFormat::Pprof => write_pprof(opts, &names, &mut w, &mut stats)?,
     }
     w.flush()?;
     stats.bytes = w.n;
     Ok(stats)
+}
+
+/// Protobuf writing helpers (just what `profile.proto` needs).
+mod pb {
+    pub fn varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    pub fn key(out: &mut Vec<u8>, field: u32, wire: u8) {
+        varint(out, (u64::from(field) << 3) | u64::from(wire));
+    }
+    pub fn uint(out: &mut Vec<u8>, field: u32, v: u64) {
+        if v != 0 {
+            key(out, field, 0);
+            varint(out, v);
+        }
+    }
+    pub fn bytes(out: &mut Vec<u8>, field: u32, b: &[u8]) {
+        key(out, field, 2);
+        varint(out, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+    pub fn packed(out: &mut Vec<u8>, field: u32, vs: &[u64], tmp: &mut Vec<u8>) {
+        tmp.clear();
+        for &v in vs {
+            varint(tmp, v);
+        }
+        bytes(out, field, tmp);
+    }
+}
+
+/// pprof: samples are streamed first (a message's repeated fields may come in
+/// any order), then the sample types, mapping, locations, functions and the
+/// string table. Location `f + 1` is function `f`; every 8th location also
+/// has an inlined callee (function `(f * 7 + 3) % n`) as its innermost line.
+fn write_pprof<W: Write>(
+    opts: &GenOptions,
+    names: &[String],
+    w: &mut Counting<W>,
+    stats: &mut GenStats,
+) -> io::Result<()> {
+    let n = names.len() as u64;
+    // String table: 0 "", 1 samples, 2 count, 3 cpu, 4 nanoseconds, 5 /usr/bin/app,
+    // then 6 + f: function names, then files (8 packages x 97 modules).
+    const FIXED: u64 = 6;
+    let file_idx = |f: u32| FIXED + n + u64::from(f % 8) * 97 + u64::from((f / 8) % 97);
+    let mut walker = Walker::new(opts, 0);
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x9907);
+    let (mut msg, mut tmp, mut field) = (Vec::new(), Vec::new(), Vec::new());
+    let mut locs: Vec<u64> = Vec::new();
+    // Bytes of everything after the samples, about 70 per function.
+    let tail = n * 70;
+    while opts.more(w.n + tail, stats.samples) {
+        let stack = walker.next();
+        locs.clear();
+        locs.extend(stack.iter().rev().map(|&f| u64::from(f) + 1));
+        let count = 1 + rng.gen_range(0..3u64);
+        let values = [count, count * 10_000_000];
+        msg.clear();
+        pb::packed(&mut msg, 1, &locs, &mut tmp);
+        pb::packed(&mut msg, 2, &values, &mut tmp);
+        field.clear();
+        pb::bytes(&mut field, 2, &msg);
+        w.write_all(&field)?;
+        stats.samples += 1;
+    }
+    let mut out = Vec::new();
+    for (ty, unit) in [(1, 2), (3, 4)] {
+        msg.clear();
+        pb::uint(&mut msg, 1, ty);
+        pb::uint(&mut msg, 2, unit);
+        pb::bytes(&mut out, 1, &msg);
+    }
+    msg.clear();
+    pb::uint(&mut msg, 1, 1); // id
+    pb::uint(&mut msg, 2, 0x400000); // memory_start
+    pb::uint(&mut msg, 3, 0x400000 + n * 64); // memory_limit
+    pb::uint(&mut msg, 5, 5); // filename
+    pb::bytes(&mut out, 3, &msg);
+    w.write_all(&out)?;
+    for f in 0..n {
+        out.clear();
+        msg.clear();
+        pb::uint(&mut msg, 1, f + 1); // id
+        pb::uint(&mut msg, 2, 1); // mapping_id
+        pb::uint(&mut msg, 3, 0x400000 + f * 64 + 17); // address
+        if f % 8 == 0 {
+            let inlined = (f * 7 + 3) % n;
+            tmp.clear();
+            pb::uint(&mut tmp, 1, inlined + 1);
+            pb::uint(&mut tmp, 2, 10 + inlined % 400);
+            pb::bytes(&mut msg, 4, &tmp);
+        }
+        tmp.clear();
+        pb::uint(&mut tmp, 1, f + 1); // function_id
+        pb::uint(&mut tmp, 2, 12 + f % 400); // line
+        pb::bytes(&mut msg, 4, &tmp);
+        pb::bytes(&mut out, 4, &msg);
+        msg.clear();
+        pb::uint(&mut msg, 1, f + 1); // id
+        pb::uint(&mut msg, 2, FIXED + f); // name
+        pb::uint(&mut msg, 3, FIXED + f); // system_name
+        pb::uint(&mut msg, 4, file_idx(f as u32)); // filename
+        pb::uint(&mut msg, 5, 1 + f % 500); // start_line
+        pb::bytes(&mut out, 5, &msg);
+        w.write_all(&out)?;
+    }
+    out.clear();
+    for s in ["", "samples", "count", "cpu", "nanoseconds", "/usr/bin/app"] {
+        pb::bytes(&mut out, 6, s.as_bytes());
+    }
+    for name in names {
+        pb::bytes(&mut out, 6, name.as_bytes());
+    }
+    for f in 0..8 * 97u32 {
+        // file_name() of a function with this (package, module) pair.
+        pb::bytes(&mut out, 6, file_name((f / 97) + 8 * (f % 97)).as_bytes());
+    }
+    pb::uint(&mut out, 9, 1_700_000_000_000_000_000); // time_nanos
+    pb::uint(&mut out, 10, stats.samples * 10_000_000); // duration_nanos
+    msg.clear();
+    pb::uint(&mut msg, 1, 3);
+    pb::uint(&mut msg, 2, 4);
+    pb::bytes(&mut out, 11, &msg); // period_type cpu/nanoseconds
+    pb::uint(&mut out, 12, 10_000_000); // period
+    pb::uint(&mut out, 14, 3); // default_sample_type: cpu
+    w.write_all(&out)
 }

@@ -24,6 +24,9 @@ struct Args {
     /// Threads (perf, trace).
     #[arg(long, default_value_t = 8)]
     threads: u32,
+    /// Stop after this many samples, even before --size is reached.
+    #[arg(long)]
+    samples: Option<u64>,
     /// Output file (`-` for stdout); gzip when it ends in `.gz`.
     #[arg(short, long, default_value = "-")]
     output: PathBuf,
@@ -49,8 +52,14 @@ fn main() -> std::process::ExitCode {
         eprintln!("flamekit-gen: bad --size {}", a.size);
         return std::process::ExitCode::from(2);
     };
-    let opts =
-        GenOptions { seed: a.seed, target_bytes, functions: a.functions, threads: a.threads, ..Default::default() };
+    let opts = GenOptions {
+        seed: a.seed,
+        target_bytes,
+        functions: a.functions,
+        threads: a.threads,
+        max_samples: a.samples,
+        ..Default::default()
+    };
     let result = if a.output.as_os_str() == "-" {
         generate(a.format, &opts, std::io::stdout().lock())
     } else {
