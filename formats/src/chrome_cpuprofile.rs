@@ -48,11 +48,11 @@
 //!   keep the previous stack (`unknown_sample_node`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use hashbrown::HashMap;
 
 use flamekit_core::{
-    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, Profile, ProfileGroup, Result, StackId, ValueUnit,
-    NO_STACK,
+    Error, FrameId, GroupBuilder, ImportReport, Location, Profile, ProfileGroup, Result, StackId, ValueUnit, NO_STACK,
 };
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
@@ -377,10 +377,13 @@ fn one_based(v: Option<f64>) -> Option<u32> {
     v.filter(|x| x.is_finite() && *x >= 0.0 && *x < u32::MAX as f64).map(|x| x as u32 + 1)
 }
 
-fn frame_of(node: &CpuNode<'_>) -> Frame {
+/// Intern the frame of `node`: name = `functionName` or `(anonymous)`,
+/// file = non-empty `url`, 1-based line and column. No allocation when the
+/// frame is already known.
+fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
     let name = if node.function_name.is_empty() { "(anonymous)" } else { node.function_name.as_ref() };
-    let file = node.url.as_deref().filter(|u| !u.is_empty()).map(str::to_owned);
-    Frame::with_location(name, file, one_based(node.line), one_based(node.col))
+    let file = node.url.as_deref().filter(|u| !u.is_empty());
+    g.frame_parts(name, file, one_based(node.line), one_based(node.col))
 }
 
 /// Build one sampled profile (microseconds) from a CPU profile. `loc` names
@@ -558,7 +561,7 @@ pub(crate) fn build_profile(
             for &x in to_open.iter().rev() {
                 let f = match frames[x as usize] {
                     FrameId::MAX => {
-                        let f = g.frame(frame_of(&data.nodes[x as usize]))?;
+                        let f = frame_id(g, &data.nodes[x as usize])?;
                         frames[x as usize] = f;
                         f
                     }

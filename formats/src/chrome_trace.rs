@@ -68,7 +68,9 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use hashbrown::HashMap;
 
 use flamekit_core::{
     Error, Frame, FrameId, GroupBuilder, ImportReport, LimitKind, Location, Profile, ProfileGroup, Result, StackId,
@@ -596,7 +598,7 @@ fn is_hermes(args: Option<&RawValue>) -> bool {
     const KEYS: [&str; 8] =
         ["line", "column", "name", "category", "url", "params", "allocatedCategory", "allocatedName"];
     let Some(args) = args else { return false };
-    match serde_json::from_str::<HashMap<JStr, IgnoredAny>>(args.get()) {
+    match serde_json::from_str::<std::collections::HashMap<JStr, IgnoredAny>>(args.get()) {
         Ok(m) => KEYS.iter().all(|k| m.contains_key(&JStr(Cow::Borrowed(k)))),
         Err(_) => false,
     }

@@ -39,13 +39,15 @@ const FORMAT: &str = "pprof";
 
 // The subset of profile.proto this importer reads. Fields not declared here
 // (labels, mapping ranges, comments, ...) are skipped by the decoder.
+//
+// `PbProfile` leaves out `sample` (field 2), which prost then skips: samples
+// are decoded one at a time from their byte ranges ([`for_each_sample`]) into
+// one reused `PbSample`, so the decoded samples never all sit in memory.
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PbProfile {
     #[prost(message, repeated, tag = "1")]
     sample_type: Vec<PbValueType>,
-    #[prost(message, repeated, tag = "2")]
-    sample: Vec<PbSample>,
     #[prost(message, repeated, tag = "3")]
     mapping: Vec<PbMapping>,
     #[prost(message, repeated, tag = "4")]
@@ -358,6 +360,32 @@ impl Frames {
     }
 }
 
+/// Call `f` with the body of every top-level `sample` field (field 2), in
+/// file order. `b` must have passed [`walk_shape`]; should it not, the walk
+/// stops at the first malformed field.
+fn for_each_sample(b: &[u8], mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    let mut i = 0;
+    while i < b.len() {
+        let Some((key, next)) = read_varint(b, i) else { break };
+        let Some((v, next)) = read_varint(b, next) else { break };
+        i = next;
+        if key & 7 == 2 {
+            let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
+                break;
+            };
+            if key >> 3 == 2 {
+                f(&b[i..end])?;
+            }
+            i = end;
+        }
+    }
+    Ok(())
+}
+
+fn protobuf_error(e: prost::DecodeError) -> Error {
+    Error::invalid(FORMAT, "protobuf", e.to_string())
+}
+
 fn decode(bytes: &[u8]) -> Result<PbProfile> {
     match walk_shape(bytes) {
         Shape::Truncated(at) => {
@@ -370,7 +398,14 @@ fn decode(bytes: &[u8]) -> Result<PbProfile> {
         Shape::Invalid(at, msg) => return Err(Error::invalid(FORMAT, format!("byte {at}"), msg)),
         Shape::Valid { .. } => {}
     }
-    PbProfile::decode(bytes).map_err(|e| Error::invalid(FORMAT, "protobuf", e.to_string()))
+    let p = PbProfile::decode(bytes).map_err(protobuf_error)?;
+    // The whole input is valid protobuf before anything else is checked.
+    let mut s = PbSample::default();
+    for_each_sample(bytes, |body| {
+        s.clear();
+        s.merge(body).map_err(protobuf_error)
+    })?;
+    Ok(p)
 }
 
 /// Import a raw (already inflated) pprof profile.
@@ -407,56 +442,78 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 
     let mut frames =
         Frames { function: vec![None; p.function.len()], location: vec![None; p.location.len()], arena: Vec::new() };
-    let mut stack: Vec<FrameId> = Vec::new();
+    // Locations are numbered 1..=n in order by most producers (Go included):
+    // then an id is its index plus one.
+    let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
+    // Consecutive samples share their outermost locations (Go writes samples
+    // in first-seen order): the shared prefix, already checked and resolved
+    // for the previous sample, is reused. `prev_ids` are the previous
+    // sample's location ids outermost first, `locs` their indices, and
+    // `stack_lens[k]` the stack length after `locs[k]` for the first `built`
+    // locations (all-zero samples build no stack).
+    let mut prev_ids: Vec<u64> = Vec::new();
     let mut locs: Vec<usize> = Vec::new();
-    for (si, s) in p.sample.iter().enumerate() {
+    let mut stack: Vec<FrameId> = Vec::new();
+    let mut stack_lens: Vec<usize> = Vec::new();
+    let mut built = 0usize;
+    let mut s = PbSample::default();
+    let mut si = 0usize;
+    for_each_sample(bytes, |body| {
+        s.clear();
+        s.merge(body).map_err(protobuf_error)?;
+        let i = si;
+        si += 1;
         if s.value.len() != p.sample_type.len() {
             return Err(Error::invalid(
                 FORMAT,
-                format!("sample[{si}].value"),
+                format!("sample[{i}].value"),
                 format!("{} values for {} sample types", s.value.len(), p.sample_type.len()),
             ));
         }
         // location_id[0] is the leaf: resolve from the root.
-        locs.clear();
-        for (j, lid) in s.location_id.iter().enumerate().rev() {
-            // Producers (Go included) number locations 1..=n in order: index directly then.
-            let dense = lid
-                .checked_sub(1)
-                .and_then(|i| usize::try_from(i).ok())
-                .filter(|&i| p.location.get(i).is_some_and(|l| l.id == *lid));
-            let li = match dense {
-                Some(i) => i,
-                None => *t.locations.get(lid).ok_or_else(|| {
-                    Error::invalid(
-                        FORMAT,
-                        format!("sample[{si}].location_id[{j}]"),
-                        format!("no location has id {lid}"),
-                    )
-                })?,
+        let common = s.location_id.iter().rev().zip(&prev_ids).take_while(|(a, b)| a == b).count();
+        locs.truncate(common);
+        prev_ids.truncate(common);
+        for (j, lid) in s.location_id.iter().enumerate().rev().skip(common) {
+            let direct = lid.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+            let li = match direct {
+                Some(i) if dense && i < p.location.len() => Some(i),
+                _ if dense => None,
+                Some(i) if p.location.get(i).is_some_and(|l| l.id == *lid) => Some(i),
+                _ => t.locations.get(lid).copied(),
             };
+            let li = li.ok_or_else(|| {
+                Error::invalid(FORMAT, format!("sample[{i}].location_id[{j}]"), format!("no location has id {lid}"))
+            })?;
             locs.push(li);
+            prev_ids.push(*lid);
         }
         if s.value.iter().all(|&v| v == 0) {
-            continue;
+            built = built.min(common);
+            return Ok(());
         }
-        stack.clear();
-        for &li in &locs {
+        let keep = built.min(common);
+        stack.truncate(keep.checked_sub(1).map_or(0, |k| stack_lens[k]));
+        stack_lens.truncate(keep);
+        for &li in &locs[keep..] {
             let (a, b) = frames.location_frames(&t, &mut g, li)?;
             stack.extend_from_slice(&frames.arena[a..b]);
+            stack_lens.push(stack.len());
         }
+        built = locs.len();
         for (pi, (&v, b)) in s.value.iter().zip(builders.iter_mut()).enumerate() {
             if v < 0 {
                 g.report().skip(
                     "negative_value",
-                    Location::Path(format!("sample[{si}].value[{pi}]")),
+                    Location::Path(format!("sample[{i}].value[{pi}]")),
                     format!("negative value {v} skipped"),
                 );
             } else if v > 0 {
                 b.push_stack(&stack, v as f64)?;
             }
         }
-    }
+        Ok(())
+    })?;
     for b in builders {
         g.push_profile(b.finish())?;
     }

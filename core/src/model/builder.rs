@@ -1,4 +1,6 @@
-use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -29,8 +31,13 @@ pub struct GroupBuilder {
     format: &'static str,
     limits: IngestLimits,
     frames: Vec<Frame>,
-    index: HashMap<Frame, FrameId>,
-    name_index: HashMap<String, FrameId>,
+    /// Frames with a file, line or column, by [`FrameKey::hash`]; the table
+    /// holds ids only and compares against `frames` (no second copy of names).
+    index: HashTable<FrameId>,
+    /// Frames with only a name, by the name's hash.
+    name_index: HashTable<FrameId>,
+    /// foldhash, seeded per process (crafted inputs cannot force collisions).
+    hasher: DefaultHashBuilder,
     profiles: Vec<Profile>,
     samples_used: Arc<AtomicU64>,
     report: ImportReport,
@@ -44,8 +51,9 @@ impl GroupBuilder {
             format,
             limits: *limits,
             frames: Vec::new(),
-            index: HashMap::new(),
-            name_index: HashMap::new(),
+            index: HashTable::new(),
+            name_index: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
             profiles: Vec::new(),
             samples_used: Arc::new(AtomicU64::new(0)),
             report: ImportReport::new(format),
@@ -69,26 +77,60 @@ impl GroupBuilder {
 
     /// Intern a frame, returning its id. Fails when the frame limit is passed.
     pub fn frame(&mut self, frame: Frame) -> Result<FrameId> {
-        if frame.file.is_none() && frame.line.is_none() && frame.col.is_none() {
-            return self.frame_named(&frame.name);
+        let key = FrameKey { name: &frame.name, file: frame.file.as_deref(), line: frame.line, col: frame.col };
+        let (hash, found) = self.lookup(&key);
+        match found {
+            Some(id) => Ok(id),
+            None => self.insert(hash, frame),
         }
-        if let Some(&id) = self.index.get(&frame) {
-            return Ok(id);
-        }
-        let id = self.new_frame_id()?;
-        self.frames.push(frame.clone());
-        self.index.insert(frame, id);
-        Ok(id)
     }
 
     /// Intern a frame that has only a name (no allocation when already known).
     pub fn frame_named(&mut self, name: &str) -> Result<FrameId> {
-        if let Some(&id) = self.name_index.get(name) {
-            return Ok(id);
+        self.frame_parts(name, None, None, None)
+    }
+
+    /// Intern a frame given by borrowed parts: the same frame as
+    /// `frame(Frame::with_location(name, file, line, col))`, without
+    /// allocating when it is already known.
+    pub fn frame_parts(
+        &mut self,
+        name: &str,
+        file: Option<&str>,
+        line: Option<u32>,
+        col: Option<u32>,
+    ) -> Result<FrameId> {
+        let (hash, found) = self.lookup(&FrameKey { name, file, line, col });
+        match found {
+            Some(id) => Ok(id),
+            None => self.insert(hash, Frame::with_location(name, file.map(str::to_owned), line, col)),
         }
+    }
+
+    /// The hash of `key` and the id of the equal frame, if interned.
+    fn lookup(&self, key: &FrameKey<'_>) -> (u64, Option<FrameId>) {
+        let frames = &self.frames;
+        let hash = key.hash(&self.hasher);
+        let found = if key.is_named() {
+            self.name_index.find(hash, |&id| frames[id as usize].name == key.name)
+        } else {
+            self.index.find(hash, |&id| key.matches(&frames[id as usize]))
+        };
+        (hash, found.copied())
+    }
+
+    /// Add `frame` (known to be new) with its `hash`.
+    fn insert(&mut self, hash: u64, frame: Frame) -> Result<FrameId> {
         let id = self.new_frame_id()?;
-        self.frames.push(Frame::new(name));
-        self.name_index.insert(name.to_owned(), id);
+        let named = FrameKey::of(&frame).is_named();
+        self.frames.push(frame);
+        let (frames, hasher) = (&self.frames, &self.hasher);
+        let rehash = |&i: &FrameId| FrameKey::of(&frames[i as usize]).hash(hasher);
+        if named {
+            self.name_index.insert_unique(hash, id, rehash);
+        } else {
+            self.index.insert_unique(hash, id, rehash);
+        }
         Ok(id)
     }
 
@@ -121,6 +163,8 @@ impl GroupBuilder {
             used: self.samples_used.clone(),
             stacks: StackTable::default(),
             index: HashMap::new(),
+            last_stack: Vec::new(),
+            last_nodes: Vec::new(),
             samples: Vec::new(),
             weights: Vec::new(),
             start: 0.0,
@@ -191,6 +235,41 @@ impl GroupBuilder {
     }
 }
 
+/// A frame's parts, borrowed: what the interning tables hash and compare.
+struct FrameKey<'a> {
+    name: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    col: Option<u32>,
+}
+
+impl<'a> FrameKey<'a> {
+    fn of(f: &'a Frame) -> Self {
+        FrameKey { name: &f.name, file: f.file.as_deref(), line: f.line, col: f.col }
+    }
+
+    /// Only a name: interned in the name table.
+    fn is_named(&self) -> bool {
+        self.file.is_none() && self.line.is_none() && self.col.is_none()
+    }
+
+    fn hash(&self, hasher: &DefaultHashBuilder) -> u64 {
+        if self.is_named() {
+            return hasher.hash_one(self.name);
+        }
+        let mut h = hasher.build_hasher();
+        self.name.hash(&mut h);
+        self.file.hash(&mut h);
+        self.line.hash(&mut h);
+        self.col.hash(&mut h);
+        h.finish()
+    }
+
+    fn matches(&self, f: &Frame) -> bool {
+        f.name == self.name && f.file.as_deref() == self.file && f.line == self.line && f.col == self.col
+    }
+}
+
 fn bad_weight(format: &'static str, index: usize, w: f64) -> Error {
     Error::invalid(format, format!("sample {index}"), format!("weight must be finite and non-negative, got {w}"))
 }
@@ -204,7 +283,15 @@ pub struct SampledBuilder {
     limits: IngestLimits,
     used: Arc<AtomicU64>,
     stacks: StackTable,
-    index: HashMap<(StackId, FrameId), StackId>,
+    /// `(parent, frame)` packed as `parent << 32 | frame` → node. hashbrown's
+    /// default hasher (foldhash) is seeded per process, so crafted inputs
+    /// cannot force collisions, and is several times faster than SipHash.
+    index: HashMap<u64, StackId>,
+    /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
+    /// consecutive samples usually share a long prefix, which is then reused
+    /// without hashing.
+    last_stack: Vec<FrameId>,
+    last_nodes: Vec<StackId>,
     samples: Vec<StackId>,
     weights: Vec<f64>,
     start: f64,
@@ -216,7 +303,8 @@ impl SampledBuilder {
     /// The stack node for `frame` called from `parent` ([`NO_STACK`] for an
     /// outermost frame), created if new. Fails past the depth limit.
     pub fn node(&mut self, parent: StackId, frame: FrameId) -> Result<StackId> {
-        if let Some(&id) = self.index.get(&(parent, frame)) {
+        let key = (u64::from(parent) << 32) | u64::from(frame);
+        if let Some(&id) = self.index.get(&key) {
             return Ok(id);
         }
         if parent != NO_STACK && parent as usize >= self.stacks.len() {
@@ -231,7 +319,7 @@ impl SampledBuilder {
         self.stacks.parents.push(parent);
         self.stacks.frames.push(frame);
         self.stacks.depths.push(depth as u32);
-        self.index.insert((parent, frame), id);
+        self.index.insert(key, id);
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(id)
     }
@@ -239,9 +327,16 @@ impl SampledBuilder {
     /// The stack node for a whole stack (outermost frame first).
     pub fn stack_id(&mut self, stack: &[FrameId]) -> Result<StackId> {
         self.limits.check(LimitKind::StackDepth, stack.len() as u64)?;
-        let mut id = NO_STACK;
-        for &f in stack {
+        // Reuse the prefix shared with the previous stack: those nodes are
+        // exactly what `node` would return for them.
+        let common = stack.iter().zip(&self.last_stack).take_while(|(a, b)| a == b).count();
+        self.last_stack.truncate(common);
+        self.last_nodes.truncate(common);
+        let mut id = self.last_nodes.last().copied().unwrap_or(NO_STACK);
+        for &f in &stack[common..] {
             id = self.node(id, f)?;
+            self.last_stack.push(f);
+            self.last_nodes.push(id);
         }
         Ok(id)
     }
