@@ -1,0 +1,108 @@
+//! The in-process timer behind `benches/compare/run.sh`, and a bench of
+//! flamekit's JSON importers against the floor: a bare `serde_json` parse of
+//! the same bytes.
+//!
+//! `cargo bench --bench floor` (no arguments): generates 10 MB cpuprofile,
+//! trace-event and speedscope files and prints, for each, the median time of
+//! `serde_json::from_slice::<Value>` (a DOM, like `JSON.parse`),
+//! `serde_json::from_slice::<IgnoredAny>` (validation only) and flamekit's
+//! import, with the ratio import / Value.
+//!
+//! `floor --mode MODE --file PATH [--runs N]`: time one thing on one file
+//! and print one JSON line `{"mode", "file", "bytes", "times_ms", "median_ms",
+//! "peak_rss_kb"}` (the file is read before timing; peak RSS is the
+//! process's `VmHWM`, input bytes included). Modes: `serde-value`,
+//! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use flamekit::{ImportOptions, IngestLimits};
+use flamekit_gen::{generate, GenFormat, GenOptions};
+
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn run_once(mode: &str, bytes: &[u8], name: Option<&str>) -> f64 {
+    let t = Instant::now();
+    match mode {
+        "serde-value" => {
+            let v: serde_json::Value = serde_json::from_slice(bytes).expect("serde_json Value");
+            drop(black_box(v));
+        }
+        "serde-ignored" => {
+            let v: serde::de::IgnoredAny = serde_json::from_slice(bytes).expect("serde_json IgnoredAny");
+            black_box(v);
+        }
+        "flamekit" => {
+            let opts = ImportOptions { limits: IngestLimits::unlimited(), ..Default::default() };
+            let g = flamekit::import_with(bytes, name, &opts).expect("flamekit import");
+            drop(black_box(g));
+        }
+        other => panic!("unknown mode {other}"),
+    }
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let get = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    if let (Some(mode), Some(file)) = (get("--mode"), get("--file")) {
+        let runs: usize = get("--runs").and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
+        let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let name = std::path::Path::new(&file).file_name().and_then(|n| n.to_str()).map(str::to_owned);
+        let times: Vec<f64> = (0..runs).map(|_| run_once(&mode, &bytes, name.as_deref())).collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "mode": mode, "file": file, "bytes": bytes.len(), "times_ms": times,
+                "median_ms": median(&times), "peak_rss_kb": peak_rss_kb(),
+            })
+        );
+        return;
+    }
+    if args.iter().any(|a| a == "--mode" || a == "--file") {
+        eprintln!("usage: floor --mode serde-value|serde-ignored|flamekit --file PATH [--runs N]");
+        std::process::exit(2);
+    }
+    // `cargo bench`: the floor comparison on generated 10 MB JSON inputs.
+    println!(
+        "{:<12} {:>8} {:>14} {:>14} {:>14} {:>8}",
+        "format", "MB", "serde Value", "IgnoredAny", "flamekit", "ratio"
+    );
+    for (name, format) in
+        [("cpuprofile", GenFormat::Cpuprofile), ("trace", GenFormat::Trace), ("speedscope", GenFormat::Speedscope)]
+    {
+        let mut bytes = Vec::new();
+        generate(format, &GenOptions { target_bytes: 10_000_000, ..Default::default() }, &mut bytes).expect("gen");
+        let m = |mode: &str| median(&(0..5).map(|_| run_once(mode, &bytes, None)).collect::<Vec<_>>());
+        let (value, ignored, fk) = (m("serde-value"), m("serde-ignored"), m("flamekit"));
+        println!(
+            "{name:<12} {:>8.1} {:>11.1} ms {:>11.1} ms {:>11.1} ms {:>7.2}x",
+            bytes.len() as f64 / 1e6,
+            value,
+            ignored,
+            fk,
+            fk / value
+        );
+    }
+}
