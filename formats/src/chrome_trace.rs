@@ -690,8 +690,11 @@ type HermesKey<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>, Option<u64>, O
 /// Interned keys shared by all threads.
 #[derive(Default)]
 struct Keys<'a> {
-    eids: HashMap<(Cow<'a, str>, Option<Cow<'a, str>>), u32>,
-    names: HashMap<Option<Cow<'a, str>>, u32>,
+    /// Display names (`(unnamed)` for a missing or empty name): the one
+    /// string hashed per event.
+    dnames: HashMap<Cow<'a, str>, u32>,
+    /// Event ids: (display name id, compacted args).
+    eids: HashMap<(u32, Option<Cow<'a, str>>), u32>,
     hermes: HashMap<HermesKey<'a>, u32>,
     /// Frame of each frame key, once opened.
     frames: Vec<FrameId>,
@@ -884,8 +887,14 @@ fn thread_profile<'a>(
     for (i, ev) in th.events.iter().enumerate() {
         min_ts = min_ts.min(ev.ts);
         let args = ev.args.filter(|r| truthy(r)).map(|r| compact(r.get()));
-        let eid = intern(&mut keys.eids, (display_name(&ev.name), args));
-        let nid = intern(&mut keys.names, ev.name.clone());
+        let dn = intern(&mut keys.dnames, display_name(&ev.name));
+        let eid = intern(&mut keys.eids, (dn, args));
+        // Raw-name id: equal exactly when the raw names (`Option`) are.
+        let nid = match &ev.name {
+            None => u32::MAX,
+            Some(n) if n.is_empty() => u32::MAX - 1,
+            Some(_) => dn,
+        };
         let fkey = if hermes {
             let a = ev.args.and_then(|r| serde_json::from_str::<HermesArgs>(r.get()).ok());
             let (url, line, column) = match a {
