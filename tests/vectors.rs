@@ -132,6 +132,15 @@ fn check_expect(id: &str, g: &ProfileGroup, exp: &Value) {
         if ep["frames_exact"].as_bool() == Some(true) {
             assert_eq!(present.len(), frames.len(), "{id}[{i}]: other frames present");
         }
+        for (key, sort_by) in [("top_by_self", flamekit::SortBy::Self_), ("top_by_total", flamekit::SortBy::Total)] {
+            if let Some(want) = ep[key].as_array() {
+                let opts = flamekit::TopOptions { sort_by, offset: 0, limit: 100 };
+                let rows = flamekit::top_functions(g, i, &opts).unwrap();
+                let got: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+                let want: Vec<&str> = want.iter().map(|n| n.as_str().unwrap()).collect();
+                assert_eq!(got, want, "{id}[{i}]: {key}");
+            }
+        }
     }
 }
 
@@ -197,5 +206,105 @@ fn render_vectors() {
         let png = flamekit::render_png(&g, &render_options(&case["options"]).unwrap()).unwrap();
         let hash: String = Sha256::digest(&png).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hash, case["png_sha256"].as_str().unwrap(), "{id}");
+    }
+}
+
+fn opt_str(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().map(|s| s.as_str().unwrap().to_owned()).collect()).unwrap_or_default()
+}
+
+#[test]
+fn upload_check_vectors() {
+    let v = vectors();
+    for case in v["upload_checks"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (p, i, e) = (&case["policy"], &case["info"], &case["expect"]);
+        let mut policy = flamekit::UploadPolicy::default();
+        if let Some(m) = p.get("max_bytes") {
+            policy.max_bytes = m.as_u64();
+        }
+        policy.allowed_content_types = strings(&p["allowed_content_types"]);
+        policy.allowed_extensions = strings(&p["allowed_extensions"]);
+        policy.max_duration_ms = p["max_duration_ms"].as_u64();
+        let info = flamekit::UploadInfo {
+            size_bytes: i["size_bytes"].as_u64().unwrap_or(0),
+            content_type: opt_str(&i["content_type"]),
+            file_name: opt_str(&i["file_name"]),
+            duration_ms: i["duration_ms"].as_f64(),
+        };
+        let verdict = match case.get("data") {
+            Some(d) => flamekit::check_upload_bytes(&policy, &info, &input_bytes(d)),
+            None => flamekit::check_upload(&policy, &info),
+        };
+        assert_eq!(verdict.is_allowed(), e["allowed"].as_bool().unwrap(), "{id}: {}", verdict.to_json());
+        assert_eq!(verdict.code().map(|c| c.as_str()), e["code"].as_str(), "{id}");
+        if let flamekit::Verdict::Deny { limit, actual, .. } = &verdict {
+            if e.get("limit").is_some() {
+                assert_eq!((*limit, *actual), (e["limit"].as_u64(), e["actual"].as_u64()), "{id}");
+            }
+        }
+    }
+}
+
+#[test]
+fn chat_check_vectors() {
+    let v = vectors();
+    for case in v["chat_checks"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (p, u, e) = (&case["plan"], &case["usage"], &case["expect"]);
+        let plan = flamekit::ChatPlan {
+            messages_per_session: p["messages_per_session"].as_u64().map(|x| x as u32),
+            sessions_limit: p["sessions_limit"].as_u64().map(|x| x as u32),
+            sessions_period: match p["sessions_period"].as_str() {
+                Some("monthly") => flamekit::SessionsPeriod::Monthly,
+                _ => flamekit::SessionsPeriod::Lifetime,
+            },
+        };
+        let n = |k: &str| u[k].as_u64().unwrap_or(0) as u32;
+        let usage = flamekit::ChatUsage {
+            session_messages: n("session_messages"),
+            lifetime_sessions: n("lifetime_sessions"),
+            monthly_sessions: n("monthly_sessions"),
+            period_start: u["period_start"].as_i64().unwrap_or(0),
+            period_anchor: u["period_anchor"].as_i64(),
+        };
+        let verdict = match case["op"].as_str().unwrap() {
+            "message" => flamekit::may_send_message(&plan, &usage),
+            "session" => flamekit::may_start_session(&plan, &usage, case["now"].as_i64().unwrap()),
+            op => panic!("{id}: unknown op {op}"),
+        };
+        assert_eq!(verdict.is_allowed(), e["allowed"].as_bool().unwrap(), "{id}: {}", verdict.to_json());
+        match &verdict {
+            flamekit::ChatVerdict::Allow { reset, increment, period_start } => {
+                let names = |v: &[flamekit::ChatLimitType]| -> Vec<String> {
+                    v.iter().map(|c| c.as_str().to_owned()).collect()
+                };
+                if e.get("reset").is_some() {
+                    assert_eq!(names(reset), strings(&e["reset"]), "{id}");
+                }
+                if e.get("increment").is_some() {
+                    assert_eq!(names(increment), strings(&e["increment"]), "{id}");
+                }
+                if let Some(ps) = e["period_start"].as_i64() {
+                    assert_eq!(*period_start, ps, "{id}");
+                }
+            }
+            flamekit::ChatVerdict::Deny { limit_type, limit, actual, resets_at, .. } => {
+                assert_eq!(limit_type.as_str(), e["limit_type"].as_str().unwrap(), "{id}");
+                assert_eq!(Some(*limit as u64), e["limit"].as_u64(), "{id}");
+                assert_eq!(Some(*actual as u64), e["actual"].as_u64(), "{id}");
+                assert_eq!(*resets_at, e["resets_at"].as_i64(), "{id}");
+            }
+        }
+        if let Some(after) = e["usage_after"].as_object() {
+            let got = serde_json::to_value(verdict.apply(&usage)).unwrap();
+            for (k, want) in after {
+                assert_eq!(&got[k], want, "{id}: usage_after.{k}");
+            }
+        }
     }
 }

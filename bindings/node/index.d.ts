@@ -38,6 +38,13 @@ export declare class ProfileGroup {
   renderPngAsync(options?: RenderOptions | undefined | null): Promise<Buffer>
   /** `renderSvg` on the libuv thread pool; the event loop stays free. */
   renderSvgAsync(options?: RenderOptions | undefined | null): Promise<string>
+  /**
+   * The functions of a profile ranked by self (default) or total weight,
+   * heaviest first: one page of rows. `(root)` and `(idle)` are left out.
+   */
+  topFunctions(options?: TopOptions | undefined | null): Array<FunctionStat>
+  /** A plain-text summary of the group for an LLM prompt, at most `maxChars` characters. */
+  summary(options?: SummaryOptions | undefined | null): string
   /** speedscope file-format JSON (deterministic). */
   toSpeedscopeJson(): string
   /** gzip-compressed speedscope JSON (deterministic). */
@@ -51,6 +58,71 @@ export declare class ProfileGroup {
  * `Error` with code `internal_error` instead of aborting the process.
  */
 export declare function _panicForTests(): void
+
+/** A chat plan; absent limits are unlimited. */
+export interface ChatPlan {
+  /** Most messages in one session. */
+  messagesPerSession?: number
+  /** Most sessions per `sessionsPeriod`. */
+  sessionsLimit?: number
+  /** `lifetime` (default) or `monthly`. */
+  sessionsPeriod?: string
+}
+
+/** A user's chat counters, as the caller stores them (absent counters are 0). */
+export interface ChatUsage {
+  /** Messages already sent in the current session. */
+  sessionMessages?: number
+  /** Sessions ever started. */
+  lifetimeSessions?: number
+  /** Sessions started in the monthly period beginning at `periodStart`. */
+  monthlySessions?: number
+  /** Start of the current monthly period, UTC unix seconds. */
+  periodStart?: number
+  /** Optional billing anchor, UTC unix seconds. */
+  periodAnchor?: number
+}
+
+/** Outcome of `checkChatLimits` / `checkChatSession`. */
+export interface ChatVerdict {
+  /** True when the action may go ahead. */
+  allowed: boolean
+  /** Allowed: counters to set to 0 first. */
+  reset: Array<string>
+  /** Allowed: counters to add 1 to. */
+  increment: Array<string>
+  /** Allowed: the monthly period start to store. */
+  periodStart?: number
+  /** Denied: `session_messages`, `lifetime_sessions` or `monthly_sessions`. */
+  limitType?: string
+  /** Denied: human-readable reason. */
+  reason?: string
+  /** Denied: the plan's limit. */
+  limit?: number
+  /** Denied: the counter's current value. */
+  actual?: number
+  /** Denied by a monthly limit: when the next period starts (UTC unix seconds). */
+  resetsAt?: number
+  /** The counters to store once the allowed action happened (unchanged when denied). */
+  usageAfter: ChatUsage
+  /** The verdict as compact JSON. */
+  json: string
+}
+
+/** May the user send one more message in the current session? */
+export declare function checkChatLimits(plan: ChatPlan, usage: ChatUsage): ChatVerdict
+
+/** May the user start a new chat session at `now` (UTC unix seconds)? */
+export declare function checkChatSession(plan: ChatPlan, usage: ChatUsage, now: number): ChatVerdict
+
+/** Check an upload's metadata against a policy (default policy when omitted). */
+export declare function checkUpload(info: UploadInfo, policy?: UploadPolicy | undefined | null): Verdict
+
+/**
+ * `checkUpload` with the bytes at hand: the size is the data's length, and
+ * an SVG upload (by content type or `.svg` name) must also pass `validateSvg`.
+ */
+export declare function checkUploadBytes(data: Uint8Array, info?: UploadInfo | undefined | null, policy?: UploadPolicy | undefined | null): Verdict
 
 /** The library's default ingest limits. */
 export declare function defaultIngestLimits(): IngestLimits
@@ -84,6 +156,32 @@ export interface FrameWeight {
   selfWeight: number
   /** Weight of samples where the frame is on the stack (recursion counted once). */
   totalWeight: number
+}
+
+/** One row of `ProfileGroup.topFunctions`. */
+export interface FunctionStat {
+  /** 0-based rank over all rows (offset included). */
+  rank: number
+  /** The frame's index in the group. */
+  frameId: number
+  /** Function name. */
+  name: string
+  /** Source file, if known. */
+  file?: string
+  /** 1-based line, if known. */
+  line?: number
+  /** Weight with this function innermost. */
+  selfWeight: number
+  /** Weight with this function anywhere on the stack (recursion counted once). */
+  totalWeight: number
+  /** `selfWeight` as a percentage of the profile's non-idle total. */
+  selfPercent: number
+  /** `totalWeight` as a percentage of the profile's non-idle total. */
+  totalPercent: number
+  /** `selfWeight` formatted in the profile's unit. */
+  selfDisplay: string
+  /** `totalWeight` formatted in the profile's unit. */
+  totalDisplay: string
 }
 
 /** What an import skipped or repaired. */
@@ -130,6 +228,9 @@ export declare function load(input: string | Uint8Array, nameHint?: string | und
  * caller may reuse its buffer at once.
  */
 export declare function loadAsync(input: string | Uint8Array, nameHint?: string | undefined | null, limits?: IngestLimits | undefined | null): Promise<ProfileGroup>
+
+/** Start of the monthly period containing `now`, for periods beginning at `periodStart`. */
+export declare function monthlyPeriodStart(periodStart: number, now: number): number
 
 /** One profile of a group. */
 export interface ProfileInfo {
@@ -185,4 +286,83 @@ export interface SkipCount {
   reason: string
   /** Exact count. */
   count: number
+}
+
+/** Options of `summary` (all optional). */
+export interface SummaryOptions {
+  /** Most characters of the text (default 4000). */
+  maxChars?: number
+  /** Functions and call paths per ranking (default 10). */
+  topN?: number
+}
+
+/** Rules for SVG uploads (omitted fields keep the defaults). */
+export interface SvgPolicy {
+  /** Largest accepted SVG in bytes. */
+  maxBytes?: number
+  /** Most XML nodes. */
+  maxNodes?: number
+}
+
+/** Options of `topFunctions` (all optional). */
+export interface TopOptions {
+  /** Profile index (default: the active profile). */
+  profile?: number
+  /** `self` (default) or `total`. */
+  by?: string
+  /** Rows to skip (default 0). */
+  offset?: number
+  /** Most rows (default 20). */
+  limit?: number
+}
+
+/** UTC unix seconds at midnight of a date; null for an invalid date. */
+export declare function unixSecondsFromDate(year: number, month: number, day: number): number | null
+
+/** What is known about an upload. */
+export interface UploadInfo {
+  /** Size in bytes (ignored by `checkUploadBytes`, which measures the data). */
+  sizeBytes?: number
+  /** Declared content type. */
+  contentType?: string
+  /** Client-side file name. */
+  fileName?: string
+  /** Profile duration in ms, once imported (`ProfileGroup.durationMs`). */
+  durationMs?: number
+}
+
+/**
+ * What an upload endpoint accepts. Omitted fields keep the library
+ * defaults; `maxBytes: Infinity` means no size limit; empty lists accept anything.
+ */
+export interface UploadPolicy {
+  /** Largest accepted file in bytes (`Infinity`: no limit). */
+  maxBytes?: number
+  /** Accepted content types (case-insensitive, parameters ignored). */
+  allowedContentTypes?: Array<string>
+  /** Accepted file-name endings (`.json`, `.json.gz`, ...). */
+  allowedExtensions?: Array<string>
+  /** Longest accepted profile duration in ms. */
+  maxDurationMs?: number
+  /** Rules for SVG uploads. */
+  svg?: SvgPolicy
+}
+
+/** Validate an SVG flamegraph (no scripts, DTDs, external references, ...). */
+export declare function validateSvg(data: Uint8Array, policy?: SvgPolicy | undefined | null): Verdict
+
+/** Outcome of an upload or SVG check. */
+export interface Verdict {
+  /** True when accepted. */
+  allowed: boolean
+  /** Stable deny code (`file_too_large`, `svg_script`, ...), absent when allowed. */
+  code?: string
+  /** Human-readable reason, absent when allowed. */
+  reason?: string
+  /** The limit that was crossed, when the rule has one. */
+  limit?: number
+  /** The value that crossed it, when known. */
+  actual?: number
+  /** The verdict as compact JSON. */
+  json: string
 }

@@ -121,6 +121,21 @@ class ImportReport:
     skipped: Dict[str, int]
     is_clean: bool
 
+class FunctionStat:
+    """One row of `ProfileGroup.top_functions`."""
+
+    rank: int
+    frame_id: int
+    name: str
+    file: Optional[str]
+    line: Optional[int]
+    self_weight: float
+    total_weight: float
+    self_percent: float
+    total_percent: float
+    self_display: str
+    total_display: str
+
 class ProfileGroup:
     """Profiles imported from one input, sharing one frame table. Immutable, thread-safe."""
 
@@ -139,6 +154,12 @@ class ProfileGroup:
         """gzip-compressed speedscope JSON (deterministic)."""
     def dump(self) -> str:
         """The `flamekit dump` JSON: frames with self/total weights and stacks per profile."""
+    def top_functions(
+        self, profile: Optional[int] = None, by: str = "self", offset: int = 0, limit: int = 20
+    ) -> List[FunctionStat]:
+        """Functions ranked by `by` ("self" or "total") weight, heaviest first; rows offset..offset+limit."""
+    def summary(self, max_chars: int = 4000, top_n: int = 10) -> str:
+        """A plain-text summary for an LLM prompt, at most `max_chars` characters."""
     def render_png(
         self,
         width: int = 1200,
@@ -179,3 +200,122 @@ def load(
 
 def error_codes() -> List[str]:
     """Every stable error code."""
+
+class SvgPolicy:
+    """Rules for SVG uploads."""
+
+    max_bytes: int
+    max_nodes: int
+    def __init__(self, *, max_bytes: Optional[int] = None, max_nodes: Optional[int] = None) -> None: ...
+
+class UploadPolicy:
+    """What an upload endpoint accepts. `max_bytes` omitted: the default; `max_bytes=None`: no limit."""
+
+    max_bytes: Optional[int]
+    allowed_content_types: List[str]
+    allowed_extensions: List[str]
+    max_duration_ms: Optional[int]
+    svg: SvgPolicy
+    def __init__(
+        self,
+        *,
+        max_bytes: Optional[int] = ...,
+        allowed_content_types: Optional[List[str]] = None,
+        allowed_extensions: Optional[List[str]] = None,
+        max_duration_ms: Optional[int] = None,
+        svg: Optional[SvgPolicy] = None,
+    ) -> None: ...
+
+class Verdict:
+    """Outcome of an upload or SVG check; truthy when allowed."""
+
+    allowed: bool
+    code: Optional[str]
+    reason: Optional[str]
+    limit: Optional[int]
+    actual: Optional[int]
+    def to_json(self) -> str: ...
+    def __bool__(self) -> bool: ...
+
+class ChatPlan:
+    """A chat plan; None limits are unlimited. `sessions_period`: "lifetime" or "monthly"."""
+
+    messages_per_session: Optional[int]
+    sessions_limit: Optional[int]
+    sessions_period: str
+    def __init__(
+        self,
+        *,
+        messages_per_session: Optional[int] = None,
+        sessions_limit: Optional[int] = None,
+        sessions_period: str = "lifetime",
+    ) -> None: ...
+
+class ChatUsage:
+    """A user's chat counters, as the caller stores them."""
+
+    session_messages: int
+    lifetime_sessions: int
+    monthly_sessions: int
+    period_start: int
+    period_anchor: Optional[int]
+    def __init__(
+        self,
+        *,
+        session_messages: int = 0,
+        lifetime_sessions: int = 0,
+        monthly_sessions: int = 0,
+        period_start: int = 0,
+        period_anchor: Optional[int] = None,
+    ) -> None: ...
+
+class ChatVerdict:
+    """Outcome of a chat-limit check; truthy when allowed."""
+
+    allowed: bool
+    reset: List[str]
+    increment: List[str]
+    period_start: Optional[int]
+    limit_type: Optional[str]
+    reason: Optional[str]
+    limit: Optional[int]
+    actual: Optional[int]
+    resets_at: Optional[int]
+    usage_after: ChatUsage
+    def apply(self, usage: ChatUsage) -> ChatUsage:
+        """The counters after the allowed action (unchanged when denied)."""
+    def to_json(self) -> str: ...
+    def __bool__(self) -> bool: ...
+
+def check_upload(
+    size_bytes: int,
+    content_type: Optional[str] = None,
+    file_name: Optional[str] = None,
+    duration_ms: Optional[float] = None,
+    policy: Optional[UploadPolicy] = None,
+) -> Verdict:
+    """Check an upload's metadata against a policy (default: UploadPolicy())."""
+
+def check_upload_bytes(
+    data: bytes,
+    content_type: Optional[str] = None,
+    file_name: Optional[str] = None,
+    duration_ms: Optional[float] = None,
+    policy: Optional[UploadPolicy] = None,
+) -> Verdict:
+    """check_upload with the bytes at hand; SVG uploads are also validated."""
+
+def validate_svg(data: bytes, policy: Optional[SvgPolicy] = None) -> Verdict:
+    """Validate an SVG flamegraph (no scripts, DTDs, external references, ...)."""
+
+def check_chat_limits(plan: ChatPlan, usage: ChatUsage) -> ChatVerdict:
+    """May the user send one more message in the current session?"""
+
+def check_chat_session(plan: ChatPlan, usage: ChatUsage, now: int) -> ChatVerdict:
+    """May the user start a new chat session at `now` (UTC unix seconds)?"""
+
+def monthly_period_start(period_start: int, now: int) -> int:
+    """Start of the monthly period containing `now`."""
+
+def unix_seconds_from_date(year: int, month: int, day: int) -> Optional[int]:
+    """UTC unix seconds at midnight of a date; None for an invalid date."""

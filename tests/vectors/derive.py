@@ -146,11 +146,12 @@ def check(vectors):
                         bad.append(f"{cid}[{ep['index']}]: frame {name} {sw} != {gp['frames'].get(name)}")
                 if ep.get("frames_exact") and set(ep["frames"]) != set(gp["frames"]):
                     bad.append(f"{cid}[{ep['index']}]: frame set {sorted(gp['frames'])}")
-                if "top_self" in ep:
-                    best = max(v[0] for v in gp["frames"].values())
-                    tops = [f for f, v in gp["frames"].items() if v[0] == best]
-                    if tops != [ep["top_self"]]:
-                        bad.append(f"{cid}[{ep['index']}]: top self {tops}")
+                for key, col in (("top_by_self", 0), ("top_by_total", 1)):
+                    if key in ep:
+                        # Weight descending, ties broken by name.
+                        order = sorted(gp["frames"], key=lambda f: (-gp["frames"][f][col], f))
+                        if order != ep[key]:
+                            bad.append(f"{cid}[{ep['index']}]: {key} {order}")
         elif case.get("error") == "limit_exceeded":
             limit, data = case["error_limit"], input_bytes(case["input"])
             if limit == "max_input_bytes" and not len(data) > case["limits"]["max_input_bytes"]:

@@ -17,6 +17,8 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Uint8Array};
 use napi::{Env, JsError, Task};
 use napi_derive::napi;
 
+mod policy;
+
 /// Result of a binding call: the error's status string is the stable code.
 /// (Spelled out as `napi::Result<T, &'static str>` in `#[napi]` signatures:
 /// the macro recognises `Result` by name.)
@@ -420,6 +422,24 @@ impl ProfileGroup {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn render_svg_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
         AsyncTask::new(RenderTask { loaded: self.inner.clone(), options: to_render_options(options), svg: true })
+    }
+    /// The functions of a profile ranked by self (default) or total weight,
+    /// heaviest first: one page of rows. `(root)` and `(idle)` are left out.
+    #[napi]
+    pub fn top_functions(
+        &self,
+        options: Option<policy::TopOptions>,
+    ) -> napi::Result<Vec<policy::FunctionStat>, &'static str> {
+        run(|| {
+            let (profile, opts) = policy::top_options(options)?;
+            let rows = flamekit::top_functions(self.group(), self.profile_index(profile), &opts)?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+    /// A plain-text summary of the group for an LLM prompt, at most `maxChars` characters.
+    #[napi]
+    pub fn summary(&self, options: Option<policy::SummaryOptions>) -> napi::Result<String, &'static str> {
+        run(|| flamekit::summarize(self.group(), &policy::summary_options(options)))
     }
     /// speedscope file-format JSON (deterministic).
     #[napi]

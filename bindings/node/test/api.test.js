@@ -123,3 +123,27 @@ test('a panic becomes an internal_error Error', () => {
   assert.throws(() => flamekit._panicForTests(), (e) => e instanceof Error && e.code === 'internal_error' && /deliberate panic/.test(e.message))
   assert.equal(flamekit.load(Buffer.from('a;b 1\n')).frameCount, 2)
 })
+
+test('topFunctions and summary', () => {
+  const g = flamekit.load(TWO)
+  const rows = g.topFunctions({ profile: 0, by: 'total', offset: 1, limit: 2 })
+  assert.deepEqual(rows.map((r) => [r.rank, r.name, r.totalWeight]), [[1, 'b', 14], [2, 'c', 5]])
+  assert.equal(rows[0].totalPercent, 100)
+  assert.deepEqual(g.topFunctions().map((r) => r.name), ['b', 'c', 'd', 'a'])
+  assert.throws(() => g.topFunctions({ by: 'median' }), (e) => e.code === 'invalid_argument')
+  const text = g.summary({ maxChars: 300, topN: 2 })
+  assert.ok(text.startsWith('Profile summary\nFormat: speedscope\n') && text.length <= 300)
+  assert.throws(() => g.summary({ maxChars: 10 }), (e) => e.code === 'invalid_argument')
+})
+
+test('upload policies and chat helpers', () => {
+  assert.equal(flamekit.checkUpload({ sizeBytes: 1e12 }).code, 'file_too_large')
+  assert.equal(flamekit.checkUpload({ sizeBytes: 1e12 }, { maxBytes: Infinity }).allowed, true)
+  assert.throws(() => flamekit.checkUpload({ sizeBytes: -1 }), (e) => e.code === 'invalid_argument')
+  const svg = flamekit.validateSvg(Buffer.from("<svg xmlns='http://www.w3.org/2000/svg'/>"), { maxBytes: 10 })
+  assert.deepEqual([svg.code, svg.limit, svg.actual], ['svg_too_large', 10, 41])
+  assert.throws(() => flamekit.checkChatLimits({ sessionsPeriod: 'weekly' }, {}), (e) => e.code === 'invalid_argument')
+  assert.equal(flamekit.unixSecondsFromDate(2024, 2, 29), 1709164800)
+  assert.equal(flamekit.unixSecondsFromDate(2023, 2, 29), null)
+  assert.equal(flamekit.monthlyPeriodStart(1706659200, 1709596800), 1709164800)
+})

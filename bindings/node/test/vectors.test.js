@@ -43,6 +43,12 @@ function checkExpect(id, g, exp) {
       assert.deepEqual([found[0].selfWeight, found[0].totalWeight], [self, total], `${id}[${ep.index}] frame ${name}`)
     }
     if (ep.frames_exact) assert.deepEqual(weights.map((w) => w.name).sort(), Object.keys(ep.frames).sort(), id)
+    for (const [key, by] of [['top_by_self', 'self'], ['top_by_total', 'total']]) {
+      if (!(key in ep)) continue
+      const rows = g.topFunctions({ profile: ep.index, by, limit: 100 })
+      assert.deepEqual(rows.map((r) => r.name), ep[key], `${id}[${ep.index}] ${key}`)
+      assert.deepEqual(rows.map((r) => r.rank), [...rows.keys()])
+    }
   }
 }
 
@@ -89,5 +95,35 @@ test('render vectors (sync and async)', async () => {
     const sha = (b) => crypto.createHash('sha256').update(b).digest('hex')
     assert.equal(sha(g.renderPng(camelKeys(c.options))), c.png_sha256, c.id)
     assert.equal(sha(await g.renderPngAsync(camelKeys(c.options))), c.png_sha256, c.id)
+  }
+})
+
+test('upload check vectors', () => {
+  for (const c of V.upload_checks) {
+    const policy = camelKeys(c.policy)
+    const info = camelKeys(c.info)
+    const v = c.data ? flamekit.checkUploadBytes(inputBytes(c.data), info, policy) : flamekit.checkUpload(info, policy)
+    const e = c.expect
+    assert.equal(v.allowed, e.allowed, `${c.id}: ${v.json}`)
+    assert.equal(v.code, e.code, c.id)
+    if ('limit' in e) assert.deepEqual([v.limit, v.actual], [e.limit, e.actual], c.id)
+  }
+})
+
+test('chat check vectors', () => {
+  for (const c of V.chat_checks) {
+    const plan = camelKeys(c.plan)
+    const usage = camelKeys(c.usage)
+    const v = c.op === 'message' ? flamekit.checkChatLimits(plan, usage) : flamekit.checkChatSession(plan, usage, c.now)
+    const e = c.expect
+    assert.equal(v.allowed, e.allowed, `${c.id}: ${v.json}`)
+    for (const [key, want] of Object.entries(camelKeys(e))) {
+      if (key === 'usageAfter') {
+        for (const [k, w] of Object.entries(camelKeys(want))) assert.equal(v.usageAfter[k], w, `${c.id} usageAfter.${k}`)
+      } else {
+        assert.deepEqual(v[key], want, `${c.id} ${key}`)
+      }
+    }
+    if (!e.allowed) assert.equal(v.resetsAt, e.resets_at, c.id)
   }
 })

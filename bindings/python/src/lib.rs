@@ -17,6 +17,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 
+mod policy;
+
 create_exception!(flamekit, FlamekitError, PyValueError, "Base of every flamekit error; `.code` is the stable code.");
 create_exception!(flamekit, InvalidJsonError, FlamekitError, "The input is not valid JSON (code `invalid_json`).");
 create_exception!(
@@ -518,6 +520,36 @@ impl PyProfileGroup {
         })
     }
 
+    /// The functions of a profile (default: the active one) ranked by `by`
+    /// (`self` or `total`) weight, heaviest first: rows `offset .. offset + limit`.
+    /// `(root)` and `(idle)` pseudo-frames are left out.
+    #[pyo3(signature = (profile=None, by="self", offset=0, limit=20))]
+    fn top_functions(
+        &self,
+        py: Python<'_>,
+        profile: Option<usize>,
+        by: &str,
+        offset: usize,
+        limit: usize,
+    ) -> PyResult<Vec<policy::FunctionStat>> {
+        let index = self.profile_index(profile);
+        let group = &self.group;
+        run(py, || {
+            let sort_by = flamekit::SortBy::parse(by)
+                .ok_or_else(|| Error::argument("by", format!("{by:?} is not one of: self, total")))?;
+            let rows = flamekit::top_functions(group, index, &flamekit::TopOptions { sort_by, offset, limit })?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// A plain-text summary of the group for an LLM prompt, at most
+    /// `max_chars` characters, listing `top_n` functions and call paths per ranking.
+    #[pyo3(signature = (max_chars=flamekit::SummaryOptions::default().max_chars, top_n=flamekit::SummaryOptions::default().top_n))]
+    fn summary(&self, py: Python<'_>, max_chars: usize, top_n: usize) -> PyResult<String> {
+        let group = &self.group;
+        run(py, || flamekit::summarize(group, &flamekit::SummaryOptions { max_chars, top_n }))
+    }
+
     /// speedscope file-format JSON (deterministic).
     fn to_speedscope_json(&self, py: Python<'_>) -> PyResult<String> {
         let group = &self.group;
@@ -601,6 +633,20 @@ fn flamekit_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(panic_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::check_upload, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::check_upload_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::validate_svg, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::check_chat_limits, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::check_chat_session, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::monthly_period_start, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::unix_seconds_from_date, m)?)?;
+    m.add_class::<policy::FunctionStat>()?;
+    m.add_class::<policy::SvgPolicy>()?;
+    m.add_class::<policy::UploadPolicy>()?;
+    m.add_class::<policy::Verdict>()?;
+    m.add_class::<policy::ChatPlan>()?;
+    m.add_class::<policy::ChatUsage>()?;
+    m.add_class::<policy::ChatVerdict>()?;
     m.add_class::<PyIngestLimits>()?;
     m.add_class::<PyProfileGroup>()?;
     m.add_class::<ProfileInfo>()?;

@@ -208,3 +208,41 @@ def test_a_panic_becomes_internal_error():
     assert "deliberate panic" in str(info.value)
     # The interpreter is fine afterwards.
     assert flamekit.load(b"a;b 1\n").frame_count == 2
+
+
+def test_top_functions_and_summary(corpus):
+    g = flamekit.load(corpus(TWO))
+    rows = g.top_functions(profile=0, by="total", offset=1, limit=2)
+    assert [(r.rank, r.name, r.total_weight) for r in rows] == [(1, "b", 14), (2, "c", 5)]
+    assert rows[0].total_percent == 100.0 and rows[1].self_display.endswith("s")
+    assert [r.name for r in g.top_functions()] == ["b", "c", "d", "a"]  # active profile, by self
+    with pytest.raises(flamekit.InvalidArgumentError) as info:
+        g.top_functions(by="median")
+    assert info.value.argument == "by"
+    with pytest.raises(flamekit.InvalidArgumentError):
+        g.top_functions(limit=0)
+    text = g.summary(max_chars=300, top_n=2)
+    assert text.startswith("Profile summary\nFormat: speedscope\n") and len(text) <= 300
+    assert "Two Samples" in g.summary()
+    with pytest.raises(flamekit.InvalidArgumentError):
+        g.summary(max_chars=10)
+
+
+def test_upload_policy_objects():
+    p = flamekit.UploadPolicy()
+    assert p.max_bytes == flamekit.IngestLimits().max_input_bytes and p.allowed_extensions == []
+    assert flamekit.UploadPolicy(max_bytes=None).max_bytes is None
+    assert flamekit.check_upload(10**12, policy=flamekit.UploadPolicy(max_bytes=None)).allowed
+    denied = flamekit.check_upload(10**12)
+    assert not denied and denied.code == "file_too_large"
+    assert denied.to_json().startswith('{"verdict":"deny","code":"file_too_large"')
+    svg = flamekit.validate_svg(b"<svg xmlns='http://www.w3.org/2000/svg'/>", flamekit.SvgPolicy(max_bytes=10))
+    assert svg.code == "svg_too_large" and (svg.limit, svg.actual) == (10, 41)
+
+
+def test_chat_objects():
+    with pytest.raises(flamekit.InvalidArgumentError):
+        flamekit.ChatPlan(sessions_period="weekly")
+    assert flamekit.unix_seconds_from_date(2024, 2, 29) == 1709164800
+    assert flamekit.unix_seconds_from_date(2023, 2, 29) is None
+    assert flamekit.monthly_period_start(1706659200, 1709596800) == 1709164800

@@ -47,6 +47,11 @@ def check_expect(cid, g, exp):
             assert (found[0].self_weight, found[0].total_weight) == (self_w, total_w), (cid, i, name)
         if ep.get("frames_exact"):
             assert sorted(w.name for w in weights) == sorted(ep["frames"]), (cid, i)
+        for key, by in (("top_by_self", "self"), ("top_by_total", "total")):
+            if key in ep:
+                rows = g.top_functions(profile=i, by=by, limit=100)
+                assert [r.name for r in rows] == ep[key], (cid, i, key)
+                assert [r.rank for r in rows] == list(range(len(rows)))
 
 
 def test_vectors_match_raw_inputs(vectors):
@@ -95,3 +100,40 @@ def test_render_vectors(vectors):
         g = load_case(case)
         png = g.render_png(**case["options"])
         assert hashlib.sha256(png).hexdigest() == case["png_sha256"], case["id"]
+
+
+def test_upload_check_vectors(vectors):
+    for case in vectors["upload_checks"]:
+        p = case.get("policy", {})
+        kwargs = {k: p[k] for k in ("max_bytes", "allowed_content_types", "allowed_extensions", "max_duration_ms") if k in p}
+        policy = flamekit.UploadPolicy(**kwargs)
+        info = {k: v for k, v in case["info"].items() if k != "size_bytes"}
+        if "data" in case:
+            verdict = flamekit.check_upload_bytes(derive.input_bytes(case["data"]), policy=policy, **info)
+        else:
+            verdict = flamekit.check_upload(case["info"].get("size_bytes", 0), policy=policy, **info)
+        e = case["expect"]
+        assert verdict.allowed == e["allowed"] == bool(verdict), (case["id"], verdict.to_json())
+        assert verdict.code == e.get("code"), case["id"]
+        if "limit" in e:
+            assert (verdict.limit, verdict.actual) == (e["limit"], e["actual"]), case["id"]
+
+
+def test_chat_check_vectors(vectors):
+    for case in vectors["chat_checks"]:
+        plan = flamekit.ChatPlan(**case["plan"])
+        usage = flamekit.ChatUsage(**case["usage"])
+        if case["op"] == "message":
+            verdict = flamekit.check_chat_limits(plan, usage)
+        else:
+            verdict = flamekit.check_chat_session(plan, usage, case["now"])
+        e = case["expect"]
+        assert verdict.allowed == e["allowed"], (case["id"], verdict.to_json())
+        for key in ("reset", "increment", "period_start", "limit_type", "limit", "actual", "resets_at"):
+            if key in e:
+                assert getattr(verdict, key) == e[key], (case["id"], key)
+        if not e["allowed"]:
+            assert verdict.resets_at == e.get("resets_at"), case["id"]
+        for key, want in e.get("usage_after", {}).items():
+            assert getattr(verdict.usage_after, key) == want, (case["id"], key)
+        assert verdict.apply(usage) == verdict.usage_after

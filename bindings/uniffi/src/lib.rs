@@ -22,6 +22,9 @@ use flamekit::{Error, ImportOptions, ImportReport};
 
 uniffi::setup_scaffolding!();
 
+mod policy;
+pub use policy::*;
+
 /// Every flamekit failure; the variant matches the stable `code` field.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum FlamekitError {
@@ -497,6 +500,31 @@ impl ProfileGroup {
     pub fn render_svg(&self, options: Option<RenderOptions>) -> Result<String, FlamekitError> {
         let opts = options.unwrap_or_else(default_render_options).into();
         run(|| flamekit::render_svg(&self.group, &opts))
+    }
+    /// The functions of a profile (default: the active one) ranked by self
+    /// (default) or total weight, heaviest first: rows `offset .. offset + limit`.
+    /// `(root)` and `(idle)` pseudo-frames are left out.
+    #[uniffi::method(default(profile = None, by = None, offset = 0, limit = 20))]
+    pub fn top_functions(
+        &self,
+        profile: Option<u32>,
+        by: Option<SortBy>,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<FunctionStat>, FlamekitError> {
+        let index = self.profile_index(profile);
+        let opts = flamekit::TopOptions {
+            sort_by: by.map(Into::into).unwrap_or_default(),
+            offset: offset as usize,
+            limit: limit as usize,
+        };
+        run(|| Ok(flamekit::top_functions(&self.group, index, &opts)?.into_iter().map(Into::into).collect()))
+    }
+    /// A plain-text summary of the group for an LLM prompt, at most `max_chars` characters.
+    #[uniffi::method(default(max_chars = 4000, top_n = 10))]
+    pub fn summary(&self, max_chars: u32, top_n: u32) -> Result<String, FlamekitError> {
+        let opts = flamekit::SummaryOptions { max_chars: max_chars as usize, top_n: top_n as usize };
+        run(|| flamekit::summarize(&self.group, &opts))
     }
     /// speedscope file-format JSON (deterministic).
     pub fn to_speedscope_json(&self) -> Result<String, FlamekitError> {

@@ -85,6 +85,10 @@ def check_expect(cid, g, exp):
             assert (found[0].self_weight, found[0].total_weight) == (self_w, total_w), (cid, i, name)
         if ep.get("frames_exact"):
             assert sorted(w.name for w in weights) == sorted(ep["frames"]), (cid, i)
+        for key, by in (("top_by_self", fk.SortBy.SELF_WEIGHT), ("top_by_total", fk.SortBy.TOTAL_WEIGHT)):
+            if key in ep:
+                rows = g.top_functions(i, by, 0, 100)
+                assert [r.name for r in rows] == ep[key], (cid, i, key)
 
 
 def test_import_vectors():
@@ -160,3 +164,52 @@ def test_threads_share_one_group():
     for t in threads:
         t.join()
     assert out == [want] * 4
+
+
+def test_upload_check_vectors():
+    for case in VECTORS["upload_checks"]:
+        policy = fk.default_upload_policy()
+        for k, v in case.get("policy", {}).items():
+            setattr(policy, k, v)
+        info = fk.UploadInfo(**case["info"])
+        if "data" in case:
+            v = fk.check_upload_bytes(derive.input_bytes(case["data"]), info, policy)
+        else:
+            v = fk.check_upload(info, policy)
+        e = case["expect"]
+        assert v.allowed == e["allowed"], (case["id"], v.json)
+        assert v.code == e.get("code"), case["id"]
+        if "limit" in e:
+            assert (v.limit, v.actual) == (e["limit"], e["actual"]), case["id"]
+
+
+def test_chat_check_vectors():
+    periods = {"lifetime": fk.SessionsPeriod.LIFETIME, "monthly": fk.SessionsPeriod.MONTHLY}
+    for case in VECTORS["chat_checks"]:
+        p = dict(case["plan"])
+        p["sessions_period"] = periods[p.get("sessions_period", "lifetime")]
+        plan = fk.ChatPlan(**p)
+        usage = fk.ChatUsage(**case["usage"])
+        v = fk.check_chat_limits(plan, usage) if case["op"] == "message" else fk.check_chat_session(plan, usage, case["now"])
+        e = case["expect"]
+        assert v.allowed == e["allowed"], (case["id"], v.json)
+        for key in ("reset", "increment", "period_start", "limit_type", "limit", "actual", "resets_at"):
+            if key in e:
+                assert getattr(v, key) == e[key], (case["id"], key)
+        if not e["allowed"]:
+            assert v.resets_at == e.get("resets_at"), case["id"]
+        for key, want in e.get("usage_after", {}).items():
+            assert getattr(v.usage_after, key) == want, (case["id"], key)
+
+
+def test_top_functions_and_summary():
+    g = fk.load_file(derive.input_path({"corpus": "speedscope/0.6.0/two-sampled.speedscope.json"}), None)
+    rows = g.top_functions(0, fk.SortBy.TOTAL_WEIGHT, 1, 2)
+    assert [(r.rank, r.name, r.total_weight) for r in rows] == [(1, "b", 14.0), (2, "c", 5.0)]
+    assert [r.name for r in g.top_functions(None, None, 0, 20)] == ["b", "c", "d", "a"]
+    with pytest.raises(fk.FlamekitError.InvalidArgument):
+        g.top_functions(None, None, 0, 0)
+    text = g.summary(300, 2)
+    assert text.startswith("Profile summary\nFormat: speedscope\n") and len(text) <= 300
+    assert fk.unix_seconds_from_date(2024, 2, 29) == 1709164800
+    assert fk.monthly_period_start(1706659200, 1709596800) == 1709164800
