@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use flamekit::{Error, ImportOptions, ImportReport, ProfileGroup};
 
 mod cmd;
+mod diff;
 mod render;
 
 /// Ingest, convert, render and analyze performance profiles.
@@ -29,6 +30,8 @@ enum Command {
     Detect(cmd::DetectArgs),
     /// Draw a flame graph (time order, left heavy or sandwich) as PNG or SVG.
     Render(render::RenderArgs),
+    /// Compare two profiles: functions ranked by growth, optional differential flame graph.
+    Diff(diff::DiffArgs),
 }
 
 /// Options shared by every command that reads a profile.
@@ -155,6 +158,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => cmd::convert(a),
         Command::Detect(a) => cmd::detect(a),
         Command::Render(a) => render::render(a),
+        Command::Diff(a) => diff::diff(a),
     };
     match result {
         Ok(code) => code,

@@ -74,6 +74,14 @@ pub struct RenderArgs {
     no_title: bool,
 }
 
+/// The library theme for a `--theme` value.
+pub fn theme(t: ThemeArg) -> Theme {
+    match t {
+        ThemeArg::Light => Theme::Light,
+        ThemeArg::Dark => Theme::Dark,
+    }
+}
+
 pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
     let view = match (a.view, a.frame) {
         (ViewArg::Sandwich, Some(frame)) => View::Sandwich { frame },
@@ -88,10 +96,7 @@ pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
         width: a.width,
         height: a.height,
         device_pixel_ratio: a.dpr,
-        theme: match a.theme {
-            ThemeArg::Light => Theme::Light,
-            ThemeArg::Dark => Theme::Dark,
-        },
+        theme: theme(a.theme),
         view,
         profile_index: a.profile,
         start: a.start,
