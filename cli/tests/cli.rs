@@ -1,0 +1,123 @@
+//! The `flamekit` binary end to end: output shapes, exit codes, stdin/stdout.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn corpus(rel: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/speedscope-samples").join(rel);
+    p.to_string_lossy().into_owned()
+}
+
+fn flamekit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flamekit")).args(args).output().expect("run flamekit")
+}
+
+fn flamekit_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run flamekit");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    dir.join(name)
+}
+
+#[test]
+fn dump_prints_frames_and_stacks() {
+    let out = flamekit(&["dump", &corpus("speedscope/0.0.1/simple.speedscope.json")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &v["profiles"][0];
+    assert_eq!(p["name"], "simple.txt");
+    assert_eq!(p["unit"], "none");
+    // c[0,2) d[2,6) c[6,9) inside b[0,14) inside a[0,14), worked out from the events.
+    let frames: Vec<(String, f64, f64)> = p["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert!(f["file"].is_null() && f["line"].is_null() && f["col"].is_null());
+            (f["name"].as_str().unwrap().to_owned(), f["selfWeight"].as_f64().unwrap(), f["totalWeight"].as_f64().unwrap())
+        })
+        .collect();
+    let expected = [("a", 0.0, 14.0), ("b", 5.0, 14.0), ("c", 5.0, 5.0), ("d", 4.0, 4.0)];
+    assert_eq!(frames, expected.map(|(n, s, t)| (n.to_owned(), s, t)));
+    assert_eq!(p["stacks"], serde_json::json!(["a;b;c 2", "a;b;d 4", "a;b;c 3", "a;b 5"]));
+}
+
+#[test]
+fn strict_fails_on_warnings_and_quiet_hides_the_report() {
+    let f = corpus("stackcollapse/simple-with-invalids.txt");
+    let out = flamekit(&["dump", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipped 3 (invalid_line)"), "{err}");
+    assert!(err.contains("line 1"), "{err}");
+    let out = flamekit(&["dump", "--quiet", &f]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty());
+    let out = flamekit(&["dump", "--strict", &f]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--strict"));
+}
+
+#[test]
+fn convert_gzip_round_trips_through_stdin_and_stdout() {
+    let src = corpus("speedscope/0.1.2/simple-sampled.speedscope.json");
+    let gz = tmp("simple.speedscope.json.gz");
+    let out = flamekit(&["convert", &src, "-o", gz.to_str().unwrap()]);
+    assert!(out.status.success());
+    let bytes = std::fs::read(&gz).unwrap();
+    assert_eq!(&bytes[..2], b"\x1f\x8b");
+    let out = flamekit_stdin(&["convert", "-", "-o", "-"], &bytes);
+    assert!(out.status.success());
+    let plain: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plain["profiles"][0]["weights"], serde_json::json!([1, 1, 4, 3, 5]));
+}
+
+#[test]
+fn bad_input_exits_2_with_the_code() {
+    let out = flamekit_stdin(&["dump", "-"], b"\x00\x01 definitely not a profile");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[unsupported_format]"));
+    let out = flamekit(&["dump", &corpus("speedscope/invalid/out-of-order-events.json")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[invalid_profile]"));
+}
+
+#[test]
+fn detect_names_the_format() {
+    let out = flamekit(&["detect", &corpus("pprof/simple.prof")]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "pprof");
+}
+
+#[test]
+fn diff_ranks_the_doubled_function_first_and_draws() {
+    let before = corpus("speedscope/0.1.2/simple-sampled.speedscope.json");
+    let text = std::fs::read_to_string(&before).unwrap().replace("[1, 1, 4, 3, 5]", "[1, 1, 8, 3, 5]");
+    let after = tmp("after.speedscope.json");
+    std::fs::write(&after, text).unwrap();
+    let png = tmp("diff.png");
+    let out = flamekit(&["diff", &before, after.to_str().unwrap(), "--json", "--top", "2", "-o", png.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["functions"][0]["name"], "d");
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
+
+#[test]
+fn stream_reads_stdin_with_bounded_memory() {
+    let out = flamekit_stdin(&["dump", "--stream", "-"], b"a;b 3\na;c 2\na;b 4\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Identical stacks merged: a;b 7, then a;c 2.
+    assert_eq!(v["profiles"][0]["stacks"], serde_json::json!(["a;b 7", "a;c 2"]));
+}
