@@ -28,9 +28,10 @@ run_pytest() {
 step "python: venv and build tools"
 if [ ! -x "$VENV/bin/python" ]; then
   if ! "$PYTHON" -m venv "$VENV"; then
-    # Debian's python3 ships venv separately.
+    # Debian's python3 ships venv (ensurepip) separately.
     rm -rf "$VENV"
-    apt-get install -y python3-venv
+    apt-get update -qq
+    apt-get install -y -qq python3-venv
     "$PYTHON" -m venv "$VENV"
   fi
 fi
