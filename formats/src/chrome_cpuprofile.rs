@@ -326,7 +326,10 @@ pub(crate) struct NodeJson<'a> {
     parent: Option<i64>,
 }
 
-/// One node of a CPU profile, whatever format it came from.
+/// One node of a CPU profile, whatever format it came from. Deserialized
+/// through [`NodeJson`], one node at a time (no intermediate vector).
+#[derive(Deserialize)]
+#[serde(from = "NodeJson<'a>", bound(deserialize = "'de: 'a"))]
 pub(crate) struct CpuNode<'a> {
     id: i64,
     function_name: Cow<'a, str>,
@@ -377,6 +380,23 @@ fn one_based(v: Option<f64>) -> Option<u32> {
     v.filter(|x| x.is_finite() && *x >= 0.0 && *x < u32::MAX as f64).map(|x| x as u32 + 1)
 }
 
+/// Node id → node index.
+enum NodeIndex {
+    /// Ids are exactly `1..=n`, in order.
+    Dense(usize),
+    /// Any other ids (unique).
+    Map(HashMap<i64, u32>),
+}
+
+impl NodeIndex {
+    fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            NodeIndex::Dense(n) => (id >= 1 && id <= *n as i64).then(|| (id - 1) as u32),
+            NodeIndex::Map(m) => m.get(&id).copied(),
+        }
+    }
+}
+
 /// Intern the frame of `node`: name = `functionName` or `(anonymous)`,
 /// file = non-empty `url`, 1-based line and column. No allocation when the
 /// frame is already known.
@@ -399,13 +419,18 @@ pub(crate) fn build_profile(
     if n >= NONE as usize {
         return Err(Error::invalid(format, loc, "too many nodes"));
     }
-    // Node ids → indices.
-    let mut index: HashMap<i64, u32> = HashMap::with_capacity(n);
-    for (i, node) in data.nodes.iter().enumerate() {
-        if index.insert(node.id, i as u32).is_some() {
-            return Err(Error::invalid(format, format!("{loc}[{i}].id"), format!("duplicate node id {}", node.id)));
+    // Node ids → indices: V8 numbers nodes 1..=n in order, then no map is needed.
+    let index = if data.nodes.iter().enumerate().all(|(i, node)| node.id == i as i64 + 1) {
+        NodeIndex::Dense(n)
+    } else {
+        let mut map: HashMap<i64, u32> = HashMap::with_capacity(n);
+        for (i, node) in data.nodes.iter().enumerate() {
+            if map.insert(node.id, i as u32).is_some() {
+                return Err(Error::invalid(format, format!("{loc}[{i}].id"), format!("duplicate node id {}", node.id)));
+            }
         }
-    }
+        NodeIndex::Map(map)
+    };
     // Dangling references occur in real files (Chrome trims old nodes from
     // its trace chunks): as in speedscope, a node with an unknown parent is a
     // root, an unknown child is dropped, and a sample of an unknown node
@@ -426,16 +451,16 @@ pub(crate) fn build_profile(
     };
     for (i, node) in data.nodes.iter().enumerate() {
         if let Some(pid) = node.parent {
-            match index.get(&pid) {
-                Some(&p) => set_parent(&mut parent, i as u32, p, &|| format!("{loc}[{i}].parent"))?,
+            match index.get(pid) {
+                Some(p) => set_parent(&mut parent, i as u32, p, &|| format!("{loc}[{i}].parent"))?,
                 None => unknown_parents += 1,
             }
         }
     }
     for (i, node) in data.nodes.iter().enumerate() {
         for (k, cid) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
-            match index.get(cid) {
-                Some(&c) => set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?,
+            match index.get(*cid) {
+                Some(c) => set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?,
                 None => unknown_children += 1,
             }
         }
@@ -527,7 +552,7 @@ pub(crate) fn build_profile(
                 b.push_sample(run_stack, t - run_start)?;
             }
             run_start = t;
-            let Some(&top) = index.get(&sid) else {
+            let Some(top) = index.get(sid) else {
                 unknown_samples += 1;
                 continue;
             };
@@ -600,7 +625,7 @@ pub(crate) fn build_profile(
 #[derive(Deserialize)]
 struct File<'a> {
     #[serde(borrow, default)]
-    nodes: Option<Vec<NodeJson<'a>>>,
+    nodes: Option<Vec<CpuNode<'a>>>,
     #[serde(default)]
     samples: Option<Vec<i64>>,
     #[serde(rename = "timeDeltas", default)]
@@ -663,15 +688,13 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
             None if samples.is_empty() => Vec::new(),
             None => return Err(Error::invalid(FORMAT, "timeDeltas", "missing (the file has samples)")),
         };
-        let mut data = CpuProfileData {
+        CpuProfileData {
+            nodes,
             samples,
             time_deltas,
             start_time: file.start_time.unwrap_or(0.0),
             end_time: file.end_time.unwrap_or(0.0),
-            ..Default::default()
-        };
-        data.extend_nodes(nodes);
-        data
+        }
     } else if let Some(head) = file.head {
         let samples = file.samples.unwrap_or_default();
         let timestamps = file.timestamps.unwrap_or_default();
