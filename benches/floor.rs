@@ -13,12 +13,16 @@
 //! "peak_rss_kb"}` (the file is read before timing; peak RSS is the
 //! process's `VmHWM`, input bytes included). Modes: `serde-value`,
 //! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits).
+//!
+//! `floor --mode render-time-order|render-left-heavy [--samples N] [--runs N]`:
+//! time `render_png` at 1200x800 of a generated sampled profile of N samples
+//! (default 1,000,000; 100,000 functions, deep dives), built in memory first.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use flamekit::{ImportOptions, IngestLimits};
-use flamekit_gen::{generate, GenFormat, GenOptions};
+use flamekit::{GroupBuilder, ImportOptions, IngestLimits, ProfileGroup, RenderOptions, ValueUnit, View};
+use flamekit_gen::{generate, GenFormat, GenOptions, Stacks};
 
 fn peak_rss_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -50,6 +54,24 @@ fn run_once(mode: &str, bytes: &[u8], name: Option<&str>) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// A sampled profile of `samples` samples from the generator's walk.
+fn sampled_group(samples: u64) -> ProfileGroup {
+    let gen = GenOptions::default();
+    let mut g = GroupBuilder::new("generated", &IngestLimits::unlimited());
+    let frames: Vec<_> =
+        (0..gen.functions).map(|f| g.frame_named(&flamekit_gen::function_name(f)).expect("frame")).collect();
+    let mut b = g.sampled("generated", ValueUnit::Microseconds);
+    let mut walk = Stacks::new(&gen, 0);
+    let mut ids = Vec::new();
+    for i in 0..samples {
+        ids.clear();
+        ids.extend(walk.next_stack().iter().map(|&f| frames[f as usize]));
+        b.push_stack(&ids, 100.0 + (i % 50) as f64).expect("sample");
+    }
+    g.push_profile(b.finish()).expect("profile");
+    g.finish(0).expect("group").0
+}
+
 fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
@@ -66,6 +88,32 @@ fn median(v: &[f64]) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let get = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    if let Some(view) = get("--mode").and_then(|m| match m.as_str() {
+        "render-time-order" => Some(View::TimeOrder),
+        "render-left-heavy" => Some(View::LeftHeavy),
+        _ => None,
+    }) {
+        let runs: usize = get("--runs").and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
+        let samples: u64 = get("--samples").and_then(|r| r.parse().ok()).unwrap_or(1_000_000);
+        let group = sampled_group(samples);
+        let ro = RenderOptions { width: 1200, height: 800, view, ..Default::default() };
+        let times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let png = flamekit::render_png(&group, &ro).expect("render");
+                black_box(png);
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "mode": get("--mode"), "samples": samples, "times_ms": times,
+                "median_ms": median(&times), "peak_rss_kb": peak_rss_kb(),
+            })
+        );
+        return;
+    }
     if let (Some(mode), Some(file)) = (get("--mode"), get("--file")) {
         let runs: usize = get("--runs").and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
         let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{file}: {e}"));

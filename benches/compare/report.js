@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// Turn run.sh's results.jsonl into the markdown tables and the verdict on
+// each target of the performance issue: `node report.js results.jsonl`.
+'use strict'
+const fs = require('fs')
+const path = require('path')
+const zlib = require('zlib')
+
+const lines = fs
+  .readFileSync(process.argv[2], 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l))
+const machines = lines.filter((l) => l.kind === 'machine')
+const rows = lines.filter((l) => l.tool)
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const n = s.length
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+}
+const by = new Map() // "tool\0input" -> {ms: [], rss: [], errors: []}
+for (const r of rows) {
+  const k = `${r.tool}\0${r.input}`
+  if (!by.has(k)) by.set(k, { ms: [], rss: [], errors: [] })
+  const e = by.get(k)
+  if (r.error) e.errors.push(r.error)
+  else {
+    const ms = r.result.ms ?? r.result.median_ms
+    e.ms.push(ms)
+    e.rss.push(r.result.peak_rss_kb)
+  }
+}
+const stat = (tool, input) => {
+  const e = by.get(`${tool}\0${input}`)
+  if (!e) return null
+  return { ms: median(e.ms), rss: e.rss.length ? Math.max(...e.rss) : NaN, n: e.ms.length, errors: e.errors }
+}
+
+const inputs = [...new Set(rows.filter((r) => r.input).map((r) => r.input))]
+const kind = (f) => {
+  const b = path.basename(f)
+  if (b.startsWith('collapsed')) return 'collapsed'
+  if (b.startsWith('cpu')) return 'cpuprofile'
+  if (b.startsWith('trace')) return 'trace'
+  if (b.startsWith('pprof')) return 'pprof'
+  if (b.startsWith('perf')) return 'perf'
+  return b
+}
+const sizeOf = (f) => fs.statSync(f).size
+const rawSizeOf = (f) => (f.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(f)).length : sizeOf(f))
+// The full-size inputs are those speedscope ran on (or, without it, the larger of each kind).
+const full = []
+const half = []
+for (const k of ['collapsed', 'cpuprofile', 'trace', 'pprof', 'perf']) {
+  const fs_ = inputs.filter((f) => kind(f) === k).sort((a, b) => sizeOf(b) - sizeOf(a))
+  if (fs_[0]) full.push(fs_[0])
+  if (fs_[1]) half.push([fs_[0], fs_[1]])
+}
+
+const MB = (b) => (b / 1e6).toFixed(1)
+const fmtMs = (s) => (!s ? '—' : s.errors.length && !s.n ? 'failed' : s.ms >= 10000 ? `${(s.ms / 1000).toFixed(1)} s` : `${s.ms.toFixed(s.ms < 100 ? 1 : 0)} ms`)
+const fmtRss = (s) => (!s || !s.n ? '—' : `${(s.rss / 1024).toFixed(0)} MB`)
+const ratio = (a, b) => (a && b && a.n && b.n ? a.ms / b.ms : NaN)
+const fmtX = (x) => (Number.isFinite(x) ? `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}x` : '—')
+const out = []
+const p = (s = '') => out.push(s)
+
+const m0 = machines.find((m) => m.when === 'start') || {}
+const m1 = machines.find((m) => m.when === 'end') || {}
+p('## Machine')
+p()
+p(`- CPU: ${m0.cpu}, nproc ${m0.nproc}`)
+p(`- load average (1, 5, 15 min): ${m0.loadavg} at start, ${m1.loadavg} at end`)
+p(`- Node ${m0.node}; ${m0.chromium}; ${m0.runs} run(s) per cell, each a fresh process; cells are medians`)
+if (m0.chromium_skipped) p(`- speedscope 1.25 in Chromium skipped: ${m0.chromium_skipped}`)
+p()
+
+const TOOLS = [
+  ['flamekit', 'flamekit (Rust, in-process)'],
+  ['flamekit-node', 'flamekit Node addon'],
+  ['flamekit-cli', 'flamekit CLI (process)'],
+  ['speedscope-1.9', 'speedscope 1.9 (Node)'],
+  ['speedscope-1.25-chromium', 'speedscope 1.25 (Chromium)'],
+  ['pprof-format', 'pprof-format (decode only)'],
+  ['serde-value', 'serde_json → Value'],
+  ['serde-ignored', 'serde_json → IgnoredAny'],
+]
+p('## Import time (median)')
+p()
+p(`| input | size | ${TOOLS.map((t) => t[1]).join(' | ')} |`)
+p(`|---|---:|${TOOLS.map(() => '---:').join('|')}|`)
+for (const f of full) {
+  const size = f.endsWith('.gz') ? `${MB(sizeOf(f))} MB gz (${MB(rawSizeOf(f))} MB raw)` : `${MB(sizeOf(f))} MB`
+  p(`| ${path.basename(f)} | ${size} | ${TOOLS.map(([t]) => fmtMs(stat(t, f))).join(' | ')} |`)
+}
+p()
+p('## Peak RSS (max over runs; input bytes included)')
+p()
+p(`| input | ${TOOLS.map((t) => t[1]).join(' | ')} |`)
+p(`|---|${TOOLS.map(() => '---:').join('|')}|`)
+for (const f of full) p(`| ${path.basename(f)} | ${TOOLS.map(([t]) => fmtRss(stat(t, f))).join(' | ')} |`)
+p()
+p('## Ratios')
+p()
+p('| input | speedscope 1.9 Node ÷ flamekit Node addon | speedscope 1.9 Node ÷ flamekit Rust | speedscope 1.25 Chromium ÷ flamekit Node addon | flamekit Rust ÷ serde_json Value | flamekit MB/s (Rust) | flamekit peak RSS ÷ input |')
+p('|---|---:|---:|---:|---:|---:|---:|')
+const verdicts = []
+const verdict = (ok, text) => verdicts.push(`- ${ok === null ? 'n/a ' : ok ? 'MET ' : 'NOT MET '} — ${text}`)
+for (const f of full) {
+  const fk = stat('flamekit', f)
+  const node = stat('flamekit-node', f)
+  const s19 = stat('speedscope-1.9', f)
+  const s125 = stat('speedscope-1.25-chromium', f)
+  const sv = stat('serde-value', f)
+  const raw = rawSizeOf(f)
+  const mbs = fk && fk.n ? raw / 1e6 / (fk.ms / 1000) : NaN
+  const rssX = fk && fk.n ? (fk.rss * 1024) / raw : NaN
+  p(`| ${path.basename(f)} | ${fmtX(ratio(s19, node))} | ${fmtX(ratio(s19, fk))} | ${fmtX(ratio(s125, node))} | ${sv ? fmtX(ratio(fk, sv)) : '—'} | ${Number.isFinite(mbs) ? mbs.toFixed(0) : '—'} | ${fmtX(rssX)} |`)
+  const k = kind(f)
+  const want = k === 'collapsed' || k === 'trace' ? 50 : k === 'cpuprofile' || k === 'pprof' ? 10 : null
+  if (want) {
+    for (const [peer, name] of [
+      [s19, 'speedscope 1.9 in Node'],
+      [s125, 'speedscope 1.25 in Chromium'],
+    ]) {
+      const x = ratio(peer, node)
+      if (Number.isFinite(x)) verdict(x >= want, `${k}: ≥ ${want}x faster than ${name} (flamekit Node addon): ${fmtX(x)}`)
+    }
+  }
+  if (k === 'collapsed') verdict(mbs >= 300, `collapsed: ≥ 300 MB/s: ${mbs.toFixed(0)} MB/s (Rust in-process)`)
+  if (sv && sv.n) verdict(ratio(fk, sv) <= 1.5, `${k}: import ≤ 1.5x a bare serde_json parse (to Value): ${fmtX(ratio(fk, sv))}`)
+  verdict(rssX <= 3, `${k}: peak RSS ≤ 3x input${f.endsWith('.gz') ? ' (inflated size)' : ''}: ${fmtX(rssX)} (${(fk.rss / 1024).toFixed(0)} MB for ${MB(raw)} MB)`)
+}
+p()
+if (half.length) {
+  p('## Linearity (flamekit Rust, in-process)')
+  p()
+  p('| format | half input | time | full input | time | time ratio | size ratio |')
+  p('|---|---:|---:|---:|---:|---:|---:|')
+  for (const [big, small] of half) {
+    const a = stat('flamekit', small)
+    const b = stat('flamekit', big)
+    const tr = ratio(b, a)
+    const sr = rawSizeOf(big) / rawSizeOf(small)
+    p(`| ${kind(big)} | ${MB(rawSizeOf(small))} MB | ${fmtMs(a)} | ${MB(rawSizeOf(big))} MB | ${fmtMs(b)} | ${tr.toFixed(2)} | ${sr.toFixed(2)} |`)
+    verdict(tr <= 1.1 * sr, `${kind(big)}: time linear in size (${sr.toFixed(2)}x input → ${tr.toFixed(2)}x time; limit ${(1.1 * sr).toFixed(2)}x)`)
+  }
+  p()
+}
+const r1 = stat('render-time-order', '')
+const r2 = stat('render-left-heavy', '')
+if (r1 || r2) {
+  p('## Render (PNG 1200x800, generated 1M-sample profile, profile built before timing)')
+  p()
+  p('| view | time | peak RSS |')
+  p('|---|---:|---:|')
+  for (const [name, s] of [
+    ['time order', r1],
+    ['left heavy', r2],
+  ]) {
+    if (!s) continue
+    p(`| ${name} | ${fmtMs(s)} | ${fmtRss(s)} |`)
+    verdict(s.ms <= 100, `render ${name} 1200x800 of 1M samples ≤ 100 ms: ${fmtMs(s)}`)
+  }
+  p()
+}
+const failed = [...by.entries()].filter(([, e]) => e.errors.length)
+if (failed.length) {
+  p('## Failures')
+  p()
+  for (const [k, e] of failed) p(`- ${k.replace('\0', ' on ')}: ${e.errors[0].slice(0, 300)}`)
+  p()
+}
+p('## Targets')
+p()
+for (const v of verdicts) p(v)
+console.log(out.join('\n'))

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# flamekit vs speedscope's importer, on the same generated files, in one run.
+#
+#   benches/compare/run.sh            # full run (100 MB inputs, 3 runs each)
+#   QUICK=1 benches/compare/run.sh    # 10 MB inputs, 1 run each (a smoke test)
+#
+# Installs what it needs: the npm peers (from package-lock.json, into
+# benches/compare/node_modules), Debian's chromium and GNU time via apt when
+# missing (root only; without chromium that column is skipped and says why).
+# Builds flamekit-gen, the CLI, the floor timer (benches/floor.rs) and the
+# Node addon in release mode, generates the inputs (deterministic, seed 1)
+# under target/compare/, times every tool on every file (each run a fresh
+# process), then prints the ratio table (report.js), also written to
+# target/compare/report.md.
+#
+# Environment: RUNS (default 3), QUICK=1, DATA (input dir), SKIP_CHROMIUM=1,
+# SKIP_SPEEDSCOPE=1 (flamekit and floors only), CHROMIUM (browser binary).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUTDIR="$ROOT/target/compare"
+DATA=${DATA:-$OUTDIR/data}
+RESULTS="$OUTDIR/results.jsonl"
+if [[ "${QUICK:-0}" == 1 ]]; then
+  RUNS=${RUNS:-1}
+  BIG=10MB HALF=5MB CPU=4.4MB CPUHALF=2.2MB
+else
+  RUNS=${RUNS:-3}
+  BIG=100MB HALF=50MB CPU=44MB CPUHALF=22MB
+fi
+mkdir -p "$OUTDIR" "$DATA"
+log() { printf '== %s\n' "$*" >&2; }
+
+# --- tools -------------------------------------------------------------------
+need_apt=()
+[[ -x /usr/bin/time ]] || need_apt+=(time)
+CHROMIUM=${CHROMIUM:-chromium}
+if [[ "${SKIP_CHROMIUM:-0}" != 1 && "${SKIP_SPEEDSCOPE:-0}" != 1 ]] && ! command -v "$CHROMIUM" >/dev/null; then
+  need_apt+=(chromium)
+fi
+if ((${#need_apt[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    log "apt-get install ${need_apt[*]}"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
+  else
+    log "missing ${need_apt[*]} and cannot apt-get install (not root): install them first"
+  fi
+fi
+CHROMIUM_SKIP_REASON=""
+if [[ "${SKIP_CHROMIUM:-0}" == 1 ]]; then
+  CHROMIUM_SKIP_REASON="SKIP_CHROMIUM=1"
+elif ! command -v "$CHROMIUM" >/dev/null; then
+  CHROMIUM_SKIP_REASON="no $CHROMIUM binary (apt-get install chromium failed or not root)"
+fi
+for t in node npm cargo; do
+  command -v $t >/dev/null || { log "$t is required"; exit 1; }
+done
+
+if [[ ! -d "$HERE/node_modules/speedscope" || "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]]; then
+  log "npm ci (speedscope, @elg/speedscope, pprof-format)"
+  (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
+log "cargo build --release (flamekit-gen, flamekit CLI, floor timer)"
+(cd "$ROOT" && cargo build --release -q -p flamekit-gen -p flamekit-cli >&2)
+FLOOR=$(cd "$ROOT" && cargo bench --no-run --bench floor --message-format=json 2>/dev/null |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n")){try{const m=JSON.parse(l);if(m.executable&&m.target&&m.target.name==="floor")console.log(m.executable)}catch(e){}}})' | tail -1)
+[[ -x "$FLOOR" ]] || { log "could not build benches/floor.rs"; exit 1; }
+GEN="$ROOT/target/release/flamekit-gen"
+CLI="$ROOT/target/release/flamekit"
+
+log "Node addon (napi build --release)"
+(
+  cd "$ROOT/bindings/node"
+  [[ -d node_modules/@napi-rs/cli ]] || npm ci --no-audit --no-fund --loglevel=error >&2
+  npx napi build --platform --release >&2
+)
+
+# --- inputs ------------------------------------------------------------------
+gen() { # format size file [extra args]
+  local fmt=$1 size=$2 file=$DATA/$3
+  shift 3
+  if [[ ! -s "$file" ]]; then
+    log "generate $file"
+    "$GEN" "$fmt" --size "$size" "$@" -o "$file" >&2
+  fi
+  echo "$file"
+}
+COLLAPSED=$(gen collapsed $BIG collapsed-$BIG.txt)
+CPUPROFILE=$(gen cpuprofile $CPU cpu-$CPU.cpuprofile)
+TRACE=$(gen trace $BIG trace-$BIG-8threads.json --threads 8)
+PPROF=$(gen pprof $BIG pprof-$BIG.pb.gz)
+PERF=$(gen perf $BIG perf-$BIG.txt)
+HALVES=(
+  "$(gen collapsed $HALF collapsed-$HALF.txt)"
+  "$(gen cpuprofile $CPUHALF cpu-$CPUHALF.cpuprofile)"
+  "$(gen trace $HALF trace-$HALF-8threads.json --threads 8)"
+  "$(gen pprof $HALF pprof-$HALF.pb.gz)"
+  "$(gen perf $HALF perf-$HALF.txt)"
+)
+
+# --- runs --------------------------------------------------------------------
+: >"$RESULTS"
+record() { printf '%s\n' "$1" >>"$RESULTS"; }
+esc() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
+machine() {
+  local cpu load
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  record "{\"kind\":\"machine\",\"when\":$(esc "$1"),\"nproc\":$(nproc),\"cpu\":$(esc "$cpu"),\"loadavg\":$(esc "$load"),\"node\":$(esc "$(node --version)"),\"chromium\":$(esc "$("$CHROMIUM" --version 2>/dev/null || echo none)"),\"runs\":$RUNS,\"chromium_skipped\":$(esc "$CHROMIUM_SKIP_REASON")}"
+}
+# run TOOL FILE: one fresh process, appends its JSON line (or an error line).
+run() {
+  local tool=$1 file=$2 out
+  case $tool in
+    flamekit | serde-value | serde-ignored)
+      out=$("$FLOOR" --mode "$tool" --file "$file" --runs 1 2>&1 | tail -1) ;;
+    flamekit-cli)
+      # Whole process: read, detect, import, rank (top 1), exit.
+      out=$(/usr/bin/time -f '%e %M' "$CLI" top --limit 1 -q "$file" 2>&1 >/dev/null | tail -1)
+      if [[ $out =~ ^([0-9.]+)\ ([0-9]+)$ ]]; then
+        out="{\"ms\":$(node -e "console.log(${BASH_REMATCH[1]}*1000)"),\"peak_rss_kb\":${BASH_REMATCH[2]}}"
+      fi ;;
+    speedscope-1.9 | pprof-format | flamekit-node)
+      out=$(node --max-old-space-size=16384 "$HERE/node-run.js" "$tool" "$file" 2>&1 | tail -1) ;;
+    speedscope-1.25-chromium)
+      out=$(node "$HERE/chromium-run.js" "$file" 2>&1 | tail -1) ;;
+    render-time-order | render-left-heavy)
+      out=$("$FLOOR" --mode "$tool" --runs 1 2>&1 | tail -1) ;;
+  esac
+  if [[ $out == \{* ]]; then
+    record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$file"),\"result\":$out}"
+  else
+    log "$tool $(basename "$file"): FAILED: $out"
+    record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$file"),\"error\":$(esc "$out")}"
+  fi
+}
+runs() { # TOOL FILE
+  local i
+  for ((i = 0; i < RUNS; i++)); do run "$1" "$2"; done
+}
+
+machine start
+for f in "$COLLAPSED" "$CPUPROFILE" "$TRACE" "$PPROF" "$PERF"; do
+  log "$(basename "$f")"
+  runs flamekit "$f"
+  runs flamekit-node "$f"
+  runs flamekit-cli "$f"
+  case $f in
+    *.json | *.cpuprofile) runs serde-value "$f"; runs serde-ignored "$f" ;;
+    *.pb.gz) runs pprof-format "$f" ;;
+  esac
+  if [[ "${SKIP_SPEEDSCOPE:-0}" != 1 ]]; then
+    runs speedscope-1.9 "$f"
+    if [[ -z $CHROMIUM_SKIP_REASON ]]; then runs speedscope-1.25-chromium "$f"; fi
+  fi
+done
+log "linearity (half-size inputs)"
+for f in "${HALVES[@]}"; do runs flamekit "$f"; done
+log "render 1200x800 of a 1M-sample profile"
+runs render-time-order ""
+runs render-left-heavy ""
+machine end
+
+node "$HERE/report.js" "$RESULTS" | tee "$OUTDIR/report.md"
