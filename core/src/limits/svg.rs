@@ -147,60 +147,62 @@ fn check_pi(doc: &Document, node: Node) -> Option<Verdict> {
 
 fn check_element(doc: &Document, node: Node) -> Option<Verdict> {
     let name = node.tag_name().name();
-    let lower = name.to_ascii_lowercase();
-    let line = line_of(doc, node);
-    let shown = printable(name);
+    // Messages (and the line lookup, which scans the text) are built only on refusal.
+    let element = || format!("element <{}> at line {}", printable(name), line_of(doc, node));
     let deny = |code, reason: String| Some(Verdict::deny(code, reason, None, None));
-    match lower.as_str() {
-        "script" => return deny(DenyCode::SvgScript, format!("element <{shown}> at line {line} is not allowed")),
-        "foreignobject" => {
-            return deny(DenyCode::SvgForeignObject, format!("element <{shown}> at line {line} is not allowed"))
-        }
-        l if FORBIDDEN_ELEMENTS.contains(&l) => {
-            return deny(DenyCode::SvgForbiddenElement, format!("element <{shown}> at line {line} is not allowed"))
-        }
-        l if ANIMATIONS.contains(&l) => {
-            let target = node.attributes().find(|a| a.name().eq_ignore_ascii_case("attributeName")).map(|a| a.value());
-            if let Some(t) = target {
-                let t = t.trim().to_ascii_lowercase();
-                let local = t.rsplit(':').next().unwrap_or_default();
-                if local == "href" || local == "src" || local.starts_with("on") {
-                    return deny(
-                        DenyCode::SvgForbiddenElement,
-                        format!("element <{shown}> at line {line} animates attribute `{}`", printable(&t)),
-                    );
-                }
+    let is = |s: &str| name.eq_ignore_ascii_case(s);
+    if is("script") {
+        return deny(DenyCode::SvgScript, format!("{} is not allowed", element()));
+    }
+    if is("foreignObject") {
+        return deny(DenyCode::SvgForeignObject, format!("{} is not allowed", element()));
+    }
+    if FORBIDDEN_ELEMENTS.iter().any(|f| is(f)) {
+        return deny(DenyCode::SvgForbiddenElement, format!("{} is not allowed", element()));
+    }
+    if ANIMATIONS.iter().any(|f| is(f)) {
+        let target = node.attributes().find(|a| a.name().eq_ignore_ascii_case("attributeName")).map(|a| a.value());
+        if let Some(t) = target {
+            let t = t.trim().to_ascii_lowercase();
+            let local = t.rsplit(':').next().unwrap_or_default();
+            if local == "href" || local == "src" || local.starts_with("on") {
+                return deny(
+                    DenyCode::SvgForbiddenElement,
+                    format!("{} animates attribute `{}`", element(), printable(&t)),
+                );
             }
         }
-        "style" => {
-            let css: String = node.descendants().filter_map(|n| n.text()).collect();
-            if let Some(why) = css_problem(&css) {
-                return deny(DenyCode::SvgExternalReference, format!("element <{shown}> at line {line} {why}"));
-            }
+    }
+    if is("style") {
+        let css: String = node.descendants().filter_map(|n| n.text()).collect();
+        if let Some(why) = css_problem(&css) {
+            return deny(DenyCode::SvgExternalReference, format!("{} {why}", element()));
         }
-        _ => {}
     }
     for a in node.attributes() {
         let aname = a.name();
-        let alower = aname.to_ascii_lowercase();
-        let qualified = match a.namespace() {
-            Some("http://www.w3.org/1999/xlink") => format!("xlink:{aname}"),
-            _ => aname.to_owned(),
+        let what = || {
+            let qualified = match a.namespace() {
+                Some("http://www.w3.org/1999/xlink") => format!("xlink:{aname}"),
+                _ => aname.to_owned(),
+            };
+            format!("attribute `{}` of <{}> at line {}", printable(&qualified), printable(name), line_of(doc, node))
         };
-        let what = format!("attribute `{}` of <{shown}> at line {line}", printable(&qualified));
-        if alower.starts_with("on") {
-            return deny(DenyCode::SvgEventHandler, format!("event-handler {what} is not allowed"));
+        let starts_on = aname.len() >= 2 && aname.as_bytes()[..2].eq_ignore_ascii_case(b"on");
+        if starts_on {
+            return deny(DenyCode::SvgEventHandler, format!("event-handler {} is not allowed", what()));
         }
         let value = a.value();
-        if (alower == "href" || alower == "src") && !value.trim_start().starts_with('#') {
+        let link = aname.eq_ignore_ascii_case("href") || aname.eq_ignore_ascii_case("src");
+        if link && !value.trim_start().starts_with('#') {
             return deny(
                 DenyCode::SvgExternalReference,
-                format!("{what} points outside the document (`{}`)", printable(value)),
+                format!("{} points outside the document (`{}`)", what(), printable(value)),
             );
         }
-        let problem = if alower == "style" { css_problem(value) } else { url_problem(value) };
+        let problem = if aname.eq_ignore_ascii_case("style") { css_problem(value) } else { url_problem(value) };
         if let Some(why) = problem {
-            return deny(DenyCode::SvgExternalReference, format!("{what} {why}"));
+            return deny(DenyCode::SvgExternalReference, format!("{} {why}", what()));
         }
     }
     None
@@ -219,6 +221,9 @@ fn css_problem(css: &str) -> Option<String> {
 
 /// A `url(...)` whose target is not a `#fragment`.
 fn url_problem(value: &str) -> Option<String> {
+    if !value.contains('(') {
+        return None;
+    }
     let lower = value.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("url(") {
