@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use flamekit::{Error, ImportOptions, ImportReport, ProfileGroup};
 
+mod analyze;
 mod cmd;
 mod diff;
 mod render;
@@ -30,6 +31,12 @@ enum Command {
     Detect(cmd::DetectArgs),
     /// Draw a flame graph (time order, left heavy or sandwich) as PNG or SVG.
     Render(render::RenderArgs),
+    /// List the functions with the most self (or total) weight.
+    Top(analyze::TopArgs),
+    /// Print a plain-text summary of a profile, sized for an LLM prompt.
+    Summary(analyze::SummaryArgs),
+    /// Check a file against an upload policy; prints a JSON verdict, exits 0 (allow) or 1 (deny).
+    Check(analyze::CheckArgs),
     /// Compare two profiles: functions ranked by growth, optional differential flame graph.
     Diff(diff::DiffArgs),
 }
@@ -158,6 +165,9 @@ fn main() -> ExitCode {
         Command::Convert(a) => cmd::convert(a),
         Command::Detect(a) => cmd::detect(a),
         Command::Render(a) => render::render(a),
+        Command::Top(a) => analyze::top(a),
+        Command::Summary(a) => analyze::summary(a),
+        Command::Check(a) => analyze::check(a),
         Command::Diff(a) => diff::diff(a),
     };
     match result {
