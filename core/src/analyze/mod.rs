@@ -7,7 +7,5 @@ mod value;
 
 pub use diff::{diff, DeltaSort, DiffNode, DiffOptions, FunctionDelta, ProfileDiff};
 pub use summary::{summarize, SummaryOptions};
-pub use top::{
-    is_pseudo_frame, non_idle_total, top_functions, FunctionStat, SortBy, TopOptions, PSEUDO_FRAMES,
-};
+pub use top::{is_pseudo_frame, non_idle_total, top_functions, FunctionStat, SortBy, TopOptions, PSEUDO_FRAMES};
 pub use value::format_value;

@@ -69,7 +69,7 @@ impl Default for SummaryOptions {
 /// Summarize `group` as plain text: format, profiles with their units,
 /// duration, sample/event counts, hottest functions by self and by total
 /// weight, heaviest call paths and deepest stack, at most
-/// `opts.max_chars` characters. See the [module documentation](self) for the
+/// `opts.max_chars` characters. See the the layout below for the
 /// exact layout.
 ///
 /// Work stops as soon as the text is full, so summarizing a group with many
@@ -78,6 +78,42 @@ impl Default for SummaryOptions {
 /// # Errors
 /// [`Error::InvalidArgument`] (`max_chars`) when `max_chars` is below
 /// [`SummaryOptions::MIN_CHARS`].
+///
+/// The text is line-oriented with fixed wording (tests and prompts can rely
+/// on it). For example (abridged):
+///
+/// ```text
+/// Profile summary
+/// Format: pprof
+/// Name: "simple.prof"
+/// Profiles: 1 (active: 0)
+/// Duration: 1.36s
+///
+/// Profile 0 (active): "cpu"
+///   Type: sampled, unit milliseconds, 3,204 samples
+///   Duration: 1.36s
+///   Non-idle total: 1.30s
+///   Deepest stack: 23 frames
+///   Hottest functions by self weight:
+///     1. parse (parser.go:12): self 520ms (40.0%), total 1.10s (84.6%)
+///   Hottest functions by total weight:
+///     1. main (main.go:5): total 1.30s (100.0%), self 0ms (0.0%)
+///   Heaviest call paths by self weight:
+///     1. 520ms (40.0%): main > run > parse
+/// ```
+///
+/// The active profile comes first, then the others in file order.
+/// Percentages are shares of the profile's non-idle total and the
+/// pseudo-frames `(root)` and `(idle)` never appear (see
+/// [`super::top`](crate::top_functions)). Names from the input are
+/// sanitised: control characters become spaces, names longer than
+/// [`SummaryOptions::MAX_NAME_CHARS`] characters are cut with `…`, and call
+/// paths longer than 8 frames keep their first 2 and last 5 frames.
+///
+/// The text never exceeds [`SummaryOptions::max_chars`] characters (Unicode
+/// scalar values, not bytes). When the whole summary does not fit, it stops
+/// at the last line that fits and ends with the line
+/// `[truncated to fit N characters]`.
 pub fn summarize(group: &ProfileGroup, opts: &SummaryOptions) -> Result<String> {
     if opts.max_chars < SummaryOptions::MIN_CHARS {
         return Err(Error::argument(

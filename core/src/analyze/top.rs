@@ -113,7 +113,7 @@ pub struct FunctionStat {
 }
 
 /// Weight of a profile where something other than idle ran: see the
-/// [module documentation](self) for what counts as idle. Linear time.
+/// [`top_functions`] documentation for what counts as idle. Linear time.
 pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
     let frames = group.frames();
     let class = |f: FrameId| -> (bool, bool) {
@@ -186,7 +186,7 @@ pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
 /// one page of them.
 ///
 /// Rows are the frames that occur in the profile, except the pseudo-frames
-/// `(root)` and `(idle)` (see the [module documentation](self)). Frames are
+/// `(root)` and `(idle)` (see *Pseudo-frames and idle time* below). Frames are
 /// interned per group (same name, file, line and column = same frame), so one
 /// row is one frame. Order: the chosen weight, heaviest first; ties broken by
 /// name, then by frame id — the order is fully deterministic.
@@ -198,6 +198,26 @@ pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
 /// # Errors
 /// [`Error::InvalidArgument`] with `name` `profile_index` (no such profile),
 /// `limit` (0) or `offset` (past the last row).
+///
+/// # Pseudo-frames and idle time
+///
+/// Some formats put bookkeeping nodes in their stacks. Two of them are not
+/// functions and are left out of every ranking ([`is_pseudo_frame`]):
+///
+/// - `(root)`: the virtual root of Chrome/V8 `.cpuprofile` call trees, the
+///   outermost frame of every stack;
+/// - `(idle)`: V8's "nothing was running" node.
+///
+/// (flamekit's `.cpuprofile` importer already drops both, as speedscope does;
+/// this rule covers groups built by other importers or by hand.)
+///
+/// Other parenthesised V8 nodes — `(program)` (time in the engine outside
+/// JavaScript), `(garbage collector)` — are real CPU time and stay.
+///
+/// A profile's *non-idle total* is the weight of its samples (or the time of
+/// its events) minus the weight where nothing ran: samples with an empty
+/// stack, stacks that contain `(idle)`, and stacks made only of pseudo-frames
+/// (a sample on `(root)` alone). Percentages are shares of that total.
 pub fn top_functions(group: &ProfileGroup, profile_index: usize, opts: &TopOptions) -> Result<Vec<FunctionStat>> {
     let profile = group.profile(profile_index)?;
     if opts.limit == 0 {

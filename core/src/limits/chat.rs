@@ -67,7 +67,7 @@ pub struct ChatUsage {
     pub period_start: i64,
     /// Optional billing anchor, UTC unix seconds: monthly periods start a
     /// whole number of calendar months after it (see the
-    /// [module documentation](self)). `None`: periods follow on from
+    /// [`may_start_session`] documentation). `None`: periods follow on from
     /// `period_start`.
     pub period_anchor: Option<i64>,
 }
@@ -190,8 +190,32 @@ pub fn may_send_message(plan: &ChatPlan, usage: &ChatUsage) -> ChatVerdict {
 /// May the user start a new chat session at `now` (UTC unix seconds)?
 /// Denied when the plan's session counter for its period is at or over the
 /// limit; a monthly counter whose period ended before `now` counts as 0
-/// (see the [module documentation](self)). When allowed, the new session
+/// (see the [`may_start_session`] documentation). When allowed, the new session
 /// starts with 0 messages and both session counters go up by 1.
+///
+/// # Periods
+///
+/// `lifetime_sessions` counts every session ever started. `monthly_sessions`
+/// counts the sessions of the monthly period that began at
+/// [`ChatUsage::period_start`] (UTC unix seconds). A period lasts one calendar
+/// month: the next one starts on the same day of the month at the same time
+/// of day, or on the month's last day when that day does not exist. When
+/// `now` is past the end of the stored period, the counter is treated as 0
+/// and the verdict carries the start of the period `now` falls in: store it
+/// as the new `period_start`.
+///
+/// Which day of the month periods start on:
+/// - with [`ChatUsage::period_anchor`] set (e.g. the subscription date),
+///   periods start every whole month after the anchor, each clamped on its
+///   own: an anchor of January 31 gives Jan 31, Feb 29 (2024), Mar 31, Apr 30, ...;
+/// - without it, each period starts one month after the previous one, so a
+///   clamped day carries on: Jan 31 → Feb 29 → Mar 29 → ...
+///
+/// Either way the result is consistent: checking again at the same `now`
+/// with the stored counters never rolls the period over a second time.
+///
+/// Both session counters are maintained whatever the plan's period, so a user
+/// who changes plan keeps consistent counts.
 pub fn may_start_session(plan: &ChatPlan, usage: &ChatUsage, now: i64) -> ChatVerdict {
     let (current, next) = current_period(usage, now);
     let rolled_over = current != usage.period_start;

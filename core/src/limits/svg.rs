@@ -52,7 +52,7 @@ const FORBIDDEN_ELEMENTS: &[&str] =
 /// Animation elements: refused when they target `href` or an `on*` attribute.
 const ANIMATIONS: &[&str] = &["set", "animate", "animatetransform", "animatemotion", "animatecolor"];
 
-/// Validate an SVG flamegraph (see the [module documentation](self)).
+/// Validate an SVG flamegraph (see the the rules below).
 ///
 /// ```
 /// use flamekit_core::{validate_svg, SvgPolicy};
@@ -61,6 +61,29 @@ const ANIMATIONS: &[&str] = &["set", "animate", "animatetransform", "animatemoti
 /// let bad = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
 /// assert_eq!(validate_svg(bad, &SvgPolicy::default()).code().unwrap().as_str(), "svg_script");
 /// ```
+///
+/// A flamegraph SVG is static drawing: rectangles, text, titles, maybe CSS
+/// and gradients. [`validate_svg`] accepts exactly that and refuses anything
+/// that can run code, load something from elsewhere, or make the parser do
+/// unbounded work:
+///
+/// - larger than [`SvgPolicy::max_bytes`] (10 MiB by default), checked before parsing;
+/// - not UTF-8, not well-formed XML, or more than [`SvgPolicy::max_nodes`] nodes;
+/// - any DTD (`<!DOCTYPE ...>`): entities never expand, so "billion laughs"
+///   inputs are refused up front (the parser, `roxmltree`, refuses DTDs);
+/// - a root element other than `<svg>` (in the SVG namespace or none);
+/// - `<script>`, `<foreignObject>`, and elements that embed or run content
+///   (`iframe`, `embed`, `object`, `handler`, `listener`), in any namespace
+///   and any letter case;
+/// - animation elements (`set`, `animate`, ...) that target a link or an
+///   event-handler attribute;
+/// - event-handler attributes: any attribute whose name starts with `on`;
+/// - external references: `href`/`xlink:href` (or `src`) not starting with
+///   `#`, `url(...)` in any attribute or `<style>` whose target is not a
+///   `#fragment`, CSS `@import`, CSS escapes (`\`) in style text (they can
+///   spell `url` in disguise), and `<?xml-stylesheet?>` instructions.
+///
+/// Every refusal names the offending element or attribute and its line.
 pub fn validate_svg(bytes: &[u8], policy: &SvgPolicy) -> Verdict {
     let len = bytes.len() as u64;
     if len > policy.max_bytes {
