@@ -499,6 +499,20 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     }
 }
 
+/// Read the whole input: an array of events, or an object holding them.
+fn parse_top<'a, R: serde_json::de::Read<'a>>(
+    mut de: serde_json::Deserializer<R>,
+    is_array: bool,
+    top: TopVisitor<'_, 'a>,
+) -> serde_json::Result<()> {
+    if is_array {
+        EventsSeed(top.col).deserialize(&mut de)?;
+    } else {
+        de.deserialize_map(top)?;
+    }
+    de.end()
+}
+
 fn run(
     input: &[u8],
     is_array: bool,
@@ -508,13 +522,14 @@ fn run(
     let mut col = Collector::new(opts.limits.max_samples);
     let mut samples = None;
     let mut frames = None;
-    let mut de = serde_json::Deserializer::from_slice(input);
-    let r = if is_array {
-        EventsSeed(&mut col).deserialize(&mut de)
-    } else {
-        de.deserialize_map(TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames })
+    // Valid UTF-8 (checked once, fast) is parsed as `str`: serde_json then
+    // skips the per-string UTF-8 checks. Other input takes the byte path,
+    // which reports the bad string.
+    let top = TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames };
+    let r = match std::str::from_utf8(input) {
+        Ok(text) => parse_top(serde_json::Deserializer::from_str(text), is_array, top),
+        Err(_) => parse_top(serde_json::Deserializer::from_slice(input), is_array, top),
     };
-    let r = r.and_then(|()| de.end());
     if let Some(e) = col.error.take() {
         return Err(e);
     }
@@ -880,14 +895,32 @@ fn thread_profile<'a>(
     keys: &mut Keys<'a>,
     linear_max: usize,
 ) -> Result<Profile> {
-    let mut begins: Vec<Item> = Vec::new();
-    let mut ends: Vec<Item> = Vec::new();
+    let n = th.events.len();
+    let mut begins: Vec<Item> = Vec::with_capacity(n / 2 + 1);
+    let mut ends: Vec<Item> = Vec::with_capacity(n / 2 + 1);
     let mut xs: Vec<(Item, f64)> = Vec::new();
     let mut min_ts = f64::INFINITY;
+    // Names of the B events not yet ended (in file order) with their display
+    // name ids: an E usually ends the innermost one, and then its id is known
+    // without hashing the name again.
+    let mut open_names: Vec<(Option<&str>, u32)> = Vec::new();
     for (i, ev) in th.events.iter().enumerate() {
         min_ts = min_ts.min(ev.ts);
         let args = ev.args.filter(|r| truthy(r)).map(|r| compact(r.get()));
-        let dn = intern(&mut keys.dnames, display_name(&ev.name));
+        let raw = ev.name.as_deref();
+        let dn = match open_names.last() {
+            Some(&(top, dn)) if ev.ph == b'E' && top == raw => {
+                open_names.pop();
+                dn
+            }
+            _ => {
+                let dn = intern(&mut keys.dnames, display_name(&ev.name));
+                if ev.ph == b'B' {
+                    open_names.push((raw, dn));
+                }
+                dn
+            }
+        };
         let eid = intern(&mut keys.eids, (dn, args));
         // Raw-name id: equal exactly when the raw names (`Option`) are.
         let nid = match &ev.name {
