@@ -223,7 +223,7 @@ fn svg_matches_png_layout() {
     let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
     let depth2 = TITLE + 2 * ROW;
     assert!(svg.contains(&format!("<rect x=\"0\" y=\"{depth2}\" width=\"428\" height=\"17\" fill=\"{}\">", hex(c))));
-    assert!(svg.contains("<title>c — 5.00 s (35.7%)</title>"), "{svg}");
+    assert!(svg.contains("<title>c — 5.00s (35.7%)</title>"), "{svg}");
     assert!(svg.contains(">c</text>") && svg.contains(">d</text>"));
     let img = Image::decode(&png(&group, &o));
     assert_eq!(img.run(0, box_row(2), c), 428);

@@ -707,7 +707,7 @@ mod tests {
         assert!(r.contains(&(700, 42, 99, Some(2))), "{r:?}");
         let t = texts(&s);
         assert!(t.contains(&"main".to_string()) && t.contains(&"a".to_string()), "{t:?}");
-        assert!(t[t.len() - 1].contains("total 8.00 ms (milliseconds)"), "{t:?}");
+        assert!(t[t.len() - 1].contains("total 8.00ms (milliseconds)"), "{t:?}");
     }
 
     #[test]
@@ -738,7 +738,7 @@ mod tests {
         assert!(r.contains(&(100, 42, 99, Some(2))), "{r:?}");
         assert!(r.contains(&(200, 42, 199, Some(1))), "{r:?}");
         let s = build(&g, &RenderOptions { width: 1200, ..o }).unwrap();
-        assert!(texts(&s).iter().any(|t| t.contains("4.00 ms in 2.00 ms … 6.00 ms")), "{:?}", texts(&s));
+        assert!(texts(&s).iter().any(|t| t.contains("4.00ms in 2.00ms … 6.00ms")), "{:?}", texts(&s));
     }
 
     #[test]
