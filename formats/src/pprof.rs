@@ -26,7 +26,8 @@
 //! that stops inside a top-level field is [`Error::Truncated`].
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use hashbrown::HashMap;
 
 use flamekit_core::{
     Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
@@ -232,8 +233,12 @@ impl<'p> Tables<'p> {
             })
     }
 
+    /// [`Tables::string`]'s check, without decoding the string.
     fn check_string(&self, idx: i64, at: impl FnOnce() -> String) -> Result<()> {
-        self.string(idx, at).map(|_| ())
+        match usize::try_from(idx).ok().and_then(|i| self.p.string_table.get(i)) {
+            Some(_) => Ok(()),
+            None => self.string(idx, at).map(|_| ()),
+        }
     }
 }
 
@@ -386,30 +391,48 @@ fn protobuf_error(e: prost::DecodeError) -> Error {
     Error::invalid(FORMAT, "protobuf", e.to_string())
 }
 
-fn decode(bytes: &[u8]) -> Result<PbProfile> {
+/// The top-level shape check: [`Error::Truncated`] or [`Error::InvalidProfile`]
+/// at a byte offset, before anything else.
+fn check_shape(bytes: &[u8]) -> Result<()> {
     match walk_shape(bytes) {
-        Shape::Truncated(at) => {
-            return Err(Error::Truncated {
-                format: FORMAT,
-                location: format!("byte {at}"),
-                message: "the input ends inside a top-level protobuf field".into(),
-            })
-        }
-        Shape::Invalid(at, msg) => return Err(Error::invalid(FORMAT, format!("byte {at}"), msg)),
-        Shape::Valid { .. } => {}
+        Shape::Truncated(at) => Err(Error::Truncated {
+            format: FORMAT,
+            location: format!("byte {at}"),
+            message: "the input ends inside a top-level protobuf field".into(),
+        }),
+        Shape::Invalid(at, msg) => Err(Error::invalid(FORMAT, format!("byte {at}"), msg)),
+        Shape::Valid { .. } => Ok(()),
     }
-    let p = PbProfile::decode(bytes).map_err(protobuf_error)?;
-    // The whole input is valid protobuf before anything else is checked.
-    let mut s = PbSample::default();
-    for_each_sample(bytes, |body| {
-        s.clear();
-        s.merge(body).map_err(protobuf_error)
-    })?;
-    Ok(p)
+}
+
+/// Everything but the samples, which are decoded one at a time later.
+fn decode(bytes: &[u8]) -> Result<PbProfile> {
+    PbProfile::decode(bytes).map_err(protobuf_error)
 }
 
 /// Import a raw (already inflated) pprof profile.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    check_shape(bytes)?;
+    import_checked(bytes, opts).map_err(|e| {
+        // Malformed protobuf anywhere in the input is reported first, as when
+        // the whole input was decoded before anything else was checked.
+        match validate_samples(bytes) {
+            Err(pe) if !matches!(e, Error::InvalidProfile { ref location, .. } if location == "protobuf") => pe,
+            _ => e,
+        }
+    })
+}
+
+/// Decode every sample once, only to find malformed protobuf.
+fn validate_samples(bytes: &[u8]) -> Result<()> {
+    let mut s = PbSample::default();
+    for_each_sample(bytes, |body| {
+        s.clear();
+        s.merge(body).map_err(protobuf_error)
+    })
+}
+
+fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let p = decode(bytes)?;
     let t = build_tables(&p)?;
     if p.sample_type.is_empty() {
