@@ -27,8 +27,9 @@ pub enum GenFormat {
     Speedscope,
     /// pprof `profile.proto` (raw protobuf; the CLI gzips it when the output
     /// name ends in `.gz`, as Go writes it). Two sample types (`samples/count`,
-    /// `cpu/nanoseconds`, no `default_sample_type`, as Go writes CPU profiles), one location per function, every 8th location with
-    /// an inlined call, one mapping.
+    /// `cpu/nanoseconds`; no `default_sample_type`, as Go writes CPU
+    /// profiles), one location per function, every 8th location with an
+    /// inlined call, one mapping.
     Pprof,
 }
 
@@ -521,6 +522,6 @@ fn write_pprof<W: Write>(
     pb::uint(&mut msg, 2, 4);
     pb::bytes(&mut out, 11, &msg); // period_type cpu/nanoseconds
     pb::uint(&mut out, 12, 10_000_000); // period
-                                        // No default_sample_type, as Go writes CPU profiles: the last type (cpu) is shown.
+    // No default_sample_type, as Go writes CPU profiles: the last type (cpu) is shown.
     w.write_all(&out)
 }
