@@ -520,8 +520,9 @@ fn write_pprof<W: Write>(
     msg.clear();
     pb::uint(&mut msg, 1, 3);
     pb::uint(&mut msg, 2, 4);
-    pb::bytes(&mut out, 11, &msg); // period_type cpu/nanoseconds
-    pb::uint(&mut out, 12, 10_000_000); // period
-    // No default_sample_type, as Go writes CPU profiles: the last type (cpu) is shown.
+    // period_type cpu/nanoseconds and the period; no default_sample_type, as
+    // Go writes CPU profiles (the last type, cpu, is shown).
+    pb::bytes(&mut out, 11, &msg);
+    pb::uint(&mut out, 12, 10_000_000);
     w.write_all(&out)
 }
