@@ -46,6 +46,12 @@ fn input_bytes(inp: &Value) -> Vec<u8> {
     } else {
         std::fs::read(input_path(inp)).unwrap()
     };
+    if let Some(r) = inp["replace"].as_array() {
+        let (old, new) = (r[0].as_str().unwrap(), r[1].as_str().unwrap());
+        let text = String::from_utf8(data).unwrap();
+        assert!(text.contains(old), "replace: {old:?} does not occur in the input {inp}");
+        data = text.replace(old, new).into_bytes();
+    }
     if let Some(n) = inp["truncate"].as_u64() {
         data.truncate(n as usize);
     }
@@ -305,6 +311,90 @@ fn chat_check_vectors() {
             for (k, want) in after {
                 assert_eq!(&got[k], want, "{id}: usage_after.{k}");
             }
+        }
+    }
+}
+
+fn load_input(inp: &Value) -> ProfileGroup {
+    flamekit::import_with(&input_bytes(inp), None, &ImportOptions::default()).unwrap().0
+}
+
+#[test]
+fn diff_vectors() {
+    let v = vectors();
+    let cases = v["diffs"].as_array().unwrap();
+    assert!(cases.len() >= 3);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let (before, after) = (load_input(&case["before"]), load_input(&case["after"]));
+        let o = &case["options"];
+        let opts = flamekit::DiffOptions {
+            before_profile: o["before_profile"].as_u64().map(|p| p as usize),
+            after_profile: o["after_profile"].as_u64().map(|p| p as usize),
+            normalize: o["normalize"].as_bool().unwrap_or(true),
+        };
+        let d = flamekit::diff(&before, &after, &opts).unwrap();
+        let e = &case["expect"];
+        assert_eq!(d.is_zero(), e["is_zero"].as_bool().unwrap(), "{id}: is_zero");
+        if let Some(n) = e["normalized"].as_bool() {
+            assert_eq!(d.normalized, n, "{id}: normalized");
+        }
+        if let Some(u) = e["unit"].as_str() {
+            assert_eq!(d.unit.as_str(), u, "{id}: unit");
+        }
+        for (key, got) in [("scale", d.scale), ("before_total", d.before_total), ("after_total", d.after_total)] {
+            if let Some(want) = e[key].as_f64() {
+                assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{id}: {key} {got} != {want}");
+            }
+        }
+        if let Some(funcs) = e["functions"].as_object() {
+            assert_eq!(d.functions.len(), funcs.len(), "{id}: function count");
+            for (name, w) in funcs {
+                let f = d.functions.iter().find(|f| f.name == *name).unwrap_or_else(|| panic!("{id}: no {name}"));
+                let got = [f.before_self, f.after_self, f.before_total, f.after_total];
+                for (g, want) in got.iter().zip(w.as_array().unwrap()) {
+                    let want = want.as_f64().unwrap();
+                    assert!((g - want).abs() <= 1e-9 * want.abs().max(1.0), "{id}: {name} {got:?} != {w}");
+                }
+            }
+        }
+        for (key, sort) in
+            [("top_self", flamekit::DeltaSort::SelfGrowth), ("top_total", flamekit::DeltaSort::TotalGrowth)]
+        {
+            if let Some(want) = e[key].as_array() {
+                let got: Vec<&str> = d.top_by_delta(sort, 0, 100).iter().map(|f| f.name.as_str()).collect();
+                let want: Vec<&str> = want.iter().map(|n| n.as_str().unwrap()).collect();
+                assert_eq!(got, want, "{id}: {key}");
+            }
+        }
+        if let Some(hash) = case["png_sha256"].as_str() {
+            let png = flamekit::render_diff_png(&d, &render_options(&case["render"]).unwrap()).unwrap();
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{id}: PNG signature");
+            let got: String = Sha256::digest(&png).iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(got, hash, "{id}: png_sha256");
+        }
+    }
+}
+
+#[test]
+fn report_vectors() {
+    let v = vectors();
+    let cases = v["reports"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let (_, r) = load(case).unwrap();
+        let e = &case["expect"];
+        assert_eq!(r.format, e["format"].as_str().unwrap(), "{id}: format");
+        assert_eq!(r.warning_count, e["warning_count"].as_u64().unwrap(), "{id}: warning_count");
+        let skipped: serde_json::Map<String, Value> =
+            r.skipped.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
+        assert_eq!(&Value::Object(skipped), &e["skipped"], "{id}: skipped");
+        let want = e["warnings"].as_array().unwrap();
+        assert!(r.warnings.len() >= want.len(), "{id}: warnings");
+        for (w, d) in want.iter().zip(&r.warnings) {
+            assert_eq!(d.code, w["code"].as_str().unwrap(), "{id}: warning code");
+            assert_eq!(d.location.to_string(), w["location"].as_str().unwrap(), "{id}: warning location");
         }
     }
 }

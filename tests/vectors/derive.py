@@ -38,6 +38,12 @@ def input_bytes(inp):
     else:
         with open(input_path(inp), "rb") as f:
             data = f.read()
+    if "replace" in inp:
+        old, new = inp["replace"]
+        text = data.decode("utf-8")
+        if old not in text:
+            raise ValueError(f"replace: {old!r} does not occur in the input")
+        data = text.replace(old, new).encode("utf-8")
     if "truncate" in inp:
         data = data[: inp["truncate"]]
     return data
@@ -104,8 +110,8 @@ def collapsed(text):
     return {"frame_count": len(names), "active": 0, "profiles": [prof]}
 
 
-def derive(case):
-    data = input_bytes(case["input"])
+def derive_input(inp):
+    data = input_bytes(inp)
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     try:
@@ -113,6 +119,71 @@ def derive(case):
     except ValueError:
         return collapsed(data.decode("utf-8"))
     return speedscope(doc)
+
+
+def derive(case):
+    return derive_input(case["input"])
+
+
+def close(a, b):
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def derive_diff(case):
+    """Function weights of the two active profiles, matched by name (the
+    inputs here have no file names and no recursion), scaled like the library
+    documents: before x after_total/before_total when normalising."""
+    opts = case.get("options", {})
+    sides = []
+    for key, idx_key in (("before", "before_profile"), ("after", "after_profile")):
+        got = derive_input(case[key])
+        sides.append(got["profiles"][opts.get(idx_key, got["active"])])
+    (b, a) = sides
+    normalize = opts.get("normalize", True) or b["unit"] != a["unit"]
+    scale = a["total_weight"] / b["total_weight"] if normalize and b["total_weight"] > 0 else 1.0
+    names = list(b["frames"]) + [f for f in a["frames"] if f not in b["frames"]]
+    funcs = {}
+    for f in names:
+        bs, bt = b["frames"].get(f, [0.0, 0.0])
+        as_, at = a["frames"].get(f, [0.0, 0.0])
+        funcs[f] = [bs * scale, as_, bt * scale, at]
+    rank = lambda col_b, col_a: sorted(names, key=lambda f: (-round(funcs[f][col_a] - funcs[f][col_b], 9), f))
+    return {
+        "is_zero": all(close(w[0], w[1]) and close(w[2], w[3]) for w in funcs.values()),
+        "normalized": normalize,
+        "scale": scale,
+        "unit": a["unit"],
+        "before_total": b["total_weight"],
+        "after_total": a["total_weight"],
+        "functions": funcs,
+        "top_self": rank(0, 1),
+        "top_total": rank(2, 3),
+    }
+
+
+def derive_report(case):
+    """Collapsed-stack lines that are not `stack weight` (non-blank), 1-based."""
+    text = input_bytes(case["input"]).decode("utf-8")
+    if text.lstrip().startswith("{"):
+        return {"format": "speedscope", "warning_count": 0, "skipped": {}, "warnings": []}
+    bad = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.rsplit(" ", 1)
+        try:
+            ok = len(parts) == 2 and float(parts[1]) >= 0 and parts[0] != ""
+        except ValueError:
+            ok = False
+        if not ok:
+            bad.append(n)
+    return {
+        "format": "collapsed",
+        "warning_count": len(bad),
+        "skipped": {"invalid_line": len(bad)} if bad else {},
+        "warnings": [{"code": "invalid_line", "location": f"line {n}"} for n in bad],
+    }
 
 
 def check(vectors):
@@ -158,6 +229,24 @@ def check(vectors):
                 bad.append(f"{cid}: input is not over the limit")
             if limit == "max_frames" and not derive(case)["frame_count"] > case["limits"]["max_frames"]:
                 bad.append(f"{cid}: frames are not over the limit")
+    for case in vectors.get("diffs", []):
+        cid, exp, got = case["id"], case["expect"], derive_diff(case)
+        for key in ("is_zero", "normalized", "unit", "top_self", "top_total"):
+            if key in exp and exp[key] != got[key]:
+                bad.append(f"{cid}: {key} {exp[key]!r} != {got[key]!r}")
+        for key in ("scale", "before_total", "after_total"):
+            if key in exp and not close(exp[key], got[key]):
+                bad.append(f"{cid}: {key} {exp[key]!r} != {got[key]!r}")
+        for name, w in exp.get("functions", {}).items():
+            if name not in got["functions"] or not all(close(x, y) for x, y in zip(w, got["functions"][name])):
+                bad.append(f"{cid}: function {name} {w} != {got['functions'].get(name)}")
+        if "functions" in exp and set(exp["functions"]) != set(got["functions"]):
+            bad.append(f"{cid}: function set {sorted(got['functions'])}")
+    for case in vectors.get("reports", []):
+        cid, exp, got = case["id"], case["expect"], derive_report(case)
+        for key in ("format", "warning_count", "skipped", "warnings"):
+            if key in exp and exp[key] != got[key]:
+                bad.append(f"{cid}: {key} {exp[key]!r} != {got[key]!r}")
     return bad
 
 

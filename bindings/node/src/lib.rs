@@ -17,6 +17,7 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Uint8Array};
 use napi::{Env, JsError, Task};
 use napi_derive::napi;
 
+mod diff;
 mod policy;
 
 /// Result of a binding call: the error's status string is the stable code.

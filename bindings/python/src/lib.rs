@@ -17,6 +17,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 
+mod diff;
 mod policy;
 
 create_exception!(flamekit, FlamekitError, PyValueError, "Base of every flamekit error; `.code` is the stable code.");
@@ -631,6 +632,7 @@ fn flamekit_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(diff::diff, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(policy::check_upload, m)?)?;
@@ -653,6 +655,8 @@ fn flamekit_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FrameWeight>()?;
     m.add_class::<Diagnostic>()?;
     m.add_class::<PyImportReport>()?;
+    m.add_class::<diff::PyProfileDiff>()?;
+    m.add_class::<diff::PyFunctionDelta>()?;
     m.add("FlamekitError", py.get_type::<FlamekitError>())?;
     py.get_type::<FlamekitError>().setattr("code", py.None())?;
     for code in Error::CODES {

@@ -22,7 +22,9 @@ use flamekit::{Error, ImportOptions, ImportReport};
 
 uniffi::setup_scaffolding!();
 
+mod diff;
 mod policy;
+pub use diff::*;
 pub use policy::*;
 
 /// Every flamekit failure; the variant matches the stable `code` field.
