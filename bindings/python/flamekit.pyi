@@ -198,6 +198,60 @@ def load(
 ) -> ProfileGroup:
     """Import a profile from a path or bytes; the format is detected from the content."""
 
+class FunctionDelta:
+    """One function's weights before and after (before weights scaled when the diff is normalised)."""
+
+    name: str
+    file: Optional[str]
+    before_self: float
+    after_self: float
+    before_total: float
+    after_total: float
+    delta_self: float
+    """`after_self - before_self`."""
+    delta_total: float
+    """`after_total - before_total`."""
+    relative_self: Optional[float]
+    """`delta_self / before_self`; None when `before_self` is 0."""
+    relative_total: Optional[float]
+    """`delta_total / before_total`; None when `before_total` is 0."""
+
+class ProfileDiff:
+    """What changed between two profiles (`flamekit.diff`). Immutable, thread-safe."""
+
+    unit: str
+    normalized: bool
+    scale: float
+    """Factor applied to before weights (1 when not normalised)."""
+    before_total: float
+    """Total weight of the before profile, unscaled."""
+    after_total: float
+    functions: List[FunctionDelta]
+    """Every function of either profile, in first-seen order (before, then after)."""
+    is_zero: bool
+    """True when no weight changed (e.g. a profile diffed with itself)."""
+    def top_by_delta(self, by: str = "self", offset: int = 0, limit: int = 20) -> List[FunctionDelta]:
+        """Functions ranked by `by`: "self" / "total" (largest growth first) or "self_absolute" (largest change)."""
+    def render_png(
+        self, width: int = 1200, height: int = 800, theme: str = "light", device_pixel_ratio: float = 1.0, title: bool = True
+    ) -> bytes:
+        """Render the diff as a PNG flame graph (after weights; red grew, blue shrank). Releases the GIL."""
+    def render_svg(
+        self, width: int = 1200, height: int = 800, theme: str = "light", device_pixel_ratio: float = 1.0, title: bool = True
+    ) -> str:
+        """Render the diff as a standalone SVG document (same layout as render_png)."""
+
+def diff(
+    before: ProfileGroup,
+    after: ProfileGroup,
+    before_profile: Optional[int] = None,
+    after_profile: Optional[int] = None,
+    normalize: bool = True,
+) -> ProfileDiff:
+    """Compare a profile of `before` with one of `after` (default: the active ones); releases the GIL.
+
+    With `normalize`, before weights are scaled by after_total / before_total."""
+
 def error_codes() -> List[str]:
     """Every stable error code."""
 

@@ -137,3 +137,55 @@ def test_chat_check_vectors(vectors):
         for key, want in e.get("usage_after", {}).items():
             assert getattr(verdict.usage_after, key) == want, (case["id"], key)
         assert verdict.apply(usage) == verdict.usage_after
+
+
+def load_input(inp):
+    return flamekit.load(derive.input_bytes(inp))
+
+
+def approx(want):
+    return pytest.approx(want, rel=1e-9, abs=1e-9)
+
+
+def test_diff_vectors(vectors):
+    cases = vectors["diffs"]
+    assert len(cases) >= 3
+    for case in cases:
+        cid, e = case["id"], case["expect"]
+        d = flamekit.diff(load_input(case["before"]), load_input(case["after"]), **case["options"])
+        assert isinstance(d, flamekit.ProfileDiff)
+        assert d.is_zero is e["is_zero"], cid
+        for key in ("normalized", "unit"):
+            if key in e:
+                assert getattr(d, key) == e[key], (cid, key)
+        for key in ("scale", "before_total", "after_total"):
+            if key in e:
+                assert getattr(d, key) == approx(e[key]), (cid, key)
+        if "functions" in e:
+            assert len(d.functions) == len(e["functions"]), cid
+            for f in d.functions:
+                want = e["functions"][f.name]
+                assert [f.before_self, f.after_self, f.before_total, f.after_total] == approx(want), (cid, f.name)
+                assert f.delta_self == approx(want[1] - want[0]), (cid, f.name)
+                assert f.delta_total == approx(want[3] - want[2]), (cid, f.name)
+                assert f.relative_self == (None if want[0] == 0 else approx((want[1] - want[0]) / want[0])), (cid, f.name)
+                assert f.relative_total == (None if want[2] == 0 else approx((want[3] - want[2]) / want[2])), (cid, f.name)
+        for key, by in (("top_self", "self"), ("top_total", "total")):
+            if key in e:
+                assert [f.name for f in d.top_by_delta(by=by, limit=100)] == e[key], (cid, key)
+        if "png_sha256" in case:
+            png = d.render_png(**case["render"])
+            assert png[:8] == b"\x89PNG\r\n\x1a\n", cid
+            assert hashlib.sha256(png).hexdigest() == case["png_sha256"], cid
+
+
+def test_report_vectors(vectors):
+    for case in vectors["reports"]:
+        cid, e = case["id"], case["expect"]
+        r = load_case(case).report
+        assert r.format == e["format"], cid
+        assert r.warning_count == e["warning_count"], cid
+        assert r.skipped == e["skipped"], cid
+        assert r.is_clean == (e["warning_count"] == 0 and not e["skipped"]), cid
+        got = [{"code": w.code, "location": w.location} for w in r.warnings[: len(e["warnings"])]]
+        assert got == e["warnings"], cid
