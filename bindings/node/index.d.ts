@@ -9,6 +9,38 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** What changed between two profiles. Immutable. */
+export declare class ProfileDiff {
+  /** Unit of every weight here (the after profile's unit). */
+  get unit(): string
+  /** Whether before weights were scaled to the after total. */
+  get normalized(): boolean
+  /** Factor applied to before weights (1 when not normalised). */
+  get scale(): number
+  /** Total weight of the before profile, unscaled. */
+  get beforeTotal(): number
+  /** Total weight of the after profile. */
+  get afterTotal(): number
+  /** Every function of either profile, in first-seen order (before, then after). */
+  get functions(): Array<FunctionDelta>
+  /** True when no weight changed (e.g. a profile diffed with itself). */
+  get isZero(): boolean
+  /** Functions ranked by `by` (default `self`), one page of rows. */
+  topByDelta(options?: DeltaOptions | undefined | null): Array<FunctionDelta>
+  /**
+   * Render the diff as a PNG flame graph (after weights; red grew, blue
+   * shrank). Uses `width`, `height`, `theme`, `devicePixelRatio`, `title`.
+   * Blocks the event loop: prefer `renderPngAsync`.
+   */
+  renderPng(options?: RenderOptions | undefined | null): Buffer
+  /** Render the diff as a standalone SVG document; same options and layout as `renderPng`. */
+  renderSvg(options?: RenderOptions | undefined | null): string
+  /** `renderPng` on the libuv thread pool; the event loop stays free. */
+  renderPngAsync(options?: RenderOptions | undefined | null): Promise<Buffer>
+  /** `renderSvg` on the libuv thread pool; the event loop stays free. */
+  renderSvgAsync(options?: RenderOptions | undefined | null): Promise<string>
+}
+
 /** Profiles imported from one input, sharing one frame table. Immutable. */
 export declare class ProfileGroup {
   /** Group name (the file name, the name hint, or the format's own name). */
@@ -127,6 +159,19 @@ export declare function checkUploadBytes(data: Uint8Array, info?: UploadInfo | u
 /** The library's default ingest limits. */
 export declare function defaultIngestLimits(): IngestLimits
 
+/** Options of `topByDelta` (every field optional). */
+export interface DeltaOptions {
+  /**
+   * `self` (default: largest self growth first), `total` (largest total
+   * growth first) or `self_absolute` (largest change of self weight either way).
+   */
+  by?: string
+  /** Rows to skip (default 0). */
+  offset?: number
+  /** Rows to return (default 20). */
+  limit?: number
+}
+
 /** One import warning. */
 export interface Diagnostic {
   /** Stable warning code. */
@@ -135,6 +180,26 @@ export interface Diagnostic {
   location: string
   /** Detail. */
   message: string
+}
+
+/**
+ * Compare a profile of `before` with a profile of `after` (default: the
+ * active ones). Throws an `Error` with `code` (`invalid_argument` for a
+ * profile index out of range).
+ */
+export declare function diff(before: ProfileGroup, after: ProfileGroup, options?: DiffOptions | undefined | null): ProfileDiff
+
+/** `diff` on the libuv thread pool: resolves to a `ProfileDiff`, rejects with an `Error` carrying `code`. */
+export declare function diffAsync(before: ProfileGroup, after: ProfileGroup, options?: DiffOptions | undefined | null): Promise<ProfileDiff>
+
+/** Which profiles to compare and whether to normalise (every field optional). */
+export interface DiffOptions {
+  /** Profile index in the before group (default: its active profile). */
+  beforeProfile?: number
+  /** Profile index in the after group (default: its active profile). */
+  afterProfile?: number
+  /** Scale before weights to the after total (default true). */
+  normalize?: boolean
 }
 
 /** Every stable error code, in the library's order. */
@@ -156,6 +221,30 @@ export interface FrameWeight {
   selfWeight: number
   /** Weight of samples where the frame is on the stack (recursion counted once). */
   totalWeight: number
+}
+
+/** One function's weights before and after (before weights scaled when normalised). */
+export interface FunctionDelta {
+  /** Function name. */
+  name: string
+  /** Source file, if known. */
+  file?: string
+  /** Self weight before (scaled when normalised). */
+  beforeSelf: number
+  /** Self weight after. */
+  afterSelf: number
+  /** Total weight before (scaled when normalised), recursion counted once. */
+  beforeTotal: number
+  /** Total weight after, recursion counted once. */
+  afterTotal: number
+  /** `afterSelf - beforeSelf`. */
+  deltaSelf: number
+  /** `afterTotal - beforeTotal`. */
+  deltaTotal: number
+  /** Relative change of self weight; absent (undefined) when it was 0 before. */
+  relativeSelf?: number
+  /** Relative change of total weight; absent (undefined) when it was 0 before. */
+  relativeTotal?: number
 }
 
 /** One row of `ProfileGroup.topFunctions`. */

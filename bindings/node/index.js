@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ProfileDiff = nativeBinding.ProfileDiff
 module.exports.ProfileGroup = nativeBinding.ProfileGroup
 module.exports._panicForTests = nativeBinding._panicForTests
 module.exports.checkChatLimits = nativeBinding.checkChatLimits
@@ -842,6 +843,8 @@ module.exports.checkChatSession = nativeBinding.checkChatSession
 module.exports.checkUpload = nativeBinding.checkUpload
 module.exports.checkUploadBytes = nativeBinding.checkUploadBytes
 module.exports.defaultIngestLimits = nativeBinding.defaultIngestLimits
+module.exports.diff = nativeBinding.diff
+module.exports.diffAsync = nativeBinding.diffAsync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.load = nativeBinding.load
 module.exports.loadAsync = nativeBinding.loadAsync

@@ -43,9 +43,9 @@ pub struct FunctionDelta {
     pub delta_self: f64,
     /// `afterTotal - beforeTotal`.
     pub delta_total: f64,
-    /// Relative change of self weight; null when it was 0 before.
+    /// Relative change of self weight; absent (undefined) when it was 0 before.
     pub relative_self: Option<f64>,
-    /// Relative change of total weight; null when it was 0 before.
+    /// Relative change of total weight; absent (undefined) when it was 0 before.
     pub relative_total: Option<f64>,
 }
 

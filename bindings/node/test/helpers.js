@@ -21,6 +21,12 @@ function inputBytes(inp) {
   if (inp.text !== undefined) data = Buffer.from(inp.text, 'utf8')
   else if (inp.hex !== undefined) data = Buffer.from(inp.hex, 'hex')
   else data = fs.readFileSync(inputPath(inp))
+  if (inp.replace !== undefined) {
+    const [from, to] = inp.replace
+    const text = data.toString('utf8')
+    if (!text.includes(from)) throw new Error(`replace: ${JSON.stringify(from)} does not occur in the input`)
+    data = Buffer.from(text.split(from).join(to), 'utf8')
+  }
   if (inp.truncate !== undefined) data = data.subarray(0, inp.truncate)
   return data
 }

@@ -127,3 +127,68 @@ test('chat check vectors', () => {
     if (!e.allowed) assert.equal(v.resetsAt, e.resets_at, c.id)
   }
 })
+
+function close(got, want, msg) {
+  assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)), `${msg}: ${got} != ${want}`)
+}
+
+function checkDiff(c, d) {
+  const e = c.expect
+  assert.equal(d.isZero, e.is_zero, `${c.id} isZero`)
+  if ('normalized' in e) assert.equal(d.normalized, e.normalized, `${c.id} normalized`)
+  if ('unit' in e) assert.equal(d.unit, e.unit, `${c.id} unit`)
+  for (const [key, prop] of [['scale', 'scale'], ['before_total', 'beforeTotal'], ['after_total', 'afterTotal']]) {
+    if (key in e) close(d[prop], e[key], `${c.id} ${key}`)
+  }
+  if (e.functions) {
+    const fns = d.functions
+    assert.equal(fns.length, Object.keys(e.functions).length, `${c.id} function count`)
+    for (const f of fns) {
+      const want = e.functions[f.name]
+      assert.ok(want, `${c.id}: unexpected function ${f.name}`)
+      const got = [f.beforeSelf, f.afterSelf, f.beforeTotal, f.afterTotal]
+      got.forEach((g, i) => close(g, want[i], `${c.id} ${f.name}[${i}]`))
+      close(f.deltaSelf, want[1] - want[0], `${c.id} ${f.name} deltaSelf`)
+      close(f.deltaTotal, want[3] - want[2], `${c.id} ${f.name} deltaTotal`)
+      if (want[0] === 0) assert.equal(f.relativeSelf, undefined, `${c.id} ${f.name} relativeSelf`)
+      else close(f.relativeSelf, (want[1] - want[0]) / want[0], `${c.id} ${f.name} relativeSelf`)
+      if (want[2] === 0) assert.equal(f.relativeTotal, undefined, `${c.id} ${f.name} relativeTotal`)
+      else close(f.relativeTotal, (want[3] - want[2]) / want[2], `${c.id} ${f.name} relativeTotal`)
+    }
+  }
+  for (const [key, by] of [['top_self', 'self'], ['top_total', 'total']]) {
+    if (key in e) assert.deepEqual(d.topByDelta({ by, limit: 100 }).map((f) => f.name), e[key], `${c.id} ${key}`)
+  }
+}
+
+test('diff vectors (sync and async)', async () => {
+  assert.ok(V.diffs.length >= 3)
+  const sha = (b) => crypto.createHash('sha256').update(b).digest('hex')
+  for (const c of V.diffs) {
+    const before = flamekit.load(inputBytes(c.before))
+    const after = flamekit.load(inputBytes(c.after))
+    const opts = camelKeys(c.options)
+    const d = flamekit.diff(before, after, opts)
+    checkDiff(c, d)
+    checkDiff(c, await flamekit.diffAsync(before, after, opts))
+    if (c.png_sha256) {
+      const png = d.renderPng(camelKeys(c.render))
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], c.id)
+      assert.equal(sha(png), c.png_sha256, c.id)
+      assert.equal(sha(await d.renderPngAsync(camelKeys(c.render))), c.png_sha256, c.id)
+    }
+  }
+})
+
+test('report vectors', () => {
+  assert.ok(V.reports.length >= 1)
+  for (const c of V.reports) {
+    const e = c.expect
+    const r = loadCase(c).report
+    assert.equal(r.format, e.format, c.id)
+    assert.equal(r.warningCount, e.warning_count, c.id)
+    assert.deepEqual(Object.fromEntries(r.skipped.map((s) => [s.reason, s.count])), e.skipped, c.id)
+    const got = r.warnings.slice(0, e.warnings.length).map((w) => ({ code: w.code, location: w.location }))
+    assert.deepEqual(got, e.warnings, c.id)
+  }
+})
