@@ -213,3 +213,77 @@ def test_top_functions_and_summary():
     assert text.startswith("Profile summary\nFormat: speedscope\n") and len(text) <= 300
     assert fk.unix_seconds_from_date(2024, 2, 29) == 1709164800
     assert fk.monthly_period_start(1706659200, 1709596800) == 1709164800
+
+
+def approx(want):
+    return pytest.approx(want, rel=1e-9, abs=1e-9)
+
+
+def diff_options(opts):
+    o = fk.default_diff_options()
+    for k, v in opts.items():
+        setattr(o, k, v)
+    return o
+
+
+def test_diff_vectors():
+    cases = VECTORS["diffs"]
+    assert len(cases) >= 3
+    for case in cases:
+        cid, e = case["id"], case["expect"]
+        before = fk.load_bytes(derive.input_bytes(case["before"]), None, None)
+        after = fk.load_bytes(derive.input_bytes(case["after"]), None, None)
+        d = fk.diff(before, after, diff_options(case["options"]))
+        assert d.is_zero() is e["is_zero"], cid
+        for key in ("normalized", "unit"):
+            if key in e:
+                assert getattr(d, key)() == e[key], (cid, key)
+        for key in ("scale", "before_total", "after_total"):
+            if key in e:
+                assert getattr(d, key)() == approx(e[key]), (cid, key)
+        if "functions" in e:
+            fns = d.functions()
+            assert len(fns) == len(e["functions"]), cid
+            for f in fns:
+                want = e["functions"][f.name]
+                assert [f.before_self, f.after_self, f.before_total, f.after_total] == approx(want), (cid, f.name)
+                assert f.delta_self == approx(want[1] - want[0]), (cid, f.name)
+                assert f.delta_total == approx(want[3] - want[2]), (cid, f.name)
+                assert f.relative_self == (None if want[0] == 0 else approx((want[1] - want[0]) / want[0])), (cid, f.name)
+                assert f.relative_total == (None if want[2] == 0 else approx((want[3] - want[2]) / want[2])), (cid, f.name)
+        for key, by in (("top_self", fk.DeltaSort.SELF_GROWTH), ("top_total", fk.DeltaSort.TOTAL_GROWTH)):
+            if key in e:
+                assert [f.name for f in d.top_by_delta(by, 0, 100)] == e[key], (cid, key)
+        if "png_sha256" in case:
+            png = d.render_png(render_options(case["render"]))
+            assert png[:8] == b"\x89PNG\r\n\x1a\n", cid
+            assert hashlib.sha256(png).hexdigest() == case["png_sha256"], cid
+
+
+def test_report_vectors():
+    for case in VECTORS["reports"]:
+        cid, e = case["id"], case["expect"]
+        r = load_case(case).report()
+        assert r.format == e["format"], cid
+        assert r.warning_count == e["warning_count"], cid
+        assert dict(r.skipped) == e["skipped"], cid
+        got = [{"code": w.code, "location": w.location} for w in r.warnings[: len(e["warnings"])]]
+        assert got == e["warnings"], cid
+
+
+def test_diff_api():
+    path = derive.input_path({"corpus": "speedscope/0.1.2/simple-sampled.speedscope.json"})
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    after_text = text.replace('"weights": [1, 1, 4, 3, 5]', '"weights": [1, 1, 8, 3, 5]')
+    assert after_text != text
+    before = fk.load_bytes(text.encode(), None, None)
+    after = fk.load_bytes(after_text.encode(), None, None)
+    assert fk.diff(before, before).is_zero()
+    raw = fk.diff(before, after, fk.DiffOptions(normalize=False))
+    top = raw.top_by_delta(None, 0, 1)
+    assert [(f.name, f.delta_self, f.relative_self) for f in top] == [("d", 4.0, 1.0)]
+    assert raw.top_by_delta(fk.DeltaSort.SELF_ABSOLUTE, 0, 1)[0].name == "d"
+    assert "<svg" in raw.render_svg(None)
+    with pytest.raises(fk.FlamekitError.InvalidArgument):
+        fk.diff(before, after, fk.DiffOptions(after_profile=5))
