@@ -264,6 +264,37 @@ fn gzip_bomb(mib: u32) -> Vec<u8> {
     gz
 }
 
+#[test]
+fn gzip_bomb_builder_is_valid_gzip() {
+    // The O(1 MiB) builder inflates to the same bytes as a streaming encoder's output.
+    use std::io::Write;
+    let gz = gzip_bomb(3);
+    let out = flamekit::gunzip_limited(&gz, &IngestLimits::unlimited()).unwrap();
+    assert_eq!(out.len(), 3 << 20);
+    assert!(out.iter().all(|&b| b == 0));
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&out).unwrap();
+    let streamed = enc.finish().unwrap();
+    assert_eq!(flamekit::gunzip_limited(&streamed, &IngestLimits::unlimited()).unwrap(), out);
+}
+
+#[test]
+fn gunzip_limited_stops_a_bomb_at_the_limit() {
+    // 1 GiB + 1 MiB of zeros compress to about 1 MiB (deflate's best ratio is ~1:1030).
+    let gz = gzip_bomb(1025);
+    assert!(gz.len() < 2 << 20, "bomb is {} bytes", gz.len());
+    let limits = IngestLimits { max_inflated_bytes: 32 << 20, ..IngestLimits::default() };
+    match flamekit::gunzip_limited(&gz, &limits) {
+        Err(e @ Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value }) => {
+            assert_eq!(e.code(), "limit_exceeded");
+            assert_eq!(max, 32 << 20);
+            // Reading stopped within one 64 KiB buffer past the limit.
+            assert!(value > max && value <= max + 64 * 1024, "{value}");
+        }
+        r => panic!("{:?}", r.map(|v| v.len())),
+    }
+}
+
 /// Peak resident memory of this process (Linux), after resetting the peak.
 #[cfg(target_os = "linux")]
 fn reset_and_read_peak_rss() -> (bool, impl Fn() -> Option<u64>) {
