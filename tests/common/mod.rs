@@ -64,3 +64,51 @@ pub fn assert_close(actual: f64, expected: f64) {
 pub fn profile_names(group: &ProfileGroup) -> Vec<String> {
     group.profiles().iter().map(|p| p.name().to_owned()).collect()
 }
+
+/// Every corpus file as (path relative to the corpus root, bytes), sorted by
+/// path. Read once per test binary and shared by its tests.
+pub fn corpus_all() -> &'static [(String, Vec<u8>)] {
+    static ALL: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let root = corpus_path("");
+        corpus_files("")
+            .into_iter()
+            .map(|p| {
+                let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+                (rel, bytes)
+            })
+            .collect()
+    })
+}
+
+/// Assert that `sniff` claims exactly the corpus files for which `mine(rel)`
+/// holds (`rel` is the path under the corpus root, e.g. `Firefox/59/x.json`),
+/// and that at least one file is claimed.
+#[track_caller]
+pub fn assert_sniff_claims_exactly(sniff: fn(&[u8]) -> bool, mine: impl Fn(&str) -> bool) {
+    let mut claimed = 0;
+    for (rel, bytes) in corpus_all() {
+        assert_eq!(sniff(bytes), mine(rel), "{rel}");
+        claimed += mine(rel) as usize;
+    }
+    assert!(claimed > 0, "no corpus file is expected to match");
+}
+
+/// Assert that content detection (no file-name hint) picks `format` for
+/// exactly the corpus files for which `mine(rel)` holds, and that at least
+/// one file is picked.
+#[track_caller]
+pub fn assert_detects_exactly(format: flamekit::Format, mine: impl Fn(&str) -> bool) {
+    let mut picked = 0;
+    for (rel, bytes) in corpus_all() {
+        let d = flamekit::detect(bytes, None);
+        if mine(rel) {
+            assert_eq!(d.unwrap_or_else(|e| panic!("{rel}: {e}")), format, "{rel}");
+            picked += 1;
+        } else {
+            assert_ne!(d.ok(), Some(format), "{rel} claimed by {format:?}");
+        }
+    }
+    assert!(picked > 0, "no corpus file is expected to be {format:?}");
+}

@@ -19,7 +19,7 @@
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, profile_names, weights};
 
 /// Sets one limit.
 type SetLimit = fn(&mut IngestLimits);
@@ -151,14 +151,9 @@ fn every_prefix_imports_or_fails_typed() {
 /// traces, speedscope, Firefox, stackprof or any other JSON.
 #[test]
 fn sniff_claims_only_cpu_profiles() {
-    let mut claimed = Vec::new();
-    for path in corpus_files("") {
-        let bytes = std::fs::read(&path).unwrap();
-        if flamekit_formats::chrome_cpuprofile::sniff(&bytes) {
-            claimed.push(path.to_string_lossy().rsplit("speedscope-samples/").next().unwrap().to_owned());
-        }
-    }
-    assert_eq!(claimed, vec!["Chrome/65/simple.cpuprofile", "node/10.11.0/example.cpuprofile"]);
+    assert_sniff_claims_exactly(flamekit_formats::chrome_cpuprofile::sniff, |rel| {
+        ["Chrome/65/simple.cpuprofile", "node/10.11.0/example.cpuprofile"].contains(&rel)
+    });
     let sniff = flamekit_formats::chrome_cpuprofile::sniff;
     // A heap profile with samples, a heap snapshot, a trace object, a partial new-format profile.
     assert!(!sniff(br#"{"head":{"callFrame":{"functionName":"(root)"},"selfSize":0,"children":[]},"samples":[]}"#));

@@ -41,7 +41,7 @@
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ProfileGroup, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, corpus_files, profile_names, weights};
 
 /// Sets one limit.
 type SetLimit = fn(&mut IngestLimits);
@@ -415,18 +415,16 @@ fn every_prefix_imports_or_fails_typed() {
 #[test]
 fn sniff_claims_only_traces() {
     let sniff = flamekit_formats::chrome_trace::sniff;
-    for path in corpus_files("") {
-        let rel = path.to_string_lossy().rsplit("speedscope-samples/").next().unwrap().to_owned();
-        let is_trace = rel.starts_with("trace-event/")
+    assert_sniff_claims_exactly(sniff, |rel| {
+        rel.starts_with("trace-event/")
             || [
                 "Chrome/66/worker.json",
                 "Chrome/69/simple.json",
                 "Chrome/70/worker.json",
                 "Chrome/141/no-arg-data.json",
             ]
-            .contains(&rel.as_str());
-        assert_eq!(sniff(&std::fs::read(&path).unwrap()), is_trace, "{rel}");
-    }
+            .contains(&rel)
+    });
     assert!(!sniff(b"[]"));
     assert!(!sniff(b"[1, 2]"));
     assert!(!sniff(br#"{"shared":{"frames":[]},"profiles":[]}"#));

@@ -9,7 +9,7 @@
 
 use flamekit::{Error, Format, ImportOptions, Location, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+use crate::common::{assert_close, assert_detects_exactly, corpus, corpus_files, profile_names, weights};
 
 #[test]
 fn time_profile_7_3_1() {
@@ -116,17 +116,9 @@ fn allocations_7_3_1() {
 
 #[test]
 fn detection_picks_instruments_for_deep_copies_only() {
-    for path in corpus_files(".") {
-        let bytes = std::fs::read(&path).unwrap();
-        let p = path.to_string_lossy();
-        let mine = p.contains("/Instruments/") && p.ends_with("-deep-copy.txt");
-        let d = flamekit::detect(&bytes, None);
-        if mine {
-            assert_eq!(d.unwrap(), Format::Instruments, "{}", path.display());
-        } else {
-            assert_ne!(d.ok(), Some(Format::Instruments), "{} claimed by instruments", path.display());
-        }
-    }
+    assert_detects_exactly(Format::Instruments, |rel| {
+        rel.starts_with("Instruments/") && rel.ends_with("-deep-copy.txt")
+    });
 }
 
 #[test]

@@ -15,7 +15,7 @@
 
 use flamekit::{Error, Format, ImportOptions, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+use crate::common::{assert_close, assert_detects_exactly, corpus, profile_names, weights};
 
 #[test]
 fn heavy_jfr_execution_and_native_samples() {
@@ -63,16 +63,7 @@ fn heavy_jfr_execution_and_native_samples() {
 
 #[test]
 fn detection_picks_jfr_for_its_files_only() {
-    for path in corpus_files(".") {
-        let bytes = std::fs::read(&path).unwrap();
-        let mine = path.to_string_lossy().ends_with(".jfr");
-        let d = flamekit::detect(&bytes, None);
-        if mine {
-            assert_eq!(d.unwrap(), Format::Jfr, "{}", path.display());
-        } else {
-            assert_ne!(d.ok(), Some(Format::Jfr), "{} claimed by jfr", path.display());
-        }
-    }
+    assert_detects_exactly(Format::Jfr, |rel| rel.ends_with(".jfr"));
 }
 
 fn assert_typed(r: flamekit::Result<(flamekit::ProfileGroup, flamekit::ImportReport)>, what: &str) {

@@ -20,7 +20,7 @@
 
 use flamekit::{Error, Format, ImportOptions, Location, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
+use crate::common::{assert_close, assert_detects_exactly, corpus, corpus_files, profile_names, weights};
 
 #[test]
 fn script_log_one_profile_per_stack() {
@@ -71,16 +71,7 @@ fn stack_log_reconstructs_calls_running_before_the_log() {
 
 #[test]
 fn detection_picks_papyrus_for_its_files_only() {
-    for path in corpus_files(".") {
-        let bytes = std::fs::read(&path).unwrap();
-        let mine = path.to_string_lossy().contains("/papyrus/");
-        let d = flamekit::detect(&bytes, None);
-        if mine {
-            assert_eq!(d.unwrap(), Format::Papyrus, "{}", path.display());
-        } else {
-            assert_ne!(d.ok(), Some(Format::Papyrus), "{} claimed by papyrus", path.display());
-        }
-    }
+    assert_detects_exactly(Format::Papyrus, |rel| rel.starts_with("papyrus/"));
 }
 
 #[test]

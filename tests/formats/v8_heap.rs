@@ -26,7 +26,7 @@
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, weights};
+use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, corpus_files, weights};
 
 #[test]
 fn chrome_69_heap_profile() {
@@ -163,10 +163,5 @@ fn every_prefix_imports_or_fails_typed() {
 /// The sniffer claims exactly this format's files among every file of the corpus.
 #[test]
 fn sniff_claims_only_its_own_corpus_files() {
-    for path in corpus_files(".") {
-        let p = path.to_string_lossy();
-        let bytes = std::fs::read(&path).unwrap();
-        let mine = p.ends_with(".heapprofile");
-        assert_eq!(flamekit_formats::v8_heap::sniff(&bytes), mine, "{p}");
-    }
+    assert_sniff_claims_exactly(flamekit_formats::v8_heap::sniff, |rel| rel.ends_with(".heapprofile"));
 }
