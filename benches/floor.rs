@@ -21,8 +21,12 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use flamekit::{GroupBuilder, ImportOptions, IngestLimits, ProfileGroup, RenderOptions, ValueUnit, View};
-use flamekit_gen::{generate, GenFormat, GenOptions, Stacks};
+use flamekit::{ImportOptions, IngestLimits, RenderOptions, View};
+use flamekit_gen::GenFormat;
+use support::{generated, sampled_group};
+
+#[path = "support/mod.rs"]
+mod support;
 
 fn peak_rss_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -52,24 +56,6 @@ fn run_once(mode: &str, bytes: &[u8], name: Option<&str>) -> f64 {
         other => panic!("unknown mode {other}"),
     }
     t.elapsed().as_secs_f64() * 1e3
-}
-
-/// A sampled profile of `samples` samples from the generator's walk.
-fn sampled_group(samples: u64) -> ProfileGroup {
-    let gen = GenOptions::default();
-    let mut g = GroupBuilder::new("generated", &IngestLimits::unlimited());
-    let frames: Vec<_> =
-        (0..gen.functions).map(|f| g.frame_named(&flamekit_gen::function_name(f)).expect("frame")).collect();
-    let mut b = g.sampled("generated", ValueUnit::Microseconds);
-    let mut walk = Stacks::new(&gen, 0);
-    let mut ids = Vec::new();
-    for i in 0..samples {
-        ids.clear();
-        ids.extend(walk.next_stack().iter().map(|&f| frames[f as usize]));
-        b.push_stack(&ids, 100.0 + (i % 50) as f64).expect("sample");
-    }
-    g.push_profile(b.finish()).expect("profile");
-    g.finish(0).expect("group").0
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -140,8 +126,7 @@ fn main() {
     for (name, format) in
         [("cpuprofile", GenFormat::Cpuprofile), ("trace", GenFormat::Trace), ("speedscope", GenFormat::Speedscope)]
     {
-        let mut bytes = Vec::new();
-        generate(format, &GenOptions { target_bytes: 10_000_000, ..Default::default() }, &mut bytes).expect("gen");
+        let bytes = generated(format, 10_000_000);
         let m = |mode: &str| median(&(0..5).map(|_| run_once(mode, &bytes, None)).collect::<Vec<_>>());
         let (value, ignored, fk) = (m("serde-value"), m("serde-ignored"), m("flamekit"));
         println!(

@@ -11,22 +11,16 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use flamekit::{
-    Format, GroupBuilder, ImportOptions, IngestLimits, ProfileGroup, RenderOptions, SummaryOptions, TopOptions,
-    ValueUnit, View,
-};
-use flamekit_gen::{generate, GenFormat, GenOptions, Stacks};
+use flamekit::{Format, ImportOptions, IngestLimits, RenderOptions, SummaryOptions, TopOptions, View};
+use flamekit_gen::GenFormat;
+use support::{generated, sampled_group};
+
+#[path = "support/mod.rs"]
+mod support;
 
 fn corpus(rel: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/speedscope-samples").join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn generated(format: GenFormat, bytes: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    let opts = GenOptions { target_bytes: bytes, ..Default::default() };
-    generate(format, &opts, &mut out).expect("generate");
-    out
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -38,25 +32,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 fn opts() -> ImportOptions {
     ImportOptions { limits: IngestLimits::unlimited(), ..Default::default() }
-}
-
-/// A sampled profile of `samples` samples from the generator's walk
-/// (100,000 functions, deep dives included), built directly.
-fn sampled_group(samples: usize) -> ProfileGroup {
-    let gen = GenOptions::default();
-    let mut g = GroupBuilder::new("generated", &IngestLimits::unlimited());
-    let frames: Vec<_> =
-        (0..gen.functions).map(|f| g.frame_named(&flamekit_gen::function_name(f)).expect("frame")).collect();
-    let mut b = g.sampled("generated", ValueUnit::Microseconds);
-    let mut walk = Stacks::new(&gen, 0);
-    let mut ids = Vec::new();
-    for i in 0..samples {
-        ids.clear();
-        ids.extend(walk.next_stack().iter().map(|&f| frames[f as usize]));
-        b.push_stack(&ids, 100.0 + (i % 50) as f64).expect("sample");
-    }
-    g.push_profile(b.finish()).expect("profile");
-    g.finish(0).expect("group").0
 }
 
 fn bench_import(c: &mut Criterion) {
