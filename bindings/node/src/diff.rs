@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use flamekit::{DeltaSort, Error};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
 
-use crate::{guard, reject, run, RenderOptions, Rendered};
+use crate::{guard, reject, run, RenderOptions, RenderSubject, RenderTask};
 
 /// Which profiles to compare and whether to normalise (every field optional).
 #[napi(object)]
@@ -155,52 +155,21 @@ impl ProfileDiff {
     }
     /// `renderPng` on the libuv thread pool; the event loop stays free.
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn render_png_async(&self, options: Option<RenderOptions>) -> AsyncTask<DiffRenderTask> {
-        AsyncTask::new(DiffRenderTask {
-            diff: self.inner.clone(),
+    pub fn render_png_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
+        AsyncTask::new(RenderTask {
+            subject: RenderSubject::Diff(self.inner.clone()),
             options: crate::to_render_options(options),
             svg: false,
         })
     }
     /// `renderSvg` on the libuv thread pool; the event loop stays free.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn render_svg_async(&self, options: Option<RenderOptions>) -> AsyncTask<DiffRenderTask> {
-        AsyncTask::new(DiffRenderTask {
-            diff: self.inner.clone(),
+    pub fn render_svg_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
+        AsyncTask::new(RenderTask {
+            subject: RenderSubject::Diff(self.inner.clone()),
             options: crate::to_render_options(options),
             svg: true,
         })
-    }
-}
-
-/// The work of `ProfileDiff.renderPngAsync`/`renderSvgAsync`, run on the libuv thread pool.
-pub struct DiffRenderTask {
-    diff: Arc<flamekit::ProfileDiff>,
-    options: Result<flamekit::RenderOptions, Error>,
-    svg: bool,
-}
-
-impl Task for DiffRenderTask {
-    type Output = Result<Rendered, Error>;
-    type JsValue = Either<Buffer, String>;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(guard(|| {
-            let opts = self.options.clone()?;
-            if self.svg {
-                flamekit::render_diff_svg(&self.diff, &opts).map(Rendered::Svg)
-            } else {
-                flamekit::render_diff_png(&self.diff, &opts).map(Rendered::Png)
-            }
-        }))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        match output {
-            Ok(Rendered::Png(png)) => Ok(Either::A(png.into())),
-            Ok(Rendered::Svg(svg)) => Ok(Either::B(svg)),
-            Err(e) => Err(reject(env, e)),
-        }
     }
 }
 

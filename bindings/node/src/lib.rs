@@ -255,11 +255,18 @@ pub enum Rendered {
     Svg(String),
 }
 
-/// The work of `renderPngAsync`/`renderSvgAsync`, run on the libuv thread pool.
+/// What an async render task draws: a profile group or a diff.
+pub(crate) enum RenderSubject {
+    Group(Arc<Loaded>),
+    Diff(Arc<flamekit::ProfileDiff>),
+}
+
+/// The work of `renderPngAsync`/`renderSvgAsync` (of a `ProfileGroup` or a
+/// `ProfileDiff`), run on the libuv thread pool.
 pub struct RenderTask {
-    loaded: Arc<Loaded>,
-    options: Result<flamekit::RenderOptions, Error>,
-    svg: bool,
+    pub(crate) subject: RenderSubject,
+    pub(crate) options: Result<flamekit::RenderOptions, Error>,
+    pub(crate) svg: bool,
 }
 
 impl Task for RenderTask {
@@ -269,10 +276,11 @@ impl Task for RenderTask {
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(guard(|| {
             let opts = self.options.clone()?;
-            if self.svg {
-                flamekit::render_svg(&self.loaded.group, &opts).map(Rendered::Svg)
-            } else {
-                flamekit::render_png(&self.loaded.group, &opts).map(Rendered::Png)
+            match (&self.subject, self.svg) {
+                (RenderSubject::Group(l), false) => flamekit::render_png(&l.group, &opts).map(Rendered::Png),
+                (RenderSubject::Group(l), true) => flamekit::render_svg(&l.group, &opts).map(Rendered::Svg),
+                (RenderSubject::Diff(d), false) => flamekit::render_diff_png(d, &opts).map(Rendered::Png),
+                (RenderSubject::Diff(d), true) => flamekit::render_diff_svg(d, &opts).map(Rendered::Svg),
             }
         }))
     }
@@ -286,7 +294,7 @@ impl Task for RenderTask {
     }
 }
 
-struct Loaded {
+pub(crate) struct Loaded {
     group: flamekit::ProfileGroup,
     report: ImportReport,
 }
@@ -417,12 +425,20 @@ impl ProfileGroup {
     /// `renderPng` on the libuv thread pool; the event loop stays free.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn render_png_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
-        AsyncTask::new(RenderTask { loaded: self.inner.clone(), options: to_render_options(options), svg: false })
+        AsyncTask::new(RenderTask {
+            subject: RenderSubject::Group(self.inner.clone()),
+            options: to_render_options(options),
+            svg: false,
+        })
     }
     /// `renderSvg` on the libuv thread pool; the event loop stays free.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn render_svg_async(&self, options: Option<RenderOptions>) -> AsyncTask<RenderTask> {
-        AsyncTask::new(RenderTask { loaded: self.inner.clone(), options: to_render_options(options), svg: true })
+        AsyncTask::new(RenderTask {
+            subject: RenderSubject::Group(self.inner.clone()),
+            options: to_render_options(options),
+            svg: true,
+        })
     }
     /// The functions of a profile ranked by self (default) or total weight,
     /// heaviest first: one page of rows. `(root)` and `(idle)` are left out.
