@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flamekit::{DeltaSort, DiffOptions, Error, RenderOptions};
+use flamekit::{DeltaSort, DiffOptions, Error};
 
-use crate::render::ThemeArg;
+use crate::render::ImageArgs;
 use crate::{load, write_output, InputArgs};
 
 /// `flamekit diff BEFORE AFTER [-o diff.png] [--top N]`
@@ -20,9 +20,6 @@ pub struct DiffArgs {
     /// Also write a differential flame graph here (PNG, or SVG with --svg or a `.svg` name).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Write SVG instead of PNG.
-    #[arg(long)]
-    svg: bool,
     /// How many functions to list.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -41,15 +38,8 @@ pub struct DiffArgs {
     /// Print the ranking as JSON.
     #[arg(long)]
     json: bool,
-    /// Colour scheme of the image.
-    #[arg(long, value_enum, default_value = "light")]
-    theme: ThemeArg,
-    /// Image width in CSS pixels.
-    #[arg(long, default_value_t = 1200)]
-    width: u32,
-    /// Image height in CSS pixels.
-    #[arg(long, default_value_t = 800)]
-    height: u32,
+    #[command(flatten)]
+    image: ImageArgs,
     /// Do not print import reports on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -127,15 +117,12 @@ pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
     }
     write_output(&PathBuf::from("-"), out.as_bytes())?;
     if let Some(path) = &a.output {
-        let ro = RenderOptions {
-            width: a.width,
-            height: a.height,
-            theme: crate::render::theme(a.theme),
-            ..Default::default()
+        let ro = a.image.options();
+        let bytes = if a.image.is_svg(path) {
+            flamekit::render_diff_svg(&d, &ro)?.into_bytes()
+        } else {
+            flamekit::render_diff_png(&d, &ro)?
         };
-        let svg = a.svg || path.extension().is_some_and(|e| e == "svg");
-        let bytes =
-            if svg { flamekit::render_diff_svg(&d, &ro)?.into_bytes() } else { flamekit::render_diff_png(&d, &ro)? };
         write_output(path, &bytes)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,7 @@
 //! `flamekit render FILE -o OUT`: draw a flame graph as PNG or SVG. Only
 //! fills in [`flamekit::RenderOptions`] and writes the bytes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use flamekit::{Error, RenderOptions, Theme, View};
@@ -36,15 +36,8 @@ pub struct RenderArgs {
     /// Output path (`-` for stdout). Written as SVG with --svg or a `.svg` name, else PNG.
     #[arg(short, long)]
     output: PathBuf,
-    /// Colour scheme.
-    #[arg(long, value_enum, default_value = "light")]
-    theme: ThemeArg,
-    /// Width in CSS pixels.
-    #[arg(long, default_value_t = 1200)]
-    width: u32,
-    /// Height in CSS pixels.
-    #[arg(long, default_value_t = 800)]
-    height: u32,
+    #[command(flatten)]
+    image: ImageArgs,
     /// Device pixel ratio (2 for a sharp image on high-density screens).
     #[arg(long, default_value_t = 1.0)]
     dpr: f64,
@@ -66,19 +59,41 @@ pub struct RenderArgs {
     /// Profile index in the file (default: the file's active profile).
     #[arg(long)]
     profile: Option<usize>,
-    /// Write SVG instead of PNG.
-    #[arg(long)]
-    svg: bool,
     /// Leave out the title strip.
     #[arg(long)]
     no_title: bool,
 }
 
-/// The library theme for a `--theme` value.
-pub fn theme(t: ThemeArg) -> Theme {
-    match t {
-        ThemeArg::Light => Theme::Light,
-        ThemeArg::Dark => Theme::Dark,
+/// Image options shared by `render` and `diff`.
+#[derive(clap::Args)]
+pub struct ImageArgs {
+    /// Colour scheme of the image.
+    #[arg(long, value_enum, default_value = "light")]
+    theme: ThemeArg,
+    /// Image width in CSS pixels.
+    #[arg(long, default_value_t = 1200)]
+    width: u32,
+    /// Image height in CSS pixels.
+    #[arg(long, default_value_t = 800)]
+    height: u32,
+    /// Write SVG instead of PNG (also chosen by a `.svg` output name).
+    #[arg(long)]
+    svg: bool,
+}
+
+impl ImageArgs {
+    /// Render options with this size and theme, the library's defaults otherwise.
+    pub fn options(&self) -> RenderOptions {
+        let theme = match self.theme {
+            ThemeArg::Light => Theme::Light,
+            ThemeArg::Dark => Theme::Dark,
+        };
+        RenderOptions { width: self.width, height: self.height, theme, ..Default::default() }
+    }
+
+    /// Whether to write SVG to `output`: --svg, or a `.svg` name (any case).
+    pub fn is_svg(&self, output: &Path) -> bool {
+        self.svg || output.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"))
     }
 }
 
@@ -93,20 +108,17 @@ pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
         (ViewArg::LeftHeavy, None) => View::LeftHeavy,
     };
     let options = RenderOptions {
-        width: a.width,
-        height: a.height,
         device_pixel_ratio: a.dpr,
-        theme: theme(a.theme),
         view,
         profile_index: a.profile,
         start: a.start,
         end: a.end,
         focus: a.focus,
         title: !a.no_title,
+        ..a.image.options()
     };
     let group = load(&a.input)?;
-    let svg = a.svg || a.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    let bytes = if svg {
+    let bytes = if a.image.is_svg(&a.output) {
         flamekit::render_svg(&group, &options)?.into_bytes()
     } else {
         flamekit::render_png(&group, &options)?
