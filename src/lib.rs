@@ -1,8 +1,22 @@
 //! flamekit: ingest, export, render and analyze performance profiles.
 //!
-//! One dependency for Rust users: this crate re-exports the public API of
-//! `flamekit-core` (model, export, analysis, limits), `flamekit-formats`
-//! (detection and importers) and `flamekit-render` (PNG/SVG).
+//! One dependency for Rust users. The pipeline is
+//! `bytes → detect → importer → ProfileGroup → export | analyze | render`:
+//!
+//! - **Import** ([`import`], [`import_with`], [`import_file`], [`stream`]):
+//!   detect the format ([`detect`], [`Format`]) and build a [`ProfileGroup`]
+//!   under [`IngestLimits`], with an [`ImportReport`] of what was skipped.
+//! - **Model**: [`ProfileGroup`], [`Profile`], [`Frame`], per-frame weights,
+//!   the merged [`CallTree`] and the time-ordered [`Profile::walk`].
+//! - **Export** ([`to_speedscope_json`], [`to_speedscope_gzip`], [`dump`]).
+//! - **Analysis** ([`top_functions`], [`summarize`], [`diff`]).
+//! - **Rendering** (feature `render`, on by default): [`render_png`],
+//!   [`render_svg`] and the diff images, from [`RenderOptions`].
+//! - **Policies** (feature `policy`, on by default): upload checks
+//!   ([`check_upload`]), SVG validation ([`validate_svg`]) and chat-plan
+//!   limits ([`may_send_message`], [`may_start_session`]).
+//!
+//! Every failure is an [`Error`] with a stable [`Error::code`].
 //!
 //! ```
 //! let bytes = br#"{"shared":{"frames":[{"name":"main"},{"name":"work"}]},
@@ -17,14 +31,52 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub use flamekit_core::*;
-pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
-pub use flamekit_render::{
-    background_color, diff_color, frame_color, merged_color, render_diff_png, render_diff_svg, render_png, render_svg,
-    RenderOptions, Theme, View,
+// Errors and limits.
+pub use flamekit_core::{Error, IngestLimits, LimitKind, Result};
+
+// The model.
+pub use flamekit_core::{
+    CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
+    Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
 };
 
-mod file;
+// Import.
 pub use file::import_file;
-mod names;
+pub use flamekit_core::{Diagnostic, ImportReport, Location};
+pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
+
+// Export.
+pub use flamekit_core::{
+    dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_speedscope_json, SPEEDSCOPE_SCHEMA,
+};
+
+// Analysis.
+pub use flamekit_core::{
+    diff, format_value, is_pseudo_frame, non_idle_total, summarize, top_functions, DeltaSort, DiffNode, DiffOptions,
+    FunctionDelta, FunctionStat, ProfileDiff, SortBy, SummaryOptions, TopOptions, PSEUDO_FRAMES,
+};
+
+// Rendering.
+#[cfg(feature = "render")]
+pub use flamekit_render::{
+    background_color, diff_color, frame_color, merged_color, render_diff_png, render_diff_svg, render_png, render_svg,
+    RenderOptions, Theme, View, ViewKind,
+};
+#[cfg(feature = "render")]
 pub use names::{theme_from_name, view_from_name};
+
+// Policies.
+#[cfg(feature = "policy")]
+pub use flamekit_policy::{
+    check_upload, check_upload_bytes, is_svg_upload, may_send_message, may_start_session, monthly_period_start,
+    unix_seconds_from_date, validate_svg, ChatErrorCode, ChatLimitError, ChatLimitType, ChatPlan, ChatUsage,
+    ChatVerdict, DenyCode, SessionsPeriod, SvgPolicy, UploadInfo, UploadPolicy, Verdict,
+};
+
+// Plumbing shared with the importers and the test suites; not part of the API.
+#[doc(hidden)]
+pub use flamekit_core::{gunzip_limited, is_gzip, write_number};
+
+mod file;
+#[cfg(feature = "render")]
+mod names;

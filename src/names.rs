@@ -1,42 +1,26 @@
 //! Render options by name, for callers that pass strings (the Python and Node
-//! bindings, configuration files): one parser, so every binding accepts the
-//! same spellings and reports the same errors.
+//! bindings, configuration files). The names are parsed by the `FromStr`
+//! impls of [`Theme`] and [`ViewKind`]; these helpers only add the sandwich
+//! view's frame.
 
-use flamekit_core::{Error, Result};
-use flamekit_render::{Theme, View};
+use flamekit_core::Result;
+use flamekit_render::{Theme, View, ViewKind};
 
-/// Parse a theme name: `light` or `dark`.
+/// Parse a theme name: `light` or `dark` (`Theme::from_str`).
 ///
-/// Anything else is [`Error::InvalidArgument`] for `theme`.
+/// Anything else is [`Error::InvalidArgument`](flamekit_core::Error::InvalidArgument) for `theme`.
 pub fn theme_from_name(name: &str) -> Result<Theme> {
-    match name {
-        "light" => Ok(Theme::Light),
-        "dark" => Ok(Theme::Dark),
-        _ => Err(Error::argument("theme", format!("{name:?} is not one of: light, dark"))),
-    }
+    name.parse()
 }
 
 /// Parse a view name: `time_order`, `left_heavy` or `sandwich` (hyphens are
 /// accepted too: `time-order`). `frame` names the function of the sandwich
 /// view; it is required for `sandwich` and refused for the other views.
 ///
-/// A bad name or a misplaced/missing `frame` is [`Error::InvalidArgument`].
+/// A bad name or a misplaced/missing `frame` is
+/// [`Error::InvalidArgument`](flamekit_core::Error::InvalidArgument).
 pub fn view_from_name(name: &str, frame: Option<String>) -> Result<View> {
-    let view = match name {
-        "time_order" | "time-order" => View::TimeOrder,
-        "left_heavy" | "left-heavy" => View::LeftHeavy,
-        "sandwich" => {
-            return match frame {
-                Some(frame) => Ok(View::Sandwich { frame }),
-                None => Err(Error::argument("frame", "the sandwich view needs a frame name")),
-            }
-        }
-        _ => return Err(Error::argument("view", format!("{name:?} is not one of: time_order, left_heavy, sandwich"))),
-    };
-    match frame {
-        None => Ok(view),
-        Some(_) => Err(Error::argument("frame", "a frame name is only used with the sandwich view")),
-    }
+    View::new(name.parse::<ViewKind>()?, frame)
 }
 
 #[cfg(test)]

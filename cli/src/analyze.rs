@@ -9,24 +9,14 @@ use flamekit::{Error, SortBy, SummaryOptions, TopOptions, UploadInfo, UploadPoli
 
 use crate::{load, read_input, InputArgs};
 
-/// Ranking weight for `top`.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum ByArg {
-    /// Self weight (the function innermost).
-    #[value(name = "self")]
-    Self_,
-    /// Total weight (the function anywhere on the stack).
-    Total,
-}
-
 /// `flamekit top FILE`
 #[derive(clap::Args)]
 pub struct TopArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Rank by self or total weight.
-    #[arg(long, value_enum, default_value = "self")]
-    by: ByArg,
+    /// Rank by `self` or `total` weight.
+    #[arg(long, default_value = "self")]
+    by: SortBy,
     /// Rows to print.
     #[arg(long, default_value_t = 20)]
     limit: usize,
@@ -44,10 +34,7 @@ pub struct TopArgs {
 pub fn top(a: TopArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let index = a.profile.unwrap_or(group.active_profile_index());
-    let sort_by = match a.by {
-        ByArg::Self_ => SortBy::Self_,
-        ByArg::Total => SortBy::Total,
-    };
+    let sort_by = a.by;
     let rows = flamekit::top_functions(&group, index, &TopOptions { sort_by, offset: a.offset, limit: a.limit })?;
     if a.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal { message: e.to_string() })?;

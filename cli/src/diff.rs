@@ -23,9 +23,10 @@ pub struct DiffArgs {
     /// How many functions to list.
     #[arg(long, default_value_t = 10)]
     top: usize,
-    /// Rank by growth of self weight (default), of total weight, or by absolute change of self weight.
-    #[arg(long, value_enum, default_value = "self")]
-    by: ByArg,
+    /// Rank by growth of self weight (`self`, the default), of total weight
+    /// (`total`), or by absolute change of self weight (`self_absolute`).
+    #[arg(long, default_value = "self")]
+    by: DeltaSort,
     /// Compare raw weights instead of scaling the baseline to the same total.
     #[arg(long)]
     no_normalize: bool,
@@ -46,17 +47,6 @@ pub struct DiffArgs {
 }
 
 /// Ranking of a diff.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum ByArg {
-    /// Largest growth of self weight first.
-    #[value(name = "self")]
-    SelfGrowth,
-    /// Largest growth of total weight first.
-    Total,
-    /// Largest absolute change of self weight first.
-    Absolute,
-}
-
 pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
     let input = |file: PathBuf| InputArgs { file, quiet: a.quiet, strict: false, stream: false };
     let before = load(&input(a.before.clone()))?;
@@ -64,12 +54,7 @@ pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
     let opts =
         DiffOptions { before_profile: a.before_profile, after_profile: a.after_profile, normalize: !a.no_normalize };
     let d = flamekit::diff(&before, &after, &opts)?;
-    let sort = match a.by {
-        ByArg::SelfGrowth => DeltaSort::SelfGrowth,
-        ByArg::Total => DeltaSort::TotalGrowth,
-        ByArg::Absolute => DeltaSort::SelfAbsolute,
-    };
-    let rows = d.top_by_delta(sort, 0, a.top);
+    let rows = d.top_by_delta(a.by, 0, a.top);
     let mut out = String::new();
     if a.json {
         let rows: Vec<serde_json::Value> = rows

@@ -4,29 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use flamekit::{Error, RenderOptions, Theme, View};
+use flamekit::{Error, RenderOptions, Theme, View, ViewKind};
 
 use crate::{load, write_output, InputArgs};
-
-/// Colour scheme.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum ThemeArg {
-    /// White background.
-    Light,
-    /// Dark background.
-    Dark,
-}
-
-/// What to draw.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum ViewArg {
-    /// Flame chart: calls in time order.
-    TimeOrder,
-    /// Merged flame graph, heaviest paths first.
-    LeftHeavy,
-    /// Callers above and callees below the function given with --frame.
-    Sandwich,
-}
 
 /// `flamekit render FILE -o OUT`
 #[derive(clap::Args)]
@@ -41,9 +21,11 @@ pub struct RenderArgs {
     /// Device pixel ratio (2 for a sharp image on high-density screens).
     #[arg(long, default_value_t = 1.0)]
     dpr: f64,
-    /// Which view to draw.
-    #[arg(long, value_enum, default_value = "time-order")]
-    view: ViewArg,
+    /// Which view to draw: `time-order` (flame chart), `left-heavy` (merged
+    /// flame graph, heaviest paths first) or `sandwich` (callers above and
+    /// callees below the function given with --frame).
+    #[arg(long, default_value = "time-order")]
+    view: ViewKind,
     /// Function name for --view sandwich.
     #[arg(long)]
     frame: Option<String>,
@@ -67,9 +49,9 @@ pub struct RenderArgs {
 /// Image options shared by `render` and `diff`.
 #[derive(clap::Args)]
 pub struct ImageArgs {
-    /// Colour scheme of the image.
-    #[arg(long, value_enum, default_value = "light")]
-    theme: ThemeArg,
+    /// Colour scheme of the image: `light` or `dark`.
+    #[arg(long, default_value = "light")]
+    theme: Theme,
     /// Image width in CSS pixels.
     #[arg(long, default_value_t = 1200)]
     width: u32,
@@ -84,11 +66,7 @@ pub struct ImageArgs {
 impl ImageArgs {
     /// Render options with this size and theme, the library's defaults otherwise.
     pub fn options(&self) -> RenderOptions {
-        let theme = match self.theme {
-            ThemeArg::Light => Theme::Light,
-            ThemeArg::Dark => Theme::Dark,
-        };
-        RenderOptions { width: self.width, height: self.height, theme, ..Default::default() }
+        RenderOptions { width: self.width, height: self.height, theme: self.theme, ..Default::default() }
     }
 
     /// Whether to write SVG to `output`: --svg, or a `.svg` name (any case).
@@ -98,15 +76,7 @@ impl ImageArgs {
 }
 
 pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
-    let view = match (a.view, a.frame) {
-        (ViewArg::Sandwich, Some(frame)) => View::Sandwich { frame },
-        (ViewArg::Sandwich, None) => {
-            return Err(Error::argument("frame", "--view sandwich needs --frame NAME"));
-        }
-        (_, Some(_)) => return Err(Error::argument("frame", "--frame is only used with --view sandwich")),
-        (ViewArg::TimeOrder, None) => View::TimeOrder,
-        (ViewArg::LeftHeavy, None) => View::LeftHeavy,
-    };
+    let view = View::new(a.view, a.frame)?;
     let options = RenderOptions {
         device_pixel_ratio: a.dpr,
         view,

@@ -17,26 +17,23 @@ mod error;
 mod export;
 mod limits;
 mod model;
+mod names;
 mod report;
 
 pub use analyze::{diff, DeltaSort, DiffNode, DiffOptions, FunctionDelta, ProfileDiff};
+pub use analyze::{
+    format_value, is_pseudo_frame, non_idle_total, summarize, top_functions, FunctionStat, SortBy, SummaryOptions,
+    TopOptions, PSEUDO_FRAMES,
+};
 pub use error::{Error, LimitKind, Result};
 pub use export::{
     dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_number, write_speedscope_json,
     SPEEDSCOPE_SCHEMA,
 };
 pub use limits::{gunzip_limited, is_gzip, IngestLimits};
-pub use analyze::{
-    format_value, is_pseudo_frame, non_idle_total, summarize, top_functions, FunctionStat, SortBy, SummaryOptions,
-    TopOptions, PSEUDO_FRAMES,
-};
-pub use limits::{
-    check_upload, check_upload_bytes, is_svg_upload, may_send_message, may_start_session, monthly_period_start,
-    unix_seconds_from_date, validate_svg, ChatLimitType, ChatPlan, ChatUsage, ChatVerdict, DenyCode, SessionsPeriod,
-    SvgPolicy, UploadInfo, UploadPolicy, Verdict,
-};
 pub use model::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
     Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
 };
+pub use names::{name_of, parse_name};
 pub use report::{Diagnostic, ImportReport, Location};

@@ -91,6 +91,7 @@
 
 mod color;
 mod format;
+mod names;
 mod raster;
 mod scene;
 mod svg;
@@ -98,6 +99,7 @@ mod text;
 mod tree;
 
 use flamekit_core::{Frame, GroupBuilder, IngestLimits, ProfileDiff, ProfileGroup, Result};
+pub use names::ViewKind;
 
 /// Largest accepted width or height in device pixels (`width × device_pixel_ratio`).
 pub const MAX_DIMENSION: u32 = 16_384;

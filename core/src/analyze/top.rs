@@ -50,21 +50,9 @@ pub enum SortBy {
 }
 
 impl SortBy {
-    /// `"self"` or `"total"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortBy::Self_ => "self",
-            SortBy::Total => "total",
-        }
-    }
-
-    /// Parse `"self"` or `"total"`.
+    /// Parse `"self"` or `"total"`: the [`FromStr`](std::str::FromStr) impl, without the error.
     pub fn parse(s: &str) -> Option<SortBy> {
-        match s {
-            "self" => Some(SortBy::Self_),
-            "total" => Some(SortBy::Total),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ingest::IngestLimits;
-use super::svg::{validate_svg, SvgPolicy};
+use crate::svg::{validate_svg, SvgPolicy};
+use flamekit_core::IngestLimits;
 
 /// Why an upload (or an SVG) was refused. Serialized in `snake_case`, e.g.
 /// `file_too_large`; [`DenyCode::as_str`] gives the same string.
@@ -166,7 +166,7 @@ pub struct UploadInfo {
     /// Client-side file name.
     pub file_name: Option<String>,
     /// Profile duration in milliseconds, once imported
-    /// ([`crate::ProfileGroup::duration_ms`]).
+    /// ([`flamekit_core::ProfileGroup::duration_ms`]).
     pub duration_ms: Option<f64>,
 }
 

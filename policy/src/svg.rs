@@ -1,32 +1,10 @@
-//! SVG flamegraph validation: is this SVG safe to store and serve back?
-//!
-//! A flamegraph SVG is static drawing: rectangles, text, titles, maybe CSS
-//! and gradients. [`validate_svg`] accepts exactly that and refuses anything
-//! that can run code, load something from elsewhere, or make the parser do
-//! unbounded work:
-//!
-//! - larger than [`SvgPolicy::max_bytes`] (10 MiB by default), checked before parsing;
-//! - not UTF-8, not well-formed XML, or more than [`SvgPolicy::max_nodes`] nodes;
-//! - any DTD (`<!DOCTYPE ...>`): entities never expand, so "billion laughs"
-//!   inputs are refused up front (the parser, `roxmltree`, refuses DTDs);
-//! - a root element other than `<svg>` (in the SVG namespace or none);
-//! - `<script>`, `<foreignObject>`, and elements that embed or run content
-//!   (`iframe`, `embed`, `object`, `handler`, `listener`), in any namespace
-//!   and any letter case;
-//! - animation elements (`set`, `animate`, ...) that target a link or an
-//!   event-handler attribute;
-//! - event-handler attributes: any attribute whose name starts with `on`;
-//! - external references: `href`/`xlink:href` (or `src`) not starting with
-//!   `#`, `url(...)` in any attribute or `<style>` whose target is not a
-//!   `#fragment`, CSS `@import`, CSS escapes (`\`) in style text (they can
-//!   spell `url` in disguise), and `<?xml-stylesheet?>` instructions.
-//!
-//! Every refusal names the offending element or attribute and its line.
+//! SVG flamegraph validation: is this SVG safe to store and serve back? The
+//! rules are documented once, on [`validate_svg`].
 
 use roxmltree::{Document, Node, NodeType, ParsingOptions};
 use serde::{Deserialize, Serialize};
 
-use super::upload::{printable, DenyCode, Verdict};
+use crate::upload::{printable, DenyCode, Verdict};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
@@ -55,7 +33,7 @@ const ANIMATIONS: &[&str] = &["set", "animate", "animatetransform", "animatemoti
 /// Validate an SVG flamegraph (see the the rules below).
 ///
 /// ```
-/// use flamekit_core::{validate_svg, SvgPolicy};
+/// use flamekit_policy::{validate_svg, SvgPolicy};
 /// let ok = br#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="10" height="5"/></svg>"#;
 /// assert!(validate_svg(ok, &SvgPolicy::default()).is_allowed());
 /// let bad = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
@@ -81,7 +59,10 @@ const ANIMATIONS: &[&str] = &["set", "animate", "animatetransform", "animatemoti
 /// - external references: `href`/`xlink:href` (or `src`) not starting with
 ///   `#`, `url(...)` in any attribute or `<style>` whose target is not a
 ///   `#fragment`, CSS `@import`, CSS escapes (`\`) in style text (they can
-///   spell `url` in disguise), and `<?xml-stylesheet?>` instructions.
+///   spell `url` in disguise), and `<?xml-stylesheet?>` instructions;
+/// - CSS functions that can fetch without `url(...)` (any letter case, any
+///   vendor prefix), in `<style>`, `style=` and every other attribute:
+///   `image-set()`, `image()`, `cross-fade()`, `src()` and `attr()`.
 ///
 /// Every refusal names the offending element or attribute and its line.
 pub fn validate_svg(bytes: &[u8], policy: &SvgPolicy) -> Verdict {
@@ -231,7 +212,7 @@ fn check_element(doc: &Document, node: Node) -> Option<Verdict> {
     None
 }
 
-/// Problems of CSS text: escapes, `@import`, non-fragment `url(...)`.
+/// Problems of CSS text: escapes, `@import`, fetching functions.
 fn css_problem(css: &str) -> Option<String> {
     if css.contains('\\') {
         return Some("uses CSS escapes, which are not accepted".to_owned());
@@ -242,21 +223,44 @@ fn css_problem(css: &str) -> Option<String> {
     url_problem(css)
 }
 
-/// A `url(...)` whose target is not a `#fragment`.
+/// CSS functions that can fetch a resource from a string or an attribute
+/// (compared in lower case, after any vendor prefix): `image-set("a.png" 1x)`,
+/// `image("a.png")`, `cross-fade("a.png", ...)`, `src("a.png")`, and `attr()`,
+/// which can turn an attribute's text into a URL. `url()` is checked on its
+/// own: it may point at a `#fragment` of the document.
+const FETCHING_FUNCTIONS: &[&str] = &["image-set", "image", "cross-fade", "src", "attr"];
+
+/// A CSS function call in `value` that can fetch: a [`FETCHING_FUNCTIONS`]
+/// call, or a `url(...)` whose target is not a `#fragment`. Used on style
+/// text and on every attribute (presentation attributes such as `fill`,
+/// `mask` or `cursor` take the same values).
 fn url_problem(value: &str) -> Option<String> {
     if !value.contains('(') {
         return None;
     }
     let lower = value.to_ascii_lowercase();
-    let mut rest = lower.as_str();
-    while let Some(i) = rest.find("url(") {
-        let after = &rest[i + 4..];
-        let inner = after.split(')').next().unwrap_or(after);
-        let target = inner.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-        if !target.starts_with('#') {
-            return Some(format!("references `url({})` outside the document", printable(inner.trim())));
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b >= 0x80;
+    let bytes = lower.as_bytes();
+    for (open, _) in lower.match_indices('(') {
+        // A function token is an identifier directly followed by `(`.
+        let start = bytes[..open].iter().rposition(|&b| !ident(b)).map_or(0, |i| i + 1);
+        let name = &lower[start..open];
+        let unprefixed = ["-webkit-", "-moz-", "-o-", "-ms-"].iter().find_map(|p| name.strip_prefix(p)).unwrap_or(name);
+        let after = &lower[open + 1..];
+        let inner = after.split(')').next().unwrap_or(after).trim();
+        if unprefixed == "url" {
+            let target = inner.trim_matches(|c| c == '"' || c == '\'').trim();
+            if !target.starts_with('#') {
+                return Some(format!("references `url({})` outside the document", printable(inner)));
+            }
+        } else if FETCHING_FUNCTIONS.contains(&unprefixed) {
+            return Some(format!(
+                "uses `{}(...)`, a CSS function that can fetch (`{}({})`)",
+                name,
+                name,
+                printable(inner)
+            ));
         }
-        rest = after;
     }
     None
 }
@@ -284,7 +288,7 @@ mod tests {
             r##"<?xml version="1.0" encoding="UTF-8"?>
 {HEAD}
 <defs><linearGradient id="bg"><stop offset="0" stop-color="#eee"/></linearGradient></defs>
-<style>text {{ font: 12px monospace; }} .f:hover {{ stroke: black; }}</style>
+<style>text {{ font: 12px monospace; }} .f:hover {{ stroke: black; }} g:nth-child(2n) {{ fill: hsl(10, 50%, 50%); width: calc(1px + 2%); mask: url( '#bg' ) }} .background-image {{ fill: var(--c, rgb(1, 2, 3)) }}</style>
 <rect width="100%" height="100%" fill="url(#bg)"/>
 <g class="f"><title>main (100 samples, 100%)</title><rect x="0" y="0" width="100" height="16" fill="rgb(230,120,50)"/><text x="2" y="12">main</text></g>
 <use xlink:href="#bg"/><a href="#top"><text>top</text></a>
@@ -315,6 +319,49 @@ mod tests {
             (format!(r#"{HEAD}<a href="javascript:alert(1)"/></svg>"#), "svg_external_reference", "javascript"),
             (format!(r#"{HEAD}<rect fill="url(http://evil/p)"/></svg>"#), "svg_external_reference", "`fill` of <rect>"),
             (format!(r#"{HEAD}<rect style="fill: URL( 'x.svg#p' )"/></svg>"#), "svg_external_reference", "`style`"),
+            // CSS functions that fetch without `url(`, in <style> and in style=.
+            (
+                format!(
+                    r#"{HEAD}<style>rect {{ background-image: image-set("https://evil/x.png" 1x) }}</style></svg>"#
+                ),
+                "svg_external_reference",
+                "image-set(...)",
+            ),
+            (
+                format!(r#"{HEAD}<rect style="mask: -webkit-IMAGE-SET('https://evil/x.png' 1x)"/></svg>"#),
+                "svg_external_reference",
+                "`style` of <rect>",
+            ),
+            (
+                format!(r#"{HEAD}<rect style="background: image-set(url(#a) 1x, 'https://evil/x.png' 2x)"/></svg>"#),
+                "svg_external_reference",
+                "image-set",
+            ),
+            (
+                format!(r#"{HEAD}<rect mask="image('https://evil/m.png')"/></svg>"#),
+                "svg_external_reference",
+                "image(...)",
+            ),
+            (
+                format!("{HEAD}<style>g {{ background: cross-fade('a.png', 'b.png', 50%) }}</style></svg>"),
+                "svg_external_reference",
+                "cross-fade",
+            ),
+            (
+                format!(r#"{HEAD}<style>g {{ background: src("https://evil") }}</style></svg>"#),
+                "svg_external_reference",
+                "src(...)",
+            ),
+            (
+                format!(r#"{HEAD}<style>g {{ background: attr(data-u url) }}</style></svg>"#),
+                "svg_external_reference",
+                "attr(...)",
+            ),
+            (
+                format!(r#"{HEAD}<rect cursor="url(https://evil/c.cur), auto"/></svg>"#),
+                "svg_external_reference",
+                "`cursor`",
+            ),
             (format!("{HEAD}<style>@import 'http://evil/x.css';</style></svg>"), "svg_external_reference", "<style>"),
             (format!("{HEAD}<style>rect {{ fill: \\75rl(x) }}</style></svg>"), "svg_external_reference", "escapes"),
             (

@@ -1,33 +1,16 @@
-//! Chat plan limits: may a user send one more message, or start one more
+//! Chat-plan limits: may a user send one more message, or start one more
 //! chat session? Pure functions over a [`ChatPlan`] and the caller's
 //! [`ChatUsage`] counters; the caller passes the current time, the library
-//! reads no clock.
-//!
-//! # Periods
-//!
-//! `lifetime_sessions` counts every session ever started. `monthly_sessions`
-//! counts the sessions of the monthly period that began at
-//! [`ChatUsage::period_start`] (UTC unix seconds). A period lasts one calendar
-//! month: the next one starts on the same day of the month at the same time
-//! of day, or on the month's last day when that day does not exist. When
-//! `now` is past the end of the stored period, the counter is treated as 0
-//! and the verdict carries the start of the period `now` falls in: store it
-//! as the new `period_start`.
-//!
-//! Which day of the month periods start on:
-//! - with [`ChatUsage::period_anchor`] set (e.g. the subscription date),
-//!   periods start every whole month after the anchor, each clamped on its
-//!   own: an anchor of January 31 gives Jan 31, Feb 29 (2024), Mar 31, Apr 30, ...;
-//! - without it, each period starts one month after the previous one, so a
-//!   clamped day carries on: Jan 31 → Feb 29 → Mar 29 → ...
-//!
-//! Either way the result is consistent: checking again at the same `now`
-//! with the stored counters never rolls the period over a second time.
-//!
-//! Both session counters are maintained whatever the plan's period, so a user
-//! who changes plan keeps consistent counts.
+//! reads no clock. How monthly periods run is documented once, on
+//! [`may_start_session`]; the date arithmetic lives in `calendar`.
 
+use std::fmt;
+use std::str::FromStr;
+
+use flamekit_core::{name_of, parse_name, Error};
 use serde::{Deserialize, Serialize};
+
+use crate::calendar::{add_months, civil_from_days, format_utc, months_elapsed, DAY};
 
 /// Which counter a plan limits per period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,6 +21,24 @@ pub enum SessionsPeriod {
     Lifetime,
     /// `sessions_limit` caps the sessions of each monthly period.
     Monthly,
+}
+
+const SESSIONS_PERIOD: &[(&str, SessionsPeriod)] =
+    &[("lifetime", SessionsPeriod::Lifetime), ("monthly", SessionsPeriod::Monthly)];
+
+/// `lifetime` or `monthly` (the serde names); a bad name is
+/// [`Error::InvalidArgument`] for `sessions_period`.
+impl FromStr for SessionsPeriod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        parse_name("sessions_period", s, SESSIONS_PERIOD)
+    }
+}
+
+impl fmt::Display for SessionsPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(name_of(self, SESSIONS_PERIOD))
+    }
 }
 
 /// A chat plan. `None` limits are unlimited.
@@ -58,9 +59,14 @@ pub struct ChatPlan {
 pub struct ChatUsage {
     /// Messages already sent in the current session.
     pub session_messages: u32,
-    /// Sessions ever started.
+    /// Sessions started while on a plan with a lifetime session limit
+    /// (Flamedeck's lifetime analyses count): the counter the
+    /// [`ChatLimitType::LifetimeAnalyses`] limit checks. Also read from JSON
+    /// as `lifetime_analyses`.
+    #[serde(alias = "lifetime_analyses")]
     pub lifetime_sessions: u32,
-    /// Sessions started in the monthly period beginning at `period_start`.
+    /// Sessions started in the monthly period beginning at `period_start`,
+    /// while on a plan with a monthly session limit.
     pub monthly_sessions: u32,
     /// Start of the current monthly period, UTC unix seconds (see
     /// [`unix_seconds_from_date`] to build one from a date).
@@ -72,33 +78,71 @@ pub struct ChatUsage {
     pub period_anchor: Option<i64>,
 }
 
-/// A counter of [`ChatUsage`], and the limit it is checked against.
+/// A counter of [`ChatUsage`], and the limit it is checked against. The
+/// names are the `limit_type` values of Flamedeck's chat-limits design.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatLimitType {
-    /// [`ChatUsage::session_messages`] against [`ChatPlan::messages_per_session`].
+    /// `session_messages`: [`ChatUsage::session_messages`] against
+    /// [`ChatPlan::messages_per_session`].
     SessionMessages,
-    /// [`ChatUsage::lifetime_sessions`] against a lifetime [`ChatPlan::sessions_limit`].
-    LifetimeSessions,
-    /// [`ChatUsage::monthly_sessions`] against a monthly [`ChatPlan::sessions_limit`].
+    /// `lifetime_analyses`: [`ChatUsage::lifetime_sessions`] against a
+    /// lifetime [`ChatPlan::sessions_limit`].
+    LifetimeAnalyses,
+    /// `monthly_sessions`: [`ChatUsage::monthly_sessions`] against a monthly
+    /// [`ChatPlan::sessions_limit`].
     MonthlySessions,
 }
 
 impl ChatLimitType {
-    /// `session_messages`, `lifetime_sessions` or `monthly_sessions`.
+    /// `session_messages`, `lifetime_analyses` or `monthly_sessions`.
     pub fn as_str(self) -> &'static str {
         match self {
             ChatLimitType::SessionMessages => "session_messages",
-            ChatLimitType::LifetimeSessions => "lifetime_sessions",
+            ChatLimitType::LifetimeAnalyses => "lifetime_analyses",
             ChatLimitType::MonthlySessions => "monthly_sessions",
         }
     }
 }
 
-/// Outcome of [`may_send_message`] or [`may_start_session`]. Serializes with
-/// a `"verdict": "allow" | "deny"` tag.
+/// The `error_code` of a [`ChatLimitError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ChatErrorCode {
+    /// `limit_exceeded`: a plan limit was reached.
+    LimitExceeded,
+}
+
+/// The error payload a chat backend sends when a verdict is a deny:
+/// `{"error_code": "limit_exceeded", "limit_type": ..., "message": ...}`,
+/// the shape of Flamedeck's chat-limits design. Built by [`ChatVerdict::error`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "verdict", rename_all = "snake_case")]
+pub struct ChatLimitError {
+    /// Always [`ChatErrorCode::LimitExceeded`] for a verdict.
+    pub error_code: ChatErrorCode,
+    /// The limit that was reached.
+    pub limit_type: ChatLimitType,
+    /// Human-readable explanation (the deny's `reason`).
+    pub message: String,
+}
+
+/// Outcome of [`may_send_message`] or [`may_start_session`]. Serializes with
+/// a `"verdict": "allow" | "deny"` tag; a deny also carries the fields of the
+/// [`ChatLimitError`] payload (`error_code`, `limit_type`, `message`):
+///
+/// ```
+/// use flamekit_policy::{may_send_message, ChatPlan, ChatUsage};
+///
+/// let plan = ChatPlan { messages_per_session: Some(3), ..Default::default() };
+/// let usage = ChatUsage { session_messages: 3, ..Default::default() };
+/// let v = may_send_message(&plan, &usage);
+/// assert!(v.to_json().starts_with(r#"{"verdict":"deny","error_code":"limit_exceeded","limit_type":"session_messages","message":"#));
+/// let payload = serde_json::to_string(&v.error().unwrap()).unwrap();
+/// assert!(payload.starts_with(r#"{"error_code":"limit_exceeded","limit_type":"session_messages","message":"#));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "wire::Verdict", from = "wire::Verdict")]
 pub enum ChatVerdict {
     /// Go ahead; once the action happens, update the stored counters: first
     /// set the `reset` counters to 0, then add 1 to the `increment` counters,
@@ -116,7 +160,7 @@ pub enum ChatVerdict {
     Deny {
         /// The limit that was reached.
         limit_type: ChatLimitType,
-        /// Human-readable explanation.
+        /// Human-readable explanation (`message` in JSON and in [`ChatLimitError`]).
         reason: String,
         /// The plan's limit.
         limit: u32,
@@ -149,16 +193,84 @@ impl ChatVerdict {
         u
     }
 
+    /// The error payload to send for a deny; `None` when allowed.
+    pub fn error(&self) -> Option<ChatLimitError> {
+        match self {
+            ChatVerdict::Allow { .. } => None,
+            ChatVerdict::Deny { limit_type, reason, .. } => Some(ChatLimitError {
+                error_code: ChatErrorCode::LimitExceeded,
+                limit_type: *limit_type,
+                message: reason.clone(),
+            }),
+        }
+    }
+
     /// Compact JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"verdict\":\"deny\"}"))
     }
 }
 
+/// The JSON shape of [`ChatVerdict`].
+mod wire {
+    use serde::{Deserialize, Serialize};
+
+    use super::{ChatErrorCode, ChatLimitType};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(tag = "verdict", rename_all = "snake_case")]
+    pub(super) enum Verdict {
+        Allow {
+            reset: Vec<ChatLimitType>,
+            increment: Vec<ChatLimitType>,
+            period_start: i64,
+        },
+        Deny {
+            error_code: ChatErrorCode,
+            limit_type: ChatLimitType,
+            message: String,
+            limit: u32,
+            actual: u32,
+            resets_at: Option<i64>,
+        },
+    }
+
+    impl From<super::ChatVerdict> for Verdict {
+        fn from(v: super::ChatVerdict) -> Self {
+            match v {
+                super::ChatVerdict::Allow { reset, increment, period_start } => {
+                    Verdict::Allow { reset, increment, period_start }
+                }
+                super::ChatVerdict::Deny { limit_type, reason, limit, actual, resets_at } => Verdict::Deny {
+                    error_code: ChatErrorCode::LimitExceeded,
+                    limit_type,
+                    message: reason,
+                    limit,
+                    actual,
+                    resets_at,
+                },
+            }
+        }
+    }
+
+    impl From<Verdict> for super::ChatVerdict {
+        fn from(v: Verdict) -> Self {
+            match v {
+                Verdict::Allow { reset, increment, period_start } => {
+                    super::ChatVerdict::Allow { reset, increment, period_start }
+                }
+                Verdict::Deny { limit_type, message, limit, actual, resets_at, .. } => {
+                    super::ChatVerdict::Deny { limit_type, reason: message, limit, actual, resets_at }
+                }
+            }
+        }
+    }
+}
+
 fn counter(u: &mut ChatUsage, c: ChatLimitType) -> &mut u32 {
     match c {
         ChatLimitType::SessionMessages => &mut u.session_messages,
-        ChatLimitType::LifetimeSessions => &mut u.lifetime_sessions,
+        ChatLimitType::LifetimeAnalyses => &mut u.lifetime_sessions,
         ChatLimitType::MonthlySessions => &mut u.monthly_sessions,
     }
 }
@@ -190,12 +302,14 @@ pub fn may_send_message(plan: &ChatPlan, usage: &ChatUsage) -> ChatVerdict {
 /// May the user start a new chat session at `now` (UTC unix seconds)?
 /// Denied when the plan's session counter for its period is at or over the
 /// limit; a monthly counter whose period ended before `now` counts as 0
-/// (see the [`may_start_session`] documentation). When allowed, the new session
-/// starts with 0 messages and both session counters go up by 1.
+/// (see *Periods* below). When allowed, the new session starts with 0
+/// messages and only the counter of the plan's own period goes up by 1:
+/// `lifetime_analyses` ([`ChatUsage::lifetime_sessions`]) on a lifetime plan,
+/// `monthly_sessions` on a monthly plan, as Flamedeck's chat limits count.
 ///
 /// # Periods
 ///
-/// `lifetime_sessions` counts every session ever started. `monthly_sessions`
+/// `lifetime_sessions` never resets. `monthly_sessions`
 /// counts the sessions of the monthly period that began at
 /// [`ChatUsage::period_start`] (UTC unix seconds). A period lasts one calendar
 /// month: the next one starts on the same day of the month at the same time
@@ -212,10 +326,10 @@ pub fn may_send_message(plan: &ChatPlan, usage: &ChatUsage) -> ChatVerdict {
 ///   clamped day carries on: Jan 31 → Feb 29 → Mar 29 → ...
 ///
 /// Either way the result is consistent: checking again at the same `now`
-/// with the stored counters never rolls the period over a second time.
-///
-/// Both session counters are maintained whatever the plan's period, so a user
-/// who changes plan keeps consistent counts.
+/// with the stored counters never rolls the period over a second time. The
+/// period is tracked (and `monthly_sessions` reset when it rolls over) on
+/// lifetime plans too, so a user who moves to a monthly plan starts from a
+/// correct period.
 pub fn may_start_session(plan: &ChatPlan, usage: &ChatUsage, now: i64) -> ChatVerdict {
     let (current, next) = current_period(usage, now);
     let rolled_over = current != usage.period_start;
@@ -224,7 +338,7 @@ pub fn may_start_session(plan: &ChatPlan, usage: &ChatUsage, now: i64) -> ChatVe
         match plan.sessions_period {
             SessionsPeriod::Lifetime if usage.lifetime_sessions >= limit => {
                 return ChatVerdict::Deny {
-                    limit_type: ChatLimitType::LifetimeSessions,
+                    limit_type: ChatLimitType::LifetimeAnalyses,
                     reason: format!("{} of {limit} sessions used (lifetime limit)", usage.lifetime_sessions),
                     limit,
                     actual: usage.lifetime_sessions,
@@ -251,27 +365,11 @@ pub fn may_start_session(plan: &ChatPlan, usage: &ChatUsage, now: i64) -> ChatVe
     if rolled_over {
         reset.push(ChatLimitType::MonthlySessions);
     }
-    ChatVerdict::Allow {
-        reset,
-        increment: vec![ChatLimitType::LifetimeSessions, ChatLimitType::MonthlySessions],
-        period_start: current,
-    }
-}
-
-/// Start of the monthly period that contains `now`, for periods beginning at
-/// `period_start` and every whole calendar month after it (day clamped to the
-/// month's length, time of day kept). `now` before `period_start` gives
-/// `period_start`. Exact for any `i64` inputs (results saturate at the `i64` range).
-///
-/// ```
-/// use flamekit_core::{monthly_period_start, unix_seconds_from_date};
-/// let jan31 = unix_seconds_from_date(2024, 1, 31).unwrap();
-/// let mar5 = unix_seconds_from_date(2024, 3, 5).unwrap();
-/// // Periods: Jan 31, Feb 29 (2024 is a leap year), Mar 31, ...
-/// assert_eq!(monthly_period_start(jan31, mar5), unix_seconds_from_date(2024, 2, 29).unwrap());
-/// ```
-pub fn monthly_period_start(period_start: i64, now: i64) -> i64 {
-    add_months(period_start, months_elapsed(period_start, now))
+    let counted = match plan.sessions_period {
+        SessionsPeriod::Lifetime => ChatLimitType::LifetimeAnalyses,
+        SessionsPeriod::Monthly => ChatLimitType::MonthlySessions,
+    };
+    ChatVerdict::Allow { reset, increment: vec![counted], period_start: current }
 }
 
 /// (start, end) of the monthly period that holds `now` for these counters:
@@ -313,138 +411,14 @@ fn current_period(usage: &ChatUsage, now: i64) -> (i64, i64) {
     }
 }
 
-/// Whole periods elapsed from `period_start` to `now` (0 when `now` is earlier).
-fn months_elapsed(period_start: i64, now: i64) -> i64 {
-    if now <= period_start {
-        return 0;
-    }
-    let (y1, m1, _) = civil_from_days((period_start as i128).div_euclid(DAY));
-    let (y2, m2, _) = civil_from_days((now as i128).div_euclid(DAY));
-    let mut k = (y2 * 12 + m2 as i128) - (y1 * 12 + m1 as i128);
-    if k > 0 && (add_months_wide(period_start, k) > now as i128) {
-        k -= 1;
-    }
-    k.clamp(0, i64::MAX as i128) as i64
-}
-
-/// UTC unix seconds at midnight of `year-month-day`; `None` for an invalid date.
-pub fn unix_seconds_from_date(year: i32, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year as i128, month) {
-        return None;
-    }
-    Some((days_from_civil(year as i128, month, day) * DAY) as i64)
-}
-
-const DAY: i128 = 86_400;
-
-/// `t` plus `months` calendar months (day clamped, time of day kept), saturating.
-fn add_months(t: i64, months: i64) -> i64 {
-    add_months_wide(t, months as i128).clamp(i64::MIN as i128, i64::MAX as i128) as i64
-}
-
-fn add_months_wide(t: i64, months: i128) -> i128 {
-    let t = t as i128;
-    let (days, secs) = (t.div_euclid(DAY), t.rem_euclid(DAY));
-    let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + (m as i128 - 1) + months;
-    let (y2, m2) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
-    let d2 = d.min(days_in_month(y2, m2));
-    days_from_civil(y2, m2, d2) * DAY + secs
-}
-
-fn is_leap(y: i128) -> bool {
-    y.rem_euclid(4) == 0 && (y.rem_euclid(100) != 0 || y.rem_euclid(400) == 0)
-}
-
-fn days_in_month(y: i128, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i128, m: u32, d: u32) -> i128 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m as i128 + 9) % 12; // March = 0
-    let doy = (153 * mp + 2) / 5 + d as i128 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Inverse of [`days_from_civil`]: (year, month 1–12, day 1–31).
-fn civil_from_days(z: i128) -> (i128, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    (y, m, d)
-}
-
-/// `YYYY-MM-DD HH:MM:SS UTC`.
-fn format_utc(t: i64) -> String {
-    let t = t as i128;
-    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
-    let s = t.rem_euclid(DAY);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", s / 3600, s / 60 % 60, s % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::unix_seconds_from_date;
     use proptest::prelude::*;
 
     fn date(y: i32, m: u32, d: u32) -> i64 {
         unix_seconds_from_date(y, m, d).unwrap()
-    }
-
-    #[test]
-    fn calendar_is_exact() {
-        // Known instants (from `date -u -d ... +%s`-style arithmetic: 1970 + days * 86400).
-        assert_eq!(date(1970, 1, 1), 0);
-        assert_eq!(date(2000, 3, 1), 951_868_800);
-        assert_eq!(date(2024, 2, 29), 1_709_164_800);
-        assert_eq!(date(1969, 12, 31), -86_400);
-        assert_eq!(unix_seconds_from_date(2023, 2, 29), None);
-        assert_eq!(unix_seconds_from_date(2024, 13, 1), None);
-        // Round trip over 800 years of days.
-        for z in -146_097 * 2..146_097 * 2 {
-            let (y, m, d) = civil_from_days(z);
-            assert_eq!(days_from_civil(y, m, d), z);
-            assert!(d >= 1 && d <= days_in_month(y, m));
-        }
-        let noon = 12 * 3600;
-        assert_eq!(add_months(date(2024, 1, 31) + noon, 1), date(2024, 2, 29) + noon);
-        assert_eq!(add_months(date(2023, 1, 31), 1), date(2023, 2, 28));
-        assert_eq!(add_months(date(2024, 1, 31), 2), date(2024, 3, 31));
-        assert_eq!(add_months(date(2024, 12, 15), 1), date(2025, 1, 15));
-        assert_eq!(add_months(date(2024, 3, 31), -1), date(2024, 2, 29));
-        assert_eq!(format_utc(date(2024, 2, 29) + 3661), "2024-02-29 01:01:01 UTC");
-        // Extreme inputs saturate instead of overflowing.
-        assert_eq!(add_months(i64::MAX, 1), i64::MAX);
-        let _ = monthly_period_start(i64::MIN, i64::MAX);
-    }
-
-    #[test]
-    fn period_starts() {
-        let start = date(2024, 1, 31) + 3600;
-        assert_eq!(monthly_period_start(start, start), start);
-        assert_eq!(monthly_period_start(start, start - 1), start);
-        assert_eq!(monthly_period_start(start, date(2024, 2, 29)), start);
-        assert_eq!(monthly_period_start(start, date(2024, 2, 29) + 3599), start);
-        assert_eq!(monthly_period_start(start, date(2024, 2, 29) + 3600), date(2024, 2, 29) + 3600);
-        assert_eq!(monthly_period_start(start, date(2024, 3, 31) + 3599), date(2024, 2, 29) + 3600);
-        assert_eq!(monthly_period_start(start, date(2024, 3, 31) + 3600), date(2024, 3, 31) + 3600);
-        assert_eq!(monthly_period_start(start, date(2025, 7, 1)), date(2025, 6, 30) + 3600);
     }
 
     const FREE: ChatPlan =
@@ -530,10 +504,10 @@ mod tests {
             (ChatPlan::default(), usage(1000, 1000, 1000, p0), in_period, None, None),
             // Exact boundary: one below is allowed, at the limit is denied.
             (FREE, usage(9, 2, 0, p0), in_period, None, None),
-            (FREE, usage(10, 3, 0, p0), in_period, Some("session_messages"), Some("lifetime_sessions")),
-            (FREE, usage(11, 4, 0, p0), in_period, Some("session_messages"), Some("lifetime_sessions")),
+            (FREE, usage(10, 3, 0, p0), in_period, Some("session_messages"), Some("lifetime_analyses")),
+            (FREE, usage(11, 4, 0, p0), in_period, Some("session_messages"), Some("lifetime_analyses")),
             // Lifetime limits do not roll over.
-            (FREE, usage(0, 3, 0, p0), date(2030, 1, 1), None, Some("lifetime_sessions")),
+            (FREE, usage(0, 3, 0, p0), date(2030, 1, 1), None, Some("lifetime_analyses")),
             (PRO, usage(49, 100, 19, p0), in_period, None, None),
             (PRO, usage(50, 100, 20, p0), in_period, Some("session_messages"), Some("monthly_sessions")),
             // Monthly rollover: the full counter of the old period no longer counts.
@@ -554,7 +528,7 @@ mod tests {
                 usage(0, 0, 0, p0),
                 in_period,
                 Some("session_messages"),
-                Some("lifetime_sessions"),
+                Some("lifetime_analyses"),
             ),
         ];
         for (i, (plan, u, now, msg, sess)) in table.iter().enumerate() {
@@ -579,19 +553,23 @@ mod tests {
             v,
             ChatVerdict::Allow {
                 reset: vec![ChatLimitType::SessionMessages],
-                increment: vec![ChatLimitType::LifetimeSessions, ChatLimitType::MonthlySessions],
+                increment: vec![ChatLimitType::MonthlySessions],
                 period_start: p0,
             }
         );
-        assert_eq!(v.apply(&u), usage(0, 5, 3, p0));
+        // A monthly plan counts only the monthly counter.
+        assert_eq!(v.apply(&u), usage(0, 4, 3, p0));
+        // A lifetime plan counts only the lifetime counter.
+        let v = may_start_session(&FREE, &usage(7, 2, 2, p0), date(2024, 5, 20));
+        assert_eq!(v.apply(&usage(7, 2, 2, p0)), usage(0, 3, 2, p0));
 
         // Rolled over twice (July 15 is in the period starting July 10).
         let v = may_start_session(&PRO, &u, date(2024, 7, 15));
-        assert_eq!(v.apply(&u), usage(0, 5, 1, date(2024, 7, 10)));
+        assert_eq!(v.apply(&u), usage(0, 4, 1, date(2024, 7, 10)));
         assert_eq!(
             v.to_json(),
             format!(
-                r#"{{"verdict":"allow","reset":["session_messages","monthly_sessions"],"increment":["lifetime_sessions","monthly_sessions"],"period_start":{}}}"#,
+                r#"{{"verdict":"allow","reset":["session_messages","monthly_sessions"],"increment":["monthly_sessions"],"period_start":{}}}"#,
                 date(2024, 7, 10)
             )
         );
@@ -606,6 +584,39 @@ mod tests {
             v => panic!("{v:?}"),
         }
         assert_eq!(may_start_session(&PRO, &full, date(2024, 5, 20)).apply(&full), full);
+    }
+
+    #[test]
+    fn period_names() {
+        for p in [SessionsPeriod::Lifetime, SessionsPeriod::Monthly] {
+            assert_eq!(p.to_string().parse::<SessionsPeriod>().unwrap(), p);
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{p}\""));
+        }
+        let e = "weekly".parse::<SessionsPeriod>().unwrap_err();
+        assert_eq!(e.to_string(), r#"invalid argument `sessions_period`: "weekly" is not one of: lifetime, monthly"#);
+    }
+
+    #[test]
+    fn deny_payload() {
+        let v = may_start_session(&FREE, &usage(0, 3, 0, 0), 0);
+        let payload = v.error().unwrap();
+        assert_eq!(payload.limit_type, ChatLimitType::LifetimeAnalyses);
+        assert_eq!(
+            serde_json::to_string(&payload).unwrap(),
+            r#"{"error_code":"limit_exceeded","limit_type":"lifetime_analyses","message":"3 of 3 sessions used (lifetime limit)"}"#
+        );
+        assert_eq!(
+            v.to_json(),
+            r#"{"verdict":"deny","error_code":"limit_exceeded","limit_type":"lifetime_analyses","message":"3 of 3 sessions used (lifetime limit)","limit":3,"actual":3,"resets_at":null}"#
+        );
+        // The JSON reads back as the same verdict.
+        assert_eq!(serde_json::from_str::<ChatVerdict>(&v.to_json()).unwrap(), v);
+        let allow = may_send_message(&FREE, &usage(0, 0, 0, 0));
+        assert_eq!(allow.error(), None);
+        assert_eq!(serde_json::from_str::<ChatVerdict>(&allow.to_json()).unwrap(), allow);
+        // Stored counters written under the limit name read back.
+        let u: ChatUsage = serde_json::from_str(r#"{"lifetime_analyses":2}"#).unwrap();
+        assert_eq!(u.lifetime_sessions, 2);
     }
 
     fn plan_strategy() -> impl Strategy<Value = ChatPlan> {
@@ -659,6 +670,11 @@ mod tests {
             } else {
                 let after = s.apply(&u);
                 prop_assert_eq!(after.session_messages, 0);
+                // Only the counter of the plan's own period goes up.
+                let lifetime_plan = plan.sessions_period == SessionsPeriod::Lifetime;
+                let month_before = if same_period || now < start { month } else { 0 };
+                prop_assert_eq!(after.lifetime_sessions, life + u32::from(lifetime_plan));
+                prop_assert_eq!(after.monthly_sessions, month_before + u32::from(!lifetime_plan));
                 if let Some(l) = plan.sessions_limit {
                     match plan.sessions_period {
                         SessionsPeriod::Lifetime => prop_assert!(after.lifetime_sessions <= l),
@@ -668,17 +684,12 @@ mod tests {
                 // The stored period contains `now` (or is the stored one, on clock skew)...
                 prop_assert!(after.period_start <= now.max(start));
                 // ...and asking again at the same instant does not roll it over again.
-                let again = may_start_session(&ChatPlan::default(), &after, now);
+                let monthly_plan = ChatPlan { sessions_period: SessionsPeriod::Monthly, ..ChatPlan::default() };
+                let again = may_start_session(&monthly_plan, &after, now);
                 prop_assert_eq!(again.apply(&after).period_start, after.period_start);
                 prop_assert_eq!(again.apply(&after).monthly_sessions, after.monthly_sessions.saturating_add(1));
             }
         }
 
-        #[test]
-        fn calendar_never_panics(t in any::<i64>(), k in any::<i64>(), now in any::<i64>()) {
-            let _ = add_months(t, k);
-            let p = monthly_period_start(t, now);
-            prop_assert!(p >= t);
-        }
     }
 }
