@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or those named) for SECONDS each and prints a
 # results table (target, seconds, execs, crashes). Needs a nightly toolchain
-# and cargo-fuzz (`cargo install cargo-fuzz`). Seeds come from the shared
-# corpus. Crashes are left in fuzz/artifacts/<target>/; minimize them with
+# and cargo-fuzz (`cargo install cargo-fuzz`). Seeds come from the sample
+# corpus (tests/data/corpus). Crashes are left in fuzz/artifacts/<target>/; minimize them with
 # `cargo +nightly fuzz tmin <target> <file>` and copy the result into
 # tests/data/fuzz/<target>/ as a regression test.
 #
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"; shift || true
-corpus_root="../shared/corpus/speedscope-samples"
+corpus_root="tests/data/corpus"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cd fuzz && cargo +nightly fuzz list)

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn corpus(rel: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/speedscope-samples").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus").join(rel);
     p.to_string_lossy().into_owned()
 }
 

@@ -7,9 +7,10 @@ pub mod png;
 
 use flamekit::{FrameWeights, ProfileGroup};
 
-/// Path of a file in the shared corpus (`../shared/corpus/speedscope-samples/<rel>`).
+/// Path of a file in the sample corpus (`tests/data/corpus/<rel>`: speedscope's
+/// sample set, one folder per format, see `tests/data/README.md`).
 pub fn corpus_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/speedscope-samples").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus").join(rel)
 }
 
 /// Bytes of a corpus file. Panics with the path when missing.
@@ -58,6 +59,23 @@ pub fn weights(group: &ProfileGroup, profile: usize, name: &str) -> (f64, f64) {
 pub fn assert_close(actual: f64, expected: f64) {
     let tol = 1e-9 * expected.abs().max(1.0);
     assert!((actual - expected).abs() <= tol, "expected {expected}, got {actual}");
+}
+
+/// Assert the (self, total) weight of each named frame of profile 0:
+/// `expected` is `(name, self, total)`, compared with [`assert_close`].
+#[track_caller]
+pub fn check(group: &ProfileGroup, expected: &[(&str, f64, f64)]) {
+    check_profile(group, 0, expected)
+}
+
+/// [`check`] for profile `profile`.
+#[track_caller]
+pub fn check_profile(group: &ProfileGroup, profile: usize, expected: &[(&str, f64, f64)]) {
+    for &(name, s, t) in expected {
+        let (sw, tw) = weights(group, profile, name);
+        assert!((sw - s).abs() <= 1e-9 * s.abs().max(1.0), "{name}: self weight {sw}, expected {s}");
+        assert!((tw - t).abs() <= 1e-9 * t.abs().max(1.0), "{name}: total weight {tw}, expected {t}");
+    }
 }
 
 /// Profile names of a group, in order.

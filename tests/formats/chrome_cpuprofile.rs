@@ -19,7 +19,7 @@
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ValueUnit};
 
-use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, profile_names, weights};
+use crate::common::{assert_close, assert_sniff_claims_exactly, check as check_weights, corpus, profile_names};
 
 /// Sets one limit.
 type SetLimit = fn(&mut IngestLimits);
@@ -30,14 +30,6 @@ fn import_cpu(json: &str) -> (flamekit::ProfileGroup, flamekit::ImportReport) {
 
 fn import_err(json: &str) -> Error {
     flamekit::import_format(Format::ChromeCpuProfile, json.as_bytes(), &ImportOptions::default()).unwrap_err()
-}
-
-fn check_weights(g: &flamekit::ProfileGroup, expected: &[(&str, f64, f64)]) {
-    for &(name, s, t) in expected {
-        let (self_w, total_w) = weights(g, 0, name);
-        assert_close(self_w, s);
-        assert_close(total_w, t);
-    }
 }
 
 #[test]

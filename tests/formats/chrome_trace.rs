@@ -41,7 +41,10 @@
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ProfileGroup, ValueUnit};
 
-use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, corpus_files, profile_names, weights};
+use crate::common::{
+    assert_close, assert_sniff_claims_exactly, check_profile as check_frames, corpus, corpus_files, profile_names,
+    weights,
+};
 
 /// Sets one limit.
 type SetLimit = fn(&mut IngestLimits);
@@ -240,14 +243,6 @@ fn sample_lists() {
         [("[root]", 30779.0, 64710.0), (f1, 13326.0, 13326.0), (f2, 0.0, 10605.0), ("[GC Young Gen]", 10000.0, 10000.0)]
     {
         let (sw, tw) = weights(&g, 0, name);
-        assert_close(sw, s);
-        assert_close(tw, t);
-    }
-}
-
-fn check_frames(g: &ProfileGroup, profile: usize, expected: &[(&str, f64, f64)]) {
-    for &(name, s, t) in expected {
-        let (sw, tw) = weights(g, profile, name);
         assert_close(sw, s);
         assert_close(tw, t);
     }

@@ -22,15 +22,7 @@
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, Location, ValueUnit};
 
-use crate::common::{assert_close, corpus, corpus_files, profile_names, weights};
-
-fn check(group: &flamekit::ProfileGroup, expected: &[(&str, f64, f64)]) {
-    for &(name, s, t) in expected {
-        let (sw, tw) = weights(group, 0, name);
-        assert_close(sw, s);
-        assert_close(tw, t);
-    }
-}
+use crate::common::{assert_close, check, corpus, corpus_files, profile_names};
 
 const ABCD: &[(&str, f64, f64)] = &[("a", 0.0, 14.0), ("b", 5.0, 14.0), ("c", 5.0, 5.0), ("d", 4.0, 4.0)];
 

@@ -16,15 +16,7 @@
 
 use flamekit::{Error, Format, ImportOptions, ValueUnit};
 
-use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, corpus_files, profile_names, weights};
-
-fn check(g: &flamekit::ProfileGroup, expected: &[(&str, f64, f64)]) {
-    for &(name, s, t) in expected {
-        let (sw, tw) = weights(g, 0, name);
-        assert_close(sw, s);
-        assert_close(tw, t);
-    }
-}
+use crate::common::{assert_close, assert_sniff_claims_exactly, check, corpus, corpus_files, profile_names};
 
 #[test]
 fn wall_mode() {

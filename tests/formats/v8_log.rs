@@ -21,15 +21,7 @@
 
 use flamekit::{Error, Format, ImportOptions, ValueUnit};
 
-use crate::common::{assert_close, assert_sniff_claims_exactly, corpus, profile_names, weights};
-
-fn check(g: &flamekit::ProfileGroup, expected: &[(&str, f64, f64)]) {
-    for &(name, s, t) in expected {
-        let (sw, tw) = weights(g, 0, name);
-        assert_close(sw, s);
-        assert_close(tw, t);
-    }
-}
+use crate::common::{assert_close, assert_sniff_claims_exactly, check, corpus, profile_names};
 
 #[test]
 fn preprocessed_json_in_a_zip() {

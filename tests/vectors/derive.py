@@ -19,7 +19,7 @@ MS_PER_UNIT = {"nanoseconds": 1e-6, "microseconds": 1e-3, "milliseconds": 1.0, "
 
 
 def corpus_root():
-    return os.environ.get("FLAMEKIT_CORPUS") or os.path.join(ROOT, "..", "shared", "corpus", "speedscope-samples")
+    return os.environ.get("FLAMEKIT_CORPUS") or os.path.join(ROOT, "tests", "data", "corpus")
 
 
 def input_path(inp):
