@@ -317,14 +317,22 @@ fn golden_png_hashes() {
             std::fs::write(root.join(doc), &fresh).unwrap();
         } else {
             let committed = std::fs::read(root.join(doc)).unwrap_or_default();
+            let expected = (!committed.is_empty()).then_some(committed.as_slice());
             assert!(
                 committed == fresh,
-                "{doc} is not what the code renders now: bless, or re-run the command in docs/rendering.md"
+                "{doc} is not what the code renders now: bless, or re-run the command in docs/rendering.md\n{}",
+                common::png::write_mismatch(&review.join("mismatch"), case, expected, &fresh)
             );
         }
     }
+    // Blessed images are kept under target/ to compare against on a mismatch.
+    let blessed = review.join("blessed");
     if bless {
         std::fs::write(golden_path(), format!("{header}{actual}")).unwrap();
+        std::fs::create_dir_all(&blessed).unwrap();
+        for (name, ..) in golden_cases() {
+            std::fs::copy(review.join(format!("{name}.png")), blessed.join(format!("{name}.png"))).unwrap();
+        }
         return;
     }
     let expected = std::fs::read_to_string(golden_path()).unwrap_or_default();
@@ -336,11 +344,29 @@ fn golden_png_hashes() {
         .map(|l| format!("  new: {l}"))
         .chain(expected.iter().filter(|l| !actual_lines.contains(l)).map(|l| format!("  old: {l}")))
         .collect();
-    assert!(
-        diff.is_empty(),
-        "rendered PNGs differ from tests/data/render/golden.txt (images in {}):\n{}\n\
+    if diff.is_empty() {
+        return;
+    }
+    // Each changed case: its actual PNG, and a side-by-side diff with the
+    // image last blessed on this machine when that image has the golden hash.
+    let files: Vec<String> = actual_lines
+        .iter()
+        .filter(|l| !expected.contains(l))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, _)| {
+            let fresh = std::fs::read(review.join(format!("{name}.png"))).unwrap();
+            let old = std::fs::read(blessed.join(format!("{name}.png"))).ok().filter(|b| {
+                let hex: String = Sha256::digest(b).iter().map(|b| format!("{b:02x}")).collect();
+                expected.contains(&format!("{name} {hex}").as_str())
+            });
+            common::png::write_mismatch(&review.join("mismatch"), name, old.as_deref(), &fresh)
+        })
+        .collect();
+    panic!(
+        "rendered PNGs differ from tests/data/render/golden.txt (images in {}):\n{}\n{}\n\
          look at the images, then run with FLAMEKIT_BLESS=1 to accept",
         review.display(),
-        diff.join("\n")
+        diff.join("\n"),
+        files.join("\n")
     );
 }
