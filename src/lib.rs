@@ -23,6 +23,7 @@ pub use flamekit_render::{
     background_color, diff_color, frame_color, merged_color, render_diff_png, render_diff_svg, render_png, render_svg,
     RenderOptions, Theme, View,
 };
+pub use flamekit_render::{palette_color, tick_color, Palette, SandwichFrames, AUTO_HEIGHT_CAP};
 
 mod file;
 pub use file::import_file;

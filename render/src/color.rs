@@ -277,7 +277,10 @@ mod tests {
             }
         }
         assert_eq!(palette_color("main", Theme::Light, Palette::System), frame_color("main", Theme::Light));
-        assert_ne!(palette_color("main", Theme::Light, Palette::Fire), palette_color("main", Theme::Light, Palette::Ice));
+        assert_ne!(
+            palette_color("main", Theme::Light, Palette::Fire),
+            palette_color("main", Theme::Light, Palette::Ice)
+        );
         assert_eq!("lava".parse::<Palette>().unwrap_err().code(), "invalid_argument");
     }
 

@@ -156,7 +156,9 @@ fn domain(p: &Profile) -> (f64, f64) {
 /// Number of stack levels of the profile (0 when empty).
 fn max_depth(p: &Profile) -> usize {
     match p.data() {
-        ProfileData::Sampled { stacks, .. } => (0..stacks.len() as u32).map(|i| stacks.depth(i)).max().unwrap_or(0) as usize,
+        ProfileData::Sampled { stacks, .. } => {
+            (0..stacks.len() as u32).map(|i| stacks.depth(i)).max().unwrap_or(0) as usize
+        }
         ProfileData::Evented { .. } => {
             let mut deepest = 0usize;
             p.walk(&mut |ev: WalkEvent| {
@@ -327,9 +329,10 @@ impl Header {
     }
 }
 
-/// ` in a … b`: the window, absolute, in the profile's unit.
+/// ` in a … b`: the window, measured from the profile's start (as the
+/// axis labels are), in the profile's unit.
 fn window_text(win: &Window, unit: ValueUnit) -> String {
-    format!(" in {} … {}", format::value(win.start, unit), format::value(win.end, unit))
+    format!(" in {} … {}", format::value(win.start - win.origin, unit), format::value(win.end - win.origin, unit))
 }
 
 /// Image size, layout sizes and font metrics for `o`.
@@ -619,15 +622,7 @@ impl<'a> Builder<'a> {
     /// before `skip` are not drawn, row `r >= skip` is drawn at
     /// `y_of(r - skip)`. Children narrower than a pixel (and everything
     /// under them) are skipped, and nothing below `skip + rows` is visited.
-    fn layout(
-        &mut self,
-        t: &Tree,
-        draw_root: bool,
-        skip: usize,
-        rows: usize,
-        y_of: &dyn Fn(usize) -> i32,
-        scale: f64,
-    ) {
+    fn layout(&mut self, t: &Tree, draw_root: bool, skip: usize, rows: usize, y_of: &dyn Fn(usize) -> i32, scale: f64) {
         let mut todo: Vec<(u32, isize, f64)> = vec![(0, if draw_root { 0 } else { -1 }, 0.0)];
         let mut kids: Vec<u32> = Vec::new();
         let limit = skip.saturating_add(rows);
@@ -1069,7 +1064,14 @@ mod tests {
     #[test]
     fn zoomed_time_order_maps_window_to_width() {
         let g = group(&[(&["main", "a"], 3.0), (&["main", "b"], 1.0), (&["main", "a"], 4.0)]);
-        let o = RenderOptions { width: 400, height: 100, start: Some(2.0), end: Some(6.0), axes: false, ..Default::default() };
+        let o = RenderOptions {
+            width: 400,
+            height: 100,
+            start: Some(2.0),
+            end: Some(6.0),
+            axes: false,
+            ..Default::default()
+        };
         let s = build(&g, &o).unwrap();
         let r = rects(&s);
         // Window [2, 6): a [2,3) → 0..100, b [3,4) → 100..200, a [4,6) → 200..400.
@@ -1151,13 +1153,14 @@ mod tests {
         let g = group(&stacks);
         let o = RenderOptions { width: 1030, height: 100, ..Default::default() };
         let s = build(&g, &o).unwrap();
-        let left = 1030 - match s.items.iter().find_map(|i| match i {
-            Item::Rect { w, tip: Some(_), .. } => Some(*w + 1),
-            _ => None,
-        }) {
-            Some(w) => w,
-            None => panic!("no box"),
-        };
+        let left = 1030
+            - match s.items.iter().find_map(|i| match i {
+                Item::Rect { w, tip: Some(_), .. } => Some(*w + 1),
+                _ => None,
+            }) {
+                Some(w) => w,
+                None => panic!("no box"),
+            };
         let scale = (1030 - left) as f64 / 1000.0;
         let labels: Vec<(i32, String)> = s
             .items

@@ -131,7 +131,6 @@ pub(crate) fn to_svg(scene: &Scene, group: &ProfileGroup) -> String {
 mod tests {
     use flamekit_core::{GroupBuilder, IngestLimits, ValueUnit};
 
-
     use crate::{render_svg, RenderOptions, View};
 
     #[test]
