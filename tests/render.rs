@@ -249,7 +249,6 @@ struct SvgRect {
     y: f64,
     w: f64,
     h: f64,
-    fill: String,
     title: Option<String>,
 }
 
@@ -266,14 +265,7 @@ fn svg_rects(svg: &str) -> Vec<SvgRect> {
         .map(|l| {
             let num = |n: &str| attr(l, n).unwrap().parse::<f64>().unwrap();
             let title = l.split_once("<title>").map(|(_, t)| t.split("</title>").next().unwrap().to_string());
-            SvgRect {
-                x: num("x"),
-                y: num("y"),
-                w: num("width"),
-                h: num("height"),
-                fill: attr(l, "fill").unwrap(),
-                title,
-            }
+            SvgRect { x: num("x"), y: num("y"), w: num("width"), h: num("height"), title }
         })
         .collect()
 }
@@ -287,10 +279,6 @@ fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
             (attr(l, "x").unwrap().parse().unwrap(), attr(l, "y").unwrap().parse().unwrap(), text)
         })
         .collect()
-}
-
-fn hex(c: [u8; 3]) -> String {
-    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
 /// The chart's left edge and width: the axis strip's bottom rule.

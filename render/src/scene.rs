@@ -566,7 +566,7 @@ impl<'a> Builder<'a> {
     /// light grid line over rows `grid.0..grid.1`. Draw it before the boxes.
     fn axis(&mut self, y: i32, lo: f64, hi: f64, unit: ValueUnit, grid: (i32, i32)) {
         let d = self.d;
-        if d.axis_h <= 0 || !(hi > lo) {
+        if d.axis_h <= 0 || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
             return;
         }
         let pw = d.plot_w();
@@ -916,7 +916,7 @@ pub(crate) fn diff_color(before: f64, after: f64, theme: Theme) -> Rgb {
         Theme::Dark => (Rgb(0x4c, 0x4d, 0x53), Rgb(0xd0, 0x3a, 0x30), Rgb(0x35, 0x6c, 0xd0)),
     };
     let most = before.max(after);
-    if !(most > 0.0) {
+    if most.is_nan() || most <= 0.0 {
         return neutral;
     }
     let r = (after - before) / most;
