@@ -599,6 +599,11 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Line height of the side labels.
+    fn side_line(&self) -> i32 {
+        (self.m.px * 1.15).round() as i32
+    }
+
     /// `word` written downwards, one letter per line, centred in the gutter
     /// between rows `y0..y1` (as many letters as fit).
     fn side_label(&mut self, word: &str, y0: i32, y1: i32) {
@@ -606,7 +611,7 @@ impl<'a> Builder<'a> {
         if d.left <= 0 || self.m.px < 5.0 {
             return;
         }
-        let line = (self.m.px * 1.15).round() as i32;
+        let line = self.side_line();
         let fits = ((y1 - y0) / line.max(1)).max(0) as usize;
         let n = word.chars().count().min(fits);
         let x = ((d.left as f32 - self.m.advance) / 2.0).round() as i32;
@@ -831,7 +836,18 @@ fn sandwich_view(
         avail,
         (o.sandwich_callers_rows, o.sandwich_callees_rows),
     );
-    b.fit_height(d.title_h + strip + (up_rows + down_rows) as i32 * d.row_h);
+    // With side labels, each half is at least as tall as its word (the
+    // boxes stay next to the axis; the rest of the half is empty) when the
+    // image has the room.
+    let (mut up_h, mut down_h) = (up_rows, down_rows);
+    if d.axes {
+        let word = (7 * b.side_line() + d.row_h - 1) / d.row_h;
+        let word = word.max(0) as usize;
+        if up_h.max(word) + down_h.max(word) <= avail {
+            (up_h, down_h) = (up_h.max(word), down_h.max(word));
+        }
+    }
+    b.fit_height(d.title_h + strip + (up_h + down_h) as i32 * d.row_h);
     b.gutter_for(0);
     if b.d.left > 0 {
         // Side labels only: one letter wide.
@@ -839,11 +855,17 @@ fn sandwich_view(
     }
     let d = b.d;
     let top = d.title_h;
-    let strip_y = top + up_rows as i32 * d.row_h;
+    let strip_y = top + up_h as i32 * d.row_h;
     let below = strip_y + strip;
-    let bottom = below + down_rows as i32 * d.row_h;
+    let bottom = below + down_h as i32 * d.row_h;
     if d.axis_h > 0 {
-        b.axis(strip_y, 0.0, target_total, unit, (top, bottom.min(d.h)));
+        b.axis(
+            strip_y,
+            0.0,
+            target_total,
+            unit,
+            (strip_y - up_rows as i32 * d.row_h, (below + down_rows as i32 * d.row_h).min(d.h)),
+        );
     } else {
         b.rect(0, strip_y + (strip - d.line) / 2, d.w, d.line, b.pal.separator, None);
     }
@@ -1101,13 +1123,12 @@ mod tests {
         assert!(r.contains(&(200, strip - 54, 99, Some(0))), "main above x: {r:?}");
         assert!(r.contains(&(0, below, 299, Some(f))), "callees root: {r:?}");
         assert!(r.contains(&(0, below + 18, 199, Some(2))), "g below f: {r:?}");
-        // With axes: a gutter with the side labels (3 rows: "Cal" of
-        // "Callers" fits), the axis in the strip.
-        let s = build(&g, &RenderOptions { axes: true, ..o.clone() }).unwrap();
+        // With axes: a gutter with the side labels (each half made tall
+        // enough for its word), the axis in the strip.
+        let s = build(&g, &RenderOptions { axes: true, height: 400, ..o.clone() }).unwrap();
         let t = texts(&s);
-        for c in ["C", "a", "l"] {
-            assert!(t.iter().any(|x| x == c), "side label letter {c}: {t:?}");
-        }
+        let column: String = t.iter().filter(|x| x.chars().count() == 1).map(String::as_str).collect();
+        assert!(column.contains("Callers") && column.contains("Callees"), "side labels: {t:?}");
         assert!(t.iter().any(|x| x == "0ms") && t.iter().any(|x| x.ends_with("ms") && x != "0ms"), "{t:?}");
         // A cap on the callers half.
         let s = build(&g, &RenderOptions { sandwich_callers_rows: Some(1), ..o }).unwrap();
