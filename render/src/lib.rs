@@ -31,16 +31,27 @@
 //! # What is drawn
 //!
 //! A title strip (profile name, view, total weight formatted in the
-//! profile's unit, the zoom window and the focus frame when set), then one
-//! row per stack depth, outermost frame at the top. Every box is coloured by
-//! a stable hash of its frame's name ([`frame_color`]), so a function has the
-//! same colour in every image and both views. Labels are the frame names,
+//! profile's unit, the zoom window and the focus frame when set), a value
+//! axis (time since the profile's start for the time order, merged weight
+//! for the other views: ticks at 1, 2 or 5 × 10ⁿ of a readable unit, light
+//! grid lines behind the boxes), a depth axis at the left (every fifth row),
+//! then one row per stack depth, outermost frame at the top
+//! ([`RenderOptions::start_depth`] skips outer rows). Every box is coloured
+//! by a stable hash of its frame's name in the chosen [`Palette`]
+//! ([`frame_color`], [`palette_color`]), so a function has the same colour
+//! in every image and view. Labels are the frame names,
 //! trimmed in the middle with `…` when the box is too narrow; a box is
 //! labelled when the whole name fits or at least three characters (`a…z`) do. Text uses DejaVu Sans Mono, embedded in
 //! the crate (`fonts/`, Bitstream Vera license): no system font is ever read.
 //!
+//! Flamedeck's render parameters (`width`, `height`, `mode`,
+//! `startTimeMs`, `endTimeMs`, `startDepth`, `flamegraphThemeName`) map to
+//! options through [`RenderOptions::from_params`].
+//!
 //! * **Time order**: calls laid out on the profile's time axis (samples back
-//!   to back from `start_value`, as [`flamekit_core::Profile::walk`] does).
+//!   to back from `start_value`, idle samples included so idle time stays a
+//!   gap, as [`flamekit_core::Profile::walk`] does; the x domain is exactly
+//!   that laid-out range).
 //!   Calls that would be narrower than one pixel are coalesced, per row, into
 //!   grey "many small calls" boxes, so the cost of drawing tracks the number
 //!   of pixels, not of samples.
@@ -51,7 +62,9 @@
 //!   The upper half shows the merged callers, inverted: the function in the
 //!   bottom row of the upper half, its callers above it; the lower half shows
 //!   its merged callees, the function in the top row. Both halves are 100% of
-//!   the function's total weight.
+//!   the function's total weight; each is as tall as its content, with the
+//!   axis between them. [`SandwichFrames::Heaviest`] selects only the
+//!   heaviest frame with that name.
 //!
 //! Stacks deeper than the image are clipped: rows that do not fit are never
 //! computed.
