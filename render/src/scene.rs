@@ -817,7 +817,11 @@ fn sandwich_view(
     let strip = if d.axis_h > 0 { d.axis_h } else { d.sep };
     let avail = if d.h_max > d.title_h + strip { ((d.h_max - d.title_h - strip) / d.row_h) as usize } else { 0 };
     let up = tree::callers(&merged, &occ, root_frame, avail.saturating_sub(1));
-    let down = tree::callees(&merged, &occ, root_frame, avail.saturating_sub(1));
+    let need_up = (tree_depth(&up) + 1).min(o.sandwich_callers_rows.unwrap_or(usize::MAX));
+    // The callees half never gets more rows than this (see split_rows), so
+    // nothing deeper is built.
+    let most_down = avail - need_up.min(avail / 2);
+    let down = tree::callees(&merged, &occ, root_frame, most_down.saturating_sub(1));
     let target_total = up.total[0];
     header.amount = format!(
         "{} of {}{}",
@@ -831,7 +835,7 @@ fn sandwich_view(
         return target_total;
     };
     let (up_rows, down_rows) = split_rows(
-        tree_depth(&up) + 1,
+        need_up,
         tree_depth(&down) + 1,
         avail,
         (o.sandwich_callers_rows, o.sandwich_callees_rows),
