@@ -39,6 +39,7 @@ pub use flamekit_core::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
     Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
 };
+pub use flamekit_render::{palette_color, tick_color, Palette, SandwichFrames, AUTO_HEIGHT_CAP};
 
 // Import.
 pub use file::import_file;

@@ -28,7 +28,6 @@ fn load_data(rel: &str) -> ProfileGroup {
     flamekit::import(&data(rel), Some(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-
 fn png(group: &ProfileGroup, o: &RenderOptions) -> Vec<u8> {
     flamekit::render_png(group, o).unwrap_or_else(|e| panic!("render {o:?}: {e}"))
 }
@@ -85,8 +84,10 @@ fn dominant_frame_spans_its_share_of_the_width() {
         }];
     for (group, total, at, depth) in cases {
         for theme in [Theme::Light, Theme::Dark] {
-            let img =
-                Image::decode(&png(&group, &RenderOptions { view: View::LeftHeavy, theme, ..Default::default() }));
+            let img = Image::decode(&png(
+                &group,
+                &RenderOptions { view: View::LeftHeavy, theme, axes: false, ..Default::default() },
+            ));
             assert_eq!((img.width, img.height), (1200, 800));
             // Heaviest first; ties broken by name order would not matter here.
             let mut order: Vec<(&String, &f64)> = at.iter().collect();
@@ -112,8 +113,8 @@ fn dominant_frame_spans_its_share_of_the_width() {
 #[test]
 fn light_and_dark_backgrounds_differ() {
     let group = load_corpus(SIMPLE_SAMPLED);
-    let light = Image::decode(&png(&group, &RenderOptions::default()));
-    let dark = Image::decode(&png(&group, &RenderOptions { theme: Theme::Dark, ..Default::default() }));
+    let light = Image::decode(&png(&group, &RenderOptions { axes: false, ..Default::default() }));
+    let dark = Image::decode(&png(&group, &RenderOptions { theme: Theme::Dark, axes: false, ..Default::default() }));
     // Three rows of boxes; the bottom-right corner is empty plot area.
     let (x, y) = (1199, 799);
     assert_eq!(light.at(x, y), flamekit::background_color(Theme::Light));
@@ -132,7 +133,8 @@ fn labels_are_drawn_inside_wide_boxes() {
     // width (its label is 16 characters, about 115 px at 12 px).
     let group = load_data(VERTX);
     for theme in [Theme::Light, Theme::Dark] {
-        let img = Image::decode(&png(&group, &RenderOptions { view: View::LeftHeavy, theme, ..Default::default() }));
+        let o = RenderOptions { view: View::LeftHeavy, theme, axes: false, ..Default::default() };
+        let img = Image::decode(&png(&group, &o));
         let fill = flamekit::frame_color("JavaThread::run", theme);
         let bg = flamekit::background_color(theme);
         let top = TITLE + 3 * ROW;
@@ -186,7 +188,13 @@ fn rendering_twice_gives_identical_bytes() {
 fn zoom_outside_the_profile_gives_an_empty_image() {
     let group = load_corpus(SIMPLE_SAMPLED);
     for view in [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "b".into() }] {
-        let o = RenderOptions { view: view.clone(), start: Some(100.0), end: Some(200.0), ..Default::default() };
+        let o = RenderOptions {
+            view: view.clone(),
+            start: Some(100.0),
+            end: Some(200.0),
+            axes: false,
+            ..Default::default()
+        };
         let img = Image::decode(&png(&group, &o));
         let bg = flamekit::background_color(Theme::Light);
         // No boxes: the plot area is background except the centred message.
@@ -214,7 +222,7 @@ fn zoom_outside_the_profile_gives_an_empty_image() {
 fn svg_matches_png_layout() {
     // Same layout: every frame box of the PNG is a <rect> of the SVG.
     let group = load_corpus(SIMPLE_SAMPLED);
-    let o = RenderOptions { view: View::LeftHeavy, ..Default::default() };
+    let o = RenderOptions { view: View::LeftHeavy, axes: false, ..Default::default() };
     let svg = flamekit::render_svg(&group, &o).unwrap();
     assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
     assert!(!svg.contains("<script"));
@@ -227,6 +235,311 @@ fn svg_matches_png_layout() {
     assert!(svg.contains(">c</text>") && svg.contains(">d</text>"));
     let img = Image::decode(&png(&group, &o));
     assert_eq!(img.run(0, box_row(2), c), 428);
+}
+
+/// Layout with axes at device pixel ratio 1: the time axis strip (18 px)
+/// sits between the title strip and the first row.
+const AXIS: usize = 18;
+const TOP: usize = TITLE + AXIS;
+
+/// A `<rect>` of a rendered SVG, with its tooltip when it has one.
+#[derive(Debug, Clone)]
+struct SvgRect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    title: Option<String>,
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    Some(tag[i..].split('"').next()?.to_string())
+}
+
+/// Every `<rect>` of an SVG written by flamekit (one element per line).
+fn svg_rects(svg: &str) -> Vec<SvgRect> {
+    svg.lines()
+        .filter(|l| l.starts_with("<rect "))
+        .map(|l| {
+            let num = |n: &str| attr(l, n).unwrap().parse::<f64>().unwrap();
+            let title = l.split_once("<title>").map(|(_, t)| t.split("</title>").next().unwrap().to_string());
+            SvgRect { x: num("x"), y: num("y"), w: num("width"), h: num("height"), title }
+        })
+        .collect()
+}
+
+/// `(x, text)` of every `<text>` of an SVG written by flamekit.
+fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
+    svg.lines()
+        .filter(|l| l.starts_with("<text "))
+        .map(|l| {
+            let text = l.split_once('>').unwrap().1.trim_end_matches("</text>").to_string();
+            (attr(l, "x").unwrap().parse().unwrap(), attr(l, "y").unwrap().parse().unwrap(), text)
+        })
+        .collect()
+}
+
+/// The chart's left edge and width: the axis strip's bottom rule.
+fn chart_span(svg: &str) -> (f64, f64) {
+    let rule = svg_rects(svg)
+        .into_iter()
+        .find(|r| r.y == (TOP - 1) as f64 && r.h == 1.0 && r.title.is_none())
+        .expect("the axis rule");
+    (rule.x, rule.w)
+}
+
+/// Sample times (µs, absolute) and whether each sample is idle, straight
+/// from a Chrome trace's `Profile`/`ProfileChunk` events: sample `i` is at
+/// `startTime + timeDeltas[0] + … + timeDeltas[i]`.
+fn chrome_samples(json: &[u8]) -> Vec<(f64, bool)> {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let events = v.as_array().cloned().unwrap_or_else(|| v["traceEvents"].as_array().unwrap().clone());
+    let mut start = None;
+    let mut idle_nodes = std::collections::HashSet::new();
+    let mut samples = Vec::new();
+    let mut deltas = Vec::new();
+    for e in &events {
+        let data = &e["args"]["data"];
+        match e["name"].as_str() {
+            Some("Profile") => start = data["startTime"].as_f64(),
+            Some("ProfileChunk") => {
+                for n in data["cpuProfile"]["nodes"].as_array().into_iter().flatten() {
+                    if n["callFrame"]["functionName"] == "(idle)" {
+                        idle_nodes.insert(n["id"].as_u64().unwrap());
+                    }
+                }
+                samples.extend(
+                    data["cpuProfile"]["samples"].as_array().into_iter().flatten().map(|s| s.as_u64().unwrap()),
+                );
+                deltas.extend(data["timeDeltas"].as_array().into_iter().flatten().map(|d| d.as_f64().unwrap()));
+            }
+            _ => {}
+        }
+    }
+    let mut t = start.expect("a Profile event");
+    samples
+        .iter()
+        .zip(&deltas)
+        .map(|(s, d)| {
+            t += d;
+            (t, idle_nodes.contains(s))
+        })
+        .collect()
+}
+
+#[test]
+fn time_order_places_boxes_at_their_sample_times() {
+    // Chrome/69/simple.json: 2,051 samples, idle from about 78 ms on. The
+    // window is given in the file's own absolute microseconds (first to last
+    // sample), so the test does not depend on where the importer starts
+    // the profile's time axis.
+    const CHROME: &str = "Chrome/69/simple.json";
+    let raw = corpus(CHROME);
+    let samples = chrome_samples(&raw);
+    let (t0, t_last) = (samples[0].0, samples.last().unwrap().0);
+    // Runs of non-idle samples: [time of the run's first sample, time of the next sample).
+    let mut runs: Vec<(f64, f64)> = Vec::new();
+    for (i, &(t, idle)) in samples.iter().enumerate() {
+        let next = samples.get(i + 1).map_or(t, |s| s.0);
+        if !idle {
+            match runs.last_mut() {
+                Some(r) if r.1 == t => r.1 = next,
+                _ => runs.push((t, next)),
+            }
+        }
+    }
+    assert!(runs.len() > 1, "the file has idle gaps");
+    let group = load_corpus(CHROME);
+    let o = RenderOptions { start: Some(t0), end: Some(t_last), ..Default::default() };
+    let svg = flamekit::render_svg(&group, &o).unwrap();
+    let (left, width) = chart_span(&svg);
+    let x_of = |t: f64| left + (t - t0) / (t_last - t0) * width;
+    // Outermost row: every box (named or merged) lies inside a run of
+    // non-idle samples, and every run wider than 3 px is covered.
+    let row0: Vec<SvgRect> = svg_rects(&svg).into_iter().filter(|r| r.y == TOP as f64 && r.h == 17.0).collect();
+    assert!(!row0.is_empty());
+    for b in &row0 {
+        let (a, z) = (b.x, b.x + b.w);
+        assert!(
+            runs.iter().any(|&(s, e)| a >= x_of(s) - 1.0 && z <= x_of(e) + 1.0),
+            "box {b:?} is not inside a non-idle run"
+        );
+    }
+    for &(s, e) in runs.iter().filter(|(s, e)| x_of(*e) - x_of(*s) > 3.0) {
+        let mid = (x_of(s) + x_of(e)) / 2.0;
+        assert!(row0.iter().any(|b| b.x <= mid && mid <= b.x + b.w + 1.0), "run {s}..{e} not drawn");
+    }
+    // The rightmost box ends where the last non-idle sample ends (a box is
+    // drawn one pixel narrower than its span unless it is 2 px or less).
+    let last = row0.iter().max_by(|a, b| (a.x + a.w).total_cmp(&(b.x + b.w))).unwrap();
+    let right = last.x + last.w;
+    let want = x_of(runs.last().unwrap().1);
+    assert!(want >= right - 1.0 && want <= right + 2.0, "rightmost box ends at {right}(+1), expected {want:.2}");
+    assert!(right < left + width * 0.5, "idle time stays a gap");
+    // The axis reads in milliseconds.
+    assert!(svg.contains("ms</text>"));
+}
+
+#[test]
+fn time_axis_ticks_in_png_and_svg() {
+    // simple-sampled: startValue 0, endValue 14, weights 1+1+4+3+5 = 14 s.
+    let json = corpus(SIMPLE_SAMPLED);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let p = &v["profiles"][0];
+    let span: f64 = p["weights"].as_array().unwrap().iter().map(|w| w.as_f64().unwrap()).sum();
+    assert_eq!((p["unit"].as_str(), p["startValue"].as_f64(), span), (Some("seconds"), Some(0.0), 14.0));
+    let group = load_corpus(SIMPLE_SAMPLED);
+    for theme in [Theme::Light, Theme::Dark] {
+        for view in [View::TimeOrder, View::LeftHeavy] {
+            let o = RenderOptions { theme, view: view.clone(), ..Default::default() };
+            let svg = flamekit::render_svg(&group, &o).unwrap();
+            let img = Image::decode(&png(&group, &o));
+            let (left, width) = chart_span(&svg);
+            let labels: Vec<(f64, String)> = svg_texts(&svg)
+                .into_iter()
+                .filter(|(_, y, _)| *y > TITLE as f64 && *y < TOP as f64)
+                .map(|(x, _, t)| (x, t))
+                .collect();
+            assert!(labels.len() >= 5, "{view:?}: {labels:?}");
+            let values: Vec<f64> = labels.iter().map(|(_, t)| t.strip_suffix('s').unwrap().parse().unwrap()).collect();
+            // Evenly spaced by 1, 2 or 5 × 10ⁿ, starting at 0.
+            assert_eq!(values[0], 0.0);
+            let step = values[1] - values[0];
+            let mant = step / 10f64.powf(step.log10().floor());
+            assert!([1.0, 2.0, 5.0].iter().any(|m| (m - mant).abs() < 1e-9), "step {step}");
+            for ((x, label), v) in labels.iter().zip(&values) {
+                let want = left + v / span * width;
+                // The tick line in the PNG, within 2 px, in the axis strip.
+                let y = TITLE + AXIS / 2;
+                let found = (want.round() as i64 - 2..=want.round() as i64 + 2)
+                    .any(|c| c >= 0 && img.at(c as usize, y) == flamekit::tick_color(theme));
+                assert!(found, "{view:?} {theme:?}: no tick for {label} near x = {want:.1}");
+                // The label just right of it.
+                assert!(*x >= want - 2.0 && *x <= want + 8.0, "{label} at {x}, tick at {want:.1}");
+            }
+        }
+    }
+}
+
+#[test]
+fn start_depth_moves_row_k_to_the_top() {
+    // perf-vertx (a Java perf profile 40+ frames deep), left heavy and time
+    // order: row k of the full image is row 0 of the image from depth k.
+    let group = load_data(VERTX);
+    let k = 12;
+    for view in [View::LeftHeavy, View::TimeOrder] {
+        let full = Image::decode(&png(&group, &RenderOptions { view: view.clone(), ..Default::default() }));
+        let o = RenderOptions { view: view.clone(), start_depth: k, ..Default::default() };
+        let deep = Image::decode(&png(&group, &o));
+        let svg = flamekit::render_svg(&group, &o).unwrap();
+        assert!(svg.contains("from depth 12"), "the title says so");
+        // Depth labels: the first row of the deep image is depth 12; 15 is labelled.
+        assert!(svg_texts(&svg).iter().any(|(x, y, t)| t == "15" && *x < 40.0 && *y > (TOP + 3 * ROW) as f64));
+        for j in 0..10 {
+            for r in 0..ROW - 1 {
+                let a: Vec<[u8; 3]> = (60..1200).map(|x| full.at(x, TOP + (k + j) * ROW + r)).collect();
+                let b: Vec<[u8; 3]> = (60..1200).map(|x| deep.at(x, TOP + j * ROW + r)).collect();
+                assert!(a == b, "{view:?}: row {} of the full image is not row {j} from depth {k}", k + j);
+            }
+        }
+    }
+}
+
+#[test]
+fn palettes_are_deterministic_per_name_in_both_themes() {
+    let group = load_data(VERTX);
+    let mut seen = Vec::new();
+    for palette in flamekit::Palette::ALL {
+        for theme in [Theme::Light, Theme::Dark] {
+            let o = RenderOptions { view: View::LeftHeavy, theme, palette, ..Default::default() };
+            let bytes = png(&group, &o);
+            assert!(bytes == png(&group, &o), "{palette} {theme:?}: same bytes twice");
+            let img = Image::decode(&bytes);
+            // Every stack starts with `java`: row 0 is one box over the whole chart.
+            let c = img.at(1100, TOP + 1);
+            assert_eq!(c, flamekit::palette_color("java", theme, palette), "{palette} {theme:?}");
+            // Through the Flamedeck parameter too.
+            let mode = if theme == Theme::Dark { "dark" } else { "light" };
+            let name = palette.to_string();
+            let from =
+                RenderOptions::from_params([("mode", mode), ("flamegraphThemeName", name.as_str()), ("height", "800")])
+                    .unwrap();
+            assert_eq!((from.theme, from.palette), (theme, palette));
+            seen.push(c);
+        }
+    }
+    let mut distinct = seen.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), seen.len(), "every palette and theme colours `java` differently: {seen:?}");
+}
+
+#[test]
+fn sandwich_halves_are_sized_to_their_content() {
+    // Rows each half needs, from the raw JSON: callers = the deepest
+    // outermost position of the function in a stack + 1 (its own row);
+    // callees = the longest stack tail from that position.
+    let target = "JavaCalls::call_virtual";
+    let json = data(VERTX);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let frames = v["shared"]["frames"].as_array().unwrap();
+    let (mut up, mut down) = (0usize, 0usize);
+    for stack in v["profiles"][0]["samples"].as_array().unwrap() {
+        let names: Vec<&str> = stack
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| frames[f.as_u64().unwrap() as usize]["name"].as_str().unwrap())
+            .collect();
+        if let Some(i) = names.iter().position(|n| *n == target) {
+            up = up.max(i + 1);
+            down = down.max(names.len() - i);
+        }
+    }
+    let group = load_data(VERTX);
+    let o = RenderOptions { height: 1200, view: View::Sandwich { frame: target.into() }, ..Default::default() };
+    let svg = flamekit::render_svg(&group, &o).unwrap();
+    let rects = svg_rects(&svg);
+    let target_rows: Vec<f64> = rects
+        .iter()
+        .filter(|r| {
+            r.title.as_deref().is_some_and(|t| t.starts_with(&format!("{target} — "))) && r.x < 40.0 && r.w > 1000.0
+        })
+        .map(|r| r.y)
+        .collect();
+    let callers_row = (TITLE + (up - 1) * ROW) as f64;
+    let callees_row = (TITLE + up * ROW + AXIS) as f64;
+    assert!(target_rows.contains(&callers_row) && target_rows.contains(&callees_row), "{target_rows:?}");
+    // Nothing below the callees' last row (its deepest boxes may be
+    // narrower than a pixel and left out, so at most that far).
+    let bottom = rects.iter().filter(|r| r.title.is_some()).map(|r| r.y + r.h).fold(0.0, f64::max);
+    assert!(bottom <= (TITLE + up * ROW + AXIS + (down - 1) * ROW + ROW - 1) as f64, "{bottom}");
+    assert!(bottom > callees_row + (down as f64 / 2.0) * ROW as f64, "{bottom}");
+    // The axis between the halves, the side labels in the gutter, the
+    // selected function outlined.
+    let texts = svg_texts(&svg);
+    let axis_labels = texts.iter().filter(|(_, y, _)| *y > callers_row + ROW as f64 && *y < callees_row).count();
+    assert!(axis_labels >= 5, "{texts:?}");
+    let column: String =
+        texts.iter().filter(|(x, _, t)| *x < 10.0 && t.chars().count() == 1).map(|t| t.2.as_str()).collect();
+    assert!(column.contains("Callers") && column.contains("Callees"), "{column}");
+    let highlight = rects.iter().filter(|r| r.title.is_none() && r.h == 1.0 && r.y == callers_row).count();
+    assert!(highlight >= 1, "outline on the selected function");
+    // The heaviest-frame choice names itself in the title.
+    let svg = flamekit::render_svg(&group, &RenderOptions { sandwich_frames: flamekit::SandwichFrames::Heaviest, ..o })
+        .unwrap();
+    assert!(svg.contains("heaviest frame"));
+}
+
+#[test]
+fn auto_height_fits_the_rows() {
+    // simple-sampled is 3 frames deep: title + axis + at least 3 rows + a margin.
+    let group = load_corpus(SIMPLE_SAMPLED);
+    let o = RenderOptions::from_params([("width", "600")]).unwrap();
+    let img = Image::decode(&png(&group, &o));
+    assert_eq!((img.width, img.height), (600, TOP + 3 * ROW + 4));
 }
 
 /// One golden case.
@@ -283,6 +596,38 @@ fn golden_cases() -> Vec<(String, ProfileGroup, RenderOptions)> {
     for (name, o) in extra {
         out.push((name.to_string(), vertx.clone(), o));
     }
+    let more = [
+        (
+            "vertx-depth12-light-left-heavy",
+            RenderOptions { view: View::LeftHeavy, start_depth: 12, ..Default::default() },
+        ),
+        (
+            "vertx-heaviest-light-sandwich",
+            RenderOptions {
+                view: View::Sandwich { frame: "write".into() },
+                sandwich_frames: flamekit::SandwichFrames::Heaviest,
+                ..Default::default()
+            },
+        ),
+        ("vertx-params-auto-height", RenderOptions::from_params([("width", "900"), ("startDepth", "20")]).unwrap()),
+    ];
+    for (name, o) in more {
+        out.push((name.to_string(), vertx.clone(), o));
+    }
+    for palette in flamekit::Palette::ALL {
+        for (theme, tname) in [(Theme::Light, "light"), (Theme::Dark, "dark")] {
+            let o = RenderOptions { view: View::LeftHeavy, theme, palette, ..Default::default() };
+            out.push((format!("vertx-{palette}-{tname}-left-heavy"), vertx.clone(), o));
+        }
+    }
+    let chrome = load_corpus("Chrome/69/simple.json");
+    out.push(("chrome-light-time-order".into(), chrome.clone(), RenderOptions::default()));
+    out.push((
+        "chrome-dark-window".into(),
+        chrome,
+        RenderOptions::from_params([("mode", "dark"), ("startTimeMs", "20"), ("endTimeMs", "45"), ("height", "300")])
+            .unwrap(),
+    ));
     out
 }
 

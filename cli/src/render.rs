@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use flamekit::{Error, RenderOptions, Theme, View, ViewKind};
+use flamekit::{Error, RenderOptions, SandwichFrames, Theme, View, ViewKind};
 
 use crate::{load, write_output, InputArgs};
 
@@ -44,13 +44,46 @@ pub struct RenderArgs {
     /// Leave out the title strip.
     #[arg(long)]
     no_title: bool,
+    /// Leave out the time axis, grid lines and depth axis.
+    #[arg(long)]
+    no_axes: bool,
+    /// Start of the zoom window in milliseconds after the profile's start
+    /// (Flamedeck's startTimeMs; time units only).
+    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    start_time_ms: Option<String>,
+    /// End of the zoom window in milliseconds after the profile's start (Flamedeck's endTimeMs).
+    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    end_time_ms: Option<String>,
+    /// Skip the outermost N rows (Flamedeck's startDepth).
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    start_depth: Option<String>,
+    /// Box colours: system, fire, peach or ice (Flamedeck's flamegraphThemeName).
+    #[arg(long, value_name = "NAME")]
+    palette: Option<String>,
+    /// Make the image only as tall as its rows need, at most --height.
+    #[arg(long)]
+    auto_height: bool,
+    /// Sandwich of the heaviest frame with the --frame name only (default: all frames with that name).
+    #[arg(long)]
+    heaviest: bool,
+    /// Most rows for the sandwich's callers half.
+    #[arg(long, value_name = "N")]
+    callers_rows: Option<usize>,
+    /// Most rows for the sandwich's callees half.
+    #[arg(long, value_name = "N")]
+    callees_rows: Option<usize>,
+    /// A Flamedeck render parameter, NAME=VALUE (width, height, mode,
+    /// startTimeMs, endTimeMs, startDepth, flamegraphThemeName); repeatable,
+    /// applied after the other options. An empty height means --auto-height.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
 }
 
 /// Image options shared by `render` and `diff`.
 #[derive(clap::Args)]
 pub struct ImageArgs {
-    /// Colour scheme of the image: `light` or `dark`.
-    #[arg(long, default_value = "light")]
+    /// Colour scheme of the image: `light` or `dark` (`--mode` as in Flamedeck's parameters).
+    #[arg(long, visible_alias = "mode", default_value = "light")]
     theme: Theme,
     /// Image width in CSS pixels.
     #[arg(long, default_value_t = 1200)]
@@ -77,7 +110,7 @@ impl ImageArgs {
 
 pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
     let view = View::new(a.view, a.frame)?;
-    let options = RenderOptions {
+    let mut options = RenderOptions {
         device_pixel_ratio: a.dpr,
         view,
         profile_index: a.profile,
@@ -85,8 +118,32 @@ pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
         end: a.end,
         focus: a.focus,
         title: !a.no_title,
+        axes: !a.no_axes,
+        auto_height: a.auto_height,
+        sandwich_frames: if a.heaviest { SandwichFrames::Heaviest } else { SandwichFrames::AllNamed },
+        sandwich_callers_rows: a.callers_rows,
+        sandwich_callees_rows: a.callees_rows,
         ..a.image.options()
     };
+    // The Flamedeck-named options go through the library's one parser.
+    for (name, value) in
+        [("startTimeMs", &a.start_time_ms), ("endTimeMs", &a.end_time_ms), ("startDepth", &a.start_depth)]
+    {
+        if let Some(v) = value {
+            options.apply_param(name, v)?;
+        }
+    }
+    if let Some(p) = &a.palette {
+        options.palette = p.parse()?;
+    }
+    for p in &a.params {
+        let Some((name, value)) = p.split_once('=') else {
+            return Err(Error::argument("param", format!("expected NAME=VALUE, got {p:?}")));
+        };
+        if !options.apply_param(name, value)? {
+            return Err(Error::argument("param", format!("unknown render parameter {name:?}")));
+        }
+    }
     let group = load(&a.input)?;
     let bytes = if a.image.is_svg(&a.output) {
         flamekit::render_svg(&group, &options)?.into_bytes()

@@ -45,7 +45,11 @@ fn dump_prints_frames_and_stacks() {
         .iter()
         .map(|f| {
             assert!(f["file"].is_null() && f["line"].is_null() && f["col"].is_null());
-            (f["name"].as_str().unwrap().to_owned(), f["selfWeight"].as_f64().unwrap(), f["totalWeight"].as_f64().unwrap())
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["selfWeight"].as_f64().unwrap(),
+                f["totalWeight"].as_f64().unwrap(),
+            )
         })
         .collect();
     let expected = [("a", 0.0, 14.0), ("b", 5.0, 14.0), ("c", 5.0, 5.0), ("d", 4.0, 4.0)];
@@ -106,7 +110,8 @@ fn diff_ranks_the_doubled_function_first_and_draws() {
     let after = tmp("after.speedscope.json");
     std::fs::write(&after, text).unwrap();
     let png = tmp("diff.png");
-    let out = flamekit(&["diff", &before, after.to_str().unwrap(), "--json", "--top", "2", "-o", png.to_str().unwrap()]);
+    let out =
+        flamekit(&["diff", &before, after.to_str().unwrap(), "--json", "--top", "2", "-o", png.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["functions"][0]["name"], "d");
@@ -120,4 +125,48 @@ fn stream_reads_stdin_with_bounded_memory() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // Identical stacks merged: a;b 7, then a;c 2.
     assert_eq!(v["profiles"][0]["stacks"], serde_json::json!(["a;b 7", "a;c 2"]));
+}
+
+#[test]
+fn render_takes_flamedeck_parameters_and_names_bad_ones() {
+    let input = corpus("speedscope/0.1.2/simple-sampled.speedscope.json");
+    let svg = tmp("render-params.svg");
+    let out = flamekit(&[
+        "render",
+        &input,
+        "-o",
+        svg.to_str().unwrap(),
+        "--start-time-ms",
+        "2000",
+        "--end-time-ms",
+        "6000",
+        "--start-depth",
+        "1",
+        "--palette",
+        "fire",
+        "--mode",
+        "dark",
+        "--param",
+        "width=640",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("width=\"640\""), "width from --param");
+    // Window 2 s … 6 s of a seconds profile: axis labels in seconds from 2 s
+    // (the 6 s label would not fit at the right edge).
+    assert!(text.contains(">2s</text>") && text.contains(">5s</text>"), "{text}");
+    assert!(text.contains("from depth 1"));
+    for (flag, value, name) in [
+        ("--start-time-ms", "soon", "startTimeMs"),
+        ("--end-time-ms", "NaN", "endTimeMs"),
+        ("--start-depth", "-2", "startDepth"),
+        ("--palette", "lava", "palette"),
+        ("--param", "flamegraphThemeName=lava", "flamegraphThemeName"),
+        ("--param", "height=tall", "height"),
+    ] {
+        let out = flamekit(&["render", &input, "-o", svg.to_str().unwrap(), flag, value]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {err}");
+        assert!(err.contains("[invalid_argument]") && err.contains(name), "{flag} {value}: {err}");
+    }
 }

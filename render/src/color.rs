@@ -1,5 +1,10 @@
 //! Palettes and the stable name → colour mapping.
 
+use std::fmt;
+use std::str::FromStr;
+
+use flamekit_core::Error;
+
 use crate::Theme;
 
 /// An opaque colour.
@@ -25,7 +30,7 @@ impl Rgb {
 
 /// The fixed colours of a theme.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Palette {
+pub(crate) struct ThemeColors {
     pub background: Rgb,
     pub title_bg: Rgb,
     pub title_text: Rgb,
@@ -33,12 +38,18 @@ pub(crate) struct Palette {
     pub merged: Rgb,
     pub message: Rgb,
     pub separator: Rgb,
+    /// Vertical grid lines of the time axis.
+    pub grid: Rgb,
+    /// Tick labels and depth labels.
+    pub axis_text: Rgb,
+    /// Outline of the selected function in a sandwich.
+    pub highlight: Rgb,
 }
 
-impl Palette {
-    pub(crate) fn of(theme: Theme) -> Palette {
+impl ThemeColors {
+    pub(crate) fn of(theme: Theme) -> ThemeColors {
         match theme {
-            Theme::Light => Palette {
+            Theme::Light => ThemeColors {
                 background: Rgb(0xff, 0xff, 0xff),
                 title_bg: Rgb(0xee, 0xee, 0xf0),
                 title_text: Rgb(0x20, 0x20, 0x24),
@@ -46,8 +57,11 @@ impl Palette {
                 merged: Rgb(0xc4, 0xc4, 0xc8),
                 message: Rgb(0x60, 0x60, 0x66),
                 separator: Rgb(0x90, 0x90, 0x98),
+                grid: Rgb(0xe4, 0xe4, 0xe8),
+                axis_text: Rgb(0x50, 0x50, 0x58),
+                highlight: Rgb(0x10, 0x10, 0x10),
             },
-            Theme::Dark => Palette {
+            Theme::Dark => ThemeColors {
                 background: Rgb(0x1a, 0x1b, 0x1e),
                 title_bg: Rgb(0x2b, 0x2c, 0x31),
                 title_text: Rgb(0xe4, 0xe4, 0xe8),
@@ -55,6 +69,9 @@ impl Palette {
                 merged: Rgb(0x4a, 0x4b, 0x50),
                 message: Rgb(0xa0, 0xa0, 0xa8),
                 separator: Rgb(0x70, 0x70, 0x78),
+                grid: Rgb(0x30, 0x31, 0x36),
+                axis_text: Rgb(0xb0, 0xb0, 0xb8),
+                highlight: Rgb(0xf2, 0xf2, 0xf2),
             },
         }
     }
@@ -73,19 +90,98 @@ pub(crate) fn name_hash(name: &str) -> u64 {
     h ^ (h >> 31)
 }
 
-/// The box colour of a frame name in a theme. Hue comes from the hash
-/// (the whole circle), saturation and lightness vary a little within a band
-/// that keeps the label readable: light boxes with dark text, dark boxes with
-/// light text.
+/// How frame boxes are coloured. Every palette is deterministic per frame
+/// name (a hash of the name picks the colour), so a function has the same
+/// colour in every image; each has a light and a dark variant.
+///
+/// Names (`FromStr` / `Display`, as Flamedeck's `flamegraphThemeName`):
+/// `system`, `fire`, `peach`, `ice`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Palette {
+    /// Any hue, picked by the name's hash (flamekit's and speedscope's look). The default.
+    #[default]
+    System,
+    /// Red → orange → yellow, the classic flame graph colours.
+    Fire,
+    /// Soft peach, salmon and apricot tones.
+    Peach,
+    /// Cool cyans, blues and violets.
+    Ice,
+}
+
+impl Palette {
+    /// Every palette, in declaration order.
+    pub const ALL: [Palette; 4] = [Palette::System, Palette::Fire, Palette::Peach, Palette::Ice];
+
+    /// The name: `system`, `fire`, `peach` or `ice`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Palette::System => "system",
+            Palette::Fire => "fire",
+            Palette::Peach => "peach",
+            Palette::Ice => "ice",
+        }
+    }
+}
+
+impl fmt::Display for Palette {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Palette {
+    type Err = Error;
+
+    /// Exact lower-case names; anything else is `invalid_argument` naming `palette`.
+    fn from_str(s: &str) -> Result<Palette, Error> {
+        Palette::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            Error::argument("palette", format!("unknown palette {s:?}; expected system, fire, peach or ice"))
+        })
+    }
+}
+
+/// The box colour of a frame name in a theme with the [`Palette::System`]
+/// palette. Hue comes from the hash (the whole circle), saturation and
+/// lightness vary a little within a band that keeps the label readable:
+/// light boxes with dark text, dark boxes with light text.
 pub(crate) fn frame_color(name: &str, theme: Theme) -> Rgb {
+    palette_color(name, theme, Palette::System)
+}
+
+/// The box colour of a frame name in a theme and palette: the hash picks a
+/// hue inside the palette's hue range (the whole circle for `System`),
+/// saturation and lightness within the palette's band; the luma bound keeps
+/// labels readable.
+pub(crate) fn palette_color(name: &str, theme: Theme, palette: Palette) -> Rgb {
     let h = name_hash(name);
-    let hue = (h % 360) as f64;
     let s_j = ((h >> 24) & 0xff) as f64 / 255.0;
     let l_j = ((h >> 40) & 0xff) as f64 / 255.0;
-    match theme {
-        Theme::Light => hsl_bounded(hue, 0.50 + 0.25 * s_j, 0.72 + 0.08 * l_j, Some((160.0, 255.0))),
-        Theme::Dark => hsl_bounded(hue, 0.35 + 0.25 * s_j, 0.30 + 0.08 * l_j, Some((0.0, 92.0))),
-    }
+    // (hue start, hue width) in degrees.
+    let (h0, hw) = match palette {
+        Palette::System => (0.0, 360.0),
+        Palette::Fire => (0.0, 55.0),
+        Palette::Peach => (8.0, 30.0),
+        Palette::Ice => (180.0, 75.0),
+    };
+    let hue = h0 + ((h % 3600) as f64 / 3600.0) * hw;
+    // (saturation base, jitter, lightness base, jitter) per theme.
+    let (s0, sj, l0, lj) = match (palette, theme) {
+        (Palette::System, Theme::Light) => (0.50, 0.25, 0.72, 0.08),
+        (Palette::System, Theme::Dark) => (0.35, 0.25, 0.30, 0.08),
+        (Palette::Fire, Theme::Light) => (0.85, 0.15, 0.58, 0.12),
+        (Palette::Fire, Theme::Dark) => (0.70, 0.20, 0.30, 0.08),
+        (Palette::Peach, Theme::Light) => (0.75, 0.20, 0.78, 0.08),
+        (Palette::Peach, Theme::Dark) => (0.45, 0.20, 0.32, 0.06),
+        (Palette::Ice, Theme::Light) => (0.55, 0.25, 0.76, 0.08),
+        (Palette::Ice, Theme::Dark) => (0.45, 0.25, 0.30, 0.08),
+    };
+    let hue = if palette == Palette::System { (h % 360) as f64 } else { hue };
+    let bound = match theme {
+        Theme::Light => (160.0, 255.0),
+        Theme::Dark => (0.0, 92.0),
+    };
+    hsl_bounded(hue, s0 + sj * s_j, l0 + lj * l_j, Some(bound))
 }
 
 /// HSL → RGB (hue in degrees, s and l in 0..=1), rounded to the nearest
@@ -160,6 +256,32 @@ mod tests {
         colors.sort();
         colors.dedup();
         assert!(colors.len() > 56, "only {} distinct colours", colors.len());
+    }
+
+    #[test]
+    fn palettes_are_deterministic_readable_and_in_their_hues() {
+        let luma = |c: Rgb| 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
+        for p in Palette::ALL {
+            assert_eq!(p.as_str().parse::<Palette>().unwrap(), p);
+            for name in (0..300).map(|i| format!("f{i}")) {
+                let (l, d) = (palette_color(&name, Theme::Light, p), palette_color(&name, Theme::Dark, p));
+                assert_eq!(l, palette_color(&name, Theme::Light, p));
+                assert!(luma(l) > 158.0 && luma(d) < 94.0, "{p} {name}");
+                if p == Palette::Fire {
+                    // Warm: red is the largest channel, blue the smallest.
+                    assert!(l.0 >= l.1 && l.1 >= l.2, "{name}: {l:?}");
+                }
+                if p == Palette::Ice {
+                    assert!(l.2 >= l.0, "{name}: {l:?}");
+                }
+            }
+        }
+        assert_eq!(palette_color("main", Theme::Light, Palette::System), frame_color("main", Theme::Light));
+        assert_ne!(
+            palette_color("main", Theme::Light, Palette::Fire),
+            palette_color("main", Theme::Light, Palette::Ice)
+        );
+        assert_eq!("lava".parse::<Palette>().unwrap_err().code(), "invalid_argument");
     }
 
     #[test]

@@ -31,16 +31,27 @@
 //! # What is drawn
 //!
 //! A title strip (profile name, view, total weight formatted in the
-//! profile's unit, the zoom window and the focus frame when set), then one
-//! row per stack depth, outermost frame at the top. Every box is coloured by
-//! a stable hash of its frame's name ([`frame_color`]), so a function has the
-//! same colour in every image and both views. Labels are the frame names,
+//! profile's unit, the zoom window and the focus frame when set), a value
+//! axis (time since the profile's start for the time order, merged weight
+//! for the other views: ticks at 1, 2 or 5 × 10ⁿ of a readable unit, light
+//! grid lines behind the boxes), a depth axis at the left (every fifth row),
+//! then one row per stack depth, outermost frame at the top
+//! ([`RenderOptions::start_depth`] skips outer rows). Every box is coloured
+//! by a stable hash of its frame's name in the chosen [`Palette`]
+//! ([`frame_color`], [`palette_color`]), so a function has the same colour
+//! in every image and view. Labels are the frame names,
 //! trimmed in the middle with `…` when the box is too narrow; a box is
 //! labelled when the whole name fits or at least three characters (`a…z`) do. Text uses DejaVu Sans Mono, embedded in
 //! the crate (`fonts/`, Bitstream Vera license): no system font is ever read.
 //!
+//! Flamedeck's render parameters (`width`, `height`, `mode`,
+//! `startTimeMs`, `endTimeMs`, `startDepth`, `flamegraphThemeName`) map to
+//! options through [`RenderOptions::from_params`].
+//!
 //! * **Time order**: calls laid out on the profile's time axis (samples back
-//!   to back from `start_value`, as [`flamekit_core::Profile::walk`] does).
+//!   to back from `start_value`, idle samples included so idle time stays a
+//!   gap, as [`flamekit_core::Profile::walk`] does; the x domain is exactly
+//!   that laid-out range).
 //!   Calls that would be narrower than one pixel are coalesced, per row, into
 //!   grey "many small calls" boxes, so the cost of drawing tracks the number
 //!   of pixels, not of samples.
@@ -51,7 +62,9 @@
 //!   The upper half shows the merged callers, inverted: the function in the
 //!   bottom row of the upper half, its callers above it; the lower half shows
 //!   its merged callees, the function in the top row. Both halves are 100% of
-//!   the function's total weight.
+//!   the function's total weight; each is as tall as its content, with the
+//!   axis between them. [`SandwichFrames::Heaviest`] selects only the
+//!   heaviest frame with that name.
 //!
 //! Stacks deeper than the image are clipped: rows that do not fit are never
 //! computed.
@@ -89,9 +102,11 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod axis;
 mod color;
 mod format;
 mod names;
+mod params;
 mod raster;
 mod scene;
 mod svg;
@@ -100,6 +115,9 @@ mod tree;
 
 use flamekit_core::{Frame, GroupBuilder, IngestLimits, ProfileDiff, ProfileGroup, Result};
 pub use names::ViewKind;
+
+pub use color::Palette;
+pub use params::AUTO_HEIGHT_CAP;
 
 /// Largest accepted width or height in device pixels (`width × device_pixel_ratio`).
 pub const MAX_DIMENSION: u32 = 16_384;
@@ -144,21 +162,40 @@ impl View {
     }
 }
 
+/// Which frames a sandwich view is about.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SandwichFrames {
+    /// Every frame with the name, merged (frames differing only in file or
+    /// line count as one function). The default.
+    #[default]
+    AllNamed,
+    /// Only the frame with that name that has the most total weight in the
+    /// profile (ties: the lowest frame id), as Flamedeck's sandwich does.
+    Heaviest,
+}
+
 /// Everything that controls an image. Start from `RenderOptions::default()`
-/// and set what you need.
+/// and set what you need, or build it from Flamedeck's render parameters
+/// with [`RenderOptions::from_params`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderOptions {
     /// Width in CSS pixels. Default `1200`.
     pub width: u32,
-    /// Height in CSS pixels. Default `800`.
+    /// Height in CSS pixels; with [`RenderOptions::auto_height`], the largest
+    /// height. Default `800`.
     pub height: u32,
+    /// Make the image only as tall as the rows it shows need (at least
+    /// three rows), up to `height`. Default `false`.
+    pub auto_height: bool,
     /// Device pixels per CSS pixel, in `0.25..=8`. The PNG is
     /// `round(width × dpr) × round(height × dpr)` pixels; rows, text and margins
     /// scale with it. The SVG keeps `width × height` and scales through its viewBox.
     /// Default `1.0`.
     pub device_pixel_ratio: f64,
-    /// Colours. Default [`Theme::Light`].
+    /// Colours of background, text and chrome. Default [`Theme::Light`].
     pub theme: Theme,
+    /// Colours of the frame boxes. Default [`Palette::System`].
+    pub palette: Palette,
     /// What to draw. Default [`View::TimeOrder`].
     pub view: View,
     /// Which profile of the group; `None` (the default) means the group's
@@ -169,11 +206,34 @@ pub struct RenderOptions {
     pub start: Option<f64>,
     /// End of the zoom window, in profile units. `None` (the default): the profile's end.
     pub end: Option<f64>,
+    /// Start of the zoom window in milliseconds after the profile's start
+    /// (Flamedeck's `startTimeMs`). Only for time units (ignored otherwise);
+    /// an empty or reversed window draws the whole profile. Not together
+    /// with `start`/`end`. `None` (the default): the profile's start.
+    pub start_time_ms: Option<f64>,
+    /// End of the zoom window in milliseconds after the profile's start
+    /// (Flamedeck's `endTimeMs`); see `start_time_ms`. `None` (the default): the profile's end.
+    pub end_time_ms: Option<f64>,
+    /// Skip the outermost `start_depth` rows, so that deep stacks can be
+    /// seen: row `start_depth` is drawn at the top (time order and left
+    /// heavy; the sandwich ignores it). Default `0`.
+    pub start_depth: usize,
     /// Highlight every box of the frame(s) with this exact name and draw all
     /// other boxes faded. `None` (the default): no highlight.
     pub focus: Option<String>,
+    /// Which frames a [`View::Sandwich`] selects. Default [`SandwichFrames::AllNamed`].
+    pub sandwich_frames: SandwichFrames,
+    /// Most rows for the sandwich's callers half. `None` (the default): as
+    /// many as it needs while both halves fit.
+    pub sandwich_callers_rows: Option<usize>,
+    /// Most rows for the sandwich's callees half. `None` (the default): as
+    /// many as it needs while both halves fit.
+    pub sandwich_callees_rows: Option<usize>,
     /// Draw the title strip. Default `true`.
     pub title: bool,
+    /// Draw the value axis (time for time order, merged weight otherwise)
+    /// with grid lines, and the depth axis at the left. Default `true`.
+    pub axes: bool,
 }
 
 impl Default for RenderOptions {
@@ -181,14 +241,23 @@ impl Default for RenderOptions {
         RenderOptions {
             width: 1200,
             height: 800,
+            auto_height: false,
             device_pixel_ratio: 1.0,
             theme: Theme::Light,
+            palette: Palette::System,
             view: View::TimeOrder,
             profile_index: None,
             start: None,
             end: None,
+            start_time_ms: None,
+            end_time_ms: None,
+            start_depth: 0,
             focus: None,
+            sandwich_frames: SandwichFrames::AllNamed,
+            sandwich_callers_rows: None,
+            sandwich_callees_rows: None,
             title: true,
+            axes: true,
         }
     }
 }
@@ -248,21 +317,33 @@ fn diff_names(diff: &ProfileDiff) -> Result<ProfileGroup> {
     Ok(g.finish(0)?.0)
 }
 
-/// The fill colour (`[r, g, b]`) of boxes of a frame with this name: a stable
-/// hash of the name mapped into the theme's palette.
+/// The fill colour (`[r, g, b]`) of boxes of a frame with this name in the
+/// default [`Palette::System`]: a stable hash of the name mapped into the
+/// theme's colours.
 pub fn frame_color(name: &str, theme: Theme) -> [u8; 3] {
     color::frame_color(name, theme).to_array()
 }
 
+/// The fill colour (`[r, g, b]`) of boxes of a frame with this name in a
+/// palette: deterministic per name, theme and palette.
+pub fn palette_color(name: &str, theme: Theme, palette: Palette) -> [u8; 3] {
+    color::palette_color(name, theme, palette).to_array()
+}
+
 /// The background colour (`[r, g, b]`) of the plot area in a theme.
 pub fn background_color(theme: Theme) -> [u8; 3] {
-    color::Palette::of(theme).background.to_array()
+    color::ThemeColors::of(theme).background.to_array()
+}
+
+/// The colour (`[r, g, b]`) of the axis tick lines in a theme.
+pub fn tick_color(theme: Theme) -> [u8; 3] {
+    color::ThemeColors::of(theme).separator.to_array()
 }
 
 /// Fill colour (`[r, g, b]`) of the grey boxes that stand for many calls each
 /// narrower than a pixel (time-order view).
 pub fn merged_color(theme: Theme) -> [u8; 3] {
-    color::Palette::of(theme).merged.to_array()
+    color::ThemeColors::of(theme).merged.to_array()
 }
 
 #[cfg(test)]
@@ -304,7 +385,7 @@ mod tests {
     #[ignore = "timing; run in release"]
     fn million_samples_render_quickly() {
         let g = million();
-        for view in [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "function_85".into() }] {
+        for view in (0..3).flat_map(|_| [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "function_85".into() }]) {
             let t = std::time::Instant::now();
             let png = render_png(&g, &RenderOptions { view: view.clone(), ..Default::default() }).unwrap();
             let dt = t.elapsed();

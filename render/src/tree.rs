@@ -1,5 +1,15 @@
 //! Merged call trees restricted to a time window, and the two halves of the
 //! sandwich view. All iterative; node ids grow from parents to children.
+//!
+//! Why not `flamekit_core::CallTree`: that tree is the whole profile's
+//! (no window), one `CallNode` with its own `children` vector per node, and
+//! sorted children and self weights that the renderer does not need. Here
+//! weights are clipped to the zoom window, the layout is three flat arrays
+//! plus a CSR child index (no allocation per node, which keeps a
+//! 1,000,000-sample image inside its time budget), and the sandwich halves
+//! are built with a depth limit. Sharing one tree would mean moving the
+//! window and the flat layout into core's public type; until then this
+//! stays private to the renderer, so swapping it later changes no API.
 
 use std::collections::HashMap;
 
