@@ -133,6 +133,7 @@ fn gzip_stream_equals_plain_stream() {
             ..Default::default()
         },
         chunk_bytes: 4096,
+        ..Default::default()
     };
     let e = import_reader(&gz[..], &opts, &mut |_| {}).unwrap_err();
     assert_eq!(e.code(), "limit_exceeded");

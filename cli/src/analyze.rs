@@ -144,7 +144,7 @@ pub fn check(a: CheckArgs) -> Result<ExitCode, Error> {
         std::io::stdin().lock().take(cap).read_to_end(&mut v)?;
         v
     } else {
-        read_input(&a.file)?
+        read_input(&a.file, policy.max_bytes.unwrap_or(u64::MAX))?
     };
     info.size_bytes = bytes.len() as u64;
     let mut v = flamekit::check_upload_bytes(&policy, &info, &bytes);

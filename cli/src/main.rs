@@ -59,18 +59,34 @@ pub struct InputArgs {
     pub stream: bool,
 }
 
-/// Read a whole input (`-` = stdin).
-pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+/// Read a whole input (`-` = stdin), refusing one larger than `max` bytes
+/// with `limit_exceeded` before it is read: a file by its metadata, stdin
+/// by reading at most one byte past `max`.
+pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
+    let too_big = |value: u64| Error::LimitExceeded { limit: flamekit::LimitKind::InputBytes, max, value };
+    let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
+    let mut v = Vec::new();
     if path.as_os_str() == "-" {
-        let mut v = Vec::new();
-        std::io::stdin().read_to_end(&mut v)?;
-        Ok(v)
+        std::io::stdin().lock().take(max.saturating_add(1)).read_to_end(&mut v)?;
     } else {
-        std::fs::read(path).map_err(|e| Error::Io { message: format!("{}: {e}", path.display()) })
+        let f = std::fs::File::open(path).map_err(io)?;
+        let len = f.metadata().map_err(io)?.len();
+        if len > max {
+            return Err(too_big(len));
+        }
+        // The file may grow while it is read: still read at most max + 1.
+        f.take(max.saturating_add(1)).read_to_end(&mut v).map_err(io)?;
     }
+    if v.len() as u64 > max {
+        return Err(too_big(v.len() as u64));
+    }
+    Ok(v)
 }
 
-/// Write a whole output (`-` = stdout).
+/// Write a whole output (`-` = stdout). A file is written to a temporary
+/// file in the same directory and renamed over `path` only once every byte
+/// is written and flushed, so a failure (a full disk) leaves the previous
+/// file intact and no truncated output.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if path.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
@@ -78,7 +94,16 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         out.flush()?;
         Ok(())
     } else {
-        std::fs::write(path, bytes).map_err(|e| Error::Io { message: format!("{}: {e}", path.display()) })
+        let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new().prefix(".flamekit-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+        tmp.write_all(bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(path).map_err(|e| io(e.error))?;
+        Ok(())
     }
 }
 
@@ -96,8 +121,8 @@ pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
     let (group, report) = if args.stream {
         stream(args, name)?
     } else {
-        let bytes = read_input(&args.file)?;
         let opts = ImportOptions { name: name.clone(), ..Default::default() };
+        let bytes = read_input(&args.file, opts.limits.max_input_bytes)?;
         flamekit::import_with(&bytes, name.as_deref(), &opts)?
     };
     if !args.quiet {

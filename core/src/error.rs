@@ -20,6 +20,8 @@ pub enum LimitKind {
     StackDepth,
     /// Number of profiles in a group.
     Profiles,
+    /// Ratio of inflated bytes to the compressed bytes they came from.
+    InflationRatio,
 }
 
 impl LimitKind {
@@ -32,6 +34,7 @@ impl LimitKind {
             LimitKind::Samples => "max_samples",
             LimitKind::StackDepth => "max_stack_depth",
             LimitKind::Profiles => "max_profiles",
+            LimitKind::InflationRatio => "max_inflation_ratio",
         }
     }
 }

@@ -50,7 +50,7 @@
 //! `start;backup;read` example).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use flamekit_core::{
     Error, Frame, FrameId, GroupBuilder, ImportReport, LimitKind, Location, ProfileGroup, Result, StackId, ValueUnit,
@@ -60,7 +60,7 @@ use flamekit_core::{
 use crate::demangle::demangle;
 use crate::ImportOptions;
 
-const FORMAT: &str = "callgrind";
+const FORMAT: &str = crate::Format::Callgrind.id();
 
 /// Header keys a callgrind file may start with (besides `#` comments).
 const HEADER_KEYS: &[&str] = &[
@@ -117,19 +117,22 @@ struct FnKey {
     name: u32,
 }
 
-/// The call graph for all event types at once: weights are stored
-/// `node * events + event` (and likewise for edges).
+/// The call graph for all event types at once, stored sparsely: only the
+/// non-zero `(node, event)` and `(edge, event)` weights are kept, so work
+/// and memory grow with the cost columns actually written, not with
+/// (number of events) × (number of lines).
 #[derive(Default)]
 struct Graph {
-    events: usize,
     nodes: HashMap<FnKey, u32>,
     node_frame: Vec<FrameId>,
-    totals: Vec<f64>,
     has_caller: Vec<bool>,
-    children: Vec<Vec<u32>>,
     edge_index: HashMap<(u32, u32), u32>,
+    edge_parent: Vec<u32>,
     edge_child: Vec<u32>,
-    edge_weights: Vec<f64>,
+    /// `(node, event)` → graph total (self cost plus outgoing calls).
+    totals: HashMap<(u32, u32), f64>,
+    /// `(edge, event)` → inclusive cost of the call.
+    edge_weights: HashMap<(u32, u32), f64>,
 }
 
 impl Graph {
@@ -143,38 +146,71 @@ impl Graph {
         let id = self.node_frame.len() as u32;
         self.nodes.insert(key, id);
         self.node_frame.push(frame);
-        self.totals.extend(std::iter::repeat_n(0.0, self.events));
         self.has_caller.push(false);
-        self.children.push(Vec::new());
         Ok(id)
     }
 
-    fn add_self(&mut self, node: u32, costs: &[u64]) {
-        let base = node as usize * self.events;
-        for (i, &c) in costs.iter().enumerate().take(self.events) {
-            self.totals[base + i] += c as f64;
+    /// Add the non-zero `(event, cost)` pairs of a cost line as self cost.
+    fn add_self(&mut self, node: u32, costs: &[(u32, u64)]) {
+        for &(e, c) in costs {
+            *self.totals.entry((node, e)).or_insert(0.0) += c as f64;
         }
     }
 
-    fn add_call(&mut self, parent: u32, child: u32, costs: &[u64]) {
+    fn add_call(&mut self, parent: u32, child: u32, costs: &[(u32, u64)]) {
         let edge = match self.edge_index.get(&(parent, child)) {
             Some(&e) => e,
             None => {
                 let e = self.edge_child.len() as u32;
                 self.edge_index.insert((parent, child), e);
+                self.edge_parent.push(parent);
                 self.edge_child.push(child);
-                self.edge_weights.extend(std::iter::repeat_n(0.0, self.events));
-                self.children[parent as usize].push(e);
                 self.has_caller[child as usize] = true;
                 e
             }
         };
-        let base = edge as usize * self.events;
-        let pbase = parent as usize * self.events;
-        for (i, &c) in costs.iter().enumerate().take(self.events) {
-            self.edge_weights[base + i] += c as f64;
-            self.totals[pbase + i] += c as f64;
+        for &(e, c) in costs {
+            *self.edge_weights.entry((edge, e)).or_insert(0.0) += c as f64;
+            *self.totals.entry((parent, e)).or_insert(0.0) += c as f64;
         }
+    }
+
+    /// The graph of each event: its nodes with a non-zero total (by node id)
+    /// and its edges with a non-zero weight (by parent, then edge id).
+    fn per_event(&self, events: usize) -> Vec<EventGraph> {
+        let mut out: Vec<EventGraph> = (0..events).map(|_| EventGraph::default()).collect();
+        for (&(node, e), &w) in &self.totals {
+            out[e as usize].nodes.push((node, w));
+        }
+        for (&(edge, e), &w) in &self.edge_weights {
+            let parent = self.edge_parent[edge as usize];
+            out[e as usize].edges.push((parent, edge, w));
+        }
+        for eg in &mut out {
+            eg.nodes.sort_unstable_by_key(|&(n, _)| n);
+            eg.edges.sort_unstable_by_key(|&(p, e, _)| (p, e));
+        }
+        out
+    }
+}
+
+/// One event's slice of the [`Graph`] (see [`Graph::per_event`]).
+#[derive(Default)]
+struct EventGraph {
+    nodes: Vec<(u32, f64)>,
+    edges: Vec<(u32, u32, f64)>,
+}
+
+impl EventGraph {
+    fn total(&self, node: u32) -> f64 {
+        self.nodes.binary_search_by_key(&node, |&(n, _)| n).map_or(0.0, |i| self.nodes[i].1)
+    }
+
+    /// Edges out of `node`: `(parent, edge, weight)`, in edge order.
+    fn children(&self, node: u32) -> &[(u32, u32, f64)] {
+        let start = self.edges.partition_point(|&(p, _, _)| p < node);
+        let end = self.edges.partition_point(|&(p, _, _)| p <= node);
+        &self.edges[start..end]
     }
 }
 
@@ -222,8 +258,13 @@ struct Parser {
     /// Line number of the pending `calls=` line, if any.
     pending_call: Option<u64>,
     prev_positions: Vec<u64>,
+    /// Every cost column of the previous cost line (relative costs), zero
+    /// except at `prev_set`; sized once, at the `events:` line.
     prev_costs: Vec<u64>,
-    costs: Vec<u64>,
+    prev_set: Vec<u32>,
+    /// The non-zero costs of the current line: `(event, cost)`.
+    costs: Vec<(u32, u64)>,
+    positions_buf: Vec<u64>,
 }
 
 /// Parse a callgrind number: decimal or `0x` hexadecimal.
@@ -295,31 +336,43 @@ impl Parser {
         FnKey { file, name }
     }
 
-    /// Parse the costs of a cost line into `self.costs`.
+    /// Parse the costs of a cost line into `self.costs` (non-zero ones
+    /// only). Work is linear in the tokens of the line: columns it does not
+    /// write cost nothing, however many events the header declares.
     fn cost_line(&mut self, line: &str) -> std::result::Result<(), LineError> {
         let Some(events) = self.event_names.as_ref().map(Vec::len) else {
             return Err(LineError::Skip("invalid_line", "cost line before the `events:` header".into()));
         };
         self.costs.clear();
-        self.costs.resize(events, 0);
-        self.prev_positions.resize(self.positions, 0);
-        self.prev_costs.resize(events, 0);
-        let mut positions = Vec::with_capacity(self.positions);
+        self.positions_buf.clear();
+        if self.prev_positions.len() < self.positions {
+            self.prev_positions.resize(self.positions, 0);
+        }
         for (i, tok) in line.split_ascii_whitespace().enumerate() {
             if i < self.positions {
                 let p = parse_relative(tok, self.prev_positions[i])
                     .ok_or_else(|| LineError::Skip("invalid_line", format!("bad position `{tok}`")))?;
-                positions.push(p);
+                self.positions_buf.push(p);
             } else if i - self.positions < events {
                 let e = i - self.positions;
-                self.costs[e] = parse_relative(tok, self.prev_costs[e])
+                let c = parse_relative(tok, self.prev_costs[e])
                     .ok_or_else(|| LineError::Skip("invalid_line", format!("bad cost `{tok}`")))?;
+                if c != 0 {
+                    self.costs.push((e as u32, c));
+                }
+            } else {
+                break;
             }
         }
-        for (i, p) in positions.into_iter().enumerate() {
-            self.prev_positions[i] = p;
+        self.prev_positions[..self.positions_buf.len()].copy_from_slice(&self.positions_buf);
+        for &e in &self.prev_set {
+            self.prev_costs[e as usize] = 0;
         }
-        self.prev_costs.copy_from_slice(&self.costs);
+        self.prev_set.clear();
+        for &(e, c) in &self.costs {
+            self.prev_costs[e as usize] = c;
+            self.prev_set.push(e);
+        }
         Ok(())
     }
 
@@ -407,7 +460,9 @@ impl Parser {
                     }
                     match &self.event_names {
                         None => {
-                            self.graph.events = names.len();
+                            // One profile per event: checked before anything is sized by it.
+                            self.g.limits().check(LimitKind::Profiles, names.len() as u64)?;
+                            self.prev_costs = vec![0; names.len()];
                             self.event_names = Some(names);
                         }
                         Some(old) if *old == names => {}
@@ -489,39 +544,36 @@ struct Visit {
     emitted_at_entry: f64,
 }
 
-/// Build the sampled profile of event `e` from the graph (see module docs).
+/// Build the sampled profile of one event from its graph (see module docs).
+/// Work is proportional to that event's non-zero nodes and edges plus the
+/// tree nodes visited (bounded by `max_samples`).
 fn build_profile(
     graph: &Graph,
-    e: usize,
+    eg: &EventGraph,
     g: &GroupBuilder,
     name: String,
     unit: ValueUnit,
     scale: f64,
     visited_nodes: &mut u64,
 ) -> Result<flamekit_core::Profile> {
-    let n = graph.node_frame.len();
-    let ev = graph.events;
-    let total = |node: u32| graph.totals[node as usize * ev + e];
-    let edge_w = |edge: u32| graph.edge_weights[edge as usize * ev + e];
-    let max_weight = (0..n as u32).map(total).fold(0.0_f64, f64::max);
+    let total = |node: u32| eg.total(node);
+    let max_weight = eg.nodes.iter().map(|&(_, w)| w).fold(0.0_f64, f64::max);
     let threshold = 1e-4 * max_weight;
 
     // Roots: no caller at all, then anything still unreachable through
     // edges with cost (caller cycles without an outside entry).
-    let mut roots: Vec<u32> = (0..n as u32).filter(|&i| !graph.has_caller[i as usize]).collect();
-    let mut reached = vec![false; n];
+    let mut roots: Vec<u32> = eg.nodes.iter().map(|&(n, _)| n).filter(|&n| !graph.has_caller[n as usize]).collect();
+    let mut reached: HashSet<u32> = HashSet::new();
     let mut todo: Vec<u32> = Vec::new();
-    let mark = |start: u32, reached: &mut Vec<bool>, todo: &mut Vec<u32>| {
-        if reached[start as usize] {
+    let mark = |start: u32, reached: &mut HashSet<u32>, todo: &mut Vec<u32>| {
+        if !reached.insert(start) {
             return;
         }
-        reached[start as usize] = true;
         todo.push(start);
         while let Some(x) = todo.pop() {
-            for &edge in &graph.children[x as usize] {
+            for &(_, edge, _) in eg.children(x) {
                 let c = graph.edge_child[edge as usize];
-                if edge_w(edge) > 0.0 && !reached[c as usize] {
-                    reached[c as usize] = true;
+                if reached.insert(c) {
                     todo.push(c);
                 }
             }
@@ -530,15 +582,15 @@ fn build_profile(
     for &r in &roots {
         mark(r, &mut reached, &mut todo);
     }
-    for i in 0..n as u32 {
-        if !reached[i as usize] && total(i) > 0.0 {
+    for &(i, t) in &eg.nodes {
+        if !reached.contains(&i) && t > 0.0 {
             roots.push(i);
             mark(i, &mut reached, &mut todo);
         }
     }
 
     let mut b = g.sampled(name, unit);
-    let mut on_path = vec![false; n];
+    let mut on_path: HashSet<u32> = HashSet::new();
     let mut path: Vec<Visit> = Vec::new();
     let mut emitted = 0.0_f64;
     let limits = *g.limits();
@@ -547,17 +599,17 @@ fn build_profile(
                      weight: f64,
                      parent_stack: StackId,
                      emitted: f64,
-                     on_path: &mut Vec<bool>,
+                     on_path: &mut HashSet<u32>,
                      path: &mut Vec<Visit>,
                      b: &mut flamekit_core::SampledBuilder|
      -> Result<()> {
-        if on_path[node as usize] || weight <= 0.0 || weight < threshold || total(node) <= 0.0 {
+        if on_path.contains(&node) || weight <= 0.0 || weight < threshold || total(node) <= 0.0 {
             return Ok(());
         }
         *visited_nodes += 1;
         limits.check(LimitKind::Samples, *visited_nodes)?;
         let stack = b.node(parent_stack, graph.node_frame[node as usize])?;
-        on_path[node as usize] = true;
+        on_path.insert(node);
         path.push(Visit { node, weight, stack, next_child: 0, emitted_at_entry: emitted });
         Ok(())
     };
@@ -565,11 +617,11 @@ fn build_profile(
         enter(root, total(root), NO_STACK, emitted, &mut on_path, &mut path, &mut b)?;
         while let Some(top) = path.last_mut() {
             let node = top.node;
-            let children = &graph.children[node as usize];
+            let children = eg.children(node);
             if top.next_child < children.len() {
-                let edge = children[top.next_child];
+                let (_, edge, w) = children[top.next_child];
                 top.next_child += 1;
-                let child_weight = top.weight * (edge_w(edge) / total(node));
+                let child_weight = top.weight * (w / total(node));
                 let stack = top.stack;
                 enter(graph.edge_child[edge as usize], child_weight, stack, emitted, &mut on_path, &mut path, &mut b)?;
             } else {
@@ -580,7 +632,7 @@ fn build_profile(
                     b.push_sample(done.stack, self_weight * scale)?;
                     emitted += self_weight;
                 }
-                on_path[done.node as usize] = false;
+                on_path.remove(&done.node);
             }
         }
     }
@@ -604,7 +656,9 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         pending_call: None,
         prev_positions: Vec::new(),
         prev_costs: Vec::new(),
+        prev_set: Vec::new(),
         costs: Vec::new(),
+        positions_buf: Vec::new(),
     };
     let mut lineno = 0u64;
     for line in text.split('\n') {
@@ -625,9 +679,10 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     };
     let mut g = p.g;
     let mut visited = 0u64;
-    for (e, ev) in event_names.iter().enumerate() {
+    let per_event = p.graph.per_event(event_names.len());
+    for (ev, eg) in event_names.iter().zip(&per_event) {
         let (name, unit, scale) = event_profile(ev);
-        let profile = build_profile(&p.graph, e, &g, name, unit, scale, &mut visited)?;
+        let profile = build_profile(&p.graph, eg, &g, name, unit, scale, &mut visited)?;
         g.push_profile(profile)?;
     }
     g.finish(0)

@@ -60,7 +60,7 @@ use serde_json::value::RawValue;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "chrome-cpuprofile";
+const FORMAT: &str = crate::Format::ChromeCpuProfile.id();
 
 /// How many bytes the sniffers look at.
 pub(crate) const SNIFF_BYTES: usize = 64 * 1024;

@@ -85,7 +85,7 @@ use crate::chrome_cpuprofile::{
 };
 use crate::ImportOptions;
 
-const FORMAT: &str = "chrome-trace";
+const FORMAT: &str = crate::Format::ChromeTrace.id();
 
 // ---------------------------------------------------------------------------
 // Reading events.

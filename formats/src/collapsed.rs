@@ -28,7 +28,7 @@ use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, R
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "collapsed";
+const FORMAT: &str = crate::Format::Collapsed.id();
 
 /// How many bytes [`sniff`] looks at.
 const SNIFF_BYTES: usize = 16 * 1024;

@@ -45,7 +45,7 @@ use serde::Deserialize;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "firefox";
+const FORMAT: &str = crate::Format::Firefox.id();
 
 // ---------------------------------------------------------------------------
 // File shapes

@@ -32,7 +32,7 @@ use struson::reader::{JsonReader, JsonStreamReader, ReaderError, ReaderSettings,
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "haskell";
+const FORMAT: &str = crate::Format::Haskell.id();
 
 /// True for a GHC JSON profile (an object with `rts_arguments` or
 /// `cost_centres` and `initial_capabilities` / `total_ticks` keys near the

@@ -38,7 +38,7 @@ use flamekit_core::{
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "instruments";
+const FORMAT: &str = crate::Format::Instruments.id();
 
 const TOTAL_COLUMNS: &[&str] = &["Weight", "Running Time", "Bytes Used"];
 const SELF_COLUMNS: &[&str] = &["Self Weight", "Self (ms)", "Self"];

@@ -64,7 +64,7 @@ use flamekit_core::{Error, FrameId, GroupBuilder, ImportReport, Location, Profil
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "jfr";
+const FORMAT: &str = crate::Format::Jfr.id();
 const MAGIC: &[u8; 4] = b"FLR\0";
 const HEADER_LEN: usize = 68;
 /// Deepest struct-in-struct nesting decoded (metadata could define cycles).

@@ -53,98 +53,168 @@ pub struct ImportOptions {
     pub name: Option<String>,
 }
 
-/// A format flamekit can import.
+/// A format flamekit can import. Variants are in detection order, the
+/// order of the importer table ([`importers`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Format {
-    /// speedscope's own JSON format.
-    Speedscope,
+    /// Java Flight Recorder `.jfr`.
+    Jfr,
     /// pprof `profile.proto`, raw or gzip-compressed.
     Pprof,
+    /// speedscope's own JSON format.
+    Speedscope,
     /// Chrome/Node `.cpuprofile` (nodes, samples, timeDeltas).
     ChromeCpuProfile,
-    /// Chrome Trace Event Format and DevTools Performance-panel exports.
-    ChromeTrace,
-    /// Collapsed stacks (`a;b;c 42`), as written by FlameGraph's stackcollapse scripts.
-    Collapsed,
-    /// Linux `perf script` text output.
-    LinuxPerf,
     /// Firefox profiler (Gecko) JSON.
     Firefox,
     /// Ruby stackprof JSON.
     Stackprof,
-    /// Valgrind callgrind output.
-    Callgrind,
-    /// V8 `--prof` log, processed to JSON.
-    V8Log,
     /// V8/Chrome heap profile (`.heapprofile`).
     V8Heap,
+    /// V8 `--prof` log, processed to JSON.
+    V8Log,
     /// Safari timeline recording.
     Safari,
-    /// Instruments "deep copy" text.
-    Instruments,
+    /// Chrome Trace Event Format and DevTools Performance-panel exports.
+    ChromeTrace,
+    /// Valgrind callgrind output.
+    Callgrind,
     /// GHC `.prof` (Haskell).
     Haskell,
+    /// Instruments "deep copy" text.
+    Instruments,
     /// Papyrus (Skyrim/Fallout script) profiler logs.
     Papyrus,
     /// FreeBSD `pmcstat -G` callgraph text.
     Pmcstat,
-    /// Java Flight Recorder `.jfr`.
-    Jfr,
+    /// Linux `perf script` text output.
+    LinuxPerf,
+    /// Collapsed stacks (`a;b;c 42`), as written by FlameGraph's stackcollapse scripts.
+    Collapsed,
 }
 
-type SniffFn = fn(&[u8]) -> bool;
-type ImportFn = fn(&[u8], &ImportOptions) -> Result<(ProfileGroup, ImportReport)>;
+/// An importer: bytes (already inflated) and options to a group and its report.
+pub type ImportFn = fn(&[u8], &ImportOptions) -> Result<(ProfileGroup, ImportReport)>;
 
-/// Detection order: binary shapes first, then JSON by keys, then text shapes;
-/// collapsed stacks (the loosest shape) last.
-const REGISTRY: &[(Format, SniffFn, ImportFn)] = &[
-    (Format::Jfr, jfr::sniff, jfr::import),
-    (Format::Pprof, pprof::sniff, pprof::import),
-    (Format::Speedscope, speedscope::sniff, speedscope::import),
-    (Format::ChromeCpuProfile, chrome_cpuprofile::sniff, chrome_cpuprofile::import),
-    (Format::Firefox, firefox::sniff, firefox::import),
-    (Format::Stackprof, stackprof::sniff, stackprof::import),
-    (Format::V8Heap, v8_heap::sniff, v8_heap::import),
-    (Format::V8Log, v8_log::sniff, v8_log::import),
-    (Format::Safari, safari::sniff, safari::import),
-    (Format::ChromeTrace, chrome_trace::sniff, chrome_trace::import),
-    (Format::Callgrind, callgrind::sniff, callgrind::import),
-    (Format::Haskell, haskell::sniff, haskell::import),
-    (Format::Instruments, instruments::sniff, instruments::import),
-    (Format::Papyrus, papyrus::sniff, papyrus::import),
-    (Format::Pmcstat, pmcstat::sniff, pmcstat::import),
-    (Format::LinuxPerf, linux_perf::sniff, linux_perf::import),
-    (Format::Collapsed, collapsed::sniff, collapsed::import),
+/// How [`stream::import_reader`] reads a format in chunks.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamHooks {
+    /// End (exclusive) of the last complete record in a buffer, if any.
+    pub record_end: fn(&[u8]) -> Option<usize>,
+    /// Import one chunk of whole records (lines numbered from the chunk's start).
+    pub import_chunk: ImportFn,
+}
+
+/// One row of the importer table: everything flamekit knows about a format
+/// outside the format's own module. Detection, dispatch, streaming, name
+/// hints, [`Format::id`] and the fuzz targets all read this table.
+#[derive(Clone, Copy, Debug)]
+pub struct Importer {
+    /// The format.
+    pub format: Format,
+    /// Stable identifier, e.g. `chrome-cpuprofile` ([`Format::id`]).
+    pub id: &'static str,
+    /// The profile-type name speedscope's importer gives this format
+    /// ([`Format::speedscope_name`]); flamekit's id for formats speedscope lacks.
+    pub speedscope_name: &'static str,
+    /// True when the (uncompressed) bytes look like this format. Sniffers
+    /// look at a bounded prefix and never unwrap containers.
+    pub sniff: fn(&[u8]) -> bool,
+    /// The importer.
+    pub import: ImportFn,
+    /// File names that suggest the format, compared in lower case after a
+    /// trailing `.gz` is removed: `.ext` is a suffix, `*word*` a substring.
+    /// Suffix hints win over substring hints.
+    pub name_hints: &'static [&'static str],
+    /// Chunked streaming, for formats made of independent records.
+    pub stream: Option<StreamHooks>,
+}
+
+/// The importer table, in detection order: binary shapes first, then JSON by
+/// keys, then text shapes; collapsed stacks (the loosest shape) last. Row
+/// `i` is the format whose discriminant is `i` (checked at compile time).
+const IMPORTERS: [Importer; 17] = [
+    row(Format::Jfr, "jfr", "jfr", jfr::sniff, jfr::import, &[".jfr"]),
+    row(Format::Pprof, "pprof", "pprof", pprof::sniff, pprof::import, &[".pb", ".pprof", ".prof"]),
+    row(Format::Speedscope, "speedscope", "speedscope", speedscope::sniff, speedscope::import, &[".speedscope.json"]),
+    row(
+        Format::ChromeCpuProfile,
+        "chrome-cpuprofile",
+        "chrome-cpuprofile",
+        chrome_cpuprofile::sniff,
+        chrome_cpuprofile::import,
+        &[".cpuprofile"],
+    ),
+    row(Format::Firefox, "firefox", "firefox", firefox::sniff, firefox::import, &[]),
+    row(Format::Stackprof, "stackprof", "stackprof", stackprof::sniff, stackprof::import, &[]),
+    row(Format::V8Heap, "v8-heap", "chrome-heap-profile", v8_heap::sniff, v8_heap::import, &[".heapprofile"]),
+    row(Format::V8Log, "v8-log", "v8-log", v8_log::sniff, v8_log::import, &[]),
+    row(Format::Safari, "safari", "safari", safari::sniff, safari::import, &[]),
+    row(Format::ChromeTrace, "chrome-trace", "chrome-timeline", chrome_trace::sniff, chrome_trace::import, &[]),
+    row(Format::Callgrind, "callgrind", "callgrind", callgrind::sniff, callgrind::import, &["*callgrind*"]),
+    row(Format::Haskell, "haskell", "haskell", haskell::sniff, haskell::import, &[".prof"]),
+    row(Format::Instruments, "instruments", "instruments-deepcopy", instruments::sniff, instruments::import, &[]),
+    row(Format::Papyrus, "papyrus", "papyrus", papyrus::sniff, papyrus::import, &[]),
+    row(Format::Pmcstat, "pmcstat", "pmcstat", pmcstat::sniff, pmcstat::import, &[]),
+    Importer {
+        stream: Some(StreamHooks { record_end: stream::blank_line_record_end, import_chunk: stream::linux_perf_chunk }),
+        ..row(Format::LinuxPerf, "linux-perf", "linux-perf", linux_perf::sniff, linux_perf::import, &["*perf*"])
+    },
+    Importer {
+        stream: Some(StreamHooks { record_end: stream::line_record_end, import_chunk: stream::collapsed_chunk }),
+        ..row(Format::Collapsed, "collapsed", "collapsed-stack", collapsed::sniff, collapsed::import, &[])
+    },
 ];
+
+const fn row(
+    format: Format,
+    id: &'static str,
+    speedscope_name: &'static str,
+    sniff: fn(&[u8]) -> bool,
+    import: ImportFn,
+    name_hints: &'static [&'static str],
+) -> Importer {
+    Importer { format, id, speedscope_name, sniff, import, name_hints, stream: None }
+}
+
+const _: () = {
+    let mut i = 0;
+    while i < IMPORTERS.len() {
+        assert!(IMPORTERS[i].format as usize == i, "importer table rows must follow the Format variants");
+        i += 1;
+    }
+};
+
+/// The importer table (see [`Importer`]), in detection order.
+pub fn importers() -> &'static [Importer] {
+    const TABLE: &[Importer] = &IMPORTERS;
+    TABLE
+}
 
 impl Format {
     /// Every format, in detection order.
     pub fn all() -> impl Iterator<Item = Format> {
-        REGISTRY.iter().map(|(f, _, _)| *f)
+        importers().iter().map(|e| e.format)
+    }
+
+    /// This format's row of the importer table.
+    pub fn importer(self) -> &'static Importer {
+        &importers()[self as usize]
     }
 
     /// Stable identifier, e.g. `chrome-cpuprofile`; also [`ProfileGroup::format`].
-    pub fn id(self) -> &'static str {
-        match self {
-            Format::Speedscope => "speedscope",
-            Format::Pprof => "pprof",
-            Format::ChromeCpuProfile => "chrome-cpuprofile",
-            Format::ChromeTrace => "chrome-trace",
-            Format::Collapsed => "collapsed",
-            Format::LinuxPerf => "linux-perf",
-            Format::Firefox => "firefox",
-            Format::Stackprof => "stackprof",
-            Format::Callgrind => "callgrind",
-            Format::V8Log => "v8-log",
-            Format::V8Heap => "v8-heap",
-            Format::Safari => "safari",
-            Format::Instruments => "instruments",
-            Format::Haskell => "haskell",
-            Format::Papyrus => "papyrus",
-            Format::Pmcstat => "pmcstat",
-            Format::Jfr => "jfr",
-        }
+    pub const fn id(self) -> &'static str {
+        IMPORTERS[self as usize].id
+    }
+
+    /// The profile-type name speedscope's importers give this format, e.g.
+    /// `chrome-timeline` for [`Format::ChromeTrace`] (speedscope names the
+    /// old `head`-tree form of a `.cpuprofile` `chrome-cpuprofile-old`);
+    /// formats speedscope does not import (pmcstat, jfr, v8-log) keep
+    /// flamekit's [`Format::id`].
+    pub const fn speedscope_name(self) -> &'static str {
+        IMPORTERS[self as usize].speedscope_name
     }
 
     /// Parse an identifier returned by [`Format::id`].
@@ -152,32 +222,27 @@ impl Format {
         Format::all().find(|f| f.id() == id)
     }
 
-    fn entry(self) -> &'static (Format, SniffFn, ImportFn) {
-        REGISTRY.iter().find(|(f, _, _)| *f == self).expect("every format is registered")
-    }
-
-    /// Formats a file name suggests (by extension), most likely first.
-    fn hinted_by(name: &str) -> &'static [Format] {
+    /// Formats a file name suggests, most likely first.
+    fn hinted_by(name: &str) -> Vec<Format> {
         let n = name.to_ascii_lowercase();
         let n = n.strip_suffix(".gz").unwrap_or(&n);
-        if n.ends_with(".speedscope.json") {
-            &[Format::Speedscope]
-        } else if n.ends_with(".cpuprofile") {
-            &[Format::ChromeCpuProfile]
-        } else if n.ends_with(".heapprofile") {
-            &[Format::V8Heap]
-        } else if n.ends_with(".pb") || n.ends_with(".pprof") {
-            &[Format::Pprof]
-        } else if n.ends_with(".prof") {
-            &[Format::Pprof, Format::Haskell]
-        } else if n.ends_with(".jfr") {
-            &[Format::Jfr]
-        } else if n.contains("callgrind") {
-            &[Format::Callgrind]
-        } else if n.contains("perf") {
-            &[Format::LinuxPerf]
+        let matching = |substring: bool| {
+            importers()
+                .iter()
+                .filter(move |e| {
+                    e.name_hints.iter().any(|h| match h.strip_prefix('*').and_then(|h| h.strip_suffix('*')) {
+                        Some(word) => substring && n.contains(word),
+                        None => !substring && n.ends_with(h),
+                    })
+                })
+                .map(|e| e.format)
+                .collect::<Vec<_>>()
+        };
+        let by_suffix = matching(false);
+        if by_suffix.is_empty() {
+            matching(true)
         } else {
-            &[]
+            by_suffix
         }
     }
 }
@@ -193,28 +258,49 @@ fn unsupported() -> Error {
 }
 
 /// Detect the format of `bytes` from content alone; `file_name_hint` only
-/// breaks ties between formats whose shape both match. gzip input is
-/// detected by its content once inflated (with default limits); zip
-/// containers by the entries they hold.
+/// breaks ties between formats whose shape both match. gzip and zip input is
+/// unwrapped under the default limits ([`detect_limited`] takes yours).
 pub fn detect(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
-    detect_with(bytes, file_name_hint, &IngestLimits::default())
+    detect_limited(bytes, file_name_hint, &IngestLimits::default())
+}
+
+/// [`detect`], unwrapping gzip/zip containers under `limits`
+/// (`max_inflated_bytes` over all layers together, `max_inflation_ratio`).
+pub fn detect_limited(bytes: &[u8], file_name_hint: Option<&str>, limits: &IngestLimits) -> Result<Format> {
+    sniff_format(&unwrap_containers(bytes, limits)?, file_name_hint)
 }
 
 /// Most containers (gzip, zip) unwrapped around one profile: a zip holding a
 /// `.gz`, or a gzip of a zip. Deeper nesting (e.g. a gzip quine) is refused.
 const MAX_CONTAINER_DEPTH: usize = 2;
 
-/// `bytes` with gzip/zip wrappers removed, each inflated under `limits`.
+/// `bytes` with gzip/zip wrappers removed, iteratively (never recursively):
+/// one depth budget ([`MAX_CONTAINER_DEPTH`]) and one inflated-bytes budget
+/// (`limits.max_inflated_bytes`, spent by every layer and every sniffed zip
+/// entry together). Each layer's buffer is dropped as soon as the next one
+/// has been inflated from it, so at most two layers are alive at once.
 fn unwrap_containers<'b>(bytes: &'b [u8], limits: &IngestLimits) -> Result<Cow<'b, [u8]>> {
     let mut cur: Cow<'b, [u8]> = Cow::Borrowed(bytes);
+    let mut spent: u64 = 0;
     for _ in 0..=MAX_CONTAINER_DEPTH {
+        let layer = IngestLimits { max_inflated_bytes: limits.max_inflated_bytes.saturating_sub(spent), ..*limits };
         let next = if flamekit_core::is_gzip(&cur) {
-            flamekit_core::gunzip_limited(&cur, limits)?
+            flamekit_core::gunzip_limited(&cur, &layer)
         } else if zip_container::is_zip(&cur) {
-            zip_container::main_entry(&cur, limits)?
+            zip_container::main_entry(&cur, &layer)
         } else {
             return Ok(cur);
         };
+        let next = next.map_err(|e| match e {
+            // Report the caller's limit and the bytes spent over all layers.
+            Error::LimitExceeded { limit: LimitKind::InflatedBytes, value, .. } => Error::LimitExceeded {
+                limit: LimitKind::InflatedBytes,
+                max: limits.max_inflated_bytes,
+                value: value.saturating_add(spent),
+            },
+            other => other,
+        })?;
+        spent = spent.saturating_add(next.len() as u64);
         cur = Cow::Owned(next);
     }
     Err(Error::InvalidProfile {
@@ -224,9 +310,14 @@ fn unwrap_containers<'b>(bytes: &'b [u8], limits: &IngestLimits) -> Result<Cow<'
     })
 }
 
-/// Detect the format of uncompressed `bytes`.
-fn sniff_format(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
-    let candidates: Vec<Format> = REGISTRY.iter().filter(|(_, sniff, _)| sniff(bytes)).map(|(f, _, _)| *f).collect();
+/// True when some importer recognises the (uncompressed) bytes.
+pub(crate) fn sniffs_as_profile(bytes: &[u8]) -> bool {
+    importers().iter().any(|e| (e.sniff)(bytes))
+}
+
+/// Detect the format of uncompressed `bytes` (no container is opened).
+pub(crate) fn sniff_format(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
+    let candidates: Vec<Format> = importers().iter().filter(|e| (e.sniff)(bytes)).map(|e| e.format).collect();
     if let Some(hint) = file_name_hint {
         if let Some(f) = Format::hinted_by(hint).iter().find(|f| candidates.contains(f)) {
             return Ok(*f);
@@ -235,17 +326,15 @@ fn sniff_format(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
     candidates.first().copied().ok_or_else(unsupported)
 }
 
-fn detect_with(bytes: &[u8], file_name_hint: Option<&str>, limits: &IngestLimits) -> Result<Format> {
-    sniff_format(&unwrap_containers(bytes, limits)?, file_name_hint)
-}
-
 /// Detect and import with default options. `file_name_hint` is only a hint.
 pub fn import(bytes: &[u8], file_name_hint: Option<&str>) -> Result<ProfileGroup> {
     import_with(bytes, file_name_hint, &ImportOptions::default()).map(|(g, _)| g)
 }
 
 /// Detect and import with `opts`; returns the group and the import report.
-/// gzip and zip wrappers are inflated under [`IngestLimits::max_inflated_bytes`].
+/// `max_input_bytes` bounds `bytes`; gzip and zip wrappers are inflated under
+/// [`IngestLimits::max_inflated_bytes`] (all layers together) and
+/// [`IngestLimits::max_inflation_ratio`].
 pub fn import_with(
     bytes: &[u8],
     file_name_hint: Option<&str>,
@@ -254,15 +343,21 @@ pub fn import_with(
     opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
     let bytes = unwrap_containers(bytes, &opts.limits)?;
     let format = sniff_format(&bytes, file_name_hint)?;
-    import_format(format, &bytes, opts)
+    // `max_input_bytes` bounds the input as given, not the inflated data
+    // (`max_inflated_bytes` bounded that).
+    import_inflated(format, &bytes, opts)
 }
 
 /// Import `bytes` as `format`, skipping detection. `bytes` must not be
 /// compressed (use [`import_with`] for gzip/zip input).
 pub fn import_format(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
-    let (_, _, import) = format.entry();
-    let (mut group, report) = import(bytes, opts)?;
+    import_inflated(format, bytes, opts)
+}
+
+/// [`import_format`] without the input-size check.
+fn import_inflated(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let (mut group, report) = (format.importer().import)(bytes, opts)?;
     group.set_format(format.id());
     if let Some(name) = &opts.name {
         if group.name().is_empty() {

@@ -46,7 +46,7 @@ use flamekit_core::{
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "linux-perf";
+const FORMAT: &str = crate::Format::LinuxPerf.id();
 
 /// One parsed event header.
 #[derive(Debug, PartialEq)]

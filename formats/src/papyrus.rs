@@ -42,7 +42,7 @@ use flamekit_core::{
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "papyrus";
+const FORMAT: &str = crate::Format::Papyrus.id();
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {

@@ -36,7 +36,7 @@ use flamekit_core::{Frame, FrameId, GroupBuilder, ImportReport, Location, Profil
 use crate::demangle::demangle;
 use crate::ImportOptions;
 
-const FORMAT: &str = "pmcstat";
+const FORMAT: &str = crate::Format::Pmcstat.id();
 
 /// One parsed entry line.
 struct Entry<'a> {

@@ -36,7 +36,7 @@ use prost::Message;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "pprof";
+const FORMAT: &str = crate::Format::Pprof.id();
 
 // The subset of profile.proto this importer reads. Fields not declared here
 // (labels, mapping ranges, comments, ...) are skipped by the decoder.
@@ -148,6 +148,11 @@ fn read_varint(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
 /// Walk the top-level fields (without descending into them): each must be a
 /// field number of `Profile` with the wire type profile.proto gives it.
 fn walk_shape(b: &[u8]) -> Shape {
+    walk_counting(b, &mut [0; 16])
+}
+
+/// [`walk_shape`], also counting the occurrences of each field number below 16.
+fn walk_counting(b: &[u8], counts: &mut [u64; 16]) -> Shape {
     let mut i = 0;
     let mut fields = 0;
     let mut strings = false;
@@ -183,6 +188,7 @@ fn walk_shape(b: &[u8]) -> Shape {
         }
         strings |= field == 6;
         fields += 1;
+        counts[field as usize] += 1;
     }
     Shape::Valid { fields, strings }
 }
@@ -301,7 +307,7 @@ fn build_tables(p: &PbProfile) -> Result<Tables<'_>> {
 struct Frames {
     function: Vec<Option<FrameId>>,
     /// Per location: range into `arena` of its frames, outermost first.
-    location: Vec<Option<(usize, usize)>>,
+    location: Vec<Option<(u32, u32)>>,
     arena: Vec<FrameId>,
 }
 
@@ -328,8 +334,8 @@ impl Frames {
 
     /// Frames of location index `li`, outermost first.
     fn location_frames(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, li: usize) -> Result<(usize, usize)> {
-        if let Some(Some(r)) = self.location.get(li) {
-            return Ok(*r);
+        if let Some(Some((a, b))) = self.location.get(li) {
+            return Ok((*a as usize, *b as usize));
         }
         let loc = &t.p.location[li];
         let start = self.arena.len();
@@ -360,7 +366,14 @@ impl Frames {
             self.arena.push(id);
         }
         let r = (start, self.arena.len());
-        self.location[li] = Some(r);
+        let to_u32 = |n: usize| {
+            u32::try_from(n).map_err(|_| Error::LimitExceeded {
+                limit: flamekit_core::LimitKind::Frames,
+                max: u32::MAX.into(),
+                value: n as u64,
+            })
+        };
+        self.location[li] = Some((to_u32(r.0)?, to_u32(r.1)?));
         Ok(r)
     }
 }
@@ -405,8 +418,110 @@ fn check_shape(bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// Everything but the samples, which are decoded one at a time later.
-fn decode(bytes: &[u8]) -> Result<PbProfile> {
+/// Most bytes the decoded tables (and their per-entry indexes) may take, as
+/// a multiple of the input size. Entries are counted before anything is
+/// decoded, so a file of empty messages (2–4 bytes each, 24–80 bytes once
+/// decoded and indexed) is refused before it allocates; real profiles need
+/// 2–5×.
+const MAX_DECODE_FACTOR: u64 = 8;
+
+/// Bytes the tables of a profile with these entry counts take once decoded
+/// and indexed (per entry: the struct, a map slot of `(u64, usize)` plus
+/// control byte rounded to 24, and the frame cache slot).
+fn decoded_cost(counts: &[u64; 16], lines: u64) -> u64 {
+    use std::mem::size_of;
+    const INDEX: u64 = 24;
+    let per = |n: u64, size: usize| n.saturating_mul(size as u64);
+    per(counts[1], size_of::<PbValueType>())
+        .saturating_add(per(counts[3], size_of::<PbMapping>() + INDEX as usize))
+        .saturating_add(per(counts[4], size_of::<PbLocation>() + INDEX as usize + size_of::<Option<(u32, u32)>>()))
+        .saturating_add(per(counts[5], size_of::<PbFunction>() + INDEX as usize + size_of::<Option<FrameId>>()))
+        .saturating_add(per(counts[6], size_of::<Vec<u8>>()))
+        .saturating_add(per(lines, size_of::<PbLine>()))
+}
+
+/// Number of `line` entries (field 4) inside every top-level `location`.
+fn count_lines(b: &[u8]) -> u64 {
+    let mut lines = 0u64;
+    let mut i = 0;
+    while i < b.len() {
+        let Some((key, next)) = read_varint(b, i) else { break };
+        let Some((v, next)) = read_varint(b, next) else { break };
+        i = next;
+        if key & 7 == 2 {
+            let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
+                break;
+            };
+            if key >> 3 == 4 {
+                let mut counts = [0; 16];
+                if let Shape::Valid { .. } = walk_any(&b[i..end], &mut counts) {
+                    lines = lines.saturating_add(counts[4]);
+                }
+            }
+            i = end;
+        }
+    }
+    lines
+}
+
+/// Walk the fields of any message, counting field numbers below 16.
+fn walk_any(b: &[u8], counts: &mut [u64; 16]) -> Shape {
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let Some((key, next)) = read_varint(b, i) else { return Shape::Truncated(start) };
+        i = next;
+        match key & 7 {
+            0 => match read_varint(b, i) {
+                Some((_, next)) => i = next,
+                None => return Shape::Truncated(start),
+            },
+            1 => i += 8,
+            5 => i += 4,
+            2 => {
+                let Some((v, next)) = read_varint(b, i) else { return Shape::Truncated(start) };
+                match usize::try_from(v).ok().and_then(|n| next.checked_add(n)) {
+                    Some(end) => i = end,
+                    None => return Shape::Truncated(start),
+                }
+            }
+            w => return Shape::Invalid(start, format!("wire type {w}")),
+        }
+        if i > b.len() {
+            return Shape::Truncated(start);
+        }
+        if let Some(c) = counts.get_mut((key >> 3) as usize) {
+            *c += 1;
+        }
+    }
+    Shape::Valid { fields: 0, strings: false }
+}
+
+/// Everything but the samples, which are decoded one at a time later. The
+/// entries are counted first: more sample types than `max_profiles`, or
+/// tables that would decode to more than [`MAX_DECODE_FACTOR`] × the input,
+/// are refused before prost allocates anything.
+fn decode(bytes: &[u8], opts: &ImportOptions) -> Result<PbProfile> {
+    let mut counts = [0u64; 16];
+    walk_counting(bytes, &mut counts);
+    opts.limits.check(flamekit_core::LimitKind::Profiles, counts[1])?;
+    let cost = decoded_cost(&counts, count_lines(bytes));
+    let allowed = (bytes.len() as u64).saturating_mul(MAX_DECODE_FACTOR).saturating_add(64 << 10);
+    if cost > allowed {
+        return Err(Error::invalid(
+            FORMAT,
+            "tables",
+            format!(
+                "{} strings, {} functions, {} locations and {} mappings would take {cost} bytes decoded, more than \
+                 {MAX_DECODE_FACTOR}× the {} input bytes (empty table entries)",
+                counts[6],
+                counts[5],
+                counts[4],
+                counts[3],
+                bytes.len()
+            ),
+        ));
+    }
     PbProfile::decode(bytes).map_err(protobuf_error)
 }
 
@@ -433,7 +548,7 @@ fn validate_samples(bytes: &[u8]) -> Result<()> {
 }
 
 fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let p = decode(bytes)?;
+    let p = decode(bytes, opts)?;
     let t = build_tables(&p)?;
     if p.sample_type.is_empty() {
         return Err(Error::invalid(FORMAT, "sample_type", "the profile declares no sample type"));
@@ -486,6 +601,7 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
         s.merge(body).map_err(protobuf_error)?;
         let i = si;
         si += 1;
+        opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
         if s.value.len() != p.sample_type.len() {
             return Err(Error::invalid(
                 FORMAT,
@@ -520,6 +636,9 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
         stack_lens.truncate(keep);
         for &li in &locs[keep..] {
             let (a, b) = frames.location_frames(&t, &mut g, li)?;
+            // Checked before growing: a sample repeating a location with
+            // many inlined lines cannot build an unbounded stack.
+            opts.limits.check(flamekit_core::LimitKind::StackDepth, (stack.len() + (b - a)) as u64)?;
             stack.extend_from_slice(&frames.arena[a..b]);
             stack_lens.push(stack.len());
         }

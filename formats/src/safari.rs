@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "safari";
+const FORMAT: &str = crate::Format::Safari.id();
 
 /// Gaps between samples up to this many seconds are not idle time.
 const IDLE_TOLERANCE: f64 = 0.002;

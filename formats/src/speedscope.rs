@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "speedscope";
+const FORMAT: &str = crate::Format::Speedscope.id();
 
 #[derive(Deserialize)]
 struct File<'a> {

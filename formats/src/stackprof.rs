@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "stackprof";
+const FORMAT: &str = crate::Format::Stackprof.id();
 
 #[derive(Deserialize)]
 struct File<'a> {

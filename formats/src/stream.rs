@@ -37,16 +37,50 @@ pub struct StreamOptions {
     /// Size of one chunk in bytes (a record longer than this grows the
     /// chunk). Default: 8 MiB.
     pub chunk_bytes: usize,
+    /// Longest record (a line, or a perf event) accepted; a longer one fails
+    /// with [`Error::InvalidProfile`] instead of growing the buffer without
+    /// bound. Default: 64 MiB.
+    pub max_record_bytes: usize,
 }
 
 impl Default for StreamOptions {
     fn default() -> Self {
-        StreamOptions { import: ImportOptions::default(), chunk_bytes: 8 << 20 }
+        StreamOptions { import: ImportOptions::default(), chunk_bytes: 8 << 20, max_record_bytes: 64 << 20 }
     }
 }
 
-/// Formats [`import_reader`] can stream.
-pub const STREAMABLE: [Format; 2] = [Format::Collapsed, Format::LinuxPerf];
+/// Formats [`import_reader`] can stream: those whose importer-table row has
+/// [`crate::StreamHooks`].
+pub fn streamable() -> impl Iterator<Item = Format> {
+    crate::importers().iter().filter(|e| e.stream.is_some()).map(|e| e.format)
+}
+
+/// Records separated by a blank line (`perf script` events).
+pub(crate) fn blank_line_record_end(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(i) = memchr::memrchr(b'\n', &buf[..end]) {
+        let before = &buf[..i];
+        let prev = before.strip_suffix(b"\r").unwrap_or(before);
+        if prev.ends_with(b"\n") {
+            return Some(i + 1);
+        }
+        end = i;
+    }
+    None
+}
+
+/// One record per line (collapsed stacks).
+pub(crate) fn line_record_end(buf: &[u8]) -> Option<usize> {
+    memchr::memrchr(b'\n', buf).map(|i| i + 1)
+}
+
+pub(crate) fn linux_perf_chunk(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    crate::linux_perf::import_inner(bytes, opts, true)
+}
+
+pub(crate) fn collapsed_chunk(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    crate::collapsed::import_inner(bytes, opts, true)
+}
 
 /// Counts bytes taken from the source and reports them.
 struct Progress<'p, R> {
@@ -90,26 +124,6 @@ fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: usize) -> Result<bool> {
         buf.extend_from_slice(&tmp[..n]);
     }
     Ok(true)
-}
-
-/// End of the last complete record in `buf` (exclusive), if any.
-fn record_end(format: Format, buf: &[u8]) -> Option<usize> {
-    match format {
-        Format::LinuxPerf => {
-            // Events are separated by a blank line.
-            let mut end = buf.len();
-            while let Some(i) = memchr::memrchr(b'\n', &buf[..end]) {
-                let before = &buf[..i];
-                let prev = before.strip_suffix(b"\r").unwrap_or(before);
-                if prev.ends_with(b"\n") {
-                    return Some(i + 1);
-                }
-                end = i;
-            }
-            None
-        }
-        _ => memchr::memrchr(b'\n', buf).map(|i| i + 1),
-    }
 }
 
 /// One aggregated profile.
@@ -247,7 +261,7 @@ fn stream_text<R: Read>(
     let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes + 64 * 1024);
     let mut more = fill(&mut r, &mut buf, chunk_bytes)?;
     let head = &buf[..buf.len().min(64 * 1024)];
-    let head = match (more, record_end(Format::Collapsed, head)) {
+    let head = match (more, line_record_end(head)) {
         (true, Some(end)) => &head[..end],
         _ => head,
     };
@@ -257,12 +271,13 @@ fn stream_text<R: Read>(
             message: "UTF-16 input cannot be streamed; import it from memory instead".into(),
         });
     }
-    let format = crate::detect(head, None)?;
-    if !STREAMABLE.contains(&format) {
+    // Content sniffing only: a container inside the stream is not opened.
+    let format = crate::sniff_format(head, None)?;
+    let Some(hooks) = format.importer().stream else {
         return Err(Error::UnsupportedFormat {
-            tried: STREAMABLE.iter().map(|f| format!("{} (streaming)", f.id())).collect(),
+            tried: streamable().map(|f| format!("{} (streaming)", f.id())).collect(),
         });
-    }
+    };
     let chunk_opts = ImportOptions {
         limits: IngestLimits { max_input_bytes: u64::MAX, max_samples: u64::MAX, ..limits },
         name: opts.import.name.clone(),
@@ -281,10 +296,17 @@ fn stream_text<R: Read>(
         if !more && buf.is_empty() {
             break;
         }
-        let end = if more { record_end(format, &buf) } else { Some(buf.len()) };
+        let end = if more { (hooks.record_end)(&buf) } else { Some(buf.len()) };
         let Some(end) = end.filter(|&e| e > 0) else {
-            // One record longer than the chunk: read more.
-            want = want.saturating_mul(2);
+            // One record longer than the chunk: read more, up to the bound.
+            if buf.len() >= opts.max_record_bytes.max(chunk_bytes) {
+                return Err(Error::InvalidProfile {
+                    format: format.id(),
+                    location: Location::Line(acc.lines_before + 1).to_string(),
+                    message: format!("a record longer than max_record_bytes ({} bytes)", opts.max_record_bytes),
+                });
+            }
+            want = want.saturating_mul(2).min(opts.max_record_bytes.max(chunk_bytes));
             more = fill(&mut r, &mut buf, want)?;
             continue;
         };
@@ -295,11 +317,7 @@ fn stream_text<R: Read>(
         }
         let chunk = &buf[..end];
         if !chunk.iter().all(|b| b.is_ascii_whitespace()) {
-            let imported = match format {
-                Format::LinuxPerf => crate::linux_perf::import_inner(chunk, &chunk_opts, true),
-                _ => crate::collapsed::import_inner(chunk, &chunk_opts, true),
-            };
-            let (group, report) = imported?;
+            let (group, report) = (hooks.import_chunk)(chunk, &chunk_opts)?;
             acc.merge(&group)?;
             acc.merge_report(&report);
         }

@@ -22,7 +22,7 @@ use struson::reader::{JsonReader, JsonStreamReader, ReaderError, ReaderSettings,
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "v8-heap";
+const FORMAT: &str = crate::Format::V8Heap.id();
 
 /// True when `bytes` look like a heap profile: a JSON object whose start
 /// has a `head` node with a `callFrame` and a `selfSize` (and no `nodes`

@@ -35,7 +35,7 @@ use serde::Deserialize;
 
 use crate::ImportOptions;
 
-const FORMAT: &str = "v8-log";
+const FORMAT: &str = crate::Format::V8Log.id();
 const PROFILE_NAME: &str = "ticks";
 
 // ---------------------------------------------------------------------------

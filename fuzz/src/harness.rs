@@ -16,6 +16,7 @@ pub fn limits() -> IngestLimits {
         max_samples: 1_000_000,
         max_stack_depth: 10_000,
         max_profiles: 1_000,
+        ..IngestLimits::default()
     }
 }
 

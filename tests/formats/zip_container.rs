@@ -26,8 +26,17 @@ fn zip_bomb_is_refused_at_the_limit() {
     let opts = ImportOptions { limits, ..Default::default() };
     let e = flamekit::import_with(&bytes, None, &opts).unwrap_err();
     assert_eq!(e.code(), "limit_exceeded");
-    // Under a limit the entry fits, it inflates in full.
-    let all = IngestLimits { max_inflated_bytes: 32 << 20, ..Default::default() };
+    // 32 MiB from 32,740 bytes is a ratio of about 1,025: the default
+    // inflation-ratio limit (200) refuses it once past the 1 MiB floor.
+    let ratio = IngestLimits { max_inflated_bytes: 32 << 20, ..Default::default() };
+    match flamekit_formats::zip_container::main_entry(&bytes, &ratio) {
+        Err(Error::LimitExceeded { limit: LimitKind::InflationRatio, max: 200, value }) => {
+            assert!(value > 200, "{value}")
+        }
+        other => panic!("{:?}", other.map(|v| v.len())),
+    }
+    // Under limits the entry fits, it inflates in full.
+    let all = IngestLimits { max_inflated_bytes: 32 << 20, max_inflation_ratio: 2_000, ..Default::default() };
     assert_eq!(flamekit_formats::zip_container::main_entry(&bytes, &all).unwrap().len(), 32 << 20);
 }
 

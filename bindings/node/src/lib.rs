@@ -90,6 +90,7 @@ fn to_limits(l: Option<IngestLimits>) -> Result<flamekit::IngestLimits, Error> {
         max_samples: limit("maxSamples", l.max_samples, d.max_samples)?,
         max_stack_depth: limit("maxStackDepth", l.max_stack_depth, d.max_stack_depth)?,
         max_profiles: limit("maxProfiles", l.max_profiles, d.max_profiles)?,
+        ..d
     })
 }
 

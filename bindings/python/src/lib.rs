@@ -154,6 +154,7 @@ impl From<&PyIngestLimits> for flamekit::IngestLimits {
             max_samples: l.max_samples,
             max_stack_depth: l.max_stack_depth,
             max_profiles: l.max_profiles,
+            ..flamekit::IngestLimits::default()
         }
     }
 }

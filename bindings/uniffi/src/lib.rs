@@ -192,6 +192,7 @@ impl From<IngestLimits> for flamekit::IngestLimits {
             max_samples: l.max_samples,
             max_stack_depth: l.max_stack_depth,
             max_profiles: l.max_profiles,
+            ..flamekit::IngestLimits::default()
         }
     }
 }

@@ -27,6 +27,16 @@ pub struct IngestLimits {
     pub max_stack_depth: u64,
     /// Most profiles in a group. Default: 10,000.
     pub max_profiles: u64,
+    /// Largest ratio of inflated bytes to the compressed bytes consumed so
+    /// far, checked while inflating gzip and zip data once more than
+    /// [`IngestLimits::RATIO_FLOOR`] bytes came out. Default: 200 (real
+    /// profiles compress 5–30×; deflate bombs reach 1,000×, so a bomb stops
+    /// after a few MB instead of at `max_inflated_bytes`).
+    pub max_inflation_ratio: u64,
+    /// Longest frame name (and file name) kept, in bytes; longer names are
+    /// cut at a character boundary with a `name_truncated` report warning.
+    /// Default: 65,536 (64 KiB).
+    pub max_name_bytes: u64,
 }
 
 impl Default for IngestLimits {
@@ -38,11 +48,33 @@ impl Default for IngestLimits {
             max_samples: 100_000_000,
             max_stack_depth: 1_000_000,
             max_profiles: 10_000,
+            max_inflation_ratio: 200,
+            max_name_bytes: 64 << 10,
         }
     }
 }
 
 impl IngestLimits {
+    /// Inflated bytes below which [`IngestLimits::max_inflation_ratio`] is
+    /// not checked (1 MiB): a small file may compress far better than 200×
+    /// without costing anything.
+    pub const RATIO_FLOOR: u64 = 1 << 20;
+
+    /// Check `inflated` bytes produced from `compressed` bytes consumed
+    /// against [`IngestLimits::max_inflated_bytes`] and
+    /// [`IngestLimits::max_inflation_ratio`].
+    pub fn check_inflation(&self, inflated: u64, compressed: u64) -> Result<()> {
+        self.check(LimitKind::InflatedBytes, inflated)?;
+        if inflated > Self::RATIO_FLOOR && inflated > compressed.saturating_mul(self.max_inflation_ratio) {
+            return Err(Error::LimitExceeded {
+                limit: LimitKind::InflationRatio,
+                max: self.max_inflation_ratio,
+                value: inflated.div_ceil(compressed.max(1)),
+            });
+        }
+        Ok(())
+    }
+
     /// No limits at all (every bound is `u64::MAX`).
     pub fn unlimited() -> Self {
         IngestLimits {
@@ -52,6 +84,8 @@ impl IngestLimits {
             max_samples: u64::MAX,
             max_stack_depth: u64::MAX,
             max_profiles: u64::MAX,
+            max_inflation_ratio: u64::MAX,
+            max_name_bytes: u64::MAX,
         }
     }
 
@@ -74,6 +108,7 @@ impl IngestLimits {
             LimitKind::Samples => self.max_samples,
             LimitKind::StackDepth => self.max_stack_depth,
             LimitKind::Profiles => self.max_profiles,
+            LimitKind::InflationRatio => self.max_inflation_ratio,
         }
     }
 }
@@ -83,12 +118,28 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
 }
 
+/// Counts the bytes a reader hands out (the compressed bytes consumed).
+struct Counting<'a> {
+    inner: &'a [u8],
+    read: u64,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Decompress gzip data (all members), stopping with
 /// [`Error::LimitExceeded`] as soon as the output would pass
-/// `limits.max_inflated_bytes`. Memory stays bounded by the limit.
+/// `limits.max_inflated_bytes` or grow past `limits.max_inflation_ratio`
+/// times the compressed bytes consumed so far. Memory stays bounded by the
+/// smaller of the two bounds (plus 64 KiB of buffers).
 pub fn gunzip_limited(bytes: &[u8], limits: &IngestLimits) -> Result<Vec<u8>> {
     let max = limits.max_inflated_bytes;
-    let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
+    let mut decoder = flate2::read::MultiGzDecoder::new(Counting { inner: bytes, read: 0 });
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(max.min(1 << 30) as usize));
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -107,9 +158,7 @@ pub fn gunzip_limited(bytes: &[u8], limits: &IngestLimits) -> Result<Vec<u8>> {
             break;
         }
         let total = out.len() as u64 + n as u64;
-        if total > max {
-            return Err(Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value: total });
-        }
+        limits.check_inflation(total, decoder.get_ref().read)?;
         if out.len() + n > out.capacity() {
             // Grow by doubling, but never past the limit: capacity stays <= max.
             let cap = out.capacity().saturating_mul(2).max(out.len() + n);

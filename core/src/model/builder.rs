@@ -8,7 +8,7 @@ use super::frame::{Frame, FrameId, ValueUnit};
 use super::profile::{Event, EventKind, Profile, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::IngestLimits;
-use crate::report::ImportReport;
+use crate::report::{ImportReport, Location};
 
 /// Builds a [`ProfileGroup`]: interns frames, collects profiles, enforces
 /// [`IngestLimits`] as data arrives, and records an [`ImportReport`].
@@ -76,7 +76,14 @@ impl GroupBuilder {
     }
 
     /// Intern a frame, returning its id. Fails when the frame limit is passed.
-    pub fn frame(&mut self, frame: Frame) -> Result<FrameId> {
+    pub fn frame(&mut self, mut frame: Frame) -> Result<FrameId> {
+        let max = self.max_name_bytes();
+        if frame.name.len() > max {
+            frame.name.truncate(cut_at(&frame.name, max));
+        }
+        if let Some(file) = frame.file.as_mut().filter(|f| f.len() > max) {
+            file.truncate(cut_at(file, max));
+        }
         let key = FrameKey { name: &frame.name, file: frame.file.as_deref(), line: frame.line, col: frame.col };
         let (hash, found) = self.lookup(&key);
         match found {
@@ -100,6 +107,9 @@ impl GroupBuilder {
         line: Option<u32>,
         col: Option<u32>,
     ) -> Result<FrameId> {
+        let max = self.max_name_bytes();
+        let name = &name[..cut_at(name, max)];
+        let file = file.map(|f| &f[..cut_at(f, max)]);
         let (hash, found) = self.lookup(&FrameKey { name, file, line, col });
         match found {
             Some(id) => Ok(id),
@@ -119,9 +129,22 @@ impl GroupBuilder {
         (hash, found.copied())
     }
 
-    /// Add `frame` (known to be new) with its `hash`.
+    /// [`IngestLimits::max_name_bytes`] as a length.
+    fn max_name_bytes(&self) -> usize {
+        usize::try_from(self.limits.max_name_bytes).unwrap_or(usize::MAX)
+    }
+
+    /// Add `frame` (known to be new, names already cut) with its `hash`.
     fn insert(&mut self, hash: u64, frame: Frame) -> Result<FrameId> {
         let id = self.new_frame_id()?;
+        let max = self.max_name_bytes();
+        if frame.name.len() == max || frame.file.as_ref().is_some_and(|f| f.len() == max) {
+            self.report.warn(
+                "name_truncated",
+                Location::Index(u64::from(id)),
+                format!("a frame or file name was cut to max_name_bytes ({max} bytes)"),
+            );
+        }
         let named = FrameKey::of(&frame).is_named();
         self.frames.push(frame);
         let (frames, hasher) = (&self.frames, &self.hasher);
@@ -167,6 +190,7 @@ impl GroupBuilder {
             last_nodes: Vec::new(),
             samples: Vec::new(),
             weights: Vec::new(),
+            total: 0.0,
             start: 0.0,
             end: None,
             max_frame: None,
@@ -270,6 +294,18 @@ impl<'a> FrameKey<'a> {
     }
 }
 
+/// The largest char boundary of `s` at or below `max` bytes.
+fn cut_at(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 fn bad_weight(format: &'static str, index: usize, w: f64) -> Error {
     Error::invalid(format, format!("sample {index}"), format!("weight must be finite and non-negative, got {w}"))
 }
@@ -294,6 +330,8 @@ pub struct SampledBuilder {
     last_nodes: Vec<StackId>,
     samples: Vec<StackId>,
     weights: Vec<f64>,
+    /// Sum of `weights`, kept finite (see [`SampledBuilder::push_sample`]).
+    total: f64,
     start: f64,
     end: Option<f64>,
     max_frame: Option<FrameId>,
@@ -342,9 +380,22 @@ impl SampledBuilder {
     }
 
     /// Append a sample on an existing stack node ([`NO_STACK`] = idle).
+    ///
+    /// Weights must be finite and non-negative, and so must their sum: a
+    /// sample that would make the profile's total weight overflow to
+    /// infinity is refused with [`Error::InvalidProfile`] (sums are never
+    /// saturated, so every total flamekit reports is exact up to rounding).
     pub fn push_sample(&mut self, stack: StackId, weight: f64) -> Result<()> {
         if !(weight.is_finite() && weight >= 0.0) {
             return Err(bad_weight(self.format, self.samples.len(), weight));
+        }
+        let total = self.total + weight;
+        if !(total.is_finite() && (self.start + total).is_finite()) {
+            return Err(Error::invalid(
+                self.format,
+                format!("sample {}", self.samples.len()),
+                format!("the sum of weights overflows (weight {weight} after a total of {})", self.total),
+            ));
         }
         if stack != NO_STACK && stack as usize >= self.stacks.len() {
             return Err(Error::Internal { message: format!("stack node {stack} does not exist") });
@@ -353,6 +404,7 @@ impl SampledBuilder {
         self.limits.check(LimitKind::Samples, used)?;
         self.samples.push(stack);
         self.weights.push(weight);
+        self.total = total;
         Ok(())
     }
 
@@ -389,8 +441,7 @@ impl SampledBuilder {
 
     /// Finish the profile. The end value is at least start + total weight.
     pub fn finish(self) -> Profile {
-        let total: f64 = self.weights.iter().sum();
-        let min_end = self.start + total;
+        let min_end = self.start + self.total;
         let end = match self.end {
             Some(e) if e >= min_end => e,
             _ => min_end,
@@ -430,6 +481,15 @@ impl EventedBuilder {
                 format!("event {index}"),
                 format!("timestamp must be finite, got {at}"),
             ));
+        }
+        if let Some(first) = self.events.first() {
+            if !(at - first.at).is_finite() {
+                return Err(Error::invalid(
+                    self.format,
+                    format!("event {index}"),
+                    format!("the time span from {} to {at} overflows", first.at),
+                ));
+            }
         }
         if let Some(last) = self.events.last() {
             if at < last.at {
