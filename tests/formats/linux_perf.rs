@@ -80,8 +80,7 @@ fn with_header_and_with_pid() {
     assert_close(g.profiles()[0].total_weight(), 136.0);
     // With period weights, every sample weighs its header's 1001001.
     let opts = ImportOptions { perf_weight: flamekit::PerfWeight::Period, ..Default::default() };
-    let (gp, _) =
-        flamekit::import_with(&corpus("linux-perf/simple-with-header.linux-perf.txt"), None, &opts).unwrap();
+    let (gp, _) = flamekit::import_with(&corpus("linux-perf/simple-with-header.linux-perf.txt"), None, &opts).unwrap();
     assert_close(gp.profiles()[0].total_weight(), 136.0 * P);
     check(&gp, 0, &[("_Z5deltav", BIN, 23.0 * P, 69.0 * P)]);
     check(

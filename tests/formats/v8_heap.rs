@@ -173,3 +173,32 @@ fn every_prefix_imports_or_fails_typed() {
 fn sniff_claims_only_its_own_corpus_files() {
     assert_sniff_claims_exactly(flamekit_formats::v8_heap::sniff, |rel| rel.ends_with(".heapprofile"));
 }
+
+/// Unnamed functions are labelled as speedscope labels them in heap
+/// profiles: `(anonymous FILE:LINE)` with FILE the url's last segment and
+/// LINE the file's raw (0-based) `lineNumber`; derived from every node of
+/// the raw tree with an empty name and a url.
+#[test]
+fn anonymous_functions_are_named_by_file_and_raw_line() {
+    let bytes = corpus("Chrome/69/Heap-20181005T144546.heapprofile");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut expected = std::collections::BTreeSet::new();
+    let mut todo = vec![&v["head"]];
+    while let Some(n) = todo.pop() {
+        let cf = &n["callFrame"];
+        let url = cf["url"].as_str().unwrap();
+        if cf["functionName"] == "" && !url.is_empty() {
+            let file = url.rsplit('/').next().unwrap();
+            expected.insert(format!("(anonymous {file}:{})", cf["lineNumber"].as_i64().unwrap()));
+        }
+        todo.extend(n["children"].as_array().unwrap());
+    }
+    assert!(expected.len() > 10, "{expected:?}");
+    let g = flamekit::import(&bytes, None).unwrap();
+    assert_eq!(g.profile_type(), "chrome-heap-profile");
+    assert_eq!(g.flamedeck_duration_ms(), None, "bytes are no time unit");
+    let names: std::collections::BTreeSet<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+    for label in &expected {
+        assert!(names.contains(label.as_str()), "{label} missing");
+    }
+}
