@@ -323,3 +323,17 @@ fn limits_are_enforced_while_reading() {
         }
     }
 }
+
+/// speedscope-import's profile-type names for the two shapes, and the
+/// duration Flamedeck stores: the first profile's total weight in ms,
+/// rounded (Chrome/65: 1060 + 17002 + 16283 = 34345 µs → 34 ms, from the
+/// derivation at the top; node 10: 11575 + 16788 + 16414 = 44777 µs → 45).
+#[test]
+fn profile_type_and_flamedeck_duration() {
+    let g = flamekit::import(&corpus("Chrome/65/simple.cpuprofile"), None).unwrap();
+    assert_eq!((g.format(), g.profile_type()), ("chrome-cpuprofile", "chrome-cpuprofile"));
+    assert_eq!(g.flamedeck_duration_ms(), Some(34.0));
+    let g = flamekit::import(&corpus("node/10.11.0/example.cpuprofile"), None).unwrap();
+    assert_eq!((g.format(), g.profile_type()), ("chrome-cpuprofile", "chrome-cpuprofile-old"));
+    assert_eq!(g.flamedeck_duration_ms(), Some(45.0));
+}
