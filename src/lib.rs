@@ -29,3 +29,8 @@ mod file;
 pub use file::import_file;
 mod names;
 pub use names::{theme_from_name, view_from_name};
+
+/// The examples of `docs/formats.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/formats.md")]
+struct FormatsDoc;
