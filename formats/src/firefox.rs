@@ -91,7 +91,7 @@ fn is_content_js(loc: &str) -> bool {
 /// has a file that is not Firefox-internal.
 fn is_content_js_file(file: Option<&str>) -> bool {
     file.is_some_and(|f| {
-        !f.is_empty() && !(f.starts_with("resource:") || f == "self-hosted" || f.starts_with("self-hosted:"))
+        !(f.is_empty() || f.starts_with("resource:") || f == "self-hosted" || f.starts_with("self-hosted:"))
     })
 }
 
