@@ -39,12 +39,12 @@ pub use flamekit_core::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
     Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
 };
-pub use flamekit_render::{palette_color, tick_color, Palette, SandwichFrames, AUTO_HEIGHT_CAP};
 
 // Import.
 pub use file::import_file;
 pub use flamekit_core::{Diagnostic, ImportReport, Location};
 pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
+pub use flamekit_formats::{FirefoxFrames, PerfWeight, PmcstatSamples};
 
 // Export.
 pub use flamekit_core::{
@@ -64,6 +64,8 @@ pub use flamekit_render::{
     RenderOptions, Theme, View, ViewKind,
 };
 #[cfg(feature = "render")]
+pub use flamekit_render::{palette_color, tick_color, Palette, SandwichFrames, AUTO_HEIGHT_CAP};
+#[cfg(feature = "render")]
 pub use names::{theme_from_name, view_from_name};
 
 // Policies.
@@ -81,3 +83,8 @@ pub use flamekit_core::{gunzip_limited, is_gzip, write_number};
 mod file;
 #[cfg(feature = "render")]
 mod names;
+
+/// The examples of `docs/formats.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/formats.md")]
+struct FormatsDoc;

@@ -419,3 +419,20 @@ fn svg_validation_of_rendered_flamegraphs() {
     assert!(svg.contains("&lt;script&gt;"), "{svg}");
     assert_eq!(validate_svg(svg.as_bytes(), &SvgPolicy::default()), Verdict::Allow, "{svg}");
 }
+
+/// Hermes traces put every stack under a `[root]` frame; like Flamedeck's
+/// tools, top functions leave it out. `trace-event/simple-hermes.json` is
+/// `B [root] @0, B beta @1, E beta @13, E [root] @14`: beta runs 12 µs,
+/// `[root]` alone 2 µs (a stack made only of pseudo-frames, so not in the
+/// non-idle total).
+#[test]
+fn hermes_root_is_a_pseudo_frame() {
+    assert!(flamekit::is_pseudo_frame("[root]") && flamekit::is_pseudo_frame("(speedscope root)"));
+    let g = flamekit::import(&corpus("trace-event/simple-hermes.json"), None).unwrap();
+    for sort_by in [SortBy::Self_, SortBy::Total] {
+        let r = rows(&g, 0, sort_by, 10);
+        assert_eq!(names(&r), vec!["beta"]);
+        assert_close(r[0].self_weight, 12.0);
+        assert_close(r[0].self_percent, 100.0);
+    }
+}

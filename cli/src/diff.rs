@@ -48,7 +48,7 @@ pub struct DiffArgs {
 
 /// Ranking of a diff.
 pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
-    let input = |file: PathBuf| InputArgs { file, quiet: a.quiet, strict: false, stream: false };
+    let input = |file: PathBuf| InputArgs { file, quiet: a.quiet, ..Default::default() };
     let before = load(&input(a.before.clone()))?;
     let after = load(&input(a.after.clone()))?;
     let opts =

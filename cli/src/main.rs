@@ -42,7 +42,7 @@ enum Command {
 }
 
 /// Options shared by every command that reads a profile.
-#[derive(clap::Args, Clone, Debug)]
+#[derive(clap::Args, Clone, Debug, Default)]
 pub struct InputArgs {
     /// Input file (`-` for stdin).
     pub file: PathBuf,
@@ -57,6 +57,32 @@ pub struct InputArgs {
     /// bar on a terminal. Identical stacks are merged.
     #[arg(long)]
     pub stream: bool,
+    /// linux perf script sample weights: `samples` (each sample 1, the
+    /// library default) or `period` (the header's period).
+    #[arg(long, value_name = "samples|period")]
+    pub perf_weight: Option<flamekit::PerfWeight>,
+    /// Firefox frames kept: `all` (the library default) or `js` (JavaScript
+    /// frames of web content only, as speedscope).
+    #[arg(long, value_name = "all|js")]
+    pub firefox_frames: Option<flamekit::FirefoxFrames>,
+    /// pmcstat samples kept: `all` (the library default) or `leaves` (only
+    /// paths printed down to a last caller, as speedscope).
+    #[arg(long, value_name = "all|leaves")]
+    pub pmcstat_samples: Option<flamekit::PmcstatSamples>,
+}
+
+impl InputArgs {
+    /// Import options from the flags (unset flags keep the library defaults).
+    pub fn import_options(&self, name: Option<String>) -> ImportOptions {
+        let d = ImportOptions::default();
+        ImportOptions {
+            name,
+            perf_weight: self.perf_weight.unwrap_or(d.perf_weight),
+            firefox_frames: self.firefox_frames.unwrap_or(d.firefox_frames),
+            pmcstat_samples: self.pmcstat_samples.unwrap_or(d.pmcstat_samples),
+            ..d
+        }
+    }
 }
 
 /// Read a whole input (`-` = stdin), refusing one larger than `max` bytes
@@ -121,7 +147,7 @@ pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
     let (group, report) = if args.stream {
         stream(args, name)?
     } else {
-        let opts = ImportOptions { name: name.clone(), ..Default::default() };
+        let opts = args.import_options(name.clone());
         let bytes = read_input(&args.file, opts.limits.max_input_bytes)?;
         flamekit::import_with(&bytes, name.as_deref(), &opts)?
     };
@@ -163,7 +189,10 @@ fn stream(args: &InputArgs, name: Option<String>) -> Result<(ProfileGroup, Impor
         )
     };
     let limits = flamekit::IngestLimits { max_input_bytes: u64::MAX, ..Default::default() };
-    let opts = flamekit::stream::StreamOptions { import: ImportOptions { limits, name }, ..Default::default() };
+    let opts = flamekit::stream::StreamOptions {
+        import: ImportOptions { limits, ..args.import_options(name) },
+        ..Default::default()
+    };
     let result = flamekit::stream::import_reader(reader, &opts, &mut |n| bar.set_position(n));
     bar.finish_and_clear();
     result

@@ -28,9 +28,15 @@
 //!   backwards: a run that would start before the previous run starts at the
 //!   previous run's time instead. Extra time deltas are ignored (with a
 //!   warning); missing ones are an error.
-//! - The time axis starts at the first sample (`startTime + timeDeltas[0]`)
-//!   and ends at `endTime` (or later, if the samples need it).
-//! - Frames: name = `functionName`, or `(anonymous)` when empty; file = `url`
+//! - The time axis starts at `startTime`, when profiling started (as in
+//!   speedscope); the time until the first sample (`timeDeltas[0]`) is idle.
+//!   It ends at `endTime`, or at the last sample if that is later (traces'
+//!   `ProfileChunk`s usually carry no `endTime`). speedscope instead ends
+//!   the axis where the last non-idle stack closes, dropping trailing
+//!   `(idle)` samples the file records; see `docs/formats.md`.
+//! - Frames: name = `functionName`, or when empty `(anonymous FILE:LINE)`
+//!   (FILE = last path segment of `url`, LINE = the 1-based line; bare
+//!   `(anonymous)` without a url), as speedscope labels them; file = `url`
 //!   (none when empty); line and column converted from 0-based to 1-based
 //!   (none when negative or absent). Frames are the same when name, file,
 //!   line and column are.
@@ -397,13 +403,15 @@ impl NodeIndex {
     }
 }
 
-/// Intern the frame of `node`: name = `functionName` or `(anonymous)`,
+/// Intern the frame of `node`: name = `functionName`, or for an unnamed
+/// function `(anonymous FILE:LINE)` (see [`crate::js_name::function_label`]),
 /// file = non-empty `url`, 1-based line and column. No allocation when the
 /// frame is already known.
 fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
-    let name = if node.function_name.is_empty() { "(anonymous)" } else { node.function_name.as_ref() };
     let file = node.url.as_deref().filter(|u| !u.is_empty());
-    g.frame_parts(name, file, one_based(node.line), one_based(node.col))
+    let line = one_based(node.line);
+    let name = crate::js_name::function_label(&node.function_name, file, line);
+    g.frame_parts(&name, file, line, one_based(node.col))
 }
 
 /// Build one sampled profile (microseconds) from a CPU profile. `loc` names
@@ -523,8 +531,15 @@ pub(crate) fn build_profile(
     }
 
     let mut b = g.sampled(name, ValueUnit::Microseconds);
-    let first = deltas.first().copied().unwrap_or(0.0);
-    b.set_start(data.start_time + if samples.is_empty() { 0.0 } else { first });
+    let first = if samples.is_empty() { 0.0 } else { deltas.first().copied().unwrap_or(0.0) };
+    // The profile starts at `startTime` (as speedscope's time axis does);
+    // the time before the first sample is idle.
+    if first > 0.0 {
+        b.set_start(data.start_time);
+        b.push_sample(NO_STACK, first)?;
+    } else {
+        b.set_start(data.start_time + first);
+    }
     b.set_end(data.end_time);
 
     // The open stack: (node index, stack node) pairs, outermost first.
@@ -687,6 +702,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     .map_err(|e| Error::from_json(FORMAT, &e))?;
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
     let name = opts.name.clone().unwrap_or_default();
+    let old_format = file.nodes.is_none() && file.head.is_some();
     let data = if let Some(nodes) = file.nodes {
         let samples = file.samples.unwrap_or_default();
         let time_deltas = match file.time_deltas {
@@ -724,7 +740,12 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     };
     let profile = build_profile(&mut g, name, &data, "nodes")?;
     g.push_profile(profile)?;
-    g.finish(0)
+    let (mut group, report) = g.finish(0)?;
+    if old_format {
+        // speedscope-import's name for the `head` shape.
+        group.set_profile_type("chrome-cpuprofile-old");
+    }
+    Ok((group, report))
 }
 
 // ---------------------------------------------------------------------------

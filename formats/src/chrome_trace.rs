@@ -32,7 +32,11 @@
 //!    events become one evented profile (µs) per (pid, tid), ordered by pid
 //!    then tid. Other phases are skipped and counted.
 //!
-//! Profiles are named from `process_name`/`thread_name` metadata (`M`)
+//! V8 CPU profiles are named as speedscope names them: after the file
+//! ([`ImportOptions::name`]) when the trace holds one profile, `FILE -
+//! THREAD` when it holds several (just `FILE` for a thread without a
+//! `thread_name`). Other profiles, and CPU profiles imported without a
+//! file name, are named from `process_name`/`thread_name` metadata (`M`)
 //! events: `Proc (pid 1), Thread (tid 2)`, `Thread (pid 1, tid 2)`, or
 //! `pid 1, tid 2`.
 //!
@@ -580,7 +584,7 @@ fn run(
                 "B/E/X event(s) were not imported: the trace holds V8 CPU profiles, which are imported instead",
             );
         }
-        active = import_cpu_profiles(&mut g, &col)?;
+        active = import_cpu_profiles(&mut g, &col, opts.name.as_deref())?;
     } else if let (Some(samples), Some(frames)) = (samples, frames) {
         if col.duration_events > 0 {
             skip_many(
@@ -600,7 +604,12 @@ fn run(
     if g.profile_count() == 0 {
         return Err(Error::EmptyProfile { message: "the trace holds no B/E/X events, CPU profiles or samples".into() });
     }
-    g.finish(active)
+    let (mut group, report) = g.finish(active)?;
+    if !col.cpu.is_empty() {
+        // speedscope-import's name for traces read as V8 CPU profiles.
+        group.set_profile_type("chrome-timeline");
+    }
+    Ok((group, report))
 }
 
 fn skip_many(g: &mut GroupBuilder, code: &'static str, n: u64, msg: &str) {
@@ -1113,8 +1122,20 @@ fn full_profile(p: FullProfile<'_>) -> CpuProfileData<'_> {
     d
 }
 
+/// speedscope's name for a CPU profile of a timeline: the file name, or
+/// `FILE - THREAD` when the trace holds several profiles and this one's
+/// thread is named. `None` without a file name (the caller then names the
+/// profile after its process and thread).
+fn cpu_profile_name(file_name: Option<&str>, thread: Option<&Cow<'_, str>>) -> Option<String> {
+    let file = file_name?;
+    Some(match thread {
+        Some(t) => format!("{file} - {t}"),
+        None => file.to_owned(),
+    })
+}
+
 /// Returns the index of the profile to show first.
-fn import_cpu_profiles(g: &mut GroupBuilder, col: &Collector<'_>) -> Result<usize> {
+fn import_cpu_profiles(g: &mut GroupBuilder, col: &Collector<'_>, file_name: Option<&str>) -> Result<usize> {
     struct Slot<'a> {
         key: String,
         pid: f64,
@@ -1177,8 +1198,10 @@ fn import_cpu_profiles(g: &mut GroupBuilder, col: &Collector<'_>) -> Result<usiz
     }
     // Show the page's main thread first (its busiest profile, if several).
     let mut active: Option<(usize, usize)> = None;
+    let several = slots.len() > 1;
     for (i, s) in slots.iter().enumerate() {
-        let name = col.profile_name(s.pid, s.tid);
+        let name = cpu_profile_name(file_name, several.then(|| col.thread_names.get(&tk(s.pid, s.tid))).flatten())
+            .unwrap_or_else(|| col.profile_name(s.pid, s.tid));
         let profile = cpu::build_profile(g, name, &s.data, &format!("Profile {}", s.key))?;
         let count = profile.sample_count();
         g.push_profile(profile)?;

@@ -29,8 +29,10 @@
 //! Frames: a Gecko location `name (file:line:col)` becomes a frame with that
 //! file, line and 1-based column (Gecko's columns are 0-based); other labels
 //! (`(root)`, C++ labels, unsymbolicated addresses) are kept as names. Unlike
-//! speedscope, no frame is filtered out: Firefox-internal (`resource://`,
-//! `self-hosted`) and native frames stay in the stacks.
+//! speedscope, by default no frame is filtered out: Firefox-internal
+//! (`resource://`, `self-hosted`) and native frames stay in the stacks.
+//! [`ImportOptions::firefox_frames`] = [`FirefoxFrames::Js`] keeps only the
+//! JavaScript frames of web content, as speedscope does.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -46,6 +48,55 @@ use serde::Deserialize;
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::Firefox.id();
+
+/// Which frames of a Firefox profile are kept ([`ImportOptions::firefox_frames`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FirefoxFrames {
+    /// Every frame the profile records: JavaScript, native (C++) and label
+    /// frames such as `(root)` or `AutoEntryScript …`, as the Firefox
+    /// profiler shows them.
+    #[default]
+    All,
+    /// Only JavaScript frames of web content, as speedscope keeps them: a
+    /// location `name (file[:line[:col]])` whose file is not Firefox-internal
+    /// (`resource:…`, `self-hosted`). Other frames are dropped from the
+    /// stacks (their time goes to the nearest kept caller, or is idle).
+    Js,
+}
+
+/// True when a Gecko frame location is a JavaScript frame of web content
+/// (speedscope's rule): `name (file[:line[:col]])` with a file that is not
+/// `resource:…` or `self-hosted`.
+fn is_content_js(loc: &str) -> bool {
+    let Some(body) = loc.strip_suffix(')') else { return false };
+    let Some(open) = body.find('(').filter(|&o| o > 0 && body[..o].ends_with(char::is_whitespace)) else {
+        return false;
+    };
+    // The file is the text after the first `(` that follows whitespace (as
+    // speedscope's lazy match), with trailing `:line` / `:col` removed.
+    let mut file = &body[open + 1..];
+    for _ in 0..2 {
+        match file.rfind(':') {
+            Some(c) if !file[c + 1..].is_empty() && file[c + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+                file = &file[..c]
+            }
+            _ => break,
+        }
+    }
+    !(file.starts_with("resource:") || file == "self-hosted" || file.starts_with("self-hosted:"))
+}
+
+/// True when a processed-profile function is JavaScript of web content: it
+/// has a file that is not Firefox-internal.
+fn is_content_js_file(file: Option<&str>) -> bool {
+    file.is_some_and(|f| {
+        !(f.is_empty() || f.starts_with("resource:") || f == "self-hosted" || f.starts_with("self-hosted:"))
+    })
+}
+
+/// Marks a frame-table row or function dropped by [`FirefoxFrames::Js`].
+const DROPPED: FrameId = FrameId::MAX;
 
 // ---------------------------------------------------------------------------
 // File shapes
@@ -447,6 +498,8 @@ struct ThreadCtx<'t, 'a> {
     /// Strings and sources shared by the whole profile (processed format).
     shared: Option<&'t Shared<'a>>,
     path: String,
+    /// Which frames are kept.
+    keep: FirefoxFrames,
 }
 
 /// Memoised resolution of one thread's tables.
@@ -488,10 +541,15 @@ impl ThreadCtx<'_, '_> {
             self.func(g, st, func)?
         } else {
             let loc = ft.get(row, "location");
-            match (self.string(loc), loc) {
-                (Some(s), _) => g.frame(parse_location(s))?,
-                (None, Cell::Str(s)) => g.frame(parse_location(s))?,
+            let text = match (self.string(loc), loc) {
+                (Some(s), _) => s,
+                (None, Cell::Str(s)) => s.as_ref(),
                 _ => return Err(bad(&path(), format!("row {row}: location is not a string index in range"))),
+            };
+            if self.keep == FirefoxFrames::Js && !is_content_js(text) {
+                DROPPED
+            } else {
+                g.frame(parse_location(text))?
             }
         };
         st.frames[row] = Some(id);
@@ -521,6 +579,10 @@ impl ThreadCtx<'_, '_> {
             }
             c => self.string(c),
         };
+        if self.keep == FirefoxFrames::Js && !is_content_js_file(file) {
+            st.funcs[func] = Some(DROPPED);
+            return Ok(DROPPED);
+        }
         let frame = Frame::with_location(
             name,
             file.filter(|f| !f.is_empty()).map(str::to_owned),
@@ -563,7 +625,9 @@ impl ThreadCtx<'_, '_> {
             let row =
                 table.get(i, "frame").index().ok_or_else(|| bad(&path(), format!("row {i}: frame is not an index")))?;
             let frame = self.frame(g, st, row)?;
-            id = b.node(id, frame)?;
+            if frame != DROPPED {
+                id = b.node(id, frame)?;
+            }
             st.memo[i] = Some(id);
         }
         Ok(id)
@@ -597,6 +661,7 @@ struct Run<'s, 'a> {
     /// Sub-process profiles given as JSON text, parsed after the objects.
     pending: std::collections::VecDeque<(String, String)>,
     named: Vec<Named>,
+    keep: FirefoxFrames,
 }
 
 /// Import every thread of `root` and of its sub-process objects (iteratively).
@@ -617,7 +682,7 @@ fn import_process(g: &mut GroupBuilder, run: &mut Run, root: &Obj, path: &str) -
                 }
                 Nested::Other => continue,
             };
-            let ctx = ThreadCtx { thread, offset, interval, shared, path: tpath };
+            let ctx = ThreadCtx { thread, offset, interval, shared, path: tpath, keep: run.keep };
             if import_thread(g, &ctx)? {
                 run.named.push(Named {
                     name: thread.name.as_deref().map(str::to_owned).unwrap_or_else(|| format!("thread {i}")),
@@ -664,6 +729,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         top_shared: top.shared.as_ref(),
         pending: Default::default(),
         named: Vec::new(),
+        keep: opts.firefox_frames,
     };
     import_process(&mut g, &mut run, top, "")?;
     while let Some((text, path)) = run.pending.pop_front() {
@@ -748,6 +814,9 @@ fn import_inline(g: &mut GroupBuilder, t: &ThreadCtx, list: &[InlineSample]) -> 
                 InlineFrame::Label(l) => l.as_ref(),
                 InlineFrame::Object { location } => location.as_ref(),
             };
+            if t.keep == FirefoxFrames::Js && !is_content_js(loc) {
+                continue;
+            }
             stack.push(g.frame(parse_location(loc))?);
         }
         let w = delta_weight(&times, i, t.interval, g, &t.path, &mut warned);

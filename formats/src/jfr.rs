@@ -41,11 +41,12 @@
 //!
 //! # What results
 //!
-//! One sampled profile per sample event type present, named after it
-//! (`jdk.ExecutionSample`, then `jdk.NativeMethodSample`), all threads
-//! together, one sample of weight 1 (unitless) per event, in `startTime`
-//! order. Frames are `package.Class.method` (class names use `.`, not
-//! `/`). Samples whose stack trace is not in the constant pools are skipped
+//! Two sampled profiles, named as speedscope names them: `Without native
+//! calls` (the `jdk.ExecutionSample` events) and `With native calls` (those
+//! and the `jdk.NativeMethodSample` events); all threads together, one
+//! sample of weight 1 (unitless) per event, in `startTime` order. Frames are
+//! `package.Class:method` as speedscope names them (class names use `.`,
+//! not `/`). Samples whose stack trace is not in the constant pools are skipped
 //! (`missing_stack_trace`); truncated stack traces are counted in one
 //! warning. Other event types are skipped by their size.
 //!
@@ -71,6 +72,12 @@ const HEADER_LEN: usize = 68;
 pub const MAX_NESTING: u32 = 32;
 /// The sample event types imported, in profile order.
 const SAMPLE_EVENTS: [&str; 2] = ["jdk.ExecutionSample", "jdk.NativeMethodSample"];
+
+/// The two profiles, named as speedscope names them: Java samples only,
+/// then Java and native-method samples together.
+const PROFILE_NAMES: [&str; 2] = ["Without native calls", "With native calls"];
+const WITHOUT_NATIVE: usize = 0;
+const WITH_NATIVE: usize = 1;
 
 /// True when `bytes` start with the JFR magic `FLR\0`.
 pub fn sniff(bytes: &[u8]) -> bool {
@@ -574,9 +581,9 @@ impl Resolver<'_> {
             .and_then(|c| self.pools.get(self.l.class, c))
             .and_then(|c| self.symbol(c.field(self.l.class_name).and_then(Value::as_ref)));
         let full = match (class, name) {
-            (Some(c), Some(n)) => format!("{}.{n}", c.replace('/', ".")),
+            (Some(c), Some(n)) => format!("{}:{n}", c.replace('/', ".")),
             (None, Some(n)) => n,
-            (Some(c), None) => format!("{}.<unknown method>", c.replace('/', ".")),
+            (Some(c), None) => format!("{}:<unknown method>", c.replace('/', ".")),
             (None, None) => format!("<unknown method {key}>"),
         };
         let f = g.frame_named(&full)?;
@@ -594,7 +601,8 @@ impl Resolver<'_> {
             self.stacks.insert((profile, key), None);
             return Ok(None);
         };
-        if trace.field(self.l.st_truncated).and_then(Value::as_int).unwrap_or(0) != 0 {
+        // Every trace is resolved for "With native calls"; count it there only.
+        if profile == WITH_NATIVE && trace.field(self.l.st_truncated).and_then(Value::as_int).unwrap_or(0) != 0 {
             out.truncated_stacks += 1;
         }
         let mut frames = std::mem::take(&mut self.frames);
@@ -685,40 +693,48 @@ fn import_chunk(bytes: &[u8], start: usize, g: &mut GroupBuilder, out: &mut Out)
         pos += ev_size;
     }
     samples.sort_by_key(|s| s.1);
-    for (profile, _, _) in &samples {
-        if out.builders[*profile].is_none() {
-            out.builders[*profile] = Some(g.sampled(SAMPLE_EVENTS[*profile], ValueUnit::None));
+    if !samples.is_empty() {
+        for (i, name) in PROFILE_NAMES.iter().enumerate() {
+            if out.builders[i].is_none() {
+                out.builders[i] = Some(g.sampled(*name, ValueUnit::None));
+            }
         }
     }
     let mut res =
         Resolver { pools: &pools, l: &l, methods: HashMap::new(), stacks: HashMap::new(), frames: Vec::new() };
-    for (profile, _, key) in samples {
-        match res.stack(g, out, profile, key)? {
-            Some(id) => {
-                if let Some(b) = out.builders[profile].as_mut() {
-                    b.push_sample(id, 1.0)?;
+    for (event, _, key) in samples {
+        // Java samples go to both profiles, native-method samples only to
+        // "With native calls" (profile 1), as speedscope splits them.
+        let first = if event == 0 { WITHOUT_NATIVE } else { WITH_NATIVE };
+        for profile in first..=WITH_NATIVE {
+            match res.stack(g, out, profile, key)? {
+                Some(id) => {
+                    if let Some(b) = out.builders[profile].as_mut() {
+                        b.push_sample(id, 1.0)?;
+                    }
                 }
-            }
-            None => {
-                out.missing += 1;
-                g.report().skip(
-                    "missing_stack_trace",
-                    Location::Path(format!("{}: stack trace {key}", SAMPLE_EVENTS[profile])),
-                    "stack trace not found in the constant pools",
-                );
+                None if profile == WITH_NATIVE => {
+                    out.missing += 1;
+                    g.report().skip(
+                        "missing_stack_trace",
+                        Location::Path(format!("{}: stack trace {key}", SAMPLE_EVENTS[event])),
+                        "stack trace not found in the constant pools",
+                    );
+                }
+                None => {}
             }
         }
     }
     Ok(size)
 }
 
-/// Import a JFR recording: one profile per sample event type.
+/// Import a JFR recording: the two profiles of the module docs.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     if !sniff(bytes) {
         return Err(invalid(0, "not a JFR recording (no FLR\\0 magic)"));
     }
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
-    let mut out = Out { builders: SAMPLE_EVENTS.iter().map(|_| None).collect(), truncated_stacks: 0, missing: 0 };
+    let mut out = Out { builders: PROFILE_NAMES.iter().map(|_| None).collect(), truncated_stacks: 0, missing: 0 };
     let mut pos = 0usize;
     while pos < bytes.len() {
         pos += import_chunk(bytes, pos, &mut g, &mut out)?;

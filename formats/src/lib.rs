@@ -31,10 +31,12 @@ pub mod firefox;
 pub mod haskell;
 pub mod instruments;
 pub mod jfr;
+mod js_name;
 pub mod linux_perf;
 pub mod papyrus;
 pub mod pmcstat;
 pub mod pprof;
+mod profile_type;
 pub mod safari;
 pub mod speedscope;
 pub mod stackprof;
@@ -51,7 +53,51 @@ pub struct ImportOptions {
     /// Name for the group (and for profiles whose format carries no name).
     /// Default: `None`, the format's own name or an empty string.
     pub name: Option<String>,
+    /// How linux `perf script` samples are weighted.
+    /// Default: [`PerfWeight::Samples`] (each sample weighs 1).
+    pub perf_weight: PerfWeight,
+    /// Which frames of a Firefox (Gecko) profile are kept.
+    /// Default: [`FirefoxFrames::All`] (native and label frames too).
+    pub firefox_frames: FirefoxFrames,
+    /// Which samples of a pmcstat call graph are kept.
+    /// Default: [`PmcstatSamples::All`] (truncated caller paths keep their samples).
+    pub pmcstat_samples: PmcstatSamples,
 }
+
+pub use firefox::FirefoxFrames;
+pub use linux_perf::PerfWeight;
+pub use pmcstat::PmcstatSamples;
+
+/// `FromStr`/`Display` for an option enum from its one table of
+/// `(variant, name)` pairs; the parse error lists the accepted names.
+macro_rules! option_names {
+    ($ty:ty, $what:literal, [$(($v:expr, $n:literal)),+ $(,)?]) => {
+        impl $ty {
+            const NAMES: &'static [($ty, &'static str)] = &[$(($v, $n)),+];
+            /// The option's name, as parsed by `FromStr` (e.g. for a CLI flag).
+            pub fn name(self) -> &'static str {
+                Self::NAMES.iter().find(|(v, _)| *v == self).map_or("", |(_, n)| n)
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                Self::NAMES.iter().find(|(_, n)| *n == s).map(|(v, _)| *v).ok_or_else(|| {
+                    let names: Vec<&str> = Self::NAMES.iter().map(|(_, n)| *n).collect();
+                    Error::argument($what, format!("unknown value `{s}`; expected one of: {}", names.join(", ")))
+                })
+            }
+        }
+    };
+}
+option_names!(PerfWeight, "perf_weight", [(PerfWeight::Samples, "samples"), (PerfWeight::Period, "period")]);
+option_names!(FirefoxFrames, "firefox_frames", [(FirefoxFrames::All, "all"), (FirefoxFrames::Js, "js")]);
+option_names!(PmcstatSamples, "pmcstat_samples", [(PmcstatSamples::All, "all"), (PmcstatSamples::Leaves, "leaves")]);
 
 /// A format flamekit can import. Variants are in detection order, the
 /// order of the importer table ([`importers`]).
@@ -359,6 +405,7 @@ pub fn import_format(format: Format, bytes: &[u8], opts: &ImportOptions) -> Resu
 fn import_inflated(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let (mut group, report) = (format.importer().import)(bytes, opts)?;
     group.set_format(format.id());
+    profile_type::set_profile_type(format, &mut group);
     if let Some(name) = &opts.name {
         if group.name().is_empty() {
             group.set_name(name.clone());

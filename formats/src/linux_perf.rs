@@ -22,16 +22,19 @@
 //! - one sampled profile per thread, in order of first appearance, named
 //!   `comm tid: N`, or `comm pid: P tid: N` when the header has `pid/tid`
 //!   (speedscope's names; unlike speedscope, thread 0 keeps its `tid: 0`);
-//! - each sample weighs its **period** when the header carries one (what
-//!   `perf report` sums, and right for frequency-mode sampling where periods
-//!   vary), else 1. The unit is `none` (a period is nanoseconds for
-//!   `cpu-clock`, but cycles or instructions for hardware events);
+//! - each sample weighs 1 ([`PerfWeight::Samples`], the default: sample
+//!   counts, as FlameGraph and inferno count them), or with
+//!   [`ImportOptions::perf_weight`] = [`PerfWeight::Period`] its **period**
+//!   when the header carries one (what `perf report` sums, and right for
+//!   frequency-mode sampling where periods vary). The unit is `none` (a
+//!   period is nanoseconds for `cpu-clock`, but cycles or instructions for
+//!   hardware events);
 //! - only events of the first event type in the file are imported (as
 //!   speedscope does; adding up cycles and instructions would mean nothing);
 //!   the others are counted in the report as `other_event_type`;
 //! - frames are named by symbol with the `+0x…` offset stripped, with the dso
-//!   as file; `[unknown]` symbols are kept as `[unknown]` (the dso tells them
-//!   apart);
+//!   as file; an unresolved symbol (`[unknown]`) is named `??? (DSO)` as
+//!   speedscope names it, so unknowns of different dsos stay apart;
 //! - an event header that cannot be read is skipped with its call chain
 //!   (`invalid_event`), a call-chain line that cannot be read is skipped
 //!   (`invalid_line`); both with their 1-based line number.
@@ -47,6 +50,22 @@ use flamekit_core::{
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::LinuxPerf.id();
+
+/// How `perf script` samples are weighted ([`ImportOptions::perf_weight`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PerfWeight {
+    /// Each sample weighs 1: sample counts, as FlameGraph's
+    /// `stackcollapse-perf.pl`, inferno and speedscope's flame graphs count
+    /// them (speedscope's own time axis is built from timestamps, see
+    /// `docs/formats.md`).
+    #[default]
+    Samples,
+    /// Each sample weighs the period on its header line (what `perf report`
+    /// sums; nanoseconds for `cpu-clock`, events for hardware counters),
+    /// or 1 when the header has none.
+    Period,
+}
 
 /// One parsed event header.
 #[derive(Debug, PartialEq)]
@@ -224,6 +243,7 @@ struct Importer<'a> {
     threads: Threads<'a>,
     frames: HashMap<(&'a str, &'a str), FrameId>,
     event_type: Option<&'a str>,
+    weight: PerfWeight,
 }
 
 impl<'a> Importer<'a> {
@@ -232,7 +252,10 @@ impl<'a> Importer<'a> {
             return Ok(id);
         }
         let file = (!dso.is_empty()).then(|| dso.to_owned());
-        let id = self.g.frame(Frame::with_location(sym, file, None, None))?;
+        // speedscope's label for an unresolved symbol: `??? (dso)`.
+        let name: Cow<'_, str> =
+            if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { Cow::Borrowed(sym) };
+        let id = self.g.frame(Frame::with_location(name, file, None, None))?;
         self.frames.insert((sym, dso), id);
         Ok(id)
     }
@@ -281,7 +304,11 @@ impl<'a> Importer<'a> {
             let f = self.frame(sym, dso)?;
             node = self.threads.builders[pi].node(node, f)?;
         }
-        self.threads.builders[pi].push_sample(node, h.period.unwrap_or(1.0))
+        let w = match self.weight {
+            PerfWeight::Samples => 1.0,
+            PerfWeight::Period => h.period.unwrap_or(1.0),
+        };
+        self.threads.builders[pi].push_sample(node, w)
     }
 }
 
@@ -305,6 +332,7 @@ pub(crate) fn import_inner(
         threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
         frames: HashMap::new(),
         event_type: None,
+        weight: opts.perf_weight,
     };
     let mut toks = Vec::new();
     // The event being read: header and its line, and whether it is a bad one

@@ -24,7 +24,8 @@
 //! keeps the difference as samples whose stack stops at that entry (the
 //! caller chain was elided or ended there), so every profile's total is the
 //! sum of its unindented counts. speedscope only emits the leaves of the
-//! tree, which loses that difference.
+//! tree, which loses that difference; [`ImportOptions::pmcstat_samples`] =
+//! [`PmcstatSamples::Leaves`] reproduces that reading.
 //!
 //! Blank lines and lines starting with `#` are ignored. Any other line
 //! that is not an entry or an `@` header, and any entry indented more than
@@ -37,6 +38,23 @@ use crate::demangle::demangle;
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::Pmcstat.id();
+
+/// Which samples of a pmcstat call graph are kept
+/// ([`ImportOptions::pmcstat_samples`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PmcstatSamples {
+    /// Every sample: an entry whose count exceeds the sum of its callers'
+    /// keeps the difference, with a stack that stops at that entry (pmcstat
+    /// truncated or elided the caller chain), so a profile's total is the
+    /// sum of its top-level counts.
+    #[default]
+    All,
+    /// Only the paths printed down to a last caller, each weighing that
+    /// caller's count: speedscope's reading, which loses the samples of
+    /// truncated caller chains.
+    Leaves,
+}
 
 /// One parsed entry line.
 struct Entry<'a> {
@@ -111,11 +129,14 @@ struct Open {
     indent: usize,
     count: u64,
     callers: u64,
+    /// True once a caller entry was read under this entry.
+    has_callers: bool,
     frame: FrameId,
 }
 
 /// Collects one profile: the open path (innermost first) and its samples.
 struct Section {
+    mode: PmcstatSamples,
     b: flamekit_core::SampledBuilder,
     path: Vec<Open>,
     stack: Vec<FrameId>,
@@ -127,7 +148,11 @@ impl Section {
         while self.path.len() > depth {
             let remainder = {
                 let top = self.path.last().expect("len > depth >= 0");
-                top.count.saturating_sub(top.callers)
+                match self.mode {
+                    PmcstatSamples::All => top.count.saturating_sub(top.callers),
+                    PmcstatSamples::Leaves if top.has_callers => 0,
+                    PmcstatSamples::Leaves => top.count,
+                }
             };
             if remainder > 0 {
                 // The stack, outermost first, is the open path reversed.
@@ -161,7 +186,12 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                 s.close_to(0)?;
                 g.push_profile(s.b.finish())?;
             }
-            section = Some(Section { b: g.sampled(event, ValueUnit::None), path: Vec::new(), stack: Vec::new() });
+            section = Some(Section {
+                mode: opts.pmcstat_samples,
+                b: g.sampled(event, ValueUnit::None),
+                path: Vec::new(),
+                stack: Vec::new(),
+            });
             image = None;
             skip_deeper = None;
             continue;
@@ -181,6 +211,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
             image = Some(img.to_owned());
         }
         let s = section.get_or_insert_with(|| Section {
+            mode: opts.pmcstat_samples,
             b: g.sampled("samples", ValueUnit::None),
             path: Vec::new(),
             stack: Vec::new(),
@@ -204,9 +235,10 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         s.close_to(depth)?;
         if let Some(parent) = s.path.last_mut() {
             parent.callers = parent.callers.saturating_add(entry.count);
+            parent.has_callers = true;
         }
         let frame = g.frame(Frame::with_location(demangle(entry.name), image.clone(), None, None))?;
-        s.path.push(Open { indent: entry.indent, count: entry.count, callers: 0, frame });
+        s.path.push(Open { indent: entry.indent, count: entry.count, callers: 0, has_callers: false, frame });
     }
     if let Some(mut s) = section.take() {
         s.close_to(0)?;

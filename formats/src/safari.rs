@@ -9,7 +9,9 @@
 //! starts more than 2 ms after the previous one ended (Safari's timestamps
 //! and durations do not line up exactly, so smaller gaps are noise), the gap
 //! becomes an empty-stack (idle) sample, keeping the time axis true. Frames
-//! are `name` (`(anonymous)` when empty) at `url:line:column`. Timeline
+//! are `name` at `url:line:column`; an empty name becomes speedscope's
+//! `(anonymous FILE:LINE)` (FILE = last path segment of the url, LINE = the
+//! file's `line`; bare `(anonymous)` without a url). Timeline
 //! records (network, layout, ...) are not imported.
 
 use std::borrow::Cow;
@@ -125,8 +127,10 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         }
         stack.clear();
         for f in s.stack_frames.iter().rev() {
-            let name = f.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("(anonymous)");
-            let file = f.url.as_deref().filter(|u| !u.is_empty()).map(str::to_owned);
+            let url = f.url.as_deref().filter(|u| !u.is_empty());
+            let raw_line = f.line.filter(|x| x.is_finite()).map(crate::chrome_cpuprofile::fmt_num);
+            let name = crate::js_name::function_label(f.name.as_deref().unwrap_or(""), url, raw_line);
+            let file = url.map(str::to_owned);
             stack.push(g.frame(Frame::with_location(name, file, position(f.line), position(f.column)))?);
         }
         b.push_stack(&stack, duration)?;

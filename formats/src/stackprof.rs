@@ -9,10 +9,13 @@
 //!
 //! Stacks come from `raw`: repeated `[depth, frame ids (outermost first)...,
 //! count]` runs, each frame id a key of `frames` (`{name, file, line}`). A
-//! frame without a name is called `(unknown)`. A sample whose only frame is
-//! `(garbage collection)` (stackprof's GC marker, optionally followed by
-//! `(marking)`/`(sweeping)`) is placed on top of the previous sample's stack,
-//! so GC time shows under the code that triggered it. A `raw` id missing from
+//! frame without a name is called `(unknown)`. As in speedscope, a sample
+//! whose stack is `(garbage collection)` alone (older stackprof versions) is
+//! placed on top of the previous sample's stack, so GC time shows under the
+//! code that triggered it; stacks stackprof records as `(garbage
+//! collection);(marking)` or `(garbage collection);(sweeping)` stay
+//! outermost, as recorded. (Unlike speedscope, consecutive GC samples all go
+//! on the same non-GC stack instead of nesting under each other.) A `raw` id missing from
 //! `frames` becomes a frame `(unknown frame <id>)` with a warning.
 
 use std::borrow::Cow;
@@ -177,7 +180,9 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         i += depth;
         let count = raw[i];
         i += 1;
-        let is_gc = stack.first().and_then(|&f| g.get_frame(f)).is_some_and(|f| f.name == "(garbage collection)");
+        // speedscope's rule: only a stack made of `(garbage collection)`
+        // alone goes on top of the previous sample's stack.
+        let is_gc = stack.len() == 1 && g.get_frame(stack[0]).is_some_and(|f| f.name == "(garbage collection)");
         let frames: &[FrameId] = if is_gc {
             full.clear();
             full.extend_from_slice(&prev);

@@ -281,6 +281,7 @@ fn stream_text<R: Read>(
     let chunk_opts = ImportOptions {
         limits: IngestLimits { max_input_bytes: u64::MAX, max_samples: u64::MAX, ..limits },
         name: opts.import.name.clone(),
+        ..opts.import.clone()
     };
     let mut acc = Accumulator {
         group: GroupBuilder::new(format.id(), &limits),

@@ -5,9 +5,13 @@
 //!
 //! The result is one sampled profile in bytes: every node with a non-zero
 //! `selfSize` becomes one sample whose stack is the node's path from the
-//! head and whose weight is that size. The synthetic `(root)` head is not a
-//! frame (bytes it holds itself, normally none, are an empty-stack sample).
-//! Frames are named by `functionName` (`(anonymous)` when empty) and carry
+//! head and whose weight is that size. The head node, V8's synthetic
+//! `(root)`, is kept as the outermost frame of every stack, as speedscope
+//! keeps it.
+//! Frames are named by `functionName`, or when it is empty
+//! `(anonymous FILE:LINE)` as speedscope labels them (FILE = last path
+//! segment of the url, LINE = the file's 0-based `lineNumber`; bare
+//! `(anonymous)` without a url), and carry
 //! the script URL and the 1-based line and column (the file's are 0-based).
 //! The per-allocation `samples` list, when present, is skipped: the tree
 //! already sums it.
@@ -132,7 +136,9 @@ fn read_call_frame(r: &mut Reader) -> Result<Frame> {
     }
     r.end_object().map_err(json_error)?;
     if name.is_empty() {
-        name.push_str("(anonymous)");
+        // speedscope's label; its LINE is the file's 0-based lineNumber.
+        let raw_line = line.filter(|x| x.is_finite()).map(crate::chrome_cpuprofile::fmt_num);
+        name = crate::js_name::function_label("", Some(&url), raw_line).into_owned();
     }
     Ok(Frame::with_location(name, (!url.is_empty()).then_some(url), one_based(line), one_based(col)))
 }
@@ -224,10 +230,6 @@ fn read_tree(r: &mut Reader, g: &GroupBuilder) -> Result<Vec<Node>> {
     Ok(nodes)
 }
 
-fn is_root(frame: &Option<Frame>) -> bool {
-    frame.as_ref().is_some_and(|f| f.name == "(root)" && f.file.is_none())
-}
-
 /// Import a heap profile.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let settings = ReaderSettings { max_nesting_depth: None, track_path: false, ..Default::default() };
@@ -250,27 +252,22 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     let nodes = nodes.ok_or_else(|| Error::invalid(FORMAT, "top level", "no `head` node"))?;
 
     let mut b = g.sampled(opts.name.clone().unwrap_or_default(), ValueUnit::Bytes);
-    // Stack node of each tree node; the dropped `(root)` head maps to NO_STACK.
+    // Stack node of each tree node (the head, V8's `(root)`, is a frame too).
     let mut stack_of: Vec<StackId> = Vec::with_capacity(nodes.len());
-    let skip_head = nodes.first().is_some_and(|n| is_root(&n.frame));
     for (i, node) in nodes.into_iter().enumerate() {
         let parent = node.parent.and_then(|p| stack_of.get(p).copied()).unwrap_or(NO_STACK);
-        let id = if i == 0 && skip_head {
-            NO_STACK
-        } else {
-            let frame: FrameId = match node.frame {
-                Some(f) => g.frame(f)?,
-                None => {
-                    g.report().warn(
-                        "missing_call_frame",
-                        flamekit_core::Location::Index(i as u64),
-                        "node without callFrame, named (unknown)",
-                    );
-                    g.frame_named("(unknown)")?
-                }
-            };
-            b.node(parent, frame)?
+        let frame: FrameId = match node.frame {
+            Some(f) => g.frame(f)?,
+            None => {
+                g.report().warn(
+                    "missing_call_frame",
+                    flamekit_core::Location::Index(i as u64),
+                    "node without callFrame, named (unknown)",
+                );
+                g.frame_named("(unknown)")?
+            }
         };
+        let id = b.node(parent, frame)?;
         stack_of.push(id);
         if node.self_size > 0.0 {
             b.push_sample(id, node.self_size)?;

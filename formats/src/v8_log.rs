@@ -19,8 +19,9 @@
 //! Both give one sampled profile in microseconds named `ticks`: ticks are
 //! ordered by time and each weighs the time since the previous tick (the
 //! first: since the log started, V8's time origin). Frames: JS code
-//! `name file:line:col` becomes a frame with that location (`(anonymous)`
-//! when the name is empty); C++ symbols are shown as `(c++) symbol` (the nm
+//! `name file:line:col` becomes a frame with that location (speedscope's
+//! `(anonymous FILE:LINE)` when the name is empty, FILE = the file's last
+//! path segment); C++ symbols are shown as `(c++) symbol` (the nm
 //! type letter dropped, mangled names demangled), shared libraries as `(LIB) path`, other V8 code by
 //! kind: `(builtin)`, `(stub)`, `(bytecode) ~`, `(IC)`, `(regexp)`.
 
@@ -105,7 +106,7 @@ fn js_frame(name: &str) -> Frame {
             Some(sp) => (rest[..sp].trim(), &rest[sp + 1..]),
             None => ("", rest),
         };
-        let func = if func.is_empty() { "(anonymous)" } else { func };
+        let func = crate::js_name::function_label(func, Some(file), Some(nums[0]));
         let file = (!file.is_empty()).then(|| file.to_owned());
         return Frame::with_location(func, file, Some(nums[0]), Some(nums[1]));
     }
@@ -513,7 +514,10 @@ mod tests {
         let f = js_frame("a /x/simple.js:1:73");
         assert_eq!((f.name.as_str(), f.file.as_deref(), f.line, f.col), ("a", Some("/x/simple.js"), Some(1), Some(73)));
         let f = js_frame(" bootstrap_node.js:10:10");
-        assert_eq!((f.name.as_str(), f.file.as_deref()), ("(anonymous)", Some("bootstrap_node.js")));
+        assert_eq!(
+            (f.name.as_str(), f.file.as_deref()),
+            ("(anonymous bootstrap_node.js:10)", Some("bootstrap_node.js"))
+        );
         let f = js_frame(" :1:1");
         assert_eq!((f.name.as_str(), f.file.as_deref(), f.line), ("(anonymous)", None, Some(1)));
         assert_eq!(js_frame("bootstrap_node.js").name, "bootstrap_node.js");

@@ -5,7 +5,9 @@
 //!
 //! Weights follow the rule documented in `chrome_cpuprofile`: sample `i`
 //! is at `startTime + timeDeltas[0] + … + timeDeltas[i]` and weighs the time
-//! until the next sample; the last sample weighs 0. Expected numbers were
+//! until the next sample; the last sample weighs 0. The time axis starts at
+//! `startTime`; the `timeDeltas[0]` before the first sample is one idle
+//! (empty-stack) sample. Expected numbers were
 //! worked out from the raw files with python3, e.g. for `Chrome/65`:
 //!
 //! ```python
@@ -14,7 +16,8 @@
 //! td[1]            # 1060: sample 0 (node 2, the anonymous top-level) lasts until sample 1
 //! sum(td[2:16])    # 17002: samples 1..14 (node 5 = a;b;d) last until sample 15
 //! sum(td[16:29])   # 16283: samples 15..27 (node 7 = a;c;d); sample 28 is last and weighs 0
-//! d['startTime'] + td[0]   # 163140610861, the first sample
+//! d['startTime']   # 163140599286, the start of the time axis
+//! td[0]            # 11575: idle before the first sample
 //! ```
 
 use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ValueUnit};
@@ -44,9 +47,9 @@ fn chrome_65_simple() {
     let p = &g.profiles()[0];
     assert_eq!(p.unit(), ValueUnit::Microseconds);
     assert!(p.is_sampled());
-    // Three runs of equal samples: node 2, node 5 ×14, node 7 ×14.
-    assert_eq!(p.sample_count(), 3);
-    assert_eq!(p.start_value(), 163140610861.0);
+    // The idle lead-in, then three runs of equal samples: node 2, node 5 ×14, node 7 ×14.
+    assert_eq!(p.sample_count(), 4);
+    assert_eq!(p.start_value(), 163140599286.0);
     assert_eq!(p.end_value(), 163140647178.0); // endTime
                                                // d (0-based line 13, column 10) is one frame under both b and c.
     check_weights(
@@ -79,7 +82,7 @@ fn chrome_65_simple() {
 /// ts[1] - ts[0]    # 11575: sample 0 (the anonymous top-level)
 /// ts[15] - ts[1]   # 16788: samples 1..14 (a;b;d)
 /// ts[28] - ts[15]  # 16414: samples 15..27 (a;c;d), sample 28 weighs 0
-/// d['startTime'] * 1e6 + (ts[0] - d['startTime'] * 1e6)   # 163140599286, the first sample
+/// d['startTime'] * 1e6   # 163140000000, the start of the time axis (as speedscope)
 /// ```
 #[test]
 fn node_10_old_format() {
@@ -90,7 +93,7 @@ fn node_10_old_format() {
     assert_eq!(profile_names(&g), vec![""]);
     let p = &g.profiles()[0];
     assert_eq!(p.unit(), ValueUnit::Microseconds);
-    assert_eq!(p.start_value(), 163140599286.0);
+    assert_eq!(p.start_value(), 163140000000.0);
     check_weights(
         &g,
         &[
@@ -157,7 +160,8 @@ fn sniff_claims_only_cpu_profiles() {
 
 /// Hand-written profile for the special nodes. Times (µs after startTime
 /// 1000): samples at 100, 110, 130, 160, 200, 250, 310, 380, so the runs
-/// weigh 10, 20, 30, 40, 50, 60, 70 and 0 (the last one).
+/// weigh 10, 20, 30, 40, 50, 60, 70 and 0 (the last one), after 100 µs of
+/// idle lead-in.
 /// - main (10), main;work (20);
 /// - (garbage collector) goes on top of the previous stack: main;work;GC (30);
 /// - (program) likewise, on top of that: main;work;GC;(program) (40);
@@ -182,8 +186,8 @@ fn special_nodes_follow_speedscope() {
     let (g, report) = import_cpu(json);
     assert!(report.is_clean(), "{report:?}");
     let p = &g.profiles()[0];
-    assert_eq!(p.sample_count(), 8);
-    assert_eq!((p.start_value(), p.end_value()), (1100.0, 2000.0));
+    assert_eq!(p.sample_count(), 9);
+    assert_eq!((p.start_value(), p.end_value()), (1000.0, 2000.0));
     assert_eq!(
         flamekit::dump_stacks(&g, p),
         vec![
@@ -310,4 +314,18 @@ fn limits_are_enforced_while_reading() {
             other => panic!("expected {kind} to be exceeded, got {other:?}"),
         }
     }
+}
+
+/// speedscope-import's profile-type names for the two shapes, and the
+/// duration Flamedeck stores: the first profile's total weight in ms,
+/// rounded (Chrome/65: 1060 + 17002 + 16283 = 34345 µs → 34 ms, from the
+/// derivation at the top; node 10: 11575 + 16788 + 16414 = 44777 µs → 45).
+#[test]
+fn profile_type_and_flamedeck_duration() {
+    let g = flamekit::import(&corpus("Chrome/65/simple.cpuprofile"), None).unwrap();
+    assert_eq!((g.format(), g.profile_type()), ("chrome-cpuprofile", "chrome-cpuprofile"));
+    assert_eq!(g.flamedeck_duration_ms(), Some(34.0));
+    let g = flamekit::import(&corpus("node/10.11.0/example.cpuprofile"), None).unwrap();
+    assert_eq!((g.format(), g.profile_type()), ("chrome-cpuprofile", "chrome-cpuprofile-old"));
+    assert_eq!(g.flamedeck_duration_ms(), Some(45.0));
 }

@@ -527,3 +527,83 @@ fn limits_are_enforced_while_reading() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Imports `rel` the way an upload is imported: with its file name.
+fn import_named(rel: &str) -> ProfileGroup {
+    let name = rel.rsplit('/').next().unwrap().to_owned();
+    let opts = flamekit::ImportOptions { name: Some(name), ..Default::default() };
+    flamekit::import_with(&corpus(rel), None, &opts).unwrap().0
+}
+
+/// speedscope names a timeline's CPU profile after the file when there is
+/// one, `FILE - THREAD` when there are several (thread names from the
+/// `thread_name` metadata events: pid 29018 tid 775 is `CrRendererMain`,
+/// tid 7443 `DedicatedWorker thread`).
+#[test]
+fn timeline_profiles_are_named_after_the_file() {
+    let g = import_named("Chrome/69/simple.json");
+    assert_eq!(profile_names(&g), vec!["simple.json"]);
+    assert_eq!(g.profile_type(), "chrome-timeline");
+    let g = import_named("Chrome/70/worker.json");
+    assert_eq!(profile_names(&g), vec!["worker.json - CrRendererMain", "worker.json - DedicatedWorker thread"]);
+    // Traces of duration events are speedscope's `trace-event` type.
+    let (g, _) = import("trace-event/simple.json");
+    assert_eq!(g.profile_type(), "trace-event");
+}
+
+/// The time axis of a trace's CPU profile runs from the `Profile` event's
+/// `startTime` to the last sample: `Chrome/69/simple.json` has startTime
+/// 52949295179 and its ProfileChunks' `timeDeltas` sum to 283121 µs
+/// (`sum(td for chunk in chunks for td in chunk.args.data.timeDeltas)`; the
+/// last chunk's `ts` is 283286 µs after startTime, which agrees).
+#[test]
+fn cpu_profile_time_range_runs_from_start_time_to_the_last_sample() {
+    let (g, _) = import("Chrome/69/simple.json");
+    let p = &g.profiles()[0];
+    assert_eq!(p.start_value(), 52949295179.0);
+    assert_eq!(p.end_value(), 52949295179.0 + 283121.0);
+    assert_close(g.duration_ms().unwrap(), 283.121);
+    // Flamedeck's duration is the total weight (43568 µs, see above), rounded.
+    assert_eq!(g.flamedeck_duration_ms(), Some(44.0));
+}
+
+/// Unnamed functions are labelled `(anonymous FILE:LINE)` (FILE = last
+/// segment of the url, LINE = 0-based `lineNumber` + 1), derived here from
+/// the raw nodes of every sampled node with an empty name and a url.
+#[test]
+fn anonymous_functions_are_named_by_file_and_line() {
+    let bytes = corpus("Chrome/70/worker.json");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let events = v.as_array().or_else(|| v["traceEvents"].as_array()).unwrap();
+    let mut nodes = Vec::new();
+    let mut sampled = std::collections::HashSet::new();
+    for e in events.iter().filter(|e| e["name"] == "ProfileChunk") {
+        let cp = &e["args"]["data"]["cpuProfile"];
+        nodes.extend(cp["nodes"].as_array().into_iter().flatten().cloned());
+        for s in cp["samples"].as_array().into_iter().flatten() {
+            sampled.insert((e["id"].to_string(), s.as_i64().unwrap()));
+        }
+    }
+    let mut expected = std::collections::BTreeSet::new();
+    for e in events.iter().filter(|e| e["name"] == "ProfileChunk") {
+        for n in e["args"]["data"]["cpuProfile"]["nodes"].as_array().into_iter().flatten() {
+            let cf = &n["callFrame"];
+            let url = cf["url"].as_str().unwrap_or("");
+            // (`native dummy.js` nodes are dropped, as speedscope drops them.)
+            if cf["functionName"] == ""
+                && !url.is_empty()
+                && url != "native dummy.js"
+                && sampled.contains(&(e["id"].to_string(), n["id"].as_i64().unwrap()))
+            {
+                let file = url.rsplit('/').next().unwrap();
+                expected.insert(format!("(anonymous {file}:{})", cf["lineNumber"].as_i64().unwrap() + 1));
+            }
+        }
+    }
+    assert!(!expected.is_empty() && !nodes.is_empty());
+    let (g, _) = import("Chrome/70/worker.json");
+    let names: std::collections::BTreeSet<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+    for label in &expected {
+        assert!(names.contains(label.as_str()), "{label} missing");
+    }
+}

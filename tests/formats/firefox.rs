@@ -219,3 +219,33 @@ fn every_prefix_imports_or_fails_typed() {
 fn sniff_claims_only_its_own_corpus_files() {
     assert_sniff_claims_exactly(flamekit_formats::firefox::sniff, |rel| rel.starts_with("Firefox/"));
 }
+
+/// `FirefoxFrames::Js` keeps only the JavaScript frames of web content, as
+/// speedscope does: locations `name (file[:line[:col]])` whose file is not
+/// `resource:…` or `self-hosted`. In `Firefox/59/simple-firefox.json` the
+/// functions a, b, c, d of `simple.js` stand on native frames (`(root)`,
+/// `js::RunScript`, …) only, so their weights are those of the default
+/// reading above while the native frames are gone.
+#[test]
+fn js_frames_switch_drops_native_and_internal_frames() {
+    let bytes = corpus("Firefox/59/simple-firefox.json");
+    let opts = ImportOptions { firefox_frames: flamekit::FirefoxFrames::Js, ..Default::default() };
+    let (g, _) = flamekit::import_with(&bytes, None, &opts).unwrap();
+    let p = &g.profiles()[0];
+    let fw = p.frame_weights(g.frames().len());
+    for (i, f) in g.frames().iter().enumerate().filter(|(i, _)| fw.present[*i]) {
+        let file = f.file.as_deref().unwrap_or_else(|| panic!("{} has no file", f.name));
+        assert!(!file.starts_with("resource:") && !file.starts_with("self-hosted"), "{}: {file}", f.name);
+        assert!(fw.total_weight[i] >= 0.0);
+    }
+    assert!(g.frames().iter().all(|f| f.name != "(root)" && f.name != "js::RunScript"));
+    check(
+        &g,
+        &[
+            ("a", 0.0, 31.992820999992546),
+            ("d", 31.992820999992546, 31.992820999992546),
+            ("b", 0.0, 20.971447000018088),
+            ("c", 0.0, 11.021373999974458),
+        ],
+    );
+}

@@ -12,6 +12,12 @@
 //! Sink$ChainedInt.end 307, DualPivotQuicksort.sort 298,
 //! IntPipeline.forEachWithCancel 39. NativeMethodSample: JVM.emitEvent
 //! self 44, Thread.run total 44.
+//!
+//! Names and profiles follow speedscope's JFR importer: a frame is
+//! `package.Class:method` (the script prints `package.Class.method`; its
+//! last `.` becomes `:`), and the two profiles are `Without native calls`
+//! (the ExecutionSample events) and `With native calls` (both event types,
+//! 346 + 44 samples).
 
 use flamekit::{Error, Format, ImportOptions, ValueUnit};
 
@@ -23,39 +29,40 @@ fn heavy_jfr_execution_and_native_samples() {
         flamekit::import_with(&corpus("java-flight-recorder/heavy.jfr"), None, &ImportOptions::default()).unwrap();
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(g.format(), "jfr");
-    assert_eq!(profile_names(&g), vec!["jdk.ExecutionSample", "jdk.NativeMethodSample"]);
+    assert_eq!(profile_names(&g), vec!["Without native calls", "With native calls"]);
     assert_eq!(g.frames().len(), 33);
-    let (exec, native) = (&g.profiles()[0], &g.profiles()[1]);
+    let (exec, all) = (&g.profiles()[0], &g.profiles()[1]);
     assert_eq!(exec.unit(), ValueUnit::None);
     assert_eq!(exec.sample_count(), 346);
-    assert_eq!(native.sample_count(), 44);
+    assert_eq!(all.sample_count(), 346 + 44);
     assert_close(exec.total_weight(), 346.0);
+    assert_close(all.total_weight(), 390.0);
     for (name, s, t) in [
-        ("java.util.DualPivotQuicksort.sort", 211.0, 298.0),
-        ("java.util.DualPivotQuicksort.mixedInsertionSort", 87.0, 87.0),
-        ("java.util.concurrent.atomic.AtomicLong.compareAndSet", 25.0, 25.0),
-        ("java.util.stream.SpinedBuffer$OfPrimitive.preAccept", 10.0, 10.0),
-        ("java.util.stream.IntPipeline.forEachWithCancel", 6.0, 39.0),
-        ("java.util.stream.Sink$ChainedInt.end", 0.0, 307.0),
-        ("Heavy.main", 0.0, 346.0),
+        ("java.util.DualPivotQuicksort:sort", 211.0, 298.0),
+        ("java.util.DualPivotQuicksort:mixedInsertionSort", 87.0, 87.0),
+        ("java.util.concurrent.atomic.AtomicLong:compareAndSet", 25.0, 25.0),
+        ("java.util.stream.SpinedBuffer$OfPrimitive:preAccept", 10.0, 10.0),
+        ("java.util.stream.IntPipeline:forEachWithCancel", 6.0, 39.0),
+        ("java.util.stream.Sink$ChainedInt:end", 0.0, 307.0),
+        ("Heavy:main", 0.0, 346.0),
     ] {
         let (self_w, total_w) = weights(&g, 0, name);
         assert_close(self_w, s);
         assert_close(total_w, t);
     }
-    let (s, t) = weights(&g, 1, "jdk.jfr.internal.JVM.emitEvent");
+    let (s, t) = weights(&g, 1, "jdk.jfr.internal.JVM:emitEvent");
     assert_close(s, 44.0);
     assert_close(t, 44.0);
-    let (s, t) = weights(&g, 1, "java.lang.Thread.run");
+    let (s, t) = weights(&g, 1, "java.lang.Thread:run");
     assert_close(s, 0.0);
     assert_close(t, 44.0);
     // Samples are in startTime order; the earliest one (from the script):
     let first = &flamekit::dump_stacks(&g, exec)[0];
     assert!(
         first.starts_with(
-            "Heavy.main;java.util.stream.IntPipeline.toArray;java.util.stream.AbstractPipeline.evaluateToArrayNode;"
+            "Heavy:main;java.util.stream.IntPipeline:toArray;java.util.stream.AbstractPipeline:evaluateToArrayNode;"
         ) && first.ends_with(
-            "java.util.stream.IntPipeline.forEachWithCancel;java.util.stream.SliceOps$2$1.cancellationRequested 1"
+            "java.util.stream.IntPipeline:forEachWithCancel;java.util.stream.SliceOps$2$1:cancellationRequested 1"
         ),
         "{first}"
     );

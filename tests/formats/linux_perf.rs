@@ -6,10 +6,12 @@
 //! `^\s*(.+?)\s+(?:(\d+)/)?(\d+)\s+(?:\[\d+\]\s+)?\d+\.\d+:\s+(?:(\d+)\s+)?(\S+):`
 //! (comm, pid, tid, period, event), each call-chain line with
 //! `^\s*[0-9a-f]+\s+(.*?)(?:\+0x[0-9a-f]+)?\s+\((.*)\)$` (symbol, dso), reverse
-//! the chain, weigh the sample by its period (1 when absent) and add it to the
-//! leaf's self and once to the total of every distinct (symbol, dso) of the
-//! stack. Every period in the corpus is 1001001, so weights below are written
-//! as sample counts times `P`:
+//! the chain, weigh the sample 1 (the default, sample counts) or by its
+//! period (1 when absent; `PerfWeight::Period`) and add it to the leaf's
+//! self and once to the total of every distinct (symbol, dso) of the stack.
+//! An unresolved symbol `[unknown]` is named `??? (DSO)`, as speedscope
+//! names it. Every period in the corpus is 1001001 (`P`); weights below are
+//! sample counts:
 //! - simple / one-sample: one event of thread 10: `[unknown] ([unknown]);
 //!   __libc_start_main; main; _Z5deltav; _Z4betav`;
 //! - simple-with-header: 136 events of tid 9 (the `# event : name =
@@ -63,8 +65,8 @@ fn simple_and_one_sample() {
         let p = &g.profiles()[0];
         assert_eq!(p.unit(), ValueUnit::None);
         assert_eq!(p.sample_count(), 1);
-        assert_eq!(flamekit::dump_stacks(&g, p), vec!["[unknown];__libc_start_main;main;_Z5deltav;_Z4betav 1001001"]);
-        check(&g, 0, &[("_Z4betav", BIN, P, P), ("[unknown]", "[unknown]", 0.0, P)]);
+        assert_eq!(flamekit::dump_stacks(&g, p), vec!["??? ([unknown]);__libc_start_main;main;_Z5deltav;_Z4betav 1"]);
+        check(&g, 0, &[("_Z4betav", BIN, 1.0, 1.0), ("??? ([unknown])", "[unknown]", 0.0, 1.0)]);
         let libc = g.frames().iter().find(|f| f.name == "__libc_start_main").unwrap();
         assert_eq!(libc.file.as_deref(), Some("/lib/x86_64-linux-gnu/libc-2.27.so"));
     }
@@ -75,16 +77,21 @@ fn with_header_and_with_pid() {
     let g = flamekit::import(&corpus("linux-perf/simple-with-header.linux-perf.txt"), None).unwrap();
     assert_eq!(profile_names(&g), vec!["simple-terminat tid: 9"]);
     assert_eq!(g.profiles()[0].sample_count(), 136);
-    assert_close(g.profiles()[0].total_weight(), 136.0 * P);
+    assert_close(g.profiles()[0].total_weight(), 136.0);
+    // With period weights, every sample weighs its header's 1001001.
+    let opts = ImportOptions { perf_weight: flamekit::PerfWeight::Period, ..Default::default() };
+    let (gp, _) = flamekit::import_with(&corpus("linux-perf/simple-with-header.linux-perf.txt"), None, &opts).unwrap();
+    assert_close(gp.profiles()[0].total_weight(), 136.0 * P);
+    check(&gp, 0, &[("_Z5deltav", BIN, 23.0 * P, 69.0 * P)]);
     check(
         &g,
         0,
         &[
-            ("_Z4betav", BIN, 47.0 * P, 47.0 * P),
-            ("_Z5deltav", BIN, 23.0 * P, 69.0 * P),
-            ("_Z5alphav", BIN, 44.0 * P, 44.0 * P),
-            ("_Z5gammav", BIN, 22.0 * P, 22.0 * P),
-            ("main", BIN, 0.0, 136.0 * P),
+            ("_Z4betav", BIN, 47.0, 47.0),
+            ("_Z5deltav", BIN, 23.0, 69.0),
+            ("_Z5alphav", BIN, 44.0, 44.0),
+            ("_Z5gammav", BIN, 22.0, 22.0),
+            ("main", BIN, 0.0, 136.0),
         ],
     );
 
@@ -100,8 +107,8 @@ fn with_header_and_with_pid() {
             ("_Z4betav", BIN, 58.0, 58.0),
             ("_Z5deltav", BIN, 19.0, 65.0),
             ("main", BIN, 0.0, 136.0),
-            ("[unknown]", "[kernel.kallsyms]", 1.0, 1.0),
-            ("[unknown]", "[unknown]", 0.0, 136.0),
+            ("??? ([kernel.kallsyms])", "[kernel.kallsyms]", 1.0, 1.0),
+            ("??? ([unknown])", "[unknown]", 0.0, 136.0),
         ],
     );
 }
@@ -113,20 +120,20 @@ fn forks_and_system_wide_threads() {
     assert_eq!(g.name(), "");
     let counts: Vec<usize> = g.profiles().iter().map(|p| p.sample_count()).collect();
     assert_eq!(counts, vec![138, 324, 50, 49]);
-    check(&g, 0, &[("_Z4betav", "/workdir/forks", 46.0 * P, 46.0 * P), ("main", "/workdir/forks", 0.0, 138.0 * P)]);
+    check(&g, 0, &[("_Z4betav", "/workdir/forks", 46.0, 46.0), ("main", "/workdir/forks", 0.0, 138.0)]);
     check(
         &g,
         1,
-        &[("[unknown]", "[kernel.kallsyms]", 322.0 * P, 322.0 * P), ("[unknown]", "[unknown]", 2.0 * P, 10.0 * P)],
+        &[("??? ([kernel.kallsyms])", "[kernel.kallsyms]", 322.0, 322.0), ("??? ([unknown])", "[unknown]", 2.0, 10.0)],
     );
-    check(&g, 2, &[("_Z4betav", "/workdir/forks", 22.0 * P, 23.0 * P)]);
+    check(&g, 2, &[("_Z4betav", "/workdir/forks", 22.0, 23.0)]);
 
     let g = flamekit::import(&corpus("linux-perf/system-wide.linux-perf.txt"), None).unwrap();
     assert_eq!(profile_names(&g), vec!["simple-terminat tid: 9", "swapper tid: 0"]);
     let counts: Vec<usize> = g.profiles().iter().map(|p| p.sample_count()).collect();
     assert_eq!(counts, vec![138, 418]);
-    check(&g, 0, &[("_Z4betav", BIN, 53.0 * P, 54.0 * P), ("_Z5deltav", BIN, 23.0 * P, 72.0 * P)]);
-    check(&g, 1, &[("[unknown]", "[kernel.kallsyms]", 416.0 * P, 416.0 * P)]);
+    check(&g, 0, &[("_Z4betav", BIN, 53.0, 54.0), ("_Z5deltav", BIN, 23.0, 72.0)]);
+    check(&g, 1, &[("??? ([kernel.kallsyms])", "[kernel.kallsyms]", 416.0, 416.0)]);
 }
 
 #[test]
@@ -184,10 +191,16 @@ other 12 [000] 1.5: 1 instructions:
     let (g, report) = flamekit::import_with(text.as_bytes(), None, &ImportOptions::default()).unwrap();
     assert_eq!(profile_names(&g), vec!["V8 WorkerThread pid: 25607 tid: 25610"]);
     let p = &g.profiles()[0];
-    assert_eq!(flamekit::dump_stacks(&g, p), vec!["[unknown];run(int);cpu_startup_entry 250", "idle 750"]);
+    assert_eq!(flamekit::dump_stacks(&g, p), vec!["??? (/tmp/a.out);run(int);cpu_startup_entry 1", "idle 1"]);
+    let opts = ImportOptions { perf_weight: flamekit::PerfWeight::Period, ..Default::default() };
+    let (gp, _) = flamekit::import_with(text.as_bytes(), None, &opts).unwrap();
+    assert_eq!(
+        flamekit::dump_stacks(&gp, &gp.profiles()[0]),
+        vec!["??? (/tmp/a.out);run(int);cpu_startup_entry 250", "idle 750"]
+    );
     let run = g.frames().iter().find(|f| f.name == "run(int)").unwrap();
     assert_eq!(run.file.as_deref(), Some("/tmp/my app (deleted)"));
-    let unknown = g.frames().iter().find(|f| f.name == "[unknown]").unwrap();
+    let unknown = g.frames().iter().find(|f| f.name == "??? (/tmp/a.out)").unwrap();
     assert_eq!(unknown.file.as_deref(), Some("/tmp/a.out"));
     // Only the first event type (`cycles:u`) is kept.
     assert_eq!(report.skipped.get("other_event_type"), Some(&1));

@@ -22,4 +22,5 @@ mod chrome_cpuprofile;
 mod chrome_trace;
 mod jfr;
 mod v8_log;
+mod anonymous;
 mod zip_container;

@@ -126,3 +126,29 @@ fn sections_orphans_and_demangling() {
     assert_eq!(lines, vec![Location::Line(4), Location::Line(5)]);
     assert_eq!(report.skipped.get("invalid_line"), Some(&2));
 }
+
+/// `PmcstatSamples::Leaves` reproduces speedscope's reading: only the paths
+/// printed down to a last caller count, each with that caller's count. In
+/// `simple.txt` those are the zfs_lz4_compress chain (7447) and the two
+/// chains under dmu_buf_will_dirty_impl ([1489] and [1]): 8937 in all, of
+/// which 1490 pass through fletcher_2_native (see the derivation above).
+#[test]
+fn leaves_switch_reproduces_speedscope() {
+    let opts = ImportOptions { pmcstat_samples: flamekit::PmcstatSamples::Leaves, ..Default::default() };
+    let (g, _) = flamekit::import_with(&corpus("pmcstat/simple.txt"), None, &opts).unwrap();
+    let p = &g.profiles()[0];
+    assert_close(p.total_weight(), 8937.0);
+    for (name, s, t) in [
+        // Unindented entries are the innermost frames: their paths' self weight.
+        ("zfs_lz4_compress", 7447.0, 7447.0),
+        ("fletcher_2_native", 1490.0, 1490.0),
+        ("arc_cksum_verify", 0.0, 1490.0),
+        ("fork_exit", 0.0, 7448.0),
+        ("amd64_syscall", 0.0, 1489.0),
+    ] {
+        let (sw, tw) = weights(&g, 0, name);
+        assert_close(sw, s);
+        assert_close(tw, t);
+    }
+    assert_eq!(g.profile_type(), "pmcstat", "speedscope has no name for it: flamekit's id");
+}

@@ -117,3 +117,29 @@ fn every_prefix_imports_or_fails_typed() {
 fn sniff_claims_only_its_own_corpus_files() {
     assert_sniff_claims_exactly(flamekit_formats::safari::sniff, |rel| rel.starts_with("Safari/"));
 }
+
+/// Unnamed functions with a url are `(anonymous FILE:LINE)` (FILE = last
+/// segment of the url, LINE = the frame's `line` as written), derived from
+/// every stack frame of the raw recording with an empty name and a url.
+#[test]
+fn anonymous_functions_are_named_by_file_and_line() {
+    let bytes = corpus(FILE);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut expected = std::collections::BTreeSet::new();
+    for s in v["recording"]["sampleStackTraces"].as_array().unwrap() {
+        for f in s["stackFrames"].as_array().unwrap() {
+            let url = f["url"].as_str().unwrap_or("");
+            if f["name"].as_str().unwrap_or("").is_empty() && !url.is_empty() {
+                let file = url.rsplit('/').next().unwrap();
+                expected.insert(format!("(anonymous {file}:{})", f["line"]));
+            }
+        }
+    }
+    assert!(!expected.is_empty());
+    let g = flamekit::import(&bytes, None).unwrap();
+    assert_eq!(g.profile_type(), "safari");
+    let names: std::collections::BTreeSet<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+    for label in &expected {
+        assert!(names.contains(label.as_str()), "{label} missing");
+    }
+}

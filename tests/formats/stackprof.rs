@@ -8,8 +8,8 @@
 //! i = 0; prev = []; di = 0
 //! while i < len(raw):
 //!     dep = raw[i]; st = [key(x) for x in raw[i+1:i+1+dep]]; cnt = raw[i+1+dep]; i += dep + 2
-//!     if st and st[0][0] == '(garbage collection)': st = prev + st   # GC goes on top of the previous stack
-//!     else: prev = st
+//!     if len(st) == 1 and st[0][0] == '(garbage collection)': st = prev + st   # lone GC goes on the previous stack
+//!     else: prev = st                                                # (gc);(sweeping) etc. stay outermost
 //!     w = cnt * d['interval'] if mode == 'cpu' else sum(deltas[di:di+cnt]) if mode == 'wall' else cnt
 //!     # (wall: di += cnt) self[st[-1]] += w; total[k] += w for k in set(st)
 //! ```
@@ -52,12 +52,15 @@ fn cpu_mode() {
     // 489 samples × interval 1000 µs, in 335 raw runs.
     assert_eq!(p.sample_count(), 335);
     assert_close(p.total_weight(), 489_000.0);
+    // This file records GC as `(garbage collection);(sweeping)` and
+    // `(garbage collection);(marking)` stacks: they stay outermost (as in
+    // speedscope), so no function above them gets their 79 ms.
     check(
         &g,
         &[
-            ("Object#a", 0.0, 489_000.0),
-            ("Object#d", 331_000.0, 390_000.0),
-            ("Object#e", 79_000.0, 99_000.0),
+            ("Object#a", 0.0, 410_000.0),
+            ("Object#d", 331_000.0, 331_000.0),
+            ("Object#e", 79_000.0, 79_000.0),
             ("(garbage collection)", 0.0, 79_000.0),
             ("(sweeping)", 71_000.0, 71_000.0),
             ("(marking)", 8_000.0, 8_000.0),

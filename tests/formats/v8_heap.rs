@@ -6,13 +6,15 @@
 //! ```python
 //! import json, collections
 //! d = json.load(open(path))
-//! key = lambda cf: (cf['functionName'] or '(anonymous)', cf['url'], cf['lineNumber'], cf['columnNumber'])
+//! def name(cf):   # speedscope's label; LINE is the raw 0-based lineNumber
+//!     return cf['functionName'] or (f"(anonymous {cf['url'].split('/')[-1]}:{cf['lineNumber']})" if cf['url'] else '(anonymous)')
+//! key = lambda cf: (name(cf), cf['url'], cf['lineNumber'], cf['columnNumber'])
 //! selfw, tot = collections.Counter(), collections.Counter()
 //! todo = [(d['head'], ())]; total = 0; n = 0
 //! while todo:
 //!     node, path = todo.pop()
 //!     k = key(node['callFrame'])
-//!     if k[:2] != ('(root)', ''): path += (k,)   # the synthetic head is no frame
+//!     path += (k,)                         # the (root) head is a frame too, as in speedscope
 //!     s = node['selfSize']; total += s
 //!     if s > 0:
 //!         n += 1; selfw[path[-1]] += s
@@ -56,8 +58,12 @@ fn chrome_69_heap_profile() {
     let dma = g.frames().iter().find(|f| f.name == "s_.Dma").unwrap();
     assert_eq!((dma.line, dma.col), (Some(270), Some(16)));
     assert!(dma.file.as_deref().unwrap().starts_with("https://www.google.fr/xjs/"));
-    // The synthetic (root) head is not a frame.
-    assert!(g.frames().iter().all(|f| f.name != "(root)"));
+    // The (root) head is kept as the outermost frame of every stack (as
+    // speedscope keeps it): its total is every byte.
+    let (s, t) = weights(&g, 0, "(root)");
+    assert_close(s, 0.0);
+    assert_close(t, 10_030_888.0);
+    assert!(flamekit::dump_stacks(&g, p).iter().all(|l| l.starts_with("(root)")));
 }
 
 #[test]
@@ -128,20 +134,22 @@ fn very_deep_trees_import_without_recursion() {
 
 #[test]
 fn children_before_call_frame_and_root_self_size() {
-    // Key order is free in JSON; the (root) head's own bytes become an empty-stack sample.
+    // Key order is free in JSON; the (root) head's own bytes are a sample of the (root) frame.
     let json = br#"{"head":{"children":[{"children":[],"selfSize":5,"callFrame":{"functionName":"",
         "url":"a.js","lineNumber":0,"columnNumber":4}}],"selfSize":2,
         "callFrame":{"functionName":"(root)","url":"","lineNumber":-1,"columnNumber":-1}},"samples":[]}"#;
     let g = flamekit::import(json, None).unwrap();
     let p = &g.profiles()[0];
     assert_eq!(p.sample_count(), 2);
-    // The head's 2 bytes are an empty-stack sample: on the axis, not in the frames' total.
-    assert_close(p.total_weight(), 5.0);
+    assert_close(p.total_weight(), 7.0);
     assert_close(p.duration(), 7.0);
-    let (s, t) = weights(&g, 0, "(anonymous)");
+    assert_eq!(weights(&g, 0, "(root)"), (2.0, 7.0));
+    // An unnamed function: speedscope's label with the file's 0-based line.
+    let (s, t) = weights(&g, 0, "(anonymous a.js:0)");
     assert_close(s, 5.0);
     assert_close(t, 5.0);
-    assert_eq!(g.frames()[0].line, Some(1));
+    let anon = g.frames().iter().find(|f| f.name == "(anonymous a.js:0)").unwrap();
+    assert_eq!((anon.line, anon.col), (Some(1), Some(5)));
 }
 
 #[test]
@@ -164,4 +172,33 @@ fn every_prefix_imports_or_fails_typed() {
 #[test]
 fn sniff_claims_only_its_own_corpus_files() {
     assert_sniff_claims_exactly(flamekit_formats::v8_heap::sniff, |rel| rel.ends_with(".heapprofile"));
+}
+
+/// Unnamed functions are labelled as speedscope labels them in heap
+/// profiles: `(anonymous FILE:LINE)` with FILE the url's last segment and
+/// LINE the file's raw (0-based) `lineNumber`; derived from every node of
+/// the raw tree with an empty name and a url.
+#[test]
+fn anonymous_functions_are_named_by_file_and_raw_line() {
+    let bytes = corpus("Chrome/69/Heap-20181005T144546.heapprofile");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut expected = std::collections::BTreeSet::new();
+    let mut todo = vec![&v["head"]];
+    while let Some(n) = todo.pop() {
+        let cf = &n["callFrame"];
+        let url = cf["url"].as_str().unwrap();
+        if cf["functionName"] == "" && !url.is_empty() {
+            let file = url.rsplit('/').next().unwrap();
+            expected.insert(format!("(anonymous {file}:{})", cf["lineNumber"].as_i64().unwrap()));
+        }
+        todo.extend(n["children"].as_array().unwrap());
+    }
+    assert!(expected.len() > 10, "{expected:?}");
+    let g = flamekit::import(&bytes, None).unwrap();
+    assert_eq!(g.profile_type(), "chrome-heap-profile");
+    assert_eq!(g.flamedeck_duration_ms(), None, "bytes are no time unit");
+    let names: std::collections::BTreeSet<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+    for label in &expected {
+        assert!(names.contains(label.as_str()), "{label} missing");
+    }
 }

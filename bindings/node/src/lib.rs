@@ -483,7 +483,7 @@ enum Input {
 }
 
 fn import(input: &Input, name_hint: Option<&str>, limits: flamekit::IngestLimits) -> Result<ProfileGroup, Error> {
-    let opts = ImportOptions { limits, name: name_hint.map(str::to_owned) };
+    let opts = ImportOptions { limits, name: name_hint.map(str::to_owned), ..Default::default() };
     let imported = match input {
         Input::Path(p) => flamekit::import_file(p, &opts)?,
         Input::Bytes(b) => flamekit::import_with(b, name_hint, &opts)?,
@@ -502,7 +502,7 @@ pub fn load(
 ) -> napi::Result<ProfileGroup, &'static str> {
     run(|| {
         let limits = to_limits(limits)?;
-        let opts = ImportOptions { limits, name: name_hint.clone() };
+        let opts = ImportOptions { limits, name: name_hint.clone(), ..Default::default() };
         let imported = match &input {
             Either::A(path) => flamekit::import_file(&PathBuf::from(path), &opts)?,
             Either::B(bytes) => flamekit::import_with(bytes, name_hint.as_deref(), &opts)?,

@@ -594,7 +594,7 @@ fn load(
     limits: Option<PyIngestLimits>,
 ) -> PyResult<PyProfileGroup> {
     let limits = limits.as_ref().map(flamekit::IngestLimits::from).unwrap_or_default();
-    let opts = ImportOptions { limits, name: name_hint.clone() };
+    let opts = ImportOptions { limits, name: name_hint.clone(), ..Default::default() };
     let imported = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();
         run(py, || flamekit::import_with(bytes, name_hint.as_deref(), &opts))?

@@ -552,7 +552,7 @@ pub fn load_bytes(
     limits: Option<IngestLimits>,
 ) -> Result<Arc<ProfileGroup>, FlamekitError> {
     run(|| {
-        let opts = ImportOptions { limits: limits.map(Into::into).unwrap_or_default(), name: name_hint.clone() };
+        let opts = ImportOptions { limits: limits.map(Into::into).unwrap_or_default(), name: name_hint.clone(), ..Default::default() };
         flamekit::import_with(&bytes, name_hint.as_deref(), &opts).map(ProfileGroup::new)
     })
 }
@@ -561,7 +561,7 @@ pub fn load_bytes(
 #[uniffi::export(default(limits = None))]
 pub fn load_file(path: String, limits: Option<IngestLimits>) -> Result<Arc<ProfileGroup>, FlamekitError> {
     run(|| {
-        let opts = ImportOptions { limits: limits.map(Into::into).unwrap_or_default(), name: None };
+        let opts = ImportOptions { limits: limits.map(Into::into).unwrap_or_default(), name: None, ..Default::default() };
         flamekit::import_file(&PathBuf::from(path), &opts).map(ProfileGroup::new)
     })
 }

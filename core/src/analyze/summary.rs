@@ -25,7 +25,7 @@
 //!
 //! The active profile comes first, then the others in file order.
 //! Percentages are shares of the profile's non-idle total and the
-//! pseudo-frames `(root)` and `(idle)` never appear (see
+//! pseudo-frames ([`PSEUDO_FRAMES`](crate::PSEUDO_FRAMES)) never appear (see
 //! [`super::top`](crate::top_functions)). Names from the input are
 //! sanitised: control characters become spaces, names longer than
 //! [`SummaryOptions::MAX_NAME_CHARS`] characters are cut with `…`, and call
@@ -104,7 +104,7 @@ impl Default for SummaryOptions {
 ///
 /// The active profile comes first, then the others in file order.
 /// Percentages are shares of the profile's non-idle total and the
-/// pseudo-frames `(root)` and `(idle)` never appear (see
+/// pseudo-frames ([`PSEUDO_FRAMES`](crate::PSEUDO_FRAMES)) never appear (see
 /// [`super::top`](crate::top_functions)). Names from the input are
 /// sanitised: control characters become spaces, names longer than
 /// [`SummaryOptions::MAX_NAME_CHARS`] characters are cut with `…`, and call

@@ -2,12 +2,15 @@
 //!
 //! # Pseudo-frames and idle time
 //!
-//! Some formats put bookkeeping nodes in their stacks. Two of them are not
-//! functions and are left out of every ranking ([`is_pseudo_frame`]):
+//! Some formats put bookkeeping nodes in their stacks. These are not
+//! functions and are left out of every ranking ([`is_pseudo_frame`]), as
+//! Flamedeck's analysis tools leave them out:
 //!
-//! - `(root)`: the virtual root of Chrome/V8 `.cpuprofile` call trees, the
-//!   outermost frame of every stack;
-//! - `(idle)`: V8's "nothing was running" node.
+//! - `(root)`: the virtual root of V8 call trees (heap profiles, Firefox
+//!   profiles), the outermost frame of every stack;
+//! - `(idle)`: V8's "nothing was running" node;
+//! - `[root]`: the root frame of Hermes sampling profiles (trace files);
+//! - `(speedscope root)`: the root some speedscope exports carry.
 //!
 //! Other parenthesised V8 nodes — `(program)` (time in the engine outside
 //! JavaScript), `(garbage collector)` — are real CPU time and stay.
@@ -25,8 +28,9 @@ use super::value::format_value;
 use crate::error::{Error, Result};
 use crate::model::{FrameId, FrameWeights, Profile, ProfileData, ProfileGroup, ValueUnit, WalkEvent, NO_STACK};
 
-/// Frame names that are bookkeeping, not functions: `(root)` and `(idle)`.
-pub const PSEUDO_FRAMES: [&str; 2] = ["(root)", "(idle)"];
+/// Frame names that are bookkeeping, not functions: `(root)`, `(idle)`,
+/// `[root]` and `(speedscope root)`.
+pub const PSEUDO_FRAMES: [&str; 4] = ["(root)", "(idle)", "[root]", "(speedscope root)"];
 
 /// True for frame names in [`PSEUDO_FRAMES`] (exact match).
 pub fn is_pseudo_frame(name: &str) -> bool {

@@ -254,6 +254,7 @@ impl GroupBuilder {
             profiles: self.profiles,
             active_profile_index: if n == 0 { 0 } else { active_profile_index.min(n - 1) },
             format: self.format.to_owned(),
+            profile_type: String::new(),
         };
         Ok((group, self.report))
     }

@@ -188,6 +188,7 @@ pub struct ProfileGroup {
     pub(crate) profiles: Vec<Profile>,
     pub(crate) active_profile_index: usize,
     pub(crate) format: String,
+    pub(crate) profile_type: String,
 }
 
 impl ProfileGroup {
@@ -240,6 +241,33 @@ impl ProfileGroup {
     /// Set the format identifier (importers do this).
     pub fn set_format(&mut self, format: impl Into<String>) {
         self.format = format.into();
+    }
+    /// speedscope-import's profile-type name for the file, as Flamedeck
+    /// stores it (`speedscope`, `pprof`, `chrome-timeline`,
+    /// `chrome-cpuprofile`, `chrome-cpuprofile-old`, `chrome-heap-profile`,
+    /// `stackprof`, `instruments-deepcopy`, `linux-perf`, `collapsed-stack`,
+    /// `firefox`, `safari`, `haskell`, `trace-event`, `callgrind`,
+    /// `papyrus`); for formats speedscope cannot read, and for groups whose
+    /// type was never set, the same as [`ProfileGroup::format`].
+    pub fn profile_type(&self) -> &str {
+        if self.profile_type.is_empty() {
+            &self.format
+        } else {
+            &self.profile_type
+        }
+    }
+    /// Set the profile-type name (the importer pipeline does this).
+    pub fn set_profile_type(&mut self, profile_type: impl Into<String>) {
+        self.profile_type = profile_type.into();
+    }
+    /// The duration Flamedeck stores for an upload: the first profile's
+    /// [`Profile::total_weight`] in milliseconds, rounded to a whole number;
+    /// `None` when the group has no profile or the first profile's unit is
+    /// not a time unit. (Not [`ProfileGroup::duration_ms`], which is the
+    /// longest time axis.)
+    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
+        let p = self.profiles.first()?;
+        p.unit.ms_per_unit().map(|f| (p.total_weight() * f).round())
     }
     /// Total duration in milliseconds: the longest profile duration among
     /// profiles with a time unit; `None` when no profile has a time unit.
