@@ -18,7 +18,9 @@
 #![forbid(unsafe_code)]
 
 pub use flamekit_core::*;
-pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
+pub use flamekit_formats::{
+    detect, import, import_format, import_with, sourcemap, stream, Format, ImportOptions, SourceMapInput,
+};
 pub use flamekit_render::{
     background_color, diff_color, frame_color, merged_color, render_diff_png, render_diff_svg, render_png, render_svg,
     RenderOptions, Theme, View,
@@ -28,3 +30,8 @@ mod file;
 pub use file::import_file;
 mod names;
 pub use names::{theme_from_name, view_from_name};
+
+/// The examples of `docs/sourcemaps.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/sourcemaps.md")]
+struct DocsSourcemaps;

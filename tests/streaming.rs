@@ -206,7 +206,10 @@ fn peak_rss_bytes() -> u64 {
 fn two_gigabytes_stream_with_bounded_memory() {
     const SIZE: u64 = 2 << 30;
     let opts = StreamOptions {
-        import: ImportOptions { limits: IngestLimits { max_input_bytes: u64::MAX, ..Default::default() }, name: None },
+        import: ImportOptions {
+            limits: IngestLimits { max_input_bytes: u64::MAX, ..Default::default() },
+            ..Default::default()
+        },
         ..Default::default()
     };
     let mut read = 0;

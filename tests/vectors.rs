@@ -81,7 +81,7 @@ fn limits(v: &Value) -> IngestLimits {
 /// `import_file`, bytes through `import_with` with the name hint as the name.
 fn load(case: &Value) -> Result<(ProfileGroup, ImportReport), Error> {
     let hint = case["name_hint"].as_str().map(str::to_owned);
-    let opts = ImportOptions { limits: limits(&case["limits"]), name: hint.clone() };
+    let opts = ImportOptions { limits: limits(&case["limits"]), name: hint.clone(), ..Default::default() };
     if case["load"].as_str() == Some("path") {
         flamekit::import_file(&input_path(&case["input"]), &opts)
     } else {

@@ -166,7 +166,7 @@ pub fn check(a: CheckArgs) -> Result<ExitCode, Error> {
             max_input_bytes: policy.max_bytes.unwrap_or(u64::MAX),
             ..flamekit::IngestLimits::default()
         };
-        let opts = flamekit::ImportOptions { limits, name: info.file_name.clone() };
+        let opts = flamekit::ImportOptions { limits, name: info.file_name.clone(), ..Default::default() };
         let (group, _) = flamekit::import_with(&bytes, info.file_name.as_deref(), &opts)?;
         info.duration_ms = group.duration_ms();
         v = flamekit::check_upload(&policy, &info);

@@ -43,6 +43,9 @@ pub struct DiffArgs {
     /// Do not print import reports on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// JavaScript source map applied to both profiles (repeatable; see `dump --help`).
+    #[arg(long = "source-map", value_name = "FILE")]
+    source_map: Vec<PathBuf>,
 }
 
 /// Ranking of a diff.
@@ -58,7 +61,13 @@ pub enum ByArg {
 }
 
 pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
-    let input = |file: PathBuf| InputArgs { file, quiet: a.quiet, strict: false, stream: false };
+    let input = |file: PathBuf| InputArgs {
+        file,
+        quiet: a.quiet,
+        strict: false,
+        stream: false,
+        source_map: a.source_map.clone(),
+    };
     let before = load(&input(a.before.clone()))?;
     let after = load(&input(a.after.clone()))?;
     let opts =

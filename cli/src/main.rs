@@ -57,6 +57,11 @@ pub struct InputArgs {
     /// bar on a terminal. Identical stacks are merged.
     #[arg(long)]
     pub stream: bool,
+    /// JavaScript source map for minified frames (repeatable): frames of the
+    /// script it belongs to (by its `file` field or its file name, e.g.
+    /// `app.min.js.map` for `…/app.min.js`) get original names, files and lines.
+    #[arg(long = "source-map", value_name = "FILE")]
+    pub source_map: Vec<PathBuf>,
 }
 
 /// Read a whole input (`-` = stdin).
@@ -82,6 +87,17 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// Read `--source-map` files; each map is named by its path as given.
+fn source_maps(paths: &[PathBuf]) -> Result<Vec<flamekit::SourceMapInput>, Error> {
+    paths
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).map_err(|e| Error::Io { message: format!("{}: {e}", p.display()) })?;
+            Ok(flamekit::SourceMapInput::new(p.display().to_string(), bytes))
+        })
+        .collect()
+}
+
 fn file_name(path: &Path) -> Option<String> {
     if path.as_os_str() == "-" {
         None
@@ -97,7 +113,8 @@ pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
         stream(args, name)?
     } else {
         let bytes = read_input(&args.file)?;
-        let opts = ImportOptions { name: name.clone(), ..Default::default() };
+        let opts =
+            ImportOptions { name: name.clone(), source_maps: source_maps(&args.source_map)?, ..Default::default() };
         flamekit::import_with(&bytes, name.as_deref(), &opts)?
     };
     if !args.quiet {
@@ -138,7 +155,8 @@ fn stream(args: &InputArgs, name: Option<String>) -> Result<(ProfileGroup, Impor
         )
     };
     let limits = flamekit::IngestLimits { max_input_bytes: u64::MAX, ..Default::default() };
-    let opts = flamekit::stream::StreamOptions { import: ImportOptions { limits, name }, ..Default::default() };
+    let import = ImportOptions { limits, name, source_maps: source_maps(&args.source_map)? };
+    let opts = flamekit::stream::StreamOptions { import, ..Default::default() };
     let result = flamekit::stream::import_reader(reader, &opts, &mut |n| bar.set_position(n));
     bar.finish_and_clear();
     result

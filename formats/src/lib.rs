@@ -36,12 +36,15 @@ pub mod papyrus;
 pub mod pmcstat;
 pub mod pprof;
 pub mod safari;
+pub mod sourcemap;
 pub mod speedscope;
 pub mod stackprof;
 pub mod stream;
 pub mod v8_heap;
 pub mod v8_log;
 pub mod zip_container;
+
+pub use sourcemap::SourceMapInput;
 
 /// Options for one import. Fill in what you need, keep `..Default::default()`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,6 +54,10 @@ pub struct ImportOptions {
     /// Name for the group (and for profiles whose format carries no name).
     /// Default: `None`, the format's own name or an empty string.
     pub name: Option<String>,
+    /// JavaScript source maps applied to the imported frames (see
+    /// [`sourcemap`]); their bytes count toward `limits.max_input_bytes`.
+    /// Default: empty, frames are left as the format has them.
+    pub source_maps: Vec<SourceMapInput>,
 }
 
 /// A format flamekit can import.
@@ -251,18 +258,25 @@ pub fn import_with(
     file_name_hint: Option<&str>,
     opts: &ImportOptions,
 ) -> Result<(ProfileGroup, ImportReport)> {
-    opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
+    opts.limits.check(LimitKind::InputBytes, input_bytes(bytes, opts))?;
     let bytes = unwrap_containers(bytes, &opts.limits)?;
     let format = sniff_format(&bytes, file_name_hint)?;
     import_format(format, &bytes, opts)
 }
 
+/// Size of the profile plus its source maps: what `max_input_bytes` bounds.
+fn input_bytes(bytes: &[u8], opts: &ImportOptions) -> u64 {
+    (bytes.len() as u64).saturating_add(sourcemap::total_bytes(&opts.source_maps))
+}
+
 /// Import `bytes` as `format`, skipping detection. `bytes` must not be
 /// compressed (use [`import_with`] for gzip/zip input).
 pub fn import_format(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
+    opts.limits.check(LimitKind::InputBytes, input_bytes(bytes, opts))?;
+    let maps = sourcemap::SourceMaps::parse(&opts.source_maps)?;
     let (_, _, import) = format.entry();
-    let (mut group, report) = import(bytes, opts)?;
+    let (mut group, mut report) = import(bytes, opts)?;
+    maps.apply(&mut group, &mut report);
     group.set_format(format.id());
     if let Some(name) = &opts.name {
         if group.name().is_empty() {

@@ -23,3 +23,4 @@ mod chrome_trace;
 mod jfr;
 mod v8_log;
 mod zip_container;
+mod sourcemap;
