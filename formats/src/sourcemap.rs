@@ -32,12 +32,12 @@
 //! first mapping, or without a line or column, is left unchanged.
 //!
 //! The frame then takes the mapping's original file (the map's `sources`
-//! entry, prefixed with `sourceRoot`), line and column, and a name chosen as
-//! speedscope does:
+//! entry, prefixed with `sourceRoot`, `/./` segments removed), line and
+//! column, and a name chosen as speedscope does:
 //! 1. the mapping's entry in the map's `names`, if it has one;
 //! 2. otherwise the first identifier at or after the original position in the
-//!    map's `sourcesContent` (the name after `function`, `class` or a
-//!    method's key), if the map embeds the source;
+//!    map's `sourcesContent` (for a mapping of a function's name, that name),
+//!    if the map embeds the source;
 //! 3. the frame's own name is kept when no name was found, when the found
 //!    name is `function`, `const` or `export` (the mapping hit a keyword),
 //!    or when the frame's name already contains the found name (`n.zap`
@@ -329,7 +329,7 @@ impl Parsed {
         };
         let mut out = Frame { name, ..frame.clone() };
         if let Some(source) = source {
-            out.file = Some(source.to_owned());
+            out.file = Some(without_dot_segments(source));
             out.line = Some(token.get_src_line().saturating_add(1));
             out.col = Some(token.get_src_col().saturating_add(1));
         }
@@ -346,6 +346,16 @@ fn without_xssi_prefix(bytes: &[u8]) -> &[u8] {
     } else {
         bytes
     }
+}
+
+/// `source` with `/./` path segments collapsed (`webpack://app/./src/a.ts`
+/// is `webpack://app/src/a.ts`), as JavaScript source map consumers show it.
+fn without_dot_segments(source: &str) -> String {
+    let mut s = source.to_owned();
+    while let Some(at) = s.find("/./") {
+        s.replace_range(at..at + 3, "/");
+    }
+    s
 }
 
 /// `s` without everything from the first `.` of its last path segment on.
@@ -384,6 +394,14 @@ mod tests {
         assert_eq!(without_extensions("https://cdn.example/x.y/app.min.js?v=1"), "https://cdn.example/x.y/app");
         assert_eq!(without_extensions("noext"), "noext");
         assert_eq!(without_extensions(".map"), "");
+    }
+
+    #[test]
+    fn dot_segments() {
+        assert_eq!(without_dot_segments("webpack://app/./src/./a.ts"), "webpack://app/src/a.ts");
+        assert_eq!(without_dot_segments("/././a.ts"), "/a.ts");
+        assert_eq!(without_dot_segments("./a.ts"), "./a.ts");
+        assert_eq!(without_dot_segments("../a.ts"), "../a.ts");
     }
 
     #[test]
