@@ -43,7 +43,9 @@ pub use flamekit_core::{
 // Import.
 pub use file::import_file;
 pub use flamekit_core::{Diagnostic, ImportReport, Location};
-pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
+pub use flamekit_formats::{
+    detect, import, import_format, import_with, sourcemap, stream, Format, ImportOptions, SourceMapInput,
+};
 pub use flamekit_formats::{FirefoxFrames, PerfWeight, PmcstatSamples};
 
 // Export.
@@ -88,3 +90,8 @@ mod names;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/formats.md")]
 struct FormatsDoc;
+
+/// The examples of `docs/sourcemaps.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/sourcemaps.md")]
+struct DocsSourcemaps;

@@ -32,12 +32,9 @@ fn a_million_distinct_frames() {
     assert_eq!(g2.profiles()[0].total_weight(), p.total_weight());
     // The default limit refuses them cleanly.
     let limits = IngestLimits { max_frames: 100_000, ..Default::default() };
-    let e = flamekit::import_format(
-        Format::Collapsed,
-        text.as_bytes(),
-        &ImportOptions { limits, name: None, ..Default::default() },
-    )
-    .unwrap_err();
+    let e =
+        flamekit::import_format(Format::Collapsed, text.as_bytes(), &ImportOptions { limits, ..Default::default() })
+            .unwrap_err();
     assert_eq!(e.code(), "limit_exceeded");
 }
 

@@ -209,7 +209,6 @@ fn two_gigabytes_stream_with_bounded_memory() {
     let opts = StreamOptions {
         import: ImportOptions {
             limits: IngestLimits { max_input_bytes: u64::MAX, ..Default::default() },
-            name: None,
             ..Default::default()
         },
         ..Default::default()

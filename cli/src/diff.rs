@@ -44,11 +44,15 @@ pub struct DiffArgs {
     /// Do not print import reports on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// JavaScript source map applied to both profiles (repeatable; see `dump --help`).
+    #[arg(long = "source-map", value_name = "FILE")]
+    source_map: Vec<PathBuf>,
 }
 
 /// Ranking of a diff.
 pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
-    let input = |file: PathBuf| InputArgs { file, quiet: a.quiet, ..Default::default() };
+    let input =
+        |file: PathBuf| InputArgs { file, quiet: a.quiet, source_map: a.source_map.clone(), ..Default::default() };
     let before = load(&input(a.before.clone()))?;
     let after = load(&input(a.after.clone()))?;
     let opts =

@@ -69,19 +69,25 @@ pub struct InputArgs {
     /// paths printed down to a last caller, as speedscope).
     #[arg(long, value_name = "all|leaves")]
     pub pmcstat_samples: Option<flamekit::PmcstatSamples>,
+    /// JavaScript source map for minified frames (repeatable): frames of the
+    /// script it belongs to (by its `file` field or its file name, e.g.
+    /// `app.min.js.map` for `…/app.min.js`) get original names, files and lines.
+    #[arg(long = "source-map", value_name = "FILE")]
+    pub source_map: Vec<PathBuf>,
 }
 
 impl InputArgs {
     /// Import options from the flags (unset flags keep the library defaults).
-    pub fn import_options(&self, name: Option<String>) -> ImportOptions {
+    pub fn import_options(&self, name: Option<String>) -> Result<ImportOptions, Error> {
         let d = ImportOptions::default();
-        ImportOptions {
+        Ok(ImportOptions {
             name,
             perf_weight: self.perf_weight.unwrap_or(d.perf_weight),
             firefox_frames: self.firefox_frames.unwrap_or(d.firefox_frames),
             pmcstat_samples: self.pmcstat_samples.unwrap_or(d.pmcstat_samples),
+            source_maps: source_maps(&self.source_map)?,
             ..d
-        }
+        })
     }
 }
 
@@ -133,6 +139,17 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// Read `--source-map` files; each map is named by its path as given.
+fn source_maps(paths: &[PathBuf]) -> Result<Vec<flamekit::SourceMapInput>, Error> {
+    paths
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).map_err(|e| Error::Io { message: format!("{}: {e}", p.display()) })?;
+            Ok(flamekit::SourceMapInput::new(p.display().to_string(), bytes))
+        })
+        .collect()
+}
+
 fn file_name(path: &Path) -> Option<String> {
     if path.as_os_str() == "-" {
         None
@@ -147,7 +164,7 @@ pub fn load(args: &InputArgs) -> Result<ProfileGroup, Error> {
     let (group, report) = if args.stream {
         stream(args, name)?
     } else {
-        let opts = args.import_options(name.clone());
+        let opts = args.import_options(name.clone())?;
         let bytes = read_input(&args.file, opts.limits.max_input_bytes)?;
         flamekit::import_with(&bytes, name.as_deref(), &opts)?
     };
@@ -189,10 +206,7 @@ fn stream(args: &InputArgs, name: Option<String>) -> Result<(ProfileGroup, Impor
         )
     };
     let limits = flamekit::IngestLimits { max_input_bytes: u64::MAX, ..Default::default() };
-    let opts = flamekit::stream::StreamOptions {
-        import: ImportOptions { limits, ..args.import_options(name) },
-        ..Default::default()
-    };
+    let opts = flamekit::stream::StreamOptions { import: ImportOptions { limits, ..args.import_options(name)? }, ..Default::default() };
     let result = flamekit::stream::import_reader(reader, &opts, &mut |n| bar.set_position(n));
     bar.finish_and_clear();
     result

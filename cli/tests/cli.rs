@@ -170,3 +170,27 @@ fn render_takes_flamedeck_parameters_and_names_bad_ones() {
         assert!(err.contains("[invalid_argument]") && err.contains(name), "{flag} {value}: {err}");
     }
 }
+
+#[test]
+fn source_map_option_names_minified_functions() {
+    let data = |f: &str| format!("{}/../tests/data/sourcemap/{f}", env!("CARGO_MANIFEST_DIR"));
+    let (profile, map) = (data("app.cpuprofile"), data("app.min.js.map"));
+    // app.js declares `function countPrimes(` on this line.
+    let src = std::fs::read_to_string(data("app.js")).unwrap();
+    let line = src.lines().position(|l| l.contains("function countPrimes(")).unwrap() + 1;
+    let out = flamekit(&["top", &profile, "--source-map", &map, "--source-map", &map]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let top = String::from_utf8_lossy(&out.stdout);
+    assert!(top.contains(&format!("countPrimes (app.js:{line})")), "{top}");
+    // The second copy of the map maps nothing: reported, not an error.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("source_map_unmatched"));
+    let out = flamekit(&["top", &profile]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("countPrimes"));
+    // A broken map is an error naming it.
+    let bad = tmp("broken.js.map");
+    std::fs::write(&bad, "{").unwrap();
+    let out = flamekit(&["dump", &profile, "--source-map", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[invalid_source_map]") && err.contains("broken.js.map"), "{err}");
+}

@@ -124,6 +124,14 @@ pub enum Error {
         /// The OS error text.
         message: String,
     },
+    /// A JavaScript source map given with the import is malformed.
+    #[error("invalid source map `{name}`: {message}")]
+    InvalidSourceMap {
+        /// The map's name as given in the import options (usually its file name).
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An internal invariant broke. This is a bug in flamekit; bindings also map
     /// caught panics to this variant instead of aborting the host process.
     #[error("internal error: {message}")]
@@ -147,6 +155,7 @@ impl Error {
             Error::EmptyProfile { .. } => "empty_profile",
             Error::Io { .. } => "io_error",
             Error::Internal { .. } => "internal_error",
+            Error::InvalidSourceMap { .. } => "invalid_source_map",
         }
     }
 
@@ -162,6 +171,7 @@ impl Error {
         "empty_profile",
         "io_error",
         "internal_error",
+        "invalid_source_map",
     ];
 
     /// Build an [`Error::InvalidProfile`].

@@ -38,12 +38,15 @@ pub mod pmcstat;
 pub mod pprof;
 mod profile_type;
 pub mod safari;
+pub mod sourcemap;
 pub mod speedscope;
 pub mod stackprof;
 pub mod stream;
 pub mod v8_heap;
 pub mod v8_log;
 pub mod zip_container;
+
+pub use sourcemap::SourceMapInput;
 
 /// Options for one import. Fill in what you need, keep `..Default::default()`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -62,6 +65,10 @@ pub struct ImportOptions {
     /// Which samples of a pmcstat call graph are kept.
     /// Default: [`PmcstatSamples::All`] (truncated caller paths keep their samples).
     pub pmcstat_samples: PmcstatSamples,
+    /// JavaScript source maps applied to the imported frames (see
+    /// [`sourcemap`]); their bytes count toward `limits.max_input_bytes`.
+    /// Default: empty, frames are left as the format has them.
+    pub source_maps: Vec<SourceMapInput>,
 }
 
 pub use firefox::FirefoxFrames;
@@ -386,7 +393,7 @@ pub fn import_with(
     file_name_hint: Option<&str>,
     opts: &ImportOptions,
 ) -> Result<(ProfileGroup, ImportReport)> {
-    opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
+    opts.limits.check(LimitKind::InputBytes, input_bytes(bytes, opts))?;
     let bytes = unwrap_containers(bytes, &opts.limits)?;
     let format = sniff_format(&bytes, file_name_hint)?;
     // `max_input_bytes` bounds the input as given, not the inflated data
@@ -394,16 +401,23 @@ pub fn import_with(
     import_inflated(format, &bytes, opts)
 }
 
+/// Size of the profile plus its source maps: what `max_input_bytes` bounds.
+fn input_bytes(bytes: &[u8], opts: &ImportOptions) -> u64 {
+    (bytes.len() as u64).saturating_add(sourcemap::total_bytes(&opts.source_maps))
+}
+
 /// Import `bytes` as `format`, skipping detection. `bytes` must not be
 /// compressed (use [`import_with`] for gzip/zip input).
 pub fn import_format(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    opts.limits.check(LimitKind::InputBytes, bytes.len() as u64)?;
+    opts.limits.check(LimitKind::InputBytes, input_bytes(bytes, opts))?;
     import_inflated(format, bytes, opts)
 }
 
 /// [`import_format`] without the input-size check.
 fn import_inflated(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let (mut group, report) = (format.importer().import)(bytes, opts)?;
+    let maps = sourcemap::SourceMaps::parse(&opts.source_maps)?;
+    let (mut group, mut report) = (format.importer().import)(bytes, opts)?;
+    maps.apply(&mut group, &mut report);
     group.set_format(format.id());
     profile_type::set_profile_type(format, &mut group);
     if let Some(name) = &opts.name {

@@ -278,9 +278,14 @@ fn stream_text<R: Read>(
             tried: streamable().map(|f| format!("{} (streaming)", f.id())).collect(),
         });
     };
+    // Source maps apply to the whole group at the end; their bytes count
+    // toward the input budget.
+    let maps = crate::sourcemap::SourceMaps::parse(&opts.import.source_maps)?;
+    let map_bytes = crate::sourcemap::total_bytes(&opts.import.source_maps);
     let chunk_opts = ImportOptions {
         limits: IngestLimits { max_input_bytes: u64::MAX, max_samples: u64::MAX, ..limits },
         name: opts.import.name.clone(),
+        source_maps: Vec::new(),
         ..opts.import.clone()
     };
     let mut acc = Accumulator {
@@ -312,7 +317,7 @@ fn stream_text<R: Read>(
             continue;
         };
         total += end as u64;
-        limits.check(LimitKind::InputBytes, total)?;
+        limits.check(LimitKind::InputBytes, total.saturating_add(map_bytes))?;
         if let Some(max) = inflated_max {
             limits.check(LimitKind::InflatedBytes, total.min(max.saturating_add(1)))?;
         }
@@ -350,5 +355,6 @@ fn stream_text<R: Read>(
     builder_report.warnings = report.warnings;
     builder_report.warning_count = report.warning_count;
     builder_report.skipped = report.skipped;
+    maps.apply(&mut g, &mut builder_report);
     Ok((g, builder_report))
 }

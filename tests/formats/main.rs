@@ -24,3 +24,4 @@ mod jfr;
 mod v8_log;
 mod anonymous;
 mod zip_container;
+mod sourcemap;

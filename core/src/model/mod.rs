@@ -8,6 +8,7 @@ mod builder;
 mod calltree;
 mod frame;
 mod profile;
+mod remap;
 mod walk;
 
 pub use builder::{EventedBuilder, GroupBuilder, SampledBuilder};

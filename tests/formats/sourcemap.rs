@@ -1,0 +1,268 @@
+//! JavaScript source maps (`flamekit::sourcemap`), on a real minified program.
+//!
+//! `tests/data/sourcemap/` holds `app.js`, its terser output `app.min.js` with
+//! the source map `app.min.js.map`, and `app.cpuprofile`, a V8 CPU profile of
+//! `node app.min.js`; `make.sh` there is the exact command that made them.
+//! Expected names, lines and columns come from the text of `app.js` (where
+//! each `function NAME(` is declared), never from flamekit's output.
+
+use std::collections::BTreeSet;
+
+use flamekit::{
+    import_with, to_speedscope_json, Error, Frame, ImportOptions, ImportReport, IngestLimits, LimitKind, Location,
+    ProfileGroup, SourceMapInput,
+};
+
+use crate::common::{corpus, data};
+
+const SCRIPT: &str = "file:///srv/app/app.min.js";
+
+/// (name, 1-based line, 1-based column of the name) of every `function NAME(`
+/// declared in `app.js`.
+fn declared_functions() -> Vec<(String, u32, u32)> {
+    let src = String::from_utf8(data("sourcemap/app.js")).unwrap();
+    let mut out = Vec::new();
+    for (i, line) in src.lines().enumerate() {
+        if let Some(at) = line.find("function ") {
+            let rest = &line[at + "function ".len()..];
+            if let Some(paren) = rest.find('(') {
+                let col = at + "function ".len();
+                out.push((rest[..paren].to_owned(), i as u32 + 1, col as u32 + 1));
+            }
+        }
+    }
+    assert_eq!(out.len(), 5, "app.js declares five functions: {out:?}");
+    out
+}
+
+/// 1-based lines of `app.js` that hold an arrow function.
+fn arrow_lines() -> BTreeSet<u32> {
+    let src = String::from_utf8(data("sourcemap/app.js")).unwrap();
+    src.lines().enumerate().filter(|(_, l)| l.contains("=>")).map(|(i, _)| i as u32 + 1).collect()
+}
+
+fn import(profile: &[u8], maps: Vec<SourceMapInput>) -> (ProfileGroup, ImportReport) {
+    import_with(profile, Some("app.cpuprofile"), &ImportOptions { source_maps: maps, ..Default::default() }).unwrap()
+}
+
+fn terser_map() -> SourceMapInput {
+    SourceMapInput::new("app.min.js.map", data("sourcemap/app.min.js.map"))
+}
+
+fn frames_in<'g>(g: &'g ProfileGroup, file: &str) -> Vec<&'g Frame> {
+    g.frames().iter().filter(|f| f.file.as_deref() == Some(file)).collect()
+}
+
+/// Self weight of all frames whose file is one of `files`, profile 0.
+fn self_weight_in(g: &ProfileGroup, files: &[&str]) -> f64 {
+    let fw = g.profiles()[0].frame_weights(g.frames().len());
+    g.frames()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.file.as_deref().is_some_and(|x| files.contains(&x)))
+        .map(|(i, _)| fw.self_weight[i])
+        .sum()
+}
+
+/// The frames of `g` that a map of app.min.js must give back their names.
+#[track_caller]
+fn assert_original_functions(g: &ProfileGroup) {
+    let mapped = frames_in(g, "app.js");
+    for (name, line, col) in declared_functions() {
+        let found: Vec<_> = mapped.iter().filter(|f| f.name == name).collect();
+        assert_eq!(found.len(), 1, "{name}: {mapped:#?}");
+        assert_eq!((found[0].line, found[0].col), (Some(line), Some(col)), "{name}");
+    }
+}
+
+#[test]
+fn terser_map_gives_back_names_files_and_lines() {
+    let profile = data("sourcemap/app.cpuprofile");
+    let (plain, _) = import(&profile, vec![]);
+    // Without the map the functions have terser's one-letter names.
+    let declared = declared_functions();
+    assert!(plain.frames().iter().all(|f| !declared.iter().any(|(n, _, _)| *n == f.name)));
+    assert!(frames_in(&plain, "app.js").is_empty());
+    assert!(!frames_in(&plain, SCRIPT).is_empty());
+
+    let (g, report) = import(&profile, vec![terser_map()]);
+    assert!(report.is_clean(), "{report:?}");
+    assert_original_functions(&g);
+    // Anonymous arrow functions keep their name, and get their line.
+    let arrows = arrow_lines();
+    for f in frames_in(&g, "app.js") {
+        if !declared.iter().any(|(n, _, _)| *n == f.name) {
+            assert_eq!(f.name, "(anonymous)", "{f:?}");
+            assert!(arrows.contains(&f.line.unwrap()), "{f:?} is not on a line with `=>`");
+        }
+    }
+    // What stays in app.min.js lies before any mapping: the script's top level at 1:1.
+    for f in frames_in(&g, SCRIPT) {
+        assert_eq!((f.line, f.col), (Some(1), Some(1)), "{f:?}");
+    }
+    // Frames of other scripts (node internals) are unchanged.
+    let others = |g: &ProfileGroup| -> BTreeSet<Frame> {
+        g.frames().iter().filter(|f| !matches!(f.file.as_deref(), Some(SCRIPT | "app.js"))).cloned().collect()
+    };
+    assert_eq!(others(&g), others(&plain));
+    // Weights move with the frames: same totals, same self time in the script.
+    assert_eq!(g.profiles()[0].total_weight(), plain.profiles()[0].total_weight());
+    assert_eq!(self_weight_in(&g, &[SCRIPT, "app.js"]), self_weight_in(&plain, &[SCRIPT]));
+    assert!(self_weight_in(&g, &["app.js"]) > 0.0);
+}
+
+#[test]
+fn names_come_from_sources_content_when_the_map_has_none() {
+    // The same map without `names`: the name is read at the original position
+    // in `sourcesContent`, which is the name after `function`.
+    let map = ::sourcemap::SourceMap::from_slice(&data("sourcemap/app.min.js.map")).unwrap();
+    let map = map.rewrite(&::sourcemap::RewriteOptions { with_names: false, ..Default::default() }).unwrap();
+    assert_eq!(map.get_name_count(), 0);
+    let mut bytes = Vec::new();
+    map.to_writer(&mut bytes).unwrap();
+    let (g, report) = import(&data("sourcemap/app.cpuprofile"), vec![SourceMapInput::new("app.min.js.map", bytes)]);
+    assert!(report.is_clean(), "{report:?}");
+    assert_original_functions(&g);
+}
+
+#[test]
+fn map_for_an_explicit_script_url() {
+    let profile = data("sourcemap/app.cpuprofile");
+    // The name matches no script; the URL does.
+    let keyed = SourceMapInput::new("sourcemap-upload-1", data("sourcemap/app.min.js.map")).for_script(SCRIPT);
+    let (g, report) = import(&profile, vec![keyed]);
+    assert!(report.is_clean(), "{report:?}");
+    assert_original_functions(&g);
+    // A URL wins over a name: this map is only for another script.
+    let (plain, _) = import(&profile, vec![]);
+    let elsewhere = terser_map().for_script("https://example.com/other.js");
+    let (g, report) = import(&profile, vec![elsewhere]);
+    assert_eq!(g, plain);
+    assert_eq!(report.warning_count, 1);
+    assert!(report.warnings[0].message.contains("https://example.com/other.js"), "{report:?}");
+}
+
+#[test]
+fn index_map_with_sections() {
+    // The minified script after a one-line banner, as a bundler concatenates
+    // them: an index map with the banner's map at line 0 and terser's at line 1.
+    let terser: serde_json::Value = serde_json::from_slice(&data("sourcemap/app.min.js.map")).unwrap();
+    let index = serde_json::json!({
+        "version": 3,
+        "file": "bundle.js",
+        "sections": [
+            {"offset": {"line": 0, "column": 0},
+             "map": {"version": 3, "sources": ["banner.js"], "names": [], "mappings": "AAAA"}},
+            {"offset": {"line": 1, "column": 0}, "map": terser},
+        ]
+    });
+    let mut profile: serde_json::Value = serde_json::from_slice(&data("sourcemap/app.cpuprofile")).unwrap();
+    for node in profile["nodes"].as_array_mut().unwrap() {
+        let frame = &mut node["callFrame"];
+        if frame["url"] == SCRIPT {
+            frame["url"] = "https://example.com/static/bundle.js".into();
+            frame["lineNumber"] = (frame["lineNumber"].as_i64().unwrap() + 1).into();
+        }
+    }
+    let profile = serde_json::to_vec(&profile).unwrap();
+    let map = SourceMapInput::new("bundle.js.map", serde_json::to_vec(&index).unwrap());
+    let (g, report) = import(&profile, vec![map]);
+    assert!(report.is_clean(), "{report:?}");
+    assert_original_functions(&g);
+}
+
+#[test]
+fn unmatched_map_is_reported_and_changes_nothing() {
+    let profile = data("sourcemap/app.cpuprofile");
+    let (plain, _) = import(&profile, vec![]);
+    let other = SourceMapInput::new("vendor.min.js.map", data("sourcemap/app.min.js.map"));
+    let (g, report) = import(&profile, vec![terser_map(), other]);
+    assert_original_functions(&g);
+    assert_eq!(report.warning_count, 1, "{report:?}");
+    let w = &report.warnings[0];
+    assert_eq!(w.code, "source_map_unmatched");
+    assert_eq!(w.location, Location::Path("source_maps[1]".into()));
+    assert!(w.message.contains("vendor.min.js.map"), "{}", w.message);
+    // Alone, the unmatched map leaves the profile exactly as without maps.
+    let other = SourceMapInput::new("vendor.min.js.map", data("sourcemap/app.min.js.map"));
+    let (g, report) = import(&profile, vec![other]);
+    assert_eq!(g, plain);
+    assert_eq!(to_speedscope_json(&g), to_speedscope_json(&plain));
+    assert_eq!(report.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), ["source_map_unmatched"]);
+}
+
+#[test]
+fn without_maps_imports_are_unchanged() {
+    let files = [
+        "speedscope/0.0.1/simple.speedscope.json",
+        "speedscope/0.6.0/two-sampled.speedscope.json",
+        "Chrome/65/simple.cpuprofile",
+        "Chrome/69/simple.json",
+    ];
+    for rel in files {
+        let bytes = corpus(rel);
+        let (a, ra) = flamekit::import_with(&bytes, Some(rel), &ImportOptions::default()).unwrap();
+        let (b, rb) =
+            import_with(&bytes, Some(rel), &ImportOptions { source_maps: vec![], ..Default::default() }).unwrap();
+        assert_eq!(to_speedscope_json(&a), to_speedscope_json(&b), "{rel}");
+        assert_eq!((a, ra), (b, rb), "{rel}");
+    }
+}
+
+#[test]
+fn malformed_maps_are_typed_errors_naming_the_map() {
+    let profile = data("sourcemap/app.cpuprofile");
+    let cases: &[&[u8]] = &[
+        b"{not json",
+        b"[]",
+        br#"{"version":2,"sources":[],"names":[],"mappings":""}"#,
+        br#"{"version":3,"sources":[]}"#,
+        br#"{"version":3,"sources":["a.js"],"names":[],"mappings":"!!!"}"#,
+        br#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAAC"}"#,
+        br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"url":"part.js.map"}]}"#,
+    ];
+    for bad in cases {
+        let maps = vec![terser_map(), SourceMapInput::new("broken.js.map", bad.to_vec())];
+        let opts = ImportOptions { source_maps: maps, ..Default::default() };
+        match import_with(&profile, None, &opts) {
+            Err(Error::InvalidSourceMap { name, message }) => {
+                assert_eq!(name, "broken.js.map", "{message}");
+                let e = Error::InvalidSourceMap { name, message };
+                assert_eq!(e.code(), "invalid_source_map");
+                assert!(Error::CODES.contains(&e.code()));
+                assert!(e.to_string().contains("broken.js.map"), "{e}");
+            }
+            r => panic!("{}: {r:?}", String::from_utf8_lossy(bad)),
+        }
+    }
+    // Every cut of a real map is either a map or that error, never a panic.
+    let map = data("sourcemap/app.min.js.map");
+    for n in 0..map.len() {
+        let opts = ImportOptions { source_maps: vec![SourceMapInput::new("cut.map", &map[..n])], ..Default::default() };
+        if let Err(e) = import_with(&profile, None, &opts) {
+            assert_eq!(e.code(), "invalid_source_map", "cut at {n}: {e}");
+        }
+    }
+}
+
+#[test]
+fn maps_count_toward_the_input_budget() {
+    let profile = data("sourcemap/app.cpuprofile");
+    let map = data("sourcemap/app.min.js.map");
+    let budget = (profile.len() + map.len()) as u64;
+    for (max, ok) in [(budget, true), (budget - 1, false)] {
+        let opts = ImportOptions {
+            limits: IngestLimits { max_input_bytes: max, ..Default::default() },
+            source_maps: vec![terser_map()],
+            ..Default::default()
+        };
+        match import_with(&profile, None, &opts) {
+            Ok(_) => assert!(ok, "{max}"),
+            Err(Error::LimitExceeded { limit: LimitKind::InputBytes, value, .. }) => {
+                assert!(!ok, "{max}");
+                assert_eq!(value, budget);
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
