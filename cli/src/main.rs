@@ -11,7 +11,10 @@ use flamekit::{Error, ImportOptions, ImportReport, ProfileGroup};
 mod analyze;
 mod cmd;
 mod diff;
+mod mcp;
 mod render;
+mod serve;
+mod service;
 
 /// Ingest, convert, render and analyze performance profiles.
 #[derive(Parser)]
@@ -39,6 +42,10 @@ enum Command {
     Check(analyze::CheckArgs),
     /// Compare two profiles: functions ranked by growth, optional differential flame graph.
     Diff(diff::DiffArgs),
+    /// Serve render, import and analysis over HTTP (Flamedeck's render routes and more).
+    Serve(serve::ServeArgs),
+    /// Serve profile tools to AI assistants over MCP (stdio).
+    Mcp(mcp::McpArgs),
 }
 
 /// Options shared by every command that reads a profile.
@@ -237,6 +244,8 @@ fn main() -> ExitCode {
         Command::Summary(a) => analyze::summary(a),
         Command::Check(a) => analyze::check(a),
         Command::Diff(a) => diff::diff(a),
+        Command::Serve(a) => serve::serve(a),
+        Command::Mcp(a) => mcp::mcp(a),
     };
     match result {
         Ok(code) => code,
