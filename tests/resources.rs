@@ -415,3 +415,15 @@ fn attack_gzip_bomb_of_4_gb_zeros() {
 fn attack_weights_overflow() {
     check_attack("weights_overflow", &["invalid_profile"], 256.0);
 }
+
+/// `--stream`: a record without an end is refused at `max_record_bytes`
+/// instead of buffering the whole input.
+#[test]
+fn streamed_record_length_is_bounded() {
+    let mut input = b"main 1\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 1 << 20));
+    let opts = flamekit::stream::StreamOptions { chunk_bytes: 4096, max_record_bytes: 64 << 10, ..Default::default() };
+    let e = flamekit::stream::import_reader(&input[..], &opts, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "invalid_profile", "{e}");
+    assert!(e.to_string().contains("max_record_bytes"), "{e}");
+}
