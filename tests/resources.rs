@@ -427,3 +427,26 @@ fn streamed_record_length_is_bounded() {
     assert_eq!(e.code(), "invalid_profile", "{e}");
     assert!(e.to_string().contains("max_record_bytes"), "{e}");
 }
+
+/// Writes the structure-aware seeds of the resource-fuzzing campaign
+/// (scripts/fuzz-resources.sh) into `$FLAMEKIT_SEED_DIR`: the attacks above,
+/// at sizes a fuzzer mutates quickly.
+#[test]
+#[ignore = "run by scripts/fuzz-resources.sh"]
+fn write_fuzz_seeds() {
+    let Ok(dir) = std::env::var("FLAMEKIT_SEED_DIR") else { return };
+    let dir = std::path::Path::new(&dir);
+    std::fs::create_dir_all(dir).unwrap();
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("zip-quine-4", two_entry_quine(4)),
+        ("zip-overlapping-40", overlapping(40)),
+        ("zip-sniff-bomb-2", sniff_bomb(2)),
+        ("gzip-zeros-8mib", gzip_zeros_mib(8)),
+        ("pprof-empty-messages", pprof_empty_messages(5_000)),
+        ("callgrind-mangled", callgrind(1, 40)),
+        ("callgrind-many-events", callgrind(2_000, 200)),
+    ];
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
