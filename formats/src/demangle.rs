@@ -33,7 +33,6 @@ impl fmt::Write for Bounded {
     }
 }
 
-
 /// Demangle `name` when it looks like a mangled Rust or C++ symbol; otherwise
 /// (or when demangling fails) return it as is.
 pub(crate) fn demangle(name: &str) -> Cow<'_, str> {
