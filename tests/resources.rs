@@ -91,3 +91,363 @@ fn ten_thousand_threads_of_trace_events() {
     assert_eq!(g.profiles().len(), 10_000);
     assert!(g.profiles().iter().all(|p| p.total_weight() == 5.0));
 }
+
+// ---------------------------------------------------------------------------
+// Attacks from issue 14. Each input is generated here; each case runs in a
+// child process of this test binary (the ignored test `attack_child`), which
+// reports its outcome, its CPU time and its peak resident memory (VmHWM), so
+// memory is measured for the case alone and a crash cannot take the test
+// runner down.
+
+use std::io::Write as _;
+
+/// CRC-32 of `data`, as zip headers need it.
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = flate2::Crc::new();
+    c.update(data);
+    c.sum()
+}
+
+/// A zip archive. `entries` are `(name, method, stored bytes, crc, size)`;
+/// `central` lists, per central-directory entry, the name and the index of
+/// the local entry it points at (several may point at the same data).
+fn zip_raw(entries: &[(String, u16, Vec<u8>, u32, u32)], central: &[(String, usize)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut offsets = Vec::new();
+    for (name, method, data, crc, size) in entries {
+        offsets.push(out.len() as u32);
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&method.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+    }
+    let cd_start = out.len() as u32;
+    for (name, i) in central {
+        let (_, method, data, crc, size) = &entries[*i];
+        out.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&method.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&[0; 12]);
+        out.extend_from_slice(&offsets[*i].to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+    }
+    let cd_len = out.len() as u32 - cd_start;
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(central.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u16).to_le_bytes());
+    out.extend_from_slice(&cd_len.to_le_bytes());
+    out.extend_from_slice(&cd_start.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+/// One stored entry.
+fn stored(name: &str, data: &[u8]) -> (String, u16, Vec<u8>, u32, u32) {
+    (name.to_owned(), 0, data.to_vec(), crc32(data), data.len() as u32)
+}
+
+/// A zip whose two entries each hold the previous level's zip, `depth`
+/// levels deep: every level looks like the archive itself (quine-like).
+fn two_entry_quine(depth: usize) -> Vec<u8> {
+    let mut z = zip_raw(&[stored("p.json", b"{}")], &[("p.json".into(), 0)]);
+    for _ in 0..depth {
+        z = zip_raw(&[stored("a.zip", &z), stored("b.zip", &z)], &[("a.zip".into(), 0), ("b.zip".into(), 1)]);
+    }
+    z
+}
+
+/// `depth` levels of zips whose two central-directory entries point at the
+/// same inner zip (the work doubled per level before entries were read once).
+fn overlapping(depth: usize) -> Vec<u8> {
+    let mut z = zip_raw(&[stored("p.txt", b"x")], &[("p.txt".into(), 0)]);
+    for _ in 0..depth {
+        z = zip_raw(&[stored("a.txt", &z)], &[("a.txt".into(), 0), ("b.txt".into(), 0)]);
+    }
+    z
+}
+
+/// gzip of `mib` MiB of zeros, as that many 1 MiB members (fast to build;
+/// decoders read every member).
+fn gzip_zeros_mib(mib: usize) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let member = enc.finish().unwrap();
+    member.repeat(mib)
+}
+
+/// A zip of `n` stored entries, each a gzip of 64 MiB of zeros.
+fn sniff_bomb(n: usize) -> Vec<u8> {
+    let gz = gzip_zeros_mib(64);
+    let entries: Vec<_> = (0..n).map(|i| stored(&format!("e{i}.bin"), &gz)).collect();
+    let central: Vec<_> = (0..n).map(|i| (format!("e{i}.bin"), i)).collect();
+    zip_raw(&entries, &central)
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A pprof `Profile` with one sample type, then `n` empty string-table
+/// entries and `n` locations holding only an id.
+fn pprof_empty_messages(n: u64) -> Vec<u8> {
+    let mut b = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]; // sample_type {type: 1, unit: 2}
+    for _ in 0..3 {
+        b.extend_from_slice(&[0x32, 0x01, b'x']); // strings 0..2
+    }
+    for _ in 0..n {
+        b.extend_from_slice(&[0x32, 0x00]);
+    }
+    for id in 1..=n {
+        let mut body = vec![0x08];
+        varint(&mut body, id);
+        b.push(0x22);
+        varint(&mut b, body.len() as u64);
+        b.extend_from_slice(&body);
+    }
+    b
+}
+
+/// A 8,010-byte mangled C++ symbol that expands to ~525 KB demangled.
+fn expanding_symbol(tag: usize) -> String {
+    format!("_Z1f200{:a<200}{}", format!("{tag:03}"), "S_".repeat(2600))
+}
+
+/// callgrind with `events` event types and `lines` cost lines, each cost
+/// line writing one column; functions are 20 expanding mangled symbols.
+fn callgrind(events: usize, lines: usize) -> Vec<u8> {
+    let mut s = String::from("# callgrind format\nevents:");
+    for e in 0..events {
+        let _ = write!(s, " E{e}");
+    }
+    s.push_str("\nfl=a.c\n");
+    for i in 0..lines {
+        if i % (lines / 20).max(1) == 0 {
+            let k = i / (lines / 20).max(1);
+            if i < 20 * (lines / 20).max(1) {
+                let _ = writeln!(s, "fn=({k}) {}", expanding_symbol(k));
+            }
+        }
+        let _ = writeln!(s, "{} 5", i % 100 + 1);
+    }
+    s.into_bytes()
+}
+
+/// The generated input of one attack.
+fn attack_input(case: &str) -> Vec<u8> {
+    match case {
+        "zip_quine" => two_entry_quine(8),
+        "overlapping_depth_40" => overlapping(40),
+        "sniff_bomb" | "sniff_bomb_small_limit" => sniff_bomb(30),
+        "pprof_empty_messages" => pprof_empty_messages(2_000_000),
+        "pprof_empty_messages_gz" => {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(&pprof_empty_messages(2_000_000)).unwrap();
+            enc.finish().unwrap()
+        }
+        "mangled_names" => callgrind(1, 1000),
+        "callgrind_many_events" => callgrind(9_999, 100_000),
+        "long_name" => format!("main;{} 3\n", "n".repeat(1 << 20)).into_bytes(),
+        "gzip_bomb_4gb" => gzip_zeros_mib(4096),
+        "weights_overflow" => br#"{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"sampled","name":"p",
+            "unit":"none","startValue":0,"endValue":1,"samples":[[0],[0],[0]],"weights":[1e308,1e308,1e308]}]}"#
+            .to_vec(),
+        other => panic!("unknown attack {other}"),
+    }
+}
+
+/// What one attack does with its input: the import's error code or "ok"
+/// (after checking what an accepted result must satisfy).
+fn attack(case: &str, input: &[u8]) -> String {
+    let opts = ImportOptions::default();
+    let result = match case {
+        "sniff_bomb_small_limit" => {
+            let limits =
+                IngestLimits { max_inflated_bytes: 10 << 20, max_inflation_ratio: u64::MAX, ..Default::default() };
+            flamekit::import_with(input, None, &ImportOptions { limits, name: None })
+        }
+        "mangled_names" | "callgrind_many_events" => flamekit::import_format(Format::Callgrind, input, &opts),
+        "long_name" => flamekit::import_format(Format::Collapsed, input, &opts),
+        _ => flamekit::import_with(input, None, &opts),
+    };
+    match result {
+        Ok((g, report)) => {
+            match case {
+                "mangled_names" => assert!(g.frames().iter().all(|f| f.name.len() <= 8192), "names stay bounded"),
+                "callgrind_many_events" => assert_eq!(g.profiles().len(), 9_999),
+                "long_name" => {
+                    assert!(g.frames().iter().all(|f| f.name.len() <= 64 << 10));
+                    assert!(report.warnings.iter().any(|d| d.code == "name_truncated"));
+                }
+                _ => {}
+            }
+            "ok".into()
+        }
+        Err(e) => {
+            assert!(flamekit::Error::CODES.contains(&e.code()), "{e}");
+            e.code().into()
+        }
+    }
+}
+
+/// CPU seconds (user + system) of this process so far.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = after.split(' ').collect();
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks (100 per second).
+    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
+}
+
+fn vm_hwm_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+#[ignore = "run by the attack tests, one case per child process"]
+fn attack_child() {
+    let Ok(case) = std::env::var("FLAMEKIT_ATTACK") else { return };
+    let input = attack_input(&case);
+    let before = cpu_seconds();
+    let outcome = attack(&case, &input);
+    let cpu = cpu_seconds() - before;
+    println!("ATTACK outcome={outcome} cpu_s={cpu:.2} hwm_kib={}", vm_hwm_kib());
+}
+
+/// Run `case` in a child process: (outcome, CPU seconds, peak RSS in MiB).
+fn run_attack(case: &str) -> (String, f64, f64) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["attack_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("FLAMEKIT_ATTACK", case)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{case}: child failed ({:?}): {stdout}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line =
+        stdout.lines().find_map(|l| l.find("ATTACK ").map(|i| &l[i..])).unwrap_or_else(|| panic!("{case}: {stdout}"));
+    let field = |k: &str| line.split(' ').find_map(|kv| kv.strip_prefix(k)).unwrap().to_owned();
+    let (outcome, cpu, hwm) =
+        (field("outcome="), field("cpu_s=").parse().unwrap(), field("hwm_kib=").parse::<f64>().unwrap());
+    eprintln!("attack {case}: {outcome}, {cpu:.2} s CPU, peak RSS {:.1} MiB", hwm / 1024.0);
+    (outcome, cpu, hwm / 1024.0)
+}
+
+/// Debug builds are several times slower than release: CPU bounds here are
+/// for the unoptimised test build, where "well under a second" in release
+/// is at most a few seconds.
+const CPU_BOUND_S: f64 = 3.0;
+
+fn check_attack(case: &str, expected: &[&str], max_rss_mib: f64) {
+    let (outcome, cpu, rss) = run_attack(case);
+    assert!(expected.contains(&outcome.as_str()), "{case}: {outcome}, expected one of {expected:?}");
+    assert!(cpu < CPU_BOUND_S, "{case}: {cpu} s of CPU");
+    assert!(rss < max_rss_mib, "{case}: peak RSS {rss} MiB");
+}
+
+#[test]
+fn attack_two_entry_zip_quine() {
+    check_attack("zip_quine", &["unsupported_format", "invalid_profile"], 256.0);
+}
+
+#[test]
+fn attack_overlapping_entries_at_depth_40() {
+    check_attack("overlapping_depth_40", &["unsupported_format", "invalid_profile"], 256.0);
+}
+
+#[test]
+fn attack_nested_sniff_bomb() {
+    check_attack("sniff_bomb", &["limit_exceeded"], 256.0);
+    check_attack("sniff_bomb_small_limit", &["limit_exceeded"], 256.0);
+}
+
+#[test]
+fn attack_empty_message_pprof() {
+    check_attack("pprof_empty_messages", &["invalid_profile"], 256.0);
+    check_attack("pprof_empty_messages_gz", &["limit_exceeded", "invalid_profile"], 256.0);
+}
+
+#[test]
+fn attack_long_mangled_names() {
+    check_attack("mangled_names", &["ok"], 256.0);
+}
+
+#[test]
+fn attack_many_event_callgrind() {
+    check_attack("callgrind_many_events", &["ok"], 256.0);
+}
+
+#[test]
+fn attack_long_frame_name_is_truncated() {
+    check_attack("long_name", &["ok"], 256.0);
+}
+
+#[test]
+fn attack_gzip_bomb_of_4_gb_zeros() {
+    check_attack("gzip_bomb_4gb", &["limit_exceeded"], 64.0);
+}
+
+#[test]
+fn attack_weights_overflow() {
+    check_attack("weights_overflow", &["invalid_profile"], 256.0);
+}
+
+/// `--stream`: a record without an end is refused at `max_record_bytes`
+/// instead of buffering the whole input.
+#[test]
+fn streamed_record_length_is_bounded() {
+    let mut input = b"main 1\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 1 << 20));
+    let opts = flamekit::stream::StreamOptions { chunk_bytes: 4096, max_record_bytes: 64 << 10, ..Default::default() };
+    let e = flamekit::stream::import_reader(&input[..], &opts, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "invalid_profile", "{e}");
+    assert!(e.to_string().contains("max_record_bytes"), "{e}");
+}
+
+/// Writes the structure-aware seeds of the resource-fuzzing campaign
+/// (scripts/fuzz-resources.sh) into `$FLAMEKIT_SEED_DIR`: the attacks above,
+/// at sizes a fuzzer mutates quickly.
+#[test]
+#[ignore = "run by scripts/fuzz-resources.sh"]
+fn write_fuzz_seeds() {
+    let Ok(dir) = std::env::var("FLAMEKIT_SEED_DIR") else { return };
+    let dir = std::path::Path::new(&dir);
+    std::fs::create_dir_all(dir).unwrap();
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("zip-quine-4", two_entry_quine(4)),
+        ("zip-overlapping-40", overlapping(40)),
+        ("zip-sniff-bomb-2", sniff_bomb(2)),
+        ("gzip-zeros-8mib", gzip_zeros_mib(8)),
+        ("pprof-empty-messages", pprof_empty_messages(5_000)),
+        ("callgrind-mangled", callgrind(1, 40)),
+        ("callgrind-many-events", callgrind(2_000, 200)),
+    ];
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}

@@ -1,0 +1,94 @@
+//! CLI input bounds and atomic output (issue 14, items 8 and 12).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("flamekit-cli-reliability-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A file larger than `max_input_bytes` (256 MiB by default) is refused from
+/// its metadata, before a byte is read: a sparse 1 GiB file costs nothing.
+#[test]
+fn oversized_file_is_refused_before_reading() {
+    let d = dir("big");
+    let path = d.join("big.txt");
+    std::fs::File::create(&path).unwrap().set_len(1 << 30).unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_flamekit")).args(["dump", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[limit_exceeded]") && stderr.contains("max_input_bytes"), "{stderr}");
+    assert!(started.elapsed().as_secs_f64() < 1.0);
+}
+
+/// stdin is read through a bounded reader: past the limit the command stops
+/// with `limit_exceeded` instead of buffering everything (it reads at most
+/// limit + 1 bytes, so the writer sees the pipe closed).
+#[test]
+fn stdin_is_bounded() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+        .args(["detect", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 1 << 20];
+        let mut written: u64 = 0;
+        // 512 MiB offered; the reader stops after 256 MiB + 1 byte.
+        for _ in 0..512 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+            written += chunk.len() as u64;
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[limit_exceeded]"), "{stderr}");
+    assert!(written < 512 << 20, "the CLI stopped reading: {written} bytes written");
+}
+
+/// An output write that fails part-way (here: a file-size limit of 1 KiB,
+/// standing in for a full disk) leaves the previous output intact and no
+/// temporary file behind.
+#[test]
+fn failed_output_write_keeps_the_previous_file() {
+    let d = dir("atomic");
+    let input = d.join("in.txt");
+    let mut text = String::new();
+    for i in 0..2000 {
+        text.push_str(&format!("main;f{i} {}\n", i + 1));
+    }
+    std::fs::write(&input, text).unwrap();
+    let output = d.join("out.json");
+    std::fs::write(&output, "previous").unwrap();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1; exec '{}' convert -q '{}' -o '{}'",
+        env!("CARGO_BIN_EXE_flamekit"),
+        input.display(),
+        output.display()
+    );
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "previous");
+    let left: Vec<_> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    // Without the limit the same command replaces the file.
+    let out = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+        .args(["convert", "-q", input.to_str().unwrap(), "-o", output.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&output).unwrap().starts_with('{'));
+}
