@@ -19,7 +19,7 @@
 
 pub use flamekit_core::*;
 pub use flamekit_formats::{detect, import, import_format, import_with, stream, Format, ImportOptions};
-pub use flamekit_formats::{FirefoxFrames, PerfWeight, PmcstatSamples};
+pub use flamekit_formats::{FirefoxFrames, PapyrusStacks, PerfWeight, PmcstatSamples};
 pub use flamekit_render::{
     background_color, diff_color, frame_color, merged_color, render_diff_png, render_diff_svg, render_png, render_svg,
     RenderOptions, Theme, View,

@@ -69,6 +69,10 @@ pub struct InputArgs {
     /// paths printed down to a last caller, as speedscope).
     #[arg(long, value_name = "all|leaves")]
     pub pmcstat_samples: Option<flamekit::PmcstatSamples>,
+    /// Papyrus script stacks: `separate` (one profile per stack, the library
+    /// default) or `nested` (one profile with `STACK <id>` frames, as speedscope).
+    #[arg(long, value_name = "separate|nested")]
+    pub papyrus_stacks: Option<flamekit::PapyrusStacks>,
 }
 
 impl InputArgs {
@@ -80,6 +84,7 @@ impl InputArgs {
             perf_weight: self.perf_weight.unwrap_or(d.perf_weight),
             firefox_frames: self.firefox_frames.unwrap_or(d.firefox_frames),
             pmcstat_samples: self.pmcstat_samples.unwrap_or(d.pmcstat_samples),
+            papyrus_stacks: self.papyrus_stacks.unwrap_or(d.papyrus_stacks),
             ..d
         }
     }
