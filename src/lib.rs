@@ -46,7 +46,7 @@ pub use flamekit_core::{Diagnostic, ImportReport, Location};
 pub use flamekit_formats::{
     detect, import, import_format, import_with, sourcemap, stream, Format, ImportOptions, SourceMapInput,
 };
-pub use flamekit_formats::{FirefoxFrames, PerfWeight, PmcstatSamples};
+pub use flamekit_formats::{FirefoxFrames, PapyrusStacks, PerfWeight, PmcstatSamples};
 
 // Export.
 pub use flamekit_core::{

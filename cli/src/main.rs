@@ -81,6 +81,10 @@ pub struct InputArgs {
     /// `app.min.js.map` for `…/app.min.js`) get original names, files and lines.
     #[arg(long = "source-map", value_name = "FILE")]
     pub source_map: Vec<PathBuf>,
+    /// Papyrus script stacks: `separate` (one profile per stack, the library
+    /// default) or `nested` (one profile with `STACK <id>` frames, as speedscope).
+    #[arg(long, value_name = "separate|nested")]
+    pub papyrus_stacks: Option<flamekit::PapyrusStacks>,
 }
 
 impl InputArgs {
@@ -93,6 +97,7 @@ impl InputArgs {
             firefox_frames: self.firefox_frames.unwrap_or(d.firefox_frames),
             pmcstat_samples: self.pmcstat_samples.unwrap_or(d.pmcstat_samples),
             source_maps: source_maps(&self.source_map)?,
+            papyrus_stacks: self.papyrus_stacks.unwrap_or(d.papyrus_stacks),
             ..d
         })
     }

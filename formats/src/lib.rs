@@ -69,10 +69,14 @@ pub struct ImportOptions {
     /// [`sourcemap`]); their bytes count toward `limits.max_input_bytes`.
     /// Default: empty, frames are left as the format has them.
     pub source_maps: Vec<SourceMapInput>,
+    /// How the script stacks of a Papyrus log become profiles.
+    /// Default: [`PapyrusStacks::Separate`] (one profile per stack).
+    pub papyrus_stacks: PapyrusStacks,
 }
 
 pub use firefox::FirefoxFrames;
 pub use linux_perf::PerfWeight;
+pub use papyrus::PapyrusStacks;
 pub use pmcstat::PmcstatSamples;
 
 /// `FromStr`/`Display` for an option enum from its one table of
@@ -104,6 +108,11 @@ macro_rules! option_names {
 }
 option_names!(PerfWeight, "perf_weight", [(PerfWeight::Samples, "samples"), (PerfWeight::Period, "period")]);
 option_names!(FirefoxFrames, "firefox_frames", [(FirefoxFrames::All, "all"), (FirefoxFrames::Js, "js")]);
+option_names!(
+    PapyrusStacks,
+    "papyrus_stacks",
+    [(PapyrusStacks::Separate, "separate"), (PapyrusStacks::Nested, "nested")]
+);
 option_names!(PmcstatSamples, "pmcstat_samples", [(PmcstatSamples::All, "all"), (PmcstatSamples::Leaves, "leaves")]);
 
 /// A format flamekit can import. Variants are in detection order, the

@@ -32,7 +32,8 @@
 //!
 //! speedscope instead puts every stack in one profile under `STACK <id>`
 //! frames; flamekit keeps the stacks apart because their calls overlap in
-//! time and cannot nest in one timeline.
+//! time and cannot nest in one timeline. [`ImportOptions::papyrus_stacks`]
+//! = [`PapyrusStacks::Nested`] reproduces speedscope's reading.
 
 use std::collections::HashMap;
 
@@ -43,6 +44,21 @@ use flamekit_core::{
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::Papyrus.id();
+
+/// How the script stacks of a Papyrus log become profiles
+/// ([`ImportOptions::papyrus_stacks`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PapyrusStacks {
+    /// One evented profile per script stack, `Stack <id>`: stacks run
+    /// concurrently, so their calls are kept apart.
+    #[default]
+    Separate,
+    /// speedscope's reading: one profile in which each stack's calls sit
+    /// under a `STACK <id>` frame; a stack whose calls start while another
+    /// stack's function is running is nested inside that function.
+    Nested,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -144,7 +160,8 @@ impl StackState {
     }
 }
 
-/// Import a Papyrus log: one evented profile per script stack.
+/// Import a Papyrus log: one evented profile per script stack (or, with
+/// [`PapyrusStacks::Nested`], speedscope's single profile).
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let text = String::from_utf8_lossy(bytes);
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
@@ -152,6 +169,9 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         if let Some((name, _)) = first.trim_end_matches('\r').split_once(" log opened") {
             g.set_name(name.trim());
         }
+    }
+    if opts.papyrus_stacks == PapyrusStacks::Nested {
+        return import_nested(&text, g);
     }
 
     // Pass 1: validate lines, find the time range, intern frames and find
@@ -276,5 +296,119 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         }
         g.push_profile(b.finish()?)?;
     }
+    g.finish(0)
+}
+
+/// speedscope's replay ([`PapyrusStacks::Nested`]): one frame stack for the
+/// whole log. A `PUSH` on a stack other than the innermost open `STACK <id>`
+/// frame opens that `STACK <id>` frame first (closing a lone `STACK` frame
+/// left open at the bottom); closing a function also closes a `STACK` frame
+/// it leaves on top, unless that frame is the outermost one. A `POP` of a
+/// function that is not innermost is ignored (`unmatched_pop`), except
+/// while no call was opened or closed after the log's first timestamp: then
+/// the function is taken to have run since the start. A `PUSH` and the `POP` of the same call with the same timestamp
+/// close at once. Frames still open at the end close at the last time.
+fn import_nested(text: &str, mut g: GroupBuilder) -> Result<(ProfileGroup, ImportReport)> {
+    let mut lines: Vec<(Line<'_>, u64)> = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() || is_header(line.trim()) {
+            continue;
+        }
+        match parse_line(line) {
+            Some(ev) => lines.push((ev, i as u64 + 1)),
+            None => g.report().skip("invalid_line", Location::Line(i as u64 + 1), "not a Papyrus profiler line"),
+        }
+    }
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return Err(Error::invalid(FORMAT, "input", "no Papyrus profiler event lines"));
+    };
+    let (start, end) = (first.0.time, last.0.time.max(first.0.time));
+    let mut b = g.evented(String::new(), ValueUnit::Milliseconds);
+    b.set_start(start);
+    b.set_end(end);
+    struct Replay {
+        b: EventedBuilder,
+        /// Open frames, outermost first, with whether each is a `STACK` frame.
+        open: Vec<(FrameId, bool)>,
+        /// Time of the last open/close (never decreasing).
+        last: f64,
+    }
+    impl Replay {
+        fn at(&mut self, t: f64) -> f64 {
+            self.last = self.last.max(t);
+            self.last
+        }
+        fn enter(&mut self, f: FrameId, is_stack: bool, t: f64) -> Result<()> {
+            let t = self.at(t);
+            self.open.push((f, is_stack));
+            self.b.open(f, t)
+        }
+        fn leave(&mut self, t: f64) -> Result<()> {
+            let t = self.at(t);
+            if let Some((f, _)) = self.open.pop() {
+                self.b.close(f, t)?;
+            }
+            if self.open.len() > 1 && self.open.last().is_some_and(|o| o.1) {
+                let (f, _) = self.open.pop().expect("checked");
+                self.b.close(f, t)?;
+            }
+            Ok(())
+        }
+    }
+    let mut r = Replay { b, open: Vec::new(), last: start };
+    let enter = |r: &mut Replay, g: &mut GroupBuilder, stack: u64, name: &str, t: f64| -> Result<()> {
+        let stack_frame = g.frame_named(&format!("STACK {stack}"))?;
+        let innermost_stack = r.open.iter().rev().find(|o| o.1).map(|o| o.0);
+        if innermost_stack != Some(stack_frame) {
+            if r.open.len() == 1 {
+                let last = r.last;
+                r.leave(last)?;
+            }
+            r.enter(stack_frame, true, t)?;
+        }
+        let f = g.frame_named(name)?;
+        r.enter(f, false, t)
+    };
+    let mut done = vec![false; lines.len()];
+    for i in 0..lines.len() {
+        if done[i] {
+            continue;
+        }
+        let (ev, lineno) = (&lines[i].0, lines[i].1);
+        match ev.op {
+            Op::Push => {
+                enter(&mut r, &mut g, ev.stack, ev.name, ev.time)?;
+                // The same call's POP with the same timestamp closes it now.
+                let mut j = i + 1;
+                while j < lines.len() && lines[j].0.time == ev.time {
+                    let n = &lines[j].0;
+                    if !done[j] && n.op == Op::Pop && n.name == ev.name && n.stack == ev.stack {
+                        r.leave(n.time)?;
+                        done[j] = true;
+                        break;
+                    }
+                    j += 1;
+                }
+            }
+            Op::Pop => {
+                let f = g.frame_named(ev.name)?;
+                if r.open.last().is_some_and(|o| o.0 == f && !o.1) {
+                    r.leave(ev.time)?;
+                } else if r.last == start {
+                    // No call opened or closed since the start: running since then.
+                    enter(&mut r, &mut g, ev.stack, ev.name, start)?;
+                    r.leave(ev.time)?;
+                } else {
+                    g.report().skip("unmatched_pop", Location::Line(lineno), "pop of a function that is not innermost");
+                }
+            }
+            Op::Ignored => {}
+        }
+    }
+    while !r.open.is_empty() {
+        r.leave(end)?;
+    }
+    g.push_profile(r.b.finish()?)?;
     g.finish(0)
 }

@@ -6,7 +6,7 @@ use flamekit_core::ProfileGroup;
 use crate::Format;
 
 /// speedscope-import's profile-type name for a group imported as `format`;
-/// flamekit's format id for formats speedscope cannot read. Importers whose
+/// flamekit's format id for formats that list has no name for. Importers whose
 /// format maps to more than one name (`chrome-cpuprofile` and
 /// `chrome-cpuprofile-old`; `chrome-timeline` and `trace-event`) set the
 /// name themselves, and it is kept.

@@ -117,3 +117,41 @@ Log closed\n";
         .unwrap_err();
     assert_eq!(e.code(), "invalid_profile");
 }
+
+/// `PapyrusStacks::Nested` reproduces speedscope's replay of `script.log`,
+/// worked out by hand with its rules (one frame stack; a PUSH on another
+/// stack opens `STACK <id>`, closing a lone bottom `STACK` frame at the last
+/// event; leaving a function also leaves a `STACK` frame left on top unless
+/// it is the outermost frame; a same-timestamp POP of the pushed call closes
+/// it at once):
+/// * STACK 3053 500→1750 (f1 500→1500, f2 1700→1750), closed at 1750 when
+///   stack 3208 starts; again 2000→2000 around f4;
+/// * STACK 3208 2000→2000 (f3, zero length);
+/// * STACK 3947 2000→3500 (closed at the end): f5 2000→3000 holds
+///   STACK 3949 2250→2500 (f6), nested because f5 was running; then
+///   f1 3450→3500.
+///
+/// So STACK 3053 total 1250 (self 200), STACK 3947 total 1500, STACK 3949
+/// 250, f5 self 750 of 1000, f1 1000 + 50 = 1050, and 1250 + 1500 = 2750
+/// in all.
+#[test]
+fn nested_switch_reproduces_speedscope() {
+    let opts = ImportOptions { papyrus_stacks: flamekit::PapyrusStacks::Nested, ..Default::default() };
+    let (g, _) = flamekit::import_with(&corpus("papyrus/script.log"), None, &opts).unwrap();
+    assert_eq!(g.profiles().len(), 1);
+    let p = &g.profiles()[0];
+    assert_eq!((p.start_value(), p.end_value()), (500.0, 3500.0));
+    assert_close(p.total_weight(), 2750.0);
+    for (name, s, t) in [
+        ("STACK 3053", 200.0, 1250.0),
+        ("STACK 3947", 450.0, 1500.0),
+        ("STACK 3949", 0.0, 250.0),
+        ("abc_example_quest..exampleFunction5", 750.0, 1000.0),
+        ("abc_example_quest..exampleFunction6", 250.0, 250.0),
+        ("abc_example_quest..exampleFunction1", 1050.0, 1050.0),
+    ] {
+        let (sw, tw) = weights(&g, 0, name);
+        assert_close(sw, s);
+        assert_close(tw, t);
+    }
+}

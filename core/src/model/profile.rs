@@ -247,7 +247,7 @@ impl ProfileGroup {
     /// `chrome-cpuprofile`, `chrome-cpuprofile-old`, `chrome-heap-profile`,
     /// `stackprof`, `instruments-deepcopy`, `linux-perf`, `collapsed-stack`,
     /// `firefox`, `safari`, `haskell`, `trace-event`, `callgrind`,
-    /// `papyrus`); for formats speedscope cannot read, and for groups whose
+    /// `papyrus`); for formats without a name there, and for groups whose
     /// type was never set, the same as [`ProfileGroup::format`].
     pub fn profile_type(&self) -> &str {
         if self.profile_type.is_empty() {
