@@ -164,6 +164,7 @@ fn error_codes_are_stable_and_listed() {
         Error::EmptyProfile { message: String::new() },
         Error::Io { message: String::new() },
         Error::Internal { message: String::new() },
+        Error::InvalidSourceMap { name: String::new(), message: String::new() },
     ];
     let codes: Vec<&str> = errors.iter().map(|e| e.code()).collect();
     assert_eq!(codes, Error::CODES);

@@ -266,3 +266,38 @@ fn maps_count_toward_the_input_budget() {
         }
     }
 }
+
+#[test]
+fn chrome_trace_cpu_profiles_are_mapped_too() {
+    // The same recording as a DevTools trace: one `CpuProfile` event.
+    let cpu: serde_json::Value = serde_json::from_slice(&data("sourcemap/app.cpuprofile")).unwrap();
+    let trace = serde_json::json!({"traceEvents": [
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 1, "ts": 0, "args": {"name": "main"}},
+        {"ph": "I", "name": "CpuProfile", "pid": 1, "tid": 1, "ts": 0, "args": {"data": {"cpuProfile": cpu}}},
+    ]});
+    let trace = serde_json::to_vec(&trace).unwrap();
+    let (plain, _) = import(&trace, vec![]);
+    assert_eq!(plain.format(), "chrome-trace");
+    assert!(frames_in(&plain, "app.js").is_empty());
+    let (g, report) = import(&trace, vec![terser_map()]);
+    assert!(report.is_clean(), "{report:?}");
+    assert_original_functions(&g);
+}
+
+#[test]
+fn streamed_imports_take_maps_too() {
+    use flamekit::stream::{import_reader, StreamOptions};
+    let stream = |maps: Vec<SourceMapInput>| {
+        let opts =
+            StreamOptions { import: ImportOptions { source_maps: maps, ..Default::default() }, ..Default::default() };
+        import_reader(&b"main;work 3\nmain 1\n"[..], &opts, &mut |_| {})
+    };
+    let (plain, clean) = stream(vec![]).unwrap();
+    assert!(clean.is_clean());
+    // Collapsed stacks have no positions: the map maps nothing, and says so.
+    let (g, report) = stream(vec![terser_map()]).unwrap();
+    assert_eq!(g, plain);
+    assert_eq!(report.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), ["source_map_unmatched"]);
+    let e = stream(vec![SourceMapInput::new("broken.js.map", b"{".to_vec())]).unwrap_err();
+    assert!(matches!(&e, Error::InvalidSourceMap { name, .. } if name == "broken.js.map"), "{e}");
+}
