@@ -149,3 +149,66 @@ pub fn run_job<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flamekit::{GroupBuilder, ValueUnit};
+
+    /// One profile in `unit` from 100 to 110 (ten samples of weight 1).
+    fn group(unit: ValueUnit) -> ProfileGroup {
+        let mut g = GroupBuilder::new("t", &IngestLimits::default());
+        let main = g.frame_named("main").unwrap();
+        let mut p = g.sampled("cpu", unit);
+        for _ in 0..10 {
+            p.push_stack(&[main], 1.0).unwrap();
+        }
+        p.set_start(100.0);
+        p.set_end(110.0);
+        g.push_profile(p.finish()).unwrap();
+        g.finish(0).unwrap().0
+    }
+
+    fn arg_name(e: Error) -> &'static str {
+        match e {
+            Error::InvalidArgument { name, .. } => name,
+            other => panic!("expected invalid_argument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flamedeck_params() {
+        let g = group(ValueUnit::Milliseconds);
+        let o = render_options_from_params(&[], &g).unwrap();
+        assert_eq!(o, RenderOptions::default());
+        let o = render_options_from_params(&[("width", "640"), ("height", "360"), ("mode", "dark")], &g).unwrap();
+        assert_eq!((o.width, o.height, o.theme), (640, 360, Theme::Dark));
+        // Milliseconds from the profile start (100) onto absolute profile units.
+        let o = render_options_from_params(&[("startTimeMs", "2"), ("endTimeMs", "5.5")], &g).unwrap();
+        assert_eq!((o.start, o.end), (Some(102.0), Some(105.5)));
+        let s = group(ValueUnit::Seconds);
+        let o = render_options_from_params(&[("startTimeMs", "500")], &s).unwrap();
+        assert_eq!(o.start, Some(100.5));
+        assert_eq!(
+            render_options_from_params(&[("startDepth", "0"), ("frameName", "x")], &g).unwrap(),
+            RenderOptions::default()
+        );
+    }
+
+    #[test]
+    fn bad_params_name_the_parameter() {
+        let g = group(ValueUnit::Milliseconds);
+        let bad = |k: &'static str, v: &'static str| arg_name(render_options_from_params(&[(k, v)], &g).unwrap_err());
+        assert_eq!(bad("width", "wide"), "width");
+        assert_eq!(bad("height", "-1"), "height");
+        assert_eq!(bad("mode", "Dark"), "mode");
+        assert_eq!(bad("startTimeMs", "NaN"), "startTimeMs");
+        assert_eq!(bad("endTimeMs", "inf"), "endTimeMs");
+        assert_eq!(bad("startDepth", "3"), "startDepth");
+        assert_eq!(bad("flamegraphThemeName", "fire"), "flamegraphThemeName");
+        let counts = group(ValueUnit::None);
+        assert_eq!(arg_name(render_options_from_params(&[("startTimeMs", "1")], &counts).unwrap_err()), "startTimeMs");
+        assert_eq!(arg_name(sort_by_from_name("Total").unwrap_err()), "sortBy");
+        assert_eq!(sort_by_from_name("self").unwrap(), SortBy::Self_);
+    }
+}

@@ -275,6 +275,8 @@ fn auth_limits_and_bad_input() {
         .assert_error(401, "unauthorized");
     post_with(&s.url("/api/v1/render"), Some(("authorization", TOKEN)), &body).assert_error(401, "unauthorized");
     assert_eq!(post_with(&s.url("/api/v1/render"), Some(("x-internal-auth-token", TOKEN)), &body).status, 200);
+    let lower = format!("bearer {TOKEN}");
+    assert_eq!(post_with(&s.url("/api/v1/render"), Some(("authorization", &lower)), &body).status, 200);
     finish(ureq::get(&s.url("/metrics")).call()).assert_error(401, "unauthorized");
     post_with(&s.url("/api/v1/nope"), None, &body).assert_error(401, "unauthorized");
     post(&s.url("/api/v1/nope"), &body).assert_error(404, "not_found");
@@ -313,7 +315,7 @@ fn auth_limits_and_bad_input() {
     let m = finish(ureq::get(&s.url("/metrics")).set("authorization", &format!("Bearer {TOKEN}")).call());
     assert_eq!(m.status, 200);
     let text = String::from_utf8(m.body).unwrap();
-    assert!(text.contains("flamekit_requests_total{route=\"/api/v1/render\",status=\"200\"} 1\n"), "{text}");
+    assert!(text.contains("flamekit_requests_total{route=\"/api/v1/render\",status=\"200\"} 2\n"), "{text}");
     assert!(text.contains("flamekit_errors_total{code=\"unauthorized\"}"), "{text}");
     assert!(text.contains("flamekit_errors_total{code=\"payload_too_large\"} 2\n"), "{text}");
     assert!(text.contains("flamekit_request_duration_seconds_count"), "{text}");

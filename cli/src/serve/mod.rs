@@ -197,7 +197,8 @@ fn authorized(app: &App, headers: &HeaderMap) -> bool {
     let Some(token) = &app.token else { return true };
     let bearer = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+        .map(|v| v.as_bytes())
+        .and_then(|v| (v.len() > 7 && v[..7].eq_ignore_ascii_case(b"bearer ")).then(|| &v[7..]))
         .is_some_and(|t| bool::from(t.ct_eq(token)));
     let internal = headers.get("x-internal-auth-token").is_some_and(|v| bool::from(v.as_bytes().ct_eq(token)));
     bearer || internal
