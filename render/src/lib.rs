@@ -385,7 +385,9 @@ mod tests {
     #[ignore = "timing; run in release"]
     fn million_samples_render_quickly() {
         let g = million();
-        for view in (0..3).flat_map(|_| [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "function_85".into() }]) {
+        for view in
+            (0..3).flat_map(|_| [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "function_85".into() }])
+        {
             let t = std::time::Instant::now();
             let png = render_png(&g, &RenderOptions { view: view.clone(), ..Default::default() }).unwrap();
             let dt = t.elapsed();

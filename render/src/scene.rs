@@ -6,7 +6,9 @@
 //! [`left_heavy_view`], [`sandwich_view`]); [`build_diff`] uses the same
 //! [`Builder`] and [`Builder::finish`].
 
-use flamekit_core::{Error, FrameId, Profile, ProfileData, ProfileDiff, ProfileGroup, Result, ValueUnit, WalkEvent};
+use flamekit_core::{
+    Error, EventKind, FrameId, Profile, ProfileData, ProfileDiff, ProfileGroup, Result, ValueUnit, WalkEvent,
+};
 
 use crate::axis;
 use crate::color::{palette_color, Rgb, ThemeColors};
@@ -159,13 +161,17 @@ fn max_depth(p: &Profile) -> usize {
         ProfileData::Sampled { stacks, .. } => {
             (0..stacks.len() as u32).map(|i| stacks.depth(i)).max().unwrap_or(0) as usize
         }
-        ProfileData::Evented { .. } => {
-            let mut deepest = 0usize;
-            p.walk(&mut |ev: WalkEvent| {
-                if ev.open {
-                    deepest = deepest.max(ev.depth + 1);
+        ProfileData::Evented { events } => {
+            let (mut depth, mut deepest) = (0usize, 0usize);
+            for e in events {
+                match e.kind {
+                    EventKind::Open => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                    }
+                    EventKind::Close => depth = depth.saturating_sub(1),
                 }
-            });
+            }
             deepest
         }
     }
@@ -834,12 +840,8 @@ fn sandwich_view(
         b.message(&format!("{name}: {}", empty_message(win)));
         return target_total;
     };
-    let (up_rows, down_rows) = split_rows(
-        need_up,
-        tree_depth(&down) + 1,
-        avail,
-        (o.sandwich_callers_rows, o.sandwich_callees_rows),
-    );
+    let (up_rows, down_rows) =
+        split_rows(need_up, tree_depth(&down) + 1, avail, (o.sandwich_callers_rows, o.sandwich_callees_rows));
     // With side labels, each half is at least as tall as its word (the
     // boxes stay next to the axis; the rest of the half is empty) when the
     // image has the room.
