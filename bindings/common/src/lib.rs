@@ -8,8 +8,8 @@
 //!   every field optional, one `resolve()` each that applies the library's
 //!   defaults, parses names and validates. Adding an option means adding a
 //!   field here (and one line per skin that spells out arguments).
-//! - Output records ([`ProfileInfo`], [`FrameWeight`], [`ReportInfo`],
-//!   [`FunctionStat`], [`FunctionDelta`], [`VerdictInfo`], [`ChatVerdictInfo`])
+//! - Output records ([`ProfileInfo`], [`FrameWeight`], [`ImportReportInfo`],
+//!   [`FunctionStat`], [`FunctionDelta`], [`VerdictRecord`], [`ChatVerdictRecord`])
 //!   and the functions that build them from library types ([`Loaded`]).
 //!
 //! Feature `serde`: requests deserialize from and records serialize to

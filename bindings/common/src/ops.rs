@@ -5,8 +5,8 @@ use std::path::Path;
 use flamekit::{ChatVerdict, Error, ImportReport, ProfileDiff, ProfileGroup, Verdict};
 
 use crate::{
-    ChatUsage, ChatVerdictInfo, DeltaRequest, Diagnostic, DiffRequest, FrameWeight, FunctionDelta, FunctionStat,
-    LoadRequest, ProfileInfo, RenderRequest, ReportInfo, SummaryRequest, TopRequest, VerdictInfo,
+    ChatUsage, ChatVerdictRecord, DeltaRequest, Diagnostic, DiffRequest, FrameWeight, FunctionDelta, FunctionStat,
+    ImportReportInfo, LoadRequest, ProfileInfo, RenderRequest, SummaryRequest, TopRequest, VerdictRecord,
 };
 
 /// A rendered image.
@@ -84,15 +84,19 @@ impl Loaded {
     }
 
     /// What the import skipped or repaired.
-    pub fn report(&self) -> ReportInfo {
+    pub fn report(&self) -> ImportReportInfo {
         let r = &self.report;
-        ReportInfo {
+        ImportReportInfo {
             format: r.format.clone(),
             warning_count: r.warning_count,
             warnings: r
                 .warnings
                 .iter()
-                .map(|d| Diagnostic { code: d.code.into(), location: d.location.to_string(), message: d.message.clone() })
+                .map(|d| Diagnostic {
+                    code: d.code.into(),
+                    location: d.location.to_string(),
+                    message: d.message.clone(),
+                })
                 .collect(),
             skipped: r.skipped.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
             is_clean: r.is_clean(),
@@ -184,10 +188,10 @@ pub fn top_by_delta(diff: &ProfileDiff, request: &DeltaRequest) -> Result<Vec<Fu
 }
 
 /// An upload or SVG verdict as a record.
-pub fn verdict(v: &Verdict) -> VerdictInfo {
+pub fn verdict(v: &Verdict) -> VerdictRecord {
     let json = v.to_json();
     match v {
-        Verdict::Deny { code, reason, limit, actual } => VerdictInfo {
+        Verdict::Deny { code, reason, limit, actual } => VerdictRecord {
             allowed: false,
             code: Some(code.as_str().to_owned()),
             reason: Some(reason.clone()),
@@ -195,15 +199,15 @@ pub fn verdict(v: &Verdict) -> VerdictInfo {
             actual: *actual,
             json,
         },
-        _ => VerdictInfo { allowed: true, code: None, reason: None, limit: None, actual: None, json },
+        _ => VerdictRecord { allowed: true, code: None, reason: None, limit: None, actual: None, json },
     }
 }
 
 /// A chat verdict as a record; `usage` is what was checked (for `usage_after`).
-pub fn chat_verdict(v: &ChatVerdict, usage: &flamekit::ChatUsage) -> ChatVerdictInfo {
+pub fn chat_verdict(v: &ChatVerdict, usage: &flamekit::ChatUsage) -> ChatVerdictRecord {
     let names = |v: &[flamekit::ChatLimitType]| v.iter().map(|c| c.as_str().to_owned()).collect();
     let (usage_after, json) = (ChatUsage::from(v.apply(usage)), v.to_json());
-    let none = ChatVerdictInfo {
+    let none = ChatVerdictRecord {
         allowed: false,
         reset: Vec::new(),
         increment: Vec::new(),
@@ -217,14 +221,14 @@ pub fn chat_verdict(v: &ChatVerdict, usage: &flamekit::ChatUsage) -> ChatVerdict
         json,
     };
     match v {
-        ChatVerdict::Allow { reset, increment, period_start } => ChatVerdictInfo {
+        ChatVerdict::Allow { reset, increment, period_start } => ChatVerdictRecord {
             allowed: true,
             reset: names(reset),
             increment: names(increment),
             period_start: Some(*period_start),
             ..none
         },
-        ChatVerdict::Deny { limit_type, reason, limit, actual, resets_at } => ChatVerdictInfo {
+        ChatVerdict::Deny { limit_type, reason, limit, actual, resets_at } => ChatVerdictRecord {
             limit_type: Some(limit_type.as_str().to_owned()),
             reason: Some(reason.clone()),
             limit: Some(*limit),

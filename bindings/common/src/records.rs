@@ -84,7 +84,7 @@ record! {
 
 record! {
     /// What an import skipped or repaired.
-    "ImportReport" struct ReportInfo {
+    "ImportReport" struct ImportReportInfo {
         /// Format identifier that was imported.
         format: String,
         /// Exact number of warnings.
@@ -174,7 +174,7 @@ record! {
 
 record! {
     /// Outcome of an upload or SVG check.
-    struct VerdictInfo {
+    struct VerdictRecord {
         /// True when the upload is accepted.
         allowed: bool,
         /// Stable deny code (`file_too_large`, `svg_script`, ...); none when allowed.
@@ -192,7 +192,7 @@ record! {
 
 record! {
     /// Outcome of a chat message or session check.
-    struct ChatVerdictInfo {
+    struct ChatVerdictRecord {
         /// True when the action may go ahead.
         allowed: bool,
         /// Allowed: counters to set to 0 first.

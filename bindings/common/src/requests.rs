@@ -282,7 +282,10 @@ impl SvgPolicyRequest {
     /// The SVG policy, defaults filled in.
     pub fn resolve(&self) -> flamekit::SvgPolicy {
         let d = flamekit::SvgPolicy::default();
-        flamekit::SvgPolicy { max_bytes: self.max_bytes.unwrap_or(d.max_bytes), max_nodes: self.max_nodes.unwrap_or(d.max_nodes) }
+        flamekit::SvgPolicy {
+            max_bytes: self.max_bytes.unwrap_or(d.max_bytes),
+            max_nodes: self.max_nodes.unwrap_or(d.max_nodes),
+        }
     }
 }
 
@@ -352,11 +355,7 @@ pub fn sessions_period_from_name(name: &str) -> Result<SessionsPeriod, Error> {
 /// them: an input of the chat checks (absent counters are 0) and the
 /// `usage_after` of their verdicts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Deserialize, serde::Serialize),
-    serde(rename_all = "camelCase", default)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize), serde(rename_all = "camelCase", default))]
 pub struct ChatUsage {
     /// Messages already sent in the current session.
     pub session_messages: u32,
