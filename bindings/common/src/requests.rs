@@ -76,6 +76,20 @@ impl LimitsRequest {
     }
 }
 
+impl From<flamekit::IngestLimits> for LimitsRequest {
+    /// Every limit given explicitly.
+    fn from(l: flamekit::IngestLimits) -> Self {
+        LimitsRequest {
+            max_input_bytes: Some(l.max_input_bytes),
+            max_inflated_bytes: Some(l.max_inflated_bytes),
+            max_frames: Some(l.max_frames),
+            max_samples: Some(l.max_samples),
+            max_stack_depth: Some(l.max_stack_depth),
+            max_profiles: Some(l.max_profiles),
+        }
+    }
+}
+
 request! {
     /// How to render ([`flamekit::RenderOptions`]); absent fields keep the
     /// library defaults (`RenderOptions::default()`: 1200x800, light, time order).

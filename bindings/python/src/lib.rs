@@ -94,7 +94,7 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> 
 /// Bounds checked while importing (see the Rust `IngestLimits`). Every field
 /// defaults to the library's default; `IngestLimits.unlimited()` turns all off.
 #[pyclass(module = "flamekit", name = "IngestLimits", eq, get_all, set_all, from_py_object)]
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 struct PyIngestLimits {
     max_input_bytes: u64,
     max_inflated_bytes: u64,
@@ -118,15 +118,23 @@ impl From<flamekit::IngestLimits> for PyIngestLimits {
     }
 }
 
-impl From<&PyIngestLimits> for fb::LimitsRequest {
+impl From<&PyIngestLimits> for flamekit::IngestLimits {
     fn from(l: &PyIngestLimits) -> Self {
-        fb::LimitsRequest {
-            max_input_bytes: Some(l.max_input_bytes),
-            max_inflated_bytes: Some(l.max_inflated_bytes),
-            max_frames: Some(l.max_frames),
-            max_samples: Some(l.max_samples),
-            max_stack_depth: Some(l.max_stack_depth),
-            max_profiles: Some(l.max_profiles),
+        let PyIngestLimits {
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
+        } = *l;
+        flamekit::IngestLimits {
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
         }
     }
 }
@@ -159,7 +167,7 @@ impl PyIngestLimits {
         flamekit::IngestLimits::unlimited().into()
     }
     fn __repr__(&self) -> String {
-        format!("IngestLimits({:?})", flamekit::IngestLimits::from(fb::LimitsRequest::from(self).resolve()))
+        format!("IngestLimits({:?})", flamekit::IngestLimits::from(self))
     }
 }
 
@@ -308,7 +316,10 @@ fn load(
     name_hint: Option<String>,
     limits: Option<PyIngestLimits>,
 ) -> PyResult<PyProfileGroup> {
-    let request = fb::LoadRequest { name_hint, limits: limits.as_ref().map(Into::into).unwrap_or_default() };
+    let request = fb::LoadRequest {
+        name_hint,
+        limits: limits.as_ref().map(|l| flamekit::IngestLimits::from(l).into()).unwrap_or_default(),
+    };
     let loaded = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();
         run(py, || Loaded::from_bytes(bytes, &request))?
