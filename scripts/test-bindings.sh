@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Builds and tests the three language bindings of flamekit (bindings/):
+# Builds and tests the four language bindings of flamekit (bindings/), all
+# thin skins over bindings/common (flamekit-bindings):
 #   1. Python (pyo3 + maturin): a venv in .venv, `maturin develop`, pytest.
-#   2. Node (napi-rs): npm install from the lock file, `napi build`, node --test.
+#   2. Node (napi-rs): `npm ci` from the lock file, `napi build`, node --test.
 #   3. UniFFI: the cdylib and the in-workspace uniffi-bindgen; Python, Kotlin
 #      and Swift bindings generated; the generated Python module tested.
+#   4. WebAssembly (wasm-bindgen): scripts/build-wasm.sh, the size check
+#      (<= 1.5 MB gzipped), the tests under Node and Deno (`npm ci` installs
+#      the deno binary), the edge-function example served on 127.0.0.1.
+#   5. Installable artifacts, each in a fresh temporary directory: the wheel
+#      (`maturin build`) in a new venv with an example under `mypy --strict`;
+#      the `npm pack` tarball with a TypeScript example under `tsc --strict`;
+#      the wasm package's example under `deno check`.
 # Every test suite also runs the shared vectors (tests/vectors/vectors.json).
 # Installs what it needs itself; a second run reuses .venv, node_modules and
-# target/. Debug builds throughout: they share target/debug with
-# `cargo test --workspace`, and the tests need no optimised code.
+# target/. Debug builds for the native skins (they share target/debug with
+# `cargo test --workspace`); the wasm package is built size-optimised.
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +24,22 @@ export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/.venv"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
 
 # pytest exits 5 when it collected no tests: that is a failure here too
 # (set -e already fails on every non-zero status, 5 included).
 run_pytest() {
   "$VENV/bin/python" -m pytest -q "$@"
+}
+
+# `npm ci` (exactly the lock file) when node_modules is missing or older than the lock.
+npm_ci() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 }
 
 step "python: venv and build tools"
@@ -46,26 +63,11 @@ step "python: build the extension (maturin develop)"
 step "python: pytest"
 run_pytest bindings/python/tests
 
-step "node: install the napi CLI from package-lock.json"
+step "node: npm ci, build the addon (napi build), node --test"
 (
   cd bindings/node
-  if [ ! -x node_modules/.bin/napi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    # `npm install` rather than `npm ci`: it installs the locked versions all
-    # the same, but tolerates lock files without the other platforms'
-    # optional packages (which the registry reachable here does not serve).
-    npm install --no-save --no-audit --no-fund
-  fi
-)
-
-step "node: build the addon (napi build)"
-(
-  cd bindings/node
+  npm_ci
   npx napi build --platform
-)
-
-step "node: node --test"
-(
-  cd bindings/node
   node --test test/*.test.js
 )
 
@@ -88,5 +90,59 @@ echo "generated: $(cd "$GEN" && find . -type f -name 'flamekit_uniffi*' | sort |
 
 step "uniffi: pytest on the generated Python bindings"
 FLAMEKIT_UNIFFI_DIR="$GEN/python" run_pytest bindings/uniffi/tests
+
+step "wasm: build (scripts/build-wasm.sh) and the size check"
+scripts/build-wasm.sh
+WASM=bindings/wasm/pkg/flamekit_wasm_bg.wasm
+GZ=$(gzip -9 -c "$WASM" | wc -c)
+if [ "$GZ" -gt 1572864 ]; then
+  echo "flamekit_wasm_bg.wasm is $GZ bytes gzipped: over the 1.5 MB budget" >&2
+  exit 1
+fi
+
+step "wasm: tests under Node and Deno, the edge example on 127.0.0.1"
+(
+  cd bindings/wasm
+  npm_ci
+  DENO="$PWD/node_modules/.bin/deno"
+  node --test test/*.test.mjs
+  "$DENO" test --quiet --allow-read --allow-env --allow-net=127.0.0.1 test/
+)
+
+step "artifacts: the wheel in a fresh venv, example under mypy --strict"
+(
+  cd bindings/python
+  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build --quiet --out "$TMP/wheels"
+)
+"$PYTHON" -m venv "$TMP/venv"
+"$TMP/venv/bin/python" -m pip install -q --disable-pip-version-check "$TMP"/wheels/flamekit-*.whl
+cp bindings/python/examples/upload.py "$TMP/upload.py"
+(cd "$TMP" && "$VENV/bin/mypy" --strict --python-executable "$TMP/venv/bin/python" upload.py)
+(cd "$TMP" && "$TMP/venv/bin/python" upload.py "${FLAMEKIT_CORPUS:-$ROOT/../shared/corpus/speedscope-samples}/speedscope/0.6.0/two-sampled.speedscope.json")
+
+step "artifacts: npm pack, TypeScript example under tsc --strict"
+(
+  cd bindings/node
+  npm pack --silent --pack-destination "$TMP" > /dev/null
+  mkdir "$TMP/node-app"
+  cd "$TMP/node-app"
+  echo '{"name":"app","private":true}' > package.json
+  npm install --no-audit --no-fund --loglevel=error "$TMP"/flamekit-0.1.0.tgz
+  cp "$ROOT/bindings/node/examples/upload.ts" .
+  "$ROOT/bindings/node/node_modules/.bin/tsc" --strict --noEmit --target es2022 --module nodenext \
+    --types node --typeRoots "$ROOT/bindings/node/node_modules/@types" upload.ts
+)
+
+step "artifacts: the wasm package under deno check"
+(
+  mkdir "$TMP/wasm-app"
+  cd "$TMP/wasm-app"
+  mkdir -p node_modules/flamekit-wasm
+  (cd "$ROOT/bindings/wasm" && cp -r --parents $(node -p "require('./package.json').files.join(' ')") package.json "$TMP/wasm-app/node_modules/flamekit-wasm/")
+  cp -r "$ROOT/bindings/wasm/examples" .
+  sed -i "s|'../index.js'|'flamekit-wasm'|" examples/edge.ts
+  echo '{"nodeModulesDir":"manual","imports":{"flamekit-wasm":"./node_modules/flamekit-wasm/index.js"}}' > deno.json
+  "$ROOT/bindings/wasm/node_modules/.bin/deno" check examples/edge.ts
+)
 
 step "bindings: all tests passed"

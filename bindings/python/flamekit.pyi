@@ -155,39 +155,45 @@ class ProfileGroup:
     def dump(self) -> str:
         """The `flamekit dump` JSON: frames with self/total weights and stacks per profile."""
     def top_functions(
-        self, profile: Optional[int] = None, by: str = "self", offset: int = 0, limit: int = 20
+        self,
+        profile: Optional[int] = None,
+        by: Optional[str] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> List[FunctionStat]:
         """Functions ranked by `by` ("self" or "total") weight, heaviest first; rows offset..offset+limit."""
-    def summary(self, max_chars: int = 4000, top_n: int = 10) -> str:
+    def summary(self, max_chars: Optional[int] = None, top_n: Optional[int] = None) -> str:
         """A plain-text summary for an LLM prompt, at most `max_chars` characters."""
     def render_png(
         self,
-        width: int = 1200,
-        height: int = 800,
-        theme: str = "light",
-        view: str = "time_order",
+        width: Optional[int] = None,
+        height: Optional[int] = None,
+        theme: Optional[str] = None,
+        view: Optional[str] = None,
         frame: Optional[str] = None,
         start: Optional[float] = None,
         end: Optional[float] = None,
         profile: Optional[int] = None,
         focus: Optional[str] = None,
-        device_pixel_ratio: float = 1.0,
-        title: bool = True,
+        device_pixel_ratio: Optional[float] = None,
+        title: Optional[bool] = None,
     ) -> bytes:
-        """Render a profile as PNG bytes. `view`: time_order, left_heavy or sandwich (with `frame`)."""
+        """Render a profile as PNG bytes; omitted options keep the library defaults (1200x800,
+        light, time order). `view`: time_order, left_heavy or sandwich (with `frame`; `frame` alone
+        selects sandwich)."""
     def render_svg(
         self,
-        width: int = 1200,
-        height: int = 800,
-        theme: str = "light",
-        view: str = "time_order",
+        width: Optional[int] = None,
+        height: Optional[int] = None,
+        theme: Optional[str] = None,
+        view: Optional[str] = None,
         frame: Optional[str] = None,
         start: Optional[float] = None,
         end: Optional[float] = None,
         profile: Optional[int] = None,
         focus: Optional[str] = None,
-        device_pixel_ratio: float = 1.0,
-        title: bool = True,
+        device_pixel_ratio: Optional[float] = None,
+        title: Optional[bool] = None,
     ) -> str:
         """Render a profile as a standalone SVG document (same layout as render_png)."""
 
@@ -230,14 +236,39 @@ class ProfileDiff:
     """Every function of either profile, in first-seen order (before, then after)."""
     is_zero: bool
     """True when no weight changed (e.g. a profile diffed with itself)."""
-    def top_by_delta(self, by: str = "self", offset: int = 0, limit: int = 20) -> List[FunctionDelta]:
+    def top_by_delta(
+        self, by: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
+    ) -> List[FunctionDelta]:
         """Functions ranked by `by`: "self" / "total" (largest growth first) or "self_absolute" (largest change)."""
     def render_png(
-        self, width: int = 1200, height: int = 800, theme: str = "light", device_pixel_ratio: float = 1.0, title: bool = True
+        self,
+        width: Optional[int] = None,
+        height: Optional[int] = None,
+        theme: Optional[str] = None,
+        view: Optional[str] = None,
+        frame: Optional[str] = None,
+        start: Optional[float] = None,
+        end: Optional[float] = None,
+        profile: Optional[int] = None,
+        focus: Optional[str] = None,
+        device_pixel_ratio: Optional[float] = None,
+        title: Optional[bool] = None,
     ) -> bytes:
-        """Render the diff as a PNG flame graph (after weights; red grew, blue shrank). Releases the GIL."""
+        """Render the diff as a PNG flame graph (after weights; red grew, blue shrank); options as
+        ProfileGroup.render_png. Releases the GIL."""
     def render_svg(
-        self, width: int = 1200, height: int = 800, theme: str = "light", device_pixel_ratio: float = 1.0, title: bool = True
+        self,
+        width: Optional[int] = None,
+        height: Optional[int] = None,
+        theme: Optional[str] = None,
+        view: Optional[str] = None,
+        frame: Optional[str] = None,
+        start: Optional[float] = None,
+        end: Optional[float] = None,
+        profile: Optional[int] = None,
+        focus: Optional[str] = None,
+        device_pixel_ratio: Optional[float] = None,
+        title: Optional[bool] = None,
     ) -> str:
         """Render the diff as a standalone SVG document (same layout as render_png)."""
 
@@ -246,7 +277,7 @@ def diff(
     after: ProfileGroup,
     before_profile: Optional[int] = None,
     after_profile: Optional[int] = None,
-    normalize: bool = True,
+    normalize: Optional[bool] = None,
 ) -> ProfileDiff:
     """Compare a profile of `before` with one of `after` (default: the active ones); releases the GIL.
 

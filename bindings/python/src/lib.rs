@@ -1,24 +1,20 @@
-//! Python bindings for flamekit: a thin skin over the `flamekit` crate.
+//! Python bindings for flamekit: the pyo3 skin over `flamekit-bindings`.
 //!
-//! Every function here converts Python arguments into the library's types,
-//! calls the library with the GIL released, and converts the result (or maps
-//! the [`flamekit::Error`] to a `flamekit.FlamekitError` subclass carrying the
-//! stable `.code`). No profile logic lives here. Panics are caught and
-//! raised as `flamekit.InternalError` (code `internal_error`).
+//! Keyword arguments become the shared request structs (whose `resolve()`
+//! applies the defaults), results are the shared records (`#[pyclass]`es
+//! there). This crate keeps what pyo3 forces: the exception classes, the
+//! option classes with keyword constructors and setters, verdict classes
+//! with `__bool__`, and the GIL: every call runs without it, under the
+//! shared panic guard (a panic raises `flamekit.InternalError`).
 #![warn(missing_docs)]
 
-use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use flamekit::{Error, ImportOptions, ImportReport};
+use flamekit_bindings::{self as fb, flamekit, Error, Image, Loaded, Subject};
 use pyo3::create_exception;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes};
-
-mod diff;
-mod policy;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyType};
 
 create_exception!(flamekit, FlamekitError, PyValueError, "Base of every flamekit error; `.code` is the stable code.");
 create_exception!(flamekit, InvalidJsonError, FlamekitError, "The input is not valid JSON (code `invalid_json`).");
@@ -47,25 +43,8 @@ create_exception!(flamekit, EmptyProfileError, FlamekitError, "Nothing to show o
 create_exception!(flamekit, IoError, FlamekitError, "Reading a file failed (`io_error`).");
 create_exception!(flamekit, InternalError, FlamekitError, "A bug in flamekit, or a caught panic (`internal_error`).");
 
-/// Run `f`, turning a panic into [`Error::Internal`] so it never crosses the FFI boundary.
-fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        Err(Error::Internal { message: format!("panic: {what}") })
-    })
-}
-
-/// Release the GIL, run `f` under [`guard`], and map its error.
-fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
-    py.detach(|| guard(f)).map_err(|e| to_py_err(py, e))
-}
-
 /// The exception class for an error code.
-fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, pyo3::types::PyType> {
+fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
     match code {
         "invalid_json" => py.get_type::<InvalidJsonError>(),
         "unsupported_format" => py.get_type::<UnsupportedFormatError>(),
@@ -81,7 +60,7 @@ fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, pyo3::types::PyType
     }
 }
 
-/// Map a library error to its exception, with `.code` and the variant's details as attributes.
+/// A library error as its exception, with `.code` and the variant's details as attributes.
 fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let value = class_for(py, e.code()).call1((e.to_string(),))?;
@@ -107,54 +86,55 @@ fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
     build().unwrap_or_else(|err| err)
 }
 
+/// Release the GIL, run `f` under the panic guard, and map its error.
+fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
+    py.detach(|| fb::guard(f)).map_err(|e| to_py_err(py, e))
+}
+
 /// Bounds checked while importing (see the Rust `IngestLimits`). Every field
 /// defaults to the library's default; `IngestLimits.unlimited()` turns all off.
-#[pyclass(module = "flamekit", name = "IngestLimits", eq, from_py_object)]
-#[derive(Clone, PartialEq)]
+#[pyclass(module = "flamekit", name = "IngestLimits", eq, get_all, set_all, from_py_object)]
+#[derive(Clone, Copy, PartialEq)]
 struct PyIngestLimits {
-    /// Largest accepted input in bytes, before decompression.
-    #[pyo3(get, set)]
     max_input_bytes: u64,
-    /// Largest size after gzip/zip decompression.
-    #[pyo3(get, set)]
     max_inflated_bytes: u64,
-    /// Most distinct frames in one group.
-    #[pyo3(get, set)]
     max_frames: u64,
-    /// Most samples plus events over all profiles of a group.
-    #[pyo3(get, set)]
     max_samples: u64,
-    /// Deepest accepted stack.
-    #[pyo3(get, set)]
     max_stack_depth: u64,
-    /// Most profiles in a group.
-    #[pyo3(get, set)]
     max_profiles: u64,
 }
 
 impl From<flamekit::IngestLimits> for PyIngestLimits {
     fn from(l: flamekit::IngestLimits) -> Self {
-        PyIngestLimits {
-            max_input_bytes: l.max_input_bytes,
-            max_inflated_bytes: l.max_inflated_bytes,
-            max_frames: l.max_frames,
-            max_samples: l.max_samples,
-            max_stack_depth: l.max_stack_depth,
-            max_profiles: l.max_profiles,
-        }
+        let flamekit::IngestLimits {
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
+        } = l;
+        PyIngestLimits { max_input_bytes, max_inflated_bytes, max_frames, max_samples, max_stack_depth, max_profiles }
     }
 }
 
 impl From<&PyIngestLimits> for flamekit::IngestLimits {
     fn from(l: &PyIngestLimits) -> Self {
+        let PyIngestLimits {
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
+        } = *l;
         flamekit::IngestLimits {
-            max_input_bytes: l.max_input_bytes,
-            max_inflated_bytes: l.max_inflated_bytes,
-            max_frames: l.max_frames,
-            max_samples: l.max_samples,
-            max_stack_depth: l.max_stack_depth,
-            max_profiles: l.max_profiles,
-            ..flamekit::IngestLimits::default()
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
         }
     }
 }
@@ -171,413 +151,156 @@ impl PyIngestLimits {
         max_stack_depth: Option<u64>,
         max_profiles: Option<u64>,
     ) -> Self {
-        let d = flamekit::IngestLimits::default();
-        PyIngestLimits {
-            max_input_bytes: max_input_bytes.unwrap_or(d.max_input_bytes),
-            max_inflated_bytes: max_inflated_bytes.unwrap_or(d.max_inflated_bytes),
-            max_frames: max_frames.unwrap_or(d.max_frames),
-            max_samples: max_samples.unwrap_or(d.max_samples),
-            max_stack_depth: max_stack_depth.unwrap_or(d.max_stack_depth),
-            max_profiles: max_profiles.unwrap_or(d.max_profiles),
-        }
+        let request = fb::LimitsRequest {
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
+        };
+        request.resolve().into()
     }
-
     /// No limits at all.
     #[staticmethod]
     fn unlimited() -> Self {
         flamekit::IngestLimits::unlimited().into()
     }
-
     fn __repr__(&self) -> String {
-        format!(
-            "IngestLimits(max_input_bytes={}, max_inflated_bytes={}, max_frames={}, max_samples={}, max_stack_depth={}, max_profiles={})",
-            self.max_input_bytes,
-            self.max_inflated_bytes,
-            self.max_frames,
-            self.max_samples,
-            self.max_stack_depth,
-            self.max_profiles
-        )
+        format!("IngestLimits({:?})", flamekit::IngestLimits::from(self))
     }
 }
 
-/// Python keyword arguments to [`flamekit::RenderOptions`].
-#[allow(clippy::too_many_arguments)]
-fn render_options(
-    width: u32,
-    height: u32,
-    theme: &str,
-    view: &str,
-    frame: Option<String>,
-    start: Option<f64>,
-    end: Option<f64>,
-    profile: Option<usize>,
-    focus: Option<String>,
-    device_pixel_ratio: f64,
-    title: bool,
-) -> Result<flamekit::RenderOptions, Error> {
-    Ok(flamekit::RenderOptions {
-        width,
-        height,
-        device_pixel_ratio,
-        theme: flamekit::theme_from_name(theme)?,
-        view: flamekit::view_from_name(view, frame)?,
-        profile_index: profile,
-        start,
-        end,
-        focus,
-        title,
+/// The keyword arguments of `render_png`/`render_svg` (groups and diffs; all
+/// optional, None = the library default) as the shared request.
+fn render_request(options: Option<&Bound<'_, PyDict>>) -> PyResult<fb::RenderRequest> {
+    let mut r = fb::RenderRequest::default();
+    for (key, v) in options.into_iter().flat_map(|o| o.iter()).filter(|(_, v)| !v.is_none()) {
+        match key.extract::<String>()?.as_str() {
+            "width" => r.width = Some(v.extract()?),
+            "height" => r.height = Some(v.extract()?),
+            "theme" => r.theme = Some(v.extract()?),
+            "view" => r.view = Some(v.extract()?),
+            "frame" => r.frame = Some(v.extract()?),
+            "start" => r.start = Some(v.extract()?),
+            "end" => r.end = Some(v.extract()?),
+            "profile" => r.profile = Some(v.extract()?),
+            "focus" => r.focus = Some(v.extract()?),
+            "device_pixel_ratio" => r.device_pixel_ratio = Some(v.extract()?),
+            "title" => r.title = Some(v.extract()?),
+            other => return Err(PyTypeError::new_err(format!("unexpected keyword argument {other:?}"))),
+        }
+    }
+    Ok(r)
+}
+
+/// Render without the GIL: PNG `bytes` or SVG `str`.
+fn render<'py>(
+    py: Python<'py>,
+    subject: Subject<'_>,
+    options: Option<&Bound<'py, PyDict>>,
+    svg: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request = render_request(options)?;
+    Ok(match run(py, || fb::render(subject, &request, svg))? {
+        Image::Png(png) => PyBytes::new(py, &png).into_any(),
+        Image::Svg(svg) => svg.into_pyobject(py)?.into_any(),
     })
-}
-
-/// One profile of a group: its name, unit and size.
-#[pyclass(module = "flamekit", frozen, get_all, skip_from_py_object)]
-#[derive(Clone)]
-struct ProfileInfo {
-    /// Position in the group.
-    index: usize,
-    /// Display name.
-    name: String,
-    /// Unit of weights: `none`, `nanoseconds`, ..., `bytes`.
-    unit: String,
-    /// `sampled` or `evented`.
-    kind: String,
-    /// Number of samples (sampled) or events (evented).
-    sample_count: usize,
-    /// Sum of weights.
-    total_weight: f64,
-    /// First value of the time axis.
-    start_value: f64,
-    /// Last value of the time axis.
-    end_value: f64,
-    /// Duration in ms for time units, else None.
-    duration_ms: Option<f64>,
-}
-
-#[pymethods]
-impl ProfileInfo {
-    fn __repr__(&self) -> String {
-        format!(
-            "ProfileInfo(index={}, name={:?}, unit={:?}, kind={:?}, sample_count={}, total_weight={})",
-            self.index, self.name, self.unit, self.kind, self.sample_count, self.total_weight
-        )
-    }
-}
-
-/// Self and total weight of one frame in one profile.
-#[pyclass(module = "flamekit", frozen, get_all, skip_from_py_object)]
-#[derive(Clone)]
-struct FrameWeight {
-    /// Index in the group's frame table.
-    index: usize,
-    /// Function name.
-    name: String,
-    /// Source file, if known.
-    file: Option<String>,
-    /// 1-based line, if known.
-    line: Option<u32>,
-    /// 1-based column, if known.
-    col: Option<u32>,
-    /// Weight of samples where the frame is innermost.
-    self_weight: f64,
-    /// Weight of samples where the frame is on the stack (recursion counted once).
-    total_weight: f64,
-}
-
-#[pymethods]
-impl FrameWeight {
-    fn __repr__(&self) -> String {
-        format!(
-            "FrameWeight(name={:?}, self_weight={}, total_weight={})",
-            self.name, self.self_weight, self.total_weight
-        )
-    }
-}
-
-/// One import warning.
-#[pyclass(module = "flamekit", frozen, get_all, skip_from_py_object)]
-#[derive(Clone)]
-struct Diagnostic {
-    /// Stable warning code.
-    code: String,
-    /// Where in the input (line, byte, index or field path).
-    location: String,
-    /// Detail.
-    message: String,
-}
-
-/// What an import skipped or repaired.
-#[pyclass(module = "flamekit", name = "ImportReport", frozen, skip_from_py_object)]
-struct PyImportReport {
-    report: ImportReport,
-}
-
-#[pymethods]
-impl PyImportReport {
-    /// Format identifier that was imported.
-    #[getter]
-    fn format(&self) -> &str {
-        &self.report.format
-    }
-    /// Exact number of warnings.
-    #[getter]
-    fn warning_count(&self) -> u64 {
-        self.report.warning_count
-    }
-    /// The first warnings (at most 100).
-    #[getter]
-    fn warnings(&self) -> Vec<Diagnostic> {
-        self.report
-            .warnings
-            .iter()
-            .map(|d| Diagnostic { code: d.code.into(), location: d.location.to_string(), message: d.message.clone() })
-            .collect()
-    }
-    /// Exact count of skipped items per reason code.
-    #[getter]
-    fn skipped(&self) -> BTreeMap<&'static str, u64> {
-        self.report.skipped.clone()
-    }
-    /// True when nothing was skipped or repaired.
-    #[getter]
-    fn is_clean(&self) -> bool {
-        self.report.is_clean()
-    }
-    fn __repr__(&self) -> String {
-        format!("ImportReport(format={:?}, warning_count={})", self.report.format, self.report.warning_count)
-    }
 }
 
 /// Profiles imported from one input, sharing one frame table. Immutable;
 /// safe to use from several threads at once.
 #[pyclass(module = "flamekit", name = "ProfileGroup", frozen, skip_from_py_object)]
-struct PyProfileGroup {
-    group: flamekit::ProfileGroup,
-    report: ImportReport,
-}
-
-impl PyProfileGroup {
-    fn profile_index(&self, profile: Option<usize>) -> usize {
-        profile.unwrap_or_else(|| self.group.active_profile_index())
-    }
-}
+struct PyProfileGroup(Loaded);
 
 #[pymethods]
 impl PyProfileGroup {
     /// Group name (the file name, the name hint, or the format's own name).
     #[getter]
     fn name(&self) -> &str {
-        self.group.name()
+        self.0.group.name()
     }
     /// Detected format identifier, e.g. `speedscope`, `pprof`.
     #[getter]
     fn profile_type(&self) -> &str {
-        self.group.format()
+        self.0.group.format()
     }
     /// Longest profile duration in ms among profiles with a time unit, else None.
     #[getter]
     fn duration_ms(&self) -> Option<f64> {
-        self.group.duration_ms()
+        self.0.group.duration_ms()
     }
     /// Index of the profile a viewer shows first.
     #[getter]
     fn active_profile_index(&self) -> usize {
-        self.group.active_profile_index()
+        self.0.group.active_profile_index()
     }
     /// Number of distinct frames in the group.
     #[getter]
     fn frame_count(&self) -> usize {
-        self.group.frames().len()
+        self.0.group.frames().len()
     }
     /// The profiles, in file order.
     #[getter]
-    fn profiles(&self, py: Python<'_>) -> PyResult<Vec<ProfileInfo>> {
-        let group = &self.group;
-        run(py, || {
-            Ok(group
-                .profiles()
-                .iter()
-                .enumerate()
-                .map(|(index, p)| ProfileInfo {
-                    index,
-                    name: p.name().to_owned(),
-                    unit: p.unit().as_str().to_owned(),
-                    kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
-                    sample_count: p.sample_count(),
-                    total_weight: p.total_weight(),
-                    start_value: p.start_value(),
-                    end_value: p.end_value(),
-                    duration_ms: p.duration_ms(),
-                })
-                .collect())
-        })
+    fn profiles(&self, py: Python<'_>) -> PyResult<Vec<fb::ProfileInfo>> {
+        run(py, || Ok(self.0.profiles()))
     }
     /// What the import skipped or repaired.
     #[getter]
-    fn report(&self) -> PyImportReport {
-        PyImportReport { report: self.report.clone() }
+    fn report(&self) -> fb::ImportReportInfo {
+        self.0.report()
     }
-
     /// Self/total weight of every frame present in a profile (default: the active one), in frame-table order.
     #[pyo3(signature = (profile=None))]
-    fn frame_weights(&self, py: Python<'_>, profile: Option<usize>) -> PyResult<Vec<FrameWeight>> {
-        let index = self.profile_index(profile);
-        let group = &self.group;
-        run(py, || {
-            let p = group.profile(index)?;
-            let fw = p.frame_weights(group.frames().len());
-            Ok(group
-                .frames()
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| fw.present[*i])
-                .map(|(i, f)| FrameWeight {
-                    index: i,
-                    name: f.name.clone(),
-                    file: f.file.clone(),
-                    line: f.line,
-                    col: f.col,
-                    self_weight: fw.self_weight[i],
-                    total_weight: fw.total_weight[i],
-                })
-                .collect())
-        })
+    fn frame_weights(&self, py: Python<'_>, profile: Option<u32>) -> PyResult<Vec<fb::FrameWeight>> {
+        run(py, || self.0.frame_weights(profile))
     }
-
-    /// Render a profile as PNG bytes (deterministic). `view` is `time_order`,
-    /// `left_heavy` or `sandwich` (with `frame`); `start`/`end` zoom on the
-    /// profile's time axis (profile units, absolute); `profile` defaults to the
-    /// active profile. Runs without the GIL.
-    #[pyo3(signature = (width=1200, height=800, theme="light", view="time_order", frame=None, start=None, end=None, profile=None, focus=None, device_pixel_ratio=1.0, title=true))]
-    #[allow(clippy::too_many_arguments)]
-    fn render_png<'py>(
-        &self,
-        py: Python<'py>,
-        width: u32,
-        height: u32,
-        theme: &str,
-        view: &str,
-        frame: Option<String>,
-        start: Option<f64>,
-        end: Option<f64>,
-        profile: Option<usize>,
-        focus: Option<String>,
-        device_pixel_ratio: f64,
-        title: bool,
-    ) -> PyResult<Bound<'py, PyBytes>> {
-        let group = &self.group;
-        let png = run(py, || {
-            let opts = render_options(
-                width,
-                height,
-                theme,
-                view,
-                frame,
-                start,
-                end,
-                profile,
-                focus,
-                device_pixel_ratio,
-                title,
-            )?;
-            flamekit::render_png(group, &opts)
-        })?;
-        Ok(PyBytes::new(py, &png))
+    /// Render a profile as PNG bytes (deterministic); keywords as in flamekit.pyi,
+    /// omitted ones keep the library defaults. Runs without the GIL.
+    #[pyo3(signature = (**options))]
+    fn render_png<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        render(py, Subject::Group(&self.0.group), options, false)
     }
-
     /// Render a profile as a standalone SVG document; same options and layout as `render_png`.
-    #[pyo3(signature = (width=1200, height=800, theme="light", view="time_order", frame=None, start=None, end=None, profile=None, focus=None, device_pixel_ratio=1.0, title=true))]
-    #[allow(clippy::too_many_arguments)]
-    fn render_svg(
-        &self,
-        py: Python<'_>,
-        width: u32,
-        height: u32,
-        theme: &str,
-        view: &str,
-        frame: Option<String>,
-        start: Option<f64>,
-        end: Option<f64>,
-        profile: Option<usize>,
-        focus: Option<String>,
-        device_pixel_ratio: f64,
-        title: bool,
-    ) -> PyResult<String> {
-        let group = &self.group;
-        run(py, || {
-            let opts = render_options(
-                width,
-                height,
-                theme,
-                view,
-                frame,
-                start,
-                end,
-                profile,
-                focus,
-                device_pixel_ratio,
-                title,
-            )?;
-            flamekit::render_svg(group, &opts)
-        })
+    #[pyo3(signature = (**options))]
+    fn render_svg<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        render(py, Subject::Group(&self.0.group), options, true)
     }
-
     /// The functions of a profile (default: the active one) ranked by `by`
     /// (`self` or `total`) weight, heaviest first: rows `offset .. offset + limit`.
     /// `(root)` and `(idle)` pseudo-frames are left out.
-    #[pyo3(signature = (profile=None, by="self", offset=0, limit=20))]
+    #[pyo3(signature = (profile=None, by=None, offset=None, limit=None))]
     fn top_functions(
         &self,
         py: Python<'_>,
-        profile: Option<usize>,
-        by: &str,
-        offset: usize,
-        limit: usize,
-    ) -> PyResult<Vec<policy::FunctionStat>> {
-        let index = self.profile_index(profile);
-        let group = &self.group;
-        run(py, || {
-            let sort_by = flamekit::SortBy::parse(by)
-                .ok_or_else(|| Error::argument("by", format!("{by:?} is not one of: self, total")))?;
-            let rows = flamekit::top_functions(group, index, &flamekit::TopOptions { sort_by, offset, limit })?;
-            Ok(rows.into_iter().map(Into::into).collect())
-        })
+        profile: Option<u32>,
+        by: Option<String>,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Vec<fb::FunctionStat>> {
+        run(py, || self.0.top_functions(&fb::TopRequest { profile, by, offset, limit }))
     }
-
     /// A plain-text summary of the group for an LLM prompt, at most
     /// `max_chars` characters, listing `top_n` functions and call paths per ranking.
-    #[pyo3(signature = (max_chars=flamekit::SummaryOptions::default().max_chars, top_n=flamekit::SummaryOptions::default().top_n))]
-    fn summary(&self, py: Python<'_>, max_chars: usize, top_n: usize) -> PyResult<String> {
-        let group = &self.group;
-        run(py, || flamekit::summarize(group, &flamekit::SummaryOptions { max_chars, top_n }))
+    #[pyo3(signature = (max_chars=None, top_n=None))]
+    fn summary(&self, py: Python<'_>, max_chars: Option<u32>, top_n: Option<u32>) -> PyResult<String> {
+        run(py, || self.0.summary(&fb::SummaryRequest { max_chars, top_n }))
     }
-
     /// speedscope file-format JSON (deterministic).
     fn to_speedscope_json(&self, py: Python<'_>) -> PyResult<String> {
-        let group = &self.group;
-        run(py, || Ok(flamekit::to_speedscope_json(group)))
+        run(py, || Ok(flamekit::to_speedscope_json(&self.0.group)))
     }
-
     /// gzip-compressed speedscope JSON (deterministic).
     fn to_speedscope_gzip<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let group = &self.group;
-        let bytes = run(py, || Ok(flamekit::to_speedscope_gzip(group)))?;
-        Ok(PyBytes::new(py, &bytes))
+        Ok(PyBytes::new(py, &run(py, || Ok(flamekit::to_speedscope_gzip(&self.0.group)))?))
     }
-
     /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
     fn dump(&self, py: Python<'_>) -> PyResult<String> {
-        let group = &self.group;
-        run(py, || Ok(flamekit::dump(group)))
+        run(py, || Ok(flamekit::dump(&self.0.group)))
     }
-
     fn __repr__(&self) -> String {
-        format!(
-            "ProfileGroup(name={:?}, profile_type={:?}, profiles={})",
-            self.group.name(),
-            self.group.format(),
-            self.group.profiles().len()
-        )
+        let g = &self.0.group;
+        format!("ProfileGroup(name={:?}, profile_type={:?}, profiles={})", g.name(), g.format(), g.profiles().len())
     }
 }
 
@@ -593,23 +316,471 @@ fn load(
     name_hint: Option<String>,
     limits: Option<PyIngestLimits>,
 ) -> PyResult<PyProfileGroup> {
-    let limits = limits.as_ref().map(flamekit::IngestLimits::from).unwrap_or_default();
-    let opts = ImportOptions { limits, name: name_hint.clone(), ..Default::default() };
-    let imported = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
+    let request = fb::LoadRequest {
+        name_hint,
+        limits: limits.as_ref().map(|l| flamekit::IngestLimits::from(l).into()).unwrap_or_default(),
+    };
+    let loaded = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();
-        run(py, || flamekit::import_with(bytes, name_hint.as_deref(), &opts))?
+        run(py, || Loaded::from_bytes(bytes, &request))?
     } else if let Ok(b) = path_or_bytes.cast::<PyByteArray>() {
         let bytes = b.to_vec();
-        run(py, || flamekit::import_with(&bytes, name_hint.as_deref(), &opts))?
+        run(py, || Loaded::from_bytes(&bytes, &request))?
     } else if let Ok(path) = path_or_bytes.extract::<PathBuf>() {
-        run(py, || flamekit::import_file(&path, &opts))?
+        run(py, || Loaded::from_path(&path, &request))?
     } else {
-        return Err(pyo3::exceptions::PyTypeError::new_err(
-            "load() takes a path (str or os.PathLike) or bytes/bytearray",
-        ));
+        return Err(PyTypeError::new_err("load() takes a path (str or os.PathLike) or bytes/bytearray"));
     };
-    let (group, report) = imported;
-    Ok(PyProfileGroup { group, report })
+    Ok(PyProfileGroup(loaded))
+}
+
+/// The result of `flamekit.diff`: what changed between two profiles.
+/// Immutable; safe to share between threads.
+#[pyclass(module = "flamekit", name = "ProfileDiff", frozen, skip_from_py_object)]
+struct PyProfileDiff(flamekit::ProfileDiff);
+
+#[pymethods]
+impl PyProfileDiff {
+    /// Unit of every weight here (the after profile's unit).
+    #[getter]
+    fn unit(&self) -> &'static str {
+        self.0.unit.as_str()
+    }
+    /// Whether before weights were scaled to the after total.
+    #[getter]
+    fn normalized(&self) -> bool {
+        self.0.normalized
+    }
+    /// Factor applied to before weights (1 when not normalised).
+    #[getter]
+    fn scale(&self) -> f64 {
+        self.0.scale
+    }
+    /// Total weight of the before profile, unscaled.
+    #[getter]
+    fn before_total(&self) -> f64 {
+        self.0.before_total
+    }
+    /// Total weight of the after profile.
+    #[getter]
+    fn after_total(&self) -> f64 {
+        self.0.after_total
+    }
+    /// Every function of either profile, in first-seen order (before, then after).
+    #[getter]
+    fn functions(&self) -> Vec<fb::FunctionDelta> {
+        fb::function_deltas(&self.0)
+    }
+    /// True when no weight changed (e.g. a profile diffed with itself).
+    #[getter]
+    fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+    /// Functions ranked by `by`: `self` (largest self growth first, the
+    /// default), `total` (largest total growth first) or `self_absolute`
+    /// (largest change of self weight either way); rows `offset .. offset + limit`.
+    #[pyo3(signature = (by=None, offset=None, limit=None))]
+    fn top_by_delta(
+        &self,
+        py: Python<'_>,
+        by: Option<String>,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Vec<fb::FunctionDelta>> {
+        run(py, || fb::top_by_delta(&self.0, &fb::DeltaRequest { by, offset, limit }))
+    }
+    /// Render the diff as PNG bytes (deterministic); keywords as in flamekit.pyi,
+    /// omitted ones keep the library defaults. Runs without the GIL.
+    #[pyo3(signature = (**options))]
+    fn render_png<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        render(py, Subject::Diff(&self.0), options, false)
+    }
+    /// Render the diff as a standalone SVG document; same options and layout as `render_png`.
+    #[pyo3(signature = (**options))]
+    fn render_svg<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        render(py, Subject::Diff(&self.0), options, true)
+    }
+    fn __repr__(&self) -> String {
+        let d = &self.0;
+        format!(
+            "ProfileDiff(unit={:?}, normalized={}, scale={}, functions={})",
+            d.unit.as_str(),
+            d.normalized,
+            d.scale,
+            d.functions.len()
+        )
+    }
+}
+
+/// Compare profile `before_profile` of `before` (default: its active profile)
+/// with profile `after_profile` of `after`. With `normalize` (the default)
+/// before weights are scaled to the after total. Runs without the GIL.
+#[pyfunction]
+#[pyo3(signature = (before, after, before_profile=None, after_profile=None, normalize=None))]
+fn diff(
+    py: Python<'_>,
+    before: &Bound<'_, PyProfileGroup>,
+    after: &Bound<'_, PyProfileGroup>,
+    before_profile: Option<u32>,
+    after_profile: Option<u32>,
+    normalize: Option<bool>,
+) -> PyResult<PyProfileDiff> {
+    let request = fb::DiffRequest { before_profile, after_profile, normalize };
+    let (b, a) = (&before.get().0, &after.get().0);
+    Ok(PyProfileDiff(run(py, || fb::diff(b, a, &request))?))
+}
+
+/// Rules for SVG uploads (`validate_svg`, `check_upload_bytes`).
+#[pyclass(module = "flamekit", eq, get_all, set_all, from_py_object)]
+#[derive(Clone, PartialEq)]
+struct SvgPolicy {
+    max_bytes: u64,
+    max_nodes: u32,
+}
+
+#[pymethods]
+impl SvgPolicy {
+    #[new]
+    #[pyo3(signature = (*, max_bytes=None, max_nodes=None))]
+    fn new(max_bytes: Option<u64>, max_nodes: Option<u32>) -> Self {
+        let flamekit::SvgPolicy { max_bytes, max_nodes } = fb::SvgPolicyRequest { max_bytes, max_nodes }.resolve();
+        SvgPolicy { max_bytes, max_nodes }
+    }
+    fn __repr__(&self) -> String {
+        format!("SvgPolicy(max_bytes={}, max_nodes={})", self.max_bytes, self.max_nodes)
+    }
+}
+
+/// What an upload endpoint accepts (see the Rust `UploadPolicy`). Omitted
+/// arguments keep the library defaults; empty allowlists accept anything.
+#[pyclass(module = "flamekit", eq, get_all, set_all, from_py_object)]
+#[derive(Clone, PartialEq)]
+struct UploadPolicy {
+    max_bytes: Option<u64>,
+    allowed_content_types: Vec<String>,
+    allowed_extensions: Vec<String>,
+    max_duration_ms: Option<u64>,
+    svg: SvgPolicy,
+}
+
+impl UploadPolicy {
+    fn resolve(&self) -> flamekit::UploadPolicy {
+        let svg = flamekit::SvgPolicy { max_bytes: self.svg.max_bytes, max_nodes: self.svg.max_nodes };
+        let p = self.clone();
+        let (allowed_content_types, allowed_extensions) = (p.allowed_content_types, p.allowed_extensions);
+        let (max_bytes, max_duration_ms) = (p.max_bytes, p.max_duration_ms);
+        flamekit::UploadPolicy { max_bytes, allowed_content_types, allowed_extensions, max_duration_ms, svg }
+    }
+}
+
+#[pymethods]
+impl UploadPolicy {
+    #[new]
+    // `max_bytes` omitted: the library default; `max_bytes=None`: no limit.
+    #[pyo3(signature = (*, max_bytes=flamekit::UploadPolicy::default().max_bytes, allowed_content_types=None, allowed_extensions=None, max_duration_ms=None, svg=None))]
+    fn new(
+        max_bytes: Option<u64>,
+        allowed_content_types: Option<Vec<String>>,
+        allowed_extensions: Option<Vec<String>>,
+        max_duration_ms: Option<u64>,
+        svg: Option<SvgPolicy>,
+    ) -> Self {
+        let svg = svg.map(|s| fb::SvgPolicyRequest { max_bytes: Some(s.max_bytes), max_nodes: Some(s.max_nodes) });
+        let request = fb::UploadPolicyRequest {
+            max_bytes: None,
+            allowed_content_types,
+            allowed_extensions,
+            max_duration_ms,
+            svg: svg.unwrap_or_default(),
+        };
+        let p = request.resolve().unwrap_or_default();
+        let svg = SvgPolicy { max_bytes: p.svg.max_bytes, max_nodes: p.svg.max_nodes };
+        let (allowed_content_types, allowed_extensions) = (p.allowed_content_types, p.allowed_extensions);
+        UploadPolicy { max_bytes, allowed_content_types, allowed_extensions, max_duration_ms: p.max_duration_ms, svg }
+    }
+    fn __repr__(&self) -> String {
+        format!("UploadPolicy({:?})", self.resolve())
+    }
+}
+
+/// Outcome of an upload or SVG check. Truthy when allowed.
+#[pyclass(module = "flamekit", frozen, skip_from_py_object)]
+struct Verdict(fb::VerdictRecord);
+
+#[pymethods]
+impl Verdict {
+    /// True when the upload is accepted.
+    #[getter]
+    fn allowed(&self) -> bool {
+        self.0.allowed
+    }
+    /// Stable deny code (`file_too_large`, `svg_script`, ...), None when allowed.
+    #[getter]
+    fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+    /// Human-readable reason, None when allowed.
+    #[getter]
+    fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// The limit that was crossed, when the rule has one.
+    #[getter]
+    fn limit(&self) -> Option<u64> {
+        self.0.limit
+    }
+    /// The value that crossed it, when known.
+    #[getter]
+    fn actual(&self) -> Option<u64> {
+        self.0.actual
+    }
+    /// The verdict as compact JSON, e.g. `{"verdict":"allow"}`.
+    fn to_json(&self) -> &str {
+        &self.0.json
+    }
+    fn __bool__(&self) -> bool {
+        self.0.allowed
+    }
+    fn __repr__(&self) -> String {
+        format!("Verdict({})", self.0.json)
+    }
+}
+
+/// Check an upload's metadata against a policy (default: `UploadPolicy()`).
+#[pyfunction]
+#[pyo3(signature = (size_bytes, content_type=None, file_name=None, duration_ms=None, policy=None))]
+fn check_upload(
+    py: Python<'_>,
+    size_bytes: u64,
+    content_type: Option<String>,
+    file_name: Option<String>,
+    duration_ms: Option<f64>,
+    policy: Option<UploadPolicy>,
+) -> PyResult<Verdict> {
+    let info = fb::UploadInfoRequest { size_bytes: Some(size_bytes), content_type, file_name, duration_ms };
+    let policy = policy.map(|p| p.resolve()).unwrap_or_default();
+    run(py, || Ok(Verdict(fb::verdict(&flamekit::check_upload(&policy, &info.resolve(None))))))
+}
+
+/// `check_upload` with the bytes at hand: the size is `len(data)`, and an SVG
+/// upload (by content type or `.svg` name) must also pass `validate_svg`.
+#[pyfunction]
+#[pyo3(signature = (data, content_type=None, file_name=None, duration_ms=None, policy=None))]
+fn check_upload_bytes(
+    py: Python<'_>,
+    data: &[u8],
+    content_type: Option<String>,
+    file_name: Option<String>,
+    duration_ms: Option<f64>,
+    policy: Option<UploadPolicy>,
+) -> PyResult<Verdict> {
+    let info =
+        fb::UploadInfoRequest { size_bytes: None, content_type, file_name, duration_ms }.resolve(Some(data.len()));
+    let policy = policy.map(|p| p.resolve()).unwrap_or_default();
+    run(py, || Ok(Verdict(fb::verdict(&flamekit::check_upload_bytes(&policy, &info, data)))))
+}
+
+/// Validate an SVG flamegraph (no scripts, DTDs, external references, ...).
+#[pyfunction]
+#[pyo3(signature = (data, policy=None))]
+fn validate_svg(py: Python<'_>, data: &[u8], policy: Option<SvgPolicy>) -> PyResult<Verdict> {
+    let policy = fb::SvgPolicyRequest {
+        max_bytes: policy.as_ref().map(|p| p.max_bytes),
+        max_nodes: policy.map(|p| p.max_nodes),
+    };
+    run(py, || Ok(Verdict(fb::verdict(&flamekit::validate_svg(data, &policy.resolve())))))
+}
+
+/// A chat plan; None limits are unlimited.
+#[pyclass(module = "flamekit", eq, get_all, from_py_object)]
+#[derive(Clone, PartialEq)]
+struct ChatPlan {
+    #[pyo3(set)]
+    messages_per_session: Option<u32>,
+    #[pyo3(set)]
+    sessions_limit: Option<u32>,
+    sessions_period: String,
+}
+
+impl ChatPlan {
+    fn request(&self) -> fb::ChatPlanRequest {
+        fb::ChatPlanRequest {
+            messages_per_session: self.messages_per_session,
+            sessions_limit: self.sessions_limit,
+            sessions_period: Some(self.sessions_period.clone()),
+        }
+    }
+}
+
+#[pymethods]
+impl ChatPlan {
+    #[new]
+    #[pyo3(signature = (*, messages_per_session=None, sessions_limit=None, sessions_period="lifetime"))]
+    fn new(
+        py: Python<'_>,
+        messages_per_session: Option<u32>,
+        sessions_limit: Option<u32>,
+        sessions_period: &str,
+    ) -> PyResult<Self> {
+        fb::sessions_period_from_name(sessions_period).map_err(|e| to_py_err(py, e))?;
+        Ok(ChatPlan { messages_per_session, sessions_limit, sessions_period: sessions_period.to_owned() })
+    }
+    #[setter]
+    fn set_sessions_period(&mut self, py: Python<'_>, value: &str) -> PyResult<()> {
+        fb::sessions_period_from_name(value).map_err(|e| to_py_err(py, e))?;
+        self.sessions_period = value.to_owned();
+        Ok(())
+    }
+    fn __repr__(&self) -> String {
+        format!("ChatPlan({:?})", self.request())
+    }
+}
+
+/// A user's chat counters, as the caller stores them.
+#[pyclass(module = "flamekit", eq, get_all, set_all, from_py_object)]
+#[derive(Clone, PartialEq)]
+struct ChatUsage {
+    session_messages: u32,
+    lifetime_sessions: u32,
+    monthly_sessions: u32,
+    period_start: i64,
+    period_anchor: Option<i64>,
+}
+
+impl From<fb::ChatUsage> for ChatUsage {
+    fn from(u: fb::ChatUsage) -> Self {
+        let fb::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } = u;
+        ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
+    }
+}
+
+impl From<&ChatUsage> for flamekit::ChatUsage {
+    fn from(u: &ChatUsage) -> Self {
+        let ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } = *u;
+        fb::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }.into()
+    }
+}
+
+#[pymethods]
+impl ChatUsage {
+    #[new]
+    #[pyo3(signature = (*, session_messages=0, lifetime_sessions=0, monthly_sessions=0, period_start=0, period_anchor=None))]
+    fn new(
+        session_messages: u32,
+        lifetime_sessions: u32,
+        monthly_sessions: u32,
+        period_start: i64,
+        period_anchor: Option<i64>,
+    ) -> Self {
+        ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
+    }
+    fn __repr__(&self) -> String {
+        format!("ChatUsage({:?})", flamekit::ChatUsage::from(self))
+    }
+}
+
+/// Outcome of `check_chat_limits` / `check_chat_session`. Truthy when allowed.
+#[pyclass(module = "flamekit", frozen, skip_from_py_object)]
+struct ChatVerdict(fb::ChatVerdictRecord, flamekit::ChatVerdict);
+
+#[pymethods]
+impl ChatVerdict {
+    /// True when the action may go ahead.
+    #[getter]
+    fn allowed(&self) -> bool {
+        self.0.allowed
+    }
+    /// Allowed: counters to set to 0 first.
+    #[getter]
+    fn reset(&self) -> Vec<String> {
+        self.0.reset.clone()
+    }
+    /// Allowed: counters to add 1 to.
+    #[getter]
+    fn increment(&self) -> Vec<String> {
+        self.0.increment.clone()
+    }
+    /// Allowed: the monthly period start to store.
+    #[getter]
+    fn period_start(&self) -> Option<i64> {
+        self.0.period_start
+    }
+    /// Denied: `session_messages`, `lifetime_sessions` or `monthly_sessions`.
+    #[getter]
+    fn limit_type(&self) -> Option<&str> {
+        self.0.limit_type.as_deref()
+    }
+    /// Denied: human-readable reason.
+    #[getter]
+    fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// Denied: the plan's limit.
+    #[getter]
+    fn limit(&self) -> Option<u32> {
+        self.0.limit
+    }
+    /// Denied: the counter's current value.
+    #[getter]
+    fn actual(&self) -> Option<u32> {
+        self.0.actual
+    }
+    /// Denied by a monthly limit: when the next period starts (UTC unix seconds).
+    #[getter]
+    fn resets_at(&self) -> Option<i64> {
+        self.0.resets_at
+    }
+    /// The counters to store once the allowed action happened (the checked counters when denied).
+    #[getter]
+    fn usage_after(&self) -> ChatUsage {
+        self.0.usage_after.into()
+    }
+    /// Apply this verdict to other stored counters.
+    fn apply(&self, usage: &ChatUsage) -> ChatUsage {
+        fb::ChatUsage::from(self.1.apply(&usage.into())).into()
+    }
+    /// The verdict as compact JSON.
+    fn to_json(&self) -> &str {
+        &self.0.json
+    }
+    fn __bool__(&self) -> bool {
+        self.0.allowed
+    }
+    fn __repr__(&self) -> String {
+        format!("ChatVerdict({})", self.0.json)
+    }
+}
+
+/// May the user send one more message in the current session?
+#[pyfunction]
+fn check_chat_limits(py: Python<'_>, plan: &ChatPlan, usage: &ChatUsage) -> PyResult<ChatVerdict> {
+    let (plan, usage) = (plan.request(), flamekit::ChatUsage::from(usage));
+    run(py, || {
+        let v = flamekit::may_send_message(&plan.resolve()?, &usage);
+        Ok(ChatVerdict(fb::chat_verdict(&v, &usage), v))
+    })
+}
+
+/// May the user start a new chat session at `now` (UTC unix seconds)?
+#[pyfunction]
+fn check_chat_session(py: Python<'_>, plan: &ChatPlan, usage: &ChatUsage, now: i64) -> PyResult<ChatVerdict> {
+    let (plan, usage) = (plan.request(), flamekit::ChatUsage::from(usage));
+    run(py, || {
+        let v = flamekit::may_start_session(&plan.resolve()?, &usage, now);
+        Ok(ChatVerdict(fb::chat_verdict(&v, &usage), v))
+    })
+}
+
+/// Start of the monthly period containing `now`, for periods beginning at `period_start`.
+#[pyfunction]
+fn monthly_period_start(period_start: i64, now: i64) -> i64 {
+    flamekit::monthly_period_start(period_start, now)
+}
+
+/// UTC unix seconds at midnight of a date; None for an invalid date.
+#[pyfunction]
+fn unix_seconds_from_date(year: i32, month: u32, day: u32) -> Option<i64> {
+    flamekit::unix_seconds_from_date(year, month, day)
 }
 
 /// Panic inside the library on purpose: tests that a panic surfaces as
@@ -617,13 +788,13 @@ fn load(
 #[pyfunction]
 #[pyo3(name = "_panic_for_tests")]
 fn panic_for_tests(py: Python<'_>) -> PyResult<()> {
-    run(py, || -> Result<(), Error> { panic!("deliberate panic for tests") })
+    run(py, fb::panic_for_tests)
 }
 
 /// Every stable error code, in the library's order.
 #[pyfunction]
 fn error_codes() -> Vec<&'static str> {
-    Error::CODES.to_vec()
+    fb::error_codes()
 }
 
 /// The Python module `flamekit`.
@@ -633,31 +804,31 @@ fn flamekit_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
-    m.add_function(wrap_pyfunction!(diff::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(panic_for_tests, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::check_upload, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::check_upload_bytes, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::validate_svg, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::check_chat_limits, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::check_chat_session, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::monthly_period_start, m)?)?;
-    m.add_function(wrap_pyfunction!(policy::unix_seconds_from_date, m)?)?;
-    m.add_class::<policy::FunctionStat>()?;
-    m.add_class::<policy::SvgPolicy>()?;
-    m.add_class::<policy::UploadPolicy>()?;
-    m.add_class::<policy::Verdict>()?;
-    m.add_class::<policy::ChatPlan>()?;
-    m.add_class::<policy::ChatUsage>()?;
-    m.add_class::<policy::ChatVerdict>()?;
+    m.add_function(wrap_pyfunction!(check_upload, m)?)?;
+    m.add_function(wrap_pyfunction!(check_upload_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_svg, m)?)?;
+    m.add_function(wrap_pyfunction!(check_chat_limits, m)?)?;
+    m.add_function(wrap_pyfunction!(check_chat_session, m)?)?;
+    m.add_function(wrap_pyfunction!(monthly_period_start, m)?)?;
+    m.add_function(wrap_pyfunction!(unix_seconds_from_date, m)?)?;
+    m.add_class::<fb::ProfileInfo>()?;
+    m.add_class::<fb::FrameWeight>()?;
+    m.add_class::<fb::Diagnostic>()?;
+    m.add_class::<fb::ImportReportInfo>()?;
+    m.add_class::<fb::FunctionStat>()?;
+    m.add_class::<fb::FunctionDelta>()?;
     m.add_class::<PyIngestLimits>()?;
     m.add_class::<PyProfileGroup>()?;
-    m.add_class::<ProfileInfo>()?;
-    m.add_class::<FrameWeight>()?;
-    m.add_class::<Diagnostic>()?;
-    m.add_class::<PyImportReport>()?;
-    m.add_class::<diff::PyProfileDiff>()?;
-    m.add_class::<diff::PyFunctionDelta>()?;
+    m.add_class::<PyProfileDiff>()?;
+    m.add_class::<SvgPolicy>()?;
+    m.add_class::<UploadPolicy>()?;
+    m.add_class::<Verdict>()?;
+    m.add_class::<ChatPlan>()?;
+    m.add_class::<ChatUsage>()?;
+    m.add_class::<ChatVerdict>()?;
     m.add("FlamekitError", py.get_type::<FlamekitError>())?;
     py.get_type::<FlamekitError>().setattr("code", py.None())?;
     for code in Error::CODES {

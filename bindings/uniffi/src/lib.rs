@@ -1,12 +1,13 @@
-//! UniFFI bindings for flamekit (Kotlin, Swift, Python): a thin skin over the
-//! `flamekit` crate.
+//! UniFFI bindings for flamekit (Kotlin, Swift, Python): the UniFFI skin over
+//! `flamekit-bindings`.
 //!
-//! Objects ([`ProfileGroup`]), records ([`IngestLimits`], [`ProfileInfo`],
-//! [`FrameWeight`], ...) and one error enum ([`FlamekitError`], one variant
-//! per stable code, each carrying `code` and `message`). Every exported call
-//! converts its arguments, calls the library and converts the result; panics
-//! are caught here (not left to UniFFI's generic panic path) and reported as
-//! [`FlamekitError::Internal`] with code `internal_error`.
+//! The shared records and the library's own policy types are mapped as
+//! remote records (their field lists below are what UniFFI needs to know;
+//! no conversion code). This crate keeps what UniFFI forces: the error enum
+//! (one variant per stable code, each with `code` and `message`), typed
+//! enums for names (Kotlin/Swift idiom), records with default values, and
+//! the exported signatures. Panics are caught by the shared guard and
+//! reported as [`FlamekitError::Internal`] (code `internal_error`).
 //!
 //! Generate bindings with the in-workspace bin:
 //! `cargo run -p flamekit-uniffi --features cli --bin uniffi-bindgen -- generate
@@ -14,284 +15,284 @@
 #![warn(missing_docs)]
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
-use flamekit::{Error, ImportOptions, ImportReport};
+use flamekit::{IngestLimits, SessionsPeriod, SvgPolicy, UploadInfo, UploadPolicy};
+use flamekit_bindings::{self as fb, flamekit, ChatUsage, Error, Image, Loaded, Subject};
+use flamekit_bindings::{ChatVerdictRecord as ChatVerdict, VerdictRecord as Verdict};
+use flamekit_bindings::{Diagnostic, FrameWeight, FunctionDelta, FunctionStat, ImportReportInfo, ProfileInfo};
 
 uniffi::setup_scaffolding!();
 
-mod diff;
-mod policy;
-pub use diff::*;
-pub use policy::*;
-
-/// Every flamekit failure; the variant matches the stable `code` field.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum FlamekitError {
-    /// `invalid_json`: the input is not valid JSON.
-    #[error("{message}")]
-    InvalidJson {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `unsupported_format`: no importer recognised the input.
-    #[error("{message}")]
-    UnsupportedFormat {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `invalid_profile`: the input's content is inconsistent.
-    #[error("{message}")]
-    InvalidProfile {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `truncated_input`: the input ends early.
-    #[error("{message}")]
-    TruncatedInput {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `limit_exceeded`: an ingest limit was exceeded.
-    #[error("{message}")]
-    LimitExceeded {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-        /// Which limit, e.g. `max_frames`.
-        limit: String,
-        /// The configured maximum.
-        max: u64,
-        /// The value reached when reading stopped.
-        value: u64,
-    },
-    /// `decompression_failed`: gzip/zip data is corrupt.
-    #[error("{message}")]
-    DecompressionFailed {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `invalid_argument`: an argument is out of range.
-    #[error("{message}")]
-    InvalidArgument {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `empty_profile`: nothing to show or analyze.
-    #[error("{message}")]
-    EmptyProfile {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `io_error`: reading a file failed.
-    #[error("{message}")]
-    Io {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-    /// `internal_error`: a bug in flamekit, or a caught panic.
-    #[error("{message}")]
-    Internal {
-        /// Stable code.
-        code: String,
-        /// Human-readable detail.
-        message: String,
-    },
-}
-
-impl From<Error> for FlamekitError {
-    fn from(e: Error) -> Self {
-        let code = e.code().to_owned();
-        let message = e.to_string();
-        match e {
-            Error::InvalidJson { .. } => FlamekitError::InvalidJson { code, message },
-            Error::UnsupportedFormat { .. } => FlamekitError::UnsupportedFormat { code, message },
-            Error::InvalidProfile { .. } => FlamekitError::InvalidProfile { code, message },
-            Error::Truncated { .. } => FlamekitError::TruncatedInput { code, message },
-            Error::LimitExceeded { limit, max, value } => {
-                FlamekitError::LimitExceeded { code, message, limit: limit.as_str().to_owned(), max, value }
-            }
-            Error::Decompress { .. } => FlamekitError::DecompressionFailed { code, message },
-            Error::InvalidArgument { .. } => FlamekitError::InvalidArgument { code, message },
-            Error::EmptyProfile { .. } => FlamekitError::EmptyProfile { code, message },
-            Error::Io { .. } => FlamekitError::Io { code, message },
-            _ => FlamekitError::Internal { code: "internal_error".into(), message },
+/// The error enum: one variant per stable code, each with `code` and `message`.
+macro_rules! errors {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// Every flamekit failure; the variant matches the stable `code` field.
+        #[derive(Debug, thiserror::Error, uniffi::Error)]
+        pub enum FlamekitError {
+            $($(#[$doc])* #[error("{message}")] $variant {
+                /// Stable code.
+                code: String,
+                /// Human-readable detail.
+                message: String,
+            },)*
+            /// `limit_exceeded`: an ingest limit was exceeded.
+            #[error("{message}")]
+            LimitExceeded {
+                /// Stable code.
+                code: String,
+                /// Human-readable detail.
+                message: String,
+                /// Which limit, e.g. `max_frames`.
+                limit: String,
+                /// The configured maximum.
+                max: u64,
+                /// The value reached when reading stopped.
+                value: u64,
+            },
         }
-    }
+
+        impl From<Error> for FlamekitError {
+            fn from(e: Error) -> Self {
+                let (code, message) = (e.code().to_owned(), e.to_string());
+                match e {
+                    Error::LimitExceeded { limit, max, value } => {
+                        FlamekitError::LimitExceeded { code, message, limit: limit.as_str().to_owned(), max, value }
+                    }
+                    $(_ if code == $code => FlamekitError::$variant { code, message },)*
+                    _ => FlamekitError::Internal { code: "internal_error".into(), message },
+                }
+            }
+        }
+    };
 }
 
-/// Run `f`, turning a panic into [`Error::Internal`] and the error into [`FlamekitError`].
+errors! {
+    /// `invalid_json`: the input is not valid JSON.
+    InvalidJson = "invalid_json",
+    /// `unsupported_format`: no importer recognised the input.
+    UnsupportedFormat = "unsupported_format",
+    /// `invalid_profile`: the input's content is inconsistent.
+    InvalidProfile = "invalid_profile",
+    /// `truncated_input`: the input ends early.
+    TruncatedInput = "truncated_input",
+    /// `decompression_failed`: gzip/zip data is corrupt.
+    DecompressionFailed = "decompression_failed",
+    /// `invalid_argument`: an argument is out of range.
+    InvalidArgument = "invalid_argument",
+    /// `empty_profile`: nothing to show or analyze.
+    EmptyProfile = "empty_profile",
+    /// `io_error`: reading a file failed.
+    Io = "io_error",
+    /// `internal_error`: a bug in flamekit, or a caught panic.
+    Internal = "internal_error",
+}
+
+/// Run `f` under the shared panic guard, mapping the error.
 fn run<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, FlamekitError> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error::Internal { message: format!("panic: {what}") })
-        })
-        .map_err(FlamekitError::from)
+    fb::guard(f).map_err(FlamekitError::from)
 }
 
-/// Bounds checked while importing (see `default_ingest_limits()`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
+pub struct ProfileInfo {
+    pub index: u32,
+    pub name: String,
+    pub unit: String,
+    pub kind: String,
+    pub sample_count: u64,
+    pub total_weight: f64,
+    pub start_value: f64,
+    pub end_value: f64,
+    pub duration_ms: Option<f64>,
+}
+
+#[uniffi::remote(Record)]
+pub struct FrameWeight {
+    pub index: u32,
+    pub name: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub col: Option<u32>,
+    pub self_weight: f64,
+    pub total_weight: f64,
+}
+
+#[uniffi::remote(Record)]
+pub struct Diagnostic {
+    pub code: String,
+    pub location: String,
+    pub message: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct ImportReportInfo {
+    pub format: String,
+    pub warning_count: u64,
+    pub warnings: Vec<Diagnostic>,
+    pub skipped: HashMap<String, u64>,
+    pub is_clean: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct FunctionStat {
+    pub rank: u32,
+    pub frame_id: u32,
+    pub name: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub self_weight: f64,
+    pub total_weight: f64,
+    pub self_percent: f64,
+    pub total_percent: f64,
+    pub self_display: String,
+    pub total_display: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct FunctionDelta {
+    pub name: String,
+    pub file: Option<String>,
+    pub before_self: f64,
+    pub after_self: f64,
+    pub before_total: f64,
+    pub after_total: f64,
+    pub delta_self: f64,
+    pub delta_total: f64,
+    pub relative_self: Option<f64>,
+    pub relative_total: Option<f64>,
+}
+
+#[uniffi::remote(Record)]
+pub struct Verdict {
+    pub allowed: bool,
+    pub code: Option<String>,
+    pub reason: Option<String>,
+    pub limit: Option<u64>,
+    pub actual: Option<u64>,
+    pub json: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct ChatVerdict {
+    pub allowed: bool,
+    pub reset: Vec<String>,
+    pub increment: Vec<String>,
+    pub period_start: Option<i64>,
+    pub limit_type: Option<String>,
+    pub reason: Option<String>,
+    pub limit: Option<u32>,
+    pub actual: Option<u32>,
+    pub resets_at: Option<i64>,
+    pub usage_after: ChatUsage,
+    pub json: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct ChatUsage {
+    #[uniffi(default = 0)]
+    pub session_messages: u32,
+    #[uniffi(default = 0)]
+    pub lifetime_sessions: u32,
+    #[uniffi(default = 0)]
+    pub monthly_sessions: u32,
+    #[uniffi(default = 0)]
+    pub period_start: i64,
+    #[uniffi(default = None)]
+    pub period_anchor: Option<i64>,
+}
+
+#[uniffi::remote(Record)]
 pub struct IngestLimits {
-    /// Largest accepted input in bytes, before decompression.
     pub max_input_bytes: u64,
-    /// Largest size after gzip/zip decompression.
     pub max_inflated_bytes: u64,
-    /// Most distinct frames in one group.
     pub max_frames: u64,
-    /// Most samples plus events over all profiles of a group.
     pub max_samples: u64,
-    /// Deepest accepted stack.
     pub max_stack_depth: u64,
-    /// Most profiles in a group.
     pub max_profiles: u64,
 }
 
-impl From<flamekit::IngestLimits> for IngestLimits {
-    fn from(l: flamekit::IngestLimits) -> Self {
-        IngestLimits {
-            max_input_bytes: l.max_input_bytes,
-            max_inflated_bytes: l.max_inflated_bytes,
-            max_frames: l.max_frames,
-            max_samples: l.max_samples,
-            max_stack_depth: l.max_stack_depth,
-            max_profiles: l.max_profiles,
-        }
-    }
+#[uniffi::remote(Record)]
+pub struct SvgPolicy {
+    pub max_bytes: u64,
+    pub max_nodes: u32,
 }
 
-impl From<IngestLimits> for flamekit::IngestLimits {
-    fn from(l: IngestLimits) -> Self {
-        flamekit::IngestLimits {
-            max_input_bytes: l.max_input_bytes,
-            max_inflated_bytes: l.max_inflated_bytes,
-            max_frames: l.max_frames,
-            max_samples: l.max_samples,
-            max_stack_depth: l.max_stack_depth,
-            max_profiles: l.max_profiles,
-            ..flamekit::IngestLimits::default()
-        }
-    }
+#[uniffi::remote(Record)]
+pub struct UploadPolicy {
+    pub max_bytes: Option<u64>,
+    pub allowed_content_types: Vec<String>,
+    pub allowed_extensions: Vec<String>,
+    pub max_duration_ms: Option<u64>,
+    pub svg: SvgPolicy,
+}
+
+#[uniffi::remote(Record)]
+pub struct UploadInfo {
+    #[uniffi(default = 0)]
+    pub size_bytes: u64,
+    #[uniffi(default = None)]
+    pub content_type: Option<String>,
+    #[uniffi(default = None)]
+    pub file_name: Option<String>,
+    #[uniffi(default = None)]
+    pub duration_ms: Option<f64>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum SessionsPeriod {
+    Lifetime,
+    Monthly,
+}
+
+/// A chat plan; absent limits are unlimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ChatPlan {
+    /// Most messages in one session.
+    #[uniffi(default = None)]
+    pub messages_per_session: Option<u32>,
+    /// Most sessions per `sessions_period`.
+    #[uniffi(default = None)]
+    pub sessions_limit: Option<u32>,
+    /// Lifetime or monthly session limit.
+    pub sessions_period: SessionsPeriod,
 }
 
 /// The library's default ingest limits.
 #[uniffi::export]
 pub fn default_ingest_limits() -> IngestLimits {
-    flamekit::IngestLimits::default().into()
+    fb::LimitsRequest::default().resolve()
 }
 
 /// No limits at all.
 #[uniffi::export]
 pub fn unlimited_ingest_limits() -> IngestLimits {
-    flamekit::IngestLimits::unlimited().into()
+    IngestLimits::unlimited()
+}
+
+/// The library's default upload policy.
+#[uniffi::export]
+pub fn default_upload_policy() -> UploadPolicy {
+    UploadPolicy::default()
 }
 
 /// Panic inside the library on purpose: tests that a panic surfaces as
 /// `FlamekitError.Internal` (code `internal_error`), not UniFFI's generic panic error.
 #[uniffi::export]
 pub fn panic_for_tests() -> Result<(), FlamekitError> {
-    run(|| -> Result<(), Error> { panic!("deliberate panic for tests") })
+    run(fb::panic_for_tests)
 }
 
 /// Every stable error code, in the library's order.
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
-    Error::CODES.iter().map(|c| (*c).to_owned()).collect()
-}
-
-/// One profile of a group.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
-pub struct ProfileInfo {
-    /// Position in the group.
-    pub index: u32,
-    /// Display name.
-    pub name: String,
-    /// Unit of weights: `none`, `nanoseconds`, ..., `bytes`.
-    pub unit: String,
-    /// `sampled` or `evented`.
-    pub kind: String,
-    /// Number of samples (sampled) or events (evented).
-    pub sample_count: u64,
-    /// Sum of weights.
-    pub total_weight: f64,
-    /// First value of the time axis.
-    pub start_value: f64,
-    /// Last value of the time axis.
-    pub end_value: f64,
-    /// Duration in ms for time units.
-    pub duration_ms: Option<f64>,
-}
-
-/// Self and total weight of one frame in one profile.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
-pub struct FrameWeight {
-    /// Index in the group's frame table.
-    pub index: u32,
-    /// Function name.
-    pub name: String,
-    /// Source file, if known.
-    pub file: Option<String>,
-    /// 1-based line, if known.
-    pub line: Option<u32>,
-    /// 1-based column, if known.
-    pub col: Option<u32>,
-    /// Weight of samples where the frame is innermost.
-    pub self_weight: f64,
-    /// Weight of samples where the frame is on the stack (recursion counted once).
-    pub total_weight: f64,
-}
-
-/// One import warning.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
-pub struct Diagnostic {
-    /// Stable warning code.
-    pub code: String,
-    /// Where in the input.
-    pub location: String,
-    /// Detail.
-    pub message: String,
-}
-
-/// What an import skipped or repaired.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
-pub struct ImportReportInfo {
-    /// Format identifier that was imported.
-    pub format: String,
-    /// Exact number of warnings.
-    pub warning_count: u64,
-    /// The first warnings (at most 100).
-    pub warnings: Vec<Diagnostic>,
-    /// Exact counts of skipped items per reason code.
-    pub skipped: HashMap<String, u64>,
+    fb::error_codes().into_iter().map(str::to_owned).collect()
 }
 
 /// Colour scheme of a rendered image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
 pub enum Theme {
-    /// White background (the default).
+    /// White background.
     Light,
     /// Dark background.
     Dark,
@@ -300,7 +301,7 @@ pub enum Theme {
 /// What to draw.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
 pub enum RenderView {
-    /// Flame chart: calls in time order (the default).
+    /// Flame chart: calls in time order.
     TimeOrder,
     /// Merged flame graph, heaviest call paths first.
     LeftHeavy,
@@ -311,19 +312,19 @@ pub enum RenderView {
     },
 }
 
-/// How to render; unset fields take the library defaults.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+/// How to render; unset (None) fields take the library defaults.
+#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
 pub struct RenderOptions {
     /// Width in CSS pixels.
-    #[uniffi(default = 1200)]
-    pub width: u32,
+    #[uniffi(default = None)]
+    pub width: Option<u32>,
     /// Height in CSS pixels.
-    #[uniffi(default = 800)]
-    pub height: u32,
-    /// Colours (default light).
+    #[uniffi(default = None)]
+    pub height: Option<u32>,
+    /// Colours.
     #[uniffi(default = None)]
     pub theme: Option<Theme>,
-    /// What to draw (default time order).
+    /// What to draw.
     #[uniffi(default = None)]
     pub view: Option<RenderView>,
     /// Start of the zoom window, in profile units (absolute).
@@ -339,207 +340,136 @@ pub struct RenderOptions {
     #[uniffi(default = None)]
     pub focus: Option<String>,
     /// Device pixels per CSS pixel.
-    #[uniffi(default = 1.0)]
-    pub device_pixel_ratio: f64,
+    #[uniffi(default = None)]
+    pub device_pixel_ratio: Option<f64>,
     /// Draw the title strip.
-    #[uniffi(default = true)]
-    pub title: bool,
+    #[uniffi(default = None)]
+    pub title: Option<bool>,
 }
 
-impl From<RenderOptions> for flamekit::RenderOptions {
+impl From<RenderOptions> for fb::RenderRequest {
     fn from(o: RenderOptions) -> Self {
-        flamekit::RenderOptions {
-            width: o.width,
-            height: o.height,
-            device_pixel_ratio: o.device_pixel_ratio,
-            theme: match o.theme {
-                Some(Theme::Dark) => flamekit::Theme::Dark,
-                Some(Theme::Light) | None => flamekit::Theme::Light,
-            },
-            view: match o.view {
-                Some(RenderView::TimeOrder) | None => flamekit::View::TimeOrder,
-                Some(RenderView::LeftHeavy) => flamekit::View::LeftHeavy,
-                Some(RenderView::Sandwich { frame }) => flamekit::View::Sandwich { frame },
-            },
-            profile_index: o.profile.map(|p| p as usize),
-            start: o.start,
-            end: o.end,
-            focus: o.focus,
-            title: o.title,
-        }
+        let RenderOptions { width, height, theme, view, start, end, profile, focus, device_pixel_ratio, title } = o;
+        let (view, frame) = match view {
+            None => (None, None),
+            Some(RenderView::TimeOrder) => (Some("time_order"), None),
+            Some(RenderView::LeftHeavy) => (Some("left_heavy"), None),
+            Some(RenderView::Sandwich { frame }) => (Some("sandwich"), Some(frame)),
+        };
+        let theme = theme.map(|t| if t == Theme::Dark { "dark" } else { "light" }.to_owned());
+        let view = view.map(str::to_owned);
+        fb::RenderRequest { width, height, theme, view, frame, start, end, profile, focus, device_pixel_ratio, title }
     }
 }
 
-/// The library's default render options (1200×800, light, time order).
+/// Render options with every field unset: the library defaults.
 #[uniffi::export]
 pub fn default_render_options() -> RenderOptions {
-    let d = flamekit::RenderOptions::default();
-    RenderOptions {
-        width: d.width,
-        height: d.height,
-        theme: None,
-        view: None,
-        start: None,
-        end: None,
-        profile: None,
-        focus: None,
-        device_pixel_ratio: d.device_pixel_ratio,
-        title: d.title,
+    RenderOptions::default()
+}
+
+fn render_png(subject: Subject<'_>, options: Option<RenderOptions>) -> Result<Vec<u8>, FlamekitError> {
+    match run(|| fb::render(subject, &options.unwrap_or_default().into(), false))? {
+        Image::Png(png) => Ok(png),
+        Image::Svg(_) => Err(Error::Internal { message: "expected a PNG".into() }.into()),
     }
 }
 
-/// Profiles imported from one input, sharing one frame table. Immutable and
-/// thread-safe.
+fn render_svg(subject: Subject<'_>, options: Option<RenderOptions>) -> Result<String, FlamekitError> {
+    match run(|| fb::render(subject, &options.unwrap_or_default().into(), true))? {
+        Image::Svg(svg) => Ok(svg),
+        Image::Png(_) => Err(Error::Internal { message: "expected an SVG".into() }.into()),
+    }
+}
+
+/// Which weight ranks `top_functions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum SortBy {
+    /// Self weight: time with the function innermost.
+    SelfWeight,
+    /// Total weight: time with the function anywhere on the stack.
+    TotalWeight,
+}
+
+/// Profiles imported from one input, sharing one frame table. Immutable and thread-safe.
 #[derive(uniffi::Object)]
-pub struct ProfileGroup {
-    group: flamekit::ProfileGroup,
-    report: ImportReport,
-}
-
-impl ProfileGroup {
-    fn new((group, report): (flamekit::ProfileGroup, ImportReport)) -> Arc<Self> {
-        Arc::new(ProfileGroup { group, report })
-    }
-    fn profile_index(&self, profile: Option<u32>) -> usize {
-        profile.map(|p| p as usize).unwrap_or_else(|| self.group.active_profile_index())
-    }
-}
+pub struct ProfileGroup(Loaded);
 
 #[uniffi::export]
 impl ProfileGroup {
     /// Group name (the file name, the name hint, or the format's own name).
     pub fn name(&self) -> String {
-        self.group.name().to_owned()
+        self.0.group.name().to_owned()
     }
     /// Detected format identifier, e.g. `speedscope`, `pprof`.
     pub fn profile_type(&self) -> String {
-        self.group.format().to_owned()
+        self.0.group.format().to_owned()
     }
     /// Longest profile duration in ms among profiles with a time unit.
     pub fn duration_ms(&self) -> Option<f64> {
-        self.group.duration_ms()
+        self.0.group.duration_ms()
     }
     /// Index of the profile a viewer shows first.
     pub fn active_profile_index(&self) -> u32 {
-        self.group.active_profile_index() as u32
+        self.0.group.active_profile_index() as u32
     }
     /// Number of distinct frames in the group.
     pub fn frame_count(&self) -> u64 {
-        self.group.frames().len() as u64
+        self.0.group.frames().len() as u64
     }
     /// The profiles, in file order.
     pub fn profiles(&self) -> Result<Vec<ProfileInfo>, FlamekitError> {
-        run(|| {
-            Ok(self
-                .group
-                .profiles()
-                .iter()
-                .enumerate()
-                .map(|(index, p)| ProfileInfo {
-                    index: index as u32,
-                    name: p.name().to_owned(),
-                    unit: p.unit().as_str().to_owned(),
-                    kind: if p.is_sampled() { "sampled" } else { "evented" }.to_owned(),
-                    sample_count: p.sample_count() as u64,
-                    total_weight: p.total_weight(),
-                    start_value: p.start_value(),
-                    end_value: p.end_value(),
-                    duration_ms: p.duration_ms(),
-                })
-                .collect())
-        })
+        run(|| Ok(self.0.profiles()))
     }
     /// What the import skipped or repaired.
     pub fn report(&self) -> ImportReportInfo {
-        let r = &self.report;
-        ImportReportInfo {
-            format: r.format.clone(),
-            warning_count: r.warning_count,
-            warnings: r
-                .warnings
-                .iter()
-                .map(|d| Diagnostic {
-                    code: d.code.into(),
-                    location: d.location.to_string(),
-                    message: d.message.clone(),
-                })
-                .collect(),
-            skipped: r.skipped.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
-        }
+        self.0.report()
     }
     /// Self/total weight of every frame present in a profile (default: the active one), in frame-table order.
     #[uniffi::method(default(profile = None))]
     pub fn frame_weights(&self, profile: Option<u32>) -> Result<Vec<FrameWeight>, FlamekitError> {
-        let group = &self.group;
-        let index = self.profile_index(profile);
-        run(|| {
-            let p = group.profile(index)?;
-            let fw = p.frame_weights(group.frames().len());
-            Ok(group
-                .frames()
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| fw.present[*i])
-                .map(|(i, f)| FrameWeight {
-                    index: i as u32,
-                    name: f.name.clone(),
-                    file: f.file.clone(),
-                    line: f.line,
-                    col: f.col,
-                    self_weight: fw.self_weight[i],
-                    total_weight: fw.total_weight[i],
-                })
-                .collect())
-        })
+        run(|| self.0.frame_weights(profile))
     }
     /// Render a profile as PNG bytes (deterministic); `None` means default options.
     #[uniffi::method(default(options = None))]
     pub fn render_png(&self, options: Option<RenderOptions>) -> Result<Vec<u8>, FlamekitError> {
-        let opts = options.unwrap_or_else(default_render_options).into();
-        run(|| flamekit::render_png(&self.group, &opts))
+        render_png(Subject::Group(&self.0.group), options)
     }
     /// Render a profile as a standalone SVG document; same options and layout as `render_png`.
     #[uniffi::method(default(options = None))]
     pub fn render_svg(&self, options: Option<RenderOptions>) -> Result<String, FlamekitError> {
-        let opts = options.unwrap_or_else(default_render_options).into();
-        run(|| flamekit::render_svg(&self.group, &opts))
+        render_svg(Subject::Group(&self.0.group), options)
     }
     /// The functions of a profile (default: the active one) ranked by self
     /// (default) or total weight, heaviest first: rows `offset .. offset + limit`.
     /// `(root)` and `(idle)` pseudo-frames are left out.
-    #[uniffi::method(default(profile = None, by = None, offset = 0, limit = 20))]
+    #[uniffi::method(default(profile = None, by = None, offset = None, limit = None))]
     pub fn top_functions(
         &self,
         profile: Option<u32>,
         by: Option<SortBy>,
-        offset: u32,
-        limit: u32,
+        offset: Option<u32>,
+        limit: Option<u32>,
     ) -> Result<Vec<FunctionStat>, FlamekitError> {
-        let index = self.profile_index(profile);
-        let opts = flamekit::TopOptions {
-            sort_by: by.map(Into::into).unwrap_or_default(),
-            offset: offset as usize,
-            limit: limit as usize,
-        };
-        run(|| Ok(flamekit::top_functions(&self.group, index, &opts)?.into_iter().map(Into::into).collect()))
+        let by = by.map(|b| if b == SortBy::TotalWeight { "total" } else { "self" }.to_owned());
+        run(|| self.0.top_functions(&fb::TopRequest { profile, by, offset, limit }))
     }
     /// A plain-text summary of the group for an LLM prompt, at most `max_chars` characters.
-    #[uniffi::method(default(max_chars = 4000, top_n = 10))]
-    pub fn summary(&self, max_chars: u32, top_n: u32) -> Result<String, FlamekitError> {
-        let opts = flamekit::SummaryOptions { max_chars: max_chars as usize, top_n: top_n as usize };
-        run(|| flamekit::summarize(&self.group, &opts))
+    #[uniffi::method(default(max_chars = None, top_n = None))]
+    pub fn summary(&self, max_chars: Option<u32>, top_n: Option<u32>) -> Result<String, FlamekitError> {
+        run(|| self.0.summary(&fb::SummaryRequest { max_chars, top_n }))
     }
     /// speedscope file-format JSON (deterministic).
     pub fn to_speedscope_json(&self) -> Result<String, FlamekitError> {
-        run(|| Ok(flamekit::to_speedscope_json(&self.group)))
+        run(|| Ok(flamekit::to_speedscope_json(&self.0.group)))
     }
     /// gzip-compressed speedscope JSON (deterministic).
     pub fn to_speedscope_gzip(&self) -> Result<Vec<u8>, FlamekitError> {
-        run(|| Ok(flamekit::to_speedscope_gzip(&self.group)))
+        run(|| Ok(flamekit::to_speedscope_gzip(&self.0.group)))
     }
     /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
     pub fn dump(&self) -> Result<String, FlamekitError> {
-        run(|| Ok(flamekit::dump(&self.group)))
+        run(|| Ok(flamekit::dump(&self.0.group)))
     }
 }
 
@@ -551,17 +481,184 @@ pub fn load_bytes(
     name_hint: Option<String>,
     limits: Option<IngestLimits>,
 ) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    run(|| {
-        let opts = ImportOptions { limits: limits.map(Into::into).unwrap_or_default(), name: name_hint.clone(), ..Default::default() };
-        flamekit::import_with(&bytes, name_hint.as_deref(), &opts).map(ProfileGroup::new)
-    })
+    let request = fb::LoadRequest { name_hint, limits: limits.map(limits_request).unwrap_or_default() };
+    run(|| Ok(Arc::new(ProfileGroup(Loaded::from_bytes(&bytes, &request)?))))
 }
 
 /// Import a profile from a file; its name is the detection hint and the group name.
 #[uniffi::export(default(limits = None))]
 pub fn load_file(path: String, limits: Option<IngestLimits>) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    run(|| {
-        let opts = ImportOptions { limits: limits.map(Into::into).unwrap_or_default(), name: None, ..Default::default() };
-        flamekit::import_file(&PathBuf::from(path), &opts).map(ProfileGroup::new)
-    })
+    let request = fb::LoadRequest { name_hint: None, limits: limits.map(limits_request).unwrap_or_default() };
+    run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
+}
+
+fn limits_request(l: IngestLimits) -> fb::LimitsRequest {
+    fb::LimitsRequest {
+        max_input_bytes: Some(l.max_input_bytes),
+        max_inflated_bytes: Some(l.max_inflated_bytes),
+        max_frames: Some(l.max_frames),
+        max_samples: Some(l.max_samples),
+        max_stack_depth: Some(l.max_stack_depth),
+        max_profiles: Some(l.max_profiles),
+    }
+}
+
+/// Which profiles to compare and whether to normalise.
+#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
+pub struct DiffOptions {
+    /// Profile index in the before group (default: its active profile).
+    #[uniffi(default = None)]
+    pub before_profile: Option<u32>,
+    /// Profile index in the after group (default: its active profile).
+    #[uniffi(default = None)]
+    pub after_profile: Option<u32>,
+    /// Scale before weights to the after total (default: yes).
+    #[uniffi(default = None)]
+    pub normalize: Option<bool>,
+}
+
+/// Diff options with every field unset: the library defaults.
+#[uniffi::export]
+pub fn default_diff_options() -> DiffOptions {
+    DiffOptions::default()
+}
+
+/// Which delta ranks `top_by_delta`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum DeltaSort {
+    /// Largest growth of self weight first.
+    SelfGrowth,
+    /// Largest growth of total weight first.
+    TotalGrowth,
+    /// Largest absolute change of self weight first.
+    SelfAbsolute,
+}
+
+/// What changed between two profiles. Immutable and thread-safe.
+#[derive(uniffi::Object)]
+pub struct ProfileDiff(flamekit::ProfileDiff);
+
+#[uniffi::export]
+impl ProfileDiff {
+    /// Unit of every weight here (the after profile's unit).
+    pub fn unit(&self) -> String {
+        self.0.unit.as_str().to_owned()
+    }
+    /// Whether before weights were scaled to the after total.
+    pub fn normalized(&self) -> bool {
+        self.0.normalized
+    }
+    /// Factor applied to before weights (1 when not normalised).
+    pub fn scale(&self) -> f64 {
+        self.0.scale
+    }
+    /// Total weight of the before profile, unscaled.
+    pub fn before_total(&self) -> f64 {
+        self.0.before_total
+    }
+    /// Total weight of the after profile.
+    pub fn after_total(&self) -> f64 {
+        self.0.after_total
+    }
+    /// Every function of either profile, in first-seen order (before, then after).
+    pub fn functions(&self) -> Vec<FunctionDelta> {
+        fb::function_deltas(&self.0)
+    }
+    /// True when no weight changed (e.g. a profile diffed with itself).
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+    /// Functions ranked by `by` (default: self growth): rows `offset .. offset + limit`.
+    #[uniffi::method(default(by = None, offset = None, limit = None))]
+    pub fn top_by_delta(
+        &self,
+        by: Option<DeltaSort>,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<Vec<FunctionDelta>, FlamekitError> {
+        let by = by.map(|b| {
+            match b {
+                DeltaSort::SelfGrowth => "self",
+                DeltaSort::TotalGrowth => "total",
+                DeltaSort::SelfAbsolute => "self_absolute",
+            }
+            .to_owned()
+        });
+        run(|| fb::top_by_delta(&self.0, &fb::DeltaRequest { by, offset, limit }))
+    }
+    /// Render the diff as a PNG flame graph (after weights; red grew, blue shrank).
+    #[uniffi::method(default(options = None))]
+    pub fn render_png(&self, options: Option<RenderOptions>) -> Result<Vec<u8>, FlamekitError> {
+        render_png(Subject::Diff(&self.0), options)
+    }
+    /// Render the diff as a standalone SVG document; same options and layout as `render_png`.
+    #[uniffi::method(default(options = None))]
+    pub fn render_svg(&self, options: Option<RenderOptions>) -> Result<String, FlamekitError> {
+        render_svg(Subject::Diff(&self.0), options)
+    }
+}
+
+/// Compare a profile of `before` with a profile of `after` (default: the active ones).
+#[uniffi::export(default(options = None))]
+pub fn diff(
+    before: Arc<ProfileGroup>,
+    after: Arc<ProfileGroup>,
+    options: Option<DiffOptions>,
+) -> Result<Arc<ProfileDiff>, FlamekitError> {
+    let DiffOptions { before_profile, after_profile, normalize } = options.unwrap_or_default();
+    let request = fb::DiffRequest { before_profile, after_profile, normalize };
+    run(|| Ok(Arc::new(ProfileDiff(fb::diff(&before.0, &after.0, &request)?))))
+}
+
+/// Check an upload's metadata against a policy (default: the library's).
+#[uniffi::export(default(policy = None))]
+pub fn check_upload(info: UploadInfo, policy: Option<UploadPolicy>) -> Result<Verdict, FlamekitError> {
+    run(|| Ok(fb::verdict(&flamekit::check_upload(&policy.unwrap_or_default(), &info))))
+}
+
+/// `check_upload` with the bytes at hand: an SVG upload must also pass `validate_svg`.
+#[uniffi::export(default(policy = None))]
+pub fn check_upload_bytes(
+    data: Vec<u8>,
+    info: UploadInfo,
+    policy: Option<UploadPolicy>,
+) -> Result<Verdict, FlamekitError> {
+    run(|| Ok(fb::verdict(&flamekit::check_upload_bytes(&policy.unwrap_or_default(), &info, &data))))
+}
+
+/// Validate an SVG flamegraph (no scripts, DTDs, external references, ...).
+#[uniffi::export(default(policy = None))]
+pub fn validate_svg(data: Vec<u8>, policy: Option<SvgPolicy>) -> Result<Verdict, FlamekitError> {
+    run(|| Ok(fb::verdict(&flamekit::validate_svg(&data, &policy.unwrap_or_default()))))
+}
+
+fn chat_plan(p: ChatPlan) -> flamekit::ChatPlan {
+    let ChatPlan { messages_per_session, sessions_limit, sessions_period } = p;
+    flamekit::ChatPlan { messages_per_session, sessions_limit, sessions_period }
+}
+
+/// May the user send one more message in the current session?
+#[uniffi::export]
+pub fn check_chat_limits(plan: ChatPlan, usage: ChatUsage) -> Result<ChatVerdict, FlamekitError> {
+    let usage = usage.into();
+    run(|| Ok(fb::chat_verdict(&flamekit::may_send_message(&chat_plan(plan), &usage), &usage)))
+}
+
+/// May the user start a new chat session at `now` (UTC unix seconds)?
+#[uniffi::export]
+pub fn check_chat_session(plan: ChatPlan, usage: ChatUsage, now: i64) -> Result<ChatVerdict, FlamekitError> {
+    let usage = usage.into();
+    run(|| Ok(fb::chat_verdict(&flamekit::may_start_session(&chat_plan(plan), &usage, now), &usage)))
+}
+
+/// Start of the monthly period containing `now`, for periods beginning at `period_start`.
+#[uniffi::export]
+pub fn monthly_period_start(period_start: i64, now: i64) -> i64 {
+    flamekit::monthly_period_start(period_start, now)
+}
+
+/// UTC unix seconds at midnight of a date; None for an invalid date.
+#[uniffi::export]
+pub fn unix_seconds_from_date(year: i32, month: u32, day: u32) -> Option<i64> {
+    flamekit::unix_seconds_from_date(year, month, day)
 }

@@ -1,0 +1,399 @@
+//! Requests: what a caller may pass, every field optional. One `resolve()`
+//! per request turns it into the library's options: defaults come from the
+//! library's `Default` impls, names are parsed by the facade's parsers, and
+//! a bad value is [`Error::InvalidArgument`]. A new option is one field here
+//! plus one line in each skin that spells out arguments (Python keywords).
+
+use flamekit::{DeltaSort, Error, SessionsPeriod};
+
+/// The attributes every request carries: `Default` (all fields absent) and,
+/// for the JavaScript skins, serde from a camelCase object (absent = default).
+macro_rules! request {
+    ($(#[$m:meta])* struct $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase", default))]
+        pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+    };
+}
+
+/// A profile index from a binding (`u32`) as the library's `usize`.
+fn index(p: Option<u32>) -> Option<usize> {
+    p.map(|p| p as usize)
+}
+
+request! {
+    /// How to import: [`flamekit::ImportOptions`].
+    struct LoadRequest {
+        /// A file name: breaks detection ties and names the group.
+        name_hint: Option<String>,
+        /// Ingest limits; absent fields keep the library defaults.
+        limits: LimitsRequest,
+    }
+}
+
+impl LoadRequest {
+    /// The library's import options.
+    pub fn resolve(&self) -> Result<flamekit::ImportOptions, Error> {
+        Ok(flamekit::ImportOptions {
+            limits: self.limits.resolve(),
+            name: self.name_hint.clone(),
+            ..Default::default()
+        })
+    }
+}
+
+request! {
+    /// Ingest limits ([`flamekit::IngestLimits`]); absent fields keep the defaults.
+    struct LimitsRequest {
+        /// Largest accepted input in bytes, before decompression.
+        max_input_bytes: Option<u64>,
+        /// Largest size after gzip/zip decompression.
+        max_inflated_bytes: Option<u64>,
+        /// Most distinct frames in one group.
+        max_frames: Option<u64>,
+        /// Most samples plus events over all profiles of a group.
+        max_samples: Option<u64>,
+        /// Deepest accepted stack.
+        max_stack_depth: Option<u64>,
+        /// Most profiles in a group.
+        max_profiles: Option<u64>,
+    }
+}
+
+impl LimitsRequest {
+    /// The limits, defaults filled in.
+    pub fn resolve(&self) -> flamekit::IngestLimits {
+        let d = flamekit::IngestLimits::default();
+        flamekit::IngestLimits {
+            max_input_bytes: self.max_input_bytes.unwrap_or(d.max_input_bytes),
+            max_inflated_bytes: self.max_inflated_bytes.unwrap_or(d.max_inflated_bytes),
+            max_frames: self.max_frames.unwrap_or(d.max_frames),
+            max_samples: self.max_samples.unwrap_or(d.max_samples),
+            max_stack_depth: self.max_stack_depth.unwrap_or(d.max_stack_depth),
+            max_profiles: self.max_profiles.unwrap_or(d.max_profiles),
+        }
+    }
+}
+
+impl From<flamekit::IngestLimits> for LimitsRequest {
+    /// Every limit given explicitly.
+    fn from(l: flamekit::IngestLimits) -> Self {
+        LimitsRequest {
+            max_input_bytes: Some(l.max_input_bytes),
+            max_inflated_bytes: Some(l.max_inflated_bytes),
+            max_frames: Some(l.max_frames),
+            max_samples: Some(l.max_samples),
+            max_stack_depth: Some(l.max_stack_depth),
+            max_profiles: Some(l.max_profiles),
+        }
+    }
+}
+
+request! {
+    /// How to render ([`flamekit::RenderOptions`]); absent fields keep the
+    /// library defaults (`RenderOptions::default()`: 1200x800, light, time order).
+    struct RenderRequest {
+        /// Width in CSS pixels.
+        width: Option<u32>,
+        /// Height in CSS pixels.
+        height: Option<u32>,
+        /// `light` or `dark`.
+        theme: Option<String>,
+        /// `time_order`, `left_heavy` or `sandwich` (with `frame`).
+        view: Option<String>,
+        /// Function name for the sandwich view (alone, it selects that view).
+        frame: Option<String>,
+        /// Start of the zoom window, in profile units (absolute).
+        start: Option<f64>,
+        /// End of the zoom window, in profile units (absolute).
+        end: Option<f64>,
+        /// Profile index (default: the active profile).
+        profile: Option<u32>,
+        /// Highlight this function, fade the others.
+        focus: Option<String>,
+        /// Device pixels per CSS pixel.
+        device_pixel_ratio: Option<f64>,
+        /// Draw the title strip.
+        title: Option<bool>,
+    }
+}
+
+impl RenderRequest {
+    /// The render options, defaults filled in and names parsed.
+    pub fn resolve(&self) -> Result<flamekit::RenderOptions, Error> {
+        let d = flamekit::RenderOptions::default();
+        let view = match (&self.view, &self.frame) {
+            (None, None) => d.view.clone(),
+            (view, frame) => flamekit::view_from_name(view.as_deref().unwrap_or("sandwich"), frame.clone())?,
+        };
+        Ok(flamekit::RenderOptions {
+            width: self.width.unwrap_or(d.width),
+            height: self.height.unwrap_or(d.height),
+            device_pixel_ratio: self.device_pixel_ratio.unwrap_or(d.device_pixel_ratio),
+            theme: match &self.theme {
+                Some(t) => flamekit::theme_from_name(t)?,
+                None => d.theme,
+            },
+            view,
+            profile_index: index(self.profile).or(d.profile_index),
+            start: self.start.or(d.start),
+            end: self.end.or(d.end),
+            focus: self.focus.clone().or(d.focus),
+            title: self.title.unwrap_or(d.title),
+        })
+    }
+}
+
+request! {
+    /// Which functions `top_functions` lists ([`flamekit::TopOptions`]).
+    struct TopRequest {
+        /// Profile index (default: the active profile).
+        profile: Option<u32>,
+        /// `self` or `total`.
+        by: Option<String>,
+        /// Rows to skip.
+        offset: Option<u32>,
+        /// Most rows.
+        limit: Option<u32>,
+    }
+}
+
+impl TopRequest {
+    /// The profile index (none: the active one) and the library's options.
+    pub fn resolve(&self) -> Result<(Option<usize>, flamekit::TopOptions), Error> {
+        let d = flamekit::TopOptions::default();
+        let sort_by = match self.by.as_deref() {
+            None => d.sort_by,
+            Some(by) => flamekit::SortBy::parse(by)
+                .ok_or_else(|| Error::argument("by", format!("{by:?} is not one of: self, total")))?,
+        };
+        let offset = index(self.offset).unwrap_or(d.offset);
+        Ok((index(self.profile), flamekit::TopOptions { sort_by, offset, limit: index(self.limit).unwrap_or(d.limit) }))
+    }
+}
+
+request! {
+    /// How long a summary may be ([`flamekit::SummaryOptions`]).
+    struct SummaryRequest {
+        /// Most characters of the text.
+        max_chars: Option<u32>,
+        /// Functions and call paths per ranking.
+        top_n: Option<u32>,
+    }
+}
+
+impl SummaryRequest {
+    /// The summary options, defaults filled in.
+    pub fn resolve(&self) -> flamekit::SummaryOptions {
+        let d = flamekit::SummaryOptions::default();
+        flamekit::SummaryOptions {
+            max_chars: index(self.max_chars).unwrap_or(d.max_chars),
+            top_n: index(self.top_n).unwrap_or(d.top_n),
+        }
+    }
+}
+
+request! {
+    /// Which profiles `diff` compares ([`flamekit::DiffOptions`]).
+    struct DiffRequest {
+        /// Profile index in the before group (default: its active profile).
+        before_profile: Option<u32>,
+        /// Profile index in the after group (default: its active profile).
+        after_profile: Option<u32>,
+        /// Scale before weights to the after total.
+        normalize: Option<bool>,
+    }
+}
+
+impl DiffRequest {
+    /// The diff options, defaults filled in.
+    pub fn resolve(&self) -> flamekit::DiffOptions {
+        let d = flamekit::DiffOptions::default();
+        flamekit::DiffOptions {
+            before_profile: index(self.before_profile).or(d.before_profile),
+            after_profile: index(self.after_profile).or(d.after_profile),
+            normalize: self.normalize.unwrap_or(d.normalize),
+        }
+    }
+}
+
+request! {
+    /// Which rows `top_by_delta` lists; paging defaults as `top_functions`.
+    struct DeltaRequest {
+        /// `self` (largest self growth first, the default), `total` (largest
+        /// total growth first) or `self_absolute` (largest change either way).
+        by: Option<String>,
+        /// Rows to skip.
+        offset: Option<u32>,
+        /// Most rows.
+        limit: Option<u32>,
+    }
+}
+
+impl DeltaRequest {
+    /// The ranking and the row range `offset .. offset + limit`.
+    pub fn resolve(&self) -> Result<(DeltaSort, usize, usize), Error> {
+        // TODO(lead): parse through the facade once `DeltaSort: FromStr` lands (arch).
+        let sort = match self.by.as_deref().unwrap_or("self") {
+            "self" => DeltaSort::SelfGrowth,
+            "total" => DeltaSort::TotalGrowth,
+            "self_absolute" => DeltaSort::SelfAbsolute,
+            by => return Err(Error::argument("by", format!("{by:?} is not one of: self, total, self_absolute"))),
+        };
+        let d = flamekit::TopOptions::default();
+        Ok((sort, index(self.offset).unwrap_or(d.offset), index(self.limit).unwrap_or(d.limit)))
+    }
+}
+
+request! {
+    /// What an upload endpoint accepts ([`flamekit::UploadPolicy`]); absent
+    /// fields keep the defaults, `max_bytes: Infinity` lifts the size limit.
+    struct UploadPolicyRequest {
+        /// Largest accepted file in bytes; infinite: no limit.
+        max_bytes: Option<f64>,
+        /// Accepted content types (case-insensitive, parameters ignored).
+        allowed_content_types: Option<Vec<String>>,
+        /// Accepted file-name endings (`.json`, `.json.gz`, ...).
+        allowed_extensions: Option<Vec<String>>,
+        /// Longest accepted profile duration in ms.
+        max_duration_ms: Option<u64>,
+        /// Rules for SVG uploads.
+        svg: SvgPolicyRequest,
+    }
+}
+
+impl UploadPolicyRequest {
+    /// The upload policy, defaults filled in.
+    pub fn resolve(&self) -> Result<flamekit::UploadPolicy, Error> {
+        let d = flamekit::UploadPolicy::default();
+        Ok(flamekit::UploadPolicy {
+            max_bytes: match self.max_bytes {
+                None => d.max_bytes,
+                Some(v) if v == f64::INFINITY => None,
+                Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 => Some(v as u64),
+                Some(v) => return Err(Error::argument("max_bytes", format!("{v} is not a non-negative integer"))),
+            },
+            allowed_content_types: self.allowed_content_types.clone().unwrap_or(d.allowed_content_types),
+            allowed_extensions: self.allowed_extensions.clone().unwrap_or(d.allowed_extensions),
+            max_duration_ms: self.max_duration_ms.or(d.max_duration_ms),
+            svg: self.svg.resolve(),
+        })
+    }
+}
+
+request! {
+    /// Rules for SVG uploads ([`flamekit::SvgPolicy`]).
+    struct SvgPolicyRequest {
+        /// Largest accepted SVG in bytes.
+        max_bytes: Option<u64>,
+        /// Most XML nodes.
+        max_nodes: Option<u32>,
+    }
+}
+
+impl SvgPolicyRequest {
+    /// The SVG policy, defaults filled in.
+    pub fn resolve(&self) -> flamekit::SvgPolicy {
+        let d = flamekit::SvgPolicy::default();
+        flamekit::SvgPolicy {
+            max_bytes: self.max_bytes.unwrap_or(d.max_bytes),
+            max_nodes: self.max_nodes.unwrap_or(d.max_nodes),
+        }
+    }
+}
+
+request! {
+    /// What is known about an upload ([`flamekit::UploadInfo`]).
+    struct UploadInfoRequest {
+        /// Size in bytes (`check_upload_bytes` uses the data's length).
+        size_bytes: Option<u64>,
+        /// Declared content type.
+        content_type: Option<String>,
+        /// Client-side file name.
+        file_name: Option<String>,
+        /// Profile duration in ms, once imported.
+        duration_ms: Option<f64>,
+    }
+}
+
+impl UploadInfoRequest {
+    /// The upload info; `size_bytes` defaults to `data_len`, else 0.
+    pub fn resolve(&self, data_len: Option<usize>) -> flamekit::UploadInfo {
+        flamekit::UploadInfo {
+            size_bytes: data_len.map(|n| n as u64).or(self.size_bytes).unwrap_or_default(),
+            content_type: self.content_type.clone(),
+            file_name: self.file_name.clone(),
+            duration_ms: self.duration_ms,
+        }
+    }
+}
+
+request! {
+    /// A chat plan ([`flamekit::ChatPlan`]); absent limits are unlimited.
+    struct ChatPlanRequest {
+        /// Most messages in one session.
+        messages_per_session: Option<u32>,
+        /// Most sessions per `sessions_period`.
+        sessions_limit: Option<u32>,
+        /// `lifetime` (the default) or `monthly`.
+        sessions_period: Option<String>,
+    }
+}
+
+impl ChatPlanRequest {
+    /// The chat plan, the period name parsed.
+    pub fn resolve(&self) -> Result<flamekit::ChatPlan, Error> {
+        Ok(flamekit::ChatPlan {
+            messages_per_session: self.messages_per_session,
+            sessions_limit: self.sessions_limit,
+            sessions_period: match self.sessions_period.as_deref() {
+                None => SessionsPeriod::default(),
+                Some(name) => sessions_period_from_name(name)?,
+            },
+        })
+    }
+}
+
+/// Parse `lifetime` or `monthly`.
+// TODO(lead): parse through the facade once `SessionsPeriod: FromStr` lands (arch).
+pub fn sessions_period_from_name(name: &str) -> Result<SessionsPeriod, Error> {
+    match name {
+        "lifetime" => Ok(SessionsPeriod::Lifetime),
+        "monthly" => Ok(SessionsPeriod::Monthly),
+        _ => Err(Error::argument("sessions_period", format!("{name:?} is not one of: lifetime, monthly"))),
+    }
+}
+
+/// A user's chat counters ([`flamekit::ChatUsage`]), as the caller stores
+/// them: an input of the chat checks (absent counters are 0) and the
+/// `usage_after` of their verdicts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize), serde(rename_all = "camelCase", default))]
+pub struct ChatUsage {
+    /// Messages already sent in the current session.
+    pub session_messages: u32,
+    /// Sessions ever started.
+    pub lifetime_sessions: u32,
+    /// Sessions started in the monthly period beginning at `period_start`.
+    pub monthly_sessions: u32,
+    /// Start of the current monthly period, UTC unix seconds.
+    pub period_start: i64,
+    /// Optional billing anchor, UTC unix seconds.
+    pub period_anchor: Option<i64>,
+}
+
+impl From<ChatUsage> for flamekit::ChatUsage {
+    fn from(u: ChatUsage) -> Self {
+        let ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } = u;
+        flamekit::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
+    }
+}
+
+impl From<flamekit::ChatUsage> for ChatUsage {
+    fn from(u: flamekit::ChatUsage) -> Self {
+        let flamekit::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } =
+            u;
+        ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
+    }
+}

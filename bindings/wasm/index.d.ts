@@ -1,0 +1,1 @@
+export * from './pkg/flamekit_wasm.js'

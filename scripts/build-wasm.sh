@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly package bindings/wasm/pkg (wasm-bindgen --target web,
+# loaded by bindings/wasm/index.js) from the `wasm-release` profile (size over
+# speed). Needs the wasm32-unknown-unknown target and wasm-bindgen-cli at the
+# version of the wasm-bindgen crate in Cargo.lock; installs both if missing.
+# Prints the .wasm size, raw and gzipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$WB_VERSION" ]; then
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+cargo build -p flamekit-wasm --target wasm32-unknown-unknown --profile wasm-release
+rm -rf bindings/wasm/pkg
+wasm-bindgen --target web --out-dir bindings/wasm/pkg \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/flamekit_wasm.wasm"
+WASM=bindings/wasm/pkg/flamekit_wasm_bg.wasm
+echo "flamekit_wasm_bg.wasm: $(wc -c < "$WASM") bytes, $(gzip -9 -c "$WASM" | wc -c) gzipped"
