@@ -118,7 +118,7 @@ step "artifacts: the wheel in a fresh venv, example under mypy --strict"
 "$TMP/venv/bin/python" -m pip install -q --disable-pip-version-check "$TMP"/wheels/flamekit-*.whl
 cp bindings/python/examples/upload.py "$TMP/upload.py"
 (cd "$TMP" && "$VENV/bin/mypy" --strict --python-executable "$TMP/venv/bin/python" upload.py)
-(cd "$TMP" && "$TMP/venv/bin/python" upload.py "${FLAMEKIT_CORPUS:-$ROOT/../shared/corpus/speedscope-samples}/speedscope/0.6.0/two-sampled.speedscope.json")
+(cd "$TMP" && "$TMP/venv/bin/python" upload.py "${FLAMEKIT_CORPUS:-$ROOT/tests/data/corpus}/speedscope/0.6.0/two-sampled.speedscope.json")
 
 step "artifacts: npm pack, TypeScript example under tsc --strict"
 (

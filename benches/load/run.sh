@@ -20,7 +20,7 @@ OUT="$ROOT/target/load"
 DURATION=${DURATION:-10s}
 PROFILE=${PROFILE:-release}
 # The largest real Chrome/Firefox trace of the speedscope sample corpus (2.4 MB).
-TRACE=${TRACE:-$ROOT/../shared/corpus/speedscope-samples/Firefox/59/firefox.json}
+TRACE=${TRACE:-$ROOT/tests/data/corpus/Firefox/59/firefox.json}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$OUT"
 log() { printf '== %s\n' "$*" >&2; }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use flamekit::{Error, SortBy, SummaryOptions, TopOptions, UploadInfo, UploadPolicy, Verdict};
 
-use crate::{load, read_input, InputArgs};
+use crate::{load, print_stdout, read_input, InputArgs};
 
 /// `flamekit top FILE`
 #[derive(clap::Args)]
@@ -38,10 +38,10 @@ pub fn top(a: TopArgs) -> Result<ExitCode, Error> {
     let rows = flamekit::top_functions(&group, index, &TopOptions { sort_by, offset: a.offset, limit: a.limit })?;
     if a.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Internal { message: e.to_string() })?;
-        println!("{json}");
+        print_stdout(format!("{json}\n").as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:>5}  {:>22}  {:>22}  function", "rank", "self", "total");
+    let mut out = format!("{:>5}  {:>22}  {:>22}  function\n", "rank", "self", "total");
     for r in &rows {
         let mut name = r.name.clone();
         match (&r.file, r.line) {
@@ -49,15 +49,16 @@ pub fn top(a: TopArgs) -> Result<ExitCode, Error> {
             (Some(f), None) => name.push_str(&format!(" ({f})")),
             _ => {}
         }
-        println!(
-            "{:>5}  {:>14} {:>6.1}%  {:>14} {:>6.1}%  {name}",
+        out.push_str(&format!(
+            "{:>5}  {:>14} {:>6.1}%  {:>14} {:>6.1}%  {name}\n",
             r.rank + 1,
             r.self_display,
             r.self_percent,
             r.total_display,
             r.total_percent
-        );
+        ));
     }
+    print_stdout(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -77,7 +78,7 @@ pub struct SummaryArgs {
 pub fn summary(a: SummaryArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let text = flamekit::summarize(&group, &SummaryOptions { max_chars: a.max_chars, top_n: a.top })?;
-    print!("{text}");
+    print_stdout(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -134,7 +135,7 @@ pub fn check(a: CheckArgs) -> Result<ExitCode, Error> {
         info.size_bytes = meta.len();
         let v = flamekit::check_upload(&policy, &info);
         if !v.is_allowed() {
-            return Ok(emit(&v));
+            return emit(&v);
         }
     }
     let bytes = if stdin {
@@ -158,14 +159,10 @@ pub fn check(a: CheckArgs) -> Result<ExitCode, Error> {
         info.duration_ms = group.duration_ms();
         v = flamekit::check_upload(&policy, &info);
     }
-    Ok(emit(&v))
+    emit(&v)
 }
 
-fn emit(v: &Verdict) -> ExitCode {
-    println!("{}", v.to_json());
-    if v.is_allowed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+fn emit(v: &Verdict) -> Result<ExitCode, Error> {
+    print_stdout(format!("{}\n", v.to_json()).as_bytes())?;
+    Ok(if v.is_allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

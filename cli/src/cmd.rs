@@ -53,6 +53,6 @@ pub fn detect(a: DetectArgs) -> Result<ExitCode, Error> {
     let bytes = read_input(&a.file, flamekit::IngestLimits::default().max_input_bytes)?;
     let hint = a.file.file_name().map(|n| n.to_string_lossy().into_owned());
     let f = flamekit::detect(&bytes, hint.as_deref())?;
-    println!("{f}");
+    crate::print_stdout(format!("{f}\n").as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -133,10 +133,7 @@ pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
 /// file intact and no truncated output.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if path.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(bytes)?;
-        out.flush()?;
-        Ok(())
+        print_stdout(bytes)
     } else {
         let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
         let dir = match path.parent() {
@@ -148,6 +145,16 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(path).map_err(|e| io(e.error))?;
         Ok(())
+    }
+}
+
+/// Write `bytes` to stdout. A reader that went away (`flamekit top … | head`)
+/// is not an error: the output it wanted was delivered.
+pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

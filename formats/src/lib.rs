@@ -36,7 +36,6 @@ pub mod linux_perf;
 pub mod papyrus;
 pub mod pmcstat;
 pub mod pprof;
-mod profile_type;
 pub mod safari;
 pub mod sourcemap;
 pub mod speedscope;
@@ -213,7 +212,7 @@ const IMPORTERS: [Importer; 17] = [
     row(Format::V8Heap, "v8-heap", "chrome-heap-profile", v8_heap::sniff, v8_heap::import, &[".heapprofile"]),
     row(Format::V8Log, "v8-log", "v8-log", v8_log::sniff, v8_log::import, &[]),
     row(Format::Safari, "safari", "safari", safari::sniff, safari::import, &[]),
-    row(Format::ChromeTrace, "chrome-trace", "chrome-timeline", chrome_trace::sniff, chrome_trace::import, &[]),
+    row(Format::ChromeTrace, "chrome-trace", "trace-event", chrome_trace::sniff, chrome_trace::import, &[]),
     row(Format::Callgrind, "callgrind", "callgrind", callgrind::sniff, callgrind::import, &["*callgrind*"]),
     row(Format::Haskell, "haskell", "haskell", haskell::sniff, haskell::import, &[".prof"]),
     row(Format::Instruments, "instruments", "instruments-deepcopy", instruments::sniff, instruments::import, &[]),
@@ -271,8 +270,10 @@ impl Format {
     }
 
     /// The profile-type name speedscope's importers give this format, e.g.
-    /// `chrome-timeline` for [`Format::ChromeTrace`] (speedscope names the
-    /// old `head`-tree form of a `.cpuprofile` `chrome-cpuprofile-old`);
+    /// `trace-event` for [`Format::ChromeTrace`] (its importers name two
+    /// shapes apart, and set that name on the group themselves: Chrome
+    /// timelines with CPU profiles `chrome-timeline`, the old `head`-tree form
+    /// of a `.cpuprofile` `chrome-cpuprofile-old`);
     /// formats speedscope does not import (pmcstat, jfr, v8-log) keep
     /// flamekit's [`Format::id`].
     pub const fn speedscope_name(self) -> &'static str {
@@ -428,7 +429,11 @@ fn import_inflated(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result
     let (mut group, mut report) = (format.importer().import)(bytes, opts)?;
     maps.apply(&mut group, &mut report);
     group.set_format(format.id());
-    profile_type::set_profile_type(format, &mut group);
+    // Importers whose format has two speedscope names (`chrome-cpuprofile-old`,
+    // `chrome-timeline`) set theirs; the others get the table's.
+    if group.profile_type() == group.format() {
+        group.set_profile_type(format.speedscope_name());
+    }
     if let Some(name) = &opts.name {
         if group.name().is_empty() {
             group.set_name(name.clone());

@@ -7,7 +7,7 @@ const path = require('node:path')
 const ROOT = path.resolve(__dirname, '..', '..', '..')
 
 function corpusRoot() {
-  return process.env.FLAMEKIT_CORPUS || path.join(ROOT, '..', 'shared', 'corpus', 'speedscope-samples')
+  return process.env.FLAMEKIT_CORPUS || path.join(ROOT, 'tests', 'data', 'corpus')
 }
 
 function inputPath(inp) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { handler, type Upload } from '../examples/edge.ts'
 
 const ROOT = new URL('../../../', import.meta.url)
-const CORPUS = Deno.env.get('FLAMEKIT_CORPUS') ?? new URL('../shared/corpus/speedscope-samples/', ROOT).pathname
+const CORPUS = Deno.env.get('FLAMEKIT_CORPUS') ?? new URL('tests/data/corpus/', ROOT).pathname
 
 function decodeBase64(s: string): Uint8Array {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0))

@@ -324,7 +324,7 @@ impl Server {
         let group = self.load(args, "trace")?;
         let pairs = render_pairs(args);
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let mut opts = render_options_from_params(&pairs, &group)?;
+        let mut opts = render_options_from_params(&pairs)?;
         if let Some(frame) = frame {
             opts.view = View::Sandwich { frame };
         }

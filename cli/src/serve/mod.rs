@@ -339,14 +339,14 @@ fn png(body: Vec<u8>) -> Reply {
 
 fn job_render(app: &App, req: &Req) -> Result<Reply, Error> {
     let (group, _) = load(app, req)?;
-    let opts = render_options_from_params(&req.pairs(), &group)?;
+    let opts = render_options_from_params(&req.pairs())?;
     Ok(png(flamekit::render_png(&group, &opts)?))
 }
 
 fn job_render_sandwich(app: &App, req: &Req) -> Result<Reply, Error> {
     let frame = req.param("frameName").ok_or_else(|| Error::argument("frameName", "required"))?.to_owned();
     let (group, _) = load(app, req)?;
-    let opts = render_options_from_params(&req.pairs(), &group)?;
+    let opts = render_options_from_params(&req.pairs())?;
     let opts = flamekit::RenderOptions { view: View::Sandwich { frame }, ..opts };
     Ok(png(flamekit::render_png(&group, &opts)?))
 }
