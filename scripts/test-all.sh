@@ -26,8 +26,9 @@ if [ -n "${FLAMEKIT_FUZZ_SECONDS:-}" ]; then
   scripts/fuzz.sh "$FLAMEKIT_FUZZ_SECONDS"
 fi
 
-if [ -x scripts/test-bindings.sh ]; then
-  echo "== bindings"
-  scripts/test-bindings.sh
-fi
+echo "== bindings"
+scripts/test-bindings.sh
+
+echo "== services (flamekit serve over HTTP, flamekit mcp with the MCP Python SDK)"
+scripts/test-services.sh
 echo "== all tests passed"

@@ -283,7 +283,7 @@ fn attack(case: &str, input: &[u8]) -> String {
         "sniff_bomb_small_limit" => {
             let limits =
                 IngestLimits { max_inflated_bytes: 10 << 20, max_inflation_ratio: u64::MAX, ..Default::default() };
-            flamekit::import_with(input, None, &ImportOptions { limits, name: None })
+            flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
         }
         "mangled_names" | "callgrind_many_events" => flamekit::import_format(Format::Callgrind, input, &opts),
         "long_name" => flamekit::import_format(Format::Collapsed, input, &opts),

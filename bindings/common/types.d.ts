@@ -11,6 +11,10 @@ export interface IngestLimits {
   maxSamples?: number
   maxStackDepth?: number
   maxProfiles?: number
+  /** Largest inflated ÷ compressed size ratio (past a small floor). */
+  maxInflationRatio?: number
+  /** Longest frame name in bytes; longer names are cut, with a warning. */
+  maxNameBytes?: number
 }
 
 /** How to render (defaults: the library's `RenderOptions::default()`, 1200x800, light, time order). */
@@ -34,6 +38,18 @@ export interface RenderOptions {
   devicePixelRatio?: number
   /** Draw the title strip. */
   title?: boolean
+  /** Zoom window start in ms after the profile's start (time units only). */
+  startTimeMs?: number
+  /** Zoom window end in ms after the profile's start. */
+  endTimeMs?: number
+  /** Outermost rows to skip. */
+  startDepth?: number
+  /** Box colours: `system`, `fire`, `peach` or `ice`. */
+  palette?: string
+  /** Draw the time and depth axes. */
+  axes?: boolean
+  /** Flamedeck's render parameters by name (width, height, mode, startTimeMs, endTimeMs, startDepth, flamegraphThemeName). */
+  params?: Record<string, string>
 }
 
 /** Options of `topFunctions`. */

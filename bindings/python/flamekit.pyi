@@ -67,6 +67,8 @@ class IngestLimits:
     max_samples: int
     max_stack_depth: int
     max_profiles: int
+    max_inflation_ratio: int
+    max_name_bytes: int
     def __init__(
         self,
         *,
@@ -76,6 +78,8 @@ class IngestLimits:
         max_samples: Optional[int] = None,
         max_stack_depth: Optional[int] = None,
         max_profiles: Optional[int] = None,
+        max_inflation_ratio: Optional[int] = None,
+        max_name_bytes: Optional[int] = None,
     ) -> None: ...
     @staticmethod
     def unlimited() -> IngestLimits:
@@ -177,6 +181,12 @@ class ProfileGroup:
         focus: Optional[str] = None,
         device_pixel_ratio: Optional[float] = None,
         title: Optional[bool] = None,
+        start_time_ms: Optional[float] = None,
+        end_time_ms: Optional[float] = None,
+        start_depth: Optional[int] = None,
+        palette: Optional[str] = None,
+        axes: Optional[bool] = None,
+        params: Optional[dict[str, str]] = None,
     ) -> bytes:
         """Render a profile as PNG bytes; omitted options keep the library defaults (1200x800,
         light, time order). `view`: time_order, left_heavy or sandwich (with `frame`; `frame` alone
@@ -194,6 +204,12 @@ class ProfileGroup:
         focus: Optional[str] = None,
         device_pixel_ratio: Optional[float] = None,
         title: Optional[bool] = None,
+        start_time_ms: Optional[float] = None,
+        end_time_ms: Optional[float] = None,
+        start_depth: Optional[int] = None,
+        palette: Optional[str] = None,
+        axes: Optional[bool] = None,
+        params: Optional[dict[str, str]] = None,
     ) -> str:
         """Render a profile as a standalone SVG document (same layout as render_png)."""
 
@@ -253,6 +269,12 @@ class ProfileDiff:
         focus: Optional[str] = None,
         device_pixel_ratio: Optional[float] = None,
         title: Optional[bool] = None,
+        start_time_ms: Optional[float] = None,
+        end_time_ms: Optional[float] = None,
+        start_depth: Optional[int] = None,
+        palette: Optional[str] = None,
+        axes: Optional[bool] = None,
+        params: Optional[dict[str, str]] = None,
     ) -> bytes:
         """Render the diff as a PNG flame graph (after weights; red grew, blue shrank); options as
         ProfileGroup.render_png. Releases the GIL."""
@@ -269,6 +291,12 @@ class ProfileDiff:
         focus: Optional[str] = None,
         device_pixel_ratio: Optional[float] = None,
         title: Optional[bool] = None,
+        start_time_ms: Optional[float] = None,
+        end_time_ms: Optional[float] = None,
+        start_depth: Optional[int] = None,
+        palette: Optional[str] = None,
+        axes: Optional[bool] = None,
+        params: Optional[dict[str, str]] = None,
     ) -> str:
         """Render the diff as a standalone SVG document (same layout as render_png)."""
 

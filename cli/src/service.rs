@@ -5,7 +5,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use flamekit::{Error, ImportOptions, ImportReport, IngestLimits, ProfileGroup, RenderOptions, SortBy, Theme};
+use flamekit::{Error, ImportOptions, ImportReport, IngestLimits, ProfileGroup, RenderOptions, SortBy};
 
 /// Flamedeck's render parameters (`mode`, `width`, `height`, `startTimeMs`,
 /// `endTimeMs`, `startDepth`, `flamegraphThemeName`) as [`RenderOptions`],
@@ -36,7 +36,7 @@ pub fn import_bytes(
     name: Option<&str>,
     limits: &IngestLimits,
 ) -> Result<(ProfileGroup, ImportReport), Error> {
-    let opts = ImportOptions { limits: *limits, name: name.map(str::to_owned) };
+    let opts = ImportOptions { limits: *limits, name: name.map(str::to_owned), ..Default::default() };
     flamekit::import_with(bytes, name, &opts)
 }
 
@@ -99,6 +99,7 @@ pub fn run_job<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flamekit::Theme;
 
     fn arg_name(e: Error) -> &'static str {
         match e {

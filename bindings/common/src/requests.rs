@@ -29,16 +29,34 @@ request! {
         name_hint: Option<String>,
         /// Ingest limits; absent fields keep the library defaults.
         limits: LimitsRequest,
+        /// linux perf sample weights: `samples` or `period`.
+        perf_weight: Option<String>,
+        /// Firefox frames kept: `all` or `js`.
+        firefox_frames: Option<String>,
+        /// pmcstat samples kept: `all` or `leaves`.
+        pmcstat_samples: Option<String>,
+        /// Papyrus script stacks: `separate` or `nested`.
+        papyrus_stacks: Option<String>,
     }
+}
+
+/// `value` parsed by the option's own `FromStr` (its one name table), or the default.
+fn option<T: std::str::FromStr<Err = Error>>(value: &Option<String>, default: T) -> Result<T, Error> {
+    value.as_deref().map_or(Ok(default), str::parse)
 }
 
 impl LoadRequest {
     /// The library's import options.
     pub fn resolve(&self) -> Result<flamekit::ImportOptions, Error> {
+        let d = flamekit::ImportOptions::default();
         Ok(flamekit::ImportOptions {
             limits: self.limits.resolve(),
             name: self.name_hint.clone(),
-            ..Default::default()
+            perf_weight: option(&self.perf_weight, d.perf_weight)?,
+            firefox_frames: option(&self.firefox_frames, d.firefox_frames)?,
+            pmcstat_samples: option(&self.pmcstat_samples, d.pmcstat_samples)?,
+            papyrus_stacks: option(&self.papyrus_stacks, d.papyrus_stacks)?,
+            ..d
         })
     }
 }
@@ -58,6 +76,10 @@ request! {
         max_stack_depth: Option<u64>,
         /// Most profiles in a group.
         max_profiles: Option<u64>,
+        /// Largest inflated ÷ compressed size ratio (past a small floor).
+        max_inflation_ratio: Option<u64>,
+        /// Longest frame name in bytes (longer ones are cut, with a warning).
+        max_name_bytes: Option<u64>,
     }
 }
 
@@ -72,6 +94,8 @@ impl LimitsRequest {
             max_samples: self.max_samples.unwrap_or(d.max_samples),
             max_stack_depth: self.max_stack_depth.unwrap_or(d.max_stack_depth),
             max_profiles: self.max_profiles.unwrap_or(d.max_profiles),
+            max_inflation_ratio: self.max_inflation_ratio.unwrap_or(d.max_inflation_ratio),
+            max_name_bytes: self.max_name_bytes.unwrap_or(d.max_name_bytes),
         }
     }
 }
@@ -86,6 +110,8 @@ impl From<flamekit::IngestLimits> for LimitsRequest {
             max_samples: Some(l.max_samples),
             max_stack_depth: Some(l.max_stack_depth),
             max_profiles: Some(l.max_profiles),
+            max_inflation_ratio: Some(l.max_inflation_ratio),
+            max_name_bytes: Some(l.max_name_bytes),
         }
     }
 }
@@ -116,6 +142,20 @@ request! {
         device_pixel_ratio: Option<f64>,
         /// Draw the title strip.
         title: Option<bool>,
+        /// Start of the zoom window in ms after the profile's start (time units only).
+        start_time_ms: Option<f64>,
+        /// End of the zoom window in ms after the profile's start.
+        end_time_ms: Option<f64>,
+        /// Outermost rows to skip.
+        start_depth: Option<u32>,
+        /// Box colours: `system`, `fire`, `peach` or `ice`.
+        palette: Option<String>,
+        /// Draw the time and depth axes.
+        axes: Option<bool>,
+        /// Flamedeck's render parameters by name (`width`, `height`, `mode`,
+        /// `startTimeMs`, `endTimeMs`, `startDepth`, `flamegraphThemeName`),
+        /// applied after the fields above.
+        params: std::collections::BTreeMap<String, String>,
     }
 }
 
@@ -127,7 +167,7 @@ impl RenderRequest {
             (None, None) => d.view.clone(),
             (view, frame) => flamekit::view_from_name(view.as_deref().unwrap_or("sandwich"), frame.clone())?,
         };
-        Ok(flamekit::RenderOptions {
+        let mut o = flamekit::RenderOptions {
             width: self.width.unwrap_or(d.width),
             height: self.height.unwrap_or(d.height),
             device_pixel_ratio: self.device_pixel_ratio.unwrap_or(d.device_pixel_ratio),
@@ -139,9 +179,21 @@ impl RenderRequest {
             profile_index: index(self.profile).or(d.profile_index),
             start: self.start.or(d.start),
             end: self.end.or(d.end),
-            focus: self.focus.clone().or(d.focus),
+            focus: self.focus.clone().or(d.focus.clone()),
             title: self.title.unwrap_or(d.title),
-        })
+            start_time_ms: self.start_time_ms.or(d.start_time_ms),
+            end_time_ms: self.end_time_ms.or(d.end_time_ms),
+            start_depth: self.start_depth.map_or(d.start_depth, |k| k as usize),
+            palette: option(&self.palette, d.palette)?,
+            axes: self.axes.unwrap_or(d.axes),
+            ..d
+        };
+        for (name, value) in &self.params {
+            if !o.apply_param(name, value)? {
+                return Err(Error::argument("params", format!("unknown render parameter {name:?}")));
+            }
+        }
+        Ok(o)
     }
 }
 

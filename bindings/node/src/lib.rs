@@ -94,18 +94,11 @@ impl<T: Send + 'static, J: napi::bindgen_prelude::ToNapiValue + napi::bindgen_pr
 /// The library's default ingest limits.
 #[napi(ts_return_type = "Required<IngestLimits>")]
 pub fn default_ingest_limits() -> napi::Result<Value, &'static str> {
-    let d = flamekit::IngestLimits::default();
-    let l = fb::LimitsRequest {
-        max_input_bytes: Some(d.max_input_bytes),
-        max_inflated_bytes: Some(d.max_inflated_bytes),
-        max_frames: Some(d.max_frames),
-        max_samples: Some(d.max_samples),
-        max_stack_depth: Some(d.max_stack_depth),
-        max_profiles: Some(d.max_profiles),
-    };
+    let l = fb::LimitsRequest::from(flamekit::IngestLimits::default());
     Ok(serde_json::json!({
         "maxInputBytes": l.max_input_bytes, "maxInflatedBytes": l.max_inflated_bytes, "maxFrames": l.max_frames,
         "maxSamples": l.max_samples, "maxStackDepth": l.max_stack_depth, "maxProfiles": l.max_profiles,
+        "maxInflationRatio": l.max_inflation_ratio, "maxNameBytes": l.max_name_bytes,
     }))
 }
 
@@ -269,7 +262,7 @@ pub fn load(
     limits: Option<Unknown<'_>>,
 ) -> napi::Result<ProfileGroup, &'static str> {
     run(|| {
-        let request = fb::LoadRequest { name_hint, limits: req(&env, limits)? };
+        let request = fb::LoadRequest { name_hint, limits: req(&env, limits)?, ..Default::default() };
         let loaded = match &input {
             Either::A(path) => Loaded::from_path(Path::new(path), &request)?,
             Either::B(bytes) => Loaded::from_bytes(bytes, &request)?,
@@ -291,7 +284,7 @@ pub fn load_async(
     name_hint: Option<String>,
     limits: Option<Unknown<'_>>,
 ) -> AsyncTask<Job<Loaded, ProfileGroup>> {
-    let request = req(&env, limits).map(|limits| fb::LoadRequest { name_hint, limits });
+    let request = req(&env, limits).map(|limits| fb::LoadRequest { name_hint, limits, ..Default::default() });
     let input = match input {
         Either::A(path) => Either::A(path),
         Either::B(bytes) => Either::B(bytes.to_vec()),

@@ -102,6 +102,8 @@ struct PyIngestLimits {
     max_samples: u64,
     max_stack_depth: u64,
     max_profiles: u64,
+    max_inflation_ratio: u64,
+    max_name_bytes: u64,
 }
 
 impl From<flamekit::IngestLimits> for PyIngestLimits {
@@ -113,8 +115,19 @@ impl From<flamekit::IngestLimits> for PyIngestLimits {
             max_samples,
             max_stack_depth,
             max_profiles,
+            max_inflation_ratio,
+            max_name_bytes,
         } = l;
-        PyIngestLimits { max_input_bytes, max_inflated_bytes, max_frames, max_samples, max_stack_depth, max_profiles }
+        PyIngestLimits {
+            max_input_bytes,
+            max_inflated_bytes,
+            max_frames,
+            max_samples,
+            max_stack_depth,
+            max_profiles,
+            max_inflation_ratio,
+            max_name_bytes,
+        }
     }
 }
 
@@ -127,6 +140,8 @@ impl From<&PyIngestLimits> for flamekit::IngestLimits {
             max_samples,
             max_stack_depth,
             max_profiles,
+            max_inflation_ratio,
+            max_name_bytes,
         } = *l;
         flamekit::IngestLimits {
             max_input_bytes,
@@ -135,6 +150,8 @@ impl From<&PyIngestLimits> for flamekit::IngestLimits {
             max_samples,
             max_stack_depth,
             max_profiles,
+            max_inflation_ratio,
+            max_name_bytes,
         }
     }
 }
@@ -142,7 +159,8 @@ impl From<&PyIngestLimits> for flamekit::IngestLimits {
 #[pymethods]
 impl PyIngestLimits {
     #[new]
-    #[pyo3(signature = (*, max_input_bytes=None, max_inflated_bytes=None, max_frames=None, max_samples=None, max_stack_depth=None, max_profiles=None))]
+    #[pyo3(signature = (*, max_input_bytes=None, max_inflated_bytes=None, max_frames=None, max_samples=None, max_stack_depth=None, max_profiles=None, max_inflation_ratio=None, max_name_bytes=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         max_input_bytes: Option<u64>,
         max_inflated_bytes: Option<u64>,
@@ -150,6 +168,8 @@ impl PyIngestLimits {
         max_samples: Option<u64>,
         max_stack_depth: Option<u64>,
         max_profiles: Option<u64>,
+        max_inflation_ratio: Option<u64>,
+        max_name_bytes: Option<u64>,
     ) -> Self {
         let request = fb::LimitsRequest {
             max_input_bytes,
@@ -158,6 +178,8 @@ impl PyIngestLimits {
             max_samples,
             max_stack_depth,
             max_profiles,
+            max_inflation_ratio,
+            max_name_bytes,
         };
         request.resolve().into()
     }
@@ -188,6 +210,12 @@ fn render_request(options: Option<&Bound<'_, PyDict>>) -> PyResult<fb::RenderReq
             "focus" => r.focus = Some(v.extract()?),
             "device_pixel_ratio" => r.device_pixel_ratio = Some(v.extract()?),
             "title" => r.title = Some(v.extract()?),
+            "start_time_ms" => r.start_time_ms = Some(v.extract()?),
+            "end_time_ms" => r.end_time_ms = Some(v.extract()?),
+            "start_depth" => r.start_depth = Some(v.extract()?),
+            "palette" => r.palette = Some(v.extract()?),
+            "axes" => r.axes = Some(v.extract()?),
+            "params" => r.params = v.extract()?,
             other => return Err(PyTypeError::new_err(format!("unexpected keyword argument {other:?}"))),
         }
     }
@@ -319,6 +347,7 @@ fn load(
     let request = fb::LoadRequest {
         name_hint,
         limits: limits.as_ref().map(|l| flamekit::IngestLimits::from(l).into()).unwrap_or_default(),
+        ..Default::default()
     };
     let loaded = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();

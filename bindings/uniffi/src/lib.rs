@@ -210,6 +210,8 @@ pub struct IngestLimits {
     pub max_samples: u64,
     pub max_stack_depth: u64,
     pub max_profiles: u64,
+    pub max_inflation_ratio: u64,
+    pub max_name_bytes: u64,
 }
 
 #[uniffi::remote(Record)]
@@ -358,7 +360,20 @@ impl From<RenderOptions> for fb::RenderRequest {
         };
         let theme = theme.map(|t| if t == Theme::Dark { "dark" } else { "light" }.to_owned());
         let view = view.map(str::to_owned);
-        fb::RenderRequest { width, height, theme, view, frame, start, end, profile, focus, device_pixel_ratio, title }
+        fb::RenderRequest {
+            width,
+            height,
+            theme,
+            view,
+            frame,
+            start,
+            end,
+            profile,
+            focus,
+            device_pixel_ratio,
+            title,
+            ..Default::default()
+        }
     }
 }
 
@@ -481,14 +496,14 @@ pub fn load_bytes(
     name_hint: Option<String>,
     limits: Option<IngestLimits>,
 ) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    let request = fb::LoadRequest { name_hint, limits: limits.map(limits_request).unwrap_or_default() };
+    let request = fb::LoadRequest { name_hint, limits: limits.map(limits_request).unwrap_or_default(), ..Default::default() };
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_bytes(&bytes, &request)?))))
 }
 
 /// Import a profile from a file; its name is the detection hint and the group name.
 #[uniffi::export(default(limits = None))]
 pub fn load_file(path: String, limits: Option<IngestLimits>) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    let request = fb::LoadRequest { name_hint: None, limits: limits.map(limits_request).unwrap_or_default() };
+    let request = fb::LoadRequest { name_hint: None, limits: limits.map(limits_request).unwrap_or_default(), ..Default::default() };
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
 }
 
@@ -500,6 +515,8 @@ fn limits_request(l: IngestLimits) -> fb::LimitsRequest {
         max_samples: Some(l.max_samples),
         max_stack_depth: Some(l.max_stack_depth),
         max_profiles: Some(l.max_profiles),
+        max_inflation_ratio: Some(l.max_inflation_ratio),
+        max_name_bytes: Some(l.max_name_bytes),
     }
 }
 

@@ -209,7 +209,7 @@ pub fn load(
     #[wasm_bindgen(js_name = nameHint)] name_hint: Option<String>,
     #[wasm_bindgen(unchecked_param_type = "IngestLimits")] limits: JsValue,
 ) -> Result<ProfileGroup, JsValue> {
-    run(|| Ok(ProfileGroup(Loaded::from_bytes(input, &fb::LoadRequest { name_hint, limits: req(limits)? })?)))
+    run(|| Ok(ProfileGroup(Loaded::from_bytes(input, &fb::LoadRequest { name_hint, limits: req(limits)?, ..Default::default() })?)))
 }
 
 /// `load` as a Promise.
