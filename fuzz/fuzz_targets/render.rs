@@ -3,7 +3,7 @@
 //! stacks, speedscope JSON, ...) rendered with options taken from the first
 //! bytes. Rendering must give a PNG/SVG or a typed error, never panic.
 
-use flamekit::{ImportOptions, RenderOptions, Theme, View};
+use flamekit::{ImportOptions, Palette, RenderOptions, Theme, View};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if data.len() < 8 {
@@ -30,6 +30,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         end: zoom(head[7]),
         focus: if head[5] & 1 == 1 { frame } else { None },
         title: head[5] & 2 == 0,
+        axes: head[5] & 4 == 0,
+        palette: Palette::ALL[(head[3] % 4) as usize],
+        start_depth: (head[2] / 3 % 8) as usize,
+        start_time_ms: (head[6] > 230).then(|| (head[6] - 230) as f64),
+        ..Default::default()
     };
     match flamekit::render_png(&group, &ro) {
         Ok(png) => assert!(png.starts_with(b"\x89PNG")),
