@@ -90,8 +90,3 @@ mod names;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/formats.md")]
 struct FormatsDoc;
-
-/// The examples of `docs/sourcemaps.md`, run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../docs/sourcemaps.md")]
-struct DocsSourcemaps;
