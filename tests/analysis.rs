@@ -283,7 +283,9 @@ fn gunzip_limited_stops_a_bomb_at_the_limit() {
     // 1 GiB + 1 MiB of zeros compress to about 1 MiB (deflate's best ratio is ~1:1030).
     let gz = gzip_bomb(1025);
     assert!(gz.len() < 2 << 20, "bomb is {} bytes", gz.len());
-    let limits = IngestLimits { max_inflated_bytes: 32 << 20, ..IngestLimits::default() };
+    // The inflation-ratio limit (tests/resources.rs) would stop it first: this
+    // test is about the inflated-bytes limit alone.
+    let limits = IngestLimits { max_inflated_bytes: 32 << 20, max_inflation_ratio: u64::MAX, ..IngestLimits::default() };
     match flamekit::gunzip_limited(&gz, &limits) {
         Err(e @ Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value }) => {
             assert_eq!(e.code(), "limit_exceeded");
@@ -314,7 +316,8 @@ fn gzip_bomb_is_refused_early_with_bounded_memory() {
     assert!(bomb.len() < 2 << 20, "bomb is {} bytes", bomb.len());
     let max = 64u64 << 20;
     let opts = ImportOptions {
-        limits: IngestLimits { max_inflated_bytes: max, ..IngestLimits::default() },
+        // The inflated-bytes limit alone (the ratio limit has its own tests).
+        limits: IngestLimits { max_inflated_bytes: max, max_inflation_ratio: u64::MAX, ..IngestLimits::default() },
         ..Default::default()
     };
     #[cfg(target_os = "linux")]

@@ -271,6 +271,10 @@ export declare class ProfileGroup {
   get profileType(): string
   /** Longest profile duration in ms among profiles with a time unit, else null. */
   get durationMs(): number | null
+  /** speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`). */
+  get flamedeckProfileType(): string
+  /** The duration Flamedeck stores: the first profile's total weight in ms, rounded; null for non-time units. */
+  get flamedeckDurationMs(): number | null
   /** Index of the profile a viewer shows first. */
   get activeProfileIndex(): number
   /** Number of distinct frames in the group. */

@@ -146,6 +146,8 @@ class ProfileGroup:
     name: str
     profile_type: str
     duration_ms: Optional[float]
+    flamedeck_profile_type: str
+    flamedeck_duration_ms: Optional[float]
     active_profile_index: int
     frame_count: int
     profiles: List[ProfileInfo]

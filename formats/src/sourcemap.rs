@@ -327,11 +327,16 @@ impl Parsed {
             Some(n) if frame.name.contains(n) => frame.name.clone(),
             Some(n) => n.to_owned(),
         };
+        let kept = name == frame.name;
         let mut out = Frame { name, ..frame.clone() };
         if let Some(source) = source {
             out.file = Some(without_dot_segments(source));
             out.line = Some(token.get_src_line().saturating_add(1));
             out.col = Some(token.get_src_col().saturating_add(1));
+            // An anonymous function's label names its place: the original one now.
+            if kept && frame.name.starts_with("(anonymous") {
+                out.name = crate::js_name::function_label("", out.file.as_deref(), out.line).into_owned();
+            }
         }
         Some(out)
     }

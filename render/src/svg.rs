@@ -176,7 +176,9 @@ mod tests {
     fn long_names_are_written_once() {
         // A 1 MB frame name in 1,000 samples alternating with a short one.
         let long = "x".repeat(1 << 20);
-        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        // Importers cut names at `max_name_bytes`; the renderer must cope with any length.
+        let limits = IngestLimits { max_name_bytes: u64::MAX, ..IngestLimits::default() };
+        let mut g = GroupBuilder::new("test", &limits);
         let (main, big, small) =
             (g.frame_named("main").unwrap(), g.frame_named(&long).unwrap(), g.frame_named("small").unwrap());
         let mut p = g.sampled("p", ValueUnit::Milliseconds);

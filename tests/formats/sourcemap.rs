@@ -88,11 +88,12 @@ fn terser_map_gives_back_names_files_and_lines() {
     let (g, report) = import(&profile, vec![terser_map()]);
     assert!(report.is_clean(), "{report:?}");
     assert_original_functions(&g);
-    // Anonymous arrow functions keep their name, and get their line.
+    // Anonymous arrow functions stay anonymous, labelled with their original
+    // place as speedscope labels them: `(anonymous FILE:LINE)`.
     let arrows = arrow_lines();
     for f in frames_in(&g, "app.js") {
         if !declared.iter().any(|(n, _, _)| *n == f.name) {
-            assert_eq!(f.name, "(anonymous)", "{f:?}");
+            assert_eq!(f.name, format!("(anonymous app.js:{})", f.line.unwrap()), "{f:?}");
             assert!(arrows.contains(&f.line.unwrap()), "{f:?} is not on a line with `=>`");
         }
     }

@@ -138,6 +138,16 @@ impl ProfileGroup {
     pub fn duration_ms(&self) -> Option<f64> {
         self.inner.group.duration_ms()
     }
+    /// speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`).
+    #[napi(getter)]
+    pub fn flamedeck_profile_type(&self) -> String {
+        self.inner.group.profile_type().to_owned()
+    }
+    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded; null for non-time units.
+    #[napi(getter)]
+    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
+        self.inner.group.flamedeck_duration_ms()
+    }
     /// Index of the profile a viewer shows first.
     #[napi(getter)]
     pub fn active_profile_index(&self) -> u32 {

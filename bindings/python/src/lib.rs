@@ -258,6 +258,18 @@ impl PyProfileGroup {
     fn duration_ms(&self) -> Option<f64> {
         self.0.group.duration_ms()
     }
+    /// speedscope-import's profile-type name, what Flamedeck stores (e.g.
+    /// `chrome-timeline`, `collapsed-stack`).
+    #[getter]
+    fn flamedeck_profile_type(&self) -> &str {
+        self.0.group.profile_type()
+    }
+    /// The duration Flamedeck stores: the first profile's total weight in ms,
+    /// rounded; None for non-time units.
+    #[getter]
+    fn flamedeck_duration_ms(&self) -> Option<f64> {
+        self.0.group.flamedeck_duration_ms()
+    }
     /// Index of the profile a viewer shows first.
     #[getter]
     fn active_profile_index(&self) -> usize {

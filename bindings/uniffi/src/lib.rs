@@ -347,11 +347,46 @@ pub struct RenderOptions {
     /// Draw the title strip.
     #[uniffi(default = None)]
     pub title: Option<bool>,
+    /// Zoom window start in ms after the profile's start (time units only).
+    #[uniffi(default = None)]
+    pub start_time_ms: Option<f64>,
+    /// Zoom window end in ms after the profile's start.
+    #[uniffi(default = None)]
+    pub end_time_ms: Option<f64>,
+    /// Outermost rows to skip.
+    #[uniffi(default = None)]
+    pub start_depth: Option<u32>,
+    /// Box colours: `system`, `fire`, `peach` or `ice`.
+    #[uniffi(default = None)]
+    pub palette: Option<String>,
+    /// Draw the time and depth axes.
+    #[uniffi(default = None)]
+    pub axes: Option<bool>,
+    /// Flamedeck's render parameters by name (`width`, `mode`, `startTimeMs`, …).
+    #[uniffi(default = None)]
+    pub params: Option<std::collections::HashMap<String, String>>,
 }
 
 impl From<RenderOptions> for fb::RenderRequest {
     fn from(o: RenderOptions) -> Self {
-        let RenderOptions { width, height, theme, view, start, end, profile, focus, device_pixel_ratio, title } = o;
+        let RenderOptions {
+            width,
+            height,
+            theme,
+            view,
+            start,
+            end,
+            profile,
+            focus,
+            device_pixel_ratio,
+            title,
+            start_time_ms,
+            end_time_ms,
+            start_depth,
+            palette,
+            axes,
+            params,
+        } = o;
         let (view, frame) = match view {
             None => (None, None),
             Some(RenderView::TimeOrder) => (Some("time_order"), None),
@@ -372,7 +407,12 @@ impl From<RenderOptions> for fb::RenderRequest {
             focus,
             device_pixel_ratio,
             title,
-            ..Default::default()
+            start_time_ms,
+            end_time_ms,
+            start_depth,
+            palette,
+            axes,
+            params: params.unwrap_or_default().into_iter().collect(),
         }
     }
 }
@@ -423,6 +463,14 @@ impl ProfileGroup {
     /// Longest profile duration in ms among profiles with a time unit.
     pub fn duration_ms(&self) -> Option<f64> {
         self.0.group.duration_ms()
+    }
+    /// speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`).
+    pub fn flamedeck_profile_type(&self) -> String {
+        self.0.group.profile_type().to_owned()
+    }
+    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded.
+    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
+        self.0.group.flamedeck_duration_ms()
     }
     /// Index of the profile a viewer shows first.
     pub fn active_profile_index(&self) -> u32 {

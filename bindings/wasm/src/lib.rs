@@ -113,6 +113,16 @@ impl ProfileGroup {
     pub fn duration_ms(&self) -> Option<f64> {
         self.0.group.duration_ms()
     }
+    /// speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`).
+    #[wasm_bindgen(getter, js_name = flamedeckProfileType)]
+    pub fn flamedeck_profile_type(&self) -> String {
+        self.0.group.profile_type().to_owned()
+    }
+    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded.
+    #[wasm_bindgen(getter, js_name = flamedeckDurationMs)]
+    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
+        self.0.group.flamedeck_duration_ms()
+    }
     /// Index of the profile a viewer shows first.
     #[wasm_bindgen(getter, js_name = activeProfileIndex)]
     pub fn active_profile_index(&self) -> u32 {

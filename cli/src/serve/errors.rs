@@ -18,6 +18,7 @@ const STATUS: &[(&str, u16)] = &[
     ("truncated_input", 400),
     ("decompression_failed", 400),
     ("invalid_argument", 400),
+    ("invalid_source_map", 400),
     ("invalid_argument/frame", 404),
     ("limit_exceeded", 422),
     ("empty_profile", 422),
