@@ -6,6 +6,8 @@
 //! `cargo bench --bench import` (all), or filter: `cargo bench --bench import -- collapsed`.
 //! Large inputs come from `flamekit-gen` (deterministic, seed 1). The
 //! side-by-side comparison with speedscope is `benches/compare/run.sh`.
+// criterion_group!/criterion_main! expand to undocumented functions.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::path::PathBuf;

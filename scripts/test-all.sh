@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test of flamekit: the Rust workspace (unit, integration, doc
-# tests), then the bindings (Python via maturin + pytest, Node via napi +
+# Runs every test of flamekit: the fmt/clippy/doc gates, the Rust workspace
+# (unit, integration, doc tests), then the bindings (Python via maturin + pytest, Node via napi +
 # node --test, uniffi via its generated Python module). Installs what it
 # needs itself. Exits non-zero if any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+# Gates first: formatting, lints (the workspace [lints] plus clippy, as
+# errors) and the API docs (broken links and bare URLs are errors).
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 echo "== cargo test (workspace)"
 cargo test --workspace --locked

@@ -285,7 +285,8 @@ fn gunzip_limited_stops_a_bomb_at_the_limit() {
     assert!(gz.len() < 2 << 20, "bomb is {} bytes", gz.len());
     // The inflation-ratio limit (tests/resources.rs) would stop it first: this
     // test is about the inflated-bytes limit alone.
-    let limits = IngestLimits { max_inflated_bytes: 32 << 20, max_inflation_ratio: u64::MAX, ..IngestLimits::default() };
+    let limits =
+        IngestLimits { max_inflated_bytes: 32 << 20, max_inflation_ratio: u64::MAX, ..IngestLimits::default() };
     match flamekit::gunzip_limited(&gz, &limits) {
         Err(e @ Error::LimitExceeded { limit: LimitKind::InflatedBytes, max, value }) => {
             assert_eq!(e.code(), "limit_exceeded");

@@ -9,20 +9,35 @@ use proptest::prelude::*;
 /// One profile: sampled (stack, weight) pairs, or evented operations.
 #[derive(Clone, Debug)]
 enum ProfileSpec {
-    Sampled { unit: usize, start: f64, samples: Vec<(Vec<usize>, f64)> },
+    Sampled {
+        unit: usize,
+        start: f64,
+        samples: Vec<(Vec<usize>, f64)>,
+    },
     /// `Some(f)` opens frame f, `None` closes the innermost; each op advances time by `dt`.
-    Evented { unit: usize, ops: Vec<(Option<usize>, f64)> },
+    Evented {
+        unit: usize,
+        ops: Vec<(Option<usize>, f64)>,
+    },
 }
+
+/// A frame: name, file, line, column.
+type FrameSpec = (String, Option<String>, Option<u32>, Option<u32>);
 
 #[derive(Clone, Debug)]
 struct GroupSpec {
-    frames: Vec<(String, Option<String>, Option<u32>, Option<u32>)>,
+    frames: Vec<FrameSpec>,
     profiles: Vec<ProfileSpec>,
     active: usize,
 }
 
 fn frame_spec() -> impl Strategy<Value = (String, Option<String>, Option<u32>, Option<u32>)> {
-    ("[a-zA-Z_:;<> \u{e9}\u{4e2d}\"\\\\]{0,12}", proptest::option::of("[a-z/.]{1,8}"), any::<Option<u32>>(), any::<Option<u32>>())
+    (
+        "[a-zA-Z_:;<> \u{e9}\u{4e2d}\"\\\\]{0,12}",
+        proptest::option::of("[a-z/.]{1,8}"),
+        any::<Option<u32>>(),
+        any::<Option<u32>>(),
+    )
 }
 
 fn weight() -> impl Strategy<Value = f64> {
@@ -32,7 +47,11 @@ fn weight() -> impl Strategy<Value = f64> {
 fn group_spec() -> impl Strategy<Value = GroupSpec> {
     proptest::collection::vec(frame_spec(), 1..12).prop_flat_map(|frames| {
         let n = frames.len();
-        let sampled = (0usize..6, -1e6f64..1e6, proptest::collection::vec((proptest::collection::vec(0..n, 0..8), weight()), 0..30))
+        let sampled = (
+            0usize..6,
+            -1e6f64..1e6,
+            proptest::collection::vec((proptest::collection::vec(0..n, 0..8), weight()), 0..30),
+        )
             .prop_map(|(unit, start, samples)| ProfileSpec::Sampled { unit, start, samples });
         let evented = (0usize..6, proptest::collection::vec((proptest::option::weighted(0.6, 0..n), weight()), 0..40))
             .prop_map(|(unit, ops)| ProfileSpec::Evented { unit, ops });

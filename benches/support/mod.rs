@@ -4,7 +4,7 @@ use flamekit::{GroupBuilder, IngestLimits, ProfileGroup, ValueUnit};
 use flamekit_gen::{generate, GenFormat, GenOptions, Stacks};
 
 /// About `bytes` bytes of `format` from the deterministic generator (seed 1).
-pub fn generated(format: GenFormat, bytes: u64) -> Vec<u8> {
+pub(crate) fn generated(format: GenFormat, bytes: u64) -> Vec<u8> {
     let mut out = Vec::new();
     let opts = GenOptions { target_bytes: bytes, ..Default::default() };
     generate(format, &opts, &mut out).expect("generate");
@@ -13,7 +13,7 @@ pub fn generated(format: GenFormat, bytes: u64) -> Vec<u8> {
 
 /// A sampled profile of `samples` samples from the generator's walk
 /// (100,000 functions, deep dives included), built directly in memory.
-pub fn sampled_group(samples: u64) -> ProfileGroup {
+pub(crate) fn sampled_group(samples: u64) -> ProfileGroup {
     let gen = GenOptions::default();
     let mut g = GroupBuilder::new("generated", &IngestLimits::unlimited());
     let frames: Vec<_> =

@@ -11,7 +11,7 @@ use crate::{load, print_stdout, read_input, InputArgs};
 
 /// `flamekit top FILE`
 #[derive(clap::Args)]
-pub struct TopArgs {
+pub(crate) struct TopArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Rank by `self` or `total` weight.
@@ -31,7 +31,7 @@ pub struct TopArgs {
     json: bool,
 }
 
-pub fn top(a: TopArgs) -> Result<ExitCode, Error> {
+pub(crate) fn top(a: TopArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let index = a.profile.unwrap_or(group.active_profile_index());
     let sort_by = a.by;
@@ -64,7 +64,7 @@ pub fn top(a: TopArgs) -> Result<ExitCode, Error> {
 
 /// `flamekit summary FILE`
 #[derive(clap::Args)]
-pub struct SummaryArgs {
+pub(crate) struct SummaryArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Most characters in the summary.
@@ -75,7 +75,7 @@ pub struct SummaryArgs {
     top: usize,
 }
 
-pub fn summary(a: SummaryArgs) -> Result<ExitCode, Error> {
+pub(crate) fn summary(a: SummaryArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let text = flamekit::summarize(&group, &SummaryOptions { max_chars: a.max_chars, top_n: a.top })?;
     print_stdout(text.as_bytes())?;
@@ -84,7 +84,7 @@ pub fn summary(a: SummaryArgs) -> Result<ExitCode, Error> {
 
 /// `flamekit check FILE`
 #[derive(clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Uploaded file (`-` for stdin).
     file: PathBuf,
     /// Largest accepted size in bytes (default: the library's, 256 MiB).
@@ -108,7 +108,7 @@ pub struct CheckArgs {
 }
 
 /// Prints the JSON verdict; exit status 0 allow, 1 deny.
-pub fn check(a: CheckArgs) -> Result<ExitCode, Error> {
+pub(crate) fn check(a: CheckArgs) -> Result<ExitCode, Error> {
     let mut policy = UploadPolicy {
         allowed_content_types: a.allow_content_types,
         allowed_extensions: a.allow_extensions,

@@ -9,12 +9,12 @@ use crate::{load, read_input, write_output, InputArgs};
 
 /// `flamekit dump FILE`
 #[derive(clap::Args)]
-pub struct DumpArgs {
+pub(crate) struct DumpArgs {
     #[command(flatten)]
     input: InputArgs,
 }
 
-pub fn dump(a: DumpArgs) -> Result<ExitCode, Error> {
+pub(crate) fn dump(a: DumpArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     write_output(&PathBuf::from("-"), flamekit::dump(&group).as_bytes())?;
     Ok(ExitCode::SUCCESS)
@@ -22,7 +22,7 @@ pub fn dump(a: DumpArgs) -> Result<ExitCode, Error> {
 
 /// `flamekit convert FILE -o OUT`
 #[derive(clap::Args)]
-pub struct ConvertArgs {
+pub(crate) struct ConvertArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Output path; ends in `.gz` for gzip; `-` for stdout.
@@ -33,7 +33,7 @@ pub struct ConvertArgs {
     gzip: bool,
 }
 
-pub fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
+pub(crate) fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let gz = a.gzip || a.output.extension().is_some_and(|e| e == "gz");
     let bytes =
@@ -44,12 +44,12 @@ pub fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
 
 /// `flamekit detect FILE`
 #[derive(clap::Args)]
-pub struct DetectArgs {
+pub(crate) struct DetectArgs {
     /// Input file (`-` for stdin).
     file: PathBuf,
 }
 
-pub fn detect(a: DetectArgs) -> Result<ExitCode, Error> {
+pub(crate) fn detect(a: DetectArgs) -> Result<ExitCode, Error> {
     let bytes = read_input(&a.file, flamekit::IngestLimits::default().max_input_bytes)?;
     let hint = a.file.file_name().map(|n| n.to_string_lossy().into_owned());
     let f = flamekit::detect(&bytes, hint.as_deref())?;

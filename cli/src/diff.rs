@@ -12,7 +12,7 @@ use crate::{load, write_output, InputArgs};
 
 /// `flamekit diff BEFORE AFTER [-o diff.png] [--top N]`
 #[derive(clap::Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The baseline profile.
     before: PathBuf,
     /// The profile to compare with the baseline.
@@ -50,7 +50,7 @@ pub struct DiffArgs {
 }
 
 /// Ranking of a diff.
-pub fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
+pub(crate) fn diff(a: DiffArgs) -> Result<ExitCode, Error> {
     let input =
         |file: PathBuf| InputArgs { file, quiet: a.quiet, source_map: a.source_map.clone(), ..Default::default() };
     let before = load(&input(a.before.clone()))?;

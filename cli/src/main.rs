@@ -25,6 +25,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per run: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Print frames (self/total weight) and time-ordered stacks of every profile as JSON.
     Dump(cmd::DumpArgs),
@@ -225,7 +227,10 @@ fn stream(args: &InputArgs, name: Option<String>) -> Result<(ProfileGroup, Impor
         )
     };
     let limits = flamekit::IngestLimits { max_input_bytes: u64::MAX, ..Default::default() };
-    let opts = flamekit::stream::StreamOptions { import: ImportOptions { limits, ..args.import_options(name)? }, ..Default::default() };
+    let opts = flamekit::stream::StreamOptions {
+        import: ImportOptions { limits, ..args.import_options(name)? },
+        ..Default::default()
+    };
     let result = flamekit::stream::import_reader(reader, &opts, &mut |n| bar.set_position(n));
     bar.finish_and_clear();
     result

@@ -10,7 +10,7 @@ use crate::{load, write_output, InputArgs};
 
 /// `flamekit render FILE -o OUT`
 #[derive(clap::Args)]
-pub struct RenderArgs {
+pub(crate) struct RenderArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Output path (`-` for stdout). Written as SVG with --svg or a `.svg` name, else PNG.
@@ -81,7 +81,7 @@ pub struct RenderArgs {
 
 /// Image options shared by `render` and `diff`.
 #[derive(clap::Args)]
-pub struct ImageArgs {
+pub(crate) struct ImageArgs {
     /// Colour scheme of the image: `light` or `dark` (`--mode` as in Flamedeck's parameters).
     #[arg(long, visible_alias = "mode", default_value = "light")]
     theme: Theme,
@@ -98,17 +98,17 @@ pub struct ImageArgs {
 
 impl ImageArgs {
     /// Render options with this size and theme, the library's defaults otherwise.
-    pub fn options(&self) -> RenderOptions {
+    pub(crate) fn options(&self) -> RenderOptions {
         RenderOptions { width: self.width, height: self.height, theme: self.theme, ..Default::default() }
     }
 
     /// Whether to write SVG to `output`: --svg, or a `.svg` name (any case).
-    pub fn is_svg(&self, output: &Path) -> bool {
+    pub(crate) fn is_svg(&self, output: &Path) -> bool {
         self.svg || output.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"))
     }
 }
 
-pub fn render(a: RenderArgs) -> Result<ExitCode, Error> {
+pub(crate) fn render(a: RenderArgs) -> Result<ExitCode, Error> {
     let view = View::new(a.view, a.frame)?;
     let mut options = RenderOptions {
         device_pixel_ratio: a.dpr,

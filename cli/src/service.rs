@@ -16,7 +16,7 @@ use flamekit::{Error, ImportOptions, ImportReport, IngestLimits, ProfileGroup, R
 /// empty `height` means "as tall as the rows need". A bad value is
 /// [`Error::InvalidArgument`] naming the parameter. Names that are not render
 /// parameters are left to the caller (such as `frameName`).
-pub fn render_options_from_params(params: &[(&str, &str)]) -> Result<RenderOptions, Error> {
+pub(crate) fn render_options_from_params(params: &[(&str, &str)]) -> Result<RenderOptions, Error> {
     let mut o = RenderOptions::default();
     for &(name, value) in params {
         o.apply_param(name, value)?;
@@ -25,13 +25,13 @@ pub fn render_options_from_params(params: &[(&str, &str)]) -> Result<RenderOptio
 }
 
 /// Parse a `sortBy` value: `self` or `total`.
-pub fn sort_by_from_name(name: &str) -> Result<SortBy, Error> {
+pub(crate) fn sort_by_from_name(name: &str) -> Result<SortBy, Error> {
     name.parse().map_err(|_| Error::argument("sortBy", format!("{name:?} is not one of: self, total")))
 }
 
 /// Import uploaded bytes (plain, gzip or zip: the library unwraps them under
 /// `limits`), detecting the format with `name` as the hint.
-pub fn import_bytes(
+pub(crate) fn import_bytes(
     bytes: &[u8],
     name: Option<&str>,
     limits: &IngestLimits,
@@ -41,7 +41,7 @@ pub fn import_bytes(
 }
 
 /// The import report as JSON: `{format, warningCount, skipped, warnings:[{code, location, message}]}`.
-pub fn report_json(report: &ImportReport) -> serde_json::Value {
+pub(crate) fn report_json(report: &ImportReport) -> serde_json::Value {
     let warnings: Vec<_> = report
         .warnings
         .iter()
@@ -57,7 +57,7 @@ pub fn report_json(report: &ImportReport) -> serde_json::Value {
 
 /// What an upload path stores about an import: `{profileType, durationMs,
 /// profiles:[{name, unit, kind, samples, totalWeight}], report}`.
-pub fn import_summary_json(group: &ProfileGroup, report: &ImportReport) -> serde_json::Value {
+pub(crate) fn import_summary_json(group: &ProfileGroup, report: &ImportReport) -> serde_json::Value {
     let profiles: Vec<_> = group
         .profiles()
         .iter()
@@ -82,7 +82,7 @@ pub fn import_summary_json(group: &ProfileGroup, report: &ImportReport) -> serde
 }
 
 /// Run a job; a panic becomes [`Error::Internal`] instead of a dead worker.
-pub fn run_job<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn run_job<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(p) => {

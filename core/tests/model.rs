@@ -82,7 +82,8 @@ fn call_tree_is_left_heavy() {
     let (g, _) = g.finish(0).unwrap();
     let t = CallTree::new(&g.profiles()[0]);
     let root_a = t.root().children[0];
-    let kids: Vec<u32> = t.nodes[root_a as usize].children.iter().map(|&n| t.nodes[n as usize].frame.unwrap()).collect();
+    let kids: Vec<u32> =
+        t.nodes[root_a as usize].children.iter().map(|&n| t.nodes[n as usize].frame.unwrap()).collect();
     assert_eq!(names(&g, &kids), ["c", "b"]);
     assert_eq!(t.nodes[root_a as usize].total_weight, 7.0);
 }

@@ -1,4 +1,4 @@
-//! Speedscope's own file format (https://www.speedscope.app/file-format-schema.json),
+//! Speedscope's own file format (<https://www.speedscope.app/file-format-schema.json>),
 //! every version from 0.0.1 on, evented and sampled profiles.
 
 use std::borrow::Cow;

@@ -8,7 +8,7 @@
 use flamekit::{Format, ImportOptions, IngestLimits};
 
 /// Limits small enough that a fuzz iteration stays fast.
-pub fn limits() -> IngestLimits {
+pub(crate) fn limits() -> IngestLimits {
     IngestLimits {
         max_input_bytes: 4 << 20,
         max_inflated_bytes: 16 << 20,
@@ -21,7 +21,7 @@ pub fn limits() -> IngestLimits {
 }
 
 /// Import `data` as `format` (or detect when `None`) and exercise the result.
-pub fn run(format: Option<Format>, data: &[u8]) {
+pub(crate) fn run(format: Option<Format>, data: &[u8]) {
     let opts = ImportOptions { limits: limits(), ..Default::default() };
     let result = match format {
         Some(f) => flamekit::import_format(f, data, &opts),

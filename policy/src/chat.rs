@@ -69,7 +69,7 @@ pub struct ChatUsage {
     /// while on a plan with a monthly session limit.
     pub monthly_sessions: u32,
     /// Start of the current monthly period, UTC unix seconds (see
-    /// [`unix_seconds_from_date`] to build one from a date).
+    /// [`unix_seconds_from_date`](crate::unix_seconds_from_date) to build one from a date).
     pub period_start: i64,
     /// Optional billing anchor, UTC unix seconds: monthly periods start a
     /// whole number of calendar months after it (see the

@@ -3,30 +3,30 @@
 
 use std::path::PathBuf;
 
-pub mod png;
+pub(crate) mod png;
 
 use flamekit::{FrameWeights, ProfileGroup};
 
 /// Path of a file in the sample corpus (`tests/data/corpus/<rel>`: speedscope's
 /// sample set, one folder per format, see `tests/data/README.md`).
-pub fn corpus_path(rel: &str) -> PathBuf {
+pub(crate) fn corpus_path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus").join(rel)
 }
 
 /// Bytes of a corpus file. Panics with the path when missing.
-pub fn corpus(rel: &str) -> Vec<u8> {
+pub(crate) fn corpus(rel: &str) -> Vec<u8> {
     let p = corpus_path(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
 }
 
 /// Bytes of a file under `tests/data/`.
-pub fn data(rel: &str) -> Vec<u8> {
+pub(crate) fn data(rel: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
 }
 
 /// Every file (recursively) under a corpus directory, sorted.
-pub fn corpus_files(dir: &str) -> Vec<PathBuf> {
+pub(crate) fn corpus_files(dir: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut todo = vec![corpus_path(dir)];
     while let Some(d) = todo.pop() {
@@ -45,7 +45,7 @@ pub fn corpus_files(dir: &str) -> Vec<PathBuf> {
 
 /// (self, total) weight of the frame named `name` in profile `profile`.
 /// Panics when no frame (or more than one frame) has that name in the profile.
-pub fn weights(group: &ProfileGroup, profile: usize, name: &str) -> (f64, f64) {
+pub(crate) fn weights(group: &ProfileGroup, profile: usize, name: &str) -> (f64, f64) {
     let p = &group.profiles()[profile];
     let fw: FrameWeights = p.frame_weights(group.frames().len());
     let ids: Vec<usize> =
@@ -56,7 +56,7 @@ pub fn weights(group: &ProfileGroup, profile: usize, name: &str) -> (f64, f64) {
 
 /// Assert two floats are equal within a relative 1e-9 (or absolute 1e-9).
 #[track_caller]
-pub fn assert_close(actual: f64, expected: f64) {
+pub(crate) fn assert_close(actual: f64, expected: f64) {
     let tol = 1e-9 * expected.abs().max(1.0);
     assert!((actual - expected).abs() <= tol, "expected {expected}, got {actual}");
 }
@@ -64,13 +64,13 @@ pub fn assert_close(actual: f64, expected: f64) {
 /// Assert the (self, total) weight of each named frame of profile 0:
 /// `expected` is `(name, self, total)`, compared with [`assert_close`].
 #[track_caller]
-pub fn check(group: &ProfileGroup, expected: &[(&str, f64, f64)]) {
+pub(crate) fn check(group: &ProfileGroup, expected: &[(&str, f64, f64)]) {
     check_profile(group, 0, expected)
 }
 
 /// [`check`] for profile `profile`.
 #[track_caller]
-pub fn check_profile(group: &ProfileGroup, profile: usize, expected: &[(&str, f64, f64)]) {
+pub(crate) fn check_profile(group: &ProfileGroup, profile: usize, expected: &[(&str, f64, f64)]) {
     for &(name, s, t) in expected {
         let (sw, tw) = weights(group, profile, name);
         assert!((sw - s).abs() <= 1e-9 * s.abs().max(1.0), "{name}: self weight {sw}, expected {s}");
@@ -79,13 +79,13 @@ pub fn check_profile(group: &ProfileGroup, profile: usize, expected: &[(&str, f6
 }
 
 /// Profile names of a group, in order.
-pub fn profile_names(group: &ProfileGroup) -> Vec<String> {
+pub(crate) fn profile_names(group: &ProfileGroup) -> Vec<String> {
     group.profiles().iter().map(|p| p.name().to_owned()).collect()
 }
 
 /// Every corpus file as (path relative to the corpus root, bytes), sorted by
 /// path. Read once per test binary and shared by its tests.
-pub fn corpus_all() -> &'static [(String, Vec<u8>)] {
+pub(crate) fn corpus_all() -> &'static [(String, Vec<u8>)] {
     static ALL: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
         let root = corpus_path("");
@@ -104,7 +104,7 @@ pub fn corpus_all() -> &'static [(String, Vec<u8>)] {
 /// holds (`rel` is the path under the corpus root, e.g. `Firefox/59/x.json`),
 /// and that at least one file is claimed.
 #[track_caller]
-pub fn assert_sniff_claims_exactly(sniff: fn(&[u8]) -> bool, mine: impl Fn(&str) -> bool) {
+pub(crate) fn assert_sniff_claims_exactly(sniff: fn(&[u8]) -> bool, mine: impl Fn(&str) -> bool) {
     let mut claimed = 0;
     for (rel, bytes) in corpus_all() {
         assert_eq!(sniff(bytes), mine(rel), "{rel}");
@@ -117,7 +117,7 @@ pub fn assert_sniff_claims_exactly(sniff: fn(&[u8]) -> bool, mine: impl Fn(&str)
 /// exactly the corpus files for which `mine(rel)` holds, and that at least
 /// one file is picked.
 #[track_caller]
-pub fn assert_detects_exactly(format: flamekit::Format, mine: impl Fn(&str) -> bool) {
+pub(crate) fn assert_detects_exactly(format: flamekit::Format, mine: impl Fn(&str) -> bool) {
     let mut picked = 0;
     for (rel, bytes) in corpus_all() {
         let d = flamekit::detect(bytes, None);

@@ -2,14 +2,14 @@
 #![allow(dead_code)]
 
 /// An RGB image decoded with the `png` crate.
-pub struct Image {
+pub(crate) struct Image {
     pub width: usize,
     pub height: usize,
     pub rgb: Vec<u8>,
 }
 
 impl Image {
-    pub fn decode(bytes: &[u8]) -> Image {
+    pub(crate) fn decode(bytes: &[u8]) -> Image {
         let mut reader = png::Decoder::new(bytes).read_info().expect("a valid PNG");
         let mut buf = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut buf).expect("one frame");
@@ -18,19 +18,19 @@ impl Image {
         Image { width: info.width as usize, height: info.height as usize, rgb: buf }
     }
 
-    pub fn at(&self, x: usize, y: usize) -> [u8; 3] {
+    pub(crate) fn at(&self, x: usize, y: usize) -> [u8; 3] {
         let i = (y * self.width + x) * 3;
         [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
     }
 
     /// Length of the run of `color` on row `y` starting at column `x`.
-    pub fn run(&self, x: usize, y: usize, color: [u8; 3]) -> usize {
+    pub(crate) fn run(&self, x: usize, y: usize, color: [u8; 3]) -> usize {
         (x..self.width).take_while(|&c| self.at(c, y) == color).count()
     }
 }
 
 /// Encode 8-bit RGB pixels as a PNG.
-pub fn encode_rgb(width: usize, height: usize, rgb: &[u8]) -> Vec<u8> {
+pub(crate) fn encode_rgb(width: usize, height: usize, rgb: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, width as u32, height as u32);
     enc.set_color(png::ColorType::Rgb);
@@ -45,7 +45,7 @@ pub fn encode_rgb(width: usize, height: usize, rgb: &[u8]) -> Vec<u8> {
 /// a 4-pixel magenta gutter between panels. In the difference panel a pixel
 /// that differs (or exists in only one image) is red, an equal one is the
 /// image's pixel faded to a quarter of its contrast.
-pub fn side_by_side(expected: &Image, actual: &Image) -> Vec<u8> {
+pub(crate) fn side_by_side(expected: &Image, actual: &Image) -> Vec<u8> {
     const GUTTER: usize = 4;
     let (w, h) = (expected.width.max(actual.width), expected.height.max(actual.height));
     let total_w = 3 * w + 2 * GUTTER;
@@ -72,7 +72,7 @@ pub fn side_by_side(expected: &Image, actual: &Image) -> Vec<u8> {
 /// Write `<dir>/<name>.actual.png` and, when the expected image is known,
 /// `<dir>/<name>.diff.png` (see [`side_by_side`]). Returns a line naming
 /// the files, for a failure message.
-pub fn write_mismatch(dir: &std::path::Path, name: &str, expected: Option<&[u8]>, actual: &[u8]) -> String {
+pub(crate) fn write_mismatch(dir: &std::path::Path, name: &str, expected: Option<&[u8]>, actual: &[u8]) -> String {
     std::fs::create_dir_all(dir).expect("create the review directory");
     let actual_path = dir.join(format!("{name}.actual.png"));
     std::fs::write(&actual_path, actual).expect("write the actual image");

@@ -145,7 +145,10 @@ fn event(body: &[u8]) -> Vec<u8> {
 
 /// One compressed-integer chunk with the given metadata classes
 /// (`(name, id, fields: [(name, class id)])`) and a checkpoint body.
-fn chunk(classes: &[(&str, u64, &[(&str, u64)])], checkpoint: &[u8], major: u16) -> Vec<u8> {
+/// A class: name, id, and its fields (name, type id).
+type Class<'a> = (&'a str, u64, &'a [(&'a str, u64)]);
+
+fn chunk(classes: &[Class<'_>], checkpoint: &[u8], major: u16) -> Vec<u8> {
     let mut strings: Vec<String> = Vec::new();
     let s = |x: &str, strings: &mut Vec<String>| -> u64 {
         if let Some(i) = strings.iter().position(|y| y == x) {

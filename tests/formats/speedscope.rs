@@ -135,7 +135,8 @@ fn limits_are_enforced_while_reading() {
         f(&mut limits);
         ImportOptions { limits, ..Default::default() }
     };
-    let cases: [(fn(&mut IngestLimits), LimitKind); 4] = [
+    type Case = (fn(&mut IngestLimits), LimitKind);
+    let cases: [Case; 4] = [
         (|l| l.max_frames = 3, LimitKind::Frames),
         (|l| l.max_samples = 7, LimitKind::Samples),
         (|l| l.max_stack_depth = 2, LimitKind::StackDepth),

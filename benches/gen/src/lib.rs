@@ -398,28 +398,28 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
 
 /// Protobuf writing helpers (just what `profile.proto` needs).
 mod pb {
-    pub fn varint(out: &mut Vec<u8>, mut v: u64) {
+    pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
         while v >= 0x80 {
             out.push((v as u8) | 0x80);
             v >>= 7;
         }
         out.push(v as u8);
     }
-    pub fn key(out: &mut Vec<u8>, field: u32, wire: u8) {
+    pub(crate) fn key(out: &mut Vec<u8>, field: u32, wire: u8) {
         varint(out, (u64::from(field) << 3) | u64::from(wire));
     }
-    pub fn uint(out: &mut Vec<u8>, field: u32, v: u64) {
+    pub(crate) fn uint(out: &mut Vec<u8>, field: u32, v: u64) {
         if v != 0 {
             key(out, field, 0);
             varint(out, v);
         }
     }
-    pub fn bytes(out: &mut Vec<u8>, field: u32, b: &[u8]) {
+    pub(crate) fn bytes(out: &mut Vec<u8>, field: u32, b: &[u8]) {
         key(out, field, 2);
         varint(out, b.len() as u64);
         out.extend_from_slice(b);
     }
-    pub fn packed(out: &mut Vec<u8>, field: u32, vs: &[u64], tmp: &mut Vec<u8>) {
+    pub(crate) fn packed(out: &mut Vec<u8>, field: u32, vs: &[u64], tmp: &mut Vec<u8>) {
         tmp.clear();
         for &v in vs {
             varint(tmp, v);

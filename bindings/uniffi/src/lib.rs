@@ -544,14 +544,19 @@ pub fn load_bytes(
     name_hint: Option<String>,
     limits: Option<IngestLimits>,
 ) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    let request = fb::LoadRequest { name_hint, limits: limits.map(limits_request).unwrap_or_default(), ..Default::default() };
+    let request =
+        fb::LoadRequest { name_hint, limits: limits.map(limits_request).unwrap_or_default(), ..Default::default() };
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_bytes(&bytes, &request)?))))
 }
 
 /// Import a profile from a file; its name is the detection hint and the group name.
 #[uniffi::export(default(limits = None))]
 pub fn load_file(path: String, limits: Option<IngestLimits>) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    let request = fb::LoadRequest { name_hint: None, limits: limits.map(limits_request).unwrap_or_default(), ..Default::default() };
+    let request = fb::LoadRequest {
+        name_hint: None,
+        limits: limits.map(limits_request).unwrap_or_default(),
+        ..Default::default()
+    };
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
 }
 

@@ -219,7 +219,12 @@ pub fn load(
     #[wasm_bindgen(js_name = nameHint)] name_hint: Option<String>,
     #[wasm_bindgen(unchecked_param_type = "IngestLimits")] limits: JsValue,
 ) -> Result<ProfileGroup, JsValue> {
-    run(|| Ok(ProfileGroup(Loaded::from_bytes(input, &fb::LoadRequest { name_hint, limits: req(limits)?, ..Default::default() })?)))
+    run(|| {
+        Ok(ProfileGroup(Loaded::from_bytes(
+            input,
+            &fb::LoadRequest { name_hint, limits: req(limits)?, ..Default::default() },
+        )?))
+    })
 }
 
 /// `load` as a Promise.

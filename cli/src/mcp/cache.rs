@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use flamekit::{Error, ImportOptions, ProfileGroup};
 
 /// Most profiles kept in memory.
-pub const CAPACITY: usize = 50;
+pub(super) const CAPACITY: usize = 50;
 
 struct Entry {
     path: PathBuf,
@@ -19,14 +19,14 @@ struct Entry {
 
 /// The cache of one MCP server.
 #[derive(Default)]
-pub struct Cache {
+pub(super) struct Cache {
     /// Least recently used first.
     entries: Mutex<Vec<Entry>>,
 }
 
 impl Cache {
     /// The profile at `path` (canonical), from the cache or imported now.
-    pub fn load(&self, path: &Path) -> Result<Arc<ProfileGroup>, Error> {
+    pub(super) fn load(&self, path: &Path) -> Result<Arc<ProfileGroup>, Error> {
         let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
         let meta = std::fs::metadata(path).map_err(io)?;
         let (mtime, size) = (meta.modified().ok(), meta.len());

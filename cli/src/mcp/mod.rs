@@ -26,7 +26,7 @@ use cache::Cache;
 
 /// `flamekit mcp [--root DIR]...`
 #[derive(clap::Args)]
-pub struct McpArgs {
+pub(crate) struct McpArgs {
     /// Only read trace files under this directory (repeatable). Default: any readable file.
     #[arg(long = "root")]
     roots: Vec<PathBuf>,
@@ -44,7 +44,7 @@ struct Server {
 #[derive(Clone)]
 struct Handler(Arc<Server>);
 
-pub fn mcp(a: McpArgs) -> Result<ExitCode, Error> {
+pub(crate) fn mcp(a: McpArgs) -> Result<ExitCode, Error> {
     let mut roots = Vec::new();
     for r in &a.roots {
         roots.push(std::fs::canonicalize(r).map_err(|e| Error::Io { message: format!("{}: {e}", r.display()) })?);

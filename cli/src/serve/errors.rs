@@ -34,7 +34,7 @@ const STATUS: &[(&str, u16)] = &[
 ];
 
 /// Status for a code; an unknown code is a 500 (a bug: every code is in [`STATUS`]).
-pub fn status_for(key: &str) -> StatusCode {
+pub(super) fn status_for(key: &str) -> StatusCode {
     STATUS
         .iter()
         .find(|(k, _)| *k == key)
@@ -44,7 +44,7 @@ pub fn status_for(key: &str) -> StatusCode {
 
 /// An error on its way to the client.
 #[derive(Debug)]
-pub struct ApiError {
+pub(super) struct ApiError {
     /// Key into [`STATUS`] (usually the same as `code`).
     key: String,
     /// Stable code for the body.
@@ -55,17 +55,17 @@ pub struct ApiError {
 
 impl ApiError {
     /// A transport error (`unauthorized`, `payload_too_large`, ...).
-    pub fn transport(code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn transport(code: &'static str, message: impl Into<String>) -> Self {
         ApiError { key: code.to_owned(), code, message: message.into() }
     }
 
     /// HTTP status from the table.
-    pub fn status(&self) -> StatusCode {
+    pub(super) fn status(&self) -> StatusCode {
         status_for(&self.key)
     }
 
     /// The JSON response.
-    pub fn into_response(self) -> Response {
+    pub(super) fn into_response(self) -> Response {
         let body = serde_json::json!({"code": self.code, "message": self.message}).to_string();
         Response::builder()
             .status(self.status())

@@ -21,13 +21,13 @@ struct Inner {
 
 /// Counters of one server.
 #[derive(Default)]
-pub struct Metrics {
+pub(super) struct Metrics {
     inner: Mutex<Inner>,
 }
 
 impl Metrics {
     /// Count a finished request.
-    pub fn record(&self, route: &'static str, status: u16, error_code: Option<&'static str>, latency: Duration) {
+    pub(super) fn record(&self, route: &'static str, status: u16, error_code: Option<&'static str>, latency: Duration) {
         let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         *m.requests.entry((route, status)).or_default() += 1;
         if let Some(code) = error_code {
@@ -47,12 +47,12 @@ impl Metrics {
     }
 
     /// Count request body bytes.
-    pub fn bytes_in(&self, n: u64) {
+    pub(super) fn bytes_in(&self, n: u64) {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).bytes_in += n;
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let mut s = String::new();
         let _ = writeln!(s, "# HELP flamekit_requests_total Requests answered, by route and HTTP status.");

@@ -28,7 +28,7 @@ use metrics::Metrics;
 
 /// `flamekit serve [--listen ADDR]`
 #[derive(clap::Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address to listen on (port 0: any free port; the bound address is printed on stderr).
     #[arg(long, default_value = "127.0.0.1:3000")]
     listen: SocketAddr,
@@ -108,7 +108,7 @@ impl Req {
 
 type Job = fn(&App, &Req) -> Result<Reply, Error>;
 
-pub fn serve(a: ServeArgs) -> Result<ExitCode, Error> {
+pub(crate) fn serve(a: ServeArgs) -> Result<ExitCode, Error> {
     let token = match &a.token_env {
         Some(name) => match std::env::var(name) {
             Ok(t) if !t.is_empty() => Some(t.into_bytes()),
