@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const TOKEN: &str = "s3cret-token";
 
 fn corpus(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/speedscope-samples").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/corpus").join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
 }
 

@@ -19,7 +19,7 @@ from mcp.client.stdio import stdio_client
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[3]
-CORPUS = (ROOT / ".." / "shared" / "corpus" / "speedscope-samples").resolve()
+CORPUS = (ROOT / "tests" / "data" / "corpus").resolve()
 BIN = os.environ.get("FLAMEKIT_BIN", str(ROOT / "target" / "debug" / "flamekit"))
 COLLAPSED = CORPUS / "stackcollapse" / "simple.txt"
 CPUPROFILE = CORPUS / "Chrome" / "65" / "simple.cpuprofile"
