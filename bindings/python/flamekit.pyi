@@ -55,6 +55,9 @@ class EmptyProfileError(FlamekitError):
 class IoError(FlamekitError):
     """`io_error`: reading a file failed."""
 
+class InvalidSourceMapError(FlamekitError):
+    """`invalid_source_map`: a JavaScript source map is malformed."""
+
 class InternalError(FlamekitError):
     """`internal_error`: a bug in flamekit, or a caught panic."""
 

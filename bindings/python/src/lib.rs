@@ -41,6 +41,12 @@ create_exception!(
 create_exception!(flamekit, InvalidArgumentError, FlamekitError, "An argument is out of range (`invalid_argument`).");
 create_exception!(flamekit, EmptyProfileError, FlamekitError, "Nothing to show or analyze (`empty_profile`).");
 create_exception!(flamekit, IoError, FlamekitError, "Reading a file failed (`io_error`).");
+create_exception!(
+    flamekit,
+    InvalidSourceMapError,
+    FlamekitError,
+    "A JavaScript source map is malformed (`invalid_source_map`)."
+);
 create_exception!(flamekit, InternalError, FlamekitError, "A bug in flamekit, or a caught panic (`internal_error`).");
 
 /// The exception class for an error code.
@@ -55,6 +61,7 @@ fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
         "invalid_argument" => py.get_type::<InvalidArgumentError>(),
         "empty_profile" => py.get_type::<EmptyProfileError>(),
         "io_error" => py.get_type::<IoError>(),
+        "invalid_source_map" => py.get_type::<InvalidSourceMapError>(),
         "internal_error" => py.get_type::<InternalError>(),
         _ => py.get_type::<FlamekitError>(),
     }

@@ -37,6 +37,7 @@ def test_error_classes_form_a_value_error_family():
         "invalid_argument": "InvalidArgumentError",
         "empty_profile": "EmptyProfileError",
         "io_error": "IoError",
+        "invalid_source_map": "InvalidSourceMapError",
         "internal_error": "InternalError",
     }
     assert sorted(flamekit.error_codes()) == sorted(names)

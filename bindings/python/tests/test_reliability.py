@@ -79,7 +79,7 @@ def _attempt(data, **kw):
     try:
         flamekit.load(data, **kw)
         code = "ok"
-    except flamekit.Error as e:
+    except flamekit.FlamekitError as e:
         assert e.code in flamekit.error_codes()
         code = e.code
     return code, time.process_time() - start

@@ -85,6 +85,8 @@ errors! {
     EmptyProfile = "empty_profile",
     /// `io_error`: reading a file failed.
     Io = "io_error",
+    /// `invalid_source_map`: a JavaScript source map is malformed.
+    InvalidSourceMap = "invalid_source_map",
     /// `internal_error`: a bug in flamekit, or a caught panic.
     Internal = "internal_error",
 }

@@ -147,7 +147,8 @@ def test_exports_and_report():
 
 
 def test_error_codes_and_panics():
-    assert len(fk.error_codes()) == 10
+    # One per variant of the library's Error (flamekit::Error::CODES).
+    assert len(fk.error_codes()) == 11
     with pytest.raises(fk.FlamekitError.Internal) as info:
         fk.panic_for_tests()
     assert info.value.code == "internal_error"
