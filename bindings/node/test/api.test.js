@@ -22,7 +22,9 @@ test('load takes a path, a Buffer or a Uint8Array', () => {
 })
 
 test('errors are Errors with the stable code', () => {
-  assert.deepEqual(flamekit.errorCodes().length, 10)
+  // One code per variant of the library's Error (flamekit::Error::CODES), invalid_source_map included.
+  assert.deepEqual(flamekit.errorCodes().length, 11)
+  assert.ok(flamekit.errorCodes().includes('invalid_source_map'))
   assert.throws(() => flamekit.load('/nonexistent/profile.json'), (e) => e instanceof Error && e.code === 'io_error' && /nonexistent/.test(e.message))
   assert.throws(
     () => flamekit.load(Buffer.from('a;b;c 1\n'), null, { maxStackDepth: 2 }),
