@@ -28,7 +28,7 @@ with open(os.path.join(ROOT, "tests", "vectors", "vectors.json")) as f:
 
 def limits(overrides):
     d = fk.default_ingest_limits()
-    fields = {k: getattr(d, k) for k in ("max_input_bytes", "max_inflated_bytes", "max_frames", "max_samples", "max_stack_depth", "max_profiles")}
+    fields = {k: getattr(d, k) for k in ("max_input_bytes", "max_inflated_bytes", "max_frames", "max_samples", "max_stack_depth", "max_profiles", "max_inflation_ratio", "max_name_bytes")}
     fields.update(overrides)
     return fk.IngestLimits(**fields)
 
