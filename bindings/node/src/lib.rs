@@ -94,12 +94,7 @@ impl<T: Send + 'static, J: napi::bindgen_prelude::ToNapiValue + napi::bindgen_pr
 /// The library's default ingest limits.
 #[napi(ts_return_type = "Required<IngestLimits>")]
 pub fn default_ingest_limits() -> napi::Result<Value, &'static str> {
-    let l = fb::LimitsRequest::from(flamekit::IngestLimits::default());
-    Ok(serde_json::json!({
-        "maxInputBytes": l.max_input_bytes, "maxInflatedBytes": l.max_inflated_bytes, "maxFrames": l.max_frames,
-        "maxSamples": l.max_samples, "maxStackDepth": l.max_stack_depth, "maxProfiles": l.max_profiles,
-        "maxInflationRatio": l.max_inflation_ratio, "maxNameBytes": l.max_name_bytes,
-    }))
+    js(&fb::LimitsRequest::from(flamekit::IngestLimits::default()))
 }
 
 /// Panic inside the library on purpose: tests that a panic surfaces as an
@@ -264,15 +259,18 @@ fn render_job(
 /// Import a profile from a path (string) or from a `Buffer`/`Uint8Array`.
 /// The format is detected from the content; `nameHint` (a file name) only
 /// breaks ties and names the group. Throws an `Error` with `code` on failure.
-#[napi(ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits")]
+#[napi(
+    ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits, options?: ImportOptions"
+)]
 pub fn load(
     env: Env,
     input: Either<String, Uint8Array>,
     name_hint: Option<String>,
     limits: Option<Unknown<'_>>,
+    options: Option<Unknown<'_>>,
 ) -> napi::Result<ProfileGroup, &'static str> {
     run(|| {
-        let request = fb::LoadRequest { name_hint, limits: req(&env, limits)?, ..Default::default() };
+        let request = fb::LoadRequest { name_hint, limits: req(&env, limits)?, options: req(&env, options)? };
         let loaded = match &input {
             Either::A(path) => Loaded::from_path(Path::new(path), &request)?,
             Either::B(bytes) => Loaded::from_bytes(bytes, &request)?,
@@ -285,7 +283,7 @@ pub fn load(
 /// with an `Error` carrying `code`. The input bytes are copied first, so the
 /// caller may reuse its buffer at once.
 #[napi(
-    ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits",
+    ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits, options?: ImportOptions",
     ts_return_type = "Promise<ProfileGroup>"
 )]
 pub fn load_async(
@@ -293,8 +291,10 @@ pub fn load_async(
     input: Either<String, Uint8Array>,
     name_hint: Option<String>,
     limits: Option<Unknown<'_>>,
+    options: Option<Unknown<'_>>,
 ) -> AsyncTask<Job<Loaded, ProfileGroup>> {
-    let request = req(&env, limits).map(|limits| fb::LoadRequest { name_hint, limits, ..Default::default() });
+    let request =
+        req(&env, limits).and_then(|limits| Ok(fb::LoadRequest { name_hint, limits, options: req(&env, options)? }));
     let input = match input {
         Either::A(path) => Either::A(path),
         Either::B(bytes) => Either::B(bytes.to_vec()),
