@@ -81,7 +81,7 @@ fn limits(v: &Value) -> IngestLimits {
 /// `import_file`, bytes through `import_with` with the name hint as the name.
 fn load(case: &Value) -> Result<(ProfileGroup, ImportReport), Error> {
     let hint = case["name_hint"].as_str().map(str::to_owned);
-    let o = &case["options"];
+    let o = &case["import_options"];
     let switch = |key: &str| o[key].as_str().map(str::to_owned);
     let d = ImportOptions::default();
     let opts = ImportOptions {

@@ -147,7 +147,7 @@ def cpuprofile_names(case):
     functionName fields, or, with the source map, the functions declared in
     the map's original source (sourcesContent)."""
     doc = json.loads(input_bytes(case["input"]))
-    maps = case.get("options", {}).get("source_maps", [])
+    maps = case.get("import_options", {}).get("source_maps", [])
     if maps:
         import re
 
@@ -161,7 +161,7 @@ def cpuprofile_names(case):
 def derive(case):
     path = input_path(case["input"]) or ""
     if path.endswith(".linux-perf.txt"):
-        return perf_script(input_bytes(case["input"]).decode("utf-8"), case.get("options", {}).get("perf_weight", "samples"))
+        return perf_script(input_bytes(case["input"]).decode("utf-8"), case.get("import_options", {}).get("perf_weight", "samples"))
     if path.endswith(".cpuprofile"):
         return cpuprofile_names(case)
     return derive_input(case["input"])
