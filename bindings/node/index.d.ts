@@ -17,6 +17,30 @@ export interface IngestLimits {
   maxNameBytes?: number
 }
 
+/** One JavaScript source map, applied to the imported frames. */
+export interface SourceMap {
+  /** The map's name, usually its file name (`app.min.js.map`); without `script`, its last path segment selects the script. */
+  name: string
+  /** URL of the script the map belongs to, exactly as the profile's frames spell it. */
+  script?: string
+  /** The map's JSON, as text or bytes. */
+  bytes: string | Uint8Array
+}
+
+/** Import switches and source maps (the 4th argument of `load`). */
+export interface ImportOptions {
+  /** linux perf sample weights: `samples` (default) or `period`. */
+  perfWeight?: string
+  /** Firefox frames kept: `all` (default) or `js`. */
+  firefoxFrames?: string
+  /** pmcstat samples kept: `all` (default) or `leaves`. */
+  pmcstatSamples?: string
+  /** Papyrus script stacks: `separate` (default) or `nested`. */
+  papyrusStacks?: string
+  /** Source maps; their bytes count toward `maxInputBytes`. */
+  sourceMaps?: SourceMap[]
+}
+
 /** How to render (defaults: the library's `RenderOptions::default()`, 1200x800, light, time order). */
 export interface RenderOptions {
   width?: number
@@ -353,14 +377,14 @@ export declare function errorCodes(): Array<string>
  * The format is detected from the content; `nameHint` (a file name) only
  * breaks ties and names the group. Throws an `Error` with `code` on failure.
  */
-export declare function load(input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits): ProfileGroup
+export declare function load(input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits, options?: ImportOptions): ProfileGroup
 
 /**
  * `load` on the libuv thread pool: resolves to a `ProfileGroup`, rejects
  * with an `Error` carrying `code`. The input bytes are copied first, so the
  * caller may reuse its buffer at once.
  */
-export declare function loadAsync(input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits): Promise<ProfileGroup>
+export declare function loadAsync(input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits, options?: ImportOptions): Promise<ProfileGroup>
 
 /** Start of the monthly period containing `now`, for periods beginning at `periodStart`. */
 export declare function monthlyPeriodStart(periodStart: number, now: number): number
