@@ -116,6 +116,8 @@ fn option<T: std::str::FromStr<Err = Error>>(value: &Option<String>, default: T)
 
 impl LoadRequest {
     /// The library's import options.
+    // `..d`: fields the bindings do not set keep their defaults (today there are none).
+    #[allow(clippy::needless_update)]
     pub fn resolve(&self) -> Result<flamekit::ImportOptions, Error> {
         let (o, d) = (&self.options, flamekit::ImportOptions::default());
         Ok(flamekit::ImportOptions {
