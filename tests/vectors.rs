@@ -81,30 +81,27 @@ fn limits(v: &Value) -> IngestLimits {
 /// `import_file`, bytes through `import_with` with the name hint as the name.
 fn load(case: &Value) -> Result<(ProfileGroup, ImportReport), Error> {
     let hint = case["name_hint"].as_str().map(str::to_owned);
+    let mut opts = ImportOptions { limits: limits(&case["limits"]), name: hint.clone(), ..Default::default() };
     let o = &case["import_options"];
-    let switch = |key: &str| o[key].as_str().map(str::to_owned);
-    let d = ImportOptions::default();
-    let opts = ImportOptions {
-        limits: limits(&case["limits"]),
-        name: hint.clone(),
-        perf_weight: switch("perf_weight").map_or(Ok(d.perf_weight), |s| s.parse())?,
-        firefox_frames: switch("firefox_frames").map_or(Ok(d.firefox_frames), |s| s.parse())?,
-        pmcstat_samples: switch("pmcstat_samples").map_or(Ok(d.pmcstat_samples), |s| s.parse())?,
-        papyrus_stacks: switch("papyrus_stacks").map_or(Ok(d.papyrus_stacks), |s| s.parse())?,
-        source_maps: o["source_maps"]
-            .as_array()
-            .map(|maps| {
-                maps.iter()
-                    .map(|m| flamekit::SourceMapInput {
-                        name: m["name"].as_str().unwrap().to_owned(),
-                        script: m["script"].as_str().map(str::to_owned),
-                        bytes: input_bytes(&m["input"]),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        ..d
-    };
+    if let Some(s) = o["perf_weight"].as_str() {
+        opts.perf_weight = s.parse()?;
+    }
+    if let Some(s) = o["firefox_frames"].as_str() {
+        opts.firefox_frames = s.parse()?;
+    }
+    if let Some(s) = o["pmcstat_samples"].as_str() {
+        opts.pmcstat_samples = s.parse()?;
+    }
+    if let Some(s) = o["papyrus_stacks"].as_str() {
+        opts.papyrus_stacks = s.parse()?;
+    }
+    for m in o["source_maps"].as_array().into_iter().flatten() {
+        let map = flamekit::SourceMapInput::new(m["name"].as_str().unwrap(), input_bytes(&m["input"]));
+        opts.source_maps.push(match m["script"].as_str() {
+            Some(url) => map.for_script(url),
+            None => map,
+        });
+    }
     if case["load"].as_str() == Some("path") {
         flamekit::import_file(&input_path(&case["input"]), &opts)
     } else {
