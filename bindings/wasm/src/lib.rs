@@ -141,38 +141,6 @@ impl ProfileGroup {
     pub fn frame_weights(&self, profile: Option<u32>) -> Result<JsValue, JsValue> {
         js(&run(|| self.0.frame_weights(profile))?)
     }
-    /// Render a profile as PNG bytes (deterministic).
-    #[wasm_bindgen(js_name = renderPng, unchecked_return_type = "Uint8Array")]
-    pub fn render_png(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| self.0.render(&req(options)?, false)).map(image)
-    }
-    /// Render a profile as a standalone SVG document; same options and layout as `renderPng`.
-    #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "string")]
-    pub fn render_svg(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| self.0.render(&req(options)?, true)).map(image)
-    }
-    /// `renderPng` as a Promise.
-    #[wasm_bindgen(js_name = renderPngAsync, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn render_png_async(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_png(options))
-    }
-    /// `renderSvg` as a Promise.
-    #[wasm_bindgen(js_name = renderSvgAsync, unchecked_return_type = "Promise<string>")]
-    pub fn render_svg_async(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_svg(options))
-    }
     /// The functions of a profile ranked by self (default) or total weight: one page of rows.
     #[wasm_bindgen(js_name = topFunctions, unchecked_return_type = "FunctionStat[]")]
     pub fn top_functions(
@@ -280,39 +248,54 @@ impl ProfileDiff {
     ) -> Result<JsValue, JsValue> {
         js(&run(|| fb::top_by_delta(&self.0, &req(options)?))?)
     }
-    /// Render the diff as a PNG flame graph (after weights; red grew, blue shrank).
-    #[wasm_bindgen(js_name = renderPng, unchecked_return_type = "Uint8Array")]
-    pub fn render_png(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| fb::render(Subject::Diff(&self.0), &req(options)?, false)).map(image)
-    }
-    /// Render the diff as a standalone SVG document.
-    #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "string")]
-    pub fn render_svg(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| fb::render(Subject::Diff(&self.0), &req(options)?, true)).map(image)
-    }
-    /// `renderPng` as a Promise.
-    #[wasm_bindgen(js_name = renderPngAsync, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn render_png_async(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_png(options))
-    }
-    /// `renderSvg` as a Promise.
-    #[wasm_bindgen(js_name = renderSvgAsync, unchecked_return_type = "Promise<string>")]
-    pub fn render_svg_async(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_svg(options))
-    }
 }
+
+/// `renderPng`, `renderSvg` and their Promise forms, the same for
+/// `ProfileGroup` and `ProfileDiff` (after weights; red grew, blue shrank).
+macro_rules! render_methods {
+    ($ty:ident, |$s:ident| $subject:expr) => {
+        #[wasm_bindgen]
+        impl $ty {
+            /// Render as PNG bytes (deterministic).
+            #[wasm_bindgen(js_name = renderPng, unchecked_return_type = "Uint8Array")]
+            pub fn render_png(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let $s = self;
+                run(|| fb::render($subject, &req(options)?, false)).map(image)
+            }
+            /// Render as a standalone SVG document; same options and layout as `renderPng`.
+            #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "string")]
+            pub fn render_svg(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let $s = self;
+                run(|| fb::render($subject, &req(options)?, true)).map(image)
+            }
+            /// `renderPng` as a Promise.
+            #[wasm_bindgen(js_name = renderPngAsync, unchecked_return_type = "Promise<Uint8Array>")]
+            pub fn render_png_async(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Promise {
+                settled(self.render_png(options))
+            }
+            /// `renderSvg` as a Promise.
+            #[wasm_bindgen(js_name = renderSvgAsync, unchecked_return_type = "Promise<string>")]
+            pub fn render_svg_async(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Promise {
+                settled(self.render_svg(options))
+            }
+        }
+    };
+}
+
+render_methods!(ProfileGroup, |g| Subject::Group(&g.0.group));
+render_methods!(ProfileDiff, |d| Subject::Diff(&d.0));
 
 /// Compare a profile of `before` with a profile of `after` (default: the active ones).
 #[wasm_bindgen]
