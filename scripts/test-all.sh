@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of flamekit: the fmt/clippy/doc gates, the Rust workspace
 # (unit, integration, doc tests), then the bindings (Python via maturin + pytest, Node via napi +
-# node --test, uniffi via its generated Python module). Installs what it
+# node --test, uniffi via its generated Python module, the WebAssembly package under Node and Deno
+# with its size check and edge example, the installable artifacts). Installs what it
 # needs itself. Exits non-zero if any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."

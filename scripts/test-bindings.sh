@@ -91,12 +91,6 @@ echo "generated: $(cd "$GEN" && find . -type f -name 'flamekit_uniffi*' | sort |
 step "uniffi: pytest on the generated Python bindings"
 FLAMEKIT_UNIFFI_DIR="$GEN/python" run_pytest bindings/uniffi/tests
 
-# The WebAssembly package and the installable-artifact checks are written but
-# not yet verified end to end on a clean machine: they run only when asked
-# (FLAMEKIT_WASM=1), so the default test command stays green while they are
-# finished (wasm-bindgen-cli, the wasm32 target, typescript for the Node
-# example are not installed by this script yet).
-if [ "${FLAMEKIT_WASM:-0}" = 1 ]; then
 step "wasm: build (scripts/build-wasm.sh) and the size check"
 scripts/build-wasm.sh
 WASM=bindings/wasm/pkg/flamekit_wasm_bg.wasm
@@ -139,18 +133,20 @@ step "artifacts: npm pack, TypeScript example under tsc --strict"
     --types node --typeRoots "$ROOT/bindings/node/node_modules/@types" upload.ts
 )
 
-step "artifacts: the wasm package under deno check"
+step "artifacts: npm pack of the wasm package, deno check and a run under Deno"
 (
+  cd bindings/wasm
+  npm pack --silent --pack-destination "$TMP" > /dev/null
   mkdir "$TMP/wasm-app"
   cd "$TMP/wasm-app"
-  mkdir -p node_modules/flamekit-wasm
-  (cd "$ROOT/bindings/wasm" && cp -r --parents $(node -p "require('./package.json').files.join(' ')") package.json "$TMP/wasm-app/node_modules/flamekit-wasm/")
-  cp -r "$ROOT/bindings/wasm/examples" .
+  echo '{"name":"app","private":true,"type":"module"}' > package.json
+  echo '{"nodeModulesDir":"manual"}' > deno.json
+  npm install --no-audit --no-fund --loglevel=error "$TMP"/flamekit-wasm-0.1.0.tgz
+  cp -r "$ROOT/bindings/wasm/examples" "$ROOT/bindings/wasm/test/package-smoke.ts" .
   sed -i "s|'../index.js'|'flamekit-wasm'|" examples/edge.ts
-  echo '{"nodeModulesDir":"manual","imports":{"flamekit-wasm":"./node_modules/flamekit-wasm/index.js"}}' > deno.json
-  "$ROOT/bindings/wasm/node_modules/.bin/deno" check examples/edge.ts
+  DENO="$ROOT/bindings/wasm/node_modules/.bin/deno"
+  "$DENO" check examples/edge.ts package-smoke.ts
+  "$DENO" run --allow-read package-smoke.ts
 )
-
-fi
 
 step "bindings: all tests passed"

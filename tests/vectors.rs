@@ -81,7 +81,27 @@ fn limits(v: &Value) -> IngestLimits {
 /// `import_file`, bytes through `import_with` with the name hint as the name.
 fn load(case: &Value) -> Result<(ProfileGroup, ImportReport), Error> {
     let hint = case["name_hint"].as_str().map(str::to_owned);
-    let opts = ImportOptions { limits: limits(&case["limits"]), name: hint.clone(), ..Default::default() };
+    let mut opts = ImportOptions { limits: limits(&case["limits"]), name: hint.clone(), ..Default::default() };
+    let o = &case["import_options"];
+    if let Some(s) = o["perf_weight"].as_str() {
+        opts.perf_weight = s.parse()?;
+    }
+    if let Some(s) = o["firefox_frames"].as_str() {
+        opts.firefox_frames = s.parse()?;
+    }
+    if let Some(s) = o["pmcstat_samples"].as_str() {
+        opts.pmcstat_samples = s.parse()?;
+    }
+    if let Some(s) = o["papyrus_stacks"].as_str() {
+        opts.papyrus_stacks = s.parse()?;
+    }
+    for m in o["source_maps"].as_array().into_iter().flatten() {
+        let map = flamekit::SourceMapInput::new(m["name"].as_str().unwrap(), input_bytes(&m["input"]));
+        opts.source_maps.push(match m["script"].as_str() {
+            Some(url) => map.for_script(url),
+            None => map,
+        });
+    }
     if case["load"].as_str() == Some("path") {
         flamekit::import_file(&input_path(&case["input"]), &opts)
     } else {
@@ -126,6 +146,12 @@ fn check_expect(id: &str, g: &ProfileGroup, exp: &Value) {
         if let Some(w) = ep["total_weight"].as_f64() {
             common::assert_close(p.total_weight(), w);
         }
+        let names: Vec<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+        for (key, present) in [("names_present", true), ("names_absent", false)] {
+            for name in ep[key].as_array().into_iter().flatten() {
+                assert_eq!(names.contains(&name.as_str().unwrap()), present, "{id}[{i}]: {key} {name}");
+            }
+        }
         let fw = p.frame_weights(g.frames().len());
         let present: Vec<usize> = (0..g.frames().len()).filter(|&f| fw.present[f]).collect();
         let frames = ep["frames"].as_object().unwrap();
@@ -161,6 +187,9 @@ fn import_vectors() {
             (Ok((g, _)), None) => check_expect(id, &g, &case["expect"]),
             (Err(e), Some(code)) => {
                 assert_eq!(e.code(), code, "{id}: {e}");
+                if let Some(arg) = case["error_argument"].as_str() {
+                    assert!(matches!(e, Error::InvalidArgument { name, .. } if name == arg), "{id}: {e}");
+                }
                 if let Some(limit) = case["error_limit"].as_str() {
                     match e {
                         Error::LimitExceeded { limit: l, .. } => assert_eq!(l.as_str(), limit, "{id}"),
@@ -174,17 +203,34 @@ fn import_vectors() {
     }
 }
 
+/// Render options from a vectors.json object: the typed options by their
+/// snake_case names, then `params` (Flamedeck's render parameters).
 fn render_options(args: &Value) -> Result<flamekit::RenderOptions, Error> {
     let d = flamekit::RenderOptions::default();
-    Ok(flamekit::RenderOptions {
+    let f = |key: &str| args[key].as_f64();
+    let mut o = flamekit::RenderOptions {
+        width: f("width").map_or(d.width, |w| w as u32),
+        height: f("height").map_or(d.height, |h| h as u32),
         theme: flamekit::theme_from_name(args["theme"].as_str().unwrap_or("light"))?,
         view: flamekit::view_from_name(
             args["view"].as_str().unwrap_or("time_order"),
             args["frame"].as_str().map(str::to_owned),
         )?,
         profile_index: args["profile"].as_u64().map(|p| p as usize),
+        start: f("start"),
+        end: f("end"),
+        start_time_ms: f("start_time_ms"),
+        end_time_ms: f("end_time_ms"),
+        start_depth: args["start_depth"].as_u64().map_or(d.start_depth, |k| k as usize),
+        palette: args["palette"].as_str().map_or(Ok(d.palette), str::parse)?,
         ..d
-    })
+    };
+    for (name, value) in args["params"].as_object().into_iter().flatten() {
+        if !o.apply_param(name, value.as_str().unwrap())? {
+            return Err(Error::argument("params", format!("unknown render parameter {name:?}")));
+        }
+    }
+    Ok(o)
 }
 
 #[test]
@@ -200,6 +246,35 @@ fn op_error_vectors() {
             op => panic!("{id}: unknown op {op}"),
         };
         assert_eq!(err.code(), case["error"].as_str().unwrap(), "{id}: {err}");
+        if let Some(arg) = case["error_argument"].as_str() {
+            assert!(matches!(err, Error::InvalidArgument { name, .. } if name == arg), "{id}: {err}");
+        }
+    }
+}
+
+#[test]
+fn render_param_vectors() {
+    let v = vectors();
+    for case in v["render_params"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (g, _) = load(case).unwrap();
+        let png = |args: &Value| flamekit::render_png(&g, &render_options(args).unwrap()).unwrap();
+        let with = |extra: &Value| {
+            let mut args = case["base"].clone();
+            args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            args
+        };
+        let typed = png(&with(&case["options"]));
+        assert_eq!(typed, png(&serde_json::json!({ "params": case["params"] })), "{id}: params = typed options");
+        let size = [
+            u32::from_be_bytes(typed[16..20].try_into().unwrap()),
+            u32::from_be_bytes(typed[20..24].try_into().unwrap()),
+        ];
+        assert_eq!(serde_json::json!(size), case["size"], "{id}: size");
+        let base = png(&case["base"]);
+        for (key, value) in case["options"].as_object().unwrap() {
+            assert_ne!(png(&with(&serde_json::json!({ key: value }))), base, "{id}: {key} changes nothing");
+        }
     }
 }
 

@@ -17,6 +17,30 @@ export interface IngestLimits {
   maxNameBytes?: number
 }
 
+/** One JavaScript source map, applied to the imported frames. */
+export interface SourceMap {
+  /** The map's name, usually its file name (`app.min.js.map`); without `script`, its last path segment selects the script. */
+  name: string
+  /** URL of the script the map belongs to, exactly as the profile's frames spell it. */
+  script?: string
+  /** The map's JSON, as text or bytes. */
+  bytes: string | Uint8Array
+}
+
+/** Import switches and source maps (the 4th argument of `load`). */
+export interface ImportOptions {
+  /** linux perf sample weights: `samples` (default) or `period`. */
+  perfWeight?: string
+  /** Firefox frames kept: `all` (default) or `js`. */
+  firefoxFrames?: string
+  /** pmcstat samples kept: `all` (default) or `leaves`. */
+  pmcstatSamples?: string
+  /** Papyrus script stacks: `separate` (default) or `nested`. */
+  papyrusStacks?: string
+  /** Source maps; their bytes count toward `maxInputBytes`. */
+  sourceMaps?: SourceMap[]
+}
+
 /** How to render (defaults: the library's `RenderOptions::default()`, 1200x800, light, time order). */
 export interface RenderOptions {
   width?: number

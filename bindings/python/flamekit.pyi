@@ -6,7 +6,9 @@ the library's stable error code.
 """
 
 import os
-from typing import ClassVar, Dict, List, Optional, Union
+from typing import ClassVar, Dict, List, Optional, Sequence, TypedDict, Union
+
+from typing_extensions import NotRequired, Unpack
 
 __version__: str
 
@@ -143,6 +145,45 @@ class FunctionStat:
     self_display: str
     total_display: str
 
+class RenderOptions(TypedDict, total=False):
+    """Keywords of `render_png`/`render_svg`; omitted ones keep the library defaults
+    (1200x800, light, time order). For type checkers only (import under `TYPE_CHECKING`)."""
+
+    width: Optional[int]
+    height: Optional[int]
+    theme: Optional[str]
+    """`light` or `dark`."""
+    view: Optional[str]
+    """`time_order`, `left_heavy` or `sandwich` (with `frame`; `frame` alone selects sandwich)."""
+    frame: Optional[str]
+    start: Optional[float]
+    end: Optional[float]
+    profile: Optional[int]
+    focus: Optional[str]
+    device_pixel_ratio: Optional[float]
+    title: Optional[bool]
+    start_time_ms: Optional[float]
+    """Zoom window start in ms after the profile's start (time units only)."""
+    end_time_ms: Optional[float]
+    start_depth: Optional[int]
+    """Outermost rows to skip."""
+    palette: Optional[str]
+    """`system`, `fire`, `peach` or `ice`."""
+    axes: Optional[bool]
+    params: Optional[Dict[str, str]]
+    """Flamedeck's render parameters by name (width, height, mode, startTimeMs, endTimeMs,
+    startDepth, flamegraphThemeName), applied after the keywords above."""
+
+class SourceMap(TypedDict):
+    """A JavaScript source map for `load(source_maps=...)`. For type checkers only."""
+
+    name: str
+    """The map's name, usually its file name (`app.min.js.map`)."""
+    bytes: Union[str, bytes, bytearray]
+    """The map's JSON."""
+    script: NotRequired[Optional[str]]
+    """URL of the script the map belongs to (default: matched by the map's `file` or name)."""
+
 class ProfileGroup:
     """Profiles imported from one input, sharing one frame table. Immutable, thread-safe."""
 
@@ -173,57 +214,27 @@ class ProfileGroup:
         """Functions ranked by `by` ("self" or "total") weight, heaviest first; rows offset..offset+limit."""
     def summary(self, max_chars: Optional[int] = None, top_n: Optional[int] = None) -> str:
         """A plain-text summary for an LLM prompt, at most `max_chars` characters."""
-    def render_png(
-        self,
-        width: Optional[int] = None,
-        height: Optional[int] = None,
-        theme: Optional[str] = None,
-        view: Optional[str] = None,
-        frame: Optional[str] = None,
-        start: Optional[float] = None,
-        end: Optional[float] = None,
-        profile: Optional[int] = None,
-        focus: Optional[str] = None,
-        device_pixel_ratio: Optional[float] = None,
-        title: Optional[bool] = None,
-        start_time_ms: Optional[float] = None,
-        end_time_ms: Optional[float] = None,
-        start_depth: Optional[int] = None,
-        palette: Optional[str] = None,
-        axes: Optional[bool] = None,
-        params: Optional[dict[str, str]] = None,
-    ) -> bytes:
+    def render_png(self, **options: Unpack[RenderOptions]) -> bytes:
         """Render a profile as PNG bytes; omitted options keep the library defaults (1200x800,
         light, time order). `view`: time_order, left_heavy or sandwich (with `frame`; `frame` alone
         selects sandwich)."""
-    def render_svg(
-        self,
-        width: Optional[int] = None,
-        height: Optional[int] = None,
-        theme: Optional[str] = None,
-        view: Optional[str] = None,
-        frame: Optional[str] = None,
-        start: Optional[float] = None,
-        end: Optional[float] = None,
-        profile: Optional[int] = None,
-        focus: Optional[str] = None,
-        device_pixel_ratio: Optional[float] = None,
-        title: Optional[bool] = None,
-        start_time_ms: Optional[float] = None,
-        end_time_ms: Optional[float] = None,
-        start_depth: Optional[int] = None,
-        palette: Optional[str] = None,
-        axes: Optional[bool] = None,
-        params: Optional[dict[str, str]] = None,
-    ) -> str:
+    def render_svg(self, **options: Unpack[RenderOptions]) -> str:
         """Render a profile as a standalone SVG document (same layout as render_png)."""
 
 def load(
     path_or_bytes: Union[str, "os.PathLike[str]", bytes, bytearray],
     name_hint: Optional[str] = None,
     limits: Optional[IngestLimits] = None,
+    *,
+    perf_weight: Optional[str] = None,
+    firefox_frames: Optional[str] = None,
+    pmcstat_samples: Optional[str] = None,
+    papyrus_stacks: Optional[str] = None,
+    source_maps: Sequence[SourceMap] = (),
 ) -> ProfileGroup:
-    """Import a profile from a path or bytes; the format is detected from the content."""
+    """Import a profile from a path or bytes; the format is detected from the content.
+    Switches: perf_weight `samples`/`period`, firefox_frames `all`/`js`, pmcstat_samples
+    `all`/`leaves`, papyrus_stacks `separate`/`nested` (None: the library default)."""
 
 class FunctionDelta:
     """One function's weights before and after (before weights scaled when the diff is normalised)."""
@@ -261,48 +272,10 @@ class ProfileDiff:
         self, by: Optional[str] = None, offset: Optional[int] = None, limit: Optional[int] = None
     ) -> List[FunctionDelta]:
         """Functions ranked by `by`: "self" / "total" (largest growth first) or "self_absolute" (largest change)."""
-    def render_png(
-        self,
-        width: Optional[int] = None,
-        height: Optional[int] = None,
-        theme: Optional[str] = None,
-        view: Optional[str] = None,
-        frame: Optional[str] = None,
-        start: Optional[float] = None,
-        end: Optional[float] = None,
-        profile: Optional[int] = None,
-        focus: Optional[str] = None,
-        device_pixel_ratio: Optional[float] = None,
-        title: Optional[bool] = None,
-        start_time_ms: Optional[float] = None,
-        end_time_ms: Optional[float] = None,
-        start_depth: Optional[int] = None,
-        palette: Optional[str] = None,
-        axes: Optional[bool] = None,
-        params: Optional[dict[str, str]] = None,
-    ) -> bytes:
+    def render_png(self, **options: Unpack[RenderOptions]) -> bytes:
         """Render the diff as a PNG flame graph (after weights; red grew, blue shrank); options as
         ProfileGroup.render_png. Releases the GIL."""
-    def render_svg(
-        self,
-        width: Optional[int] = None,
-        height: Optional[int] = None,
-        theme: Optional[str] = None,
-        view: Optional[str] = None,
-        frame: Optional[str] = None,
-        start: Optional[float] = None,
-        end: Optional[float] = None,
-        profile: Optional[int] = None,
-        focus: Optional[str] = None,
-        device_pixel_ratio: Optional[float] = None,
-        title: Optional[bool] = None,
-        start_time_ms: Optional[float] = None,
-        end_time_ms: Optional[float] = None,
-        start_depth: Optional[int] = None,
-        palette: Optional[str] = None,
-        axes: Optional[bool] = None,
-        params: Optional[dict[str, str]] = None,
-    ) -> str:
+    def render_svg(self, **options: Unpack[RenderOptions]) -> str:
         """Render the diff as a standalone SVG document (same layout as render_png)."""
 
 def diff(

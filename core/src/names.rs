@@ -105,8 +105,8 @@ mod tests {
             assert_eq!(by.to_string().parse::<DeltaSort>().unwrap(), by);
         }
         assert_eq!("self-absolute".parse::<DeltaSort>().unwrap(), DeltaSort::SelfAbsolute);
-        assert_eq!(SortBy::parse("total"), Some(SortBy::Total));
-        assert_eq!(SortBy::parse("Total"), None);
+        assert_eq!("total".parse::<SortBy>().unwrap(), SortBy::Total);
+        assert!("Total".parse::<SortBy>().is_err());
         let e = "absolute".parse::<DeltaSort>().unwrap_err();
         assert_eq!(e.to_string(), r#"invalid argument `by`: "absolute" is not one of: self, total, self_absolute"#);
     }

@@ -121,7 +121,49 @@ def derive_input(inp):
     return speedscope(doc)
 
 
+def perf_script(text, weight):
+    """linux `perf script` output: one event per blank-line-separated block, a
+    header `comm [pid/]tid time: period event:` then the call chain, leaf
+    first (`addr symbol (dso)`). Each event weighs 1, or its period."""
+    self_w, total_w, samples = defaultdict(float), defaultdict(float), 0
+    for block in text.split("\n\n"):
+        lines = [l for l in block.splitlines() if l.strip() and not l.startswith("#")]
+        if not lines:
+            continue
+        head = lines[0].split(":")[1].split()
+        w = float(head[0]) if weight == "period" else 1.0
+        names = [l.split(None, 1)[1].rsplit(" (", 1)[0] for l in lines[1:]]
+        samples += 1
+        self_w[names[0]] += w
+        for n in set(names):
+            total_w[n] += w
+    prof = {"sample_count": samples, "total_weight": sum(self_w.values()), "frames": {n: [self_w[n], total_w[n]] for n in total_w}}
+    prof["names"] = set(prof["frames"])
+    return {"profiles": [prof]}
+
+
+def cpuprofile_names(case):
+    """Frame names of app.min.js in a V8 CPU profile: the profile's own
+    functionName fields, or, with the source map, the functions declared in
+    the map's original source (sourcesContent)."""
+    doc = json.loads(input_bytes(case["input"]))
+    maps = case.get("import_options", {}).get("source_maps", [])
+    if maps:
+        import re
+
+        source = json.loads(input_bytes(maps[0]["input"]))["sourcesContent"][0]
+        names = set(re.findall(r"^function (\w+)\(", source, re.M))
+    else:
+        names = {n["callFrame"]["functionName"] for n in doc["nodes"] if n["callFrame"]["url"].endswith("app.min.js")}
+    return {"profiles": [{"frames": {}, "names": names - {""}}]}
+
+
 def derive(case):
+    path = input_path(case["input"]) or ""
+    if path.endswith(".linux-perf.txt"):
+        return perf_script(input_bytes(case["input"]).decode("utf-8"), case.get("import_options", {}).get("perf_weight", "samples"))
+    if path.endswith(".cpuprofile"):
+        return cpuprofile_names(case)
     return derive_input(case["input"])
 
 
@@ -215,6 +257,10 @@ def check(vectors):
                 for name, sw in ep["frames"].items():
                     if gp["frames"].get(name) != [float(x) for x in sw]:
                         bad.append(f"{cid}[{ep['index']}]: frame {name} {sw} != {gp['frames'].get(name)}")
+                for key, present in (("names_present", True), ("names_absent", False)):
+                    for name in ep.get(key, []):
+                        if (name in gp["names"]) != present:
+                            bad.append(f"{cid}[{ep['index']}]: {key} {name}")
                 if ep.get("frames_exact") and set(ep["frames"]) != set(gp["frames"]):
                     bad.append(f"{cid}[{ep['index']}]: frame set {sorted(gp['frames'])}")
                 for key, col in (("top_by_self", 0), ("top_by_total", 1)):
@@ -229,6 +275,11 @@ def check(vectors):
                 bad.append(f"{cid}: input is not over the limit")
             if limit == "max_frames" and not derive(case)["frame_count"] > case["limits"]["max_frames"]:
                 bad.append(f"{cid}: frames are not over the limit")
+    for case in vectors.get("render_params", []):
+        if [case["base"]["width"], case["base"]["height"]] != case["size"]:
+            bad.append(f"{case['id']}: size")
+        if [case["params"]["width"], case["params"]["height"]] != [str(x) for x in case["size"]]:
+            bad.append(f"{case['id']}: params size")
     for case in vectors.get("diffs", []):
         cid, exp, got = case["id"], case["expect"], derive_diff(case)
         for key in ("is_zero", "normalized", "unit", "top_self", "top_total"):

@@ -22,13 +22,22 @@ fn index(p: Option<u32>) -> Option<usize> {
     p.map(|p| p as usize)
 }
 
+/// How to import: [`flamekit::ImportOptions`]. The skins take the name hint
+/// and the limits as arguments of their own, the rest as one `options` value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadRequest {
+    /// A file name: breaks detection ties and names the group.
+    pub name_hint: Option<String>,
+    /// Ingest limits; absent fields keep the library defaults.
+    pub limits: LimitsRequest,
+    /// Import switches and source maps.
+    pub options: ImportRequest,
+}
+
 request! {
-    /// How to import: [`flamekit::ImportOptions`].
-    struct LoadRequest {
-        /// A file name: breaks detection ties and names the group.
-        name_hint: Option<String>,
-        /// Ingest limits; absent fields keep the library defaults.
-        limits: LimitsRequest,
+    /// The import switches and source maps of [`flamekit::ImportOptions`];
+    /// absent switches keep the library defaults.
+    struct ImportRequest {
         /// linux perf sample weights: `samples` or `period`.
         perf_weight: Option<String>,
         /// Firefox frames kept: `all` or `js`.
@@ -37,7 +46,67 @@ request! {
         pmcstat_samples: Option<String>,
         /// Papyrus script stacks: `separate` or `nested`.
         papyrus_stacks: Option<String>,
+        /// JavaScript source maps applied to the imported frames.
+        source_maps: Vec<SourceMapRequest>,
     }
+}
+
+/// One JavaScript source map ([`flamekit::SourceMapInput`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(feature = "python", derive(pyo3::FromPyObject), pyo3(from_item_all))]
+pub struct SourceMapRequest {
+    /// The map's name, usually its file name (`app.min.js.map`).
+    pub name: String,
+    /// URL of the script the map belongs to; absent: matched by the map's
+    /// `file` field or its name.
+    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(feature = "python", pyo3(default))]
+    pub script: Option<String>,
+    /// The map's JSON (from JavaScript: a string or a `Uint8Array`; from
+    /// Python: `str` or `bytes`).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "text_or_bytes"))]
+    #[cfg_attr(feature = "python", pyo3(from_py_with = py_text_or_bytes))]
+    pub bytes: Vec<u8>,
+}
+
+/// Python `str` (its UTF-8) or `bytes`/`bytearray`.
+#[cfg(feature = "python")]
+fn py_text_or_bytes(v: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<Vec<u8>> {
+    use pyo3::prelude::PyAnyMethods;
+    match v.extract::<String>() {
+        Ok(text) => Ok(text.into_bytes()),
+        Err(_) => v.extract::<Vec<u8>>(),
+    }
+}
+
+/// Bytes given as a string (its UTF-8), a byte array or an array of numbers.
+#[cfg(feature = "serde")]
+fn text_or_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    struct Bytes;
+    impl<'de> serde::de::Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or bytes")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Vec<u8>, E> {
+            Ok(v.as_bytes().to_vec())
+        }
+        fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(b) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Bytes)
 }
 
 /// `value` parsed by the option's own `FromStr` (its one name table), or the default.
@@ -47,22 +116,35 @@ fn option<T: std::str::FromStr<Err = Error>>(value: &Option<String>, default: T)
 
 impl LoadRequest {
     /// The library's import options.
+    // `..d`: fields the bindings do not set keep their defaults (today there are none).
+    #[allow(clippy::needless_update)]
     pub fn resolve(&self) -> Result<flamekit::ImportOptions, Error> {
-        let d = flamekit::ImportOptions::default();
+        let (o, d) = (&self.options, flamekit::ImportOptions::default());
         Ok(flamekit::ImportOptions {
             limits: self.limits.resolve(),
             name: self.name_hint.clone(),
-            perf_weight: option(&self.perf_weight, d.perf_weight)?,
-            firefox_frames: option(&self.firefox_frames, d.firefox_frames)?,
-            pmcstat_samples: option(&self.pmcstat_samples, d.pmcstat_samples)?,
-            papyrus_stacks: option(&self.papyrus_stacks, d.papyrus_stacks)?,
+            perf_weight: option(&o.perf_weight, d.perf_weight)?,
+            firefox_frames: option(&o.firefox_frames, d.firefox_frames)?,
+            pmcstat_samples: option(&o.pmcstat_samples, d.pmcstat_samples)?,
+            papyrus_stacks: option(&o.papyrus_stacks, d.papyrus_stacks)?,
+            source_maps: o
+                .source_maps
+                .iter()
+                .map(|m| flamekit::SourceMapInput {
+                    name: m.name.clone(),
+                    script: m.script.clone(),
+                    bytes: m.bytes.clone(),
+                })
+                .collect(),
             ..d
         })
     }
 }
 
 request! {
-    /// Ingest limits ([`flamekit::IngestLimits`]); absent fields keep the defaults.
+    /// Ingest limits ([`flamekit::IngestLimits`]); absent fields keep the
+    /// defaults. Serializable too: `defaultIngestLimits()` of the JS skins.
+    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
     struct LimitsRequest {
         /// Largest accepted input in bytes, before decompression.
         max_input_bytes: Option<u64>,
@@ -215,11 +297,7 @@ impl TopRequest {
     /// The profile index (none: the active one) and the library's options.
     pub fn resolve(&self) -> Result<(Option<usize>, flamekit::TopOptions), Error> {
         let d = flamekit::TopOptions::default();
-        let sort_by = match self.by.as_deref() {
-            None => d.sort_by,
-            Some(by) => flamekit::SortBy::parse(by)
-                .ok_or_else(|| Error::argument("by", format!("{by:?} is not one of: self, total")))?,
-        };
+        let sort_by = option(&self.by, d.sort_by)?;
         let offset = index(self.offset).unwrap_or(d.offset);
         Ok((index(self.profile), flamekit::TopOptions { sort_by, offset, limit: index(self.limit).unwrap_or(d.limit) }))
     }
@@ -286,13 +364,7 @@ request! {
 impl DeltaRequest {
     /// The ranking and the row range `offset .. offset + limit`.
     pub fn resolve(&self) -> Result<(DeltaSort, usize, usize), Error> {
-        // TODO(lead): parse through the facade once `DeltaSort: FromStr` lands (arch).
-        let sort = match self.by.as_deref().unwrap_or("self") {
-            "self" => DeltaSort::SelfGrowth,
-            "total" => DeltaSort::TotalGrowth,
-            "self_absolute" => DeltaSort::SelfAbsolute,
-            by => return Err(Error::argument("by", format!("{by:?} is not one of: self, total, self_absolute"))),
-        };
+        let sort = option(&self.by, DeltaSort::SelfGrowth)?;
         let d = flamekit::TopOptions::default();
         Ok((sort, index(self.offset).unwrap_or(d.offset), index(self.limit).unwrap_or(d.limit)))
     }
@@ -399,21 +471,8 @@ impl ChatPlanRequest {
         Ok(flamekit::ChatPlan {
             messages_per_session: self.messages_per_session,
             sessions_limit: self.sessions_limit,
-            sessions_period: match self.sessions_period.as_deref() {
-                None => SessionsPeriod::default(),
-                Some(name) => sessions_period_from_name(name)?,
-            },
+            sessions_period: option(&self.sessions_period, SessionsPeriod::default())?,
         })
-    }
-}
-
-/// Parse `lifetime` or `monthly`.
-// TODO(lead): parse through the facade once `SessionsPeriod: FromStr` lands (arch).
-pub fn sessions_period_from_name(name: &str) -> Result<SessionsPeriod, Error> {
-    match name {
-        "lifetime" => Ok(SessionsPeriod::Lifetime),
-        "monthly" => Ok(SessionsPeriod::Monthly),
-        _ => Err(Error::argument("sessions_period", format!("{name:?} is not one of: lifetime, monthly"))),
     }
 }
 

@@ -17,7 +17,8 @@ export async function handle(data: Uint8Array, fileName: string | null): Promise
   if (!verdict.allowed) return { error: verdict.code ?? 'denied' }
   try {
     const limits: flamekit.IngestLimits = { maxSamples: 10_000_000 }
-    const group = await flamekit.loadAsync(data, fileName, limits)
+    const options: flamekit.ImportOptions = { perfWeight: 'period' }
+    const group = await flamekit.loadAsync(data, fileName, limits, options)
     const rows: flamekit.FunctionStat[] = group.topFunctions({ by: 'total', limit: 5 })
     return {
       profileType: group.profileType,

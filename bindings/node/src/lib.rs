@@ -94,12 +94,7 @@ impl<T: Send + 'static, J: napi::bindgen_prelude::ToNapiValue + napi::bindgen_pr
 /// The library's default ingest limits.
 #[napi(ts_return_type = "Required<IngestLimits>")]
 pub fn default_ingest_limits() -> napi::Result<Value, &'static str> {
-    let l = fb::LimitsRequest::from(flamekit::IngestLimits::default());
-    Ok(serde_json::json!({
-        "maxInputBytes": l.max_input_bytes, "maxInflatedBytes": l.max_inflated_bytes, "maxFrames": l.max_frames,
-        "maxSamples": l.max_samples, "maxStackDepth": l.max_stack_depth, "maxProfiles": l.max_profiles,
-        "maxInflationRatio": l.max_inflation_ratio, "maxNameBytes": l.max_name_bytes,
-    }))
+    js(&fb::LimitsRequest::from(flamekit::IngestLimits::default()))
 }
 
 /// Panic inside the library on purpose: tests that a panic surfaces as an
@@ -173,43 +168,6 @@ impl ProfileGroup {
     pub fn frame_weights(&self, profile: Option<u32>) -> napi::Result<Value, &'static str> {
         js(&run(|| self.inner.frame_weights(profile))?)
     }
-    /// Render a profile as PNG bytes (deterministic). Blocks the event loop:
-    /// prefer `renderPngAsync` for large profiles.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Buffer")]
-    pub fn render_png(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> napi::Result<Either<Buffer, String>, &'static str> {
-        run(|| self.inner.render(&req(&env, options)?, false)).map(image)
-    }
-    /// Render a profile as a standalone SVG document; same options and layout as `renderPng`.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "string")]
-    pub fn render_svg(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> napi::Result<Either<Buffer, String>, &'static str> {
-        run(|| self.inner.render(&req(&env, options)?, true)).map(image)
-    }
-    /// `renderPng` on the libuv thread pool; the event loop stays free.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Promise<Buffer>")]
-    pub fn render_png_async(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
-        render_job(Render::Group(self.inner.clone()), req(&env, options), false)
-    }
-    /// `renderSvg` on the libuv thread pool; the event loop stays free.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Promise<string>")]
-    pub fn render_svg_async(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
-        render_job(Render::Group(self.inner.clone()), req(&env, options), true)
-    }
     /// The functions of a profile ranked by self (default) or total weight,
     /// heaviest first: one page of rows. `(root)` and `(idle)` are left out.
     #[napi(ts_args_type = "options?: TopOptions", ts_return_type = "FunctionStat[]")]
@@ -238,10 +196,20 @@ impl ProfileGroup {
     }
 }
 
-/// What a render job draws.
+/// What a render draws.
 enum Render {
     Group(Arc<Loaded>),
     Diff(Arc<flamekit::ProfileDiff>),
+}
+
+impl Render {
+    fn draw(&self, request: &fb::RenderRequest, svg: bool) -> Result<Image, Error> {
+        let subject = match self {
+            Render::Group(l) => Subject::Group(&l.group),
+            Render::Diff(d) => Subject::Diff(d),
+        };
+        fb::render(subject, request, svg)
+    }
 }
 
 fn render_job(
@@ -249,30 +217,74 @@ fn render_job(
     request: Result<fb::RenderRequest, Error>,
     svg: bool,
 ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
-    job(
-        move || {
-            let subject = match &what {
-                Render::Group(l) => Subject::Group(&l.group),
-                Render::Diff(d) => Subject::Diff(d),
-            };
-            fb::render(subject, &request?, svg)
-        },
-        image,
-    )
+    job(move || what.draw(&request?, svg), image)
 }
+
+/// `renderPng`, `renderSvg` and their async forms, the same for `ProfileGroup`
+/// (its active profile by default) and `ProfileDiff` (after weights; red grew,
+/// blue shrank).
+macro_rules! render_methods {
+    ($ty:ident, $variant:ident) => {
+        #[napi]
+        impl $ty {
+            /// Render as PNG bytes (deterministic). Blocks the event loop: prefer `renderPngAsync`.
+            #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Buffer")]
+            pub fn render_png(
+                &self,
+                env: Env,
+                options: Option<Unknown<'_>>,
+            ) -> napi::Result<Either<Buffer, String>, &'static str> {
+                run(|| Render::$variant(self.inner.clone()).draw(&req(&env, options)?, false)).map(image)
+            }
+            /// Render as a standalone SVG document; same options and layout as `renderPng`.
+            #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "string")]
+            pub fn render_svg(
+                &self,
+                env: Env,
+                options: Option<Unknown<'_>>,
+            ) -> napi::Result<Either<Buffer, String>, &'static str> {
+                run(|| Render::$variant(self.inner.clone()).draw(&req(&env, options)?, true)).map(image)
+            }
+            /// `renderPng` on the libuv thread pool; the event loop stays free.
+            #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Promise<Buffer>")]
+            pub fn render_png_async(
+                &self,
+                env: Env,
+                options: Option<Unknown<'_>>,
+            ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
+                render_job(Render::$variant(self.inner.clone()), req(&env, options), false)
+            }
+            /// `renderSvg` on the libuv thread pool; the event loop stays free.
+            #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Promise<string>")]
+            pub fn render_svg_async(
+                &self,
+                env: Env,
+                options: Option<Unknown<'_>>,
+            ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
+                render_job(Render::$variant(self.inner.clone()), req(&env, options), true)
+            }
+        }
+    };
+}
+
+render_methods!(ProfileGroup, Group);
+render_methods!(ProfileDiff, Diff);
 
 /// Import a profile from a path (string) or from a `Buffer`/`Uint8Array`.
 /// The format is detected from the content; `nameHint` (a file name) only
 /// breaks ties and names the group. Throws an `Error` with `code` on failure.
-#[napi(ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits")]
+#[napi(
+    ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits, options?: ImportOptions"
+)]
 pub fn load(
     env: Env,
     input: Either<String, Uint8Array>,
     name_hint: Option<String>,
     limits: Option<Unknown<'_>>,
+    options: Option<Unknown<'_>>,
 ) -> napi::Result<ProfileGroup, &'static str> {
     run(|| {
-        let request = fb::LoadRequest { name_hint, limits: req(&env, limits)?, ..Default::default() };
+        let request = fb::LoadRequest { name_hint, limits: req(&env, limits)?, options: req(&env, options)? };
         let loaded = match &input {
             Either::A(path) => Loaded::from_path(Path::new(path), &request)?,
             Either::B(bytes) => Loaded::from_bytes(bytes, &request)?,
@@ -285,7 +297,7 @@ pub fn load(
 /// with an `Error` carrying `code`. The input bytes are copied first, so the
 /// caller may reuse its buffer at once.
 #[napi(
-    ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits",
+    ts_args_type = "input: string | Uint8Array, nameHint?: string | null, limits?: IngestLimits, options?: ImportOptions",
     ts_return_type = "Promise<ProfileGroup>"
 )]
 pub fn load_async(
@@ -293,8 +305,10 @@ pub fn load_async(
     input: Either<String, Uint8Array>,
     name_hint: Option<String>,
     limits: Option<Unknown<'_>>,
+    options: Option<Unknown<'_>>,
 ) -> AsyncTask<Job<Loaded, ProfileGroup>> {
-    let request = req(&env, limits).map(|limits| fb::LoadRequest { name_hint, limits, ..Default::default() });
+    let request =
+        req(&env, limits).and_then(|limits| Ok(fb::LoadRequest { name_hint, limits, options: req(&env, options)? }));
     let input = match input {
         Either::A(path) => Either::A(path),
         Either::B(bytes) => Either::B(bytes.to_vec()),
@@ -355,43 +369,6 @@ impl ProfileDiff {
     #[napi(ts_args_type = "options?: DeltaOptions", ts_return_type = "FunctionDelta[]")]
     pub fn top_by_delta(&self, env: Env, options: Option<Unknown<'_>>) -> napi::Result<Value, &'static str> {
         js(&run(|| fb::top_by_delta(&self.inner, &req(&env, options)?))?)
-    }
-    /// Render the diff as a PNG flame graph (after weights; red grew, blue
-    /// shrank). Blocks the event loop: prefer `renderPngAsync`.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Buffer")]
-    pub fn render_png(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> napi::Result<Either<Buffer, String>, &'static str> {
-        run(|| fb::render(Subject::Diff(&self.inner), &req(&env, options)?, false)).map(image)
-    }
-    /// Render the diff as a standalone SVG document; same options and layout as `renderPng`.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "string")]
-    pub fn render_svg(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> napi::Result<Either<Buffer, String>, &'static str> {
-        run(|| fb::render(Subject::Diff(&self.inner), &req(&env, options)?, true)).map(image)
-    }
-    /// `renderPng` on the libuv thread pool; the event loop stays free.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Promise<Buffer>")]
-    pub fn render_png_async(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
-        render_job(Render::Diff(self.inner.clone()), req(&env, options), false)
-    }
-    /// `renderSvg` on the libuv thread pool; the event loop stays free.
-    #[napi(ts_args_type = "options?: RenderOptions", ts_return_type = "Promise<string>")]
-    pub fn render_svg_async(
-        &self,
-        env: Env,
-        options: Option<Unknown<'_>>,
-    ) -> AsyncTask<Job<Image, Either<Buffer, String>>> {
-        render_job(Render::Diff(self.inner.clone()), req(&env, options), true)
     }
 }
 

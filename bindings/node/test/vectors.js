@@ -8,24 +8,36 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const { inputPath, inputBytes, camelKeys, vectors } = require('./helpers')
 
+/** A case's import options (snake_case in vectors.json) as the JS API takes them. */
+function importOptions(c) {
+  if (!c.import_options) return undefined
+  const o = camelKeys(c.import_options)
+  if (o.sourceMaps) {
+    o.sourceMaps = o.sourceMaps.map((m) => ({ name: m.name, bytes: inputBytes(m.input), ...(m.script ? { script: m.script } : {}) }))
+  }
+  return o
+}
+
 /**
  * Register the vector tests with `test` (node:test's) for `flamekit`;
- * `loadPath(path, limits, async)` loads a file (the Node addon takes the path, the
- * wasm package its bytes and name).
+ * `loadPath(path, limits, async, options)` loads a file (the Node addon takes
+ * the path, the wasm package its bytes and name). `files: false`: the package
+ * has no file system, so the cases about reading files (`io_error`) do not apply.
  */
-function vectorSuite(flamekit, test, loadPath) {
+function vectorSuite(flamekit, test, loadPath, { files = true } = {}) {
   const V = vectors()
+  const cases = V.cases.filter((c) => files || c.error !== 'io_error')
 
   function loadCase(c) {
     const limits = c.limits ? camelKeys(c.limits) : undefined
-    if (c.load === 'path') return loadPath(inputPath(c.input), limits)
-    return flamekit.load(inputBytes(c.input), c.name_hint ?? null, limits)
+    if (c.load === 'path') return loadPath(inputPath(c.input), limits, false, importOptions(c))
+    return flamekit.load(inputBytes(c.input), c.name_hint ?? null, limits, importOptions(c))
   }
 
   async function loadCaseAsync(c) {
     const limits = c.limits ? camelKeys(c.limits) : undefined
-    if (c.load === 'path') return loadPath(inputPath(c.input), limits, true)
-    return flamekit.loadAsync(inputBytes(c.input), c.name_hint ?? null, limits)
+    if (c.load === 'path') return loadPath(inputPath(c.input), limits, true, importOptions(c))
+    return flamekit.loadAsync(inputBytes(c.input), c.name_hint ?? null, limits, importOptions(c))
   }
 
   function checkExpect(id, g, exp) {
@@ -42,6 +54,9 @@ function vectorSuite(flamekit, test, loadPath) {
         if (key in ep) assert.equal(info[key === 'sample_count' ? 'sampleCount' : key], ep[key], `${id}[${ep.index}] ${key}`)
       }
       if ('total_weight' in ep) assert.ok(Math.abs(info.totalWeight - ep.total_weight) <= 1e-9 * Math.max(1, ep.total_weight))
+      const names = new Set(g.frameWeights(ep.index).map((w) => w.name))
+      for (const n of ep.names_present ?? []) assert.ok(names.has(n), `${id}[${ep.index}] ${n} present`)
+      for (const n of ep.names_absent ?? []) assert.ok(!names.has(n), `${id}[${ep.index}] ${n} absent`)
       const weights = g.frameWeights(ep.index)
       for (const [name, [self, total]] of Object.entries(ep.frames)) {
         const found = weights.filter((w) => w.name === name)
@@ -62,18 +77,19 @@ function vectorSuite(flamekit, test, loadPath) {
     assert.ok(e instanceof Error, c.id)
     assert.equal(e.code, c.error, `${c.id}: ${e.message}`)
     if (c.error_limit) assert.match(e.message, new RegExp(c.error_limit), c.id)
+    if (c.error_argument) assert.ok(e.message.includes(`\`${c.error_argument}\``), `${c.id}: ${e.message}`)
   }
 
   test('import vectors (sync)', () => {
-    assert.ok(V.cases.length >= 10)
-    for (const c of V.cases) {
+    assert.ok(cases.length >= 10)
+    for (const c of cases) {
       if (c.error) assert.throws(() => loadCase(c), (e) => (checkError(c, e), true), c.id)
       else checkExpect(c.id, loadCase(c), c.expect)
     }
   })
 
   test('import vectors (loadAsync)', async () => {
-    for (const c of V.cases) {
+    for (const c of cases) {
       if (c.error) await assert.rejects(loadCaseAsync(c), (e) => (checkError(c, e), true), c.id)
       else checkExpect(c.id, await loadCaseAsync(c), c.expect)
     }
@@ -88,7 +104,7 @@ function vectorSuite(flamekit, test, loadPath) {
   test('op error vectors', async () => {
     for (const c of V.op_errors) {
       const g = loadCase(c)
-      assert.throws(() => runOp(g, c.op, c.args), (e) => e instanceof Error && e.code === c.error, c.id)
+      assert.throws(() => runOp(g, c.op, c.args), (e) => (checkError(c, e), true), c.id)
       if (c.op === 'render_png') {
         await assert.rejects(g.renderPngAsync(camelKeys(c.args)), (e) => e instanceof Error && e.code === c.error, c.id)
       }
@@ -101,6 +117,22 @@ function vectorSuite(flamekit, test, loadPath) {
       const sha = (b) => crypto.createHash('sha256').update(b).digest('hex')
       assert.equal(sha(g.renderPng(camelKeys(c.options))), c.png_sha256, c.id)
       assert.equal(sha(await g.renderPngAsync(camelKeys(c.options))), c.png_sha256, c.id)
+    }
+  })
+
+  test('render parameter vectors', () => {
+    const sha = (b) => crypto.createHash('sha256').update(b).digest('hex')
+    for (const c of V.render_params) {
+      const g = loadCase(c)
+      const base = camelKeys(c.base)
+      const typed = g.renderPng({ ...base, ...camelKeys(c.options) })
+      assert.equal(sha(g.renderPng({ params: c.params })), sha(typed), `${c.id}: params = typed options`)
+      const ihdr = new DataView(typed.buffer, typed.byteOffset + 16, 8)
+      assert.deepEqual([ihdr.getUint32(0), ihdr.getUint32(4)], c.size, c.id)
+      const plain = sha(g.renderPng(base))
+      for (const [k, v] of Object.entries(camelKeys(c.options))) {
+        assert.notEqual(sha(g.renderPng({ ...base, [k]: v })), plain, `${c.id}: ${k} changes the image`)
+      }
     }
   })
 

@@ -4,4 +4,5 @@ const test = require('node:test')
 const flamekit = require('..')
 const { vectorSuite } = require('./vectors')
 
-vectorSuite(flamekit, test, (path, limits, async) => (async ? flamekit.loadAsync : flamekit.load)(path, null, limits))
+vectorSuite(flamekit, test, (path, limits, async, options) =>
+  (async ? flamekit.loadAsync : flamekit.load)(path, null, limits, options))

@@ -13,7 +13,8 @@ def handle(data: bytes, file_name: Optional[str]) -> Dict[str, Union[str, float,
     if not verdict:
         return {"error": verdict.code}
     try:
-        group = flamekit.load(data, name_hint=file_name, limits=flamekit.IngestLimits(max_samples=10_000_000))
+        limits = flamekit.IngestLimits(max_samples=10_000_000)
+        group = flamekit.load(data, name_hint=file_name, limits=limits, perf_weight="period")
     except flamekit.LimitExceededError as e:
         return {"error": e.code, "limit": e.limit}
     except flamekit.FlamekitError as e:

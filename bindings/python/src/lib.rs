@@ -355,19 +355,25 @@ impl PyProfileGroup {
 ///
 /// The format is detected from the content; `name_hint` (a file name) only
 /// breaks ties and names the group. gzip/zip input is inflated under `limits`.
+/// The keywords after `limits` are the import switches and source maps
+/// (`{"name": ..., "bytes": ..., "script": ...}` dicts), as in flamekit.pyi.
 #[pyfunction]
-#[pyo3(signature = (path_or_bytes, name_hint=None, limits=None))]
+#[pyo3(signature = (path_or_bytes, name_hint=None, limits=None, *, perf_weight=None, firefox_frames=None, pmcstat_samples=None, papyrus_stacks=None, source_maps=Vec::new()))]
+#[allow(clippy::too_many_arguments)]
 fn load(
     py: Python<'_>,
     path_or_bytes: &Bound<'_, PyAny>,
     name_hint: Option<String>,
     limits: Option<PyIngestLimits>,
+    perf_weight: Option<String>,
+    firefox_frames: Option<String>,
+    pmcstat_samples: Option<String>,
+    papyrus_stacks: Option<String>,
+    source_maps: Vec<fb::SourceMapRequest>,
 ) -> PyResult<PyProfileGroup> {
-    let request = fb::LoadRequest {
-        name_hint,
-        limits: limits.as_ref().map(|l| flamekit::IngestLimits::from(l).into()).unwrap_or_default(),
-        ..Default::default()
-    };
+    let options = fb::ImportRequest { perf_weight, firefox_frames, pmcstat_samples, papyrus_stacks, source_maps };
+    let limits = limits.as_ref().map(|l| flamekit::IngestLimits::from(l).into()).unwrap_or_default();
+    let request = fb::LoadRequest { name_hint, limits, options };
     let loaded = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();
         run(py, || Loaded::from_bytes(bytes, &request))?
@@ -670,12 +676,12 @@ impl ChatPlan {
         sessions_limit: Option<u32>,
         sessions_period: &str,
     ) -> PyResult<Self> {
-        fb::sessions_period_from_name(sessions_period).map_err(|e| to_py_err(py, e))?;
+        sessions_period.parse::<flamekit::SessionsPeriod>().map_err(|e| to_py_err(py, e))?;
         Ok(ChatPlan { messages_per_session, sessions_limit, sessions_period: sessions_period.to_owned() })
     }
     #[setter]
     fn set_sessions_period(&mut self, py: Python<'_>, value: &str) -> PyResult<()> {
-        fb::sessions_period_from_name(value).map_err(|e| to_py_err(py, e))?;
+        value.parse::<flamekit::SessionsPeriod>().map_err(|e| to_py_err(py, e))?;
         self.sessions_period = value.to_owned();
         Ok(())
     }

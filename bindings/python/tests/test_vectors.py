@@ -11,11 +11,31 @@ import flamekit
 import pytest
 
 
+def import_options(case):
+    """A case's import options as load() keywords (source maps' inputs read)."""
+    opts = dict(case.get("import_options", {}))
+    if "source_maps" in opts:
+        opts["source_maps"] = [
+            {"name": m["name"], "bytes": derive.input_bytes(m["input"]), "script": m.get("script")}
+            for m in opts["source_maps"]
+        ]
+    return opts
+
+
 def load_case(case):
     limits = flamekit.IngestLimits(**case["limits"]) if "limits" in case else None
     if case.get("load") == "path":
-        return flamekit.load(derive.input_path(case["input"]), limits=limits)
-    return flamekit.load(derive.input_bytes(case["input"]), name_hint=case.get("name_hint"), limits=limits)
+        return flamekit.load(derive.input_path(case["input"]), limits=limits, **import_options(case))
+    data = derive.input_bytes(case["input"])
+    return flamekit.load(data, name_hint=case.get("name_hint"), limits=limits, **import_options(case))
+
+
+def check_error(case, err):
+    assert err.code == case["error"], (case["id"], str(err))
+    assert isinstance(err, ValueError)
+    if "error_argument" in case:
+        assert isinstance(err, flamekit.InvalidArgumentError)
+        assert err.argument == case["error_argument"], (case["id"], str(err))
 
 
 def check_expect(cid, g, exp):
@@ -41,6 +61,9 @@ def check_expect(cid, g, exp):
         if "total_weight" in ep:
             assert info.total_weight == pytest.approx(ep["total_weight"], rel=1e-9), (cid, i)
         weights = g.frame_weights(i)
+        names = {w.name for w in weights}
+        assert set(ep.get("names_present", [])) <= names, (cid, i)
+        assert not set(ep.get("names_absent", [])) & names, (cid, i)
         for name, (self_w, total_w) in ep["frames"].items():
             found = [w for w in weights if w.name == name]
             assert len(found) == 1, (cid, i, name)
@@ -68,8 +91,7 @@ def test_import_vectors(vectors):
             with pytest.raises(flamekit.FlamekitError) as info:
                 load_case(case)
             err = info.value
-            assert err.code == case["error"], (cid, str(err))
-            assert isinstance(err, ValueError)
+            check_error(case, err)
             if "error_limit" in case:
                 assert isinstance(err, flamekit.LimitExceededError)
                 assert err.limit == case["error_limit"], cid
@@ -91,8 +113,20 @@ def test_op_error_vectors(vectors):
         g = load_case(case)
         with pytest.raises(flamekit.FlamekitError) as info:
             run_op(g, case["op"], case["args"])
-        assert info.value.code == case["error"], (case["id"], str(info.value))
+        check_error(case, info.value)
         assert isinstance(info.value, flamekit.InvalidArgumentError)
+
+
+def test_render_param_vectors(vectors):
+    for case in vectors["render_params"]:
+        g = load_case(case)
+        base = case["base"]
+        typed = g.render_png(**base, **case["options"])
+        assert g.render_png(params=case["params"]) == typed, case["id"]
+        assert [int.from_bytes(typed[16:20], "big"), int.from_bytes(typed[20:24], "big")] == case["size"]
+        plain = g.render_png(**base)
+        for key, value in case["options"].items():
+            assert g.render_png(**base, **{key: value}) != plain, (case["id"], key)
 
 
 def test_render_vectors(vectors):

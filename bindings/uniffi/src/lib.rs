@@ -22,6 +22,7 @@ use flamekit::{IngestLimits, SessionsPeriod, SvgPolicy, UploadInfo, UploadPolicy
 use flamekit_bindings::{self as fb, flamekit, ChatUsage, Error, Image, Loaded, Subject};
 use flamekit_bindings::{ChatVerdictRecord as ChatVerdict, VerdictRecord as Verdict};
 use flamekit_bindings::{Diagnostic, FrameWeight, FunctionDelta, FunctionStat, ImportReportInfo, ProfileInfo};
+use flamekit_bindings::{ImportRequest as ImportOptions, SourceMapRequest as SourceMap};
 
 uniffi::setup_scaffolding!();
 
@@ -538,41 +539,60 @@ impl ProfileGroup {
     }
 }
 
+#[uniffi::remote(Record)]
+pub struct ImportOptions {
+    #[uniffi(default = None)]
+    pub perf_weight: Option<String>,
+    #[uniffi(default = None)]
+    pub firefox_frames: Option<String>,
+    #[uniffi(default = None)]
+    pub pmcstat_samples: Option<String>,
+    #[uniffi(default = None)]
+    pub papyrus_stacks: Option<String>,
+    #[uniffi(default = [])]
+    pub source_maps: Vec<SourceMap>,
+}
+
+#[uniffi::remote(Record)]
+pub struct SourceMap {
+    pub name: String,
+    #[uniffi(default = None)]
+    pub script: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+fn load_request(
+    name_hint: Option<String>,
+    limits: Option<IngestLimits>,
+    options: Option<ImportOptions>,
+) -> fb::LoadRequest {
+    let limits = limits.map(fb::LimitsRequest::from).unwrap_or_default();
+    fb::LoadRequest { name_hint, limits, options: options.unwrap_or_default() }
+}
+
 /// Import a profile from bytes. The format is detected from the content;
-/// `name_hint` (a file name) only breaks ties and names the group.
-#[uniffi::export(default(name_hint = None, limits = None))]
+/// `name_hint` (a file name) only breaks ties and names the group;
+/// `options` holds the import switches and source maps.
+#[uniffi::export(default(name_hint = None, limits = None, options = None))]
 pub fn load_bytes(
     bytes: Vec<u8>,
     name_hint: Option<String>,
     limits: Option<IngestLimits>,
+    options: Option<ImportOptions>,
 ) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    let request =
-        fb::LoadRequest { name_hint, limits: limits.map(limits_request).unwrap_or_default(), ..Default::default() };
+    let request = load_request(name_hint, limits, options);
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_bytes(&bytes, &request)?))))
 }
 
 /// Import a profile from a file; its name is the detection hint and the group name.
-#[uniffi::export(default(limits = None))]
-pub fn load_file(path: String, limits: Option<IngestLimits>) -> Result<Arc<ProfileGroup>, FlamekitError> {
-    let request = fb::LoadRequest {
-        name_hint: None,
-        limits: limits.map(limits_request).unwrap_or_default(),
-        ..Default::default()
-    };
+#[uniffi::export(default(limits = None, options = None))]
+pub fn load_file(
+    path: String,
+    limits: Option<IngestLimits>,
+    options: Option<ImportOptions>,
+) -> Result<Arc<ProfileGroup>, FlamekitError> {
+    let request = load_request(None, limits, options);
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
-}
-
-fn limits_request(l: IngestLimits) -> fb::LimitsRequest {
-    fb::LimitsRequest {
-        max_input_bytes: Some(l.max_input_bytes),
-        max_inflated_bytes: Some(l.max_inflated_bytes),
-        max_frames: Some(l.max_frames),
-        max_samples: Some(l.max_samples),
-        max_stack_depth: Some(l.max_stack_depth),
-        max_profiles: Some(l.max_profiles),
-        max_inflation_ratio: Some(l.max_inflation_ratio),
-        max_name_bytes: Some(l.max_name_bytes),
-    }
 }
 
 /// Which profiles to compare and whether to normalise.

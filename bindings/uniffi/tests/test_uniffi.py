@@ -33,15 +33,34 @@ def limits(overrides):
     return fk.IngestLimits(**fields)
 
 
+def import_options(case):
+    if "import_options" not in case:
+        return None
+    opts = dict(case["import_options"])
+    maps = opts.pop("source_maps", [])
+    maps = [fk.SourceMap(name=m["name"], script=m.get("script"), bytes=derive.input_bytes(m["input"])) for m in maps]
+    return fk.ImportOptions(**opts, source_maps=maps)
+
+
 def load_case(case):
     lim = limits(case["limits"]) if "limits" in case else None
     if case.get("load") == "path":
-        return fk.load_file(derive.input_path(case["input"]), lim)
-    return fk.load_bytes(derive.input_bytes(case["input"]), case.get("name_hint"), lim)
+        return fk.load_file(derive.input_path(case["input"]), lim, import_options(case))
+    return fk.load_bytes(derive.input_bytes(case["input"]), case.get("name_hint"), lim, import_options(case))
+
+
+def check_error(case, err):
+    assert err.code == case["error"], (case["id"], str(err))
+    if "error_argument" in case:
+        assert isinstance(err, fk.FlamekitError.InvalidArgument)
+        assert f"`{case['error_argument']}`" in err.message, (case["id"], err.message)
 
 
 def render_options(args):
     o = fk.default_render_options()
+    for key in ("width", "height", "start", "end", "start_time_ms", "end_time_ms", "start_depth", "palette", "params"):
+        if key in args:
+            setattr(o, key, args[key])
     if "theme" in args:
         o.theme = {"light": fk.Theme.LIGHT, "dark": fk.Theme.DARK}[args["theme"]]
     if "view" in args:
@@ -79,6 +98,9 @@ def check_expect(cid, g, exp):
         if "total_weight" in ep:
             assert info.total_weight == pytest.approx(ep["total_weight"], rel=1e-9)
         weights = g.frame_weights(i)
+        names = {w.name for w in weights}
+        assert set(ep.get("names_present", [])) <= names, (cid, i)
+        assert not set(ep.get("names_absent", [])) & names, (cid, i)
         for name, (self_w, total_w) in ep["frames"].items():
             found = [w for w in weights if w.name == name]
             assert len(found) == 1, (cid, i, name)
@@ -98,7 +120,7 @@ def test_import_vectors():
         if "error" in case:
             with pytest.raises(fk.FlamekitError) as info:
                 load_case(case)
-            assert info.value.code == case["error"], (cid, str(info.value))
+            check_error(case, info.value)
             if "error_limit" in case:
                 assert isinstance(info.value, fk.FlamekitError.LimitExceeded)
                 assert info.value.limit == case["error_limit"]
@@ -121,9 +143,21 @@ def test_op_error_vectors():
                 g.frame_weights(args["profile"])
             else:
                 g.render_png(render_options(args))
-        assert info.value.code == case["error"], case["id"]
+        check_error(case, info.value)
         ran += 1
-    assert ran >= 2
+    assert ran >= 12
+
+
+def test_render_param_vectors():
+    for case in VECTORS["render_params"]:
+        g = load_case(case)
+        base = case["base"]
+        typed = g.render_png(render_options({**base, **case["options"]}))
+        assert g.render_png(render_options({"params": case["params"]})) == typed, case["id"]
+        assert [int.from_bytes(typed[16:20], "big"), int.from_bytes(typed[20:24], "big")] == case["size"]
+        plain = g.render_png(render_options(base))
+        for key, value in case["options"].items():
+            assert g.render_png(render_options({**base, key: value})) != plain, (case["id"], key)
 
 
 def test_render_vectors():

@@ -54,6 +54,11 @@ fn image(i: Image) -> JsValue {
     }
 }
 
+/// A number or `null`, as the Node addon returns an absent number.
+fn nullable(v: Option<f64>) -> JsValue {
+    v.map_or(JsValue::NULL, JsValue::from)
+}
+
 /// A settled Promise: the async forms of the API.
 fn settled(r: Result<JsValue, JsValue>) -> Promise {
     match r {
@@ -65,19 +70,7 @@ fn settled(r: Result<JsValue, JsValue>) -> Promise {
 /// The library's default ingest limits.
 #[wasm_bindgen(js_name = defaultIngestLimits, unchecked_return_type = "Required<IngestLimits>")]
 pub fn default_ingest_limits() -> Result<JsValue, JsValue> {
-    let d = flamekit::IngestLimits::default();
-    let o = js_sys::Object::new();
-    for (k, v) in [
-        ("maxInputBytes", d.max_input_bytes),
-        ("maxInflatedBytes", d.max_inflated_bytes),
-        ("maxFrames", d.max_frames),
-        ("maxSamples", d.max_samples),
-        ("maxStackDepth", d.max_stack_depth),
-        ("maxProfiles", d.max_profiles),
-    ] {
-        Reflect::set(&o, &k.into(), &(v as f64).into())?;
-    }
-    Ok(o.into())
+    js(&fb::LimitsRequest::from(flamekit::IngestLimits::default()))
 }
 
 /// Panic inside the library on purpose (on wasm32: a `WebAssembly.RuntimeError`).
@@ -108,20 +101,20 @@ impl ProfileGroup {
     pub fn profile_type(&self) -> String {
         self.0.group.format().to_owned()
     }
-    /// Longest profile duration in ms among profiles with a time unit.
-    #[wasm_bindgen(getter, js_name = durationMs)]
-    pub fn duration_ms(&self) -> Option<f64> {
-        self.0.group.duration_ms()
+    /// Longest profile duration in ms among profiles with a time unit, else null.
+    #[wasm_bindgen(getter, js_name = durationMs, unchecked_return_type = "number | null")]
+    pub fn duration_ms(&self) -> JsValue {
+        nullable(self.0.group.duration_ms())
     }
     /// speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`).
     #[wasm_bindgen(getter, js_name = flamedeckProfileType)]
     pub fn flamedeck_profile_type(&self) -> String {
         self.0.group.profile_type().to_owned()
     }
-    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded.
-    #[wasm_bindgen(getter, js_name = flamedeckDurationMs)]
-    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
-        self.0.group.flamedeck_duration_ms()
+    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded; null for non-time units.
+    #[wasm_bindgen(getter, js_name = flamedeckDurationMs, unchecked_return_type = "number | null")]
+    pub fn flamedeck_duration_ms(&self) -> JsValue {
+        nullable(self.0.group.flamedeck_duration_ms())
     }
     /// Index of the profile a viewer shows first.
     #[wasm_bindgen(getter, js_name = activeProfileIndex)]
@@ -148,50 +141,18 @@ impl ProfileGroup {
     pub fn frame_weights(&self, profile: Option<u32>) -> Result<JsValue, JsValue> {
         js(&run(|| self.0.frame_weights(profile))?)
     }
-    /// Render a profile as PNG bytes (deterministic).
-    #[wasm_bindgen(js_name = renderPng, unchecked_return_type = "Uint8Array")]
-    pub fn render_png(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| self.0.render(&req(options)?, false)).map(image)
-    }
-    /// Render a profile as a standalone SVG document; same options and layout as `renderPng`.
-    #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "string")]
-    pub fn render_svg(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| self.0.render(&req(options)?, true)).map(image)
-    }
-    /// `renderPng` as a Promise.
-    #[wasm_bindgen(js_name = renderPngAsync, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn render_png_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_png(options))
-    }
-    /// `renderSvg` as a Promise.
-    #[wasm_bindgen(js_name = renderSvgAsync, unchecked_return_type = "Promise<string>")]
-    pub fn render_svg_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_svg(options))
-    }
     /// The functions of a profile ranked by self (default) or total weight: one page of rows.
     #[wasm_bindgen(js_name = topFunctions, unchecked_return_type = "FunctionStat[]")]
     pub fn top_functions(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "TopOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "TopOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         js(&run(|| self.0.top_functions(&req(options)?))?)
     }
     /// A plain-text summary of the group for an LLM prompt, at most `maxChars` characters.
     pub fn summary(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "SummaryOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SummaryOptions")] options: JsValue,
     ) -> Result<String, JsValue> {
         run(|| self.0.summary(&req(options)?))
     }
@@ -212,18 +173,18 @@ impl ProfileGroup {
 }
 
 /// Import a profile from bytes. The format is detected from the content;
-/// `nameHint` (a file name) only breaks ties and names the group.
+/// `nameHint` (a file name) only breaks ties and names the group; `options`
+/// holds the import switches and source maps.
 #[wasm_bindgen]
 pub fn load(
     input: &[u8],
     #[wasm_bindgen(js_name = nameHint)] name_hint: Option<String>,
-    #[wasm_bindgen(unchecked_param_type = "IngestLimits")] limits: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "IngestLimits")] limits: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: JsValue,
 ) -> Result<ProfileGroup, JsValue> {
     run(|| {
-        Ok(ProfileGroup(Loaded::from_bytes(
-            input,
-            &fb::LoadRequest { name_hint, limits: req(limits)?, ..Default::default() },
-        )?))
+        let request = fb::LoadRequest { name_hint, limits: req(limits)?, options: req(options)? };
+        Ok(ProfileGroup(Loaded::from_bytes(input, &request)?))
     })
 }
 
@@ -232,9 +193,10 @@ pub fn load(
 pub fn load_async(
     input: &[u8],
     #[wasm_bindgen(js_name = nameHint)] name_hint: Option<String>,
-    #[wasm_bindgen(unchecked_param_type = "IngestLimits")] limits: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "IngestLimits")] limits: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: JsValue,
 ) -> Promise {
-    settled(load(input, name_hint, limits).map(JsValue::from))
+    settled(load(input, name_hint, limits, options).map(JsValue::from))
 }
 
 /// What changed between two profiles. Immutable.
@@ -282,50 +244,65 @@ impl ProfileDiff {
     #[wasm_bindgen(js_name = topByDelta, unchecked_return_type = "FunctionDelta[]")]
     pub fn top_by_delta(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "DeltaOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DeltaOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         js(&run(|| fb::top_by_delta(&self.0, &req(options)?))?)
     }
-    /// Render the diff as a PNG flame graph (after weights; red grew, blue shrank).
-    #[wasm_bindgen(js_name = renderPng, unchecked_return_type = "Uint8Array")]
-    pub fn render_png(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| fb::render(Subject::Diff(&self.0), &req(options)?, false)).map(image)
-    }
-    /// Render the diff as a standalone SVG document.
-    #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "string")]
-    pub fn render_svg(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        run(|| fb::render(Subject::Diff(&self.0), &req(options)?, true)).map(image)
-    }
-    /// `renderPng` as a Promise.
-    #[wasm_bindgen(js_name = renderPngAsync, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn render_png_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_png(options))
-    }
-    /// `renderSvg` as a Promise.
-    #[wasm_bindgen(js_name = renderSvgAsync, unchecked_return_type = "Promise<string>")]
-    pub fn render_svg_async(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: JsValue,
-    ) -> Promise {
-        settled(self.render_svg(options))
-    }
 }
+
+/// `renderPng`, `renderSvg` and their Promise forms, the same for
+/// `ProfileGroup` and `ProfileDiff` (after weights; red grew, blue shrank).
+macro_rules! render_methods {
+    ($ty:ident, |$s:ident| $subject:expr) => {
+        #[wasm_bindgen]
+        impl $ty {
+            /// Render as PNG bytes (deterministic).
+            #[wasm_bindgen(js_name = renderPng, unchecked_return_type = "Uint8Array")]
+            pub fn render_png(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let $s = self;
+                run(|| fb::render($subject, &req(options)?, false)).map(image)
+            }
+            /// Render as a standalone SVG document; same options and layout as `renderPng`.
+            #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "string")]
+            pub fn render_svg(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let $s = self;
+                run(|| fb::render($subject, &req(options)?, true)).map(image)
+            }
+            /// `renderPng` as a Promise.
+            #[wasm_bindgen(js_name = renderPngAsync, unchecked_return_type = "Promise<Uint8Array>")]
+            pub fn render_png_async(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Promise {
+                settled(self.render_png(options))
+            }
+            /// `renderSvg` as a Promise.
+            #[wasm_bindgen(js_name = renderSvgAsync, unchecked_return_type = "Promise<string>")]
+            pub fn render_svg_async(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: JsValue,
+            ) -> Promise {
+                settled(self.render_svg(options))
+            }
+        }
+    };
+}
+
+render_methods!(ProfileGroup, |g| Subject::Group(&g.0.group));
+render_methods!(ProfileDiff, |d| Subject::Diff(&d.0));
 
 /// Compare a profile of `before` with a profile of `after` (default: the active ones).
 #[wasm_bindgen]
 pub fn diff(
     before: &ProfileGroup,
     after: &ProfileGroup,
-    #[wasm_bindgen(unchecked_param_type = "DiffOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "DiffOptions")] options: JsValue,
 ) -> Result<ProfileDiff, JsValue> {
     run(|| Ok(ProfileDiff(fb::diff(&before.0, &after.0, &req(options)?)?)))
 }
@@ -335,7 +312,7 @@ pub fn diff(
 pub fn diff_async(
     before: &ProfileGroup,
     after: &ProfileGroup,
-    #[wasm_bindgen(unchecked_param_type = "DiffOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "DiffOptions")] options: JsValue,
 ) -> Promise {
     settled(diff(before, after, options).map(JsValue::from))
 }
@@ -343,8 +320,8 @@ pub fn diff_async(
 /// Check an upload's metadata against a policy (default: the library's).
 #[wasm_bindgen(js_name = checkUpload, unchecked_return_type = "Verdict")]
 pub fn check_upload(
-    #[wasm_bindgen(unchecked_param_type = "UploadInfo")] info: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "UploadPolicy")] policy: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "UploadInfo")] info: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "UploadPolicy")] policy: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (info, policy) = (req::<fb::UploadInfoRequest>(info), req::<fb::UploadPolicyRequest>(policy));
     js(&run(|| Ok(fb::verdict(&flamekit::check_upload(&policy?.resolve()?, &info?.resolve(None)))))?)
@@ -355,8 +332,8 @@ pub fn check_upload(
 #[wasm_bindgen(js_name = checkUploadBytes, unchecked_return_type = "Verdict")]
 pub fn check_upload_bytes(
     data: &[u8],
-    #[wasm_bindgen(unchecked_param_type = "UploadInfo")] info: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "UploadPolicy")] policy: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "UploadInfo")] info: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "UploadPolicy")] policy: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (info, policy) = (req::<fb::UploadInfoRequest>(info), req::<fb::UploadPolicyRequest>(policy));
     js(&run(|| {
@@ -369,7 +346,7 @@ pub fn check_upload_bytes(
 #[wasm_bindgen(js_name = validateSvg, unchecked_return_type = "Verdict")]
 pub fn validate_svg(
     data: &[u8],
-    #[wasm_bindgen(unchecked_param_type = "SvgPolicy")] policy: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SvgPolicy")] policy: JsValue,
 ) -> Result<JsValue, JsValue> {
     let policy = req::<fb::SvgPolicyRequest>(policy);
     js(&run(|| Ok(fb::verdict(&flamekit::validate_svg(data, &policy?.resolve()))))?)
@@ -378,8 +355,8 @@ pub fn validate_svg(
 /// May the user send one more message in the current session?
 #[wasm_bindgen(js_name = checkChatLimits, unchecked_return_type = "ChatVerdict")]
 pub fn check_chat_limits(
-    #[wasm_bindgen(unchecked_param_type = "ChatPlan")] plan: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ChatUsage")] usage: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ChatPlan")] plan: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ChatUsage")] usage: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (plan, usage) = (req::<fb::ChatPlanRequest>(plan), req::<fb::ChatUsage>(usage));
     js(&run(|| {
@@ -408,8 +385,8 @@ pub fn monthly_period_start(#[wasm_bindgen(js_name = periodStart)] period_start:
     flamekit::monthly_period_start(period_start as i64, now as i64) as f64
 }
 
-/// UTC unix seconds at midnight of a date; undefined for an invalid date.
-#[wasm_bindgen(js_name = unixSecondsFromDate)]
-pub fn unix_seconds_from_date(year: i32, month: u32, day: u32) -> Option<f64> {
-    flamekit::unix_seconds_from_date(year, month, day).map(|s| s as f64)
+/// UTC unix seconds at midnight of a date; null for an invalid date.
+#[wasm_bindgen(js_name = unixSecondsFromDate, unchecked_return_type = "number | null")]
+pub fn unix_seconds_from_date(year: i32, month: u32, day: u32) -> JsValue {
+    nullable(flamekit::unix_seconds_from_date(year, month, day).map(|s| s as f64))
 }

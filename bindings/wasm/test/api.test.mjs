@@ -5,10 +5,12 @@ import test from 'node:test'
 import * as flamekit from '../index.js'
 
 const TEXT = new TextEncoder().encode('a;b 3\na;c 1\n')
+// A speedscope document (its $schema) with a syntax error: detected, then invalid JSON.
+const BAD_JSON = new TextEncoder().encode('{"$schema": "https://www.speedscope.app/file-format-schema.json", "profiles": [}')
 
 test('errors are Errors with the stable code', async () => {
   const codes = flamekit.errorCodes()
-  for (const [input, code] of [[new Uint8Array(), 'unsupported_format'], [new TextEncoder().encode('{"x":'), 'invalid_json']]) {
+  for (const [input, code] of [[new Uint8Array(), 'unsupported_format'], [BAD_JSON, 'invalid_json']]) {
     assert.throws(() => flamekit.load(input), (e) => e instanceof Error && e.code === code && codes.includes(code))
     await assert.rejects(flamekit.loadAsync(input), (e) => e instanceof Error && e.code === code)
   }
@@ -36,7 +38,7 @@ test('a profile from text: weights, export, images', async () => {
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
   const ihdr = new DataView(png.buffer, png.byteOffset + 16, 8)
   assert.deepEqual([ihdr.getUint32(0), ihdr.getUint32(4)], [300, 200])
-  assert.match(g.renderSvg({ view: 'left_heavy' }), /^<svg/)
+  assert.match(g.renderSvg({ view: 'left_heavy' }), /^<\?xml [^>]*>\n<svg /)
   assert.equal(flamekit.validateSvg(new TextEncoder().encode(g.renderSvg())).allowed, true)
   const d = flamekit.diff(g, g)
   assert.equal(d.isZero, true)

@@ -7,11 +7,11 @@ import { handler, type Upload } from '../examples/edge.ts'
 const ROOT = new URL('../../../', import.meta.url)
 const CORPUS = Deno.env.get('FLAMEKIT_CORPUS') ?? new URL('tests/data/corpus/', ROOT).pathname
 
-function decodeBase64(s: string): Uint8Array {
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
 }
 
-async function gunzip(bytes: Uint8Array): Promise<string> {
+async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))
   return await new Response(stream).text()
 }
@@ -41,7 +41,7 @@ Deno.test('edge example: upload handler on 127.0.0.1', async () => {
     assert.deepEqual(pngSize(dark), [1200, 800])
     assert.notDeepEqual(light, dark)
 
-    const bad = await fetch(url, { method: 'POST', body: '{"truncated":' })
+    const bad = await fetch(url, { method: 'POST', body: '{"$schema": "https://www.speedscope.app/file-format-schema.json", "profiles": [}' })
     assert.equal(bad.status, 422)
     assert.equal((await bad.json()).code, 'invalid_json')
     const get = await fetch(url)

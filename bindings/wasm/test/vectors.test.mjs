@@ -10,5 +10,6 @@ import * as flamekit from '../index.js'
 const { vectorSuite } = createRequire(import.meta.url)('../../node/test/vectors.js')
 
 // No file system in WebAssembly: a path case passes the file's bytes and name.
-vectorSuite(flamekit, test, (path, limits, async) =>
-  (async ? flamekit.loadAsync : flamekit.load)(readFileSync(path), basename(path), limits))
+const loadPath = (path, limits, async, options) =>
+  (async ? flamekit.loadAsync : flamekit.load)(readFileSync(path), basename(path), limits, options)
+vectorSuite(flamekit, test, loadPath, { files: false })

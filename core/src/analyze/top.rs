@@ -53,13 +53,6 @@ pub enum SortBy {
     Total,
 }
 
-impl SortBy {
-    /// Parse `"self"` or `"total"`: the [`FromStr`](std::str::FromStr) impl, without the error.
-    pub fn parse(s: &str) -> Option<SortBy> {
-        s.parse().ok()
-    }
-}
-
 /// Options for [`top_functions`]: ranking and paging.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TopOptions {
