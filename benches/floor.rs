@@ -3,10 +3,11 @@
 //! the same bytes.
 //!
 //! `cargo bench --bench floor` (no arguments): generates 10 MB cpuprofile,
-//! trace-event and speedscope files and prints, for each, the median time of
-//! `serde_json::from_slice::<Value>` (a DOM, like `JSON.parse`),
-//! `serde_json::from_slice::<IgnoredAny>` (validation only) and flamekit's
-//! import, with the ratio import / Value.
+//! trace-event and speedscope files (call-graph and distinct shapes) and
+//! prints, for each, the median time of `serde_json::from_slice::<Value>` (a
+//! DOM, like `JSON.parse`), `serde_json::from_slice::<IgnoredAny>`
+//! (validation only) and flamekit's import, with the ratios import / Value
+//! and import / IgnoredAny.
 //!
 //! `floor --mode MODE --file PATH [--runs N]`: time one thing on one file
 //! and print one JSON line `{"mode", "file", "bytes", "times_ms", "median_ms",
@@ -22,8 +23,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use flamekit::{ImportOptions, IngestLimits, RenderOptions, View};
-use flamekit_gen::GenFormat;
-use support::{generated, sampled_group};
+use flamekit_gen::{GenFormat, Shape};
+use support::{generated_shape, sampled_group};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -120,22 +121,25 @@ fn main() {
     }
     // `cargo bench`: the floor comparison on generated 10 MB JSON inputs.
     println!(
-        "{:<12} {:>8} {:>14} {:>14} {:>14} {:>8}",
-        "format", "MB", "serde Value", "IgnoredAny", "flamekit", "ratio"
+        "{:<12} {:<10} {:>6} {:>14} {:>14} {:>14} {:>8} {:>8}",
+        "format", "shape", "MB", "serde Value", "IgnoredAny", "flamekit", "÷Value", "÷Ignored"
     );
-    for (name, format) in
-        [("cpuprofile", GenFormat::Cpuprofile), ("trace", GenFormat::Trace), ("speedscope", GenFormat::Speedscope)]
-    {
-        let bytes = generated(format, 10_000_000);
-        let m = |mode: &str| median(&(0..5).map(|_| run_once(mode, &bytes, None)).collect::<Vec<_>>());
-        let (value, ignored, fk) = (m("serde-value"), m("serde-ignored"), m("flamekit"));
-        println!(
-            "{name:<12} {:>8.1} {:>11.1} ms {:>11.1} ms {:>11.1} ms {:>7.2}x",
-            bytes.len() as f64 / 1e6,
-            value,
-            ignored,
-            fk,
-            fk / value
-        );
+    let formats =
+        [("cpuprofile", GenFormat::Cpuprofile), ("trace", GenFormat::Trace), ("speedscope", GenFormat::Speedscope)];
+    for (shape_name, shape) in [("callgraph", Shape::Callgraph), ("distinct", Shape::Distinct)] {
+        for (name, format) in formats {
+            let bytes = generated_shape(format, shape, 10_000_000);
+            let m = |mode: &str| median(&(0..5).map(|_| run_once(mode, &bytes, None)).collect::<Vec<_>>());
+            let (value, ignored, fk) = (m("serde-value"), m("serde-ignored"), m("flamekit"));
+            println!(
+                "{name:<12} {shape_name:<10} {:>6.1} {:>11.1} ms {:>11.1} ms {:>11.1} ms {:>7.2}x {:>7.2}x",
+                bytes.len() as f64 / 1e6,
+                value,
+                ignored,
+                fk,
+                fk / value,
+                fk / ignored
+            );
+        }
     }
 }
