@@ -24,7 +24,10 @@
 
 use std::borrow::Cow;
 
-use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, Result, StackId, ValueUnit, NO_STACK};
+use flamekit_core::{
+    Error, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, StackId, ValueUnit,
+    NO_STACK,
+};
 
 use crate::ImportOptions;
 
@@ -142,6 +145,15 @@ pub(crate) fn import_inner(
 ) -> Result<(ProfileGroup, ImportReport)> {
     let text = decode_text(bytes, usize::MAX);
     let text: &str = &text;
+    let threads = opts.thread_count();
+    if let Some(size) = crate::parallel::chunk_size(text.len(), threads) {
+        return import_parallel(text, size, threads, opts, allow_empty);
+    }
+    import_sequential(text, opts, allow_empty)
+}
+
+/// Read `text` on the calling thread.
+fn import_sequential(text: &str, opts: &ImportOptions, allow_empty: bool) -> Result<(ProfileGroup, ImportReport)> {
     let name = opts.name.clone().unwrap_or_default();
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
     g.set_name(name.clone());
@@ -167,8 +179,7 @@ pub(crate) fn import_inner(
         }
         let Some((stack, weight)) = split_line(line) else {
             invalid += 1;
-            let shown: String = line.chars().take(80).collect();
-            g.report().skip("invalid_line", Location::Line(line_no), format!("not `stack weight`: {shown}"));
+            report_invalid(&mut g, line_no, line);
             continue;
         };
 
@@ -199,6 +210,20 @@ pub(crate) fn import_inner(
         std::mem::swap(&mut prev, &mut cur);
         prev_stack = stack;
     }
+    finish(g, b, invalid, allow_empty)
+}
+
+fn report_invalid(g: &mut GroupBuilder, line_no: u64, line: &str) {
+    let shown: String = line.chars().take(80).collect();
+    g.report().skip("invalid_line", Location::Line(line_no), format!("not `stack weight`: {shown}"));
+}
+
+fn finish(
+    mut g: GroupBuilder,
+    b: SampledBuilder,
+    invalid: u64,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
     if b.sample_count() == 0 {
         if allow_empty {
             return g.finish(0);
@@ -209,4 +234,134 @@ pub(crate) fn import_inner(
     }
     g.push_profile(b.finish())?;
     g.finish(0)
+}
+
+/// One chunk of lines, parsed into chunk-local tables (no limit is checked
+/// here: the merge checks them in file order).
+#[derive(Default)]
+struct Chunk<'a> {
+    /// Frame names in order of first appearance in the chunk.
+    frames: Vec<&'a str>,
+    /// Stack nodes in order of creation: (local parent or [`NO_STACK`], local frame).
+    nodes: Vec<(u32, u32)>,
+    /// Samples: (local node, weight).
+    samples: Vec<(u32, f64)>,
+    /// Invalid lines: (line number in the chunk, samples before it, the line).
+    invalid: Vec<(u64, usize, &'a str)>,
+    /// Lines in the chunk.
+    lines: u64,
+}
+
+/// Parse one chunk of whole lines into chunk-local tables, exactly as
+/// [`import_sequential`] reads lines (the same prefix reuse, so nodes are
+/// created in the same order).
+fn parse_chunk(text: &str) -> Chunk<'_> {
+    let mut c = Chunk::default();
+    let mut frame_ids: hashbrown::HashMap<&str, u32> = hashbrown::HashMap::new();
+    let mut node_ids: hashbrown::HashMap<u64, u32> = hashbrown::HashMap::new();
+    let mut prev_stack: &str = "";
+    let mut prev: Vec<(usize, usize, u32)> = Vec::new();
+    let mut cur: Vec<(usize, usize, u32)> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line = trim_end(&text[pos..end]);
+        pos = end + 1;
+        c.lines += 1;
+        if line.is_empty() || line.trim_start().is_empty() {
+            continue;
+        }
+        let Some((stack, weight)) = split_line(line) else {
+            c.invalid.push((c.lines, c.samples.len(), line));
+            continue;
+        };
+        cur.clear();
+        let sb = stack.as_bytes();
+        let mut node = NO_STACK;
+        let mut shared = true;
+        let mut start = 0;
+        loop {
+            let fend = memchr::memchr(b';', &sb[start..]).map_or(sb.len(), |i| start + i);
+            let frame = &stack[start..fend];
+            match prev.get(cur.len()) {
+                Some(&(ps, pe, id)) if shared && &prev_stack[ps..pe] == frame => node = id,
+                _ => {
+                    shared = false;
+                    let next = c.frames.len() as u32;
+                    let f = *frame_ids.entry(frame).or_insert_with(|| {
+                        c.frames.push(frame);
+                        next
+                    });
+                    let next = c.nodes.len() as u32;
+                    node = *node_ids.entry((u64::from(node) << 32) | u64::from(f)).or_insert_with(|| {
+                        c.nodes.push((node, f));
+                        next
+                    });
+                }
+            }
+            cur.push((start, fend, node));
+            if fend == sb.len() {
+                break;
+            }
+            start = fend + 1;
+        }
+        c.samples.push((node, weight));
+        std::mem::swap(&mut prev, &mut cur);
+        prev_stack = stack;
+    }
+    c
+}
+
+/// Split at line boundaries, parse the chunks in parallel, and merge them
+/// in order into the group [`import_sequential`] would build.
+fn import_parallel(
+    text: &str,
+    size: usize,
+    threads: usize,
+    opts: &ImportOptions,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
+    let chunks = crate::parallel::split(text, size, crate::parallel::line_boundary);
+    let name = opts.name.clone().unwrap_or_default();
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    g.set_name(name.clone());
+    let mut b = g.sampled(name, ValueUnit::None);
+    let mut lines_before: u64 = 0;
+    let mut invalid: u64 = 0;
+    let (mut frame_map, mut node_map): (Vec<FrameId>, Vec<StackId>) = (Vec::new(), Vec::new());
+    crate::parallel::parse_ordered(&chunks, threads, parse_chunk, |c: Chunk<'_>| {
+        frame_map.clear();
+        frame_map.resize(c.frames.len(), FrameId::MAX);
+        node_map.clear();
+        let mut bad = c.invalid.iter().peekable();
+        for (si, &(leaf, weight)) in c.samples.iter().enumerate() {
+            while let Some(&(line, _, text)) = bad.next_if(|x| x.1 <= si) {
+                report_invalid(&mut g, lines_before + line, text);
+            }
+            // The nodes this line created (a suffix of its path, the leaf
+            // last), frames interned on first use: the sequential order.
+            while node_map.len() <= leaf as usize {
+                let (parent, f) = c.nodes[node_map.len()];
+                let gf = match frame_map[f as usize] {
+                    FrameId::MAX => {
+                        let id = g.frame_named(c.frames[f as usize])?;
+                        frame_map[f as usize] = id;
+                        id
+                    }
+                    id => id,
+                };
+                let gp = if parent == NO_STACK { NO_STACK } else { node_map[parent as usize] };
+                node_map.push(b.node(gp, gf)?);
+            }
+            b.push_sample(node_map[leaf as usize], weight)?;
+        }
+        for &(line, _, text) in bad {
+            report_invalid(&mut g, lines_before + line, text);
+        }
+        invalid += c.invalid.len() as u64;
+        lines_before += c.lines;
+        Ok(())
+    })?;
+    finish(g, b, invalid, allow_empty)
 }

@@ -34,6 +34,7 @@ pub mod jfr;
 mod js_name;
 pub mod linux_perf;
 pub mod papyrus;
+mod parallel;
 pub mod pmcstat;
 pub mod pprof;
 pub mod safari;
