@@ -39,16 +39,12 @@ const FORMAT: &str = crate::Format::Haskell.id();
 /// start) or a text report (`Time and Allocation Profiling Report` in the
 /// first lines).
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let text = String::from_utf8_lossy(head);
-    match head.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => {
-            (text.contains("\"rts_arguments\"") || text.contains("\"cost_centres\""))
-                && (text.contains("\"initial_capabilities\"") || text.contains("\"total_ticks\""))
-        }
-        Some(_) => text.lines().take(5).any(|l| l.contains("Time and Allocation Profiling Report")),
-        None => false,
+    if let Some(text) = crate::json::object_head(bytes) {
+        return (text.contains("\"rts_arguments\"") || text.contains("\"cost_centres\""))
+            && (text.contains("\"initial_capabilities\"") || text.contains("\"total_ticks\""));
     }
+    let head = &bytes[..bytes.len().min(crate::json::HEAD_BYTES)];
+    String::from_utf8_lossy(head).lines().take(5).any(|l| l.contains("Time and Allocation Profiling Report"))
 }
 
 /// Import a GHC profile (JSON or text) as a `time` and an `allocation` profile.
@@ -151,33 +147,7 @@ fn build(
 }
 
 fn json_error(e: ReaderError) -> Error {
-    match e {
-        ReaderError::SyntaxError(s) => {
-            let (line, column) = s.location.line_pos.map_or((0, 0), |p| (p.line as usize + 1, p.column as usize + 1));
-            if s.kind == struson::reader::SyntaxErrorKind::IncompleteDocument {
-                Error::Truncated {
-                    format: FORMAT,
-                    location: format!("line {line}, column {column}"),
-                    message: "unexpected end of JSON input".into(),
-                }
-            } else {
-                Error::InvalidJson { format: FORMAT, line, column, message: s.kind.to_string() }
-            }
-        }
-        ReaderError::MaxNestingDepthExceeded { max_nesting_depth, .. } => Error::LimitExceeded {
-            limit: flamekit_core::LimitKind::StackDepth,
-            max: max_nesting_depth as u64 / 2,
-            value: max_nesting_depth as u64 / 2 + 1,
-        },
-        ReaderError::IoError { error, location } => {
-            if error.kind() == std::io::ErrorKind::UnexpectedEof {
-                Error::Truncated { format: FORMAT, location: location.to_string(), message: error.to_string() }
-            } else {
-                Error::InvalidJson { format: FORMAT, line: 0, column: 0, message: error.to_string() }
-            }
-        }
-        other => Error::invalid(FORMAT, "JSON", other.to_string()),
-    }
+    crate::json::stream_error(FORMAT, e)
 }
 
 /// Read a JSON number as f64 (any JSON number form).

@@ -27,11 +27,13 @@ pub mod chrome_cpuprofile;
 pub mod chrome_trace;
 pub mod collapsed;
 pub(crate) mod demangle;
+pub mod dtrace;
 pub mod firefox;
 pub mod haskell;
 pub mod instruments;
 pub mod jfr;
 mod js_name;
+mod json;
 pub mod linux_perf;
 pub mod papyrus;
 mod parallel;
@@ -42,6 +44,8 @@ pub mod sourcemap;
 pub mod speedscope;
 pub mod stackprof;
 pub mod stream;
+mod text;
+mod v8;
 pub mod v8_heap;
 pub mod v8_log;
 pub mod zip_container;
@@ -169,6 +173,8 @@ pub enum Format {
     Papyrus,
     /// FreeBSD `pmcstat -G` callgraph text.
     Pmcstat,
+    /// DTrace aggregated stacks (`@[ustack()] = count()` output).
+    Dtrace,
     /// Linux `perf script` text output.
     LinuxPerf,
     /// Collapsed stacks (`a;b;c 42`), as written by FlameGraph's stackcollapse scripts.
@@ -215,7 +221,7 @@ pub struct Importer {
 /// The importer table, in detection order: binary shapes first, then JSON by
 /// keys, then text shapes; collapsed stacks (the loosest shape) last. Row
 /// `i` is the format whose discriminant is `i` (checked at compile time).
-const IMPORTERS: [Importer; 17] = [
+const IMPORTERS: [Importer; 18] = [
     row(Format::Jfr, "jfr", "jfr", jfr::sniff, jfr::import, &[".jfr"]),
     row(Format::Pprof, "pprof", "pprof", pprof::sniff, pprof::import, &[".pb", ".pprof", ".prof"]),
     row(Format::Speedscope, "speedscope", "speedscope", speedscope::sniff, speedscope::import, &[".speedscope.json"]),
@@ -238,6 +244,7 @@ const IMPORTERS: [Importer; 17] = [
     row(Format::Instruments, "instruments", "instruments-deepcopy", instruments::sniff, instruments::import, &[]),
     row(Format::Papyrus, "papyrus", "papyrus", papyrus::sniff, papyrus::import, &[]),
     row(Format::Pmcstat, "pmcstat", "pmcstat", pmcstat::sniff, pmcstat::import, &[]),
+    row(Format::Dtrace, "dtrace", "dtrace", dtrace::sniff, dtrace::import, &["*dtrace*", ".stacks"]),
     Importer {
         stream: Some(StreamHooks { record_end: stream::blank_line_record_end, import_chunk: stream::linux_perf_chunk }),
         ..row(Format::LinuxPerf, "linux-perf", "linux-perf", linux_perf::sniff, linux_perf::import, &["*perf*"])

@@ -325,7 +325,7 @@ pub(crate) fn import_inner(
     opts: &ImportOptions,
     allow_empty: bool,
 ) -> Result<(ProfileGroup, ImportReport)> {
-    let text: Cow<'_, str> = crate::collapsed::utf8(bytes);
+    let text: Cow<'_, str> = crate::text::utf8(bytes);
     let text: &str = &text;
     let mut imp = Importer {
         g: GroupBuilder::new(FORMAT, &opts.limits),

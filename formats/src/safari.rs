@@ -68,11 +68,9 @@ struct StackFrame<'a> {
 /// whose start has a `recording` object with Web Inspector's
 /// `displayName`/`instrumentTypes`/`discontinuities` keys.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    let Some(text) = crate::json::object_head(bytes) else {
         return false;
-    }
-    let text = String::from_utf8_lossy(head);
+    };
     text.contains("\"recording\"")
         && (text.contains("\"instrumentTypes\"")
             || text.contains("\"discontinuities\"")
@@ -128,7 +126,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         stack.clear();
         for f in s.stack_frames.iter().rev() {
             let url = f.url.as_deref().filter(|u| !u.is_empty());
-            let raw_line = f.line.filter(|x| x.is_finite()).map(crate::chrome_cpuprofile::fmt_num);
+            let raw_line = f.line.filter(|x| x.is_finite()).map(crate::json::fmt_num);
             let name = crate::js_name::function_label(f.name.as_deref().unwrap_or(""), url, raw_line);
             let file = url.map(str::to_owned);
             stack.push(g.frame(Frame::with_location(name, file, position(f.line), position(f.column)))?);

@@ -65,12 +65,9 @@ struct FileEvent<'a> {
 /// True when `bytes` look like a speedscope file: a JSON object naming the
 /// speedscope schema, or with both `shared` and `profiles` keys near the start.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let first = head.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'{') {
+    let Some(text) = crate::json::object_head(bytes) else {
         return false;
-    }
-    let text = String::from_utf8_lossy(head);
+    };
     text.contains("speedscope.app/file-format-schema") || (text.contains("\"shared\"") && text.contains("\"profiles\""))
 }
 

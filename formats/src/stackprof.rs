@@ -53,11 +53,9 @@ struct FileFrame<'a> {
 /// a `mode` of `cpu`, `wall`, `object` or `custom`, and stackprof's
 /// `interval` and `frames`/`raw`/`samples` keys.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    let Some(text) = crate::json::object_head(bytes) else {
         return false;
-    }
-    let text = String::from_utf8_lossy(head);
+    };
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let mode = ["\"mode\":\"cpu\"", "\"mode\":\"wall\"", "\"mode\":\"object\"", "\"mode\":\"custom\""]
         .iter()

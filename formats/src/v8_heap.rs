@@ -22,7 +22,7 @@
 use flamekit_core::{
     Error, Frame, FrameId, GroupBuilder, ImportReport, LimitKind, ProfileGroup, Result, StackId, ValueUnit, NO_STACK,
 };
-use struson::reader::{JsonReader, JsonStreamReader, ReaderError, ReaderSettings, SyntaxErrorKind, ValueType};
+use struson::reader::{JsonReader, JsonStreamReader, ReaderError, ReaderSettings, ValueType};
 
 use crate::ImportOptions;
 
@@ -32,11 +32,9 @@ const FORMAT: &str = crate::Format::V8Heap.id();
 /// has a `head` node with a `callFrame` and a `selfSize` (and no `nodes`
 /// array, which marks a `.cpuprofile`).
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    let Some(text) = crate::json::object_head(bytes) else {
         return false;
-    }
-    let text = String::from_utf8_lossy(head);
+    };
     text.contains("\"head\"")
         && text.contains("\"callFrame\"")
         && text.contains("\"selfSize\"")
@@ -44,42 +42,8 @@ pub fn sniff(bytes: &[u8]) -> bool {
         && !text.contains("\"timeDeltas\"")
 }
 
-/// Map a streaming-reader error to a flamekit error.
 fn json_error(e: ReaderError) -> Error {
-    let pos = |p: &struson::reader::JsonReaderPosition| {
-        p.line_pos.as_ref().map(|l| (l.line as usize + 1, l.column as usize + 1)).unwrap_or((0, 0))
-    };
-    match &e {
-        ReaderError::SyntaxError(s) if s.kind == SyntaxErrorKind::IncompleteDocument => {
-            let (line, column) = pos(&s.location);
-            Error::Truncated {
-                format: FORMAT,
-                location: format!("line {line}, column {column}"),
-                message: "unexpected end of JSON input".into(),
-            }
-        }
-        ReaderError::IoError { error, location } if error.kind() == std::io::ErrorKind::UnexpectedEof => {
-            let (line, column) = pos(location);
-            Error::Truncated {
-                format: FORMAT,
-                location: format!("line {line}, column {column}"),
-                message: "unexpected end of JSON input".into(),
-            }
-        }
-        ReaderError::SyntaxError(s) => {
-            let (line, column) = pos(&s.location);
-            Error::InvalidJson { format: FORMAT, line, column, message: e.to_string() }
-        }
-        ReaderError::UnexpectedValueType { location, .. }
-        | ReaderError::UnexpectedStructure { location, .. }
-        | ReaderError::MaxNestingDepthExceeded { location, .. }
-        | ReaderError::UnsupportedNumberValue { location, .. }
-        | ReaderError::IoError { location, .. } => {
-            let (line, column) = pos(location);
-            Error::InvalidJson { format: FORMAT, line, column, message: e.to_string() }
-        }
-        _ => Error::InvalidJson { format: FORMAT, line: 0, column: 0, message: e.to_string() },
-    }
+    crate::json::stream_error(FORMAT, e)
 }
 
 type Reader<'a> = JsonStreamReader<&'a [u8]>;
@@ -137,7 +101,7 @@ fn read_call_frame(r: &mut Reader) -> Result<Frame> {
     r.end_object().map_err(json_error)?;
     if name.is_empty() {
         // speedscope's label; its LINE is the file's 0-based lineNumber.
-        let raw_line = line.filter(|x| x.is_finite()).map(crate::chrome_cpuprofile::fmt_num);
+        let raw_line = line.filter(|x| x.is_finite()).map(crate::json::fmt_num);
         name = crate::js_name::function_label("", Some(&url), raw_line).into_owned();
     }
     Ok(Frame::with_location(name, (!url.is_empty()).then_some(url), one_based(line), one_based(col)))

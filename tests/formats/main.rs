@@ -10,6 +10,7 @@ mod chrome_cpuprofile;
 mod chrome_trace;
 mod collapsed;
 mod containers;
+mod dtrace;
 mod firefox;
 mod haskell;
 mod instruments;

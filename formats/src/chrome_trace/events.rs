@@ -1,0 +1,330 @@
+//! Reading the events of a trace: one pass over `traceEvents` that sorts
+//! them by thread and kind.
+
+use std::borrow::Cow;
+
+use hashbrown::HashMap;
+
+use flamekit_core::{Error, LimitKind, Result};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::json::{fmt_num, IdVal, JStr, Num};
+
+#[derive(Deserialize)]
+pub(super) struct RawEvent<'a> {
+    #[serde(borrow, default)]
+    pub(super) ph: Option<JStr<'a>>,
+    #[serde(borrow, default)]
+    pub(super) name: Option<JStr<'a>>,
+    #[serde(default)]
+    pub(super) ts: Option<Num>,
+    #[serde(default)]
+    pub(super) dur: Option<Num>,
+    #[serde(default)]
+    pub(super) tdur: Option<Num>,
+    #[serde(default)]
+    pub(super) pid: Option<Num>,
+    #[serde(default)]
+    pub(super) tid: Option<Num>,
+    #[serde(borrow, default)]
+    pub(super) id: Option<IdVal<'a>>,
+    #[serde(borrow, default)]
+    pub(super) args: Option<&'a RawValue>,
+}
+
+/// A kept B/E/X event.
+pub(super) struct Ev<'a> {
+    pub(super) ts: f64,
+    /// Duration of an `X` event.
+    pub(super) dur: f64,
+    pub(super) ph: u8,
+    pub(super) name: Option<Cow<'a, str>>,
+    pub(super) args: Option<&'a RawValue>,
+}
+
+/// (pid, tid) as hashable bits (-0 folded into 0).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Tk(u64, u64);
+
+pub(super) fn tk(pid: f64, tid: f64) -> Tk {
+    Tk((pid + 0.0).to_bits(), (tid + 0.0).to_bits())
+}
+
+pub(super) struct Thread<'a> {
+    pub(super) pid: f64,
+    pub(super) tid: f64,
+    pub(super) events: Vec<Ev<'a>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum CpuKind {
+    CpuProfile,
+    Profile,
+    Chunk,
+}
+
+pub(super) struct CpuEv<'a> {
+    pub(super) ts: f64,
+    pub(super) kind: CpuKind,
+    pub(super) pid: f64,
+    pub(super) tid: f64,
+    pub(super) id: Option<IdVal<'a>>,
+    pub(super) args: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct NameArgs<'a> {
+    #[serde(borrow, default)]
+    pub(super) name: Option<JStr<'a>>,
+}
+
+pub(super) struct Collector<'a> {
+    pub(super) max_samples: u64,
+    pub(super) opens: u64,
+    pub(super) threads: Vec<Thread<'a>>,
+    pub(super) thread_index: HashMap<Tk, usize>,
+    pub(super) thread_names: HashMap<Tk, Cow<'a, str>>,
+    pub(super) process_names: HashMap<u64, Cow<'a, str>>,
+    pub(super) cpu: Vec<CpuEv<'a>>,
+    pub(super) first_args: Option<&'a RawValue>,
+    pub(super) count: u64,
+    pub(super) duration_events: u64,
+    pub(super) unsupported: u64,
+    pub(super) missing_ts: u64,
+    pub(super) bad_metadata: u64,
+    pub(super) error: Option<Error>,
+}
+
+impl<'a> Collector<'a> {
+    pub(super) fn new(max_samples: u64) -> Self {
+        Collector {
+            max_samples,
+            opens: 0,
+            threads: Vec::new(),
+            thread_index: HashMap::new(),
+            thread_names: HashMap::new(),
+            process_names: HashMap::new(),
+            cpu: Vec::new(),
+            first_args: None,
+            count: 0,
+            duration_events: 0,
+            unsupported: 0,
+            missing_ts: 0,
+            bad_metadata: 0,
+            error: None,
+        }
+    }
+
+    fn push(&mut self, ev: RawEvent<'a>) -> Result<()> {
+        if self.count == 0 {
+            self.first_args = ev.args;
+        }
+        self.count += 1;
+        let ph = ev.ph.as_ref().map_or("", |s| s.0.as_ref());
+        let name = ev.name.as_ref().map(|s| s.0.as_ref());
+        let pid = ev.pid.map_or(0.0, |n| n.0);
+        let tid = ev.tid.map_or(0.0, |n| n.0);
+        let bex = matches!(ph, "B" | "E" | "X");
+        let cpu_kind = match name {
+            Some("CpuProfile") if !bex => Some(CpuKind::CpuProfile),
+            Some("Profile") if ph == "P" => Some(CpuKind::Profile),
+            Some("ProfileChunk") if ph == "P" => Some(CpuKind::Chunk),
+            _ => None,
+        };
+        if let Some(kind) = cpu_kind {
+            if self.cpu.is_empty() {
+                // CPU profiles take precedence: the B/E/X events will not be
+                // imported, so stop keeping them.
+                self.threads = Vec::new();
+                self.thread_index = HashMap::new();
+            }
+            self.cpu.push(CpuEv {
+                ts: ev.ts.map_or(f64::NEG_INFINITY, |n| n.0),
+                kind,
+                pid,
+                tid,
+                id: ev.id,
+                args: ev.args,
+            });
+            return Ok(());
+        }
+        if bex {
+            let Some(Num(ts)) = ev.ts else {
+                self.missing_ts += 1;
+                return Ok(());
+            };
+            self.duration_events += 1;
+            if !self.cpu.is_empty() {
+                return Ok(());
+            }
+            if ph != "E" {
+                self.opens += 1;
+                // Every B and X becomes one open and one close.
+                let needed = self.opens.saturating_mul(2);
+                if needed > self.max_samples {
+                    return Err(Error::LimitExceeded {
+                        limit: LimitKind::Samples,
+                        max: self.max_samples,
+                        value: needed,
+                    });
+                }
+            }
+            let dur = ev.dur.or(ev.tdur).map_or(0.0, |n| n.0);
+            let key = tk(pid, tid);
+            let ti = match self.thread_index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    self.threads.push(Thread { pid, tid, events: Vec::new() });
+                    self.thread_index.insert(key, self.threads.len() - 1);
+                    self.threads.len() - 1
+                }
+            };
+            self.threads[ti].events.push(Ev {
+                ts,
+                dur,
+                ph: ph.as_bytes()[0],
+                name: ev.name.map(|s| s.0),
+                args: ev.args,
+            });
+            return Ok(());
+        }
+        if ph == "M" {
+            if let (Some(which @ ("thread_name" | "process_name")), Some(args)) = (name, ev.args) {
+                match serde_json::from_str::<NameArgs>(args.get()) {
+                    Ok(NameArgs { name: Some(JStr(n)) }) if !n.is_empty() => {
+                        if which == "thread_name" {
+                            self.thread_names.insert(tk(pid, tid), n);
+                        } else {
+                            self.process_names.insert((pid + 0.0).to_bits(), n);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => self.bad_metadata += 1,
+                }
+            }
+            return Ok(());
+        }
+        self.unsupported += 1;
+        Ok(())
+    }
+
+    pub(super) fn profile_name(&self, pid: f64, tid: f64) -> String {
+        let process = self.process_names.get(&(pid + 0.0).to_bits());
+        let thread = self.thread_names.get(&tk(pid, tid));
+        let (p, t) = (fmt_num(pid), fmt_num(tid));
+        match (process, thread) {
+            (Some(pn), Some(tn)) => format!("{pn} (pid {p}), {tn} (tid {t})"),
+            (Some(pn), None) => format!("{pn} (pid {p}, tid {t})"),
+            (None, Some(tn)) => format!("{tn} (pid {p}, tid {t})"),
+            (None, None) => format!("pid {p}, tid {t}"),
+        }
+    }
+}
+
+/// Deserializes an array of events into the collector, one at a time.
+pub(super) struct EventsSeed<'c, 'a>(pub(super) &'c mut Collector<'a>);
+
+impl<'de, 'c> DeserializeSeed<'de> for EventsSeed<'c, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, 'c> Visitor<'de> for EventsSeed<'c, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of trace events")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(ev) = seq.next_element::<RawEvent<'de>>()? {
+            if let Err(e) = self.0.push(ev) {
+                let msg = e.to_string();
+                self.0.error = Some(e);
+                return Err(de::Error::custom(msg));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct SampleJson<'a> {
+    #[serde(default)]
+    pub(super) ts: Option<Num>,
+    #[serde(default)]
+    pub(super) pid: Option<Num>,
+    #[serde(default)]
+    pub(super) tid: Option<Num>,
+    #[serde(borrow, default)]
+    pub(super) sf: Option<IdVal<'a>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct StackFrameJson<'a> {
+    #[serde(borrow, default)]
+    pub(super) name: Option<JStr<'a>>,
+    #[serde(borrow, default)]
+    pub(super) parent: Option<IdVal<'a>>,
+}
+
+/// The top-level object: `traceEvents` streamed into the collector,
+/// `samples` and `stackFrames` kept, everything else skipped.
+pub(super) struct TopVisitor<'c, 'a> {
+    pub(super) col: &'c mut Collector<'a>,
+    pub(super) samples: &'c mut Option<Vec<SampleJson<'a>>>,
+    pub(super) frames: &'c mut Option<Vec<(JStr<'a>, StackFrameJson<'a>)>>,
+}
+
+/// `stackFrames` as (id, frame) pairs in file order.
+pub(super) struct FramesSeed;
+
+impl<'de> DeserializeSeed<'de> for FramesSeed {
+    type Value = Vec<(JStr<'de>, StackFrameJson<'de>)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FramesSeed {
+    type Value = Vec<(JStr<'de>, StackFrameJson<'de>)>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object of stack frames")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> std::result::Result<Self::Value, M::Error> {
+        let mut out = Vec::new();
+        while let Some(k) = map.next_key::<JStr<'de>>()? {
+            out.push((k, map.next_value::<StackFrameJson<'de>>()?));
+        }
+        Ok(out)
+    }
+}
+
+impl<'de, 'c> Visitor<'de> for TopVisitor<'c, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a trace object with `traceEvents`")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> std::result::Result<(), M::Error> {
+        let mut saw_events = false;
+        while let Some(key) = map.next_key::<JStr<'de>>()? {
+            match key.0.as_ref() {
+                "traceEvents" if !saw_events => {
+                    saw_events = true;
+                    map.next_value_seed(EventsSeed(&mut *self.col))?;
+                }
+                "samples" => *self.samples = map.next_value::<Option<Vec<SampleJson<'de>>>>()?,
+                "stackFrames" => *self.frames = Some(map.next_value_seed(FramesSeed)?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !saw_events {
+            return Err(de::Error::custom("no `traceEvents` array"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,322 @@
+//! Chrome's Trace Event Format (`chrome://tracing`, Perfetto's JSON export,
+//! Hermes, and every tool that writes it) and the Chrome DevTools
+//! Performance-panel exports built on it.
+//!
+//! # Supported shapes
+//! - A JSON array of events, or an object `{"traceEvents": [...], ...}`
+//!   (other keys such as DevTools' `metadata` are ignored).
+//! - A truncated array (tracers cannot always write the closing `]`): a
+//!   trailing comma is dropped and the array closed
+//!   (`truncated_array_repaired`); a comma just before the closing `]` is
+//!   dropped too (`trailing_comma_removed`). An input that stops inside an
+//!   event is [`Error::Truncated`].
+//!
+//! # What the import gives
+//! The file decides the kind of profiles, as in speedscope:
+//! 1. **V8 CPU profiles** — when the trace holds `CpuProfile` events (Chrome
+//!    ≤ 67) or `Profile`/`ProfileChunk` sample events (Chrome ≥ 68, DevTools
+//!    exports): one sampled profile (µs) per profile id, built exactly like a
+//!    `.cpuprofile` ([`crate::chrome_cpuprofile`]); chunks are appended in
+//!    timestamp order. The B/E/X events of such files (browser-internal
+//!    tasks) are then not imported; the report counts them
+//!    (`trace_events_ignored`). The active profile is the `CrRendererMain`
+//!    thread's (its busiest one if there are several).
+//! 2. **Sample lists** — an object with `samples` and `stackFrames` (the
+//!    format's sampling form, e.g. Hermes sampling profiles): one sampled
+//!    profile (µs) per (pid, tid); a sample weighs the time until the next
+//!    sample of its thread (the last one weighs 0; samples out of time order
+//!    are sorted first, `samples_reordered`). Frames are named by the stack
+//!    frame's `name` (its `category` is not kept); an unknown `sf` or
+//!    `parent` id, or parents forming a cycle, is [`Error::InvalidProfile`].
+//! 3. **Duration events** — otherwise: `B`/`E` pairs and `X` (complete)
+//!    events become one evented profile (µs) per (pid, tid), ordered by pid
+//!    then tid. Other phases are skipped and counted.
+//!
+//! V8 CPU profiles are named as speedscope names them: after the file
+//! ([`ImportOptions::name`]) when the trace holds one profile, `FILE -
+//! THREAD` when it holds several (just `FILE` for a thread without a
+//! `thread_name`). Other profiles, and CPU profiles imported without a
+//! file name, are named from `process_name`/`thread_name` metadata (`M`)
+//! events: `Proc (pid 1), Thread (tid 2)`, `Thread (pid 1, tid 2)`, or
+//! `pid 1, tid 2`.
+//!
+//! # Duration events, as speedscope reads them
+//! - Frame name: the event name (`(unnamed)` when missing), followed by the
+//!   event's `args` as compact JSON when it has any (`gamma {"detail":"x"}`):
+//!   speedscope identifies frames by name *and* args, and a flamekit frame is
+//!   identified by what it shows. (Args are compacted by removing whitespace
+//!   outside strings; numbers keep their spelling.) Hermes traces (an array
+//!   whose first event's args carry Hermes' `line`, `column`, `url`, …) are
+//!   named by the event name alone, with file/line/column from the args.
+//! - Order: `B` events (then `X` starts) and `E` events (then `X` ends) form
+//!   two queues, each sorted stably by `ts` (only when out of order); `X`
+//!   events with equal `ts` are ordered longest first. At equal times an `E`
+//!   goes first, unless it has the same name and args as the `B` (a
+//!   zero-duration event). Among `E` events with equal `ts`, one matching
+//!   the innermost open frame (by name and args, else by name) is taken
+//!   first.
+//! - Repairs, each reported as a warning: an `E` with nothing open is
+//!   ignored (`unmatched_end_event`); an `E` whose name differs from the
+//!   innermost open frame is ignored (`mismatched_end_event`); an `E` with the
+//!   right name but other args closes the innermost frame
+//!   (`end_event_args_mismatch`); frames still open at the end are closed at
+//!   the last event's time (`unclosed_begin_event`).
+//! - Timestamps are microseconds as written (not rebased); events without
+//!   `ts` are skipped (`missing_timestamp`). `X` durations come from `dur`,
+//!   else `tdur`, else 0.
+//!
+//! Memory: events borrow their strings from the input; only `B`/`E`/`X`
+//! events (until a CPU-profile event shows they will not be used) and the
+//! CPU-profile events are kept, and the sample limit is checked against the
+//! kept `B`/`X` events as they are read.
+
+use std::borrow::Cow;
+
+use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, Result};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
+use serde_json::value::RawValue;
+
+use crate::json::{key_pos, object_keys, skip_ws, strip_bom, JStr};
+use crate::ImportOptions;
+
+const FORMAT: &str = crate::Format::ChromeTrace.id();
+
+mod cpu_profile;
+mod duration;
+mod events;
+mod matcher;
+mod samples;
+
+use cpu_profile::import_cpu_profiles;
+use duration::import_events;
+use events::{Collector, EventsSeed, TopVisitor};
+use samples::import_samples;
+
+// ---------------------------------------------------------------------------
+// Detection and entry point.
+// ---------------------------------------------------------------------------
+
+/// True when `bytes` start like a trace: a JSON array whose first element is
+/// an object with a `ph` key, or an object with a `traceEvents` array (after
+/// any number of other keys, e.g. DevTools' `metadata`).
+pub fn sniff(bytes: &[u8]) -> bool {
+    let b = strip_bom(bytes);
+    let start = skip_ws(b, 0);
+    match b.get(start) {
+        Some(b'[') => {
+            let head = &b[..b.len().min(crate::json::SNIFF_BYTES)];
+            let first = skip_ws(head, start + 1);
+            key_pos(&object_keys(head, first, 64), "ph").is_some()
+        }
+        Some(b'{') => {
+            let head = &b[..b.len().min(crate::json::SNIFF_BYTES)];
+            let keys = object_keys(head, start, 64);
+            let found = match key_pos(&keys, "traceEvents") {
+                Some(p) => Some(p),
+                // DevTools writes its metadata first; it can be long.
+                None if keys.first().map(|(k, _)| *k) == Some(&b"metadata"[..]) && head.len() < b.len() => {
+                    key_pos(&object_keys(b, start, 64), "traceEvents")
+                }
+                None => None,
+            };
+            found.is_some_and(|p| b.get(p) == Some(&b'['))
+        }
+        _ => false,
+    }
+}
+
+/// If `bytes` is an array that is not properly closed (a truncated trace) or
+/// ends with `,]`, the repaired text and the warning code.
+fn repair_array(bytes: &[u8]) -> Option<(Vec<u8>, &'static str, &'static str)> {
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut end = bytes.len();
+    while end > 0 && ws(bytes[end - 1]) {
+        end -= 1;
+    }
+    if end > 0 && bytes[end - 1] == b']' {
+        let mut j = end - 1;
+        while j > 0 && ws(bytes[j - 1]) {
+            j -= 1;
+        }
+        if j > 0 && bytes[j - 1] == b',' {
+            let mut v = bytes[..j - 1].to_vec();
+            v.push(b']');
+            return Some((v, "trailing_comma_removed", "a comma before the closing `]` was removed"));
+        }
+        return None;
+    }
+    let mut t = end;
+    if t > 0 && bytes[t - 1] == b',' {
+        t -= 1;
+    }
+    let mut v = Vec::with_capacity(t + 1);
+    v.extend_from_slice(&bytes[..t]);
+    v.push(b']');
+    Some((v, "truncated_array_repaired", "the event array was not closed (a truncated trace): closed it"))
+}
+
+/// 1-based line and column of byte `offset`, as serde_json counts them.
+fn line_col(b: &[u8], offset: usize) -> (usize, usize) {
+    let before = &b[..offset.min(b.len())];
+    let line = 1 + before.iter().filter(|&&c| c == b'\n').count();
+    let col = before.len() - before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1) + 1;
+    (line, col)
+}
+
+/// Import a trace (array or object form).
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let bytes = strip_bom(bytes);
+    let start = skip_ws(bytes, 0);
+    match bytes.get(start) {
+        Some(b'[') => match repair_array(bytes) {
+            Some((fixed, code, msg)) => run(&fixed, true, Some((code, msg)), opts),
+            None => run(bytes, true, None, opts),
+        },
+        Some(b'{') => run(bytes, false, None, opts),
+        None => Err(Error::Truncated { format: FORMAT, location: "byte 0".into(), message: "empty input".into() }),
+        Some(_) => Err(Error::InvalidJson {
+            format: FORMAT,
+            line: 0,
+            column: 0,
+            message: "a trace is a JSON array or object".into(),
+        }),
+    }
+}
+
+/// Read the whole input: an array of events, or an object holding them.
+fn parse_top<'a, R: serde_json::de::Read<'a>>(
+    mut de: serde_json::Deserializer<R>,
+    is_array: bool,
+    top: TopVisitor<'_, 'a>,
+) -> serde_json::Result<()> {
+    if is_array {
+        EventsSeed(top.col).deserialize(&mut de)?;
+    } else {
+        de.deserialize_map(top)?;
+    }
+    de.end()
+}
+
+fn run(
+    input: &[u8],
+    is_array: bool,
+    repair: Option<(&'static str, &str)>,
+    opts: &ImportOptions,
+) -> Result<(ProfileGroup, ImportReport)> {
+    let mut col = Collector::new(opts.limits.max_samples);
+    let mut samples = None;
+    let mut frames = None;
+    // Valid UTF-8 (checked once, fast) is parsed as `str`: serde_json then
+    // skips the per-string UTF-8 checks. Other input takes the byte path,
+    // which reports the bad string.
+    let top = TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames };
+    let r = match std::str::from_utf8(input) {
+        Ok(text) => parse_top(serde_json::Deserializer::from_str(text), is_array, top),
+        Err(_) => parse_top(serde_json::Deserializer::from_slice(input), is_array, top),
+    };
+    if let Some(e) = col.error.take() {
+        return Err(e);
+    }
+    r.map_err(|e| {
+        // After closing a truncated array, an error at the added `]` means
+        // the input stopped inside an event.
+        if repair.is_some_and(|(code, _)| code == "truncated_array_repaired")
+            && (e.line(), e.column()) >= line_col(input, input.len().saturating_sub(1))
+        {
+            return Error::Truncated {
+                format: FORMAT,
+                location: format!("line {}, column {}", e.line(), e.column()),
+                message: "the trace ends inside an event".into(),
+            };
+        }
+        Error::from_json(FORMAT, &e)
+    })?;
+
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    if let Some((code, msg)) = repair {
+        g.report().warn(code, Location::None, msg);
+    }
+    if col.missing_ts > 0 {
+        skip_many(&mut g, "missing_timestamp", col.missing_ts, "B/E/X event(s) without `ts` were skipped");
+    }
+    if col.unsupported > 0 {
+        skip_many(
+            &mut g,
+            "unsupported_event",
+            col.unsupported,
+            "event(s) of phases other than B, E, X and M were skipped",
+        );
+    }
+    if col.bad_metadata > 0 {
+        g.report().warn(
+            "invalid_metadata",
+            Location::None,
+            format!("{} thread_name/process_name event(s) without a string name were ignored", col.bad_metadata),
+        );
+    }
+    let active;
+    if !col.cpu.is_empty() {
+        if col.duration_events > 0 {
+            skip_many(
+                &mut g,
+                "trace_events_ignored",
+                col.duration_events,
+                "B/E/X event(s) were not imported: the trace holds V8 CPU profiles, which are imported instead",
+            );
+        }
+        active = import_cpu_profiles(&mut g, &col, opts.name.as_deref())?;
+    } else if let (Some(samples), Some(frames)) = (samples, frames) {
+        if col.duration_events > 0 {
+            skip_many(
+                &mut g,
+                "trace_events_ignored",
+                col.duration_events,
+                "B/E/X event(s) were not imported: the trace holds samples, which are imported instead",
+            );
+        }
+        import_samples(&mut g, &col, &samples, &frames)?;
+        active = 0;
+    } else {
+        let hermes = is_array && is_hermes(col.first_args);
+        import_events(&mut g, &col, hermes)?;
+        active = 0;
+    }
+    if g.profile_count() == 0 {
+        return Err(Error::EmptyProfile { message: "the trace holds no B/E/X events, CPU profiles or samples".into() });
+    }
+    let (mut group, report) = g.finish(active)?;
+    if !col.cpu.is_empty() {
+        // speedscope-import's name for traces read as V8 CPU profiles.
+        group.set_profile_type("chrome-timeline");
+    }
+    Ok((group, report))
+}
+
+pub(super) fn skip_many(g: &mut GroupBuilder, code: &'static str, n: u64, msg: &str) {
+    *g.report().skipped.entry(code).or_insert(0) += n;
+    g.report().warn(code, Location::None, format!("{n} {msg}"));
+}
+
+/// Hermes traces: the first event's args carry all of Hermes' keys.
+fn is_hermes(args: Option<&RawValue>) -> bool {
+    const KEYS: [&str; 8] =
+        ["line", "column", "name", "category", "url", "params", "allocatedCategory", "allocatedName"];
+    let Some(args) = args else { return false };
+    match serde_json::from_str::<std::collections::HashMap<JStr, IgnoredAny>>(args.get()) {
+        Ok(m) => KEYS.iter().all(|k| m.contains_key(&JStr(Cow::Borrowed(k)))),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repair() {
+        assert!(repair_array(b"[1]").is_none());
+        assert_eq!(repair_array(b"[1,\n").unwrap().0, b"[1]");
+        assert_eq!(repair_array(b"[1 , ]").unwrap().0, b"[1 ]");
+        assert_eq!(repair_array(b"[").unwrap().0, b"[]");
+    }
+}

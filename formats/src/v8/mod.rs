@@ -1,0 +1,342 @@
+//! The V8 CPU profile model shared by `.cpuprofile` files
+//! ([`crate::chrome_cpuprofile`]) and the CPU profiles embedded in Chrome
+//! traces ([`crate::chrome_trace`]): the node tree (`nodes` with
+//! `callFrame`s, linked by `children` and/or `parent`) and the sample walk
+//! that turns `samples` + `timeDeltas` into one sampled profile. The rules
+//! are documented on [`crate::chrome_cpuprofile`].
+
+use std::borrow::Cow;
+
+use hashbrown::HashMap;
+
+use flamekit_core::{Error, FrameId, GroupBuilder, Location, Profile, Result, StackId, ValueUnit, NO_STACK};
+use serde::Deserialize;
+
+use crate::json::JStr;
+
+/// `callFrame` of a node in the current format.
+#[derive(Deserialize, Default)]
+pub(crate) struct CallFrameJson<'a> {
+    #[serde(rename = "functionName", borrow, default)]
+    function_name: Option<JStr<'a>>,
+    #[serde(borrow, default)]
+    url: Option<JStr<'a>>,
+    #[serde(rename = "lineNumber", default)]
+    line_number: Option<f64>,
+    #[serde(rename = "columnNumber", default)]
+    column_number: Option<f64>,
+}
+
+/// A node of the current format, as written in the file (or in a trace
+/// `ProfileChunk`).
+#[derive(Deserialize)]
+pub(crate) struct NodeJson<'a> {
+    id: i64,
+    #[serde(rename = "callFrame", borrow, default)]
+    call_frame: CallFrameJson<'a>,
+    #[serde(default)]
+    children: Option<Vec<i64>>,
+    #[serde(default)]
+    parent: Option<i64>,
+}
+
+/// One node of a CPU profile, whatever format it came from. Deserialized
+/// through [`NodeJson`], one node at a time (no intermediate vector).
+#[derive(Deserialize)]
+#[serde(from = "NodeJson<'a>", bound(deserialize = "'de: 'a"))]
+pub(crate) struct CpuNode<'a> {
+    pub(crate) id: i64,
+    pub(crate) function_name: Cow<'a, str>,
+    pub(crate) url: Option<Cow<'a, str>>,
+    /// 0-based, as in the file.
+    pub(crate) line: Option<f64>,
+    /// 0-based, as in the file.
+    pub(crate) col: Option<f64>,
+    pub(crate) parent: Option<i64>,
+    pub(crate) children: Option<Vec<i64>>,
+}
+
+impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
+    fn from(n: NodeJson<'a>) -> Self {
+        CpuNode {
+            id: n.id,
+            function_name: n.call_frame.function_name.map_or(Cow::Borrowed(""), |s| s.0),
+            url: n.call_frame.url.map(|s| s.0),
+            line: n.call_frame.line_number,
+            col: n.call_frame.column_number,
+            parent: n.parent,
+            children: n.children,
+        }
+    }
+}
+
+/// The parts of a CPU profile the sample walk needs.
+#[derive(Default)]
+pub(crate) struct CpuProfileData<'a> {
+    pub(crate) nodes: Vec<CpuNode<'a>>,
+    pub(crate) samples: Vec<i64>,
+    pub(crate) time_deltas: Vec<f64>,
+    pub(crate) start_time: f64,
+    pub(crate) end_time: f64,
+}
+
+impl<'a> CpuProfileData<'a> {
+    /// Append nodes written in the current format.
+    pub(crate) fn extend_nodes(&mut self, nodes: Vec<NodeJson<'a>>) {
+        self.nodes.extend(nodes.into_iter().map(CpuNode::from));
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// 0-based line/column from the file → 1-based, or none.
+fn one_based(v: Option<f64>) -> Option<u32> {
+    v.filter(|x| x.is_finite() && *x >= 0.0 && *x < u32::MAX as f64).map(|x| x as u32 + 1)
+}
+
+/// Node id → node index.
+enum NodeIndex {
+    /// Ids are exactly `1..=n`, in order.
+    Dense(usize),
+    /// Any other ids (unique).
+    Map(HashMap<i64, u32>),
+}
+
+impl NodeIndex {
+    fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            NodeIndex::Dense(n) => (id >= 1 && id <= *n as i64).then(|| (id - 1) as u32),
+            NodeIndex::Map(m) => m.get(&id).copied(),
+        }
+    }
+}
+
+/// Intern the frame of `node`: name = `functionName`, or for an unnamed
+/// function `(anonymous FILE:LINE)` (see [`crate::js_name::function_label`]),
+/// file = non-empty `url`, 1-based line and column. No allocation when the
+/// frame is already known.
+fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
+    let file = node.url.as_deref().filter(|u| !u.is_empty());
+    let line = one_based(node.line);
+    let name = crate::js_name::function_label(&node.function_name, file, line);
+    g.frame_parts(&name, file, line, one_based(node.col))
+}
+
+/// Build one sampled profile (microseconds) from a CPU profile. `loc` names
+/// the profile in error messages (e.g. `nodes` or `traceEvents[Profile 0x1]`).
+pub(crate) fn build_profile(
+    g: &mut GroupBuilder,
+    name: String,
+    data: &CpuProfileData<'_>,
+    loc: &str,
+) -> Result<Profile> {
+    let format = g.format();
+    let n = data.nodes.len();
+    if n >= NONE as usize {
+        return Err(Error::invalid(format, loc, "too many nodes"));
+    }
+    // Node ids → indices: V8 numbers nodes 1..=n in order, then no map is needed.
+    let index = if data.nodes.iter().enumerate().all(|(i, node)| node.id == i as i64 + 1) {
+        NodeIndex::Dense(n)
+    } else {
+        let mut map: HashMap<i64, u32> = HashMap::with_capacity(n);
+        for (i, node) in data.nodes.iter().enumerate() {
+            if map.insert(node.id, i as u32).is_some() {
+                return Err(Error::invalid(format, format!("{loc}[{i}].id"), format!("duplicate node id {}", node.id)));
+            }
+        }
+        NodeIndex::Map(map)
+    };
+    // Dangling references occur in real files (Chrome trims old nodes from
+    // its trace chunks): as in speedscope, a node with an unknown parent is a
+    // root, an unknown child is dropped, and a sample of an unknown node
+    // keeps the previous stack. Each kind is counted in the report.
+    let mut unknown_parents = 0u64;
+    let mut unknown_children = 0u64;
+    let mut unknown_samples = 0u64;
+    // Parent links, from `parent` and `children` (which must agree).
+    let mut parent = vec![NONE; n];
+    let set_parent = |parent: &mut Vec<u32>, child: u32, p: u32, at: &dyn Fn() -> String| -> Result<()> {
+        let slot = &mut parent[child as usize];
+        if *slot == NONE || *slot == p {
+            *slot = p;
+            Ok(())
+        } else {
+            Err(Error::invalid(format, at(), format!("node {} has two parents", data.nodes[child as usize].id)))
+        }
+    };
+    for (i, node) in data.nodes.iter().enumerate() {
+        if let Some(pid) = node.parent {
+            match index.get(pid) {
+                Some(p) => set_parent(&mut parent, i as u32, p, &|| format!("{loc}[{i}].parent"))?,
+                None => unknown_parents += 1,
+            }
+        }
+    }
+    for (i, node) in data.nodes.iter().enumerate() {
+        for (k, cid) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
+            match index.get(*cid) {
+                Some(c) => set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?,
+                None => unknown_children += 1,
+            }
+        }
+    }
+    // Cycle check: follow parents iteratively; 1 = on the current path, 2 = known acyclic.
+    let mut state = vec![0u8; n];
+    let mut path: Vec<u32> = Vec::new();
+    for start in 0..n {
+        let mut cur = start as u32;
+        path.clear();
+        while cur != NONE && state[cur as usize] == 0 {
+            state[cur as usize] = 1;
+            path.push(cur);
+            cur = parent[cur as usize];
+        }
+        if cur != NONE && state[cur as usize] == 1 {
+            return Err(Error::invalid(
+                format,
+                loc,
+                format!("the node tree has a cycle through node {}", data.nodes[cur as usize].id),
+            ));
+        }
+        for &p in &path {
+            state[p as usize] = 2;
+        }
+    }
+    // Node kinds (speedscope's rules).
+    let ignored: Vec<bool> = data
+        .nodes
+        .iter()
+        .map(|nd| {
+            nd.function_name == "(root)" || nd.function_name == "(idle)" || nd.url.as_deref() == Some("native dummy.js")
+        })
+        .collect();
+    let on_top: Vec<bool> = data
+        .nodes
+        .iter()
+        .map(|nd| nd.function_name == "(garbage collector)" || nd.function_name == "(program)")
+        .collect();
+    let mut frames: Vec<FrameId> = vec![FrameId::MAX; n];
+
+    let samples = &data.samples;
+    let deltas = &data.time_deltas;
+    if deltas.len() < samples.len() {
+        return Err(Error::invalid(
+            format,
+            loc,
+            format!("{} samples but only {} timeDeltas", samples.len(), deltas.len()),
+        ));
+    }
+    if deltas.len() > samples.len() {
+        g.report().warn(
+            "extra_time_deltas",
+            Location::Path(loc.to_owned()),
+            format!("{} timeDeltas for {} samples: the extra ones are ignored", deltas.len(), samples.len()),
+        );
+    }
+    if let Some((i, d)) = deltas.iter().enumerate().find(|(_, d)| !d.is_finite()) {
+        return Err(Error::invalid(format, format!("{loc}.timeDeltas[{i}]"), format!("not a finite number: {d}")));
+    }
+
+    let mut b = g.sampled(name, ValueUnit::Microseconds);
+    let first = if samples.is_empty() { 0.0 } else { deltas.first().copied().unwrap_or(0.0) };
+    // The profile starts at `startTime` (as speedscope's time axis does);
+    // the time before the first sample is idle.
+    if first > 0.0 {
+        b.set_start(data.start_time);
+        b.push_sample(NO_STACK, first)?;
+    } else {
+        b.set_start(data.start_time + first);
+    }
+    b.set_end(data.end_time);
+
+    // The open stack: (node index, stack node) pairs, outermost first.
+    let mut prev: Vec<(u32, StackId)> = Vec::new();
+    let mut in_prev = vec![false; n];
+    let mut to_open: Vec<u32> = Vec::new();
+    let mut elapsed = first;
+    let mut last_valid = elapsed;
+    let mut run_start = 0.0;
+    let mut run_stack = NO_STACK;
+    for (i, &sid) in samples.iter().enumerate() {
+        if i > 0 {
+            // The time of sample i (deltas has at least as many entries as samples).
+            elapsed += deltas.get(i).copied().unwrap_or(0.0);
+        }
+        let new_run = i == 0 || samples.get(i - 1) != Some(&sid);
+        if new_run {
+            let t = if elapsed < last_valid {
+                last_valid
+            } else {
+                last_valid = elapsed;
+                elapsed
+            };
+            if i > 0 {
+                b.push_sample(run_stack, t - run_start)?;
+            }
+            run_start = t;
+            let Some(top) = index.get(sid) else {
+                unknown_samples += 1;
+                continue;
+            };
+            // Where the walk up from a node goes next: its parent, or for
+            // (program) and (garbage collector), the previous stack's top.
+            let next = |x: u32, prev: &[(u32, StackId)]| -> u32 {
+                if on_top[x as usize] {
+                    prev.last().map_or(NONE, |p| p.0)
+                } else {
+                    parent[x as usize]
+                }
+            };
+            // Lowest node of the new stack that is already open.
+            let mut lca = top;
+            while lca != NONE && !in_prev[lca as usize] {
+                lca = next(lca, &prev);
+            }
+            while let Some(&(x, _)) = prev.last() {
+                if x == lca {
+                    break;
+                }
+                in_prev[x as usize] = false;
+                prev.pop();
+            }
+            to_open.clear();
+            let mut cur = top;
+            while cur != NONE && cur != lca && !ignored[cur as usize] {
+                to_open.push(cur);
+                cur = next(cur, &prev);
+            }
+            for &x in to_open.iter().rev() {
+                let f = match frames[x as usize] {
+                    FrameId::MAX => {
+                        let f = frame_id(g, &data.nodes[x as usize])?;
+                        frames[x as usize] = f;
+                        f
+                    }
+                    f => f,
+                };
+                let parent_stack = prev.last().map_or(NO_STACK, |p| p.1);
+                let s = b.node(parent_stack, f)?;
+                prev.push((x, s));
+                in_prev[x as usize] = true;
+            }
+            run_stack = prev.last().map_or(NO_STACK, |p| p.1);
+        }
+    }
+    if !samples.is_empty() {
+        let end = if elapsed < last_valid { last_valid } else { elapsed };
+        b.push_sample(run_stack, end - run_start)?;
+    }
+    let report = g.report();
+    for (code, count, what) in [
+        ("unknown_parent_node", unknown_parents, "node(s) name an unknown parent: shown as outermost frames"),
+        ("unknown_child_node", unknown_children, "children reference(s) to unknown nodes were dropped"),
+        ("unknown_sample_node", unknown_samples, "run(s) of samples of unknown nodes keep the previous stack"),
+    ] {
+        if count > 0 {
+            *report.skipped.entry(code).or_insert(0) += count;
+            report.warn(code, Location::Path(loc.to_owned()), format!("{count} {what}"));
+        }
+    }
+    Ok(b.finish())
+}
