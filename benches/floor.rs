@@ -13,7 +13,8 @@
 //! and print one JSON line `{"mode", "file", "bytes", "times_ms", "median_ms",
 //! "peak_rss_kb"}` (the file is read before timing; peak RSS is the
 //! process's `VmHWM`, input bytes included). Modes: `serde-value`,
-//! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits).
+//! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits,
+//! every core), `flamekit-1t` (the same on one thread).
 //!
 //! `floor --mode render-time-order|render-left-heavy [--samples N] [--runs N]`:
 //! time `render_png` at 1200x800 of a generated sampled profile of N samples
@@ -49,8 +50,10 @@ fn run_once(mode: &str, bytes: &[u8], name: Option<&str>) -> f64 {
             let v: serde::de::IgnoredAny = serde_json::from_slice(bytes).expect("serde_json IgnoredAny");
             black_box(v);
         }
-        "flamekit" => {
-            let opts = ImportOptions { limits: IngestLimits::unlimited(), ..Default::default() };
+        "flamekit" | "flamekit-1t" => {
+            // `flamekit`: every core (the default); `flamekit-1t`: one thread.
+            let threads = if mode == "flamekit-1t" { 1 } else { 0 };
+            let opts = ImportOptions { limits: IngestLimits::unlimited(), threads, ..Default::default() };
             let g = flamekit::import_with(bytes, name, &opts).expect("flamekit import");
             drop(black_box(g));
         }
@@ -116,7 +119,7 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--mode" || a == "--file") {
-        eprintln!("usage: floor --mode serde-value|serde-ignored|flamekit --file PATH [--runs N]");
+        eprintln!("usage: floor --mode serde-value|serde-ignored|flamekit|flamekit-1t --file PATH [--runs N]");
         std::process::exit(2);
     }
     // `cargo bench`: the floor comparison on generated 10 MB JSON inputs.
