@@ -130,3 +130,34 @@ fn limit_errors_are_the_same_on_1_and_4_threads() {
     let one = import(&bytes, "limits.txt", 1, IngestLimits { max_frames: 1_000, ..IngestLimits::default() });
     assert!(one.is_err_and(|e| e.starts_with("limit_exceeded")));
 }
+
+/// `perf script` text with invalid lines inside call chains, lines that
+/// start no event, events of another type, events without a blank line
+/// before them, comments and CRLF line ends, over many chunks.
+fn messy_perf() -> Vec<u8> {
+    let clean = generated(GenFormat::Perf, Shape::Callgraph, 1_500_000);
+    let clean = String::from_utf8(clean).expect("utf-8");
+    let mut text = String::from("# perf script --header\n");
+    for (i, line) in clean.lines().enumerate() {
+        match i % 401 {
+            5 => text.push_str("\tnot a call-chain line\n"),
+            7 => text.push_str("worker-9 4000/4009 [001] 1.000001:     250000 cycles:u: \n"),
+            11 => text.push_str("# a comment\n"),
+            _ => {}
+        }
+        text.push_str(line);
+        text.push_str(if i % 5 == 0 { "\r\n" } else { "\n" });
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn messy_perf_script_imports_the_same_on_1_and_4_threads() {
+    let bytes = messy_perf();
+    assert!(bytes.len() > 1_000_000);
+    assert_same_for_thread_counts(&bytes, "messy.perf.txt", IngestLimits::default());
+    let opts = ImportOptions { threads: 4, ..Default::default() };
+    let (_, report) = flamekit::import_with(&bytes, Some("messy.perf.txt"), &opts).expect("import");
+    assert!(report.skipped.get("other_event_type").is_some_and(|&n| n > 0), "{report:?}");
+    assert!(report.skipped.get("invalid_line").is_some_and(|&n| n > 0), "{report:?}");
+}
