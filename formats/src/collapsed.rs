@@ -203,32 +203,34 @@ fn finish(
     g.finish(0)
 }
 
-/// One chunk of lines, parsed into chunk-local tables (no limit is checked
-/// here: the merge checks them in file order).
+/// One chunk of lines, read on a worker thread: frame names interned in a
+/// chunk-local table, and for every line how many outermost frames it
+/// shares with the line before (in the chunk) and its other frames. No limit
+/// is checked and no global table is touched here: the merge does that in
+/// file order, as [`import_sequential`] would.
 #[derive(Default)]
 struct Chunk<'a> {
     /// Frame names in order of first appearance in the chunk.
     frames: Vec<&'a str>,
-    /// Stack nodes in order of creation: (local parent or [`NO_STACK`], local frame).
-    nodes: Vec<(u32, u32)>,
-    /// Samples: (local node, weight).
-    samples: Vec<(u32, f64)>,
+    /// Samples: (frames shared with the previous sample, end of this
+    /// sample's other frames in `fresh`, weight).
+    samples: Vec<(u32, usize, f64)>,
+    /// The non-shared frames of every sample (chunk-local ids), outermost first.
+    fresh: Vec<u32>,
     /// Invalid lines: (line number in the chunk, samples before it, the line).
     invalid: Vec<(u64, usize, &'a str)>,
     /// Lines in the chunk.
     lines: u64,
 }
 
-/// Parse one chunk of whole lines into chunk-local tables, exactly as
-/// [`import_sequential`] reads lines (the same prefix reuse, so nodes are
-/// created in the same order).
+/// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
+/// the previous one exactly as [`import_sequential`] does.
 fn parse_chunk(text: &str) -> Chunk<'_> {
     let mut c = Chunk::default();
     let mut frame_ids: hashbrown::HashMap<&str, u32> = hashbrown::HashMap::new();
-    let mut node_ids: hashbrown::HashMap<u64, u32> = hashbrown::HashMap::new();
     let mut prev_stack: &str = "";
-    let mut prev: Vec<(usize, usize, u32)> = Vec::new();
-    let mut cur: Vec<(usize, usize, u32)> = Vec::new();
+    let mut prev: Vec<(usize, usize)> = Vec::new();
+    let mut cur: Vec<(usize, usize)> = Vec::new();
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
@@ -245,35 +247,31 @@ fn parse_chunk(text: &str) -> Chunk<'_> {
         };
         cur.clear();
         let sb = stack.as_bytes();
-        let mut node = NO_STACK;
-        let mut shared = true;
+        let mut shared = 0u32;
+        let mut sharing = true;
         let mut start = 0;
         loop {
             let fend = memchr::memchr(b';', &sb[start..]).map_or(sb.len(), |i| start + i);
             let frame = &stack[start..fend];
             match prev.get(cur.len()) {
-                Some(&(ps, pe, id)) if shared && &prev_stack[ps..pe] == frame => node = id,
+                Some(&(ps, pe)) if sharing && &prev_stack[ps..pe] == frame => shared += 1,
                 _ => {
-                    shared = false;
+                    sharing = false;
                     let next = c.frames.len() as u32;
                     let f = *frame_ids.entry(frame).or_insert_with(|| {
                         c.frames.push(frame);
                         next
                     });
-                    let next = c.nodes.len() as u32;
-                    node = *node_ids.entry((u64::from(node) << 32) | u64::from(f)).or_insert_with(|| {
-                        c.nodes.push((node, f));
-                        next
-                    });
+                    c.fresh.push(f);
                 }
             }
-            cur.push((start, fend, node));
+            cur.push((start, fend));
             if fend == sb.len() {
                 break;
             }
             start = fend + 1;
         }
-        c.samples.push((node, weight));
+        c.samples.push((shared, c.fresh.len(), weight));
         std::mem::swap(&mut prev, &mut cur);
         prev_stack = stack;
     }
@@ -296,20 +294,23 @@ fn import_parallel(
     let mut b = g.sampled(name, ValueUnit::None);
     let mut lines_before: u64 = 0;
     let mut invalid: u64 = 0;
-    let (mut frame_map, mut node_map): (Vec<FrameId>, Vec<StackId>) = (Vec::new(), Vec::new());
+    let mut frame_map: Vec<FrameId> = Vec::new();
+    // The stack nodes of the previous sample, outermost first (across chunks).
+    let mut nodes: Vec<StackId> = Vec::new();
     crate::parallel::parse_ordered(&chunks, threads, parse_chunk, |c: Chunk<'_>| {
         frame_map.clear();
         frame_map.resize(c.frames.len(), FrameId::MAX);
-        node_map.clear();
         let mut bad = c.invalid.iter().peekable();
-        for (si, &(leaf, weight)) in c.samples.iter().enumerate() {
+        let mut from = 0;
+        for (si, &(shared, to, weight)) in c.samples.iter().enumerate() {
             while let Some(&(line, _, text)) = bad.next_if(|x| x.1 <= si) {
                 report_invalid(&mut g, lines_before + line, text);
             }
-            // The nodes this line created (a suffix of its path, the leaf
-            // last), frames interned on first use: the sequential order.
-            while node_map.len() <= leaf as usize {
-                let (parent, f) = c.nodes[node_map.len()];
+            // The first sample of a chunk shares nothing in the chunk; its
+            // nodes are looked up again (finding the existing ones).
+            nodes.truncate(shared as usize);
+            let mut node = nodes.last().copied().unwrap_or(NO_STACK);
+            for &f in &c.fresh[from..to] {
                 let gf = match frame_map[f as usize] {
                     FrameId::MAX => {
                         let id = g.frame_named(c.frames[f as usize])?;
@@ -318,10 +319,11 @@ fn import_parallel(
                     }
                     id => id,
                 };
-                let gp = if parent == NO_STACK { NO_STACK } else { node_map[parent as usize] };
-                node_map.push(b.node(gp, gf)?);
+                node = b.node(node, gf)?;
+                nodes.push(node);
             }
-            b.push_sample(node_map[leaf as usize], weight)?;
+            from = to;
+            b.push_sample(node, weight)?;
         }
         for &(line, _, text) in bad {
             report_invalid(&mut g, lines_before + line, text);

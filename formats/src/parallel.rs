@@ -16,8 +16,9 @@ use flamekit_core::Result;
 pub(crate) const MIN_CHUNK: usize = 32 * 1024;
 
 /// Largest chunk: small enough that merging can start early and chunk-local
-/// tables stay small.
-const MAX_CHUNK: usize = 1 << 20;
+/// tables stay small, large enough that a chunk's names are mostly repeats
+/// (each distinct name of a chunk costs one lookup in the group's table).
+const MAX_CHUNK: usize = 8 << 20;
 
 /// The chunk size for `len` bytes on `threads` threads, or `None` when the
 /// input should be read on the calling thread.
