@@ -69,10 +69,11 @@ pub(crate) fn parse_ordered<'a, T: Send>(
         // Bounded: a worker far ahead of the merge waits instead of piling up
         // chunk tables.
         let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads * 2);
+        let mut started = 0;
         for _ in 0..threads.min(chunks.len()) {
             let tx = tx.clone();
             let (next, stop, parse) = (&next, &stop, &parse);
-            scope.spawn(move || {
+            let worker = move || {
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(chunk) = chunks.get(i) else { break };
@@ -80,9 +81,21 @@ pub(crate) fn parse_ordered<'a, T: Send>(
                         break;
                     }
                 }
-            });
+            };
+            // Where threads cannot be started (e.g. wasm32 without threads),
+            // fewer workers, or none, read the chunks.
+            if std::thread::Builder::new().spawn_scoped(scope, worker).is_ok() {
+                started += 1;
+            }
         }
         drop(tx);
+        if started == 0 {
+            drop(rx);
+            for chunk in chunks {
+                merge(parse(chunk))?;
+            }
+            return Ok(());
+        }
         let mut pending: std::collections::BTreeMap<usize, T> = std::collections::BTreeMap::new();
         let mut want = 0;
         let result = (|| {
