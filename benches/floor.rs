@@ -3,16 +3,18 @@
 //! the same bytes.
 //!
 //! `cargo bench --bench floor` (no arguments): generates 10 MB cpuprofile,
-//! trace-event and speedscope files and prints, for each, the median time of
-//! `serde_json::from_slice::<Value>` (a DOM, like `JSON.parse`),
-//! `serde_json::from_slice::<IgnoredAny>` (validation only) and flamekit's
-//! import, with the ratio import / Value.
+//! trace-event and speedscope files (call-graph and distinct shapes) and
+//! prints, for each, the median time of `serde_json::from_slice::<Value>` (a
+//! DOM, like `JSON.parse`), `serde_json::from_slice::<IgnoredAny>`
+//! (validation only) and flamekit's import, with the ratios import / Value
+//! and import / IgnoredAny.
 //!
 //! `floor --mode MODE --file PATH [--runs N]`: time one thing on one file
 //! and print one JSON line `{"mode", "file", "bytes", "times_ms", "median_ms",
 //! "peak_rss_kb"}` (the file is read before timing; peak RSS is the
 //! process's `VmHWM`, input bytes included). Modes: `serde-value`,
-//! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits).
+//! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits,
+//! every core), `flamekit-1t` (the same on one thread).
 //!
 //! `floor --mode render-time-order|render-left-heavy [--samples N] [--runs N]`:
 //! time `render_png` at 1200x800 of a generated sampled profile of N samples
@@ -22,8 +24,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use flamekit::{ImportOptions, IngestLimits, RenderOptions, View};
-use flamekit_gen::GenFormat;
-use support::{generated, sampled_group};
+use flamekit_gen::{GenFormat, Shape};
+use support::{generated_shape, sampled_group};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -48,8 +50,10 @@ fn run_once(mode: &str, bytes: &[u8], name: Option<&str>) -> f64 {
             let v: serde::de::IgnoredAny = serde_json::from_slice(bytes).expect("serde_json IgnoredAny");
             black_box(v);
         }
-        "flamekit" => {
-            let opts = ImportOptions { limits: IngestLimits::unlimited(), ..Default::default() };
+        "flamekit" | "flamekit-1t" => {
+            // `flamekit`: every core (the default); `flamekit-1t`: one thread.
+            let threads = if mode == "flamekit-1t" { 1 } else { 0 };
+            let opts = ImportOptions { limits: IngestLimits::unlimited(), threads, ..Default::default() };
             let g = flamekit::import_with(bytes, name, &opts).expect("flamekit import");
             drop(black_box(g));
         }
@@ -115,27 +119,30 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--mode" || a == "--file") {
-        eprintln!("usage: floor --mode serde-value|serde-ignored|flamekit --file PATH [--runs N]");
+        eprintln!("usage: floor --mode serde-value|serde-ignored|flamekit|flamekit-1t --file PATH [--runs N]");
         std::process::exit(2);
     }
     // `cargo bench`: the floor comparison on generated 10 MB JSON inputs.
     println!(
-        "{:<12} {:>8} {:>14} {:>14} {:>14} {:>8}",
-        "format", "MB", "serde Value", "IgnoredAny", "flamekit", "ratio"
+        "{:<12} {:<10} {:>6} {:>14} {:>14} {:>14} {:>8} {:>8}",
+        "format", "shape", "MB", "serde Value", "IgnoredAny", "flamekit", "÷Value", "÷Ignored"
     );
-    for (name, format) in
-        [("cpuprofile", GenFormat::Cpuprofile), ("trace", GenFormat::Trace), ("speedscope", GenFormat::Speedscope)]
-    {
-        let bytes = generated(format, 10_000_000);
-        let m = |mode: &str| median(&(0..5).map(|_| run_once(mode, &bytes, None)).collect::<Vec<_>>());
-        let (value, ignored, fk) = (m("serde-value"), m("serde-ignored"), m("flamekit"));
-        println!(
-            "{name:<12} {:>8.1} {:>11.1} ms {:>11.1} ms {:>11.1} ms {:>7.2}x",
-            bytes.len() as f64 / 1e6,
-            value,
-            ignored,
-            fk,
-            fk / value
-        );
+    let formats =
+        [("cpuprofile", GenFormat::Cpuprofile), ("trace", GenFormat::Trace), ("speedscope", GenFormat::Speedscope)];
+    for (shape_name, shape) in [("callgraph", Shape::Callgraph), ("distinct", Shape::Distinct)] {
+        for (name, format) in formats {
+            let bytes = generated_shape(format, shape, 10_000_000);
+            let m = |mode: &str| median(&(0..5).map(|_| run_once(mode, &bytes, None)).collect::<Vec<_>>());
+            let (value, ignored, fk) = (m("serde-value"), m("serde-ignored"), m("flamekit"));
+            println!(
+                "{name:<12} {shape_name:<10} {:>6.1} {:>11.1} ms {:>11.1} ms {:>11.1} ms {:>7.2}x {:>7.2}x",
+                bytes.len() as f64 / 1e6,
+                value,
+                ignored,
+                fk,
+                fk / value,
+                fk / ignored
+            );
+        }
     }
 }

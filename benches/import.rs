@@ -1,5 +1,6 @@
 //! Criterion benches: import of each main format (small corpus files and
-//! generated 10 MB inputs), speedscope export, analysis (top functions,
+//! generated 10 MB inputs, in every stack shape of `flamekit-gen`: call-graph
+//! walk, distinct, wide, deep), speedscope export, analysis (top functions,
 //! summary) and PNG render (1200x800, time order and left heavy) of a
 //! generated 1M-sample profile.
 //!
@@ -14,8 +15,8 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use flamekit::{Format, ImportOptions, IngestLimits, RenderOptions, SummaryOptions, TopOptions, View};
-use flamekit_gen::GenFormat;
-use support::{generated, sampled_group};
+use flamekit_gen::{GenFormat, Shape};
+use support::{generated_shape, sampled_group};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -62,24 +63,37 @@ fn bench_import(c: &mut Criterion) {
         ("speedscope", Format::Speedscope, GenFormat::Speedscope),
     ];
     for (name, format, gen) in large {
-        let bytes = generated(gen, 10_000_000);
+        let bytes = generated_shape(gen, Shape::Callgraph, 10_000_000);
         g.throughput(Throughput::Bytes(bytes.len() as u64));
         g.bench_with_input(BenchmarkId::new(name, "gen-10MB"), &bytes, |b, bytes| {
             b.iter(|| flamekit::import_format(format, black_box(bytes), &opts()).expect(name))
         });
     }
+    // The other stack shapes, same formats.
+    let shapes = [("distinct", Shape::Distinct), ("wide", Shape::Wide), ("deep", Shape::Deep)];
+    for (shape_name, shape) in shapes {
+        for (name, format, gen) in large {
+            let bytes = generated_shape(gen, shape, 10_000_000);
+            g.throughput(Throughput::Bytes(bytes.len() as u64));
+            g.bench_with_input(BenchmarkId::new(name, format!("gen-{shape_name}-10MB")), &bytes, |b, bytes| {
+                b.iter(|| flamekit::import_format(format, black_box(bytes), &opts()).expect(name))
+            });
+        }
+    }
     // pprof as Go writes it: gzip, inflated by `import_with`.
-    let raw = generated(GenFormat::Pprof, 10_000_000);
-    let gz = gzip(&raw);
-    g.throughput(Throughput::Bytes(raw.len() as u64));
-    g.bench_with_input(BenchmarkId::new("pprof-gz", "gen-10MB"), &gz, |b, gz| {
-        b.iter(|| flamekit::import_with(black_box(gz), Some("gen.pb.gz"), &opts()).expect("pprof"))
-    });
+    for (shape_name, shape) in [("gen-10MB", Shape::Callgraph), ("gen-distinct-10MB", Shape::Distinct)] {
+        let raw = generated_shape(GenFormat::Pprof, shape, 10_000_000);
+        let gz = gzip(&raw);
+        g.throughput(Throughput::Bytes(raw.len() as u64));
+        g.bench_with_input(BenchmarkId::new("pprof-gz", shape_name), &gz, |b, gz| {
+            b.iter(|| flamekit::import_with(black_box(gz), Some("gen.pb.gz"), &opts()).expect("pprof"))
+        });
+    }
     g.finish();
 }
 
 fn bench_export_analyze(c: &mut Criterion) {
-    let bytes = generated(GenFormat::Collapsed, 10_000_000);
+    let bytes = generated_shape(GenFormat::Collapsed, Shape::Callgraph, 10_000_000);
     let group = flamekit::import_with(&bytes, None, &opts()).expect("collapsed").0;
     let mut g = c.benchmark_group("export");
     g.sample_size(10);

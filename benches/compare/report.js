@@ -45,17 +45,23 @@ const kind = (f) => {
   if (b.startsWith('trace')) return 'trace'
   if (b.startsWith('pprof')) return 'pprof'
   if (b.startsWith('perf')) return 'perf'
+  if (b.startsWith('speedscope')) return 'speedscope'
   return b
 }
+// The flamekit-gen stack shape, from the file name (`collapsed-distinct-10MB.txt`).
+const shapeOf = (f) => (path.basename(f).match(/-(callgraph|distinct|wide|deep)-/) || [, 'callgraph'])[1]
 const sizeOf = (f) => fs.statSync(f).size
 const rawSizeOf = (f) => (f.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(f)).length : sizeOf(f))
 // The full-size inputs are those speedscope ran on (or, without it, the larger of each kind).
 const full = []
 const half = []
-for (const k of ['collapsed', 'cpuprofile', 'trace', 'pprof', 'perf']) {
-  const fs_ = inputs.filter((f) => kind(f) === k).sort((a, b) => sizeOf(b) - sizeOf(a))
-  if (fs_[0]) full.push(fs_[0])
-  if (fs_[1]) half.push([fs_[0], fs_[1]])
+const shapes = [...new Set(inputs.map(shapeOf))]
+for (const sh of shapes) {
+  for (const k of ['collapsed', 'cpuprofile', 'trace', 'speedscope', 'pprof', 'perf']) {
+    const fs_ = inputs.filter((f) => kind(f) === k && shapeOf(f) === sh).sort((a, b) => sizeOf(b) - sizeOf(a))
+    if (fs_[0]) full.push(fs_[0])
+    if (fs_[1]) half.push([fs_[0], fs_[1]])
+  }
 }
 
 const MB = (b) => (b / 1e6).toFixed(1)
@@ -78,6 +84,7 @@ p()
 
 const TOOLS = [
   ['flamekit', 'flamekit (Rust, in-process)'],
+  ['flamekit-1t', 'flamekit (Rust, 1 thread)'],
   ['flamekit-node', 'flamekit Node addon'],
   ['flamekit-cli', 'flamekit CLI (process)'],
   ['speedscope-1.9', 'speedscope 1.9 (Node)'],
@@ -85,39 +92,69 @@ const TOOLS = [
   ['pprof-format', 'pprof-format (decode only)'],
   ['serde-value', 'serde_json → Value'],
   ['serde-ignored', 'serde_json → IgnoredAny'],
+  ['flamekit-svg', 'flamekit render --svg (process)'],
+  ['inferno-flamegraph', 'inferno-flamegraph (process)'],
+  ['inferno-collapse-perf', 'inferno-collapse-perf (process)'],
 ]
-p('## Import time (median)')
-p()
-p(`| input | size | ${TOOLS.map((t) => t[1]).join(' | ')} |`)
-p(`|---|---:|${TOOLS.map(() => '---:').join('|')}|`)
-for (const f of full) {
-  const size = f.endsWith('.gz') ? `${MB(sizeOf(f))} MB gz (${MB(rawSizeOf(f))} MB raw)` : `${MB(sizeOf(f))} MB`
-  p(`| ${path.basename(f)} | ${size} | ${TOOLS.map(([t]) => fmtMs(stat(t, f))).join(' | ')} |`)
+// Only the tools that ran on at least one input of the table.
+const toolsFor = (files) => TOOLS.filter(([t]) => files.some((f) => stat(t, f)))
+for (const sh of shapes) {
+  const files = full.filter((f) => shapeOf(f) === sh)
+  const tools = toolsFor(files)
+  p(`## Shape \`${sh}\`: import time (median)`)
+  p()
+  p(`| input | size | ${tools.map((t) => t[1]).join(' | ')} |`)
+  p(`|---|---:|${tools.map(() => '---:').join('|')}|`)
+  for (const f of files) {
+    const size = f.endsWith('.gz') ? `${MB(sizeOf(f))} MB gz (${MB(rawSizeOf(f))} MB raw)` : `${MB(sizeOf(f))} MB`
+    p(`| ${path.basename(f)} | ${size} | ${tools.map(([t]) => fmtMs(stat(t, f))).join(' | ')} |`)
+  }
+  p()
+  p(`## Shape \`${sh}\`: peak RSS (max over runs; input bytes included)`)
+  p()
+  p(`| input | ${tools.map((t) => t[1]).join(' | ')} |`)
+  p(`|---|${tools.map(() => '---:').join('|')}|`)
+  for (const f of files) p(`| ${path.basename(f)} | ${tools.map(([t]) => fmtRss(stat(t, f))).join(' | ')} |`)
+  p()
 }
-p()
-p('## Peak RSS (max over runs; input bytes included)')
-p()
-p(`| input | ${TOOLS.map((t) => t[1]).join(' | ')} |`)
-p(`|---|${TOOLS.map(() => '---:').join('|')}|`)
-for (const f of full) p(`| ${path.basename(f)} | ${TOOLS.map(([t]) => fmtRss(stat(t, f))).join(' | ')} |`)
-p()
-p('## Ratios')
-p()
-p('| input | speedscope 1.9 Node ÷ flamekit Node addon | speedscope 1.9 Node ÷ flamekit Rust | speedscope 1.25 Chromium ÷ flamekit Node addon | flamekit Rust ÷ serde_json Value | flamekit MB/s (Rust) | flamekit peak RSS ÷ input |')
-p('|---|---:|---:|---:|---:|---:|---:|')
 const verdicts = []
 const verdict = (ok, text) => verdicts.push(`- ${ok === null ? 'n/a ' : ok ? 'MET ' : 'NOT MET '} — ${text}`)
-for (const f of full) {
+for (const sh of shapes) {
+p(`## Shape \`${sh}\`: ratios`)
+p()
+p('| input | flamekit MB/s (Rust) | flamekit peak RSS ÷ input | flamekit ÷ serde_json IgnoredAny | 1 thread ÷ all cores | speedscope 1.9 Node ÷ flamekit Node addon | speedscope 1.9 Node ÷ flamekit Rust | speedscope 1.25 Chromium ÷ flamekit Node addon | inferno ÷ flamekit (process) |')
+p('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+for (const f of full.filter((f) => shapeOf(f) === sh)) {
   const fk = stat('flamekit', f)
   const node = stat('flamekit-node', f)
   const s19 = stat('speedscope-1.9', f)
   const s125 = stat('speedscope-1.25-chromium', f)
   const sv = stat('serde-value', f)
+  const si = stat('serde-ignored', f)
+  const one = stat('flamekit-1t', f)
   const raw = rawSizeOf(f)
   const mbs = fk && fk.n ? raw / 1e6 / (fk.ms / 1000) : NaN
   const rssX = fk && fk.n ? (fk.rss * 1024) / raw : NaN
-  p(`| ${path.basename(f)} | ${fmtX(ratio(s19, node))} | ${fmtX(ratio(s19, fk))} | ${fmtX(ratio(s125, node))} | ${sv ? fmtX(ratio(fk, sv)) : '—'} | ${Number.isFinite(mbs) ? mbs.toFixed(0) : '—'} | ${fmtX(rssX)} |`)
   const k = kind(f)
+  // inferno beside flamekit, whole processes: the SVG flame graph of a
+  // collapsed file; perf script to collapsed stacks vs flamekit's import (CLI).
+  const inf =
+    k === 'collapsed' ? ratio(stat('inferno-flamegraph', f), stat('flamekit-svg', f))
+    : k === 'perf' ? ratio(stat('inferno-collapse-perf', f), stat('flamekit-cli', f))
+    : NaN
+  const speedup = ratio(one, fk)
+  p(`| ${path.basename(f)} | ${Number.isFinite(mbs) ? mbs.toFixed(0) : '—'} | ${fmtX(rssX)} | ${si ? fmtX(ratio(fk, si)) : '—'} | ${fmtX(speedup)} | ${fmtX(ratio(s19, node))} | ${fmtX(ratio(s19, fk))} | ${fmtX(ratio(s125, node))} | ${fmtX(inf)} |`)
+  // Issue 18's targets.
+  const where = `${k} (${sh})`
+  if (k === 'collapsed' || k === 'perf') {
+    verdict(mbs >= 500, `${where}: ≥ 500 MB/s: ${Number.isFinite(mbs) ? mbs.toFixed(0) : '—'} MB/s (Rust in-process)`)
+    verdict(rssX <= 2, `${where}: peak RSS ≤ 2x input: ${fmtX(rssX)}`)
+  }
+  if (k === 'pprof') verdict(mbs >= 300, `${where}: ≥ 300 MB/s of inflated bytes: ${Number.isFinite(mbs) ? mbs.toFixed(0) : '—'} MB/s`)
+  if (si && si.n) verdict(ratio(fk, si) <= 2.5, `${where}: import ≤ 2.5x an IgnoredAny scan: ${fmtX(ratio(fk, si))}`)
+  if ((k === 'collapsed' || k === 'perf' || k === 'trace') && Number.isFinite(speedup) && raw >= 50e6) {
+    verdict(speedup >= 1.6, `${where}: all cores ≥ 1.6x one thread (${MB(raw)} MB): ${fmtX(speedup)}`)
+  }
   const want = k === 'collapsed' || k === 'trace' ? 50 : k === 'cpuprofile' || k === 'pprof' ? 10 : null
   if (want) {
     for (const [peer, name] of [
@@ -128,23 +165,23 @@ for (const f of full) {
       if (Number.isFinite(x)) verdict(x >= want, `${k}: ≥ ${want}x faster than ${name} (flamekit Node addon): ${fmtX(x)}`)
     }
   }
-  if (k === 'collapsed') verdict(mbs >= 300, `collapsed: ≥ 300 MB/s: ${mbs.toFixed(0)} MB/s (Rust in-process)`)
-  if (sv && sv.n) verdict(ratio(fk, sv) <= 1.5, `${k}: import ≤ 1.5x a bare serde_json parse (to Value): ${fmtX(ratio(fk, sv))}`)
-  verdict(rssX <= 3, `${k}: peak RSS ≤ 3x input${f.endsWith('.gz') ? ' (inflated size)' : ''}: ${fmtX(rssX)} (${(fk.rss / 1024).toFixed(0)} MB for ${MB(raw)} MB)`)
+  if (sv && sv.n) verdict(ratio(fk, sv) <= 1.5, `${where}: import ≤ 1.5x a bare serde_json parse (to Value): ${fmtX(ratio(fk, sv))}`)
+  if (fk && fk.n) verdict(rssX <= 3, `${where}: peak RSS ≤ 3x input${f.endsWith('.gz') ? ' (inflated size)' : ''}: ${fmtX(rssX)} (${(fk.rss / 1024).toFixed(0)} MB for ${MB(raw)} MB)`)
 }
 p()
+}
 if (half.length) {
   p('## Linearity (flamekit Rust, in-process)')
   p()
-  p('| format | half input | time | full input | time | time ratio | size ratio |')
-  p('|---|---:|---:|---:|---:|---:|---:|')
+  p('| format | shape | half input | time | full input | time | time ratio | size ratio |')
+  p('|---|---|---:|---:|---:|---:|---:|---:|')
   for (const [big, small] of half) {
     const a = stat('flamekit', small)
     const b = stat('flamekit', big)
     const tr = ratio(b, a)
     const sr = rawSizeOf(big) / rawSizeOf(small)
-    p(`| ${kind(big)} | ${MB(rawSizeOf(small))} MB | ${fmtMs(a)} | ${MB(rawSizeOf(big))} MB | ${fmtMs(b)} | ${tr.toFixed(2)} | ${sr.toFixed(2)} |`)
-    verdict(tr <= 1.1 * sr, `${kind(big)}: time linear in size (${sr.toFixed(2)}x input → ${tr.toFixed(2)}x time; limit ${(1.1 * sr).toFixed(2)}x)`)
+    p(`| ${kind(big)} | ${shapeOf(big)} | ${MB(rawSizeOf(small))} MB | ${fmtMs(a)} | ${MB(rawSizeOf(big))} MB | ${fmtMs(b)} | ${tr.toFixed(2)} | ${sr.toFixed(2)} |`)
+    verdict(tr <= 1.1 * sr, `${kind(big)} (${shapeOf(big)}): time linear in size (${sr.toFixed(2)}x input → ${tr.toFixed(2)}x time; limit ${(1.1 * sr).toFixed(2)}x)`)
   }
   p()
 }

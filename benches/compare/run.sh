@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# flamekit vs speedscope's importer, on the same generated files, in one run.
+# flamekit vs speedscope's importer and inferno, on the same generated files,
+# in one run, on two stack shapes (SHAPES, default "callgraph distinct").
 #
 #   benches/compare/run.sh            # full run (100 MB inputs, 3 runs each)
 #   QUICK=1 benches/compare/run.sh    # 10 MB inputs, 1 run each (a smoke test)
 #
 # Installs what it needs: the npm peers (from package-lock.json, into
-# benches/compare/node_modules), Debian's chromium and GNU time via apt when
+# benches/compare/node_modules), inferno (the published crate, `cargo install`
+# into target/inferno), Debian's chromium and GNU time via apt when
 # missing (root only; without chromium that column is skipped and says why).
 # Builds flamekit-gen, the CLI, the floor timer (benches/floor.rs) and the
 # Node addon in release mode, generates the inputs (deterministic, seed 1)
@@ -14,7 +16,8 @@
 # target/compare/report.md.
 #
 # Environment: RUNS (default 3), QUICK=1, DATA (input dir), SKIP_CHROMIUM=1,
-# SKIP_SPEEDSCOPE=1 (flamekit and floors only), CHROMIUM (browser binary).
+# SKIP_SPEEDSCOPE=1 (flamekit and floors only), SKIP_INFERNO=1, CHROMIUM
+# (browser binary), SHAPES (flamekit-gen --shape values, space-separated).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -71,6 +74,14 @@ FLOOR=$(cd "$ROOT" && cargo bench --no-run --bench floor --message-format=json 2
 GEN="$ROOT/target/release/flamekit-gen"
 CLI="$ROOT/target/release/flamekit"
 
+INFERNO_DIR="$ROOT/target/inferno"
+if [[ "${SKIP_INFERNO:-0}" != 1 && ! -x "$INFERNO_DIR/bin/inferno-flamegraph" ]]; then
+  log "cargo install inferno (into $INFERNO_DIR)"
+  cargo install -q --locked inferno --root "$INFERNO_DIR" >&2 || log "cargo install inferno failed: inferno columns skipped"
+fi
+INFERNO_OK=0
+[[ "${SKIP_INFERNO:-0}" != 1 && -x "$INFERNO_DIR/bin/inferno-flamegraph" ]] && INFERNO_OK=1
+
 log "Node addon (napi build --release)"
 (
   cd "$ROOT/bindings/node"
@@ -88,18 +99,26 @@ gen() { # format size file [extra args]
   fi
   echo "$file"
 }
-COLLAPSED=$(gen collapsed $BIG collapsed-$BIG.txt)
-CPUPROFILE=$(gen cpuprofile $CPU cpu-$CPU.cpuprofile)
-TRACE=$(gen trace $BIG trace-$BIG-8threads.json --threads 8)
-PPROF=$(gen pprof $BIG pprof-$BIG.pb.gz)
-PERF=$(gen perf $BIG perf-$BIG.txt)
-HALVES=(
-  "$(gen collapsed $HALF collapsed-$HALF.txt)"
-  "$(gen cpuprofile $CPUHALF cpu-$CPUHALF.cpuprofile)"
-  "$(gen trace $HALF trace-$HALF-8threads.json --threads 8)"
-  "$(gen pprof $HALF pprof-$HALF.pb.gz)"
-  "$(gen perf $HALF perf-$HALF.txt)"
-)
+SHAPES=${SHAPES:-callgraph distinct}
+FULL=()
+HALVES=()
+for shape in $SHAPES; do
+  FULL+=(
+    "$(gen collapsed $BIG collapsed-$shape-$BIG.txt --shape $shape)"
+    "$(gen cpuprofile $CPU cpu-$shape-$CPU.cpuprofile --shape $shape)"
+    "$(gen trace $BIG trace-$shape-$BIG-8threads.json --threads 8 --shape $shape)"
+    "$(gen speedscope $BIG speedscope-$shape-$BIG.speedscope.json --shape $shape)"
+    "$(gen pprof $BIG pprof-$shape-$BIG.pb.gz --shape $shape)"
+    "$(gen perf $BIG perf-$shape-$BIG.txt --shape $shape)"
+  )
+  HALVES+=(
+    "$(gen collapsed $HALF collapsed-$shape-$HALF.txt --shape $shape)"
+    "$(gen cpuprofile $CPUHALF cpu-$shape-$CPUHALF.cpuprofile --shape $shape)"
+    "$(gen trace $HALF trace-$shape-$HALF-8threads.json --threads 8 --shape $shape)"
+    "$(gen pprof $HALF pprof-$shape-$HALF.pb.gz --shape $shape)"
+    "$(gen perf $HALF perf-$shape-$HALF.txt --shape $shape)"
+  )
+done
 
 # --- runs --------------------------------------------------------------------
 : >"$RESULTS"
@@ -115,8 +134,21 @@ machine() {
 run() {
   local tool=$1 file=$2 out
   case $tool in
-    flamekit | serde-value | serde-ignored)
+    flamekit | flamekit-1t | serde-value | serde-ignored)
       out=$("$FLOOR" --mode "$tool" --file "$file" --runs 1 2>&1 | tail -1) ;;
+    flamekit-svg | inferno-flamegraph | inferno-collapse-perf)
+      # Whole processes: flamekit's merged flame graph as SVG beside
+      # inferno's (same collapsed file), inferno's perf-script collapse.
+      local cmd
+      case $tool in
+        flamekit-svg) cmd=("$CLI" render --svg --view left-heavy -o /dev/null "$file") ;;
+        inferno-flamegraph) cmd=("$INFERNO_DIR/bin/inferno-flamegraph" "$file") ;;
+        inferno-collapse-perf) cmd=("$INFERNO_DIR/bin/inferno-collapse-perf" "$file") ;;
+      esac
+      out=$(/usr/bin/time -f '%e %M' "${cmd[@]}" 2>&1 >/dev/null | tail -1)
+      if [[ $out =~ ^([0-9.]+)\ ([0-9]+)$ ]]; then
+        out="{\"ms\":$(node -e "console.log(${BASH_REMATCH[1]}*1000)"),\"peak_rss_kb\":${BASH_REMATCH[2]}}"
+      fi ;;
     flamekit-cli)
       # Whole process: read, detect, import, rank (top 1), exit.
       out=$(/usr/bin/time -f '%e %M' "$CLI" top --limit 1 -q "$file" 2>&1 >/dev/null | tail -1)
@@ -143,14 +175,21 @@ runs() { # TOOL FILE
 }
 
 machine start
-for f in "$COLLAPSED" "$CPUPROFILE" "$TRACE" "$PPROF" "$PERF"; do
+for f in "${FULL[@]}"; do
   log "$(basename "$f")"
   runs flamekit "$f"
+  runs flamekit-1t "$f"
   runs flamekit-node "$f"
   runs flamekit-cli "$f"
   case $f in
     *.json | *.cpuprofile) runs serde-value "$f"; runs serde-ignored "$f" ;;
     *.pb.gz) runs pprof-format "$f" ;;
+  esac
+  case $(basename "$f") in
+    collapsed-*)
+      runs flamekit-svg "$f"
+      if ((INFERNO_OK)); then runs inferno-flamegraph "$f"; fi ;;
+    perf-*) if ((INFERNO_OK)); then runs inferno-collapse-perf "$f"; fi ;;
   esac
   if [[ "${SKIP_SPEEDSCOPE:-0}" != 1 ]]; then
     runs speedscope-1.9 "$f"

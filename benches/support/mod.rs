@@ -1,12 +1,13 @@
 //! Inputs shared by the benches (`import` and `floor`).
 
 use flamekit::{GroupBuilder, IngestLimits, ProfileGroup, ValueUnit};
-use flamekit_gen::{generate, GenFormat, GenOptions, Stacks};
+use flamekit_gen::{generate, GenFormat, GenOptions, Shape, Stacks};
 
-/// About `bytes` bytes of `format` from the deterministic generator (seed 1).
-pub(crate) fn generated(format: GenFormat, bytes: u64) -> Vec<u8> {
+/// About `bytes` bytes of `format` with stacks of `shape`, from the
+/// deterministic generator (seed 1).
+pub(crate) fn generated_shape(format: GenFormat, shape: Shape, bytes: u64) -> Vec<u8> {
     let mut out = Vec::new();
-    let opts = GenOptions { target_bytes: bytes, ..Default::default() };
+    let opts = GenOptions { shape, target_bytes: bytes, ..Default::default() };
     generate(format, &opts, &mut out).expect("generate");
     out
 }

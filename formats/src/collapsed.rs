@@ -22,7 +22,10 @@
 //! and reuses the stack prefix shared with the previous line, so sorted
 //! collapsed files (the usual case) cost little more than one pass over them.
 
-use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, Result, StackId, ValueUnit, NO_STACK};
+use flamekit_core::{
+    Error, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, StackId, ValueUnit,
+    NO_STACK,
+};
 
 use crate::text::decode_text;
 use crate::ImportOptions;
@@ -109,6 +112,15 @@ pub(crate) fn import_inner(
 ) -> Result<(ProfileGroup, ImportReport)> {
     let text = decode_text(bytes, usize::MAX);
     let text: &str = &text;
+    let threads = opts.thread_count();
+    if let Some(size) = crate::parallel::chunk_size(text.len(), threads) {
+        return import_parallel(text, size, threads, opts, allow_empty);
+    }
+    import_sequential(text, opts, allow_empty)
+}
+
+/// Read `text` on the calling thread.
+fn import_sequential(text: &str, opts: &ImportOptions, allow_empty: bool) -> Result<(ProfileGroup, ImportReport)> {
     let name = opts.name.clone().unwrap_or_default();
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
     g.set_name(name.clone());
@@ -134,8 +146,7 @@ pub(crate) fn import_inner(
         }
         let Some((stack, weight)) = split_line(line) else {
             invalid += 1;
-            let shown: String = line.chars().take(80).collect();
-            g.report().skip("invalid_line", Location::Line(line_no), format!("not `stack weight`: {shown}"));
+            report_invalid(&mut g, line_no, line);
             continue;
         };
 
@@ -166,6 +177,20 @@ pub(crate) fn import_inner(
         std::mem::swap(&mut prev, &mut cur);
         prev_stack = stack;
     }
+    finish(g, b, invalid, allow_empty)
+}
+
+fn report_invalid(g: &mut GroupBuilder, line_no: u64, line: &str) {
+    let shown: String = line.chars().take(80).collect();
+    g.report().skip("invalid_line", Location::Line(line_no), format!("not `stack weight`: {shown}"));
+}
+
+fn finish(
+    mut g: GroupBuilder,
+    b: SampledBuilder,
+    invalid: u64,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
     if b.sample_count() == 0 {
         if allow_empty {
             return g.finish(0);
@@ -176,4 +201,136 @@ pub(crate) fn import_inner(
     }
     g.push_profile(b.finish())?;
     g.finish(0)
+}
+
+/// One chunk of lines, read on a worker thread: frame names interned in a
+/// chunk-local table, and for every line how many outermost frames it
+/// shares with the line before (in the chunk) and its other frames. No limit
+/// is checked and no global table is touched here: the merge does that in
+/// file order, as [`import_sequential`] would.
+#[derive(Default)]
+struct Chunk<'a> {
+    /// Frame names in order of first appearance in the chunk.
+    frames: Vec<&'a str>,
+    /// Samples: (frames shared with the previous sample, end of this
+    /// sample's other frames in `fresh`, weight).
+    samples: Vec<(u32, usize, f64)>,
+    /// The non-shared frames of every sample (chunk-local ids), outermost first.
+    fresh: Vec<u32>,
+    /// Invalid lines: (line number in the chunk, samples before it, the line).
+    invalid: Vec<(u64, usize, &'a str)>,
+    /// Lines in the chunk.
+    lines: u64,
+}
+
+/// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
+/// the previous one exactly as [`import_sequential`] does.
+fn parse_chunk(text: &str) -> Chunk<'_> {
+    let mut c = Chunk::default();
+    let mut frame_ids: hashbrown::HashMap<&str, u32> = hashbrown::HashMap::new();
+    let mut prev_stack: &str = "";
+    let mut prev: Vec<(usize, usize)> = Vec::new();
+    let mut cur: Vec<(usize, usize)> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let line = trim_end(&text[pos..end]);
+        pos = end + 1;
+        c.lines += 1;
+        if line.is_empty() || line.trim_start().is_empty() {
+            continue;
+        }
+        let Some((stack, weight)) = split_line(line) else {
+            c.invalid.push((c.lines, c.samples.len(), line));
+            continue;
+        };
+        cur.clear();
+        let sb = stack.as_bytes();
+        let mut shared = 0u32;
+        let mut sharing = true;
+        let mut start = 0;
+        loop {
+            let fend = memchr::memchr(b';', &sb[start..]).map_or(sb.len(), |i| start + i);
+            let frame = &stack[start..fend];
+            match prev.get(cur.len()) {
+                Some(&(ps, pe)) if sharing && &prev_stack[ps..pe] == frame => shared += 1,
+                _ => {
+                    sharing = false;
+                    let next = c.frames.len() as u32;
+                    let f = *frame_ids.entry(frame).or_insert_with(|| {
+                        c.frames.push(frame);
+                        next
+                    });
+                    c.fresh.push(f);
+                }
+            }
+            cur.push((start, fend));
+            if fend == sb.len() {
+                break;
+            }
+            start = fend + 1;
+        }
+        c.samples.push((shared, c.fresh.len(), weight));
+        std::mem::swap(&mut prev, &mut cur);
+        prev_stack = stack;
+    }
+    c
+}
+
+/// Split at line boundaries, parse the chunks in parallel, and merge them
+/// in order into the group [`import_sequential`] would build.
+fn import_parallel(
+    text: &str,
+    size: usize,
+    threads: usize,
+    opts: &ImportOptions,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
+    let chunks = crate::parallel::split(text, size, crate::parallel::line_boundary);
+    let name = opts.name.clone().unwrap_or_default();
+    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+    g.set_name(name.clone());
+    let mut b = g.sampled(name, ValueUnit::None);
+    let mut lines_before: u64 = 0;
+    let mut invalid: u64 = 0;
+    let mut frame_map: Vec<FrameId> = Vec::new();
+    // The stack nodes of the previous sample, outermost first (across chunks).
+    let mut nodes: Vec<StackId> = Vec::new();
+    crate::parallel::parse_ordered(&chunks, threads, parse_chunk, |c: Chunk<'_>| {
+        frame_map.clear();
+        frame_map.resize(c.frames.len(), FrameId::MAX);
+        let mut bad = c.invalid.iter().peekable();
+        let mut from = 0;
+        for (si, &(shared, to, weight)) in c.samples.iter().enumerate() {
+            while let Some(&(line, _, text)) = bad.next_if(|x| x.1 <= si) {
+                report_invalid(&mut g, lines_before + line, text);
+            }
+            // The first sample of a chunk shares nothing in the chunk; its
+            // nodes are looked up again (finding the existing ones).
+            nodes.truncate(shared as usize);
+            let mut node = nodes.last().copied().unwrap_or(NO_STACK);
+            for &f in &c.fresh[from..to] {
+                let gf = match frame_map[f as usize] {
+                    FrameId::MAX => {
+                        let id = g.frame_named(c.frames[f as usize])?;
+                        frame_map[f as usize] = id;
+                        id
+                    }
+                    id => id,
+                };
+                node = b.node(node, gf)?;
+                nodes.push(node);
+            }
+            from = to;
+            b.push_sample(node, weight)?;
+        }
+        for &(line, _, text) in bad {
+            report_invalid(&mut g, lines_before + line, text);
+        }
+        invalid += c.invalid.len() as u64;
+        lines_before += c.lines;
+        Ok(())
+    })?;
+    finish(g, b, invalid, allow_empty)
 }

@@ -36,6 +36,7 @@ mod js_name;
 mod json;
 pub mod linux_perf;
 pub mod papyrus;
+mod parallel;
 pub mod pmcstat;
 pub mod pprof;
 pub mod safari;
@@ -75,6 +76,25 @@ pub struct ImportOptions {
     /// How the script stacks of a Papyrus log become profiles.
     /// Default: [`PapyrusStacks::Separate`] (one profile per stack).
     pub papyrus_stacks: PapyrusStacks,
+    /// Threads an import may use: collapsed stacks and `perf script` text
+    /// are split at line boundaries and parsed in parallel, trace-event
+    /// threads are built in parallel. The result is the same
+    /// [`ProfileGroup`] (frame order included) for every value.
+    /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
+    /// `1` reads on the calling thread and starts none.
+    pub threads: usize,
+}
+
+impl ImportOptions {
+    /// The number of threads [`ImportOptions::threads`] asks for: `0` is
+    /// every core [`std::thread::available_parallelism`] reports (1 when
+    /// it cannot tell).
+    pub fn thread_count(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 pub use firefox::FirefoxFrames;

@@ -312,28 +312,35 @@ impl<'a> Importer<'a> {
     }
 }
 
-/// Import `perf script` output.
-pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    import_inner(bytes, opts, false)
+/// What reading a line gives, in file order: a whole event (its call chain
+/// is handed alongside), or a line that is skipped.
+enum Item<'a> {
+    /// An event header, its line and (passed separately) its call chain.
+    Event(Header<'a>, u64),
+    /// A line that is neither a call-chain line nor an event header inside
+    /// an event (`invalid_line`), or that starts no event (`invalid_event`).
+    Skip(&'static str, u64, &'a str),
 }
 
-/// Import; with `allow_empty`, input without any event gives a group with no
-/// profile (and its report) instead of [`Error::EmptyProfile`] — what
-/// streaming needs for a chunk without a valid event.
-pub(crate) fn import_inner(
-    bytes: &[u8],
-    opts: &ImportOptions,
-    allow_empty: bool,
-) -> Result<(ProfileGroup, ImportReport)> {
-    let text: Cow<'_, str> = crate::text::utf8(bytes);
-    let text: &str = &text;
-    let mut imp = Importer {
-        g: GroupBuilder::new(FORMAT, &opts.limits),
-        threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
-        frames: HashMap::new(),
-        event_type: None,
-        weight: opts.perf_weight,
-    };
+impl<'a> Importer<'a> {
+    /// Apply one item; its line number is `lines_before` + the item's.
+    fn apply(&mut self, item: Item<'a>, lines_before: u64, chain: &[(&'a str, &'a str)]) -> Result<()> {
+        match item {
+            Item::Event(h, n) => self.event(&h, lines_before + n, chain),
+            Item::Skip(code, n, line) => {
+                let shown: String = line.trim().chars().take(80).collect();
+                let what = if code == "invalid_line" { "not a call-chain line" } else { "not an event header" };
+                self.g.report().skip(code, Location::Line(lines_before + n), format!("{what}: {shown}"));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Read `text` line by line, handing every event (with its call chain) and
+/// every skipped line to `sink` in file order; line numbers count from 1 at
+/// the start of `text`.
+fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a str)]) -> Result<()>) -> Result<u64> {
     let mut toks = Vec::new();
     // The event being read: header and its line, and whether it is a bad one
     // whose lines are being skipped.
@@ -356,7 +363,7 @@ pub(crate) fn import_inner(
         };
         if at_end || line.trim().is_empty() {
             if let Some((h, n)) = header.take() {
-                imp.event(&h, n, &chain)?;
+                sink(Item::Event(h, n), &chain)?;
             }
             chain.clear();
             skipping = false;
@@ -376,23 +383,102 @@ pub(crate) fn import_inner(
             if let Some(h) = parse_header(line, &mut toks) {
                 // A new event without a blank line before it.
                 if let Some((prev, n)) = header.take() {
-                    imp.event(&prev, n, &chain)?;
+                    sink(Item::Event(prev, n), &chain)?;
                 }
                 chain.clear();
                 header = Some((h, line_no));
                 continue;
             }
-            let shown: String = line.trim().chars().take(80).collect();
-            imp.g.report().skip("invalid_line", Location::Line(line_no), format!("not a call-chain line: {shown}"));
+            sink(Item::Skip("invalid_line", line_no, line), &[])?;
             continue;
         }
         match parse_header(line, &mut toks) {
             Some(h) => header = Some((h, line_no)),
             None => {
-                let shown: String = line.trim().chars().take(80).collect();
-                imp.g.report().skip("invalid_event", Location::Line(line_no), format!("not an event header: {shown}"));
+                sink(Item::Skip("invalid_event", line_no, line), &[])?;
                 skipping = true;
             }
+        }
+    }
+    Ok(line_no)
+}
+
+/// The items of one chunk, their call chains in one vector.
+struct Chunk<'a> {
+    items: Vec<(Item<'a>, std::ops::Range<usize>)>,
+    chain: Vec<(&'a str, &'a str)>,
+    lines: u64,
+}
+
+/// Read one chunk on a worker thread (no limit or table is touched: the
+/// merge applies the items in file order).
+fn parse_chunk(text: &str) -> Chunk<'_> {
+    let mut c = Chunk { items: Vec::new(), chain: Vec::new(), lines: 0 };
+    let (items, chain) = (&mut c.items, &mut c.chain);
+    // The sink never fails, so neither does reading.
+    let lines = read_lines(text, &mut |item, ch| {
+        let start = chain.len();
+        chain.extend_from_slice(ch);
+        items.push((item, start..chain.len()));
+        Ok(())
+    });
+    c.lines = lines.unwrap_or(0);
+    c
+}
+
+/// The end of the first blank line (ASCII whitespace only) after the line
+/// holding byte `from`: where the sequential reader has just finished an
+/// event and starts afresh.
+fn blank_line_boundary(b: &[u8], from: usize) -> Option<usize> {
+    let mut pos = crate::parallel::line_boundary(b, from)?;
+    while pos < b.len() {
+        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+        if b[pos..end].iter().all(u8::is_ascii_whitespace) {
+            return Some((end + 1).min(b.len()));
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+/// Import `perf script` output.
+pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    import_inner(bytes, opts, false)
+}
+
+/// Import; with `allow_empty`, input without any event gives a group with no
+/// profile (and its report) instead of [`Error::EmptyProfile`] — what
+/// streaming needs for a chunk without a valid event.
+pub(crate) fn import_inner(
+    bytes: &[u8],
+    opts: &ImportOptions,
+    allow_empty: bool,
+) -> Result<(ProfileGroup, ImportReport)> {
+    let text: Cow<'_, str> = crate::text::utf8(bytes);
+    let text: &str = &text;
+    let mut imp = Importer {
+        g: GroupBuilder::new(FORMAT, &opts.limits),
+        threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
+        frames: HashMap::new(),
+        event_type: None,
+        weight: opts.perf_weight,
+    };
+    let threads = opts.thread_count();
+    match crate::parallel::chunk_size(text.len(), threads) {
+        None => {
+            read_lines(text, &mut |item, chain| imp.apply(item, 0, chain))?;
+        }
+        Some(size) => {
+            // Events never span a blank line: chunks end after one.
+            let chunks = crate::parallel::split(text, size, blank_line_boundary);
+            let mut lines_before = 0;
+            crate::parallel::parse_ordered(&chunks, threads, parse_chunk, |c: Chunk<'_>| {
+                for (item, range) in c.items {
+                    imp.apply(item, lines_before, &c.chain[range])?;
+                }
+                lines_before += c.lines;
+                Ok(())
+            })?;
         }
     }
 

@@ -1,10 +1,14 @@
 //! Deterministic generator of large, realistic profiles for benchmarks.
 //!
-//! A synthetic program with `functions` distinct functions is "sampled" by a
-//! random walk over its call graph: each sample keeps a prefix of the
-//! previous stack (as real samples do) and descends along skewed call
-//! edges; now and then a deep recursive dive happens. The same seed and
-//! options always give the same bytes.
+//! A synthetic program with `functions` distinct functions is "sampled"; the
+//! [`Shape`] decides how its stacks look. The default,
+//! [`Shape::Callgraph`], is a random walk over a fixed call graph: each
+//! sample keeps a prefix of the previous stack (as real samples do) and
+//! descends along skewed call edges; now and then a deep recursive dive
+//! happens. The other shapes stress other costs: nearly every stack
+//! distinct ([`Shape::Distinct`]), a million distinct frames
+//! ([`Shape::Wide`]), 10,000-frame stacks ([`Shape::Deep`]). Every format
+//! takes every shape. The same seed and options always give the same bytes.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -33,10 +37,35 @@ pub enum GenFormat {
     Pprof,
 }
 
-/// Generator options. `Default` gives 100,000 functions, 8 threads, stacks
-/// up to 120 frames with rare 2,000-frame recursive dives, 10 MB of output.
+/// The shape of the generated stacks: which cost of an importer they stress.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// A random walk over a fixed call graph (the default): consecutive
+    /// samples share long prefixes, so few stacks are distinct; stacks of
+    /// 8–48 frames (up to `max_depth`), rare `dive_depth`-frame recursive dives.
+    #[default]
+    Callgraph,
+    /// Random stacks of 16–79 frames, each frame drawn uniformly from the
+    /// `functions` functions: almost no prefix sharing, nearly every stack
+    /// is distinct.
+    Distinct,
+    /// 1,000,000 distinct frames (or `functions`, when larger): short stacks
+    /// (1–8 frames) whose frames are taken in turn, so a new frame appears
+    /// in every position until all of them have been used.
+    Wide,
+    /// Stacks of exactly 10,000 frames (`deep_depth`): each sample keeps a
+    /// random prefix of the previous stack and walks the call graph back
+    /// down to full depth.
+    Deep,
+}
+
+/// Generator options. `Default` gives the call-graph shape, 100,000
+/// functions, 8 threads, stacks up to 120 frames with rare 2,000-frame
+/// recursive dives, 10 MB of output.
 #[derive(Clone, Debug)]
 pub struct GenOptions {
+    /// Shape of the stacks. Default [`Shape::Callgraph`].
+    pub shape: Shape,
     /// PRNG seed. Default 1.
     pub seed: u64,
     /// Stop once at least this many bytes were written. Default 10 MB.
@@ -49,6 +78,8 @@ pub struct GenOptions {
     pub max_depth: usize,
     /// Depth of the rare recursive dives. Default 2,000.
     pub dive_depth: usize,
+    /// Stack depth of [`Shape::Deep`]. Default 10,000.
+    pub deep_depth: usize,
     /// Stop after this many samples (stack changes for trace events) even
     /// when `target_bytes` is not reached yet. Default `None`.
     pub max_samples: Option<u64>,
@@ -57,12 +88,14 @@ pub struct GenOptions {
 impl Default for GenOptions {
     fn default() -> Self {
         GenOptions {
+            shape: Shape::Callgraph,
             seed: 1,
             target_bytes: 10_000_000,
             functions: 100_000,
             threads: 8,
             max_depth: 120,
             dive_depth: 2_000,
+            deep_depth: 10_000,
             max_samples: None,
         }
     }
@@ -96,9 +129,15 @@ impl<W: Write> Write for Counting<W> {
 /// The synthetic program and its random walk.
 struct Walker {
     rng: ChaCha8Rng,
+    shape: Shape,
     functions: u32,
     max_depth: usize,
     dive_depth: usize,
+    deep_depth: usize,
+    /// [`Shape::Wide`]: the next frame to use.
+    next_frame: u32,
+    /// Largest function index used so far.
+    max_used: u32,
     stack: Vec<u32>,
 }
 
@@ -106,13 +145,60 @@ impl Walker {
     fn new(opts: &GenOptions, stream: u64) -> Walker {
         let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
         rng.set_stream(stream);
+        let functions = opts.function_count();
+        let streams = u64::from(opts.threads.max(1));
         Walker {
             rng,
-            functions: opts.functions.max(16),
+            shape: opts.shape,
+            functions,
             max_depth: opts.max_depth.max(2),
             dive_depth: opts.dive_depth,
+            deep_depth: opts.deep_depth.max(1),
+            // Threads of a wide profile start apart in the frame sequence.
+            next_frame: ((u64::from(functions) * (stream % streams)) / streams) as u32,
+            max_used: 0,
             stack: Vec::new(),
         }
+    }
+
+    /// Advance to the next sample's stack, in the walker's shape.
+    fn next(&mut self) -> &[u32] {
+        match self.shape {
+            Shape::Callgraph => {
+                self.next_callgraph();
+            }
+            Shape::Distinct => {
+                self.stack.clear();
+                let depth = 16 + self.rng.gen_range(0..64usize);
+                for _ in 0..depth {
+                    let f = self.rng.gen_range(0..self.functions);
+                    self.stack.push(f);
+                }
+            }
+            Shape::Wide => {
+                self.stack.clear();
+                let depth = 1 + self.rng.gen_range(0..8usize);
+                for _ in 0..depth {
+                    self.stack.push(self.next_frame);
+                    self.next_frame = (self.next_frame + 1) % self.functions;
+                }
+            }
+            Shape::Deep => {
+                let keep = self.rng.gen_range(0..self.deep_depth.min(self.stack.len()).max(1));
+                self.stack.truncate(keep);
+                if self.stack.is_empty() {
+                    self.stack.push(self.rng.gen_range(0..4));
+                }
+                while self.stack.len() < self.deep_depth {
+                    let top = *self.stack.last().unwrap_or(&0);
+                    let u: f64 = self.rng.gen();
+                    let r = (u * u * u * 12.0) as u32;
+                    self.stack.push(self.callee(top, r));
+                }
+            }
+        }
+        self.max_used = self.stack.iter().fold(self.max_used, |m, &f| m.max(f));
+        &self.stack
     }
 
     /// The `r`-th callee of function `f` (a fixed pseudo-random call graph).
@@ -125,9 +211,9 @@ impl Walker {
         (x % self.functions as u64) as u32
     }
 
-    /// Advance to the next sample's stack: keep most of the previous stack,
-    /// then descend to a depth around 8..48 (capped by `max_depth`).
-    fn next(&mut self) -> &[u32] {
+    /// [`Shape::Callgraph`]: keep most of the previous stack, then descend
+    /// to a depth around 8..48 (capped by `max_depth`).
+    fn next_callgraph(&mut self) -> &[u32] {
         while !self.stack.is_empty() && self.rng.gen_bool(0.5) {
             self.stack.pop();
         }
@@ -195,6 +281,15 @@ fn file_name(f: u32) -> String {
 }
 
 impl GenOptions {
+    /// Distinct functions of the synthetic program: `functions` (at least
+    /// 16), and at least 1,000,000 for [`Shape::Wide`].
+    pub fn function_count(&self) -> u32 {
+        match self.shape {
+            Shape::Wide => self.functions.max(1_000_000),
+            _ => self.functions.max(16),
+        }
+    }
+
     /// True while more output is wanted after `bytes` bytes and `samples` samples.
     fn more(&self, bytes: u64, samples: u64) -> bool {
         bytes < self.target_bytes && self.max_samples.is_none_or(|m| samples < m)
@@ -205,7 +300,7 @@ impl GenOptions {
 pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::Result<GenStats> {
     let mut w = Counting { inner: io::BufWriter::with_capacity(1 << 20, out), n: 0 };
     let mut stats = GenStats::default();
-    let names: Vec<String> = (0..opts.functions.max(16)).map(function_name).collect();
+    let names: Vec<String> = (0..opts.function_count()).map(function_name).collect();
     match format {
         GenFormat::Collapsed => {
             let mut walker = Walker::new(opts, 0);
@@ -360,25 +455,45 @@ pub fn generate<W: Write>(format: GenFormat, opts: &GenOptions, out: W) -> io::R
         }
         GenFormat::Speedscope => {
             let mut walker = Walker::new(opts, 0);
-            w.write_all(
-                b"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":[",
-            )?;
-            for (i, n) in names.iter().enumerate() {
-                if i > 0 {
-                    w.write_all(b",")?;
+            // Everything before the first sample: the frame table (every
+            // function; for the wide shape only those used, known at the end).
+            let prefix = |count: usize| -> io::Result<Vec<u8>> {
+                let mut p = Vec::new();
+                p.extend_from_slice(
+                    b"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"shared\":{\"frames\":[",
+                );
+                for (i, n) in names[..count].iter().enumerate() {
+                    if i > 0 {
+                        p.push(b',');
+                    }
+                    write!(p, "{{\"name\":\"{n}\",\"file\":\"{}\",\"line\":{}}}", file_name(i as u32), i % 500)?;
                 }
-                write!(w, "{{\"name\":\"{n}\",\"file\":\"{}\",\"line\":{}}}", file_name(i as u32), i % 500)?;
-            }
-            w.write_all(b"]},\"profiles\":[{\"type\":\"sampled\",\"name\":\"generated\",\"unit\":\"microseconds\",\"startValue\":0,\"endValue\":0,\"samples\":[")?;
+                p.extend_from_slice(b"]},\"profiles\":[{\"type\":\"sampled\",\"name\":\"generated\",\"unit\":\"microseconds\",\"startValue\":0,\"endValue\":0,\"samples\":[");
+                Ok(p)
+            };
+            let wide = opts.shape == Shape::Wide;
+            let mut head = if wide { Vec::new() } else { prefix(names.len())? };
+            // About the bytes of one frame-table entry.
+            const FRAME_BYTES: u64 = 80;
+            let mut body: Vec<u8> = Vec::new();
             let mut weights = Vec::new();
-            while opts.more(w.n, weights.len() as u64) || weights.is_empty() {
+            let written = |head: &[u8], body: &[u8], walker: &Walker| {
+                let table = if wide { (u64::from(walker.max_used) + 1) * FRAME_BYTES } else { head.len() as u64 };
+                table + body.len() as u64
+            };
+            while opts.more(written(&head, &body, &walker), weights.len() as u64) || weights.is_empty() {
                 if !weights.is_empty() {
-                    w.write_all(b",")?;
+                    body.push(b',');
                 }
                 let stack = walker.next();
-                write!(w, "{:?}", stack)?;
+                write!(body, "{:?}", stack)?;
                 weights.push(100 + walker.rng.gen_range(0..50u32));
             }
+            if wide {
+                head = prefix(walker.max_used as usize + 1)?;
+            }
+            w.write_all(&head)?;
+            w.write_all(&body)?;
             w.write_all(b"],\"weights\":[")?;
             for (i, x) in weights.iter().enumerate() {
                 if i > 0 {
@@ -438,18 +553,16 @@ fn write_pprof<W: Write>(
     w: &mut Counting<W>,
     stats: &mut GenStats,
 ) -> io::Result<()> {
-    let n = names.len() as u64;
-    // String table: 0 "", 1 samples, 2 count, 3 cpu, 4 nanoseconds, 5 /usr/bin/app,
-    // then 6 + f: function names, then files (8 packages x 97 modules).
-    const FIXED: u64 = 6;
-    let file_idx = |f: u32| FIXED + n + u64::from(f % 8) * 97 + u64::from((f / 8) % 97);
+    // Functions in the tables: all of them; for the wide shape only those
+    // used (a prefix of the frame sequence), known once the samples are written.
+    let wide = opts.shape == Shape::Wide;
+    let table = |walker: &Walker| if wide { u64::from(walker.max_used) + 1 } else { names.len() as u64 };
     let mut walker = Walker::new(opts, 0);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x9907);
     let (mut msg, mut tmp, mut field) = (Vec::new(), Vec::new(), Vec::new());
     let mut locs: Vec<u64> = Vec::new();
     // Bytes of everything after the samples, about 70 per function.
-    let tail = n * 70;
-    while opts.more(w.n + tail, stats.samples) {
+    while opts.more(w.n + table(&walker) * 70, stats.samples) {
         let stack = walker.next();
         locs.clear();
         locs.extend(stack.iter().rev().map(|&f| u64::from(f) + 1));
@@ -463,6 +576,11 @@ fn write_pprof<W: Write>(
         w.write_all(&field)?;
         stats.samples += 1;
     }
+    let n = table(&walker);
+    // String table: 0 "", 1 samples, 2 count, 3 cpu, 4 nanoseconds, 5 /usr/bin/app,
+    // then 6 + f: function names, then files (8 packages x 97 modules).
+    const FIXED: u64 = 6;
+    let file_idx = |f: u32| FIXED + n + u64::from(f % 8) * 97 + u64::from((f / 8) % 97);
     let mut out = Vec::new();
     for (ty, unit) in [(1, 2), (3, 4)] {
         msg.clear();
@@ -508,7 +626,7 @@ fn write_pprof<W: Write>(
     for s in ["", "samples", "count", "cpu", "nanoseconds", "/usr/bin/app"] {
         pb::bytes(&mut out, 6, s.as_bytes());
     }
-    for name in names {
+    for name in &names[..n as usize] {
         pb::bytes(&mut out, 6, name.as_bytes());
     }
     for f in 0..8 * 97u32 {

@@ -1,9 +1,9 @@
-//! `flamekit-gen FORMAT --size 100MB --seed 1 -o FILE`: write a large deterministic profile.
+//! `flamekit-gen FORMAT [--shape SHAPE] --size 100MB --seed 1 -o FILE`: write a large deterministic profile.
 
 use std::path::PathBuf;
 
 use clap::Parser;
-use flamekit_gen::{generate, GenFormat, GenOptions};
+use flamekit_gen::{generate, GenFormat, GenOptions, Shape};
 
 /// Write a large, realistic, deterministic profile for benchmarks.
 #[derive(Parser)]
@@ -12,6 +12,11 @@ struct Args {
     /// Output format.
     #[arg(value_enum)]
     format: GenFormat,
+    /// Shape of the stacks: `callgraph` (a call-graph walk, long shared
+    /// prefixes), `distinct` (random stacks, almost no prefix sharing),
+    /// `wide` (1,000,000 distinct frames), `deep` (10,000-frame stacks).
+    #[arg(long, value_enum, default_value_t = Shape::Callgraph)]
+    shape: Shape,
     /// Target size: bytes, or with a suffix KB, MB, GB (decimal).
     #[arg(long, default_value = "10MB")]
     size: String,
@@ -53,6 +58,7 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::from(2);
     };
     let opts = GenOptions {
+        shape: a.shape,
         seed: a.seed,
         target_bytes,
         functions: a.functions,

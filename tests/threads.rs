@@ -1,0 +1,163 @@
+//! `ImportOptions::threads`: importing with 1 thread and with several gives
+//! the same group — byte-identical speedscope exports, the same report, the
+//! same error — for every corpus file, for generated inputs of every stack
+//! shape and format, and for text with invalid lines, blank lines and CRLF
+//! line ends spread over many chunks.
+
+mod common;
+
+use common::corpus_all;
+use flamekit::{ImportOptions, IngestLimits, ProfileGroup};
+use flamekit_gen::{generate, GenFormat, GenOptions, Shape};
+
+/// Import `bytes` with `threads`; the export, the report (as debug text) or
+/// the error code and message.
+fn import(bytes: &[u8], name: &str, threads: usize, limits: IngestLimits) -> Result<(String, String), String> {
+    let opts = ImportOptions { threads, limits, ..Default::default() };
+    match flamekit::import_with(bytes, Some(name), &opts) {
+        Ok((group, report)) => Ok((export(&group), format!("{report:?}"))),
+        Err(e) => Err(format!("{}: {e}", e.code())),
+    }
+}
+
+fn export(group: &ProfileGroup) -> String {
+    flamekit::to_speedscope_json(group)
+}
+
+#[track_caller]
+fn assert_same_for_thread_counts(bytes: &[u8], name: &str, limits: IngestLimits) {
+    let one = import(bytes, name, 1, limits);
+    for threads in [2, 4] {
+        let many = import(bytes, name, threads, limits);
+        match (&one, &many) {
+            (Ok((a, ra)), Ok((b, rb))) => {
+                assert!(a == b, "{name}: the export with {threads} threads differs from the one with 1 thread");
+                assert_eq!(ra, rb, "{name}: the report with {threads} threads differs");
+            }
+            (a, b) => assert_eq!(a, b, "{name}: 1 thread vs {threads} threads"),
+        }
+    }
+}
+
+#[test]
+fn every_corpus_file_imports_the_same_on_1_and_4_threads() {
+    let files = corpus_all();
+    assert!(files.len() > 50, "the corpus is missing ({} files)", files.len());
+    for (rel, bytes) in files {
+        assert_same_for_thread_counts(bytes, rel, IngestLimits::default());
+    }
+}
+
+fn generated(format: GenFormat, shape: Shape, bytes: u64) -> Vec<u8> {
+    // 2,000 functions keep the pprof and speedscope function tables small
+    // beside the samples (the wide shape uses 1,000,000 regardless).
+    let opts = GenOptions { shape, target_bytes: bytes, functions: 2_000, ..Default::default() };
+    let mut out = Vec::new();
+    let stats = generate(format, &opts, &mut out).expect("generate");
+    assert!(stats.samples > 0, "{format:?} {shape:?}: no sample generated");
+    out
+}
+
+#[test]
+fn generated_inputs_of_every_shape_import_the_same_on_1_and_4_threads() {
+    let formats = [
+        (GenFormat::Collapsed, "gen.txt"),
+        (GenFormat::Perf, "gen.perf.txt"),
+        (GenFormat::Cpuprofile, "gen.cpuprofile"),
+        (GenFormat::Trace, "gen.json"),
+        (GenFormat::Speedscope, "gen.speedscope.json"),
+        (GenFormat::Pprof, "gen.pb"),
+    ];
+    for shape in [Shape::Callgraph, Shape::Distinct, Shape::Wide, Shape::Deep] {
+        for (format, name) in formats {
+            // Several hundred KB: text formats are cut into many chunks.
+            let bytes = generated(format, shape, 600_000);
+            assert_same_for_thread_counts(&bytes, &format!("{name} ({shape:?})"), IngestLimits::default());
+        }
+    }
+}
+
+/// Collapsed text with blank lines, invalid lines, CRLF line ends, a BOM
+/// and a last line without a newline, over many chunks.
+fn messy_collapsed() -> Vec<u8> {
+    let mut text = String::from("\u{feff}");
+    let opts = GenOptions { shape: Shape::Callgraph, functions: 500, ..Default::default() };
+    let mut stacks = flamekit_gen::Stacks::new(&opts, 0);
+    for i in 0..20_000u32 {
+        let stack: Vec<String> = stacks.next_stack().iter().map(|&f| flamekit_gen::function_name(f)).collect();
+        match i % 97 {
+            0 => text.push_str("# a comment line\n"),
+            1 => text.push_str("\r\n"),
+            2 => text.push_str("main;truncated-line-without-weight\n"),
+            _ => {}
+        }
+        text.push_str(&stack.join(";"));
+        text.push_str(&format!(" {}{}", 1 + i % 7, if i % 3 == 0 { "\r\n" } else { "\n" }));
+    }
+    text.push_str("main;last 2");
+    text.into_bytes()
+}
+
+#[test]
+fn messy_collapsed_text_imports_the_same_on_1_and_4_threads() {
+    let bytes = messy_collapsed();
+    assert!(bytes.len() > 1_000_000);
+    assert_same_for_thread_counts(&bytes, "messy.txt", IngestLimits::default());
+    // The invalid lines are reported with their line numbers in the file.
+    let opts = ImportOptions { threads: 4, ..Default::default() };
+    let (_, report) = flamekit::import_with(&bytes, Some("messy.txt"), &opts).expect("import");
+    assert_eq!(report.skipped.get("invalid_line"), Some(&(2 * 20_000u64.div_ceil(97))));
+    let first = &report.warnings[0];
+    assert_eq!(first.location, flamekit::Location::Line(1), "{first:?}");
+    assert_eq!(report.warnings[1].location, flamekit::Location::Line(5));
+    let third = &report.warnings[2];
+    // Line 1 is a comment, line 5 a truncated line; the next comment comes
+    // after 97 stack lines and 3 inserted ones.
+    assert_eq!(third.location, flamekit::Location::Line(101), "{third:?}");
+}
+
+#[test]
+fn limit_errors_are_the_same_on_1_and_4_threads() {
+    let bytes = generated(GenFormat::Collapsed, Shape::Distinct, 2_000_000);
+    for limits in [
+        IngestLimits { max_frames: 1_000, ..IngestLimits::default() },
+        IngestLimits { max_samples: 700, ..IngestLimits::default() },
+        IngestLimits { max_stack_depth: 60, ..IngestLimits::default() },
+        IngestLimits { max_name_bytes: 20, ..IngestLimits::default() },
+    ] {
+        assert_same_for_thread_counts(&bytes, "limits.txt", limits);
+    }
+    let one = import(&bytes, "limits.txt", 1, IngestLimits { max_frames: 1_000, ..IngestLimits::default() });
+    assert!(one.is_err_and(|e| e.starts_with("limit_exceeded")));
+}
+
+/// `perf script` text with invalid lines inside call chains, lines that
+/// start no event, events of another type, events without a blank line
+/// before them, comments and CRLF line ends, over many chunks.
+fn messy_perf() -> Vec<u8> {
+    let clean = generated(GenFormat::Perf, Shape::Callgraph, 1_500_000);
+    let clean = String::from_utf8(clean).expect("utf-8");
+    let mut text = String::from("# perf script --header\n");
+    for (i, line) in clean.lines().enumerate() {
+        match i % 401 {
+            5 => text.push_str("\tnot a call-chain line\n"),
+            7 => text.push_str("worker-9 4000/4009 [001] 1.000001:     250000 cycles:u: \n"),
+            11 => text.push_str("# a comment\n"),
+            _ => {}
+        }
+        text.push_str(line);
+        text.push_str(if i % 5 == 0 { "\r\n" } else { "\n" });
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn messy_perf_script_imports_the_same_on_1_and_4_threads() {
+    let bytes = messy_perf();
+    assert!(bytes.len() > 1_000_000);
+    assert_same_for_thread_counts(&bytes, "messy.perf.txt", IngestLimits::default());
+    let opts = ImportOptions { threads: 4, ..Default::default() };
+    let (_, report) = flamekit::import_with(&bytes, Some("messy.perf.txt"), &opts).expect("import");
+    assert!(report.skipped.get("other_event_type").is_some_and(|&n| n > 0), "{report:?}");
+    assert!(report.skipped.get("invalid_line").is_some_and(|&n| n > 0), "{report:?}");
+}
