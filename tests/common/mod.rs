@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 pub(crate) mod png;
+pub(crate) mod svg;
 
 use flamekit::{FrameWeights, ProfileGroup};
 
