@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+pub(crate) mod measure;
 pub(crate) mod png;
 pub(crate) mod svg;
 
