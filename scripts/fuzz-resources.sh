@@ -4,8 +4,9 @@
 # or hangs is a finding just like a panic. Every target starts from the
 # structure-aware attack seeds that tests/resources.rs generates (nested
 # zip/gzip, overlapping zip entries, empty-message pprof, long mangled names,
-# many-event callgrind), the small files of the sample corpus and the saved
-# regression inputs of tests/data/fuzz/<target>/.
+# many-event callgrind), the sample corpus and the other test inputs under
+# 512 KiB (tests/data/corpus, pprof, safari, zip: every format has a seed)
+# and the saved regression inputs of tests/data/fuzz/<target>/.
 #
 # usage: scripts/fuzz-resources.sh [SECONDS_PER_TARGET] [TARGET...]
 #   SECONDS_PER_TARGET  default 60
@@ -13,7 +14,8 @@
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # Not part of scripts/test-all.sh. Prints one row per target (seconds run,
-# executions, peak RSS libFuzzer reported, findings) and writes it to
+# executions, peak RSS and slowest input as libFuzzer reported them,
+# findings) and writes it to
 # fuzz/artifacts/resources-summary.txt; findings are in fuzz/artifacts/<target>/.
 # Exits non-zero when any target found a crash, leak, timeout or OOM.
 set -euo pipefail
@@ -34,12 +36,13 @@ cargo +nightly fuzz build -O >/dev/null 2>&1 || cargo +nightly fuzz build -O
 bin="${CARGO_TARGET_DIR:-$PWD/target}/x86_64-unknown-linux-gnu/release"
 mkdir -p artifacts
 summary="artifacts/resources-summary.txt"
-printf '%-26s %8s %12s %8s %9s\n' target seconds execs rss_mb findings | tee "$summary"
+printf '%-26s %8s %12s %8s %9s %9s\n' target seconds execs rss_mb slowest_s findings | tee "$summary"
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   cp -n "$seeds"/* "corpus/$t/"
-  find "$root/tests/data/corpus" -type f -size -64k ! -name 'LICENSE*' -exec cp -n {} "corpus/$t/" \;
+  find "$root"/tests/data/{corpus,pprof,safari,zip} -type f -size -512k ! -name 'LICENSE*' ! -name '*.md' \
+    -exec cp -n {} "corpus/$t/" \;
   if [ -d "$root/tests/data/fuzz/$t" ]; then cp -n "$root/tests/data/fuzz/$t"/* "corpus/$t/"; fi
   log="artifacts/$t/resources-run.log"
   started=$(date +%s)
@@ -51,8 +54,10 @@ for t in "${targets[@]}"; do
   took=$(($(date +%s) - started))
   execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
   rss=$(grep -Eo 'stat::peak_rss_mb: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+  slowest=$(grep -Eo 'stat::slowest_unit_time_sec: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
   found=$(find "artifacts/$t" -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' | wc -l)
-  printf '%-26s %8s %12s %8s %9s\n' "$t" "$took" "${execs:-?}" "${rss:-?}" "$found" | tee -a "$summary"
+  printf '%-26s %8s %12s %8s %9s %9s\n' "$t" "$took" "${execs:-?}" "${rss:-?}" "${slowest:-?}" "$found" |
+    tee -a "$summary"
   if [ $rc -ne 0 ] || [ "$found" -ne 0 ]; then status=1; fi
 done
 exit $status
