@@ -32,7 +32,7 @@
 #![forbid(unsafe_code)]
 
 // Errors and limits.
-pub use flamekit_core::{Error, IngestLimits, LimitKind, Result};
+pub use flamekit_core::{Error, IngestLimits, LimitKind, Named, Result};
 
 // The model.
 pub use flamekit_core::{

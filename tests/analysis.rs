@@ -298,18 +298,6 @@ fn gunzip_limited_stops_a_bomb_at_the_limit() {
     }
 }
 
-/// Peak resident memory of this process (Linux), after resetting the peak.
-#[cfg(target_os = "linux")]
-fn reset_and_read_peak_rss() -> (bool, impl Fn() -> Option<u64>) {
-    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let read = || {
-        let s = std::fs::read_to_string("/proc/self/status").ok()?;
-        let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
-    };
-    (reset, read)
-}
-
 #[test]
 fn gzip_bomb_is_refused_early_with_bounded_memory() {
     // 1 GiB + 1 MiB of zeros in a ~1 MiB file.
@@ -322,7 +310,7 @@ fn gzip_bomb_is_refused_early_with_bounded_memory() {
         ..Default::default()
     };
     #[cfg(target_os = "linux")]
-    let (reset, peak) = reset_and_read_peak_rss();
+    let reset = common::measure::reset_peak_rss();
     let start = std::time::Instant::now();
     let e = flamekit::import_with(&bomb, Some("bomb.json.gz"), &opts).unwrap_err();
     let elapsed = start.elapsed();
@@ -338,11 +326,10 @@ fn gzip_bomb_is_refused_early_with_bounded_memory() {
     assert!(elapsed.as_secs() < 30, "took {elapsed:?}");
     #[cfg(target_os = "linux")]
     if reset {
-        if let Some(p) = peak() {
-            // Far below the 1 GiB the bomb inflates to (other tests of this
-            // binary run at the same time, hence the margin over 64 MiB).
-            assert!(p < 512 << 20, "peak RSS {} MiB", p >> 20);
-        }
+        let p = common::measure::peak_rss_bytes();
+        // Far below the 1 GiB the bomb inflates to (other tests of this
+        // binary run at the same time, hence the margin over 64 MiB).
+        assert!(p < 512 << 20, "peak RSS {} MiB", p >> 20);
     }
     // The same bytes through the inflater directly.
     let e = flamekit::gunzip_limited(&bomb, &opts.limits).unwrap_err();

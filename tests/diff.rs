@@ -62,10 +62,14 @@ mod render {
     use sha2::{Digest, Sha256};
 
     use crate::common::png::Image;
+    use crate::common::svg::{chart_span, svg_texts};
     use crate::common::{corpus, data};
 
     const TITLE_H: usize = 24;
     const ROW_H: usize = 18;
+    /// The value axis strip under the title (at device pixel ratio 1).
+    const AXIS_H: usize = 18;
+    const TOP: usize = TITLE_H + AXIS_H;
 
     fn doubled_simple() -> (ProfileGroup, ProfileGroup) {
         let text = String::from_utf8(corpus("speedscope/0.1.2/simple-sampled.speedscope.json")).unwrap();
@@ -111,9 +115,10 @@ mod render {
     fn grown_path_is_red_and_shrunk_path_is_blue() {
         // After: a;b (18) on rows 0 and 1; row 2 holds d (8/18 of the width)
         // then c (5/18). Before, scaled ×18/14: d 4·18/14, c 5·18/14.
+        // Without axes the chart spans the whole width under the title.
         let (before, after) = doubled_simple();
         let d = diff(&before, &after, &DiffOptions::default()).unwrap();
-        let img = Image::decode(&render_diff_png(&d, &RenderOptions::default()).unwrap());
+        let img = Image::decode(&render_diff_png(&d, &RenderOptions { axes: false, ..Default::default() }).unwrap());
         let y = TITLE_H + 2 * ROW_H + 3;
         let d_px = img.at(100, y);
         let c_px = img.at(1200 * 8 / 18 + 100, y);
@@ -125,6 +130,88 @@ mod render {
         // gap); measured right of its label.
         let end = 100 + img.run(100, y, d_px);
         assert!((531..=534).contains(&end), "d box ends at {end} px");
+    }
+
+    /// The after profile of [`doubled_simple`], from the raw file: the
+    /// weights with the third (4) doubled.
+    fn doubled_simple_after_total() -> f64 {
+        let v: serde_json::Value =
+            serde_json::from_slice(&corpus("speedscope/0.1.2/simple-sampled.speedscope.json")).unwrap();
+        let w: Vec<f64> = v["profiles"][0]["weights"].as_array().unwrap().iter().map(|w| w.as_f64().unwrap()).collect();
+        assert_eq!(w[2], 4.0);
+        w.iter().sum::<f64>() + w[2]
+    }
+
+    #[test]
+    fn diff_images_have_a_value_axis_over_the_after_weight() {
+        let span = doubled_simple_after_total();
+        let unit = {
+            let v: serde_json::Value =
+                serde_json::from_slice(&corpus("speedscope/0.1.2/simple-sampled.speedscope.json")).unwrap();
+            v["profiles"][0]["unit"].as_str().unwrap().to_string()
+        };
+        assert_eq!((span, unit.as_str()), (18.0, "seconds"));
+        let (before, after) = doubled_simple();
+        let d = diff(&before, &after, &DiffOptions::default()).unwrap();
+        for theme in [Theme::Light, Theme::Dark] {
+            let o = RenderOptions { theme, ..Default::default() };
+            let svg = flamekit::render_diff_svg(&d, &o).unwrap();
+            let img = Image::decode(&render_diff_png(&d, &o).unwrap());
+            let (left, width) = chart_span(&svg, TOP - 1);
+            assert!(left > 0.0 && left < 60.0, "a depth gutter left of the chart: {left}");
+            let labels: Vec<(f64, String)> = svg_texts(&svg)
+                .into_iter()
+                .filter(|(_, y, _)| *y > TITLE_H as f64 && *y < TOP as f64)
+                .map(|(x, _, t)| (x, t))
+                .collect();
+            assert!(labels.len() >= 5, "{theme:?}: {labels:?}");
+            let values: Vec<f64> = labels.iter().map(|(_, t)| t.strip_suffix('s').unwrap().parse().unwrap()).collect();
+            assert_eq!(values[0], 0.0, "the merged weight from 0");
+            assert!(*values.last().unwrap() <= span);
+            let tick = flamekit::tick_color(theme);
+            let background = flamekit::background_color(theme);
+            for ((x, label), v) in labels.iter().zip(&values) {
+                let want = left + v / span * width;
+                // The tick line in the PNG, within 2 px, in the axis strip.
+                let y = TITLE_H + AXIS_H / 2;
+                let at = (want.round() as i64 - 2..=want.round() as i64 + 2)
+                    .find(|&c| c >= 0 && img.at(c as usize, y) == tick)
+                    .unwrap_or_else(|| panic!("{theme:?}: no tick for {label} near x = {want:.1}"));
+                // The label's ink in the PNG just right of the tick, and the SVG text there.
+                let ink = (at as usize + 2..at as usize + 12)
+                    .flat_map(|x| (TITLE_H + 2..TOP - 2).map(move |y| (x, y)))
+                    .filter(|&(x, y)| img.at(x, y) != background && img.at(x, y) != tick)
+                    .count();
+                assert!(ink > 5, "{theme:?}: no label ink right of the {label} tick at {at}");
+                assert!(*x >= want - 2.0 && *x <= want + 8.0, "{label} at {x}, tick at {want:.1}");
+            }
+        }
+    }
+
+    #[test]
+    fn diff_start_depth_moves_row_k_to_the_top() {
+        let (vb, va) = vertx_pair();
+        let d = diff(&vb, &va, &DiffOptions::default()).unwrap();
+        let k = 12;
+        let full = Image::decode(&render_diff_png(&d, &RenderOptions::default()).unwrap());
+        let o = RenderOptions { start_depth: k, ..Default::default() };
+        let deep = Image::decode(&render_diff_png(&d, &o).unwrap());
+        let svg = flamekit::render_diff_svg(&d, &o).unwrap();
+        assert!(svg.contains("from depth 12"), "the title says so");
+        // Depth labels in the gutter: the first row is depth 12, so 15 is
+        // labelled on the fourth row (and 5 on the sixth row of the full image).
+        let texts = svg_texts(&svg);
+        let row_of = |y: f64| ((y - TOP as f64) / ROW_H as f64).floor() as i64;
+        assert!(texts.iter().any(|(x, y, t)| t == "15" && *x < 40.0 && row_of(*y) == 3), "{texts:?}");
+        let full_svg = flamekit::render_diff_svg(&d, &RenderOptions::default()).unwrap();
+        assert!(svg_texts(&full_svg).iter().any(|(x, y, t)| t == "5" && *x < 40.0 && row_of(*y) == 5));
+        for j in 0..10 {
+            for r in 0..ROW_H - 1 {
+                let a: Vec<[u8; 3]> = (60..1200).map(|x| full.at(x, TOP + (k + j) * ROW_H + r)).collect();
+                let b: Vec<[u8; 3]> = (60..1200).map(|x| deep.at(x, TOP + j * ROW_H + r)).collect();
+                assert!(a == b, "row {} of the full diff image is not row {j} from depth {k}", k + j);
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use flamekit::{ProfileGroup, RenderOptions, Theme, View};
 use sha2::{Digest, Sha256};
 
 use crate::common::png::Image;
+use crate::common::svg::{svg_rects, svg_texts, SvgRect};
 use crate::common::{corpus, data};
 
 const SIMPLE_SAMPLED: &str = "speedscope/0.1.2/simple-sampled.speedscope.json";
@@ -242,52 +243,9 @@ fn svg_matches_png_layout() {
 const AXIS: usize = 18;
 const TOP: usize = TITLE + AXIS;
 
-/// A `<rect>` of a rendered SVG, with its tooltip when it has one.
-#[derive(Debug, Clone)]
-struct SvgRect {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-    title: Option<String>,
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(tag[i..].split('"').next()?.to_string())
-}
-
-/// Every `<rect>` of an SVG written by flamekit (one element per line).
-fn svg_rects(svg: &str) -> Vec<SvgRect> {
-    svg.lines()
-        .filter(|l| l.starts_with("<rect "))
-        .map(|l| {
-            let num = |n: &str| attr(l, n).unwrap().parse::<f64>().unwrap();
-            let title = l.split_once("<title>").map(|(_, t)| t.split("</title>").next().unwrap().to_string());
-            SvgRect { x: num("x"), y: num("y"), w: num("width"), h: num("height"), title }
-        })
-        .collect()
-}
-
-/// `(x, text)` of every `<text>` of an SVG written by flamekit.
-fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
-    svg.lines()
-        .filter(|l| l.starts_with("<text "))
-        .map(|l| {
-            let text = l.split_once('>').unwrap().1.trim_end_matches("</text>").to_string();
-            (attr(l, "x").unwrap().parse().unwrap(), attr(l, "y").unwrap().parse().unwrap(), text)
-        })
-        .collect()
-}
-
 /// The chart's left edge and width: the axis strip's bottom rule.
 fn chart_span(svg: &str) -> (f64, f64) {
-    let rule = svg_rects(svg)
-        .into_iter()
-        .find(|r| r.y == (TOP - 1) as f64 && r.h == 1.0 && r.title.is_none())
-        .expect("the axis rule");
-    (rule.x, rule.w)
+    common::svg::chart_span(svg, TOP - 1)
 }
 
 /// Sample times (µs, absolute) and whether each sample is idle, straight

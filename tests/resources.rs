@@ -3,8 +3,11 @@
 //! algorithm on these paths is iterative and linear; a quadratic path or a
 //! recursive one would not finish (or would overflow the stack) here.
 
+mod common;
+
 use std::fmt::Write as _;
 
+use common::measure;
 use flamekit::{CallTree, Format, ImportOptions, IngestLimits};
 
 const N: usize = 1_000_000;
@@ -309,53 +312,19 @@ fn attack(case: &str, input: &[u8]) -> String {
     }
 }
 
-/// CPU seconds (user + system) of this process so far.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let f: Vec<&str> = after.split(' ').collect();
-    // Fields 14 and 15 of stat (utime, stime), in clock ticks (100 per second).
-    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
-}
-
-fn vm_hwm_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 #[test]
 #[ignore = "run by the attack tests, one case per child process"]
 fn attack_child() {
     let Ok(case) = std::env::var("FLAMEKIT_ATTACK") else { return };
     let input = attack_input(&case);
-    let before = cpu_seconds();
-    let outcome = attack(&case, &input);
-    let cpu = cpu_seconds() - before;
-    println!("ATTACK outcome={outcome} cpu_s={cpu:.2} hwm_kib={}", vm_hwm_kib());
+    measure::report_to_parent(|| attack(&case, &input));
 }
 
 /// Run `case` in a child process: (outcome, CPU seconds, peak RSS in MiB).
 fn run_attack(case: &str) -> (String, f64, f64) {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["attack_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env("FLAMEKIT_ATTACK", case)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{case}: child failed ({:?}): {stdout}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line =
-        stdout.lines().find_map(|l| l.find("ATTACK ").map(|i| &l[i..])).unwrap_or_else(|| panic!("{case}: {stdout}"));
-    let field = |k: &str| line.split(' ').find_map(|kv| kv.strip_prefix(k)).unwrap().to_owned();
-    let (outcome, cpu, hwm) =
-        (field("outcome="), field("cpu_s=").parse().unwrap(), field("hwm_kib=").parse::<f64>().unwrap());
-    eprintln!("attack {case}: {outcome}, {cpu:.2} s CPU, peak RSS {:.1} MiB", hwm / 1024.0);
-    (outcome, cpu, hwm / 1024.0)
+    let m = measure::in_child("attack_child", ("FLAMEKIT_ATTACK", case));
+    eprintln!("attack {case}: {}, {:.2} s CPU, peak RSS {:.1} MiB", m.outcome, m.cpu_s, m.peak_rss_mib);
+    (m.outcome, m.cpu_s, m.peak_rss_mib)
 }
 
 /// Debug builds are several times slower than release: CPU bounds here are

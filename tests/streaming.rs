@@ -196,12 +196,6 @@ impl Read for Generated {
     }
 }
 
-fn peak_rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
-}
-
 #[test]
 #[ignore = "2 GB of input: run in release by scripts/test-all.sh (cargo test --release --test streaming -- --ignored)"]
 fn two_gigabytes_stream_with_bounded_memory() {
@@ -217,7 +211,7 @@ fn two_gigabytes_stream_with_bounded_memory() {
     let started = std::time::Instant::now();
     let (g, report) = import_reader(Generated::new(SIZE), &opts, &mut |n| read = n).unwrap();
     let elapsed = started.elapsed();
-    let peak = peak_rss_bytes();
+    let peak = common::measure::peak_rss_bytes();
     assert_eq!(read, SIZE);
     assert!(report.is_clean() || report.skipped.get("invalid_line") == Some(&1), "{report:?}");
     assert!(g.profiles()[0].sample_count() <= 5_000);

@@ -5,7 +5,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use flamekit::{Error, ImportOptions, ImportReport, IngestLimits, ProfileGroup, RenderOptions, SortBy};
+use flamekit::{Error, ImportOptions, ImportReport, IngestLimits, ProfileGroup, RenderOptions};
 
 /// Flamedeck's render parameters (`mode`, `width`, `height`, `startTimeMs`,
 /// `endTimeMs`, `startDepth`, `flamegraphThemeName`) as [`RenderOptions`],
@@ -22,11 +22,6 @@ pub(crate) fn render_options_from_params(params: &[(&str, &str)]) -> Result<Rend
         o.apply_param(name, value)?;
     }
     Ok(o)
-}
-
-/// Parse a `sortBy` value: `self` or `total`.
-pub(crate) fn sort_by_from_name(name: &str) -> Result<SortBy, Error> {
-    name.parse().map_err(|_| Error::argument("sortBy", format!("{name:?} is not one of: self, total")))
 }
 
 /// Import uploaded bytes (plain, gzip or zip: the library unwraps them under
@@ -99,7 +94,7 @@ pub(crate) fn run_job<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Erro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flamekit::Theme;
+    use flamekit::{Named, SortBy, Theme};
 
     fn arg_name(e: Error) -> &'static str {
         match e {
@@ -130,7 +125,7 @@ mod tests {
         assert_eq!(bad("endTimeMs", "inf"), "endTimeMs");
         assert_eq!(bad("startDepth", "-3"), "startDepth");
         assert_eq!(bad("flamegraphThemeName", "lava"), "flamegraphThemeName");
-        assert_eq!(arg_name(sort_by_from_name("Total").unwrap_err()), "sortBy");
-        assert_eq!(sort_by_from_name("self").unwrap(), SortBy::Self_);
+        assert_eq!(arg_name(SortBy::parse_param("sortBy", "Total").unwrap_err()), "sortBy");
+        assert_eq!(SortBy::parse_param("sortBy", "self").unwrap(), SortBy::Self_);
     }
 }

@@ -35,5 +35,5 @@ pub use model::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
     Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
 };
-pub use names::{name_of, parse_name};
+pub use names::{name_of, parse_name, Named};
 pub use report::{Diagnostic, ImportReport, Location};

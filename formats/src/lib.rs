@@ -102,29 +102,16 @@ pub use linux_perf::PerfWeight;
 pub use papyrus::PapyrusStacks;
 pub use pmcstat::PmcstatSamples;
 
-/// `FromStr`/`Display` for an option enum from its one table of
-/// `(variant, name)` pairs; the parse error lists the accepted names.
+/// `FromStr`, `Display` and [`Named`](flamekit_core::Named) for an option
+/// enum from its one table of `(variant, name)` pairs, through core's
+/// `named!` (so `parse_name` is the one parser); plus an inherent `name()`.
 macro_rules! option_names {
     ($ty:ty, $what:literal, [$(($v:expr, $n:literal)),+ $(,)?]) => {
+        flamekit_core::named!($ty, $what, [$(($n, $v)),+]);
         impl $ty {
-            const NAMES: &'static [($ty, &'static str)] = &[$(($v, $n)),+];
             /// The option's name, as parsed by `FromStr` (e.g. for a CLI flag).
             pub fn name(self) -> &'static str {
-                Self::NAMES.iter().find(|(v, _)| *v == self).map_or("", |(_, n)| n)
-            }
-        }
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self> {
-                Self::NAMES.iter().find(|(_, n)| *n == s).map(|(v, _)| *v).ok_or_else(|| {
-                    let names: Vec<&str> = Self::NAMES.iter().map(|(_, n)| *n).collect();
-                    Error::argument($what, format!("unknown value `{s}`; expected one of: {}", names.join(", ")))
-                })
+                flamekit_core::Named::name_str(self)
             }
         }
     };

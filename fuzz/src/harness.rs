@@ -4,11 +4,14 @@
 //! An input must either import or fail with a typed error, and a group that
 //! imports must survive everything downstream (weights, call tree, walk,
 //! dump, export, re-import of the export).
+// `pub` for the fuzz targets (other crates); the replay test includes this
+// file as a private module, where `pub` is unreachable.
+#![allow(unreachable_pub)]
 
 use flamekit::{Format, ImportOptions, IngestLimits};
 
 /// Limits small enough that a fuzz iteration stays fast.
-pub(crate) fn limits() -> IngestLimits {
+pub fn limits() -> IngestLimits {
     IngestLimits {
         max_input_bytes: 4 << 20,
         max_inflated_bytes: 16 << 20,
@@ -21,7 +24,7 @@ pub(crate) fn limits() -> IngestLimits {
 }
 
 /// Import `data` as `format` (or detect when `None`) and exercise the result.
-pub(crate) fn run(format: Option<Format>, data: &[u8]) {
+pub fn run(format: Option<Format>, data: &[u8]) {
     let opts = ImportOptions { limits: limits(), ..Default::default() };
     let result = match format {
         Some(f) => flamekit::import_format(f, data, &opts),

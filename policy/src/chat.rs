@@ -4,10 +4,7 @@
 //! reads no clock. How monthly periods run is documented once, on
 //! [`may_start_session`]; the date arithmetic lives in `calendar`.
 
-use std::fmt;
-use std::str::FromStr;
-
-use flamekit_core::{name_of, parse_name, Error};
+use flamekit_core::named;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{add_months, civil_from_days, format_utc, months_elapsed, DAY};
@@ -23,23 +20,13 @@ pub enum SessionsPeriod {
     Monthly,
 }
 
-const SESSIONS_PERIOD: &[(&str, SessionsPeriod)] =
-    &[("lifetime", SessionsPeriod::Lifetime), ("monthly", SessionsPeriod::Monthly)];
-
-/// `lifetime` or `monthly` (the serde names); a bad name is
-/// [`Error::InvalidArgument`] for `sessions_period`.
-impl FromStr for SessionsPeriod {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        parse_name("sessions_period", s, SESSIONS_PERIOD)
-    }
-}
-
-impl fmt::Display for SessionsPeriod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(name_of(self, SESSIONS_PERIOD))
-    }
-}
+// `lifetime` or `monthly` (the serde names); a bad name is
+// `invalid_argument` for `sessions_period`.
+named!(
+    SessionsPeriod,
+    "sessions_period",
+    [("lifetime", SessionsPeriod::Lifetime), ("monthly", SessionsPeriod::Monthly)]
+);
 
 /// A chat plan. `None` limits are unlimited.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,9 +1,6 @@
 //! Palettes and the stable name → colour mapping.
 
-use std::fmt;
-use std::str::FromStr;
-
-use flamekit_core::Error;
+use flamekit_core::{named, Named};
 
 use crate::Theme;
 
@@ -115,31 +112,16 @@ impl Palette {
 
     /// The name: `system`, `fire`, `peach` or `ice`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Palette::System => "system",
-            Palette::Fire => "fire",
-            Palette::Peach => "peach",
-            Palette::Ice => "ice",
-        }
+        self.name_str()
     }
 }
 
-impl fmt::Display for Palette {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Palette {
-    type Err = Error;
-
-    /// Exact lower-case names; anything else is `invalid_argument` naming `palette`.
-    fn from_str(s: &str) -> Result<Palette, Error> {
-        Palette::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
-            Error::argument("palette", format!("unknown palette {s:?}; expected system, fire, peach or ice"))
-        })
-    }
-}
+// Lower-case names; anything else is `invalid_argument` naming `palette`.
+named!(
+    Palette,
+    "palette",
+    [("system", Palette::System), ("fire", Palette::Fire), ("peach", Palette::Peach), ("ice", Palette::Ice)]
+);
 
 /// The box colour of a frame name in a theme with the [`Palette::System`]
 /// palette. Hue comes from the hash (the whole circle), saturation and

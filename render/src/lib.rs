@@ -215,8 +215,10 @@ pub struct RenderOptions {
     /// (Flamedeck's `endTimeMs`); see `start_time_ms`. `None` (the default): the profile's end.
     pub end_time_ms: Option<f64>,
     /// Skip the outermost `start_depth` rows, so that deep stacks can be
-    /// seen: row `start_depth` is drawn at the top (time order and left
-    /// heavy; the sandwich ignores it). Default `0`.
+    /// seen: row `start_depth` is drawn at the top (time order, left heavy
+    /// and diff images). The sandwich ignores it: its halves are already
+    /// rooted at the selected function (choose a deeper function to see a
+    /// deeper region) and sized to their content. Default `0`.
     pub start_depth: usize,
     /// Highlight every box of the frame(s) with this exact name and draw all
     /// other boxes faded. `None` (the default): no highlight.
@@ -282,9 +284,11 @@ pub fn render_svg(group: &ProfileGroup, options: &RenderOptions) -> Result<Strin
 /// Render a differential flame graph of `diff` (see [`flamekit_core::diff`])
 /// as a PNG: the "after" profile's merged call tree, each box coloured by how
 /// the weight of its call path changed — neutral when unchanged, red shades
-/// for growth, blue shades for shrinkage — with a legend in the title strip.
-/// Uses `width`, `height`, `device_pixel_ratio`, `theme` and `title` of
-/// `options`; view, profile, zoom and focus do not apply. A diff of a
+/// for growth, blue shades for shrinkage — with a legend in the title strip,
+/// the value axis over the after weight (from 0, as in the left-heavy view)
+/// and the depth axis. Uses `width`, `height`, `device_pixel_ratio`, `theme`,
+/// `title`, `axes` and `start_depth` of `options`; view, profile, zoom,
+/// palette and focus do not apply. A diff of a
 /// profile with itself is all neutral.
 pub fn render_diff_png(diff: &ProfileDiff, options: &RenderOptions) -> Result<Vec<u8>> {
     let names = diff_names(diff)?;
@@ -344,57 +348,4 @@ pub fn tick_color(theme: Theme) -> [u8; 3] {
 /// narrower than a pixel (time-order view).
 pub fn merged_color(theme: Theme) -> [u8; 3] {
     color::ThemeColors::of(theme).merged.to_array()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use flamekit_core::{FrameId, GroupBuilder, IngestLimits, ValueUnit};
-
-    /// 1,000,000 samples from a random walk over 5,000 functions, stacks up
-    /// to 60 deep, consecutive samples sharing prefixes (as real ones do).
-    fn million() -> ProfileGroup {
-        let limits = IngestLimits { max_samples: 2_000_000, ..IngestLimits::default() };
-        let mut g = GroupBuilder::new("test", &limits);
-        let frames: Vec<FrameId> = (0..5000).map(|i| g.frame_named(&format!("function_{i}")).unwrap()).collect();
-        let mut p = g.sampled("cpu", ValueUnit::Microseconds);
-        let mut x: u64 = 1;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let mut stack: Vec<FrameId> = vec![frames[0]];
-        for _ in 0..1_000_000 {
-            let keep = 1 + (next() % stack.len() as u64) as usize;
-            stack.truncate(keep.max(stack.len().saturating_sub(3)));
-            while stack.len() < 60 && next() % 4 != 0 {
-                let r = next();
-                let f = (r % 40 + (stack.len() as u64 * 80) + (r >> 40) % 3 * 10) % 5000;
-                stack.push(frames[f as usize]);
-            }
-            p.push_stack(&stack, 1.0 + (next() % 3) as f64).unwrap();
-        }
-        g.push_profile(p.finish()).unwrap();
-        g.finish(0).unwrap().0
-    }
-
-    /// Run with `cargo test --release -p flamekit-render -- --ignored`.
-    #[test]
-    #[ignore = "timing; run in release"]
-    fn million_samples_render_quickly() {
-        let g = million();
-        for view in
-            (0..3).flat_map(|_| [View::TimeOrder, View::LeftHeavy, View::Sandwich { frame: "function_85".into() }])
-        {
-            let t = std::time::Instant::now();
-            let png = render_png(&g, &RenderOptions { view: view.clone(), ..Default::default() }).unwrap();
-            let dt = t.elapsed();
-            eprintln!("{view:?}: {dt:?}, {} bytes", png.len());
-            if !cfg!(debug_assertions) {
-                assert!(dt.as_millis() < 1000, "{view:?} took {dt:?}");
-            }
-        }
-    }
 }

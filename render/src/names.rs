@@ -1,28 +1,13 @@
-//! Names of [`Theme`] and of the view kinds ([`ViewKind`]): `FromStr` and
-//! `Display` over one table each, parsed by `flamekit_core::parse_name`.
+//! Names of [`Theme`] and of the view kinds ([`ViewKind`]): `FromStr`,
+//! `Display` and [`Named`](flamekit_core::Named) over one table each
+//! ([`flamekit_core::named!`]).
 
-use std::fmt;
-use std::str::FromStr;
-
-use flamekit_core::{name_of, parse_name, Error, Result};
+use flamekit_core::{named, Error, Result};
 
 use crate::{Theme, View};
 
-const THEME: &[(&str, Theme)] = &[("light", Theme::Light), ("dark", Theme::Dark)];
-
-/// `light` or `dark`; a bad name is [`Error::InvalidArgument`] for `theme`.
-impl FromStr for Theme {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        parse_name("theme", s, THEME)
-    }
-}
-
-impl fmt::Display for Theme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(name_of(self, THEME))
-    }
-}
+// `light` or `dark`; a bad name is `invalid_argument` for `theme`.
+named!(Theme, "theme", [("light", Theme::Light), ("dark", Theme::Dark)]);
 
 /// Which kind of [`View`] to draw, without the view's parameters: what a
 /// caller names with a string (`time_order`, `left_heavy`, `sandwich`).
@@ -37,23 +22,13 @@ pub enum ViewKind {
     Sandwich,
 }
 
-const VIEW_KIND: &[(&str, ViewKind)] =
-    &[("time_order", ViewKind::TimeOrder), ("left_heavy", ViewKind::LeftHeavy), ("sandwich", ViewKind::Sandwich)];
-
-/// `time_order`, `left_heavy` or `sandwich` (`-` for `_` accepted); a bad
-/// name is [`Error::InvalidArgument`] for `view`.
-impl FromStr for ViewKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        parse_name("view", s, VIEW_KIND)
-    }
-}
-
-impl fmt::Display for ViewKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(name_of(self, VIEW_KIND))
-    }
-}
+// `time_order`, `left_heavy` or `sandwich` (`-` for `_` accepted); a bad
+// name is `invalid_argument` for `view`.
+named!(
+    ViewKind,
+    "view",
+    [("time_order", ViewKind::TimeOrder), ("left_heavy", ViewKind::LeftHeavy), ("sandwich", ViewKind::Sandwich)]
+);
 
 impl View {
     /// The kind of this view.

@@ -1,7 +1,7 @@
 //! Flamedeck's render parameters (`/api/v1/render`, its AI snapshot tool):
 //! one place that turns a parameter map into [`RenderOptions`].
 
-use flamekit_core::{Error, Result};
+use flamekit_core::{Error, Named, Result};
 
 use crate::{Palette, RenderOptions, Theme};
 
@@ -88,29 +88,13 @@ impl RenderOptions {
                 (self.height, self.auto_height) =
                     if empty { (AUTO_HEIGHT_CAP, true) } else { (pixels("height", value)?, false) }
             }
-            "mode" => {
-                self.theme = if empty {
-                    d.theme
-                } else {
-                    value.trim().parse::<Theme>().map_err(|_| {
-                        Error::argument("mode", format!("must be light or dark, got {:?}", value.trim()))
-                    })?
-                }
-            }
+            "mode" => self.theme = if empty { d.theme } else { Theme::parse_param("mode", value.trim())? },
             "startTimeMs" => self.start_time_ms = if empty { None } else { Some(millis("startTimeMs", value)?) },
             "endTimeMs" => self.end_time_ms = if empty { None } else { Some(millis("endTimeMs", value)?) },
             "startDepth" => self.start_depth = if empty { 0 } else { depth("startDepth", value)? },
             "flamegraphThemeName" => {
-                self.palette = if empty {
-                    d.palette
-                } else {
-                    value.trim().parse::<Palette>().map_err(|_| {
-                        Error::argument(
-                            "flamegraphThemeName",
-                            format!("must be system, fire, peach or ice, got {value:?}"),
-                        )
-                    })?
-                }
+                self.palette =
+                    if empty { d.palette } else { Palette::parse_param("flamegraphThemeName", value.trim())? }
             }
             _ => return Ok(false),
         }

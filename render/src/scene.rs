@@ -895,29 +895,37 @@ fn sandwich_view(
 /// path's total weight changed: neutral when unchanged, red shades for
 /// growth, blue shades for shrinkage (saturated at a doubling/halving or
 /// more, new and vanished paths fully). `names` holds one frame per function
-/// of the diff, in the same order. No axes: the title strip has the legend.
+/// of the diff, in the same order. Axes as in the left-heavy view (the
+/// after weight from 0, depth every 5 rows; `start_depth` skips rows); the
+/// title strip has the legend.
 pub(crate) fn build_diff(diff: &ProfileDiff, names: &ProfileGroup, o: &RenderOptions) -> Result<Scene> {
-    let (d, m) = dims(o, false)?;
+    let (d, m) = dims(o, o.axes)?;
     let tree =
         tree::from_parts(diff.nodes.iter().map(|n| (n.function.unwrap_or(tree::ROOT_FRAME), n.parent, n.after_total)));
     let mut b = Builder::new(names, o, d, m, None);
     b.node_colors = Some(diff.nodes.iter().map(|n| diff_color(n.before_total, n.after_total, o.theme)).collect());
     let unit = diff.unit;
     let total = diff.after_total;
-    let top = d.title_h;
-    b.fit_height(top + tree_depth(&tree) as i32 * d.row_h);
+    let k = o.start_depth;
+    let needed = tree_depth(&tree).saturating_sub(k);
+    let top = d.title_h + d.axis_h;
+    b.fit_height(top + needed as i32 * d.row_h);
     let rows = b.d.rows_below(top);
+    b.gutter_for(k + rows.min(needed).saturating_sub(1));
     match scale_of(&b.d, total) {
         Some(scale) => {
-            let row_h = d.row_h;
-            b.layout(&tree, false, 0, rows, &|r| top + r as i32 * row_h, scale);
+            let (h, row_h) = (b.d.h, d.row_h);
+            b.axis(d.title_h, 0.0, total, unit, (top, h));
+            b.depth_labels(k, rows.min(needed), &|r| top + r as i32 * row_h);
+            b.layout(&tree, false, k, rows, &|r| top + r as i32 * row_h, scale);
         }
         None => b.message("no samples"),
     }
     let scaled =
         if diff.normalized && diff.scale != 1.0 { format!(" (scaled ×{:.3})", diff.scale) } else { String::new() };
+    let from = if k > 0 { format!("  ·  from depth {k}") } else { String::new() };
     b.title(&format!(
-        "diff  ·  after {} vs before {}{scaled}  ·  red: grew, blue: shrank",
+        "diff  ·  after {} vs before {}{scaled}{from}  ·  red: grew, blue: shrank",
         format::value(diff.after_total, unit),
         format::value(diff.before_total, unit),
     ));

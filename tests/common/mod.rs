@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+pub(crate) mod measure;
 pub(crate) mod png;
+pub(crate) mod svg;
 
 use flamekit::{FrameWeights, ProfileGroup};
 

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use flamekit::{DeltaSort, DiffOptions, Error, ProfileGroup, SummaryOptions, TopOptions, View};
+use flamekit::{DeltaSort, DiffOptions, Error, Named, ProfileGroup, SortBy, SummaryOptions, TopOptions, View};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -21,7 +21,7 @@ use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler, ServiceExt};
 use serde_json::{json, Value};
 
-use crate::service::{render_options_from_params, run_job, sort_by_from_name};
+use crate::service::{render_options_from_params, run_job};
 use cache::Cache;
 
 /// `flamekit mcp [--root DIR]...`
@@ -285,7 +285,7 @@ impl Server {
 
     fn top_functions(&self, args: &JsonObject) -> Result<Vec<ContentBlock>, Error> {
         let group = self.load(args, "trace")?;
-        let sort_by = sort_by_from_name(str_arg(args, "sortBy")?.unwrap_or("total"))?;
+        let sort_by = SortBy::parse_param("sortBy", str_arg(args, "sortBy")?.unwrap_or("total"))?;
         let opts = TopOptions { sort_by, offset: usize_arg(args, "offset", 0)?, limit: usize_arg(args, "limit", 15)? };
         let index = group.active_profile_index();
         let rows = flamekit::top_functions(&group, index, &opts)?;

@@ -18,11 +18,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use flamekit::{Error, IngestLimits, SummaryOptions, TopOptions, UploadInfo, UploadPolicy, View};
+use flamekit::{Error, IngestLimits, Named, SortBy, SummaryOptions, TopOptions, UploadInfo, UploadPolicy, View};
 use http_body_util::BodyExt;
 use tokio::sync::Semaphore;
 
-use crate::service::{import_bytes, import_summary_json, render_options_from_params, run_job, sort_by_from_name};
+use crate::service::{import_bytes, import_summary_json, render_options_from_params, run_job};
 use errors::ApiError;
 use metrics::Metrics;
 
@@ -375,7 +375,7 @@ fn job_import(app: &App, req: &Req) -> Result<Reply, Error> {
 
 fn job_top(app: &App, req: &Req) -> Result<Reply, Error> {
     let (group, _) = load(app, req)?;
-    let sort_by = sort_by_from_name(req.param("sortBy").unwrap_or("total"))?;
+    let sort_by = SortBy::parse_param("sortBy", req.param("sortBy").unwrap_or("total"))?;
     let index = match req.param("profile") {
         Some(_) => req.usize_param("profile", 0)?,
         None => group.active_profile_index(),
