@@ -102,7 +102,7 @@ fn ten_thousand_threads_of_trace_events() {
 // memory is measured for the case alone and a crash cannot take the test
 // runner down.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 
 /// CRC-32 of `data`, as zip headers need it.
 fn crc32(data: &[u8]) -> u32 {
@@ -419,4 +419,77 @@ fn write_fuzz_seeds() {
     for (name, bytes) in seeds {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
+}
+
+/// Uncompressed size of `bytes` as the importers see it: the inflated size
+/// of a gzip stream, the sum of a zip's entry sizes (from its central
+/// directory), else the bytes themselves.
+fn inflated_len(bytes: &[u8]) -> usize {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out).unwrap();
+        return out.len();
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        // Central-directory headers: signature PK\x01\x02, uncompressed size
+        // at offset 24, four bytes little-endian.
+        let total: usize = bytes
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == b"PK\x01\x02")
+            .filter_map(|(i, _)| bytes.get(i + 24..i + 28))
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
+            .sum();
+        return total.max(bytes.len());
+    }
+    bytes.len()
+}
+
+#[test]
+#[ignore = "run by every_corpus_file_stays_within_the_memory_bound, one file per child process"]
+fn corpus_file_child() {
+    let Ok(rel) = std::env::var("FLAMEKIT_CORPUS_FILE") else { return };
+    if rel.is_empty() {
+        // The baseline: a child that imports nothing.
+        measure::report_to_parent(|| "ok".into());
+        return;
+    }
+    let bytes = std::fs::read(common::corpus_path(&rel)).unwrap();
+    measure::report_to_parent(|| match flamekit::import_with(&bytes, Some(&rel), &ImportOptions::default()) {
+        Ok(_) => "ok".into(),
+        Err(e) => e.code().into(),
+    });
+}
+
+/// Peak memory of an import, beyond the process's baseline, as a multiple of
+/// the inflated input (docs/reliability.md, "Resource model").
+const PEAK_PER_INFLATED_BYTE: f64 = 16.0;
+/// Fixed allowance on top of it (allocator arenas, small tables), in MiB.
+const PEAK_SLACK_MIB: f64 = 4.0;
+
+/// Every corpus file, imported alone in a child process: peak memory at most
+/// the baseline + [`PEAK_PER_INFLATED_BYTE`] × inflated bytes (the input
+/// held by the child included) + [`PEAK_SLACK_MIB`].
+#[test]
+fn every_corpus_file_stays_within_the_memory_bound() {
+    let base = measure::in_child("corpus_file_child", ("FLAMEKIT_CORPUS_FILE", "")).peak_rss_mib;
+    let mut worst = (0.0f64, String::new());
+    for (rel, bytes) in common::corpus_all() {
+        let inflated_mib = inflated_len(bytes) as f64 / (1 << 20) as f64;
+        let m = measure::in_child("corpus_file_child", ("FLAMEKIT_CORPUS_FILE", rel));
+        let used = (m.peak_rss_mib - base).max(0.0);
+        let ratio = used / inflated_mib.max(1e-9);
+        if inflated_mib >= 0.25 && ratio > worst.0 {
+            worst = (ratio, rel.clone());
+        }
+        let bound = PEAK_PER_INFLATED_BYTE * inflated_mib + PEAK_SLACK_MIB;
+        assert!(used <= bound, "{rel}: {used:.1} MiB over the baseline, bound {bound:.1} MiB ({})", m.outcome);
+        if std::env::var_os("FLAMEKIT_VERBOSE").is_some() {
+            eprintln!("{rel}: {inflated_mib:.2} MiB inflated, {used:.1} MiB used ({})", m.outcome);
+        }
+    }
+    eprintln!(
+        "baseline {base:.1} MiB; largest peak ÷ inflated size of the files over 256 KiB: {:.1}× ({})",
+        worst.0, worst.1
+    );
 }
