@@ -6,6 +6,9 @@
 # needs itself. Exits non-zero if any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Nothing here reads the caller's stdin (cargo's target probe would feed it to
+# rustc and cache the failure in target/.rustc_info.json).
+exec </dev/null
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
