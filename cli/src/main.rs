@@ -142,7 +142,20 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let mut tmp = tempfile::Builder::new().prefix(".flamekit-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".flamekit-").suffix(".tmp");
+        // The output gets the mode a plain create would give it (0o666 less
+        // the umask, which `open` applies), not the temporary file's 0o600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+        // A file being replaced keeps its own permissions.
+        if let Ok(previous) = std::fs::metadata(path) {
+            tmp.as_file().set_permissions(previous.permissions()).map_err(io)?;
+        }
         tmp.write_all(bytes).map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(path).map_err(|e| io(e.error))?;

@@ -92,3 +92,32 @@ fn failed_output_write_keeps_the_previous_file() {
     assert!(out.status.success());
     assert!(std::fs::read_to_string(&output).unwrap().starts_with('{'));
 }
+
+/// Outputs get the permissions a plain create gives (umask applied), not the
+/// temporary file's 0o600; a replaced file keeps its own.
+#[cfg(unix)]
+#[test]
+fn output_permissions_are_those_of_a_plain_create() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let d = dir("perms");
+    let input = d.join("in.txt");
+    std::fs::write(&input, "main;f 1\n").unwrap();
+    let plain = d.join("plain");
+    std::fs::write(&plain, "x").unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let run = |out: &std::path::Path| {
+        let status = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+            .args(["convert", "-q", input.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let fresh = d.join("fresh.json");
+    run(&fresh);
+    assert_eq!(mode(&fresh), mode(&plain));
+    let kept = d.join("kept.json");
+    std::fs::write(&kept, "old").unwrap();
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run(&kept);
+    assert_eq!(mode(&kept), 0o640);
+}
