@@ -112,72 +112,14 @@ pub(crate) fn import_inner(
 ) -> Result<(ProfileGroup, ImportReport)> {
     let text = decode_text(bytes, usize::MAX);
     let text: &str = &text;
+    // One reader for every thread count: chunks of whole lines, parsed
+    // (on worker threads when there are several) and merged in file order.
     let threads = opts.thread_count();
-    if let Some(size) = crate::parallel::chunk_size(text.len(), threads) {
-        return import_parallel(text, size, threads, opts, allow_empty);
-    }
-    import_sequential(text, opts, allow_empty)
-}
-
-/// Read `text` on the calling thread.
-fn import_sequential(text: &str, opts: &ImportOptions, allow_empty: bool) -> Result<(ProfileGroup, ImportReport)> {
-    let name = opts.name.clone().unwrap_or_default();
-    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
-    g.set_name(name.clone());
-    let mut b = g.sampled(name, ValueUnit::None);
-
-    // Frames of the previous line: byte range in `prev_stack` and stack node.
-    let mut prev_stack: &str = "";
-    let mut prev: Vec<(usize, usize, StackId)> = Vec::new();
-    let mut cur: Vec<(usize, usize, StackId)> = Vec::new();
-
-    let bytes = text.as_bytes();
-    let mut pos = 0;
-    let mut line_no: u64 = 0;
-    let mut invalid: u64 = 0;
-    while pos < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        // `\n` is ASCII, so both ends are char boundaries.
-        let line = trim_end(&text[pos..end]);
-        pos = end + 1;
-        line_no += 1;
-        if line.is_empty() || line.trim_start().is_empty() {
-            continue;
-        }
-        let Some((stack, weight)) = split_line(line) else {
-            invalid += 1;
-            report_invalid(&mut g, line_no, line);
-            continue;
-        };
-
-        cur.clear();
-        let sb = stack.as_bytes();
-        let mut node = NO_STACK;
-        let mut shared = true;
-        let mut start = 0;
-        loop {
-            let fend = memchr::memchr(b';', &sb[start..]).map_or(sb.len(), |i| start + i);
-            let frame = &stack[start..fend];
-            let depth = cur.len();
-            match prev.get(depth) {
-                Some(&(ps, pe, id)) if shared && &prev_stack[ps..pe] == frame => node = id,
-                _ => {
-                    shared = false;
-                    let f = g.frame_named(frame)?;
-                    node = b.node(node, f)?;
-                }
-            }
-            cur.push((start, fend, node));
-            if fend == sb.len() {
-                break;
-            }
-            start = fend + 1;
-        }
-        b.push_sample(node, weight)?;
-        std::mem::swap(&mut prev, &mut cur);
-        prev_stack = stack;
-    }
-    finish(g, b, invalid, allow_empty)
+    let (size, threads) = match crate::parallel::chunk_size(text.len(), threads) {
+        Some(size) => (size, threads),
+        None => (crate::parallel::MAX_CHUNK, 1),
+    };
+    import_chunks(text, size, threads, opts, allow_empty)
 }
 
 fn report_invalid(g: &mut GroupBuilder, line_no: u64, line: &str) {
@@ -207,7 +149,7 @@ fn finish(
 /// chunk-local table, and for every line how many outermost frames it
 /// shares with the line before (in the chunk) and its other frames. No limit
 /// is checked and no global table is touched here: the merge does that in
-/// file order, as [`import_sequential`] would.
+/// file order.
 #[derive(Default)]
 struct Chunk<'a> {
     /// Frame names in order of first appearance in the chunk.
@@ -224,7 +166,8 @@ struct Chunk<'a> {
 }
 
 /// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
-/// the previous one exactly as [`import_sequential`] does.
+/// the previous one: frames equal to the previous line's at the same depth
+/// (from the outermost, until the first difference) are shared.
 fn parse_chunk(text: &str) -> Chunk<'_> {
     let mut c = Chunk::default();
     let mut frame_ids: hashbrown::HashMap<&str, u32> = hashbrown::HashMap::new();
@@ -278,9 +221,11 @@ fn parse_chunk(text: &str) -> Chunk<'_> {
     c
 }
 
-/// Split at line boundaries, parse the chunks in parallel, and merge them
-/// in order into the group [`import_sequential`] would build.
-fn import_parallel(
+/// Split at line boundaries, parse the chunks (in parallel with several
+/// threads), and merge them in order into one group: every chunk is replayed
+/// as one reader going through the whole text would, so the group is the
+/// same for any chunking.
+fn import_chunks(
     text: &str,
     size: usize,
     threads: usize,

@@ -18,7 +18,7 @@ pub(crate) const MIN_CHUNK: usize = 32 * 1024;
 /// Largest chunk: small enough that merging can start early and chunk-local
 /// tables stay small, large enough that a chunk's names are mostly repeats
 /// (each distinct name of a chunk costs one lookup in the group's table).
-const MAX_CHUNK: usize = 8 << 20;
+pub(crate) const MAX_CHUNK: usize = 8 << 20;
 
 /// The chunk size for `len` bytes on `threads` threads, or `None` when the
 /// input should be read on the calling thread.
@@ -54,7 +54,8 @@ pub(crate) fn line_boundary(b: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Parse `chunks` with `parse` on up to `threads` worker threads and hand
-/// each result to `merge` on the calling thread, in chunk order. The first
+/// each result to `merge` on the calling thread, in chunk order (with one
+/// thread or one chunk, both run on the calling thread). The first
 /// error from `merge` stops the workers (chunks not yet started are never
 /// parsed) and is returned.
 pub(crate) fn parse_ordered<'a, T: Send>(
@@ -63,6 +64,13 @@ pub(crate) fn parse_ordered<'a, T: Send>(
     parse: impl Fn(&'a str) -> T + Sync,
     mut merge: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
+    if threads <= 1 || chunks.len() <= 1 {
+        // Nothing to overlap: read on the calling thread.
+        for chunk in chunks {
+            merge(parse(chunk))?;
+        }
+        return Ok(());
+    }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
