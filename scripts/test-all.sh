@@ -6,9 +6,8 @@
 # needs itself. Exits non-zero if any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Nothing here reads the caller's stdin (cargo's target probe would feed it to
-# rustc and cache the failure in target/.rustc_info.json).
-exec </dev/null
+# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+source scripts/common.sh
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 

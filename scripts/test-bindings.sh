@@ -19,9 +19,8 @@
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Nothing here reads the caller's stdin (cargo's target probe would feed it to
-# rustc and cache the failure in target/.rustc_info.json).
-exec </dev/null
+# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+source scripts/common.sh
 ROOT="$PWD"
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -60,7 +59,7 @@ fi
 step "python: build the extension (maturin develop)"
 (
   cd bindings/python
-  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --quiet
+  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" with_empty_null "$VENV/bin/maturin" develop --quiet
 )
 
 step "python: pytest"
@@ -115,7 +114,7 @@ step "wasm: tests under Node and Deno, the edge example on 127.0.0.1"
 step "artifacts: the wheel in a fresh venv, example under mypy --strict"
 (
   cd bindings/python
-  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build --quiet --out "$TMP/wheels"
+  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" with_empty_null "$VENV/bin/maturin" build --quiet --out "$TMP/wheels"
 )
 "$PYTHON" -m venv "$TMP/venv"
 "$TMP/venv/bin/python" -m pip install -q --disable-pip-version-check "$TMP"/wheels/flamekit-*.whl

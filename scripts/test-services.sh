@@ -9,9 +9,8 @@
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Nothing here reads the caller's stdin (cargo's target probe would feed it to
-# rustc and cache the failure in target/.rustc_info.json).
-exec </dev/null
+# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+source scripts/common.sh
 ROOT="$PWD"
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"

@@ -22,6 +22,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+source "$ROOT/scripts/common.sh"
 OUTDIR="$ROOT/target/compare"
 DATA=${DATA:-$OUTDIR/data}
 RESULTS="$OUTDIR/results.jsonl"

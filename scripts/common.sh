@@ -1,0 +1,26 @@
+# Sourced by the test and build scripts (scripts/test-*.sh, build-wasm.sh);
+# not run on its own.
+#
+# stdin: no step reads the caller's terminal or pipe; every one gets an empty
+# pipe.
+#
+# /dev/null: some sandboxes (this project's CI among them) provide /dev/null
+# as a regular file, so what one process writes there the next one reads
+# back. cargo runs its rustc probes (`rustc - --print=file-names ...`) with
+# stdin from /dev/null: after a build whose feature probes sent compiler
+# errors there, the next probe (a new target, profile or tool) compiles those
+# errors and cargo fails with "unknown start of token". On such a machine
+# `with_empty_null` empties the file before a command that starts cargo
+# (`cargo` and `npx` are wrapped here; maturin calls go through it); on a real
+# device it does nothing.
+exec < <(:)
+
+with_empty_null() {
+  if [ ! -c /dev/null ]; then : > /dev/null; fi
+  "$@"
+}
+cargo() { with_empty_null command cargo "$@"; }
+npx() { with_empty_null command npx "$@"; }
+if [ ! -c /dev/null ]; then
+  echo "note: /dev/null is a $(stat -c %F /dev/null) here, not a device; it is emptied before each cargo step" >&2
+fi
