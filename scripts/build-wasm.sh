@@ -7,7 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 # wasm-bindgen-cli must match the crate exactly: one on PATH at that version,

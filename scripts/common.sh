@@ -24,3 +24,28 @@ npx() { with_empty_null command npx "$@"; }
 if [ ! -c /dev/null ]; then
   echo "note: /dev/null is a $(stat -c %F /dev/null) here, not a device; it is emptied before each cargo step" >&2
 fi
+
+# The repository, and one target/ shared by cargo, maturin and napi.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TERM_COLOR=never
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+PYTHON="${PYTHON:-python3}"
+
+# make_venv DIR [PIP-INSTALL-ARGS...]: a venv at DIR unless there is one
+# (Debian's python3 ships venv's ensurepip separately: apt installs it when
+# missing), then `pip install` of the arguments, if any.
+make_venv() {
+  local dir=$1
+  shift
+  if [ ! -x "$dir/bin/python" ]; then
+    if ! "$PYTHON" -m venv "$dir"; then
+      rm -rf "$dir"
+      apt-get update -qq
+      apt-get install -y -qq python3-venv
+      "$PYTHON" -m venv "$dir"
+    fi
+  fi
+  if [ $# -gt 0 ]; then
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@"
+  fi
+}

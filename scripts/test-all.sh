@@ -6,10 +6,8 @@
 # needs itself. Exits non-zero if any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
 source scripts/common.sh
-export CARGO_TERM_COLOR=never
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 # Gates first: formatting, lints (the workspace [lints] plus clippy, as
 # errors) and the API docs (broken links and bare URLs are errors).

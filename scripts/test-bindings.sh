@@ -19,12 +19,8 @@
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
 source scripts/common.sh
-ROOT="$PWD"
-export CARGO_TERM_COLOR=never
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/.venv"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -45,16 +41,7 @@ npm_ci() {
 }
 
 step "python: venv and build tools"
-if [ ! -x "$VENV/bin/python" ]; then
-  if ! "$PYTHON" -m venv "$VENV"; then
-    # Debian's python3 ships venv (ensurepip) separately.
-    rm -rf "$VENV"
-    apt-get update -qq
-    apt-get install -y -qq python3-venv
-    "$PYTHON" -m venv "$VENV"
-  fi
-fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r bindings/python/requirements-dev.txt
+make_venv "$VENV" -r bindings/python/requirements-dev.txt
 
 step "python: build the extension (maturin develop)"
 (
@@ -116,8 +103,7 @@ step "artifacts: the wheel in a fresh venv, example under mypy --strict"
   cd bindings/python
   VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" with_empty_null "$VENV/bin/maturin" build --quiet --out "$TMP/wheels"
 )
-"$PYTHON" -m venv "$TMP/venv"
-"$TMP/venv/bin/python" -m pip install -q --disable-pip-version-check "$TMP"/wheels/flamekit-*.whl
+make_venv "$TMP/venv" "$TMP"/wheels/flamekit-*.whl
 cp bindings/python/examples/upload.py "$TMP/upload.py"
 (cd "$TMP" && "$VENV/bin/mypy" --strict --python-executable "$TMP/venv/bin/python" upload.py)
 (cd "$TMP" && "$TMP/venv/bin/python" upload.py "${FLAMEKIT_CORPUS:-$ROOT/tests/data/corpus}/speedscope/0.6.0/two-sampled.speedscope.json")

@@ -9,12 +9,8 @@
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
 source scripts/common.sh
-ROOT="$PWD"
-export CARGO_TERM_COLOR=never
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-PYTHON="${PYTHON:-python3}"
 VENV="$CARGO_TARGET_DIR/services-venv"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -27,15 +23,7 @@ step "serve: HTTP integration tests"
 cargo test -p flamekit-cli --test serve
 
 step "mcp: venv with the MCP Python SDK"
-if [ ! -x "$VENV/bin/python" ]; then
-  if ! "$PYTHON" -m venv "$VENV"; then
-    rm -rf "$VENV"
-    apt-get update -qq
-    apt-get install -y -qq python3-venv
-    "$PYTHON" -m venv "$VENV"
-  fi
-fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r cli/tests/mcp/requirements.txt
+make_venv "$VENV" -r cli/tests/mcp/requirements.txt
 
 step "mcp: pytest"
 "$VENV/bin/python" -m pytest -q cli/tests/mcp

@@ -22,7 +22,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-# stdin, and /dev/null when it is not a device: see scripts/common.sh.
+# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
 source "$ROOT/scripts/common.sh"
 OUTDIR="$ROOT/target/compare"
 DATA=${DATA:-$OUTDIR/data}
