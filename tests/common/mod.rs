@@ -132,3 +132,15 @@ pub(crate) fn assert_detects_exactly(format: flamekit::Format, mine: impl Fn(&st
     }
     assert!(picked > 0, "no corpus file is expected to be {format:?}");
 }
+
+/// Importing `bytes` with the default limits changed by `set` fails with
+/// [`flamekit::Error::LimitExceeded`] naming `kind`.
+#[track_caller]
+pub(crate) fn assert_limit_hit(bytes: &[u8], set: fn(&mut flamekit::IngestLimits), kind: flamekit::LimitKind) {
+    let mut limits = flamekit::IngestLimits::default();
+    set(&mut limits);
+    match flamekit::import_with(bytes, None, &flamekit::ImportOptions { limits, ..Default::default() }) {
+        Err(flamekit::Error::LimitExceeded { limit, .. }) => assert_eq!(limit, kind),
+        other => panic!("expected {kind} to be exceeded, got {other:?}"),
+    }
+}

@@ -20,12 +20,11 @@
 //! td[0]            # 11575: idle before the first sample
 //! ```
 
-use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ValueUnit};
+use flamekit::{Error, Format, ImportOptions, LimitKind, ValueUnit};
 
-use crate::common::{assert_close, assert_sniff_claims_exactly, check as check_weights, corpus, profile_names};
-
-/// Sets one limit.
-type SetLimit = fn(&mut IngestLimits);
+use crate::common::{
+    assert_close, assert_limit_hit, assert_sniff_claims_exactly, check as check_weights, corpus, profile_names,
+};
 
 fn import_cpu(json: &str) -> (flamekit::ProfileGroup, flamekit::ImportReport) {
     flamekit::import_format(Format::ChromeCpuProfile, json.as_bytes(), &ImportOptions::default()).unwrap()
@@ -301,19 +300,9 @@ fn deep_trees_need_no_recursion() {
 #[test]
 fn limits_are_enforced_while_reading() {
     let bytes = corpus("Chrome/65/simple.cpuprofile");
-    let cases: [(SetLimit, LimitKind); 3] = [
-        (|l| l.max_samples = 2, LimitKind::Samples),
-        (|l| l.max_stack_depth = 3, LimitKind::StackDepth),
-        (|l| l.max_frames = 2, LimitKind::Frames),
-    ];
-    for (set, kind) in cases {
-        let mut limits = IngestLimits::default();
-        set(&mut limits);
-        match flamekit::import_with(&bytes, None, &ImportOptions { limits, ..Default::default() }) {
-            Err(Error::LimitExceeded { limit, .. }) => assert_eq!(limit, kind),
-            other => panic!("expected {kind} to be exceeded, got {other:?}"),
-        }
-    }
+    assert_limit_hit(&bytes, |l| l.max_samples = 2, LimitKind::Samples);
+    assert_limit_hit(&bytes, |l| l.max_stack_depth = 3, LimitKind::StackDepth);
+    assert_limit_hit(&bytes, |l| l.max_frames = 2, LimitKind::Frames);
 }
 
 /// speedscope-import's profile-type names for the two shapes, and the

@@ -39,15 +39,12 @@
 //!         for f in set(key(x) for x in prev): total_w[f] += w   # key = (name or '(anonymous)', url, line+1, col+1)
 //! ```
 
-use flamekit::{Error, Format, ImportOptions, IngestLimits, LimitKind, ProfileGroup, ValueUnit};
+use flamekit::{Error, Format, ImportOptions, LimitKind, ProfileGroup, ValueUnit};
 
 use crate::common::{
-    assert_close, assert_sniff_claims_exactly, check_profile as check_frames, corpus, corpus_files, profile_names,
-    weights,
+    assert_close, assert_limit_hit, assert_sniff_claims_exactly, check_profile as check_frames, corpus, corpus_files,
+    profile_names, weights,
 };
-
-/// Sets one limit.
-type SetLimit = fn(&mut IngestLimits);
 
 fn import(rel: &str) -> (ProfileGroup, flamekit::ImportReport) {
     flamekit::import_with(&corpus(rel), None, &ImportOptions::default()).unwrap()
@@ -494,38 +491,12 @@ fn many_simultaneous_ends() {
 fn limits_are_enforced_while_reading() {
     let bytes = corpus("trace-event/simple.json");
     // simple.json opens 4 frames: 8 events.
-    let cases: [(SetLimit, LimitKind); 3] = [
-        (|l| l.max_samples = 7, LimitKind::Samples),
-        (|l| l.max_frames = 3, LimitKind::Frames),
-        (|l| l.max_stack_depth = 2, LimitKind::StackDepth),
-    ];
-    for (set, kind) in cases {
-        let mut limits = IngestLimits::default();
-        set(&mut limits);
-        match flamekit::import_with(&bytes, None, &ImportOptions { limits, ..Default::default() }) {
-            Err(Error::LimitExceeded { limit, .. }) => assert_eq!(limit, kind),
-            other => panic!("expected {kind} to be exceeded, got {other:?}"),
-        }
-    }
-    let limits = IngestLimits { max_profiles: 7, ..Default::default() };
-    match flamekit::import_with(
-        &corpus("trace-event/multiprocess.json"),
-        None,
-        &ImportOptions { limits, ..Default::default() },
-    ) {
-        Err(Error::LimitExceeded { limit: LimitKind::Profiles, .. }) => {}
-        other => panic!("{other:?}"),
-    }
+    assert_limit_hit(&bytes, |l| l.max_samples = 7, LimitKind::Samples);
+    assert_limit_hit(&bytes, |l| l.max_frames = 3, LimitKind::Frames);
+    assert_limit_hit(&bytes, |l| l.max_stack_depth = 2, LimitKind::StackDepth);
+    assert_limit_hit(&corpus("trace-event/multiprocess.json"), |l| l.max_profiles = 7, LimitKind::Profiles);
     // Chrome 141 has no B/E/X events: the limit is hit by the CPU profile's samples.
-    let limits = IngestLimits { max_samples: 10, ..Default::default() };
-    match flamekit::import_with(
-        &corpus("Chrome/141/no-arg-data.json"),
-        None,
-        &ImportOptions { limits, ..Default::default() },
-    ) {
-        Err(Error::LimitExceeded { limit: LimitKind::Samples, .. }) => {}
-        other => panic!("{other:?}"),
-    }
+    assert_limit_hit(&corpus("Chrome/141/no-arg-data.json"), |l| l.max_samples = 10, LimitKind::Samples);
 }
 
 /// Imports `rel` the way an upload is imported: with its file name.
