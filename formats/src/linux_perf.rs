@@ -426,14 +426,22 @@ fn parse_chunk(text: &str) -> Chunk<'_> {
     c
 }
 
-/// The end of the first blank line (ASCII whitespace only) after the line
-/// holding byte `from`: where the sequential reader has just finished an
-/// event and starts afresh.
+/// A line (without its `\n`) that safely separates events wherever input is
+/// cut into pieces (the parallel chunks here, the records of
+/// [`crate::stream`]): ASCII whitespace only. The reader itself ends an event
+/// at any line that trims to nothing, so it ends one at every such line too.
+pub(crate) fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// The end of the first blank line ([`is_blank`]) after the line holding byte
+/// `from`: where the sequential reader has just finished an event and starts
+/// afresh.
 fn blank_line_boundary(b: &[u8], from: usize) -> Option<usize> {
     let mut pos = crate::parallel::line_boundary(b, from)?;
     while pos < b.len() {
         let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
-        if b[pos..end].iter().all(u8::is_ascii_whitespace) {
+        if is_blank(&b[pos..end]) {
             return Some((end + 1).min(b.len()));
         }
         pos = end + 1;

@@ -55,13 +55,14 @@ pub fn streamable() -> impl Iterator<Item = Format> {
     crate::importers().iter().filter(|e| e.stream.is_some()).map(|e| e.format)
 }
 
-/// Records separated by a blank line (`perf script` events).
+/// Records separated by a blank line (`perf script` events): the end of the
+/// last line in `buf` that is blank ([`crate::linux_perf::is_blank`]) and
+/// follows another line.
 pub(crate) fn blank_line_record_end(buf: &[u8]) -> Option<usize> {
     let mut end = buf.len();
     while let Some(i) = memchr::memrchr(b'\n', &buf[..end]) {
-        let before = &buf[..i];
-        let prev = before.strip_suffix(b"\r").unwrap_or(before);
-        if prev.ends_with(b"\n") {
+        let start = memchr::memrchr(b'\n', &buf[..i])?;
+        if crate::linux_perf::is_blank(&buf[start + 1..i]) {
             return Some(i + 1);
         }
         end = i;
@@ -357,4 +358,20 @@ fn stream_text<R: Read>(
     builder_report.skipped = report.skipped;
     maps.apply(&mut g, &mut builder_report);
     Ok((g, builder_report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blank_line_record_end;
+
+    #[test]
+    fn perf_records_end_after_the_last_blank_line() {
+        assert_eq!(blank_line_record_end(b"a\n\nb\n\nc"), Some(6));
+        assert_eq!(blank_line_record_end(b"a\n \t\nb"), Some(5));
+        assert_eq!(blank_line_record_end(b"a\r\n\r\nb"), Some(5));
+        // No blank line after another line: no record ends yet.
+        assert_eq!(blank_line_record_end(b"a\nb\n"), None);
+        assert_eq!(blank_line_record_end(b"\nb"), None);
+        assert_eq!(blank_line_record_end(b""), None);
+    }
 }
