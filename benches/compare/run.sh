@@ -21,9 +21,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 # stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
-source "$ROOT/scripts/common.sh"
+source "$HERE/../../scripts/common.sh"
 OUTDIR="$ROOT/target/compare"
 DATA=${DATA:-$OUTDIR/data}
 RESULTS="$OUTDIR/results.jsonl"
