@@ -166,6 +166,22 @@ impl GroupBuilder {
         Ok((n - 1) as FrameId)
     }
 
+    /// Make room for at least `named` frames with only a name and `located`
+    /// frames with a file, line or column in all (capped by the frame
+    /// limit), so interning them does not grow the tables step by step.
+    /// Callers pass lower bounds of the group's frames that are bounded by
+    /// data they already hold in memory (e.g. the distinct names of a parsed
+    /// chunk), never counts read from the input.
+    pub fn reserve_frames(&mut self, named: usize, located: usize) {
+        let max = usize::try_from(self.limits.max_frames).unwrap_or(usize::MAX);
+        let total = named.saturating_add(located).min(max);
+        self.frames.reserve_exact(total.saturating_sub(self.frames.len()));
+        let (frames, hasher) = (&self.frames, &self.hasher);
+        let rehash = |&i: &FrameId| FrameKey::of(&frames[i as usize]).hash(hasher);
+        self.name_index.reserve(named.min(max).saturating_sub(self.name_index.len()), rehash);
+        self.index.reserve(located.min(max).saturating_sub(self.index.len()), rehash);
+    }
+
     /// Number of frames interned so far.
     pub fn frame_count(&self) -> usize {
         self.frames.len()
