@@ -170,3 +170,44 @@ fn error_codes_are_stable_and_listed() {
     let codes: Vec<&str> = errors.iter().map(|e| e.code()).collect();
     assert_eq!(codes, Error::CODES);
 }
+
+#[test]
+fn stack_nodes_are_found_again_with_one_child_or_many() {
+    // A node keeps its only child beside it and moves its children to the
+    // index from the second one on: every (parent, frame) must still map to
+    // one node, whatever the order the children arrive in.
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let f: Vec<u32> = (0..6).map(|i| g.frame(Frame::new(format!("f{i}"))).unwrap()).collect();
+    let mut p = g.sampled("p", ValueUnit::None);
+    let stacks: Vec<Vec<u32>> = vec![
+        vec![f[0], f[1], f[2]],
+        vec![f[0], f[1], f[3]],
+        vec![f[0], f[4]],
+        vec![f[0], f[1], f[2], f[5]],
+        vec![f[0], f[1], f[4]],
+        vec![f[1], f[2]],
+        vec![f[0], f[1]],
+    ];
+    let mut first = Vec::new();
+    for s in &stacks {
+        first.push(p.stack_id(s).unwrap());
+    }
+    let nodes = p.stacks().len();
+    // Again, in reverse and one node at a time: the same ids, no new node.
+    for (s, &id) in stacks.iter().zip(&first).rev() {
+        assert_eq!(p.stack_id(s).unwrap(), id);
+        let mut node = NO_STACK;
+        for &fr in s {
+            node = p.node(node, fr).unwrap();
+        }
+        assert_eq!(node, id);
+    }
+    assert_eq!(p.stacks().len(), nodes);
+    // f0, f0/f1, f0/f1/f2, f0/f1/f3, f0/f4, f0/f1/f2/f5, f0/f1/f4, f1, f1/f2.
+    assert_eq!(nodes, 9);
+    let mut out = Vec::new();
+    for (s, &id) in stacks.iter().zip(&first) {
+        p.stacks().stack_into(id, &mut out);
+        assert_eq!(&out, s);
+    }
+}

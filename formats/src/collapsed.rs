@@ -152,7 +152,10 @@ fn finish(
 /// file order.
 #[derive(Default)]
 struct Chunk<'a> {
-    /// Frame names in order of first appearance in the chunk.
+    /// Local id of `frames[0]`: 0, unless the chunk was read with the
+    /// names table of the chunks before it (one thread).
+    first: u32,
+    /// Frame names new in this chunk, in order of first appearance.
     frames: Vec<&'a str>,
     /// Samples: (frames shared with the previous sample, end of this
     /// sample's other frames in `fresh`, weight).
@@ -165,12 +168,17 @@ struct Chunk<'a> {
     lines: u64,
 }
 
+/// Local ids of frame names: one table per chunk when chunks are read in
+/// parallel, one for the whole text on one thread (a name is then looked up
+/// in the group once, not once per chunk).
+type Names<'a> = hashbrown::HashMap<&'a str, u32>;
+
 /// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
 /// the previous one: frames equal to the previous line's at the same depth
-/// (from the outermost, until the first difference) are shared.
-fn parse_chunk(text: &str) -> Chunk<'_> {
-    let mut c = Chunk::default();
-    let mut frame_ids: hashbrown::HashMap<&str, u32> = hashbrown::HashMap::new();
+/// (from the outermost, until the first difference) are shared. Names not in
+/// `frame_ids` are added to it.
+fn parse_chunk<'a>(text: &'a str, frame_ids: &mut Names<'a>) -> Chunk<'a> {
+    let mut c = Chunk { first: frame_ids.len() as u32, ..Chunk::default() };
     let mut prev_stack: &str = "";
     let mut prev: Vec<(usize, usize)> = Vec::new();
     let mut cur: Vec<(usize, usize)> = Vec::new();
@@ -200,7 +208,7 @@ fn parse_chunk(text: &str) -> Chunk<'_> {
                 Some(&(ps, pe)) if sharing && &prev_stack[ps..pe] == frame => shared += 1,
                 _ => {
                     sharing = false;
-                    let next = c.frames.len() as u32;
+                    let next = c.first + c.frames.len() as u32;
                     let f = *frame_ids.entry(frame).or_insert_with(|| {
                         c.frames.push(frame);
                         next
@@ -242,9 +250,13 @@ fn import_chunks(
     let mut frame_map: Vec<FrameId> = Vec::new();
     // The stack nodes of the previous sample, outermost first (across chunks).
     let mut nodes: Vec<StackId> = Vec::new();
-    crate::parallel::parse_ordered(&chunks, threads, parse_chunk, |c: Chunk<'_>| {
-        frame_map.clear();
-        frame_map.resize(c.frames.len(), FrameId::MAX);
+    let mut merge = |c: Chunk<'_>| {
+        if c.first == 0 {
+            frame_map.clear();
+        }
+        frame_map.resize(c.first as usize + c.frames.len(), FrameId::MAX);
+        // The names new in the chunk are at least as many frames in all.
+        g.reserve_frames(c.first as usize + c.frames.len(), 0);
         let mut bad = c.invalid.iter().peekable();
         let mut from = 0;
         for (si, &(shared, to, weight)) in c.samples.iter().enumerate() {
@@ -258,7 +270,8 @@ fn import_chunks(
             for &f in &c.fresh[from..to] {
                 let gf = match frame_map[f as usize] {
                     FrameId::MAX => {
-                        let id = g.frame_named(c.frames[f as usize])?;
+                        // Not mapped yet: new in this chunk.
+                        let id = g.frame_named(c.frames[(f - c.first) as usize])?;
                         frame_map[f as usize] = id;
                         id
                     }
@@ -276,6 +289,15 @@ fn import_chunks(
         invalid += c.invalid.len() as u64;
         lines_before += c.lines;
         Ok(())
-    })?;
+    };
+    if threads <= 1 {
+        // One names table for every chunk: each name reaches the group once.
+        let mut names = Names::new();
+        for chunk in &chunks {
+            merge(parse_chunk(chunk, &mut names))?;
+        }
+    } else {
+        crate::parallel::parse_ordered(&chunks, threads, |t| parse_chunk(t, &mut Names::new()), merge)?;
+    }
     finish(g, b, invalid, allow_empty)
 }

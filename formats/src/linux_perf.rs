@@ -39,8 +39,8 @@
 //!   (`invalid_event`), a call-chain line that cannot be read is skipped
 //!   (`invalid_line`); both with their 1-based line number.
 
+use hashbrown::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use flamekit_core::{
     Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, StackId,

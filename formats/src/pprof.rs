@@ -55,10 +55,8 @@ struct PbProfile {
     location: Vec<PbLocation>,
     #[prost(message, repeated, tag = "5")]
     function: Vec<PbFunction>,
-    /// Bytes rather than `string`: a non-UTF-8 entry is shown lossily instead
-    /// of failing the whole import.
-    #[prost(bytes = "vec", repeated, tag = "6")]
-    string_table: Vec<Vec<u8>>,
+    // `string_table` (field 6) is not decoded: [`string_table`] borrows its
+    // entries from the input instead (no copy, no allocation per string).
     #[prost(int64, tag = "14")]
     default_sample_type: i64,
 }
@@ -216,39 +214,92 @@ fn unit_of(unit: &str) -> ValueUnit {
 /// with every reference checked.
 struct Tables<'p> {
     p: &'p PbProfile,
-    functions: HashMap<u64, usize>,
-    locations: HashMap<u64, usize>,
-    mappings: HashMap<u64, usize>,
+    /// The string table's entries, borrowed from the input. Bytes rather
+    /// than `str`: a non-UTF-8 entry is shown lossily instead of failing the
+    /// whole import.
+    strings: Vec<&'p [u8]>,
+    functions: IdIndex,
+    locations: IdIndex,
+    mappings: IdIndex,
+}
+
+/// The entries of the top-level `string_table` field (6), in order, borrowed
+/// from `b` (which has passed [`walk_shape`]).
+fn string_table(b: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let Some((key, next)) = read_varint(b, i) else { break };
+        let Some((v, next)) = read_varint(b, next) else { break };
+        i = next;
+        if key & 7 == 2 {
+            let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
+                break;
+            };
+            if key >> 3 == 6 {
+                out.push(&b[i..end]);
+            }
+            i = end;
+        }
+    }
+    out
+}
+
+/// Ids → indices of one table: `Dense` when the ids are `1..=n` in order
+/// (what Go and most producers write; no map is built), a map otherwise.
+enum IdIndex {
+    Dense(usize),
+    Map(HashMap<u64, usize>),
+}
+
+impl IdIndex {
+    fn get(&self, id: &u64) -> Option<usize> {
+        match self {
+            IdIndex::Dense(n) => id.checked_sub(1).and_then(|i| usize::try_from(i).ok()).filter(|i| i < n),
+            IdIndex::Map(m) => m.get(id).copied(),
+        }
+    }
+
+    fn contains_key(&self, id: &u64) -> bool {
+        self.get(id).is_some()
+    }
 }
 
 impl<'p> Tables<'p> {
     fn string(&self, idx: i64, at: impl FnOnce() -> String) -> Result<Cow<'p, str>> {
         usize::try_from(idx)
             .ok()
-            .and_then(|i| self.p.string_table.get(i))
-            .map(|s| String::from_utf8_lossy(s))
+            .and_then(|i| self.strings.get(i))
+            .map(|&s| match std::str::from_utf8(s) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(s),
+            })
             .ok_or_else(|| {
                 Error::invalid(
                     FORMAT,
                     at(),
-                    format!(
-                        "string index {idx} is out of range: string_table has {} entries",
-                        self.p.string_table.len()
-                    ),
+                    format!("string index {idx} is out of range: string_table has {} entries", self.strings.len()),
                 )
             })
     }
 
     /// [`Tables::string`]'s check, without decoding the string.
     fn check_string(&self, idx: i64, at: impl FnOnce() -> String) -> Result<()> {
-        match usize::try_from(idx).ok().and_then(|i| self.p.string_table.get(i)) {
+        match usize::try_from(idx).ok().and_then(|i| self.strings.get(i)) {
             Some(_) => Ok(()),
             None => self.string(idx, at).map(|_| ()),
         }
     }
 }
 
-fn index_ids(ids: impl Iterator<Item = u64>, what: &str) -> Result<HashMap<u64, usize>> {
+fn index_ids(ids: impl Iterator<Item = u64> + Clone, what: &str) -> Result<IdIndex> {
+    let mut n = 0;
+    if ids.clone().enumerate().all(|(i, id)| {
+        n += 1;
+        id == i as u64 + 1
+    }) {
+        return Ok(IdIndex::Dense(n));
+    }
     let mut map = HashMap::new();
     for (i, id) in ids.enumerate() {
         if id == 0 {
@@ -258,12 +309,13 @@ fn index_ids(ids: impl Iterator<Item = u64>, what: &str) -> Result<HashMap<u64, 
             return Err(Error::invalid(FORMAT, format!("{what}[{i}].id"), format!("duplicate {what} id {id}")));
         }
     }
-    Ok(map)
+    Ok(IdIndex::Map(map))
 }
 
-fn build_tables(p: &PbProfile) -> Result<Tables<'_>> {
+fn build_tables<'p>(p: &'p PbProfile, bytes: &'p [u8]) -> Result<Tables<'p>> {
     let t = Tables {
         p,
+        strings: string_table(bytes),
         functions: index_ids(p.function.iter().map(|f| f.id), "function")?,
         locations: index_ids(p.location.iter().map(|l| l.id), "location")?,
         mappings: index_ids(p.mapping.iter().map(|m| m.id), "mapping")?,
@@ -325,9 +377,9 @@ impl Frames {
             name = Cow::Borrowed("(unknown)");
         }
         let file = t.string(f.filename, || format!("function[{fi}].filename"))?;
-        let file = (!file.is_empty()).then(|| file.into_owned());
+        let file = (!file.is_empty()).then_some(&*file);
         let line = u32::try_from(f.start_line).ok().filter(|&l| l > 0);
-        let id = g.frame(Frame::with_location(name.into_owned(), file, line, None))?;
+        let id = g.frame_parts(&name, file, line, None)?;
         self.function[fi] = Some(id);
         Ok(id)
     }
@@ -344,7 +396,7 @@ impl Frames {
             if line.function_id == 0 {
                 continue;
             }
-            let fi = *t.functions.get(&line.function_id).ok_or_else(|| {
+            let fi = t.functions.get(&line.function_id).ok_or_else(|| {
                 Error::invalid(
                     FORMAT,
                     format!("location[{li}].line"),
@@ -356,7 +408,7 @@ impl Frames {
         }
         if self.arena.len() == start {
             let file = match t.mappings.get(&loc.mapping_id) {
-                Some(&mi) => {
+                Some(mi) => {
                     let f = t.string(t.p.mapping[mi].filename, || format!("mapping[{mi}].filename"))?;
                     (!f.is_empty()).then(|| f.into_owned())
                 }
@@ -549,7 +601,7 @@ fn validate_samples(bytes: &[u8]) -> Result<()> {
 
 fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let p = decode(bytes, opts)?;
-    let t = build_tables(&p)?;
+    let t = build_tables(&p, bytes)?;
     if p.sample_type.is_empty() {
         return Err(Error::invalid(FORMAT, "sample_type", "the profile declares no sample type"));
     }
@@ -619,7 +671,7 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
                 Some(i) if dense && i < p.location.len() => Some(i),
                 _ if dense => None,
                 Some(i) if p.location.get(i).is_some_and(|l| l.id == *lid) => Some(i),
-                _ => t.locations.get(lid).copied(),
+                _ => t.locations.get(lid),
             };
             let li = li.ok_or_else(|| {
                 Error::invalid(FORMAT, format!("sample[{i}].location_id[{j}]"), format!("no location has id {lid}"))

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
+use flamekit_core::{Error, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
 use serde::Deserialize;
 
 use crate::ImportOptions;
@@ -50,7 +50,7 @@ struct FileProfile<'a> {
     #[serde(rename = "endValue")]
     end_value: Option<f64>,
     events: Option<Vec<FileEvent<'a>>>,
-    samples: Option<Vec<Vec<u64>>>,
+    samples: Option<Samples>,
     weights: Option<Vec<f64>>,
 }
 
@@ -60,6 +60,72 @@ struct FileEvent<'a> {
     kind: Cow<'a, str>,
     frame: u64,
     at: f64,
+}
+
+/// `samples`: an array of arrays of frame indices, read into one flat
+/// vector (no allocation per sample).
+#[derive(Default)]
+struct Samples {
+    /// Every sample's frame indices, back to back.
+    frames: Vec<u64>,
+    /// End of each sample's indices in `frames`.
+    ends: Vec<usize>,
+}
+
+impl Samples {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The samples' frame indices, in order.
+    fn iter(&self) -> impl Iterator<Item = &[u64]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let s = &self.frames[start..end];
+            start = end;
+            s
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Samples {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Outer;
+        /// One sample, appended to the flat vector.
+        struct Inner<'s>(&'s mut Vec<u64>);
+        impl<'de> serde::de::DeserializeSeed<'de> for Inner<'_> {
+            type Value = ();
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+                d.deserialize_seq(self)
+            }
+        }
+        impl<'de> serde::de::Visitor<'de> for Inner<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+                while let Some(i) = seq.next_element::<u64>()? {
+                    self.0.push(i);
+                }
+                Ok(())
+            }
+        }
+        impl<'de> serde::de::Visitor<'de> for Outer {
+            type Value = Samples;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Samples, A::Error> {
+                let mut s = Samples::default();
+                while seq.next_element_seed(Inner(&mut s.frames))?.is_some() {
+                    s.ends.push(s.frames.len());
+                }
+                Ok(s)
+            }
+        }
+        d.deserialize_seq(Outer)
+    }
 }
 
 /// True when `bytes` look like a speedscope file: a JSON object naming the
@@ -84,18 +150,19 @@ fn relocate(e: Error, location: String) -> Error {
 
 /// Import a speedscope file.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let file: File = serde_json::from_slice(bytes).map_err(|e| Error::from_json(FORMAT, &e))?;
+    // Valid UTF-8 is parsed as `str`: serde_json then skips its per-string check.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    };
+    let file: File = parsed.map_err(|e| Error::from_json(FORMAT, &e))?;
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
     g.set_name(file.name.as_deref().unwrap_or(""));
     let mut ids: Vec<FrameId> = Vec::with_capacity(file.shared.frames.len());
+    let named = file.shared.frames.iter().filter(|f| f.file.is_none() && f.line.is_none() && f.col.is_none()).count();
+    g.reserve_frames(named, file.shared.frames.len() - named);
     for f in &file.shared.frames {
-        let frame = Frame::with_location(
-            f.name.as_ref(),
-            f.file.as_ref().map(|s| s.to_string()),
-            location_line(f.line),
-            location_line(f.col),
-        );
-        ids.push(g.frame(frame)?);
+        ids.push(g.frame_parts(&f.name, f.file.as_deref(), location_line(f.line), location_line(f.col))?);
     }
     let frame_of = |pi: usize, what: &str, idx: u64| -> Result<FrameId> {
         ids.get(idx as usize).copied().ok_or_else(|| {
@@ -123,7 +190,10 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                 }
                 for (ei, e) in p.events.as_deref().unwrap_or(&[]).iter().enumerate() {
                     let loc = || format!("profiles[{pi}].events[{ei}]");
-                    let f = frame_of(pi, &format!("events[{ei}].frame"), e.frame)?;
+                    let f = match ids.get(e.frame as usize) {
+                        Some(&f) => f,
+                        None => frame_of(pi, &format!("events[{ei}].frame"), e.frame)?,
+                    };
                     let r = match e.kind.as_ref() {
                         "O" => b.open(f, e.at),
                         "C" => b.close(f, e.at),
@@ -141,7 +211,8 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                 g.push_profile(profile)?;
             }
             "sampled" => {
-                let samples = p.samples.as_deref().unwrap_or(&[]);
+                let no_samples = Samples::default();
+                let samples = p.samples.as_ref().unwrap_or(&no_samples);
                 let mut b = g.sampled(name, unit);
                 let ones;
                 let weights: &[f64] = match &p.weights {
@@ -167,7 +238,10 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                 for (si, (s, &w)) in samples.iter().zip(weights).enumerate() {
                     stack.clear();
                     for &idx in s {
-                        stack.push(frame_of(pi, &format!("samples[{si}]"), idx)?);
+                        match ids.get(idx as usize) {
+                            Some(&f) => stack.push(f),
+                            None => stack.push(frame_of(pi, &format!("samples[{si}]"), idx)?),
+                        }
                     }
                     b.push_stack(&stack, w).map_err(|err| relocate(err, format!("profiles[{pi}].samples[{si}]")))?;
                 }

@@ -166,6 +166,22 @@ impl GroupBuilder {
         Ok((n - 1) as FrameId)
     }
 
+    /// Make room for at least `named` frames with only a name and `located`
+    /// frames with a file, line or column in all (capped by the frame
+    /// limit), so interning them does not grow the tables step by step.
+    /// Callers pass lower bounds of the group's frames that are bounded by
+    /// data they already hold in memory (e.g. the distinct names of a parsed
+    /// chunk), never counts read from the input.
+    pub fn reserve_frames(&mut self, named: usize, located: usize) {
+        let max = usize::try_from(self.limits.max_frames).unwrap_or(usize::MAX);
+        let total = named.saturating_add(located).min(max);
+        self.frames.reserve_exact(total.saturating_sub(self.frames.len()));
+        let (frames, hasher) = (&self.frames, &self.hasher);
+        let rehash = |&i: &FrameId| FrameKey::of(&frames[i as usize]).hash(hasher);
+        self.name_index.reserve(named.min(max).saturating_sub(self.name_index.len()), rehash);
+        self.index.reserve(located.min(max).saturating_sub(self.index.len()), rehash);
+    }
+
     /// Number of frames interned so far.
     pub fn frame_count(&self) -> usize {
         self.frames.len()
@@ -186,6 +202,7 @@ impl GroupBuilder {
             used: self.samples_used.clone(),
             stacks: StackTable::default(),
             index: HashMap::new(),
+            only_child: Vec::new(),
             last_stack: Vec::new(),
             last_nodes: Vec::new(),
             samples: Vec::new(),
@@ -307,6 +324,13 @@ fn cut_at(s: &str, max: usize) -> usize {
     i
 }
 
+/// `SampledBuilder::only_child` of a node without children. Equal to
+/// [`NO_STACK`], which is never a child.
+const NO_CHILD: StackId = NO_STACK;
+/// `SampledBuilder::only_child` of a node whose children are in the index
+/// (never a node id: ids stop below it).
+const MANY_CHILDREN: StackId = NO_STACK - 1;
+
 fn bad_weight(format: &'static str, index: usize, w: f64) -> Error {
     Error::invalid(format, format!("sample {index}"), format!("weight must be finite and non-negative, got {w}"))
 }
@@ -320,10 +344,18 @@ pub struct SampledBuilder {
     limits: IngestLimits,
     used: Arc<AtomicU64>,
     stacks: StackTable,
-    /// `(parent, frame)` packed as `parent << 32 | frame` → node. hashbrown's
-    /// default hasher (foldhash) is seeded per process, so crafted inputs
-    /// cannot force collisions, and is several times faster than SipHash.
+    /// `(parent, frame)` packed as `parent << 32 | frame` → node, for the
+    /// outermost nodes and the children of nodes with more than one child
+    /// (see `only_child`). hashbrown's default hasher (foldhash) is seeded per
+    /// process, so crafted inputs cannot force collisions, and is several
+    /// times faster than SipHash.
     index: HashMap<u64, StackId>,
+    /// Per node: its one child ([`NO_CHILD`] when it has none yet), or
+    /// [`MANY_CHILDREN`] when its children are in `index`. Most nodes of a
+    /// profile whose stacks share little have at most one child: they are
+    /// found and created without hashing (4 bytes per node instead of a
+    /// hash-table slot).
+    only_child: Vec<StackId>,
     /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
     /// consecutive samples usually share a long prefix, which is then reused
     /// without hashing.
@@ -343,22 +375,48 @@ impl SampledBuilder {
     /// outermost frame), created if new. Fails past the depth limit.
     pub fn node(&mut self, parent: StackId, frame: FrameId) -> Result<StackId> {
         let key = (u64::from(parent) << 32) | u64::from(frame);
-        if let Some(&id) = self.index.get(&key) {
-            return Ok(id);
-        }
-        if parent != NO_STACK && parent as usize >= self.stacks.len() {
-            return Err(Error::Internal { message: format!("stack node {parent} does not exist") });
+        // The children of `parent` as they are recorded now (for a new node).
+        let children = if parent == NO_STACK {
+            MANY_CHILDREN
+        } else {
+            match self.only_child.get(parent as usize) {
+                Some(&c) => c,
+                None => return Err(Error::Internal { message: format!("stack node {parent} does not exist") }),
+            }
+        };
+        match children {
+            NO_CHILD => {}
+            MANY_CHILDREN => {
+                if let Some(&id) = self.index.get(&key) {
+                    return Ok(id);
+                }
+            }
+            only if self.stacks.frames[only as usize] == frame => return Ok(only),
+            _ => {}
         }
         let depth = self.stacks.depth(parent) as u64 + 1;
         self.limits.check(LimitKind::StackDepth, depth)?;
         let id = self.stacks.len() as StackId;
-        if id == NO_STACK {
-            return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 1, value: id as u64 });
+        if id == NO_STACK || id == MANY_CHILDREN {
+            return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 2, value: id as u64 });
         }
         self.stacks.parents.push(parent);
         self.stacks.frames.push(frame);
         self.stacks.depths.push(depth as u32);
-        self.index.insert(key, id);
+        self.only_child.push(NO_CHILD);
+        match children {
+            NO_CHILD => self.only_child[parent as usize] = id,
+            MANY_CHILDREN => {
+                self.index.insert(key, id);
+            }
+            only => {
+                // A second child: both now live in the index.
+                let only_key = (u64::from(parent) << 32) | u64::from(self.stacks.frames[only as usize]);
+                self.index.insert(only_key, only);
+                self.index.insert(key, id);
+                self.only_child[parent as usize] = MANY_CHILDREN;
+            }
+        }
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(id)
     }
