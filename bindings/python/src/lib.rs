@@ -17,54 +17,34 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyType};
 
 create_exception!(flamekit, FlamekitError, PyValueError, "Base of every flamekit error; `.code` is the stable code.");
-create_exception!(flamekit, InvalidJsonError, FlamekitError, "The input is not valid JSON (code `invalid_json`).");
-create_exception!(
-    flamekit,
-    UnsupportedFormatError,
-    FlamekitError,
-    "No importer recognised the input (`unsupported_format`)."
-);
-create_exception!(
-    flamekit,
-    InvalidProfileError,
-    FlamekitError,
-    "The input's content is inconsistent (`invalid_profile`)."
-);
-create_exception!(flamekit, TruncatedInputError, FlamekitError, "The input ends early (`truncated_input`).");
-create_exception!(flamekit, LimitExceededError, FlamekitError, "An ingest limit was exceeded (`limit_exceeded`).");
-create_exception!(
-    flamekit,
-    DecompressionFailedError,
-    FlamekitError,
-    "gzip/zip data is corrupt (`decompression_failed`)."
-);
-create_exception!(flamekit, InvalidArgumentError, FlamekitError, "An argument is out of range (`invalid_argument`).");
-create_exception!(flamekit, EmptyProfileError, FlamekitError, "Nothing to show or analyze (`empty_profile`).");
-create_exception!(flamekit, IoError, FlamekitError, "Reading a file failed (`io_error`).");
-create_exception!(
-    flamekit,
-    InvalidSourceMapError,
-    FlamekitError,
-    "A JavaScript source map is malformed (`invalid_source_map`)."
-);
-create_exception!(flamekit, InternalError, FlamekitError, "A bug in flamekit, or a caught panic (`internal_error`).");
 
-/// The exception class for an error code.
-fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
-    match code {
-        "invalid_json" => py.get_type::<InvalidJsonError>(),
-        "unsupported_format" => py.get_type::<UnsupportedFormatError>(),
-        "invalid_profile" => py.get_type::<InvalidProfileError>(),
-        "truncated_input" => py.get_type::<TruncatedInputError>(),
-        "limit_exceeded" => py.get_type::<LimitExceededError>(),
-        "decompression_failed" => py.get_type::<DecompressionFailedError>(),
-        "invalid_argument" => py.get_type::<InvalidArgumentError>(),
-        "empty_profile" => py.get_type::<EmptyProfileError>(),
-        "io_error" => py.get_type::<IoError>(),
-        "invalid_source_map" => py.get_type::<InvalidSourceMapError>(),
-        "internal_error" => py.get_type::<InternalError>(),
-        _ => py.get_type::<FlamekitError>(),
-    }
+/// One exception class per stable code, and the class for a code.
+macro_rules! exceptions {
+    ($($class:ident = $code:literal: $doc:literal,)*) => {
+        $(create_exception!(flamekit, $class, FlamekitError, $doc);)*
+
+        /// The exception class for an error code.
+        fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
+            match code {
+                $($code => py.get_type::<$class>(),)*
+                _ => py.get_type::<FlamekitError>(),
+            }
+        }
+    };
+}
+
+exceptions! {
+    InvalidJsonError = "invalid_json": "The input is not valid JSON (code `invalid_json`).",
+    UnsupportedFormatError = "unsupported_format": "No importer recognised the input (`unsupported_format`).",
+    InvalidProfileError = "invalid_profile": "The input's content is inconsistent (`invalid_profile`).",
+    TruncatedInputError = "truncated_input": "The input ends early (`truncated_input`).",
+    LimitExceededError = "limit_exceeded": "An ingest limit was exceeded (`limit_exceeded`).",
+    DecompressionFailedError = "decompression_failed": "gzip/zip data is corrupt (`decompression_failed`).",
+    InvalidArgumentError = "invalid_argument": "An argument is out of range (`invalid_argument`).",
+    EmptyProfileError = "empty_profile": "Nothing to show or analyze (`empty_profile`).",
+    IoError = "io_error": "Reading a file failed (`io_error`).",
+    InvalidSourceMapError = "invalid_source_map": "A JavaScript source map is malformed (`invalid_source_map`).",
+    InternalError = "internal_error": "A bug in flamekit, or a caught panic (`internal_error`).",
 }
 
 /// A library error as its exception, with `.code` and the variant's details as attributes.
