@@ -325,6 +325,8 @@ class Verdict:
     reason: Optional[str]
     limit: Optional[int]
     actual: Optional[int]
+    json: str
+    """The verdict as compact JSON (what `to_json()` returns)."""
     def to_json(self) -> str: ...
     def __bool__(self) -> bool: ...
 
@@ -373,6 +375,8 @@ class ChatVerdict:
     actual: Optional[int]
     resets_at: Optional[int]
     usage_after: ChatUsage
+    json: str
+    """The verdict as compact JSON (what `to_json()` returns)."""
     def apply(self, usage: ChatUsage) -> ChatUsage:
         """The counters after the allowed action (unchanged when denied)."""
     def to_json(self) -> str: ...

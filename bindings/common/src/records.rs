@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// The attributes every record carries: `serde` (camelCase) for the
 /// JavaScript skins and, when given a Python class name, a frozen read-only
-/// `#[pyclass]` (verdicts get Python wrappers with methods instead).
+/// `#[pyclass]` (the verdicts' classes have methods too, below).
 macro_rules! record {
     ($(#[$m:meta])* struct $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
         $(#[$m])*
@@ -173,7 +173,8 @@ record! {
 }
 
 record! {
-    /// Outcome of an upload or SVG check.
+    /// Outcome of an upload or SVG check (Python: truthy when allowed).
+    #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = "Verdict", frozen, get_all, skip_from_py_object))]
     struct VerdictRecord {
         /// True when the upload is accepted.
         allowed: bool,
@@ -191,7 +192,8 @@ record! {
 }
 
 record! {
-    /// Outcome of a chat message or session check.
+    /// Outcome of a chat message or session check (Python: truthy when allowed).
+    #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = "ChatVerdict", frozen, get_all, skip_from_py_object))]
     struct ChatVerdictRecord {
         /// True when the action may go ahead.
         allowed: bool,
@@ -215,5 +217,37 @@ record! {
         usage_after: crate::ChatUsage,
         /// The verdict as compact JSON.
         json: String,
+    }
+}
+
+/// Python's `to_json()`, truthiness and repr of the verdicts.
+macro_rules! py_verdict {
+    ($name:ident $py:literal $($methods:item)*) => {
+        #[cfg(feature = "python")]
+        #[pyo3::pymethods]
+        impl $name {
+            /// The verdict as compact JSON, e.g. `{"verdict":"allow"}`.
+            fn to_json(&self) -> &str {
+                &self.json
+            }
+            fn __bool__(&self) -> bool {
+                self.allowed
+            }
+            fn __repr__(&self) -> String {
+                format!("{}({})", $py, self.json)
+            }
+            $($methods)*
+        }
+    };
+}
+
+py_verdict!(VerdictRecord "Verdict");
+py_verdict! {
+    ChatVerdictRecord "ChatVerdict"
+    /// Apply this verdict to other stored counters.
+    fn apply(&self, usage: crate::ChatUsage) -> pyo3::PyResult<crate::ChatUsage> {
+        let verdict: flamekit::ChatVerdict = serde_json::from_str(&self.json)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        Ok(verdict.apply(&usage.into()).into())
     }
 }

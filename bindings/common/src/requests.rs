@@ -17,6 +17,58 @@ macro_rules! request {
     };
 }
 
+/// A library settings struct as the bindings pass it: the library's fields
+/// (checked against its definition by the conversions both ways), its
+/// `Default`, serde from a camelCase object (absent = default) and, for
+/// Python, a class with getters, setters and a keyword constructor (omitted
+/// or None = default) whose extra `$py_methods` go into the same block.
+macro_rules! settings {
+    ($(#[$m:meta])* $py:literal struct $name:ident = $lib:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }
+     $($py_methods:item)*) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize), serde(rename_all = "camelCase", default))]
+        #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = $py, eq, get_all, set_all, from_py_object))]
+        pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+
+        impl Default for $name {
+            fn default() -> Self {
+                flamekit::$lib::default().into()
+            }
+        }
+
+        impl From<flamekit::$lib> for $name {
+            fn from(v: flamekit::$lib) -> Self {
+                let flamekit::$lib { $($field),* } = v;
+                $name { $($field),* }
+            }
+        }
+
+        impl From<$name> for flamekit::$lib {
+            fn from(v: $name) -> Self {
+                let $name { $($field),* } = v;
+                flamekit::$lib { $($field),* }
+            }
+        }
+
+        #[cfg(feature = "python")]
+        #[pyo3::pymethods]
+        impl $name {
+            #[new]
+            #[pyo3(signature = (*, $($field = None::<$ty>),*))]
+            #[allow(clippy::too_many_arguments)]
+            fn new($($field: Option<$ty>),*) -> Self {
+                let d = Self::default();
+                $name { $($field: $field.unwrap_or(d.$field)),* }
+            }
+            fn __repr__(&self) -> String {
+                format!("{}({:?})", $py, flamekit::$lib::from(*self))
+            }
+            $($py_methods)*
+        }
+    };
+}
+
 /// A profile index from a binding (`u32`) as the library's `usize`.
 fn index(p: Option<u32>) -> Option<usize> {
     p.map(|p| p as usize)
@@ -28,7 +80,7 @@ fn index(p: Option<u32>) -> Option<usize> {
 pub struct LoadRequest {
     /// A file name: breaks detection ties and names the group.
     pub name_hint: Option<String>,
-    /// Ingest limits; absent fields keep the library defaults.
+    /// Ingest limits.
     pub limits: LimitsRequest,
     /// Import switches and source maps.
     pub options: ImportRequest,
@@ -121,7 +173,7 @@ impl LoadRequest {
     pub fn resolve(&self) -> Result<flamekit::ImportOptions, Error> {
         let (o, d) = (&self.options, flamekit::ImportOptions::default());
         Ok(flamekit::ImportOptions {
-            limits: self.limits.resolve(),
+            limits: self.limits.into(),
             name: self.name_hint.clone(),
             perf_weight: option(&o.perf_weight, d.perf_weight)?,
             firefox_frames: option(&o.firefox_frames, d.firefox_frames)?,
@@ -141,60 +193,31 @@ impl LoadRequest {
     }
 }
 
-request! {
-    /// Ingest limits ([`flamekit::IngestLimits`]); absent fields keep the
-    /// defaults. Serializable too: `defaultIngestLimits()` of the JS skins.
-    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-    struct LimitsRequest {
+settings! {
+    /// Ingest limits ([`flamekit::IngestLimits`]); Python's `IngestLimits`,
+    /// serialized by `defaultIngestLimits()` of the JS skins.
+    "IngestLimits" struct LimitsRequest = IngestLimits {
         /// Largest accepted input in bytes, before decompression.
-        max_input_bytes: Option<u64>,
+        max_input_bytes: u64,
         /// Largest size after gzip/zip decompression.
-        max_inflated_bytes: Option<u64>,
+        max_inflated_bytes: u64,
         /// Most distinct frames in one group.
-        max_frames: Option<u64>,
+        max_frames: u64,
         /// Most samples plus events over all profiles of a group.
-        max_samples: Option<u64>,
+        max_samples: u64,
         /// Deepest accepted stack.
-        max_stack_depth: Option<u64>,
+        max_stack_depth: u64,
         /// Most profiles in a group.
-        max_profiles: Option<u64>,
+        max_profiles: u64,
         /// Largest inflated ÷ compressed size ratio (past a small floor).
-        max_inflation_ratio: Option<u64>,
+        max_inflation_ratio: u64,
         /// Longest frame name in bytes (longer ones are cut, with a warning).
-        max_name_bytes: Option<u64>,
+        max_name_bytes: u64,
     }
-}
-
-impl LimitsRequest {
-    /// The limits, defaults filled in.
-    pub fn resolve(&self) -> flamekit::IngestLimits {
-        let d = flamekit::IngestLimits::default();
-        flamekit::IngestLimits {
-            max_input_bytes: self.max_input_bytes.unwrap_or(d.max_input_bytes),
-            max_inflated_bytes: self.max_inflated_bytes.unwrap_or(d.max_inflated_bytes),
-            max_frames: self.max_frames.unwrap_or(d.max_frames),
-            max_samples: self.max_samples.unwrap_or(d.max_samples),
-            max_stack_depth: self.max_stack_depth.unwrap_or(d.max_stack_depth),
-            max_profiles: self.max_profiles.unwrap_or(d.max_profiles),
-            max_inflation_ratio: self.max_inflation_ratio.unwrap_or(d.max_inflation_ratio),
-            max_name_bytes: self.max_name_bytes.unwrap_or(d.max_name_bytes),
-        }
-    }
-}
-
-impl From<flamekit::IngestLimits> for LimitsRequest {
-    /// Every limit given explicitly.
-    fn from(l: flamekit::IngestLimits) -> Self {
-        LimitsRequest {
-            max_input_bytes: Some(l.max_input_bytes),
-            max_inflated_bytes: Some(l.max_inflated_bytes),
-            max_frames: Some(l.max_frames),
-            max_samples: Some(l.max_samples),
-            max_stack_depth: Some(l.max_stack_depth),
-            max_profiles: Some(l.max_profiles),
-            max_inflation_ratio: Some(l.max_inflation_ratio),
-            max_name_bytes: Some(l.max_name_bytes),
-        }
+    /// No limits at all.
+    #[staticmethod]
+    fn unlimited() -> Self {
+        flamekit::IngestLimits::unlimited().into()
     }
 }
 
@@ -401,29 +424,18 @@ impl UploadPolicyRequest {
             allowed_content_types: self.allowed_content_types.clone().unwrap_or(d.allowed_content_types),
             allowed_extensions: self.allowed_extensions.clone().unwrap_or(d.allowed_extensions),
             max_duration_ms: self.max_duration_ms.or(d.max_duration_ms),
-            svg: self.svg.resolve(),
+            svg: self.svg.into(),
         })
     }
 }
 
-request! {
-    /// Rules for SVG uploads ([`flamekit::SvgPolicy`]).
-    struct SvgPolicyRequest {
+settings! {
+    /// Rules for SVG uploads ([`flamekit::SvgPolicy`]); Python's `SvgPolicy`.
+    "SvgPolicy" struct SvgPolicyRequest = SvgPolicy {
         /// Largest accepted SVG in bytes.
-        max_bytes: Option<u64>,
+        max_bytes: u64,
         /// Most XML nodes.
-        max_nodes: Option<u32>,
-    }
-}
-
-impl SvgPolicyRequest {
-    /// The SVG policy, defaults filled in.
-    pub fn resolve(&self) -> flamekit::SvgPolicy {
-        let d = flamekit::SvgPolicy::default();
-        flamekit::SvgPolicy {
-            max_bytes: self.max_bytes.unwrap_or(d.max_bytes),
-            max_nodes: self.max_nodes.unwrap_or(d.max_nodes),
-        }
+        max_nodes: u32,
     }
 }
 
@@ -476,35 +488,19 @@ impl ChatPlanRequest {
     }
 }
 
-/// A user's chat counters ([`flamekit::ChatUsage`]), as the caller stores
-/// them: an input of the chat checks (absent counters are 0) and the
-/// `usage_after` of their verdicts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize), serde(rename_all = "camelCase", default))]
-pub struct ChatUsage {
-    /// Messages already sent in the current session.
-    pub session_messages: u32,
-    /// Sessions ever started.
-    pub lifetime_sessions: u32,
-    /// Sessions started in the monthly period beginning at `period_start`.
-    pub monthly_sessions: u32,
-    /// Start of the current monthly period, UTC unix seconds.
-    pub period_start: i64,
-    /// Optional billing anchor, UTC unix seconds.
-    pub period_anchor: Option<i64>,
-}
-
-impl From<ChatUsage> for flamekit::ChatUsage {
-    fn from(u: ChatUsage) -> Self {
-        let ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } = u;
-        flamekit::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
-    }
-}
-
-impl From<flamekit::ChatUsage> for ChatUsage {
-    fn from(u: flamekit::ChatUsage) -> Self {
-        let flamekit::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } =
-            u;
-        ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
+settings! {
+    /// A user's chat counters ([`flamekit::ChatUsage`]), as the caller stores
+    /// them: an input of the chat checks and the `usage_after` of their verdicts.
+    "ChatUsage" struct ChatUsage = ChatUsage {
+        /// Messages already sent in the current session.
+        session_messages: u32,
+        /// Sessions ever started.
+        lifetime_sessions: u32,
+        /// Sessions started in the monthly period beginning at `period_start`.
+        monthly_sessions: u32,
+        /// Start of the current monthly period, UTC unix seconds.
+        period_start: i64,
+        /// Optional billing anchor, UTC unix seconds.
+        period_anchor: Option<i64>,
     }
 }

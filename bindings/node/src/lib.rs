@@ -94,7 +94,7 @@ impl<T: Send + 'static, J: napi::bindgen_prelude::ToNapiValue + napi::bindgen_pr
 /// The library's default ingest limits.
 #[napi(ts_return_type = "Required<IngestLimits>")]
 pub fn default_ingest_limits() -> napi::Result<Value, &'static str> {
-    js(&fb::LimitsRequest::from(flamekit::IngestLimits::default()))
+    js(&fb::LimitsRequest::default())
 }
 
 /// Panic inside the library on purpose: tests that a panic surfaces as an
@@ -428,7 +428,7 @@ pub fn check_upload_bytes(
 #[napi(ts_args_type = "data: Uint8Array, policy?: SvgPolicy", ts_return_type = "Verdict")]
 pub fn validate_svg(env: Env, data: Uint8Array, policy: Option<Unknown<'_>>) -> napi::Result<Value, &'static str> {
     let policy = req::<fb::SvgPolicyRequest>(&env, policy);
-    js(&run(|| Ok(fb::verdict(&flamekit::validate_svg(&data, &policy?.resolve()))))?)
+    js(&run(|| Ok(fb::verdict(&flamekit::validate_svg(&data, &policy?.into()))))?)
 }
 
 /// May the user send one more message in the current session?

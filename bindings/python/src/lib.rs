@@ -17,54 +17,34 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyType};
 
 create_exception!(flamekit, FlamekitError, PyValueError, "Base of every flamekit error; `.code` is the stable code.");
-create_exception!(flamekit, InvalidJsonError, FlamekitError, "The input is not valid JSON (code `invalid_json`).");
-create_exception!(
-    flamekit,
-    UnsupportedFormatError,
-    FlamekitError,
-    "No importer recognised the input (`unsupported_format`)."
-);
-create_exception!(
-    flamekit,
-    InvalidProfileError,
-    FlamekitError,
-    "The input's content is inconsistent (`invalid_profile`)."
-);
-create_exception!(flamekit, TruncatedInputError, FlamekitError, "The input ends early (`truncated_input`).");
-create_exception!(flamekit, LimitExceededError, FlamekitError, "An ingest limit was exceeded (`limit_exceeded`).");
-create_exception!(
-    flamekit,
-    DecompressionFailedError,
-    FlamekitError,
-    "gzip/zip data is corrupt (`decompression_failed`)."
-);
-create_exception!(flamekit, InvalidArgumentError, FlamekitError, "An argument is out of range (`invalid_argument`).");
-create_exception!(flamekit, EmptyProfileError, FlamekitError, "Nothing to show or analyze (`empty_profile`).");
-create_exception!(flamekit, IoError, FlamekitError, "Reading a file failed (`io_error`).");
-create_exception!(
-    flamekit,
-    InvalidSourceMapError,
-    FlamekitError,
-    "A JavaScript source map is malformed (`invalid_source_map`)."
-);
-create_exception!(flamekit, InternalError, FlamekitError, "A bug in flamekit, or a caught panic (`internal_error`).");
 
-/// The exception class for an error code.
-fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
-    match code {
-        "invalid_json" => py.get_type::<InvalidJsonError>(),
-        "unsupported_format" => py.get_type::<UnsupportedFormatError>(),
-        "invalid_profile" => py.get_type::<InvalidProfileError>(),
-        "truncated_input" => py.get_type::<TruncatedInputError>(),
-        "limit_exceeded" => py.get_type::<LimitExceededError>(),
-        "decompression_failed" => py.get_type::<DecompressionFailedError>(),
-        "invalid_argument" => py.get_type::<InvalidArgumentError>(),
-        "empty_profile" => py.get_type::<EmptyProfileError>(),
-        "io_error" => py.get_type::<IoError>(),
-        "invalid_source_map" => py.get_type::<InvalidSourceMapError>(),
-        "internal_error" => py.get_type::<InternalError>(),
-        _ => py.get_type::<FlamekitError>(),
-    }
+/// One exception class per stable code, and the class for a code.
+macro_rules! exceptions {
+    ($($class:ident = $code:literal: $doc:literal,)*) => {
+        $(create_exception!(flamekit, $class, FlamekitError, $doc);)*
+
+        /// The exception class for an error code.
+        fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
+            match code {
+                $($code => py.get_type::<$class>(),)*
+                _ => py.get_type::<FlamekitError>(),
+            }
+        }
+    };
+}
+
+exceptions! {
+    InvalidJsonError = "invalid_json": "The input is not valid JSON (code `invalid_json`).",
+    UnsupportedFormatError = "unsupported_format": "No importer recognised the input (`unsupported_format`).",
+    InvalidProfileError = "invalid_profile": "The input's content is inconsistent (`invalid_profile`).",
+    TruncatedInputError = "truncated_input": "The input ends early (`truncated_input`).",
+    LimitExceededError = "limit_exceeded": "An ingest limit was exceeded (`limit_exceeded`).",
+    DecompressionFailedError = "decompression_failed": "gzip/zip data is corrupt (`decompression_failed`).",
+    InvalidArgumentError = "invalid_argument": "An argument is out of range (`invalid_argument`).",
+    EmptyProfileError = "empty_profile": "Nothing to show or analyze (`empty_profile`).",
+    IoError = "io_error": "Reading a file failed (`io_error`).",
+    InvalidSourceMapError = "invalid_source_map": "A JavaScript source map is malformed (`invalid_source_map`).",
+    InternalError = "internal_error": "A bug in flamekit, or a caught panic (`internal_error`).",
 }
 
 /// A library error as its exception, with `.code` and the variant's details as attributes.
@@ -96,108 +76,6 @@ fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
 /// Release the GIL, run `f` under the panic guard, and map its error.
 fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
     py.detach(|| fb::guard(f)).map_err(|e| to_py_err(py, e))
-}
-
-/// Bounds checked while importing (see the Rust `IngestLimits`). Every field
-/// defaults to the library's default; `IngestLimits.unlimited()` turns all off.
-#[pyclass(module = "flamekit", name = "IngestLimits", eq, get_all, set_all, from_py_object)]
-#[derive(Clone, Copy, PartialEq)]
-struct PyIngestLimits {
-    max_input_bytes: u64,
-    max_inflated_bytes: u64,
-    max_frames: u64,
-    max_samples: u64,
-    max_stack_depth: u64,
-    max_profiles: u64,
-    max_inflation_ratio: u64,
-    max_name_bytes: u64,
-}
-
-impl From<flamekit::IngestLimits> for PyIngestLimits {
-    fn from(l: flamekit::IngestLimits) -> Self {
-        let flamekit::IngestLimits {
-            max_input_bytes,
-            max_inflated_bytes,
-            max_frames,
-            max_samples,
-            max_stack_depth,
-            max_profiles,
-            max_inflation_ratio,
-            max_name_bytes,
-        } = l;
-        PyIngestLimits {
-            max_input_bytes,
-            max_inflated_bytes,
-            max_frames,
-            max_samples,
-            max_stack_depth,
-            max_profiles,
-            max_inflation_ratio,
-            max_name_bytes,
-        }
-    }
-}
-
-impl From<&PyIngestLimits> for flamekit::IngestLimits {
-    fn from(l: &PyIngestLimits) -> Self {
-        let PyIngestLimits {
-            max_input_bytes,
-            max_inflated_bytes,
-            max_frames,
-            max_samples,
-            max_stack_depth,
-            max_profiles,
-            max_inflation_ratio,
-            max_name_bytes,
-        } = *l;
-        flamekit::IngestLimits {
-            max_input_bytes,
-            max_inflated_bytes,
-            max_frames,
-            max_samples,
-            max_stack_depth,
-            max_profiles,
-            max_inflation_ratio,
-            max_name_bytes,
-        }
-    }
-}
-
-#[pymethods]
-impl PyIngestLimits {
-    #[new]
-    #[pyo3(signature = (*, max_input_bytes=None, max_inflated_bytes=None, max_frames=None, max_samples=None, max_stack_depth=None, max_profiles=None, max_inflation_ratio=None, max_name_bytes=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        max_input_bytes: Option<u64>,
-        max_inflated_bytes: Option<u64>,
-        max_frames: Option<u64>,
-        max_samples: Option<u64>,
-        max_stack_depth: Option<u64>,
-        max_profiles: Option<u64>,
-        max_inflation_ratio: Option<u64>,
-        max_name_bytes: Option<u64>,
-    ) -> Self {
-        let request = fb::LimitsRequest {
-            max_input_bytes,
-            max_inflated_bytes,
-            max_frames,
-            max_samples,
-            max_stack_depth,
-            max_profiles,
-            max_inflation_ratio,
-            max_name_bytes,
-        };
-        request.resolve().into()
-    }
-    /// No limits at all.
-    #[staticmethod]
-    fn unlimited() -> Self {
-        flamekit::IngestLimits::unlimited().into()
-    }
-    fn __repr__(&self) -> String {
-        format!("IngestLimits({:?})", flamekit::IngestLimits::from(self))
-    }
 }
 
 /// The keyword arguments of `render_png`/`render_svg` (groups and diffs; all
@@ -364,7 +242,7 @@ fn load(
     py: Python<'_>,
     path_or_bytes: &Bound<'_, PyAny>,
     name_hint: Option<String>,
-    limits: Option<PyIngestLimits>,
+    limits: Option<fb::LimitsRequest>,
     perf_weight: Option<String>,
     firefox_frames: Option<String>,
     pmcstat_samples: Option<String>,
@@ -372,8 +250,7 @@ fn load(
     source_maps: Vec<fb::SourceMapRequest>,
 ) -> PyResult<PyProfileGroup> {
     let options = fb::ImportRequest { perf_weight, firefox_frames, pmcstat_samples, papyrus_stacks, source_maps };
-    let limits = limits.as_ref().map(|l| flamekit::IngestLimits::from(l).into()).unwrap_or_default();
-    let request = fb::LoadRequest { name_hint, limits, options };
+    let request = fb::LoadRequest { name_hint, limits: limits.unwrap_or_default(), options };
     let loaded = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();
         run(py, || Loaded::from_bytes(bytes, &request))?
@@ -484,27 +361,6 @@ fn diff(
     Ok(PyProfileDiff(run(py, || fb::diff(b, a, &request))?))
 }
 
-/// Rules for SVG uploads (`validate_svg`, `check_upload_bytes`).
-#[pyclass(module = "flamekit", eq, get_all, set_all, from_py_object)]
-#[derive(Clone, PartialEq)]
-struct SvgPolicy {
-    max_bytes: u64,
-    max_nodes: u32,
-}
-
-#[pymethods]
-impl SvgPolicy {
-    #[new]
-    #[pyo3(signature = (*, max_bytes=None, max_nodes=None))]
-    fn new(max_bytes: Option<u64>, max_nodes: Option<u32>) -> Self {
-        let flamekit::SvgPolicy { max_bytes, max_nodes } = fb::SvgPolicyRequest { max_bytes, max_nodes }.resolve();
-        SvgPolicy { max_bytes, max_nodes }
-    }
-    fn __repr__(&self) -> String {
-        format!("SvgPolicy(max_bytes={}, max_nodes={})", self.max_bytes, self.max_nodes)
-    }
-}
-
 /// What an upload endpoint accepts (see the Rust `UploadPolicy`). Omitted
 /// arguments keep the library defaults; empty allowlists accept anything.
 #[pyclass(module = "flamekit", eq, get_all, set_all, from_py_object)]
@@ -514,16 +370,19 @@ struct UploadPolicy {
     allowed_content_types: Vec<String>,
     allowed_extensions: Vec<String>,
     max_duration_ms: Option<u64>,
-    svg: SvgPolicy,
+    svg: fb::SvgPolicyRequest,
 }
 
-impl UploadPolicy {
-    fn resolve(&self) -> flamekit::UploadPolicy {
-        let svg = flamekit::SvgPolicy { max_bytes: self.svg.max_bytes, max_nodes: self.svg.max_nodes };
-        let p = self.clone();
-        let (allowed_content_types, allowed_extensions) = (p.allowed_content_types, p.allowed_extensions);
-        let (max_bytes, max_duration_ms) = (p.max_bytes, p.max_duration_ms);
-        flamekit::UploadPolicy { max_bytes, allowed_content_types, allowed_extensions, max_duration_ms, svg }
+impl From<UploadPolicy> for flamekit::UploadPolicy {
+    fn from(p: UploadPolicy) -> Self {
+        let UploadPolicy { max_bytes, allowed_content_types, allowed_extensions, max_duration_ms, svg } = p;
+        flamekit::UploadPolicy {
+            max_bytes,
+            allowed_content_types,
+            allowed_extensions,
+            max_duration_ms,
+            svg: svg.into(),
+        }
     }
 }
 
@@ -537,66 +396,19 @@ impl UploadPolicy {
         allowed_content_types: Option<Vec<String>>,
         allowed_extensions: Option<Vec<String>>,
         max_duration_ms: Option<u64>,
-        svg: Option<SvgPolicy>,
+        svg: Option<fb::SvgPolicyRequest>,
     ) -> Self {
-        let svg = svg.map(|s| fb::SvgPolicyRequest { max_bytes: Some(s.max_bytes), max_nodes: Some(s.max_nodes) });
-        let request = fb::UploadPolicyRequest {
-            max_bytes: None,
-            allowed_content_types,
-            allowed_extensions,
-            max_duration_ms,
+        let d = flamekit::UploadPolicy::default();
+        UploadPolicy {
+            max_bytes,
+            allowed_content_types: allowed_content_types.unwrap_or(d.allowed_content_types),
+            allowed_extensions: allowed_extensions.unwrap_or(d.allowed_extensions),
+            max_duration_ms: max_duration_ms.or(d.max_duration_ms),
             svg: svg.unwrap_or_default(),
-        };
-        let p = request.resolve().unwrap_or_default();
-        let svg = SvgPolicy { max_bytes: p.svg.max_bytes, max_nodes: p.svg.max_nodes };
-        let (allowed_content_types, allowed_extensions) = (p.allowed_content_types, p.allowed_extensions);
-        UploadPolicy { max_bytes, allowed_content_types, allowed_extensions, max_duration_ms: p.max_duration_ms, svg }
+        }
     }
     fn __repr__(&self) -> String {
-        format!("UploadPolicy({:?})", self.resolve())
-    }
-}
-
-/// Outcome of an upload or SVG check. Truthy when allowed.
-#[pyclass(module = "flamekit", frozen, skip_from_py_object)]
-struct Verdict(fb::VerdictRecord);
-
-#[pymethods]
-impl Verdict {
-    /// True when the upload is accepted.
-    #[getter]
-    fn allowed(&self) -> bool {
-        self.0.allowed
-    }
-    /// Stable deny code (`file_too_large`, `svg_script`, ...), None when allowed.
-    #[getter]
-    fn code(&self) -> Option<&str> {
-        self.0.code.as_deref()
-    }
-    /// Human-readable reason, None when allowed.
-    #[getter]
-    fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
-    }
-    /// The limit that was crossed, when the rule has one.
-    #[getter]
-    fn limit(&self) -> Option<u64> {
-        self.0.limit
-    }
-    /// The value that crossed it, when known.
-    #[getter]
-    fn actual(&self) -> Option<u64> {
-        self.0.actual
-    }
-    /// The verdict as compact JSON, e.g. `{"verdict":"allow"}`.
-    fn to_json(&self) -> &str {
-        &self.0.json
-    }
-    fn __bool__(&self) -> bool {
-        self.0.allowed
-    }
-    fn __repr__(&self) -> String {
-        format!("Verdict({})", self.0.json)
+        format!("UploadPolicy({:?})", flamekit::UploadPolicy::from(self.clone()))
     }
 }
 
@@ -610,10 +422,10 @@ fn check_upload(
     file_name: Option<String>,
     duration_ms: Option<f64>,
     policy: Option<UploadPolicy>,
-) -> PyResult<Verdict> {
+) -> PyResult<fb::VerdictRecord> {
     let info = fb::UploadInfoRequest { size_bytes: Some(size_bytes), content_type, file_name, duration_ms };
-    let policy = policy.map(|p| p.resolve()).unwrap_or_default();
-    run(py, || Ok(Verdict(fb::verdict(&flamekit::check_upload(&policy, &info.resolve(None))))))
+    let policy = policy.map(flamekit::UploadPolicy::from).unwrap_or_default();
+    run(py, || Ok(fb::verdict(&flamekit::check_upload(&policy, &info.resolve(None)))))
 }
 
 /// `check_upload` with the bytes at hand: the size is `len(data)`, and an SVG
@@ -627,22 +439,19 @@ fn check_upload_bytes(
     file_name: Option<String>,
     duration_ms: Option<f64>,
     policy: Option<UploadPolicy>,
-) -> PyResult<Verdict> {
+) -> PyResult<fb::VerdictRecord> {
     let info =
         fb::UploadInfoRequest { size_bytes: None, content_type, file_name, duration_ms }.resolve(Some(data.len()));
-    let policy = policy.map(|p| p.resolve()).unwrap_or_default();
-    run(py, || Ok(Verdict(fb::verdict(&flamekit::check_upload_bytes(&policy, &info, data)))))
+    let policy = policy.map(flamekit::UploadPolicy::from).unwrap_or_default();
+    run(py, || Ok(fb::verdict(&flamekit::check_upload_bytes(&policy, &info, data))))
 }
 
 /// Validate an SVG flamegraph (no scripts, DTDs, external references, ...).
 #[pyfunction]
 #[pyo3(signature = (data, policy=None))]
-fn validate_svg(py: Python<'_>, data: &[u8], policy: Option<SvgPolicy>) -> PyResult<Verdict> {
-    let policy = fb::SvgPolicyRequest {
-        max_bytes: policy.as_ref().map(|p| p.max_bytes),
-        max_nodes: policy.map(|p| p.max_nodes),
-    };
-    run(py, || Ok(Verdict(fb::verdict(&flamekit::validate_svg(data, &policy.resolve())))))
+fn validate_svg(py: Python<'_>, data: &[u8], policy: Option<fb::SvgPolicyRequest>) -> PyResult<fb::VerdictRecord> {
+    let policy = policy.unwrap_or_default().into();
+    run(py, || Ok(fb::verdict(&flamekit::validate_svg(data, &policy))))
 }
 
 /// A chat plan; None limits are unlimited.
@@ -690,139 +499,23 @@ impl ChatPlan {
     }
 }
 
-/// A user's chat counters, as the caller stores them.
-#[pyclass(module = "flamekit", eq, get_all, set_all, from_py_object)]
-#[derive(Clone, PartialEq)]
-struct ChatUsage {
-    session_messages: u32,
-    lifetime_sessions: u32,
-    monthly_sessions: u32,
-    period_start: i64,
-    period_anchor: Option<i64>,
-}
-
-impl From<fb::ChatUsage> for ChatUsage {
-    fn from(u: fb::ChatUsage) -> Self {
-        let fb::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } = u;
-        ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
-    }
-}
-
-impl From<&ChatUsage> for flamekit::ChatUsage {
-    fn from(u: &ChatUsage) -> Self {
-        let ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor } = *u;
-        fb::ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }.into()
-    }
-}
-
-#[pymethods]
-impl ChatUsage {
-    #[new]
-    #[pyo3(signature = (*, session_messages=0, lifetime_sessions=0, monthly_sessions=0, period_start=0, period_anchor=None))]
-    fn new(
-        session_messages: u32,
-        lifetime_sessions: u32,
-        monthly_sessions: u32,
-        period_start: i64,
-        period_anchor: Option<i64>,
-    ) -> Self {
-        ChatUsage { session_messages, lifetime_sessions, monthly_sessions, period_start, period_anchor }
-    }
-    fn __repr__(&self) -> String {
-        format!("ChatUsage({:?})", flamekit::ChatUsage::from(self))
-    }
-}
-
-/// Outcome of `check_chat_limits` / `check_chat_session`. Truthy when allowed.
-#[pyclass(module = "flamekit", frozen, skip_from_py_object)]
-struct ChatVerdict(fb::ChatVerdictRecord, flamekit::ChatVerdict);
-
-#[pymethods]
-impl ChatVerdict {
-    /// True when the action may go ahead.
-    #[getter]
-    fn allowed(&self) -> bool {
-        self.0.allowed
-    }
-    /// Allowed: counters to set to 0 first.
-    #[getter]
-    fn reset(&self) -> Vec<String> {
-        self.0.reset.clone()
-    }
-    /// Allowed: counters to add 1 to.
-    #[getter]
-    fn increment(&self) -> Vec<String> {
-        self.0.increment.clone()
-    }
-    /// Allowed: the monthly period start to store.
-    #[getter]
-    fn period_start(&self) -> Option<i64> {
-        self.0.period_start
-    }
-    /// Denied: `session_messages`, `lifetime_sessions` or `monthly_sessions`.
-    #[getter]
-    fn limit_type(&self) -> Option<&str> {
-        self.0.limit_type.as_deref()
-    }
-    /// Denied: human-readable reason.
-    #[getter]
-    fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
-    }
-    /// Denied: the plan's limit.
-    #[getter]
-    fn limit(&self) -> Option<u32> {
-        self.0.limit
-    }
-    /// Denied: the counter's current value.
-    #[getter]
-    fn actual(&self) -> Option<u32> {
-        self.0.actual
-    }
-    /// Denied by a monthly limit: when the next period starts (UTC unix seconds).
-    #[getter]
-    fn resets_at(&self) -> Option<i64> {
-        self.0.resets_at
-    }
-    /// The counters to store once the allowed action happened (the checked counters when denied).
-    #[getter]
-    fn usage_after(&self) -> ChatUsage {
-        self.0.usage_after.into()
-    }
-    /// Apply this verdict to other stored counters.
-    fn apply(&self, usage: &ChatUsage) -> ChatUsage {
-        fb::ChatUsage::from(self.1.apply(&usage.into())).into()
-    }
-    /// The verdict as compact JSON.
-    fn to_json(&self) -> &str {
-        &self.0.json
-    }
-    fn __bool__(&self) -> bool {
-        self.0.allowed
-    }
-    fn __repr__(&self) -> String {
-        format!("ChatVerdict({})", self.0.json)
-    }
-}
-
 /// May the user send one more message in the current session?
 #[pyfunction]
-fn check_chat_limits(py: Python<'_>, plan: &ChatPlan, usage: &ChatUsage) -> PyResult<ChatVerdict> {
-    let (plan, usage) = (plan.request(), flamekit::ChatUsage::from(usage));
-    run(py, || {
-        let v = flamekit::may_send_message(&plan.resolve()?, &usage);
-        Ok(ChatVerdict(fb::chat_verdict(&v, &usage), v))
-    })
+fn check_chat_limits(py: Python<'_>, plan: &ChatPlan, usage: fb::ChatUsage) -> PyResult<fb::ChatVerdictRecord> {
+    let (plan, usage) = (plan.request(), usage.into());
+    run(py, || Ok(fb::chat_verdict(&flamekit::may_send_message(&plan.resolve()?, &usage), &usage)))
 }
 
 /// May the user start a new chat session at `now` (UTC unix seconds)?
 #[pyfunction]
-fn check_chat_session(py: Python<'_>, plan: &ChatPlan, usage: &ChatUsage, now: i64) -> PyResult<ChatVerdict> {
-    let (plan, usage) = (plan.request(), flamekit::ChatUsage::from(usage));
-    run(py, || {
-        let v = flamekit::may_start_session(&plan.resolve()?, &usage, now);
-        Ok(ChatVerdict(fb::chat_verdict(&v, &usage), v))
-    })
+fn check_chat_session(
+    py: Python<'_>,
+    plan: &ChatPlan,
+    usage: fb::ChatUsage,
+    now: i64,
+) -> PyResult<fb::ChatVerdictRecord> {
+    let (plan, usage) = (plan.request(), usage.into());
+    run(py, || Ok(fb::chat_verdict(&flamekit::may_start_session(&plan.resolve()?, &usage, now), &usage)))
 }
 
 /// Start of the monthly period containing `now`, for periods beginning at `period_start`.
@@ -874,15 +567,15 @@ fn flamekit_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fb::ImportReportInfo>()?;
     m.add_class::<fb::FunctionStat>()?;
     m.add_class::<fb::FunctionDelta>()?;
-    m.add_class::<PyIngestLimits>()?;
+    m.add_class::<fb::LimitsRequest>()?;
     m.add_class::<PyProfileGroup>()?;
     m.add_class::<PyProfileDiff>()?;
-    m.add_class::<SvgPolicy>()?;
+    m.add_class::<fb::SvgPolicyRequest>()?;
     m.add_class::<UploadPolicy>()?;
-    m.add_class::<Verdict>()?;
+    m.add_class::<fb::VerdictRecord>()?;
     m.add_class::<ChatPlan>()?;
-    m.add_class::<ChatUsage>()?;
-    m.add_class::<ChatVerdict>()?;
+    m.add_class::<fb::ChatUsage>()?;
+    m.add_class::<fb::ChatVerdictRecord>()?;
     m.add("FlamekitError", py.get_type::<FlamekitError>())?;
     py.get_type::<FlamekitError>().setattr("code", py.None())?;
     for code in Error::CODES {

@@ -18,11 +18,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use flamekit::{IngestLimits, SessionsPeriod, SvgPolicy, UploadInfo, UploadPolicy};
+use flamekit::{ChatPlan, DeltaSort, IngestLimits, SessionsPeriod, SvgPolicy, Theme, UploadInfo, UploadPolicy};
 use flamekit_bindings::{self as fb, flamekit, ChatUsage, Error, Image, Loaded, Subject};
 use flamekit_bindings::{ChatVerdictRecord as ChatVerdict, VerdictRecord as Verdict};
 use flamekit_bindings::{Diagnostic, FrameWeight, FunctionDelta, FunctionStat, ImportReportInfo, ProfileInfo};
-use flamekit_bindings::{ImportRequest as ImportOptions, SourceMapRequest as SourceMap};
+use flamekit_bindings::{DiffRequest as DiffOptions, ImportRequest as ImportOptions, SourceMapRequest as SourceMap};
 
 uniffi::setup_scaffolding!();
 
@@ -250,23 +250,19 @@ pub enum SessionsPeriod {
     Monthly,
 }
 
-/// A chat plan; absent limits are unlimited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ChatPlan {
-    /// Most messages in one session.
     #[uniffi(default = None)]
     pub messages_per_session: Option<u32>,
-    /// Most sessions per `sessions_period`.
     #[uniffi(default = None)]
     pub sessions_limit: Option<u32>,
-    /// Lifetime or monthly session limit.
     pub sessions_period: SessionsPeriod,
 }
 
 /// The library's default ingest limits.
 #[uniffi::export]
 pub fn default_ingest_limits() -> IngestLimits {
-    fb::LimitsRequest::default().resolve()
+    IngestLimits::default()
 }
 
 /// No limits at all.
@@ -294,12 +290,9 @@ pub fn error_codes() -> Vec<String> {
     fb::error_codes().into_iter().map(str::to_owned).collect()
 }
 
-/// Colour scheme of a rendered image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Theme {
-    /// White background.
     Light,
-    /// Dark background.
     Dark,
 }
 
@@ -396,7 +389,7 @@ impl From<RenderOptions> for fb::RenderRequest {
             Some(RenderView::LeftHeavy) => (Some("left_heavy"), None),
             Some(RenderView::Sandwich { frame }) => (Some("sandwich"), Some(frame)),
         };
-        let theme = theme.map(|t| if t == Theme::Dark { "dark" } else { "light" }.to_owned());
+        let theme = theme.map(|t| t.to_string());
         let view = view.map(str::to_owned);
         fb::RenderRequest {
             width,
@@ -595,16 +588,12 @@ pub fn load_file(
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
 }
 
-/// Which profiles to compare and whether to normalise.
-#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct DiffOptions {
-    /// Profile index in the before group (default: its active profile).
     #[uniffi(default = None)]
     pub before_profile: Option<u32>,
-    /// Profile index in the after group (default: its active profile).
     #[uniffi(default = None)]
     pub after_profile: Option<u32>,
-    /// Scale before weights to the after total (default: yes).
     #[uniffi(default = None)]
     pub normalize: Option<bool>,
 }
@@ -615,14 +604,10 @@ pub fn default_diff_options() -> DiffOptions {
     DiffOptions::default()
 }
 
-/// Which delta ranks `top_by_delta`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum DeltaSort {
-    /// Largest growth of self weight first.
     SelfGrowth,
-    /// Largest growth of total weight first.
     TotalGrowth,
-    /// Largest absolute change of self weight first.
     SelfAbsolute,
 }
 
@@ -668,14 +653,7 @@ impl ProfileDiff {
         offset: Option<u32>,
         limit: Option<u32>,
     ) -> Result<Vec<FunctionDelta>, FlamekitError> {
-        let by = by.map(|b| {
-            match b {
-                DeltaSort::SelfGrowth => "self",
-                DeltaSort::TotalGrowth => "total",
-                DeltaSort::SelfAbsolute => "self_absolute",
-            }
-            .to_owned()
-        });
+        let by = by.map(|b| b.to_string());
         run(|| fb::top_by_delta(&self.0, &fb::DeltaRequest { by, offset, limit }))
     }
     /// Render the diff as a PNG flame graph (after weights; red grew, blue shrank).
@@ -697,9 +675,7 @@ pub fn diff(
     after: Arc<ProfileGroup>,
     options: Option<DiffOptions>,
 ) -> Result<Arc<ProfileDiff>, FlamekitError> {
-    let DiffOptions { before_profile, after_profile, normalize } = options.unwrap_or_default();
-    let request = fb::DiffRequest { before_profile, after_profile, normalize };
-    run(|| Ok(Arc::new(ProfileDiff(fb::diff(&before.0, &after.0, &request)?))))
+    run(|| Ok(Arc::new(ProfileDiff(fb::diff(&before.0, &after.0, &options.unwrap_or_default())?))))
 }
 
 /// Check an upload's metadata against a policy (default: the library's).
@@ -724,23 +700,18 @@ pub fn validate_svg(data: Vec<u8>, policy: Option<SvgPolicy>) -> Result<Verdict,
     run(|| Ok(fb::verdict(&flamekit::validate_svg(&data, &policy.unwrap_or_default()))))
 }
 
-fn chat_plan(p: ChatPlan) -> flamekit::ChatPlan {
-    let ChatPlan { messages_per_session, sessions_limit, sessions_period } = p;
-    flamekit::ChatPlan { messages_per_session, sessions_limit, sessions_period }
-}
-
 /// May the user send one more message in the current session?
 #[uniffi::export]
 pub fn check_chat_limits(plan: ChatPlan, usage: ChatUsage) -> Result<ChatVerdict, FlamekitError> {
     let usage = usage.into();
-    run(|| Ok(fb::chat_verdict(&flamekit::may_send_message(&chat_plan(plan), &usage), &usage)))
+    run(|| Ok(fb::chat_verdict(&flamekit::may_send_message(&plan, &usage), &usage)))
 }
 
 /// May the user start a new chat session at `now` (UTC unix seconds)?
 #[uniffi::export]
 pub fn check_chat_session(plan: ChatPlan, usage: ChatUsage, now: i64) -> Result<ChatVerdict, FlamekitError> {
     let usage = usage.into();
-    run(|| Ok(fb::chat_verdict(&flamekit::may_start_session(&chat_plan(plan), &usage, now), &usage)))
+    run(|| Ok(fb::chat_verdict(&flamekit::may_start_session(&plan, &usage, now), &usage)))
 }
 
 /// Start of the monthly period containing `now`, for periods beginning at `period_start`.

@@ -70,7 +70,7 @@ fn settled(r: Result<JsValue, JsValue>) -> Promise {
 /// The library's default ingest limits.
 #[wasm_bindgen(js_name = defaultIngestLimits, unchecked_return_type = "Required<IngestLimits>")]
 pub fn default_ingest_limits() -> Result<JsValue, JsValue> {
-    js(&fb::LimitsRequest::from(flamekit::IngestLimits::default()))
+    js(&fb::LimitsRequest::default())
 }
 
 /// Panic inside the library on purpose (on wasm32: a `WebAssembly.RuntimeError`).
@@ -349,7 +349,7 @@ pub fn validate_svg(
     #[wasm_bindgen(unchecked_optional_param_type = "SvgPolicy")] policy: JsValue,
 ) -> Result<JsValue, JsValue> {
     let policy = req::<fb::SvgPolicyRequest>(policy);
-    js(&run(|| Ok(fb::verdict(&flamekit::validate_svg(data, &policy?.resolve()))))?)
+    js(&run(|| Ok(fb::verdict(&flamekit::validate_svg(data, &policy?.into()))))?)
 }
 
 /// May the user send one more message in the current session?
