@@ -23,9 +23,11 @@
 //! collapsed files (the usual case) cost little more than one pass over them.
 
 use flamekit_core::{
-    Error, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, StackId, ValueUnit,
-    NO_STACK,
+    Error, FrameId, GroupBuilder, ImportReport, LimitKind, Location, ProfileGroup, Result, SampledBuilder, StackId,
+    ValueUnit, NO_STACK,
 };
+
+use crate::parallel::{CachedNames, Intern, LocalNames, SharedNames, TOO_MANY_NAMES};
 
 use crate::text::decode_text;
 use crate::ImportOptions;
@@ -145,22 +147,16 @@ fn finish(
     g.finish(0)
 }
 
-/// One chunk of lines, read on a worker thread: frame names interned in a
-/// chunk-local table, and for every line how many outermost frames it
-/// shares with the line before (in the chunk) and its other frames. No limit
-/// is checked and no global table is touched here: the merge does that in
-/// file order.
+/// One chunk of lines, read on a worker thread: frame names interned (see
+/// [`Intern`]), and for every line how many outermost frames it shares with
+/// the line before (in the chunk) and its other frames. No limit is checked
+/// and no group table is touched here: the merge does that in file order.
 #[derive(Default)]
 struct Chunk<'a> {
-    /// Local id of `frames[0]`: 0, unless the chunk was read with the
-    /// names table of the chunks before it (one thread).
-    first: u32,
-    /// Frame names new in this chunk, in order of first appearance.
-    frames: Vec<&'a str>,
     /// Samples: (frames shared with the previous sample, end of this
     /// sample's other frames in `fresh`, weight).
     samples: Vec<(u32, usize, f64)>,
-    /// The non-shared frames of every sample (chunk-local ids), outermost first.
+    /// The non-shared frames of every sample (name ids), outermost first.
     fresh: Vec<u32>,
     /// Invalid lines: (line number in the chunk, samples before it, the line).
     invalid: Vec<(u64, usize, &'a str)>,
@@ -168,17 +164,16 @@ struct Chunk<'a> {
     lines: u64,
 }
 
-/// Local ids of frame names: one table per chunk when chunks are read in
-/// parallel, one for the whole text on one thread (a name is then looked up
-/// in the group once, not once per chunk).
-type Names<'a> = hashbrown::HashMap<&'a str, u32>;
-
 /// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
 /// the previous one: frames equal to the previous line's at the same depth
-/// (from the outermost, until the first difference) are shared. Names not in
-/// `frame_ids` are added to it.
-fn parse_chunk<'a>(text: &'a str, frame_ids: &mut Names<'a>) -> Chunk<'a> {
-    let mut c = Chunk { first: frame_ids.len() as u32, ..Chunk::default() };
+/// (from the outermost, until the first difference) are shared. Other
+/// frame names are interned in `names`.
+fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
+    let mut c = Chunk::default();
+    // A frame takes at least two bytes (a name byte and `;` or the weight's
+    // space): grow `fresh` at most a few times (memory reserved but not
+    // used is never touched).
+    c.fresh.reserve(text.len() / 16);
     let mut prev_stack: &str = "";
     let mut prev: Vec<(usize, usize)> = Vec::new();
     let mut cur: Vec<(usize, usize)> = Vec::new();
@@ -208,12 +203,7 @@ fn parse_chunk<'a>(text: &'a str, frame_ids: &mut Names<'a>) -> Chunk<'a> {
                 Some(&(ps, pe)) if sharing && &prev_stack[ps..pe] == frame => shared += 1,
                 _ => {
                     sharing = false;
-                    let next = c.first + c.frames.len() as u32;
-                    let f = *frame_ids.entry(frame).or_insert_with(|| {
-                        c.frames.push(frame);
-                        next
-                    });
-                    c.fresh.push(f);
+                    c.fresh.push(names.intern(frame));
                 }
             }
             cur.push((start, fend));
@@ -247,16 +237,16 @@ fn import_chunks(
     let mut b = g.sampled(name, ValueUnit::None);
     let mut lines_before: u64 = 0;
     let mut invalid: u64 = 0;
+    // Group frame of every name id, `FrameId::MAX` until its first use (in
+    // file order, so frames are numbered as one thread numbers them).
     let mut frame_map: Vec<FrameId> = Vec::new();
     // The stack nodes of the previous sample, outermost first (across chunks).
     let mut nodes: Vec<StackId> = Vec::new();
-    let mut merge = |c: Chunk<'_>| {
-        if c.first == 0 {
-            frame_map.clear();
-        }
-        frame_map.resize(c.first as usize + c.frames.len(), FrameId::MAX);
-        // The names new in the chunk are at least as many frames in all.
-        g.reserve_frames(c.first as usize + c.frames.len(), 0);
+    let mut merge = |c: Chunk<'_>, names: &dyn Intern<'_>| {
+        // The names seen so far are about as many frames in all.
+        g.reserve_frames(names.len(), 0);
+        // Every new node is one of the chunk's non-shared frames.
+        b.reserve_nodes(c.fresh.len());
         let mut bad = c.invalid.iter().peekable();
         let mut from = 0;
         for (si, &(shared, to, weight)) in c.samples.iter().enumerate() {
@@ -268,14 +258,24 @@ fn import_chunks(
             nodes.truncate(shared as usize);
             let mut node = nodes.last().copied().unwrap_or(NO_STACK);
             for &f in &c.fresh[from..to] {
-                let gf = match frame_map[f as usize] {
-                    FrameId::MAX => {
-                        // Not mapped yet: new in this chunk.
-                        let id = g.frame_named(c.frames[(f - c.first) as usize])?;
+                let gf = match frame_map.get(f as usize) {
+                    Some(&id) if id != FrameId::MAX => id,
+                    _ => {
+                        if f == TOO_MANY_NAMES {
+                            return Err(Error::LimitExceeded {
+                                limit: LimitKind::Frames,
+                                max: u64::from(u32::MAX),
+                                value: u64::from(u32::MAX) + 1,
+                            });
+                        }
+                        // First use of this name.
+                        let id = g.frame_named(&names.name(f))?;
+                        if frame_map.len() <= f as usize {
+                            frame_map.resize(names.len().max(f as usize + 1), FrameId::MAX);
+                        }
                         frame_map[f as usize] = id;
                         id
                     }
-                    id => id,
                 };
                 node = b.node(node, gf)?;
                 nodes.push(node);
@@ -292,12 +292,23 @@ fn import_chunks(
     };
     if threads <= 1 {
         // One names table for every chunk: each name reaches the group once.
-        let mut names = Names::new();
+        let mut names = LocalNames::default();
         for chunk in &chunks {
-            merge(parse_chunk(chunk, &mut names))?;
+            let c = parse_chunk(chunk, &mut names);
+            merge(c, &names)?;
         }
     } else {
-        crate::parallel::parse_ordered(&chunks, threads, |t| parse_chunk(t, &mut Names::new()), merge)?;
+        // One names table shared by the workers (each with a cache of the
+        // names it has met): each name reaches the group once, not once per
+        // chunk.
+        let names = SharedNames::new();
+        crate::parallel::parse_ordered_with(
+            &chunks,
+            threads,
+            || CachedNames::new(&names),
+            |cache, t| parse_chunk(t, cache),
+            |c| merge(c, &&names),
+        )?;
     }
     finish(g, b, invalid, allow_empty)
 }

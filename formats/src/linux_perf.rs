@@ -47,6 +47,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
+use crate::parallel::{Intern, LocalNames, TOO_MANY_NAMES};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::LinuxPerf.id();
@@ -241,26 +242,73 @@ struct Threads<'a> {
 struct Importer<'a> {
     g: GroupBuilder,
     threads: Threads<'a>,
-    frames: HashMap<(&'a str, &'a str), FrameId>,
+    frames: FrameIds<'a>,
     event_type: Option<&'a str>,
     weight: PerfWeight,
 }
 
+/// Group frames by `(symbol, dso)`: a symbol is hashed once per occurrence
+/// (in `syms`) and the pair is then found by the symbol's id, without hashing
+/// or comparing strings again.
+#[derive(Default)]
+struct FrameIds<'a> {
+    syms: LocalNames,
+    dsos: LocalNames,
+    /// The dso of the last frame and its id: call chains mostly stay in one
+    /// binary, so most dsos are found by one short comparison.
+    last_dso: Option<(&'a str, u32)>,
+    /// By symbol id: the first dso met with the symbol and the frame of the
+    /// pair (the usual case: a symbol lives in one dso).
+    by_sym: Vec<(u32, FrameId)>,
+    /// Frames of the other pairs, by `sym << 32 | dso`.
+    other: HashMap<u64, FrameId>,
+}
+
 impl<'a> Importer<'a> {
     fn frame(&mut self, sym: &'a str, dso: &'a str) -> Result<FrameId> {
-        if let Some(&id) = self.frames.get(&(sym, dso)) {
-            return Ok(id);
+        let f = &mut self.frames;
+        let s = f.syms.intern(sym);
+        let d = match f.last_dso {
+            Some((last, id)) if last == dso => id,
+            _ => {
+                let id = f.dsos.intern(dso);
+                f.last_dso = Some((dso, id));
+                id
+            }
+        };
+        if s == TOO_MANY_NAMES || d == TOO_MANY_NAMES {
+            return Err(Error::LimitExceeded {
+                limit: flamekit_core::LimitKind::Frames,
+                max: u64::from(u32::MAX),
+                value: u64::from(u32::MAX) + 1,
+            });
+        }
+        let key = (u64::from(s) << 32) | u64::from(d);
+        match f.by_sym.get(s as usize) {
+            Some(&(first, id)) if first == d => return Ok(id),
+            Some(_) => {
+                if let Some(&id) = f.other.get(&key) {
+                    return Ok(id);
+                }
+            }
+            None => {}
         }
         let file = (!dso.is_empty()).then(|| dso.to_owned());
         // speedscope's label for an unresolved symbol: `??? (dso)`.
         let name: Cow<'_, str> =
             if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { Cow::Borrowed(sym) };
         let id = self.g.frame(Frame::with_location(name, file, None, None))?;
-        self.frames.insert((sym, dso), id);
+        let f = &mut self.frames;
+        if f.by_sym.len() <= s as usize {
+            // Symbol ids are dense: `s` is the next one.
+            f.by_sym.resize(s as usize + 1, (TOO_MANY_NAMES, 0));
+            f.by_sym[s as usize] = (d, id);
+        } else {
+            f.other.insert(key, id);
+        }
         Ok(id)
     }
 
-    /// Add one event: `chain` is innermost first.
     fn event(&mut self, h: &Header<'a>, line: u64, chain: &[(&'a str, &'a str)]) -> Result<()> {
         match self.event_type {
             None => self.event_type = Some(h.event),
@@ -467,7 +515,7 @@ pub(crate) fn import_inner(
     let mut imp = Importer {
         g: GroupBuilder::new(FORMAT, &opts.limits),
         threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
-        frames: HashMap::new(),
+        frames: FrameIds::default(),
         event_type: None,
         weight: opts.perf_weight,
     };

@@ -6,8 +6,13 @@
 //! it, so the group (frame and stack order, report, limit errors) is the same
 //! for every thread count.
 
+use std::borrow::Cow;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::Mutex;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use flamekit_core::Result;
 
@@ -62,12 +67,26 @@ pub(crate) fn parse_ordered<'a, T: Send>(
     chunks: &[&'a str],
     threads: usize,
     parse: impl Fn(&'a str) -> T + Sync,
+    merge: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    parse_ordered_with(chunks, threads, || (), |_, chunk| parse(chunk), merge)
+}
+
+/// [`parse_ordered`] with state kept by each worker from one chunk to the
+/// next (e.g. a cache of the names it has met): `init` makes a worker's
+/// state, `parse` gets it with every chunk.
+pub(crate) fn parse_ordered_with<'a, T: Send, W>(
+    chunks: &[&'a str],
+    threads: usize,
+    init: impl Fn() -> W + Sync,
+    parse: impl Fn(&mut W, &'a str) -> T + Sync,
     mut merge: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     if threads <= 1 || chunks.len() <= 1 {
         // Nothing to overlap: read on the calling thread.
+        let mut state = init();
         for chunk in chunks {
-            merge(parse(chunk))?;
+            merge(parse(&mut state, chunk))?;
         }
         return Ok(());
     }
@@ -80,12 +99,13 @@ pub(crate) fn parse_ordered<'a, T: Send>(
         let mut started = 0;
         for _ in 0..threads.min(chunks.len()) {
             let tx = tx.clone();
-            let (next, stop, parse) = (&next, &stop, &parse);
+            let (next, stop, parse, init) = (&next, &stop, &parse, &init);
             let worker = move || {
+                let mut state = init();
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(chunk) = chunks.get(i) else { break };
-                    if tx.send((i, parse(chunk))).is_err() {
+                    if tx.send((i, parse(&mut state, chunk))).is_err() {
                         break;
                     }
                 }
@@ -99,8 +119,9 @@ pub(crate) fn parse_ordered<'a, T: Send>(
         drop(tx);
         if started == 0 {
             drop(rx);
+            let mut state = init();
             for chunk in chunks {
-                merge(parse(chunk))?;
+                merge(parse(&mut state, chunk))?;
             }
             return Ok(());
         }
@@ -136,9 +157,269 @@ pub(crate) fn parse_ordered<'a, T: Send>(
     })
 }
 
+/// Interning of names borrowed from the input, giving dense ids `0..n` in
+/// order of insertion. The text importers parse names into these ids (one
+/// hash per name occurrence) and map each id to a group frame once, on its
+/// first use in file order.
+pub(crate) trait Intern<'a> {
+    /// The id of `name`, added if new; [`TOO_MANY_NAMES`] once `u32` ids
+    /// are exhausted.
+    fn intern(&mut self, name: &'a str) -> u32;
+    /// The name of an id returned by [`Intern::intern`].
+    fn name(&self, id: u32) -> Cow<'_, str>;
+    /// Number of names interned so far.
+    fn len(&self) -> usize;
+}
+
+/// The id [`Intern::intern`] returns when no more names fit in `u32` ids.
+pub(crate) const TOO_MANY_NAMES: u32 = u32::MAX;
+
+/// Names interned on one thread, copied into one arena: a lookup reads a
+/// small id table and the name's bytes packed with the other names (a few
+/// MB for 100,000 names, rather than cache lines spread over the input),
+/// which is most of the cost of interning when names are many.
+#[derive(Default)]
+pub(crate) struct LocalNames {
+    /// `(arena offset, id)` of every name.
+    table: HashTable<(u32, u32)>,
+    /// Every name as a 4-byte little-endian length and its bytes.
+    arena: Vec<u8>,
+    /// Arena offset of every id.
+    offsets: Vec<u32>,
+    /// Hash of every id (growing the table never hashes a name again).
+    hashes: Vec<u64>,
+    /// foldhash, seeded per process (crafted inputs cannot force collisions).
+    hasher: DefaultHashBuilder,
+}
+
+impl LocalNames {
+    /// An empty table hashing with `hasher`.
+    fn with_hasher(hasher: DefaultHashBuilder) -> Self {
+        LocalNames { hasher, ..LocalNames::default() }
+    }
+
+    /// The name stored at arena offset `off`.
+    fn at(arena: &[u8], off: u32) -> &[u8] {
+        let off = off as usize;
+        let len = u32::from_le_bytes([arena[off], arena[off + 1], arena[off + 2], arena[off + 3]]) as usize;
+        &arena[off + 4..off + 4 + len]
+    }
+
+    /// The id of `name` (whose hash is `hash`) and whether it is new.
+    fn intern_hashed(&mut self, name: &str, hash: u64) -> (u32, bool) {
+        let arena = &self.arena;
+        if let Some(&(_, id)) = self.table.find(hash, |&(off, _)| Self::at(arena, off) == name.as_bytes()) {
+            return (id, false);
+        }
+        let (Ok(id), Ok(off), Ok(len)) =
+            (u32::try_from(self.offsets.len()), u32::try_from(self.arena.len()), u32::try_from(name.len()))
+        else {
+            return (TOO_MANY_NAMES, false);
+        };
+        if id == TOO_MANY_NAMES || u32::try_from(self.arena.len() + 4 + name.len()).is_err() {
+            return (TOO_MANY_NAMES, false);
+        }
+        self.arena.extend_from_slice(&len.to_le_bytes());
+        self.arena.extend_from_slice(name.as_bytes());
+        self.offsets.push(off);
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.table.insert_unique(hash, (off, id), |&(_, i)| hashes[i as usize]);
+        (id, true)
+    }
+
+    fn name_of(&self, id: u32) -> &str {
+        let bytes = Self::at(&self.arena, self.offsets[id as usize]);
+        // Copied whole from a `&str`.
+        std::str::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+impl<'a> Intern<'a> for LocalNames {
+    fn intern(&mut self, name: &'a str) -> u32 {
+        let hash = self.hasher.hash_one(name);
+        self.intern_hashed(name, hash).0
+    }
+
+    fn name(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.name_of(id))
+    }
+
+    fn len(&self) -> usize {
+        self.offsets.len()
+    }
+}
+
+/// Shards of [`SharedNames`]: enough that two to a few dozen threads rarely
+/// wait for one another.
+const SHARDS: usize = 64;
+
+/// One shard of [`SharedNames`]: `(hash, name, id)` by hash.
+type Shard<'a> = HashTable<(u64, &'a str, u32)>;
+
+/// A shard on cache lines of its own: locking one shard does not take the
+/// cache line of its neighbours from the other threads' cores.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// Names interned by several worker threads at once: ids are dense and
+/// shared by every chunk, so the merge maps each name to a group frame once
+/// for the whole input (not once per chunk). Ids are given in the order the
+/// workers meet names, which varies from run to run; the merge assigns group
+/// frame ids in file order, so the group does not depend on it.
+pub(crate) struct SharedNames<'a> {
+    /// By hash: the hash (for growing the table without hashing again), the
+    /// name (compared without taking the `names` lock) and the id.
+    shards: Box<[Padded<Mutex<Shard<'a>>>]>,
+    /// Names by id.
+    names: Mutex<Vec<&'a str>>,
+    hasher: DefaultHashBuilder,
+}
+
+impl<'a> SharedNames<'a> {
+    pub(crate) fn new() -> Self {
+        SharedNames {
+            shards: (0..SHARDS).map(|_| Padded(Mutex::new(HashTable::new()))).collect(),
+            names: Mutex::new(Vec::new()),
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        // A panic while holding a lock cannot leave a table half-updated in a
+        // way that matters here (entries are added whole); keep going.
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<'a> SharedNames<'a> {
+    /// [`Intern::intern`] of `name`, whose hash by `self.hasher` is `hash`.
+    fn intern_hashed(&self, name: &'a str, hash: u64) -> u32 {
+        // Bits hashbrown does not use for the slot or the tag of a table of
+        // fewer than 2^32 slots.
+        let mut shard = SharedNames::lock(&self.shards[(hash >> 32) as usize % SHARDS].0);
+        if let Some(&(_, _, id)) = shard.find(hash, |&(h, n, _)| h == hash && n == name) {
+            return id;
+        }
+        let id = {
+            let mut names = SharedNames::lock(&self.names);
+            let Ok(id) = u32::try_from(names.len()) else { return TOO_MANY_NAMES };
+            if id == TOO_MANY_NAMES {
+                return TOO_MANY_NAMES;
+            }
+            names.push(name);
+            id
+        };
+        shard.insert_unique(hash, (hash, name, id), |&(h, _, _)| h);
+        id
+    }
+}
+
+impl<'a> Intern<'a> for &SharedNames<'a> {
+    fn intern(&mut self, name: &'a str) -> u32 {
+        self.intern_hashed(name, self.hasher.hash_one(name))
+    }
+
+    fn name(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(SharedNames::lock(&self.names)[id as usize])
+    }
+
+    fn len(&self) -> usize {
+        SharedNames::lock(&self.names).len()
+    }
+}
+
+/// One worker thread's view of [`SharedNames`]: the names it has met (in a
+/// [`LocalNames`]) and their shared ids, found without locking. Only a name
+/// new to the worker goes to the shared table, so the workers rarely touch
+/// the same memory.
+pub(crate) struct CachedNames<'a, 's> {
+    local: LocalNames,
+    /// Shared id of every local id.
+    ids: Vec<u32>,
+    shared: &'s SharedNames<'a>,
+}
+
+impl<'a, 's> CachedNames<'a, 's> {
+    pub(crate) fn new(shared: &'s SharedNames<'a>) -> Self {
+        CachedNames { local: LocalNames::with_hasher(shared.hasher.clone()), ids: Vec::new(), shared }
+    }
+}
+
+impl<'a> Intern<'a> for CachedNames<'a, '_> {
+    fn intern(&mut self, name: &'a str) -> u32 {
+        let hash = self.shared.hasher.hash_one(name);
+        match self.local.intern_hashed(name, hash) {
+            (TOO_MANY_NAMES, _) => TOO_MANY_NAMES,
+            (_, true) => {
+                let id = self.shared.intern_hashed(name, hash);
+                self.ids.push(id);
+                id
+            }
+            (local, false) => self.ids[local as usize],
+        }
+    }
+
+    fn name(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(SharedNames::lock(&self.shared.names)[id as usize])
+    }
+
+    fn len(&self) -> usize {
+        (&self.shared).len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Interns `names` in order and checks ids against first appearances.
+    fn check_interner<'a>(i: &mut impl Intern<'a>, names: &[&'a str]) {
+        let mut seen: Vec<(&str, u32)> = Vec::new();
+        for &n in names {
+            let id = i.intern(n);
+            match seen.iter().find(|&&(f, _)| f == n) {
+                Some(&(_, first)) => assert_eq!(id, first, "a name met again keeps its id"),
+                None => {
+                    assert!(seen.iter().all(|&(_, other)| other != id), "a new name gets an id of its own");
+                    seen.push((n, id));
+                }
+            }
+            assert_eq!(i.name(id), n);
+        }
+        assert_eq!(i.len(), seen.len());
+    }
+
+    const NAMES: [&str; 9] = ["main", "", "main;x", "é", "main", "a b", "", "mai", "é"];
+
+    #[test]
+    fn local_names_give_one_id_per_distinct_name() {
+        check_interner(&mut LocalNames::default(), &NAMES);
+        // Enough names to grow the table many times.
+        let many: Vec<String> = (0..5000).map(|i| format!("f{}", i % 3000)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let mut l = LocalNames::default();
+        let ids: Vec<u32> = many.iter().map(|n| l.intern(n)).collect();
+        assert_eq!(l.len(), 3000);
+        assert_eq!(ids[..3000], (0..3000).collect::<Vec<u32>>()[..]);
+        assert_eq!(ids[3000..], ids[..2000]);
+    }
+
+    #[test]
+    fn shared_names_agree_between_workers() {
+        let owned: Vec<String> = (0..2000).map(|i| format!("n{i}")).collect();
+        let shared = SharedNames::new();
+        check_interner(&mut CachedNames::new(&shared), &NAMES);
+        let mut a = CachedNames::new(&shared);
+        let mut b = CachedNames::new(&shared);
+        let ida: Vec<u32> = owned.iter().map(|n| a.intern(n)).collect();
+        let idb: Vec<u32> = owned.iter().rev().map(|n| b.intern(n)).collect();
+        assert_eq!(ida, idb.into_iter().rev().collect::<Vec<_>>());
+        for (n, &id) in owned.iter().zip(&ida) {
+            assert_eq!((&shared).name(id), n.as_str());
+        }
+        assert_eq!((&shared).len(), 2000 + 6);
+    }
 
     #[test]
     fn split_cuts_after_newlines_and_covers_the_text() {

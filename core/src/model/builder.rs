@@ -175,7 +175,9 @@ impl GroupBuilder {
     pub fn reserve_frames(&mut self, named: usize, located: usize) {
         let max = usize::try_from(self.limits.max_frames).unwrap_or(usize::MAX);
         let total = named.saturating_add(located).min(max);
-        self.frames.reserve_exact(total.saturating_sub(self.frames.len()));
+        // Amortized (not exact): callers reserve again chunk by chunk, and an
+        // exact reserve would copy the table every time.
+        self.frames.reserve(total.saturating_sub(self.frames.len()));
         let (frames, hasher) = (&self.frames, &self.hasher);
         let rehash = |&i: &FrameId| FrameKey::of(&frames[i as usize]).hash(hasher);
         self.name_index.reserve(named.min(max).saturating_sub(self.name_index.len()), rehash);
@@ -419,6 +421,18 @@ impl SampledBuilder {
         }
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(id)
+    }
+
+    /// Make room for `nodes` more stack nodes, so creating them does not
+    /// grow (and copy) the node table step by step. Callers pass upper
+    /// bounds taken from data already in memory (e.g. the frames of a parsed
+    /// chunk that are not shared with the line before), never counts read
+    /// from the input; memory reserved but never used is not touched.
+    pub fn reserve_nodes(&mut self, nodes: usize) {
+        self.stacks.parents.reserve(nodes);
+        self.stacks.frames.reserve(nodes);
+        self.stacks.depths.reserve(nodes);
+        self.only_child.reserve(nodes);
     }
 
     /// The stack node for a whole stack (outermost frame first).
