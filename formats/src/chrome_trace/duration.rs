@@ -6,7 +6,10 @@ use std::cmp::Ordering;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Frame, FrameId, GroupBuilder, Location, Profile, Result, ValueUnit};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::mpsc;
+
+use flamekit_core::{EventedBuilder, Frame, FrameId, GroupBuilder, Location, Result, ValueUnit};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -79,7 +82,7 @@ pub(super) struct HermesArgs<'a> {
 
 pub(super) type HermesKey<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>, Option<u64>, Option<u64>);
 
-/// Interned keys shared by all threads.
+/// Interned keys of one thread's events.
 #[derive(Default)]
 pub(super) struct Keys<'a> {
     /// Display names (`(unnamed)` for a missing or empty name): the one
@@ -88,8 +91,6 @@ pub(super) struct Keys<'a> {
     /// Event ids: (display name id, compacted args).
     pub(super) eids: HashMap<(u32, Option<Cow<'a, str>>), u32>,
     pub(super) hermes: HashMap<HermesKey<'a>, u32>,
-    /// Frame of each frame key, once opened.
-    pub(super) frames: Vec<FrameId>,
 }
 
 pub(super) fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
@@ -125,25 +126,245 @@ pub(super) fn frame_for(ev: &Ev<'_>, hermes: bool) -> Frame {
     }
 }
 
-pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: bool) -> Result<()> {
+/// One evented profile per thread, ordered by pid then tid.
+///
+/// Each thread's events are matched ([`plan`]) on its own: with several
+/// [`ImportOptions::threads`](crate::ImportOptions::threads), on worker
+/// threads, each into a [`Log`] of what its profile does. The calling thread
+/// replays the logs into the group in thread order, exactly as the
+/// single-threaded import does while matching (frames are interned at their
+/// first open, warnings and limit errors come in the same order), so the
+/// group and the report are the same for every thread count.
+pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: bool, threads: usize) -> Result<()> {
     let mut order: Vec<&Thread> = col.threads.iter().collect();
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
-    let mut keys = Keys::default();
-    for th in order {
-        let name = col.profile_name(th.pid, th.tid);
-        let profile = thread_profile(g, th, name, hermes, &mut keys)?;
+    let build = |g: &mut GroupBuilder, th: &Thread<'_>, log: Option<Log>| -> Result<()> {
+        let b = g.evented(col.profile_name(th.pid, th.tid), ValueUnit::Microseconds);
+        let mut sink = Direct { g, b, th, hermes, frames: Vec::new() };
+        match log {
+            Some(log) => log.replay(&mut sink)?,
+            None => plan(th, hermes, &mut sink)?,
+        }
+        let profile = sink.b.finish()?;
         g.push_profile(profile)?;
+        Ok(())
+    };
+    if threads <= 1 || order.len() <= 1 {
+        for th in order {
+            build(g, th, None)?;
+        }
+        return Ok(());
     }
-    Ok(())
+    ordered(
+        order.len(),
+        threads,
+        |i| {
+            let mut log = Log::default();
+            // A log cannot fail: errors come from the group, at replay.
+            let _ = plan(order[i], hermes, &mut log);
+            log
+        },
+        |i, log| build(g, order[i], log),
+    )
 }
 
-pub(super) fn thread_profile<'a>(
-    g: &mut GroupBuilder,
-    th: &Thread<'a>,
-    name: String,
+/// Run `work(i)` for `i` in `0..n` on up to `threads` worker threads and
+/// hand each result to `merge` on the calling thread, in index order (with
+/// `None`: do the work in `merge`, where no thread could be started). The
+/// first error from `merge` stops the workers and is returned.
+fn ordered<T: Send>(
+    n: usize,
+    threads: usize,
+    work: impl Fn(usize) -> T + Sync,
+    mut merge: impl FnMut(usize, Option<T>) -> Result<()>,
+) -> Result<()> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Bounded: workers far ahead of the merge wait instead of piling up logs.
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads);
+        let mut started = 0;
+        for _ in 0..threads.min(n) {
+            let tx = tx.clone();
+            let (next, stop, work) = (&next, &stop, &work);
+            let worker = move || {
+                while !stop.load(AtomicOrdering::Relaxed) {
+                    let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                    if i >= n || tx.send((i, work(i))).is_err() {
+                        break;
+                    }
+                }
+            };
+            // Where threads cannot be started (e.g. wasm32 without threads),
+            // fewer workers, or none, do the work.
+            if std::thread::Builder::new().spawn_scoped(scope, worker).is_ok() {
+                started += 1;
+            }
+        }
+        drop(tx);
+        if started == 0 {
+            drop(rx);
+            return (0..n).try_for_each(|i| merge(i, None));
+        }
+        let mut pending: std::collections::BTreeMap<usize, T> = std::collections::BTreeMap::new();
+        let result = (|| {
+            for want in 0..n {
+                let t = loop {
+                    if let Some(t) = pending.remove(&want) {
+                        break t;
+                    }
+                    match rx.recv() {
+                        Ok((i, t)) if i == want => break t,
+                        Ok((i, t)) => {
+                            pending.insert(i, t);
+                        }
+                        // Every worker is gone (one panicked).
+                        Err(_) => {
+                            return Err(flamekit_core::Error::Internal {
+                                message: format!("a worker thread stopped before trace thread {want}"),
+                            })
+                        }
+                    }
+                };
+                merge(want, Some(t))?;
+            }
+            Ok(())
+        })();
+        stop.store(true, AtomicOrdering::Relaxed);
+        // Unblock workers waiting to send, then let the scope join them.
+        drop(rx);
+        result
+    })
+}
+
+/// Where [`plan`] sends what one thread's profile does, in order.
+pub(super) trait Sink {
+    /// Open the frame of `fkey` (first opened by event `src`) at `ts`.
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()>;
+    /// Close the frame of `fkey` at `ts`.
+    fn close(&mut self, fkey: u32, ts: f64) -> Result<()>;
+    /// Add a warning to the report.
+    fn warn(&mut self, code: &'static str, location: Location, message: String);
+    /// Set the profile's start.
+    fn set_start(&mut self, ts: f64);
+    /// Close every open frame at `ts`.
+    fn close_all(&mut self, ts: f64) -> Result<()>;
+}
+
+/// Builds the profile into the group as [`plan`] goes.
+struct Direct<'g, 't, 'a> {
+    g: &'g mut GroupBuilder,
+    b: EventedBuilder,
+    th: &'t Thread<'a>,
     hermes: bool,
-    keys: &mut Keys<'a>,
-) -> Result<Profile> {
+    /// Frame of each frame key, once opened.
+    frames: Vec<FrameId>,
+}
+
+impl Sink for Direct<'_, '_, '_> {
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
+        let slot = fkey as usize;
+        if self.frames.len() <= slot {
+            self.frames.resize(slot + 1, FrameId::MAX);
+        }
+        if self.frames[slot] == FrameId::MAX {
+            self.frames[slot] = self.g.frame(frame_for(&self.th.events[src as usize], self.hermes))?;
+        }
+        self.b.open(self.frames[slot], ts)
+    }
+    fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
+        self.b.close(self.frames[fkey as usize], ts)
+    }
+    fn warn(&mut self, code: &'static str, location: Location, message: String) {
+        self.g.report().warn(code, location, message);
+    }
+    fn set_start(&mut self, ts: f64) {
+        self.b.set_start(ts);
+    }
+    fn close_all(&mut self, ts: f64) -> Result<()> {
+        self.b.close_all(ts)
+    }
+}
+
+/// What [`plan`] did, kept to be replayed into a [`Direct`] sink.
+#[derive(Default)]
+struct Log {
+    ops: Vec<Op>,
+    warnings: Vec<(&'static str, Location, String)>,
+}
+
+/// One step of a [`Log`] (16 bytes: there are two per event).
+enum Op {
+    Open {
+        src: u32,
+        fkey: u32,
+    },
+    Close {
+        fkey: u32,
+        ts: f64,
+    },
+    /// The open's time, in the op after [`Op::Open`].
+    At(f64),
+    /// The next warning of [`Log::warnings`].
+    Warn,
+    Start(f64),
+    CloseAll(f64),
+}
+
+impl Sink for Log {
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
+        self.ops.push(Op::Open { src, fkey });
+        self.ops.push(Op::At(ts));
+        Ok(())
+    }
+    fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
+        self.ops.push(Op::Close { fkey, ts });
+        Ok(())
+    }
+    fn warn(&mut self, code: &'static str, location: Location, message: String) {
+        self.ops.push(Op::Warn);
+        self.warnings.push((code, location, message));
+    }
+    fn set_start(&mut self, ts: f64) {
+        self.ops.push(Op::Start(ts));
+    }
+    fn close_all(&mut self, ts: f64) -> Result<()> {
+        self.ops.push(Op::CloseAll(ts));
+        Ok(())
+    }
+}
+
+impl Log {
+    fn replay(self, sink: &mut impl Sink) -> Result<()> {
+        let mut warnings = self.warnings.into_iter();
+        let mut ops = self.ops.into_iter();
+        while let Some(op) = ops.next() {
+            match op {
+                Op::Open { src, fkey } => {
+                    let Some(Op::At(ts)) = ops.next() else { return Err(out_of_step()) };
+                    sink.open(src, fkey, ts)?;
+                }
+                Op::Close { fkey, ts } => sink.close(fkey, ts)?,
+                Op::At(_) => return Err(out_of_step()),
+                Op::Warn => {
+                    let Some((code, location, message)) = warnings.next() else { return Err(out_of_step()) };
+                    sink.warn(code, location, message);
+                }
+                Op::Start(ts) => sink.set_start(ts),
+                Op::CloseAll(ts) => sink.close_all(ts)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn out_of_step() -> flamekit_core::Error {
+    flamekit_core::Error::Internal { message: "a trace thread's log is out of step".into() }
+}
+
+/// Match one thread's begins and ends and send the profile's steps to `sink`.
+pub(super) fn plan<S: Sink>(th: &Thread<'_>, hermes: bool, sink: &mut S) -> Result<()> {
+    let mut keys = Keys::default();
     let n = th.events.len();
     let mut begins: Vec<Item> = Vec::with_capacity(n / 2 + 1);
     let mut ends: Vec<Item> = Vec::with_capacity(n / 2 + 1);
@@ -194,6 +415,7 @@ pub(super) fn thread_profile<'a>(
             _ => xs.push((it, ev.dur)),
         }
     }
+    drop(keys);
     // X events: by ts, longest first at equal ts (a longer event cannot nest
     // in a shorter one), file order otherwise.
     let x_cmp = |a: &(Item, f64), b: &(Item, f64)| cmp_ts(a.0.ts, b.0.ts).then(cmp_ts(b.1, a.1));
@@ -210,39 +432,35 @@ pub(super) fn thread_profile<'a>(
     let where_ =
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
     let name_of = |it: Item| display_name(&th.events[it.src as usize].name);
-    let mut b = g.evented(name, ValueUnit::Microseconds);
     if min_ts.is_finite() {
-        b.set_start(min_ts);
+        sink.set_start(min_ts);
     }
+    // Time of the last open or close.
+    let mut last_at = None;
     let mut m = Matcher::new(begins, ends);
     while let Some(step) = m.next_step() {
         match step {
             Step::Begin(it) => {
-                let slot = it.fkey as usize;
-                if keys.frames.len() <= slot {
-                    keys.frames.resize(slot + 1, FrameId::MAX);
-                }
-                if keys.frames[slot] == FrameId::MAX {
-                    keys.frames[slot] = g.frame(frame_for(&th.events[it.src as usize], hermes))?;
-                }
-                b.open(keys.frames[slot], it.ts)?;
+                sink.open(it.src, it.fkey, it.ts)?;
+                last_at = Some(it.ts);
             }
             Step::End { begin, end } => {
                 if begin.fkey != end.fkey {
-                    g.report().warn(
+                    sink.warn(
                         "end_event_args_mismatch",
                         where_(end.ts),
                         format!("end of `{}` has other args than its begin: closed the open one", name_of(end)),
                     );
                 }
-                b.close(keys.frames[begin.fkey as usize], end.ts)?;
+                sink.close(begin.fkey, end.ts)?;
+                last_at = Some(end.ts);
             }
-            Step::Unmatched(end) => g.report().warn(
+            Step::Unmatched(end) => sink.warn(
                 "unmatched_end_event",
                 where_(end.ts),
                 format!("end of `{}` with no open event: ignored", name_of(end)),
             ),
-            Step::Mismatched { end, open } => g.report().warn(
+            Step::Mismatched { end, open } => sink.warn(
                 "mismatched_end_event",
                 where_(end.ts),
                 format!("end of `{}` while `{}` is the innermost open event: ignored", name_of(end), name_of(open)),
@@ -250,17 +468,17 @@ pub(super) fn thread_profile<'a>(
         }
     }
     if !m.still_open().is_empty() {
-        let at = b.last_at().unwrap_or(min_ts);
+        let at = last_at.unwrap_or(min_ts);
         for &it in m.still_open().iter().rev() {
-            g.report().warn(
+            sink.warn(
                 "unclosed_begin_event",
                 where_(at),
                 format!("`{}` was still open at the end: closed it", name_of(it)),
             );
         }
-        b.close_all(at)?;
+        sink.close_all(at)?;
     }
-    b.finish()
+    Ok(())
 }
 
 #[cfg(test)]
