@@ -9,7 +9,7 @@ use hashbrown::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::mpsc;
 
-use flamekit_core::{EventedBuilder, Frame, FrameId, GroupBuilder, Location, Result, ValueUnit};
+use flamekit_core::{EventedBuilder, FrameId, GroupBuilder, Location, Result, ValueUnit};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -109,20 +109,21 @@ pub(super) fn to_u32(v: Option<Num>) -> Option<u32> {
     v.map(|n| n.0).filter(|x| x.is_finite() && *x >= 0.0 && *x <= u32::MAX as f64).map(|x| x as u32)
 }
 
-/// The frame an event opens.
-pub(super) fn frame_for(ev: &Ev<'_>, hermes: bool) -> Frame {
+/// Intern the frame an event opens (without allocating when a frame
+/// without args is already known).
+pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> Result<FrameId> {
     let name = display_name(&ev.name);
     if hermes {
         let a = ev.args.and_then(|r| serde_json::from_str::<HermesArgs>(r.get()).ok());
         let (url, line, col) = match a {
-            Some(a) => (a.url.map(|s| s.0.into_owned()), to_u32(a.line), to_u32(a.column)),
+            Some(a) => (a.url.map(|s| s.0), to_u32(a.line), to_u32(a.column)),
             None => (None, None, None),
         };
-        return Frame::with_location(name, url, line, col);
+        return g.frame_parts(&name, url.as_deref(), line, col);
     }
     match ev.args.filter(|r| truthy(r)) {
-        Some(r) => Frame::new(format!("{name} {}", compact(r.get()))),
-        None => Frame::new(name),
+        Some(r) => g.frame_named(&format!("{name} {}", compact(r.get()))),
+        None => g.frame_named(&name),
     }
 }
 
@@ -138,20 +139,21 @@ pub(super) fn frame_for(ev: &Ev<'_>, hermes: bool) -> Frame {
 pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: bool, threads: usize) -> Result<()> {
     let mut order: Vec<&Thread> = col.threads.iter().collect();
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
-    let build = |g: &mut GroupBuilder, th: &Thread<'_>, log: Option<Log>| -> Result<()> {
-        let b = g.evented(col.profile_name(th.pid, th.tid), ValueUnit::Microseconds);
-        let mut sink = Direct { g, b, th, hermes, frames: Vec::new() };
-        match log {
-            Some(log) => log.replay(&mut sink)?,
-            None => plan(th, hermes, &mut sink)?,
-        }
-        let profile = sink.b.finish()?;
-        g.push_profile(profile)?;
-        Ok(())
+    let new_profile =
+        |g: &GroupBuilder, th: &Thread<'_>| g.evented(col.profile_name(th.pid, th.tid), ValueUnit::Microseconds);
+    let finish = |g: &mut GroupBuilder, b: EventedBuilder| -> Result<()> {
+        let profile = b.finish()?;
+        g.push_profile(profile).map(drop)
     };
     if threads <= 1 || order.len() <= 1 {
+        // One table of keys (and their frames) for all threads.
+        let (mut keys, mut frames) = (Keys::default(), Vec::new());
         for th in order {
-            build(g, th, None)?;
+            let b = new_profile(g, th);
+            let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
+            plan(th, hermes, &mut keys, &mut sink)?;
+            let b = sink.b;
+            finish(g, b)?;
         }
         return Ok(());
     }
@@ -161,10 +163,21 @@ pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: b
         |i| {
             let mut log = Log::default();
             // A log cannot fail: errors come from the group, at replay.
-            let _ = plan(order[i], hermes, &mut log);
+            let _ = plan(order[i], hermes, &mut Keys::default(), &mut log);
             log
         },
-        |i, log| build(g, order[i], log),
+        |i, log| {
+            let th = order[i];
+            let b = new_profile(g, th);
+            let mut frames = Vec::new();
+            let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
+            match log {
+                Some(log) => log.replay(&mut sink)?,
+                None => plan(th, hermes, &mut Keys::default(), &mut sink)?,
+            }
+            let b = sink.b;
+            finish(g, b)
+        },
     )
 }
 
@@ -247,6 +260,8 @@ pub(super) trait Sink {
     fn warn(&mut self, code: &'static str, location: Location, message: String);
     /// Set the profile's start.
     fn set_start(&mut self, ts: f64);
+    /// Make room for `opens` opens and their closes.
+    fn reserve(&mut self, opens: usize);
     /// Close every open frame at `ts`.
     fn close_all(&mut self, ts: f64) -> Result<()>;
 }
@@ -258,7 +273,7 @@ struct Direct<'g, 't, 'a> {
     th: &'t Thread<'a>,
     hermes: bool,
     /// Frame of each frame key, once opened.
-    frames: Vec<FrameId>,
+    frames: &'g mut Vec<FrameId>,
 }
 
 impl Sink for Direct<'_, '_, '_> {
@@ -268,7 +283,7 @@ impl Sink for Direct<'_, '_, '_> {
             self.frames.resize(slot + 1, FrameId::MAX);
         }
         if self.frames[slot] == FrameId::MAX {
-            self.frames[slot] = self.g.frame(frame_for(&self.th.events[src as usize], self.hermes))?;
+            self.frames[slot] = intern_frame(self.g, &self.th.events[src as usize], self.hermes)?;
         }
         self.b.open(self.frames[slot], ts)
     }
@@ -281,6 +296,9 @@ impl Sink for Direct<'_, '_, '_> {
     fn set_start(&mut self, ts: f64) {
         self.b.set_start(ts);
     }
+    fn reserve(&mut self, opens: usize) {
+        self.b.reserve(opens.saturating_mul(2));
+    }
     fn close_all(&mut self, ts: f64) -> Result<()> {
         self.b.close_all(ts)
     }
@@ -289,6 +307,8 @@ impl Sink for Direct<'_, '_, '_> {
 /// What [`plan`] did, kept to be replayed into a [`Direct`] sink.
 #[derive(Default)]
 struct Log {
+    /// Opens to make room for.
+    opens: usize,
     ops: Vec<Op>,
     warnings: Vec<(&'static str, Location, String)>,
 }
@@ -328,6 +348,11 @@ impl Sink for Log {
     fn set_start(&mut self, ts: f64) {
         self.ops.push(Op::Start(ts));
     }
+    fn reserve(&mut self, opens: usize) {
+        // An open is two ops, a close one.
+        self.opens = opens;
+        self.ops.reserve(opens.saturating_mul(3));
+    }
     fn close_all(&mut self, ts: f64) -> Result<()> {
         self.ops.push(Op::CloseAll(ts));
         Ok(())
@@ -336,6 +361,7 @@ impl Sink for Log {
 
 impl Log {
     fn replay(self, sink: &mut impl Sink) -> Result<()> {
+        sink.reserve(self.opens);
         let mut warnings = self.warnings.into_iter();
         let mut ops = self.ops.into_iter();
         while let Some(op) = ops.next() {
@@ -362,9 +388,10 @@ fn out_of_step() -> flamekit_core::Error {
     flamekit_core::Error::Internal { message: "a trace thread's log is out of step".into() }
 }
 
-/// Match one thread's begins and ends and send the profile's steps to `sink`.
-pub(super) fn plan<S: Sink>(th: &Thread<'_>, hermes: bool, sink: &mut S) -> Result<()> {
-    let mut keys = Keys::default();
+/// Match one thread's begins and ends and send the profile's steps to
+/// `sink`. Frame keys are interned in `keys` (one table per thread, or one
+/// for all: frames are the same either way).
+pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'a>, sink: &mut S) -> Result<()> {
     let n = th.events.len();
     let mut begins: Vec<Item> = Vec::with_capacity(n / 2 + 1);
     let mut ends: Vec<Item> = Vec::with_capacity(n / 2 + 1);
@@ -415,7 +442,6 @@ pub(super) fn plan<S: Sink>(th: &Thread<'_>, hermes: bool, sink: &mut S) -> Resu
             _ => xs.push((it, ev.dur)),
         }
     }
-    drop(keys);
     // X events: by ts, longest first at equal ts (a longer event cannot nest
     // in a shorter one), file order otherwise.
     let x_cmp = |a: &(Item, f64), b: &(Item, f64)| cmp_ts(a.0.ts, b.0.ts).then(cmp_ts(b.1, a.1));
@@ -428,6 +454,7 @@ pub(super) fn plan<S: Sink>(th: &Thread<'_>, hermes: bool, sink: &mut S) -> Resu
     }
     sort_by_ts(&mut begins);
     sort_by_ts(&mut ends);
+    sink.reserve(begins.len());
 
     let where_ =
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
