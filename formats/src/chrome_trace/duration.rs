@@ -88,14 +88,44 @@ pub(super) struct Keys<'a> {
     /// Display names (`(unnamed)` for a missing or empty name): the one
     /// string hashed per event.
     pub(super) dnames: HashMap<Cow<'a, str>, u32>,
-    /// Event ids: (display name id, compacted args).
-    pub(super) eids: HashMap<(u32, Option<Cow<'a, str>>), u32>,
+    /// Event ids of events with args: (display name id, compacted args).
+    pub(super) eids: HashMap<(u32, Cow<'a, str>), u32>,
+    /// Event ids of events without args, by display name id
+    /// (`u32::MAX`: none yet). Ids count across both tables.
+    pub(super) bare_eids: Vec<u32>,
+    /// Event ids handed out.
+    pub(super) eid_count: u32,
     pub(super) hermes: HashMap<HermesKey<'a>, u32>,
 }
 
 pub(super) fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
     let n = map.len() as u32;
     *map.entry(key).or_insert(n)
+}
+
+impl<'a> Keys<'a> {
+    /// The event id of (display name id, compacted args): a vector lookup
+    /// for the common event without args.
+    fn event_id(&mut self, dn: u32, args: Option<Cow<'a, str>>) -> u32 {
+        let next = self.eid_count;
+        let id = match args {
+            Some(args) => *self.eids.entry((dn, args)).or_insert(next),
+            None => {
+                let slot = dn as usize;
+                if self.bare_eids.len() <= slot {
+                    self.bare_eids.resize(slot + 1, u32::MAX);
+                }
+                if self.bare_eids[slot] == u32::MAX {
+                    self.bare_eids[slot] = next;
+                }
+                self.bare_eids[slot]
+            }
+        };
+        if id == next {
+            self.eid_count += 1;
+        }
+        id
+    }
 }
 
 pub(super) fn display_name<'a>(name: &Option<Cow<'a, str>>) -> Cow<'a, str> {
@@ -418,7 +448,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
                 dn
             }
         };
-        let eid = intern(&mut keys.eids, (dn, args));
+        let eid = keys.event_id(dn, args);
         // Raw-name id: equal exactly when the raw names (`Option`) are.
         let nid = match &ev.name {
             None => u32::MAX,
