@@ -161,3 +161,69 @@ fn messy_perf_script_imports_the_same_on_1_and_4_threads() {
     assert!(report.skipped.get("other_event_type").is_some_and(|&n| n > 0), "{report:?}");
     assert!(report.skipped.get("invalid_line").is_some_and(|&n| n > 0), "{report:?}");
 }
+
+/// A generated 8-thread trace with, spread over its threads: an `E` with
+/// nothing open (ts 1), an `E` of another name than the open `pair` (ts
+/// 2.5), a `B` never closed (after every other event), an `E` with other
+/// args than its `B`, `X` events, long names and thread names.
+fn messy_trace() -> Vec<u8> {
+    let clean = generated(GenFormat::Trace, Shape::Callgraph, 1_500_000);
+    let clean = String::from_utf8(clean).expect("utf-8");
+    let body = clean.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut text = String::from("[\n");
+    for tid in 0..8 {
+        text.push_str(&format!(
+            "{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":{tid},\"args\":{{\"name\":\"worker {tid}\"}}}},\n"
+        ));
+    }
+    for (i, line) in body.lines().enumerate() {
+        let line = line.trim_end_matches(',');
+        let tid = i % 8;
+        let extra = match i % 503 {
+            3 => format!("{{\"name\":\"stray\",\"ph\":\"E\",\"ts\":1,\"pid\":1,\"tid\":{tid}}}"),
+            5 => format!("{{\"name\":\"never-ended {i}\",\"ph\":\"B\",\"ts\":1e12,\"pid\":1,\"tid\":{tid}}}"),
+            7 => format!(
+                "{{\"name\":\"x{}\",\"ph\":\"X\",\"ts\":{i},\"dur\":0,\"pid\":1,\"tid\":{tid},\"args\":{{\"n\":{i}}}}}",
+                "y".repeat(i % 40)
+            ),
+            11 => format!(
+                "{{\"name\":\"pair\",\"ph\":\"B\",\"ts\":2,\"pid\":1,\"tid\":{tid},\"args\":{{\"a\":1}}}},\n\
+                 {{\"name\":\"pair\",\"ph\":\"E\",\"ts\":3,\"pid\":1,\"tid\":{tid},\"args\":{{\"a\":2}}}}"
+            ),
+            13 => format!("{{\"name\":\"other\",\"ph\":\"E\",\"ts\":2.5,\"pid\":1,\"tid\":{tid}}}"),
+            _ => String::new(),
+        };
+        if !extra.is_empty() {
+            text.push_str(&extra);
+            text.push_str(",\n");
+        }
+        text.push_str(line);
+        text.push_str(",\n");
+    }
+    text.truncate(text.len() - 2);
+    text.push_str("\n]");
+    text.into_bytes()
+}
+
+#[test]
+fn trace_threads_with_repairs_and_limits_import_the_same_on_1_and_4_threads() {
+    let bytes = messy_trace();
+    assert_same_for_thread_counts(&bytes, "messy.trace.json", IngestLimits::default());
+    let opts = ImportOptions { threads: 4, ..Default::default() };
+    let (group, report) = flamekit::import_with(&bytes, Some("messy.trace.json"), &opts).expect("import");
+    // The generator writes 8 threads; every one is a profile.
+    assert_eq!(group.profiles().len(), 8);
+    for code in ["unmatched_end_event", "mismatched_end_event", "unclosed_begin_event", "end_event_args_mismatch"] {
+        assert!(report.warnings.iter().any(|w| w.code == code), "no {code} warning: {report:?}");
+    }
+    for limits in [
+        IngestLimits { max_frames: 300, ..IngestLimits::default() },
+        IngestLimits { max_samples: 5_000, ..IngestLimits::default() },
+        IngestLimits { max_stack_depth: 20, ..IngestLimits::default() },
+        IngestLimits { max_name_bytes: 12, ..IngestLimits::default() },
+    ] {
+        assert_same_for_thread_counts(&bytes, "messy.trace.json", limits);
+    }
+    let one = import(&bytes, "messy.trace.json", 1, IngestLimits { max_frames: 300, ..IngestLimits::default() });
+    assert!(one.is_err_and(|e| e.starts_with("limit_exceeded")));
+}

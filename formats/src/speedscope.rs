@@ -182,6 +182,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         match p.kind.as_ref() {
             "evented" => {
                 let mut b = g.evented(name, unit);
+                b.reserve(p.events.as_ref().map_or(0, Vec::len));
                 if let Some(s) = p.start_value {
                     b.set_start(s);
                 }

@@ -631,6 +631,14 @@ impl EventedBuilder {
         self.events.last().map(|e| e.at)
     }
 
+    /// Make room for `additional` more events, so pushing them does not
+    /// grow the event list step by step. Callers pass counts bounded by data
+    /// they already hold in memory (e.g. the parsed events of a thread),
+    /// never counts read from the input.
+    pub fn reserve(&mut self, additional: usize) {
+        self.events.reserve(additional);
+    }
+
     /// Number of events so far.
     pub fn event_count(&self) -> usize {
         self.events.len()

@@ -6,7 +6,10 @@ use std::cmp::Ordering;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Frame, FrameId, GroupBuilder, Location, Profile, Result, ValueUnit};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::mpsc;
+
+use flamekit_core::{EventedBuilder, FrameId, GroupBuilder, Location, Result, ValueUnit};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -79,22 +82,50 @@ pub(super) struct HermesArgs<'a> {
 
 pub(super) type HermesKey<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>, Option<u64>, Option<u64>);
 
-/// Interned keys shared by all threads.
+/// Interned keys of one thread's events.
 #[derive(Default)]
 pub(super) struct Keys<'a> {
     /// Display names (`(unnamed)` for a missing or empty name): the one
     /// string hashed per event.
     pub(super) dnames: HashMap<Cow<'a, str>, u32>,
-    /// Event ids: (display name id, compacted args).
-    pub(super) eids: HashMap<(u32, Option<Cow<'a, str>>), u32>,
+    /// Event ids of events with args: (display name id, compacted args).
+    pub(super) eids: HashMap<(u32, Cow<'a, str>), u32>,
+    /// Event ids of events without args, by display name id
+    /// (`u32::MAX`: none yet). Ids count across both tables.
+    pub(super) bare_eids: Vec<u32>,
+    /// Event ids handed out.
+    pub(super) eid_count: u32,
     pub(super) hermes: HashMap<HermesKey<'a>, u32>,
-    /// Frame of each frame key, once opened.
-    pub(super) frames: Vec<FrameId>,
 }
 
 pub(super) fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
     let n = map.len() as u32;
     *map.entry(key).or_insert(n)
+}
+
+impl<'a> Keys<'a> {
+    /// The event id of (display name id, compacted args): a vector lookup
+    /// for the common event without args.
+    fn event_id(&mut self, dn: u32, args: Option<Cow<'a, str>>) -> u32 {
+        let next = self.eid_count;
+        let id = match args {
+            Some(args) => *self.eids.entry((dn, args)).or_insert(next),
+            None => {
+                let slot = dn as usize;
+                if self.bare_eids.len() <= slot {
+                    self.bare_eids.resize(slot + 1, u32::MAX);
+                }
+                if self.bare_eids[slot] == u32::MAX {
+                    self.bare_eids[slot] = next;
+                }
+                self.bare_eids[slot]
+            }
+        };
+        if id == next {
+            self.eid_count += 1;
+        }
+        id
+    }
 }
 
 pub(super) fn display_name<'a>(name: &Option<Cow<'a, str>>) -> Cow<'a, str> {
@@ -108,42 +139,289 @@ pub(super) fn to_u32(v: Option<Num>) -> Option<u32> {
     v.map(|n| n.0).filter(|x| x.is_finite() && *x >= 0.0 && *x <= u32::MAX as f64).map(|x| x as u32)
 }
 
-/// The frame an event opens.
-pub(super) fn frame_for(ev: &Ev<'_>, hermes: bool) -> Frame {
+/// Intern the frame an event opens (without allocating when a frame
+/// without args is already known).
+pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> Result<FrameId> {
     let name = display_name(&ev.name);
     if hermes {
         let a = ev.args.and_then(|r| serde_json::from_str::<HermesArgs>(r.get()).ok());
         let (url, line, col) = match a {
-            Some(a) => (a.url.map(|s| s.0.into_owned()), to_u32(a.line), to_u32(a.column)),
+            Some(a) => (a.url.map(|s| s.0), to_u32(a.line), to_u32(a.column)),
             None => (None, None, None),
         };
-        return Frame::with_location(name, url, line, col);
+        return g.frame_parts(&name, url.as_deref(), line, col);
     }
     match ev.args.filter(|r| truthy(r)) {
-        Some(r) => Frame::new(format!("{name} {}", compact(r.get()))),
-        None => Frame::new(name),
+        Some(r) => g.frame_named(&format!("{name} {}", compact(r.get()))),
+        None => g.frame_named(&name),
     }
 }
 
-pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: bool) -> Result<()> {
+/// One evented profile per thread, ordered by pid then tid.
+///
+/// Each thread's events are matched ([`plan`]) on its own: with several
+/// [`ImportOptions::threads`](crate::ImportOptions::threads), on worker
+/// threads, each into a [`Log`] of what its profile does. The calling thread
+/// replays the logs into the group in thread order, exactly as the
+/// single-threaded import does while matching (frames are interned at their
+/// first open, warnings and limit errors come in the same order), so the
+/// group and the report are the same for every thread count.
+pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: bool, threads: usize) -> Result<()> {
     let mut order: Vec<&Thread> = col.threads.iter().collect();
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
-    let mut keys = Keys::default();
-    for th in order {
-        let name = col.profile_name(th.pid, th.tid);
-        let profile = thread_profile(g, th, name, hermes, &mut keys)?;
-        g.push_profile(profile)?;
+    let new_profile =
+        |g: &GroupBuilder, th: &Thread<'_>| g.evented(col.profile_name(th.pid, th.tid), ValueUnit::Microseconds);
+    let finish = |g: &mut GroupBuilder, b: EventedBuilder| -> Result<()> {
+        let profile = b.finish()?;
+        g.push_profile(profile).map(drop)
+    };
+    if threads <= 1 || order.len() <= 1 {
+        // One table of keys (and their frames) for all threads.
+        let (mut keys, mut frames) = (Keys::default(), Vec::new());
+        for th in order {
+            let b = new_profile(g, th);
+            let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
+            plan(th, hermes, &mut keys, &mut sink)?;
+            let b = sink.b;
+            finish(g, b)?;
+        }
+        return Ok(());
     }
-    Ok(())
+    ordered(
+        order.len(),
+        threads,
+        |i| {
+            let mut log = Log::default();
+            // A log cannot fail: errors come from the group, at replay.
+            let _ = plan(order[i], hermes, &mut Keys::default(), &mut log);
+            log
+        },
+        |i, log| {
+            let th = order[i];
+            let b = new_profile(g, th);
+            let mut frames = Vec::new();
+            let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
+            match log {
+                Some(log) => log.replay(&mut sink)?,
+                None => plan(th, hermes, &mut Keys::default(), &mut sink)?,
+            }
+            let b = sink.b;
+            finish(g, b)
+        },
+    )
 }
 
-pub(super) fn thread_profile<'a>(
-    g: &mut GroupBuilder,
-    th: &Thread<'a>,
-    name: String,
+/// Run `work(i)` for `i` in `0..n` on up to `threads` worker threads and
+/// hand each result to `merge` on the calling thread, in index order (with
+/// `None`: do the work in `merge`, where no thread could be started). The
+/// first error from `merge` stops the workers and is returned.
+fn ordered<T: Send>(
+    n: usize,
+    threads: usize,
+    work: impl Fn(usize) -> T + Sync,
+    mut merge: impl FnMut(usize, Option<T>) -> Result<()>,
+) -> Result<()> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Bounded: workers far ahead of the merge wait instead of piling up logs.
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads);
+        let mut started = 0;
+        for _ in 0..threads.min(n) {
+            let tx = tx.clone();
+            let (next, stop, work) = (&next, &stop, &work);
+            let worker = move || {
+                while !stop.load(AtomicOrdering::Relaxed) {
+                    let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                    if i >= n || tx.send((i, work(i))).is_err() {
+                        break;
+                    }
+                }
+            };
+            // Where threads cannot be started (e.g. wasm32 without threads),
+            // fewer workers, or none, do the work.
+            if std::thread::Builder::new().spawn_scoped(scope, worker).is_ok() {
+                started += 1;
+            }
+        }
+        drop(tx);
+        if started == 0 {
+            drop(rx);
+            return (0..n).try_for_each(|i| merge(i, None));
+        }
+        let mut pending: std::collections::BTreeMap<usize, T> = std::collections::BTreeMap::new();
+        let result = (|| {
+            for want in 0..n {
+                let t = loop {
+                    if let Some(t) = pending.remove(&want) {
+                        break t;
+                    }
+                    match rx.recv() {
+                        Ok((i, t)) if i == want => break t,
+                        Ok((i, t)) => {
+                            pending.insert(i, t);
+                        }
+                        // Every worker is gone (one panicked).
+                        Err(_) => {
+                            return Err(flamekit_core::Error::Internal {
+                                message: format!("a worker thread stopped before trace thread {want}"),
+                            })
+                        }
+                    }
+                };
+                merge(want, Some(t))?;
+            }
+            Ok(())
+        })();
+        stop.store(true, AtomicOrdering::Relaxed);
+        // Unblock workers waiting to send, then let the scope join them.
+        drop(rx);
+        result
+    })
+}
+
+/// Where [`plan`] sends what one thread's profile does, in order.
+pub(super) trait Sink {
+    /// Open the frame of `fkey` (first opened by event `src`) at `ts`.
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()>;
+    /// Close the frame of `fkey` at `ts`.
+    fn close(&mut self, fkey: u32, ts: f64) -> Result<()>;
+    /// Add a warning to the report.
+    fn warn(&mut self, code: &'static str, location: Location, message: String);
+    /// Set the profile's start.
+    fn set_start(&mut self, ts: f64);
+    /// Make room for `opens` opens and their closes.
+    fn reserve(&mut self, opens: usize);
+    /// Close every open frame at `ts`.
+    fn close_all(&mut self, ts: f64) -> Result<()>;
+}
+
+/// Builds the profile into the group as [`plan`] goes.
+struct Direct<'g, 't, 'a> {
+    g: &'g mut GroupBuilder,
+    b: EventedBuilder,
+    th: &'t Thread<'a>,
     hermes: bool,
-    keys: &mut Keys<'a>,
-) -> Result<Profile> {
+    /// Frame of each frame key, once opened.
+    frames: &'g mut Vec<FrameId>,
+}
+
+impl Sink for Direct<'_, '_, '_> {
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
+        let slot = fkey as usize;
+        if self.frames.len() <= slot {
+            self.frames.resize(slot + 1, FrameId::MAX);
+        }
+        if self.frames[slot] == FrameId::MAX {
+            self.frames[slot] = intern_frame(self.g, &self.th.events[src as usize], self.hermes)?;
+        }
+        self.b.open(self.frames[slot], ts)
+    }
+    fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
+        self.b.close(self.frames[fkey as usize], ts)
+    }
+    fn warn(&mut self, code: &'static str, location: Location, message: String) {
+        self.g.report().warn(code, location, message);
+    }
+    fn set_start(&mut self, ts: f64) {
+        self.b.set_start(ts);
+    }
+    fn reserve(&mut self, opens: usize) {
+        self.b.reserve(opens.saturating_mul(2));
+    }
+    fn close_all(&mut self, ts: f64) -> Result<()> {
+        self.b.close_all(ts)
+    }
+}
+
+/// What [`plan`] did, kept to be replayed into a [`Direct`] sink.
+#[derive(Default)]
+struct Log {
+    /// Opens to make room for.
+    opens: usize,
+    ops: Vec<Op>,
+    warnings: Vec<(&'static str, Location, String)>,
+}
+
+/// One step of a [`Log`] (16 bytes: there are two per event).
+enum Op {
+    Open {
+        src: u32,
+        fkey: u32,
+    },
+    Close {
+        fkey: u32,
+        ts: f64,
+    },
+    /// The open's time, in the op after [`Op::Open`].
+    At(f64),
+    /// The next warning of [`Log::warnings`].
+    Warn,
+    Start(f64),
+    CloseAll(f64),
+}
+
+impl Sink for Log {
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
+        self.ops.push(Op::Open { src, fkey });
+        self.ops.push(Op::At(ts));
+        Ok(())
+    }
+    fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
+        self.ops.push(Op::Close { fkey, ts });
+        Ok(())
+    }
+    fn warn(&mut self, code: &'static str, location: Location, message: String) {
+        self.ops.push(Op::Warn);
+        self.warnings.push((code, location, message));
+    }
+    fn set_start(&mut self, ts: f64) {
+        self.ops.push(Op::Start(ts));
+    }
+    fn reserve(&mut self, opens: usize) {
+        // An open is two ops, a close one.
+        self.opens = opens;
+        self.ops.reserve(opens.saturating_mul(3));
+    }
+    fn close_all(&mut self, ts: f64) -> Result<()> {
+        self.ops.push(Op::CloseAll(ts));
+        Ok(())
+    }
+}
+
+impl Log {
+    fn replay(self, sink: &mut impl Sink) -> Result<()> {
+        sink.reserve(self.opens);
+        let mut warnings = self.warnings.into_iter();
+        let mut ops = self.ops.into_iter();
+        while let Some(op) = ops.next() {
+            match op {
+                Op::Open { src, fkey } => {
+                    let Some(Op::At(ts)) = ops.next() else { return Err(out_of_step()) };
+                    sink.open(src, fkey, ts)?;
+                }
+                Op::Close { fkey, ts } => sink.close(fkey, ts)?,
+                Op::At(_) => return Err(out_of_step()),
+                Op::Warn => {
+                    let Some((code, location, message)) = warnings.next() else { return Err(out_of_step()) };
+                    sink.warn(code, location, message);
+                }
+                Op::Start(ts) => sink.set_start(ts),
+                Op::CloseAll(ts) => sink.close_all(ts)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn out_of_step() -> flamekit_core::Error {
+    flamekit_core::Error::Internal { message: "a trace thread's log is out of step".into() }
+}
+
+/// Match one thread's begins and ends and send the profile's steps to
+/// `sink`. Frame keys are interned in `keys` (one table per thread, or one
+/// for all: frames are the same either way).
+pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'a>, sink: &mut S) -> Result<()> {
     let n = th.events.len();
     let mut begins: Vec<Item> = Vec::with_capacity(n / 2 + 1);
     let mut ends: Vec<Item> = Vec::with_capacity(n / 2 + 1);
@@ -170,7 +448,7 @@ pub(super) fn thread_profile<'a>(
                 dn
             }
         };
-        let eid = intern(&mut keys.eids, (dn, args));
+        let eid = keys.event_id(dn, args);
         // Raw-name id: equal exactly when the raw names (`Option`) are.
         let nid = match &ev.name {
             None => u32::MAX,
@@ -206,43 +484,40 @@ pub(super) fn thread_profile<'a>(
     }
     sort_by_ts(&mut begins);
     sort_by_ts(&mut ends);
+    sink.reserve(begins.len());
 
     let where_ =
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
     let name_of = |it: Item| display_name(&th.events[it.src as usize].name);
-    let mut b = g.evented(name, ValueUnit::Microseconds);
     if min_ts.is_finite() {
-        b.set_start(min_ts);
+        sink.set_start(min_ts);
     }
+    // Time of the last open or close.
+    let mut last_at = None;
     let mut m = Matcher::new(begins, ends);
     while let Some(step) = m.next_step() {
         match step {
             Step::Begin(it) => {
-                let slot = it.fkey as usize;
-                if keys.frames.len() <= slot {
-                    keys.frames.resize(slot + 1, FrameId::MAX);
-                }
-                if keys.frames[slot] == FrameId::MAX {
-                    keys.frames[slot] = g.frame(frame_for(&th.events[it.src as usize], hermes))?;
-                }
-                b.open(keys.frames[slot], it.ts)?;
+                sink.open(it.src, it.fkey, it.ts)?;
+                last_at = Some(it.ts);
             }
             Step::End { begin, end } => {
                 if begin.fkey != end.fkey {
-                    g.report().warn(
+                    sink.warn(
                         "end_event_args_mismatch",
                         where_(end.ts),
                         format!("end of `{}` has other args than its begin: closed the open one", name_of(end)),
                     );
                 }
-                b.close(keys.frames[begin.fkey as usize], end.ts)?;
+                sink.close(begin.fkey, end.ts)?;
+                last_at = Some(end.ts);
             }
-            Step::Unmatched(end) => g.report().warn(
+            Step::Unmatched(end) => sink.warn(
                 "unmatched_end_event",
                 where_(end.ts),
                 format!("end of `{}` with no open event: ignored", name_of(end)),
             ),
-            Step::Mismatched { end, open } => g.report().warn(
+            Step::Mismatched { end, open } => sink.warn(
                 "mismatched_end_event",
                 where_(end.ts),
                 format!("end of `{}` while `{}` is the innermost open event: ignored", name_of(end), name_of(open)),
@@ -250,17 +525,17 @@ pub(super) fn thread_profile<'a>(
         }
     }
     if !m.still_open().is_empty() {
-        let at = b.last_at().unwrap_or(min_ts);
+        let at = last_at.unwrap_or(min_ts);
         for &it in m.still_open().iter().rev() {
-            g.report().warn(
+            sink.warn(
                 "unclosed_begin_event",
                 where_(at),
                 format!("`{}` was still open at the end: closed it", name_of(it)),
             );
         }
-        b.close_all(at)?;
+        sink.close_all(at)?;
     }
-    b.finish()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -278,7 +278,7 @@ fn run(
         active = 0;
     } else {
         let hermes = is_array && is_hermes(col.first_args);
-        import_events(&mut g, &col, hermes)?;
+        import_events(&mut g, &col, hermes, opts.thread_count())?;
         active = 0;
     }
     if g.profile_count() == 0 {
