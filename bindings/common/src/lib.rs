@@ -12,6 +12,9 @@
 //!   [`FunctionStat`], [`FunctionDelta`], [`VerdictRecord`], [`ChatVerdictRecord`])
 //!   and the functions that build them from library types ([`Loaded`]).
 //!
+//! - `src/js_api.rs` is not a module of this crate: it is the JavaScript API,
+//!   compiled into the Node and wasm skins (see bindings/README.md).
+//!
 //! Feature `serde`: requests deserialize from and records serialize to
 //! camelCase JavaScript objects (absent = default; `None` is left out).
 //! Feature `python`: the records are `#[pyclass]`es.
