@@ -12,6 +12,9 @@
 //!   [`FunctionStat`], [`FunctionDelta`], [`VerdictRecord`], [`ChatVerdictRecord`])
 //!   and the functions that build them from library types ([`Loaded`]).
 //!
+//! - `src/js_api.rs` is not a module of this crate: it is the JavaScript API,
+//!   compiled into the Node and wasm skins (see bindings/README.md).
+//!
 //! Feature `serde`: requests deserialize from and records serialize to
 //! camelCase JavaScript objects (absent = default; `None` is left out).
 //! Feature `python`: the records are `#[pyclass]`es.
@@ -51,4 +54,45 @@ pub fn panic_for_tests() -> Result<(), Error> {
 /// Every stable error code, in the library's order.
 pub fn error_codes() -> Vec<&'static str> {
     Error::CODES.to_vec()
+}
+
+/// The stable error codes, one row each: the UniFFI variant, the Python
+/// exception class, the code and its description, for the skins that name one
+/// type per code. Calls `$then! { $($variant $class = $code: $doc,)* ; <row of
+/// limit_exceeded> }` (its error carries more detail); the rows are the
+/// library's `Error::CODES` (`codes_match_the_library`).
+#[macro_export]
+macro_rules! error_table {
+    ($then:ident) => {
+        $then! {
+            InvalidJson InvalidJsonError = "invalid_json": "The input is not valid JSON.",
+            UnsupportedFormat UnsupportedFormatError = "unsupported_format": "No importer recognised the input.",
+            InvalidProfile InvalidProfileError = "invalid_profile": "The input's content is inconsistent.",
+            TruncatedInput TruncatedInputError = "truncated_input": "The input ends early.",
+            DecompressionFailed DecompressionFailedError = "decompression_failed": "gzip/zip data is corrupt.",
+            InvalidArgument InvalidArgumentError = "invalid_argument": "An argument is out of range.",
+            EmptyProfile EmptyProfileError = "empty_profile": "Nothing to show or analyze.",
+            Io IoError = "io_error": "Reading a file failed.",
+            InvalidSourceMap InvalidSourceMapError = "invalid_source_map": "A JavaScript source map is malformed.",
+            Internal InternalError = "internal_error": "A bug in flamekit, or a caught panic.",
+            ; LimitExceeded LimitExceededError = "limit_exceeded": "An ingest limit was exceeded."
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    macro_rules! codes {
+        ($($variant:ident $class:ident = $code:literal: $doc:literal,)* ; $($limit:tt)*) => {
+            [$($code,)* "limit_exceeded"]
+        };
+    }
+
+    #[test]
+    fn codes_match_the_library() {
+        let (mut table, mut library) = (error_table!(codes).to_vec(), super::Error::CODES.to_vec());
+        table.sort_unstable();
+        library.sort_unstable();
+        assert_eq!(table, library);
+    }
 }

@@ -18,34 +18,24 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyType};
 
 create_exception!(flamekit, FlamekitError, PyValueError, "Base of every flamekit error; `.code` is the stable code.");
 
-/// One exception class per stable code, and the class for a code.
+/// One exception class per stable code (the shared `error_table!`), and the class for a code.
 macro_rules! exceptions {
-    ($($class:ident = $code:literal: $doc:literal,)*) => {
+    ($($variant:ident $class:ident = $code:literal: $doc:literal,)* ; $lv:ident $lc:ident = $lcode:literal: $ldoc:literal) => {
         $(create_exception!(flamekit, $class, FlamekitError, $doc);)*
+        create_exception!(flamekit, $lc, FlamekitError, $ldoc);
 
         /// The exception class for an error code.
         fn class_for<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
             match code {
                 $($code => py.get_type::<$class>(),)*
+                $lcode => py.get_type::<$lc>(),
                 _ => py.get_type::<FlamekitError>(),
             }
         }
     };
 }
 
-exceptions! {
-    InvalidJsonError = "invalid_json": "The input is not valid JSON (code `invalid_json`).",
-    UnsupportedFormatError = "unsupported_format": "No importer recognised the input (`unsupported_format`).",
-    InvalidProfileError = "invalid_profile": "The input's content is inconsistent (`invalid_profile`).",
-    TruncatedInputError = "truncated_input": "The input ends early (`truncated_input`).",
-    LimitExceededError = "limit_exceeded": "An ingest limit was exceeded (`limit_exceeded`).",
-    DecompressionFailedError = "decompression_failed": "gzip/zip data is corrupt (`decompression_failed`).",
-    InvalidArgumentError = "invalid_argument": "An argument is out of range (`invalid_argument`).",
-    EmptyProfileError = "empty_profile": "Nothing to show or analyze (`empty_profile`).",
-    IoError = "io_error": "Reading a file failed (`io_error`).",
-    InvalidSourceMapError = "invalid_source_map": "A JavaScript source map is malformed (`invalid_source_map`).",
-    InternalError = "internal_error": "A bug in flamekit, or a caught panic (`internal_error`).",
-}
+flamekit_bindings::error_table!(exceptions);
 
 /// A library error as its exception, with `.code` and the variant's details as attributes.
 fn to_py_err(py: Python<'_>, e: Error) -> PyErr {

@@ -26,21 +26,22 @@ use flamekit_bindings::{DiffRequest as DiffOptions, ImportRequest as ImportOptio
 
 uniffi::setup_scaffolding!();
 
-/// The error enum: one variant per stable code, each with `code` and `message`.
+/// The error enum: one variant per stable code (the shared `error_table!`), each
+/// with `code` and `message`; `LimitExceeded` also carries the limit.
 macro_rules! errors {
-    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+    ($($variant:ident $class:ident = $code:literal: $doc:literal,)* ; $lv:ident $lc:ident = $lcode:literal: $ldoc:literal) => {
         /// Every flamekit failure; the variant matches the stable `code` field.
         #[derive(Debug, thiserror::Error, uniffi::Error)]
         pub enum FlamekitError {
-            $($(#[$doc])* #[error("{message}")] $variant {
+            $(#[doc = $doc] #[error("{message}")] $variant {
                 /// Stable code.
                 code: String,
                 /// Human-readable detail.
                 message: String,
             },)*
-            /// `limit_exceeded`: an ingest limit was exceeded.
+            #[doc = $ldoc]
             #[error("{message}")]
-            LimitExceeded {
+            $lv {
                 /// Stable code.
                 code: String,
                 /// Human-readable detail.
@@ -69,28 +70,7 @@ macro_rules! errors {
     };
 }
 
-errors! {
-    /// `invalid_json`: the input is not valid JSON.
-    InvalidJson = "invalid_json",
-    /// `unsupported_format`: no importer recognised the input.
-    UnsupportedFormat = "unsupported_format",
-    /// `invalid_profile`: the input's content is inconsistent.
-    InvalidProfile = "invalid_profile",
-    /// `truncated_input`: the input ends early.
-    TruncatedInput = "truncated_input",
-    /// `decompression_failed`: gzip/zip data is corrupt.
-    DecompressionFailed = "decompression_failed",
-    /// `invalid_argument`: an argument is out of range.
-    InvalidArgument = "invalid_argument",
-    /// `empty_profile`: nothing to show or analyze.
-    EmptyProfile = "empty_profile",
-    /// `io_error`: reading a file failed.
-    Io = "io_error",
-    /// `invalid_source_map`: a JavaScript source map is malformed.
-    InvalidSourceMap = "invalid_source_map",
-    /// `internal_error`: a bug in flamekit, or a caught panic.
-    Internal = "internal_error",
-}
+flamekit_bindings::error_table!(errors);
 
 /// Run `f` under the shared panic guard, mapping the error.
 fn run<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, FlamekitError> {
