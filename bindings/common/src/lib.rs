@@ -28,6 +28,7 @@ pub use flamekit::Error;
 mod ops;
 mod records;
 mod requests;
+pub mod ts;
 
 pub use ops::*;
 pub use records::*;

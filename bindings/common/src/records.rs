@@ -8,21 +8,22 @@ use std::collections::HashMap;
 /// JavaScript skins and, when given a Python class name, a frozen read-only
 /// `#[pyclass]` (the verdicts' classes have methods too, below).
 macro_rules! record {
-    ($(#[$m:meta])* struct $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
-        $(#[$m])*
+    ($(#[$($m:tt)*])* struct $name:ident as $ts:literal { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        $(#[$($m)*])*
         #[derive(Clone, Debug, PartialEq)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
-        pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+        pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
+        $crate::ts_struct!($name $ts false [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
     };
-    ($(#[$m:meta])* $py:literal struct $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
-        $(#[$m])*
-        #[derive(Clone, Debug, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
-        #[cfg_attr(
-            feature = "python",
-            pyo3::pyclass(module = "flamekit", name = $py, frozen, get_all, skip_from_py_object)
-        )]
-        pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+    ($(#[$($m:tt)*])* $py:literal struct $name:ident { $($body:tt)* }) => {
+        record! {
+            $(#[$($m)*])*
+            #[cfg_attr(
+                feature = "python",
+                pyo3::pyclass(module = "flamekit", name = $py, frozen, get_all, skip_from_py_object)
+            )]
+            struct $name as $py { $($body)* }
+        }
     };
 }
 
@@ -84,7 +85,8 @@ record! {
 
 record! {
     /// What an import skipped or repaired.
-    "ImportReport" struct ImportReportInfo {
+    #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = "ImportReport", frozen, get_all, skip_from_py_object))]
+    struct ImportReportInfo as "ImportReportInfo" {
         /// Format identifier that was imported.
         format: String,
         /// Exact number of warnings.
@@ -175,7 +177,7 @@ record! {
 record! {
     /// Outcome of an upload or SVG check (Python: truthy when allowed).
     #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = "Verdict", frozen, get_all, skip_from_py_object))]
-    struct VerdictRecord {
+    struct VerdictRecord as "Verdict" {
         /// True when the upload is accepted.
         allowed: bool,
         /// Stable deny code (`file_too_large`, `svg_script`, ...); none when allowed.
@@ -194,7 +196,7 @@ record! {
 record! {
     /// Outcome of a chat message or session check (Python: truthy when allowed).
     #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = "ChatVerdict", frozen, get_all, skip_from_py_object))]
-    struct ChatVerdictRecord {
+    struct ChatVerdictRecord as "ChatVerdict" {
         /// True when the action may go ahead.
         allowed: bool,
         /// Allowed: counters to set to 0 first.

@@ -9,11 +9,12 @@ use flamekit::{DeltaSort, Error, SessionsPeriod};
 /// The attributes every request carries: `Default` (all fields absent) and,
 /// for the JavaScript skins, serde from a camelCase object (absent = default).
 macro_rules! request {
-    ($(#[$m:meta])* struct $name:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }) => {
-        $(#[$m])*
+    ($(#[$($m:tt)*])* struct $name:ident as $ts:literal { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        $(#[$($m)*])*
         #[derive(Clone, Debug, Default, PartialEq)]
         #[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase", default))]
-        pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+        pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
+        $crate::ts_struct!($name $ts true [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
     };
 }
 
@@ -23,13 +24,14 @@ macro_rules! request {
 /// Python, a class with getters, setters and a keyword constructor (omitted
 /// or None = default) whose extra `$py_methods` go into the same block.
 macro_rules! settings {
-    ($(#[$m:meta])* $py:literal struct $name:ident = $lib:ident { $($(#[$fm:meta])* $field:ident: $ty:ty,)* }
+    ($(#[$($m:tt)*])* $py:literal struct $name:ident = $lib:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }
      $($py_methods:item)*) => {
-        $(#[$m])*
+        $(#[$($m)*])*
         #[derive(Clone, Copy, Debug, PartialEq)]
         #[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize), serde(rename_all = "camelCase", default))]
         #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = $py, eq, get_all, set_all, from_py_object))]
-        pub struct $name { $($(#[$fm])* pub $field: $ty,)* }
+        pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
+        $crate::ts_struct!($name $py true [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
 
         impl Default for $name {
             fn default() -> Self {
@@ -89,7 +91,7 @@ pub struct LoadRequest {
 request! {
     /// The import switches and source maps of [`flamekit::ImportOptions`];
     /// absent switches keep the library defaults.
-    struct ImportRequest {
+    struct ImportRequest as "ImportOptions" {
         /// linux perf sample weights: `samples` or `period`.
         perf_weight: Option<String>,
         /// Firefox frames kept: `all` or `js`.
@@ -103,6 +105,15 @@ request! {
     }
 }
 
+/// A struct as written, with its TypeScript declaration (fields optional as their types say).
+macro_rules! with_ts {
+    ($ts:literal $(#[$($m:tt)*])* pub struct $name:ident { $($(#[$($fm:tt)*])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$($m)*])* pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
+        $crate::ts_struct!($name $ts false [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
+    };
+}
+
+with_ts! { "SourceMap"
 /// One JavaScript source map ([`flamekit::SourceMapInput`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase"))]
@@ -120,6 +131,7 @@ pub struct SourceMapRequest {
     #[cfg_attr(feature = "serde", serde(deserialize_with = "text_or_bytes"))]
     #[cfg_attr(feature = "python", pyo3(from_py_with = py_text_or_bytes))]
     pub bytes: Vec<u8>,
+}
 }
 
 /// Python `str` (its UTF-8) or `bytes`/`bytearray`.
@@ -224,7 +236,7 @@ settings! {
 request! {
     /// How to render ([`flamekit::RenderOptions`]); absent fields keep the
     /// library defaults (`RenderOptions::default()`: 1200x800, light, time order).
-    struct RenderRequest {
+    struct RenderRequest as "RenderOptions" {
         /// Width in CSS pixels.
         width: Option<u32>,
         /// Height in CSS pixels.
@@ -304,7 +316,7 @@ impl RenderRequest {
 
 request! {
     /// Which functions `top_functions` lists ([`flamekit::TopOptions`]).
-    struct TopRequest {
+    struct TopRequest as "TopOptions" {
         /// Profile index (default: the active profile).
         profile: Option<u32>,
         /// `self` or `total`.
@@ -328,7 +340,7 @@ impl TopRequest {
 
 request! {
     /// How long a summary may be ([`flamekit::SummaryOptions`]).
-    struct SummaryRequest {
+    struct SummaryRequest as "SummaryOptions" {
         /// Most characters of the text.
         max_chars: Option<u32>,
         /// Functions and call paths per ranking.
@@ -349,7 +361,7 @@ impl SummaryRequest {
 
 request! {
     /// Which profiles `diff` compares ([`flamekit::DiffOptions`]).
-    struct DiffRequest {
+    struct DiffRequest as "DiffOptions" {
         /// Profile index in the before group (default: its active profile).
         before_profile: Option<u32>,
         /// Profile index in the after group (default: its active profile).
@@ -373,7 +385,7 @@ impl DiffRequest {
 
 request! {
     /// Which rows `top_by_delta` lists; paging defaults as `top_functions`.
-    struct DeltaRequest {
+    struct DeltaRequest as "DeltaOptions" {
         /// `self` (largest self growth first, the default), `total` (largest
         /// total growth first) or `self_absolute` (largest change either way).
         by: Option<String>,
@@ -396,7 +408,7 @@ impl DeltaRequest {
 request! {
     /// What an upload endpoint accepts ([`flamekit::UploadPolicy`]); absent
     /// fields keep the defaults, `max_bytes: Infinity` lifts the size limit.
-    struct UploadPolicyRequest {
+    struct UploadPolicyRequest as "UploadPolicy" {
         /// Largest accepted file in bytes; infinite: no limit.
         max_bytes: Option<f64>,
         /// Accepted content types (case-insensitive, parameters ignored).
@@ -441,7 +453,7 @@ settings! {
 
 request! {
     /// What is known about an upload ([`flamekit::UploadInfo`]).
-    struct UploadInfoRequest {
+    struct UploadInfoRequest as "UploadInfo" {
         /// Size in bytes (`check_upload_bytes` uses the data's length).
         size_bytes: Option<u64>,
         /// Declared content type.
@@ -467,7 +479,7 @@ impl UploadInfoRequest {
 
 request! {
     /// A chat plan ([`flamekit::ChatPlan`]); absent limits are unlimited.
-    struct ChatPlanRequest {
+    struct ChatPlanRequest as "ChatPlan" {
         /// Most messages in one session.
         messages_per_session: Option<u32>,
         /// Most sessions per `sessions_period`.

@@ -7,7 +7,8 @@
 //! uses and `load`/`loadAsync`. Options arrive as plain JS objects and are
 //! deserialized (serde) into the shared request structs; results are the
 //! shared records serialized back (camelCase, absent values left out). Their
-//! TypeScript types are `bindings/common/types.d.ts`, included below.
+//! TypeScript types are generated from them (`flamekit_bindings::ts`, by
+//! build.rs) and included below.
 //! Failures are thrown as `Error`s whose `code` is the stable code; the
 //! `...Async` forms return Promises (settled at once: WebAssembly runs on the
 //! caller's thread). Unlike the native skins, a panic cannot be caught on
@@ -26,7 +27,7 @@ mod api;
 pub use api::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!("../../common/types.d.ts");
+const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 
 /// A call's result: an error is thrown as an `Error` with `code`.
 pub type Result<T> = std::result::Result<T, JsValue>;
