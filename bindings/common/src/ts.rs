@@ -60,7 +60,8 @@ pub type Field<'a> = (&'a str, String, bool, &'a [&'a str]);
 
 /// A JSDoc comment (none without doc lines), indented by `pad`.
 fn jsdoc(pad: &str, doc: &[&str]) -> String {
-    match doc {
+    let doc: Vec<_> = doc.iter().map(|l| l.replace("[`", "`").replace("`]", "`")).collect(); // rustdoc links
+    match doc.as_slice() {
         [] => String::new(),
         [line] => format!("{pad}/**{line} */\n"),
         lines => format!("{pad}/**\n{}{pad} */\n", lines.iter().map(|l| format!("{pad} *{l}\n")).collect::<String>()),
