@@ -74,18 +74,19 @@ pub(crate) fn parse_ordered<'a, T: Send>(
 
 /// [`parse_ordered`] with state kept by each worker from one chunk to the
 /// next (e.g. a cache of the names it has met): `init` makes a worker's
-/// state, `parse` gets it with every chunk.
-pub(crate) fn parse_ordered_with<'a, T: Send, W>(
-    chunks: &[&'a str],
+/// state, `parse` gets it with every chunk. The chunks may be any items
+/// (trace events' threads use it with one item per trace thread).
+pub(crate) fn parse_ordered_with<C: Copy + Sync, T: Send, W>(
+    chunks: &[C],
     threads: usize,
     init: impl Fn() -> W + Sync,
-    parse: impl Fn(&mut W, &'a str) -> T + Sync,
+    parse: impl Fn(&mut W, C) -> T + Sync,
     mut merge: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     if threads <= 1 || chunks.len() <= 1 {
         // Nothing to overlap: read on the calling thread.
         let mut state = init();
-        for chunk in chunks {
+        for &chunk in chunks {
             merge(parse(&mut state, chunk))?;
         }
         return Ok(());
@@ -104,7 +105,7 @@ pub(crate) fn parse_ordered_with<'a, T: Send, W>(
                 let mut state = init();
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(chunk) = chunks.get(i) else { break };
+                    let Some(&chunk) = chunks.get(i) else { break };
                     if tx.send((i, parse(&mut state, chunk))).is_err() {
                         break;
                     }
@@ -120,7 +121,7 @@ pub(crate) fn parse_ordered_with<'a, T: Send, W>(
         if started == 0 {
             drop(rx);
             let mut state = init();
-            for chunk in chunks {
+            for &chunk in chunks {
                 merge(parse(&mut state, chunk))?;
             }
             return Ok(());
@@ -140,7 +141,7 @@ pub(crate) fn parse_ordered_with<'a, T: Send, W>(
                         // Every worker is gone (one panicked): not all chunks arrived.
                         Err(_) => {
                             return Err(flamekit_core::Error::Internal {
-                                message: format!("a parser thread stopped before chunk {want}"),
+                                message: format!("a worker thread stopped before part {want}"),
                             })
                         }
                     },

@@ -6,9 +6,6 @@ use std::cmp::Ordering;
 
 use hashbrown::HashMap;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::mpsc;
-
 use flamekit_core::{EventedBuilder, FrameId, GroupBuilder, Location, Result, ValueUnit};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -187,97 +184,27 @@ pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: b
         }
         return Ok(());
     }
-    ordered(
-        order.len(),
+    // Workers match each thread into a log; the calling thread replays the
+    // logs in pid/tid order into the group.
+    crate::parallel::parse_ordered_with(
+        &order,
         threads,
-        |i| {
+        || (),
+        |_, th| {
             let mut log = Log::default();
             // A log cannot fail: errors come from the group, at replay.
-            let _ = plan(order[i], hermes, &mut Keys::default(), &mut log);
-            log
+            let _ = plan(th, hermes, &mut Keys::default(), &mut log);
+            (th, log)
         },
-        |i, log| {
-            let th = order[i];
+        |(th, log)| {
             let b = new_profile(g, th);
             let mut frames = Vec::new();
             let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
-            match log {
-                Some(log) => log.replay(&mut sink)?,
-                None => plan(th, hermes, &mut Keys::default(), &mut sink)?,
-            }
+            log.replay(&mut sink)?;
             let b = sink.b;
             finish(g, b)
         },
     )
-}
-
-/// Run `work(i)` for `i` in `0..n` on up to `threads` worker threads and
-/// hand each result to `merge` on the calling thread, in index order (with
-/// `None`: do the work in `merge`, where no thread could be started). The
-/// first error from `merge` stops the workers and is returned.
-fn ordered<T: Send>(
-    n: usize,
-    threads: usize,
-    work: impl Fn(usize) -> T + Sync,
-    mut merge: impl FnMut(usize, Option<T>) -> Result<()>,
-) -> Result<()> {
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        // Bounded: workers far ahead of the merge wait instead of piling up logs.
-        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads);
-        let mut started = 0;
-        for _ in 0..threads.min(n) {
-            let tx = tx.clone();
-            let (next, stop, work) = (&next, &stop, &work);
-            let worker = move || {
-                while !stop.load(AtomicOrdering::Relaxed) {
-                    let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-                    if i >= n || tx.send((i, work(i))).is_err() {
-                        break;
-                    }
-                }
-            };
-            // Where threads cannot be started (e.g. wasm32 without threads),
-            // fewer workers, or none, do the work.
-            if std::thread::Builder::new().spawn_scoped(scope, worker).is_ok() {
-                started += 1;
-            }
-        }
-        drop(tx);
-        if started == 0 {
-            drop(rx);
-            return (0..n).try_for_each(|i| merge(i, None));
-        }
-        let mut pending: std::collections::BTreeMap<usize, T> = std::collections::BTreeMap::new();
-        let result = (|| {
-            for want in 0..n {
-                let t = loop {
-                    if let Some(t) = pending.remove(&want) {
-                        break t;
-                    }
-                    match rx.recv() {
-                        Ok((i, t)) if i == want => break t,
-                        Ok((i, t)) => {
-                            pending.insert(i, t);
-                        }
-                        // Every worker is gone (one panicked).
-                        Err(_) => {
-                            return Err(flamekit_core::Error::Internal {
-                                message: format!("a worker thread stopped before trace thread {want}"),
-                            })
-                        }
-                    }
-                };
-                merge(want, Some(t))?;
-            }
-            Ok(())
-        })();
-        stop.store(true, AtomicOrdering::Relaxed);
-        // Unblock workers waiting to send, then let the scope join them.
-        drop(rx);
-        result
-    })
 }
 
 /// Where [`plan`] sends what one thread's profile does, in order.
