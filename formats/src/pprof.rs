@@ -227,21 +227,10 @@ struct Tables<'p> {
 /// from `b` (which has passed [`walk_shape`]).
 fn string_table(b: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let Some((key, next)) = read_varint(b, i) else { break };
-        let Some((v, next)) = read_varint(b, next) else { break };
-        i = next;
-        if key & 7 == 2 {
-            let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
-                break;
-            };
-            if key >> 3 == 6 {
-                out.push(&b[i..end]);
-            }
-            i = end;
-        }
-    }
+    let _ = for_each_field(b, 6, |s| {
+        out.push(s);
+        Ok(())
+    });
     out
 }
 
@@ -433,7 +422,15 @@ impl Frames {
 /// Call `f` with the body of every top-level `sample` field (field 2), in
 /// file order. `b` must have passed [`walk_shape`]; should it not, the walk
 /// stops at the first malformed field.
-fn for_each_sample(b: &[u8], mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+fn for_each_sample(b: &[u8], f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    for_each_field(b, 2, f)
+}
+
+/// Call `f` with the body, borrowed from `b`, of every top-level
+/// length-delimited field number `field`, in file order. `b` must have
+/// passed [`walk_shape`]; should it not, the walk stops at the first
+/// malformed field.
+fn for_each_field<'a>(b: &'a [u8], field: u64, mut f: impl FnMut(&'a [u8]) -> Result<()>) -> Result<()> {
     let mut i = 0;
     while i < b.len() {
         let Some((key, next)) = read_varint(b, i) else { break };
@@ -443,7 +440,7 @@ fn for_each_sample(b: &[u8], mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<(
             let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
                 break;
             };
-            if key >> 3 == 2 {
+            if key >> 3 == field {
                 f(&b[i..end])?;
             }
             i = end;
