@@ -36,6 +36,9 @@ pub struct GroupBuilder {
     index: HashTable<FrameId>,
     /// Frames with only a name, by the name's hash.
     name_index: HashTable<FrameId>,
+    /// The hash of every frame (by id): growing the tables rehashes from
+    /// here instead of reading every name again.
+    hashes: Vec<u64>,
     /// foldhash, seeded per process (crafted inputs cannot force collisions).
     hasher: DefaultHashBuilder,
     profiles: Vec<Profile>,
@@ -53,6 +56,7 @@ impl GroupBuilder {
             frames: Vec::new(),
             index: HashTable::new(),
             name_index: HashTable::new(),
+            hashes: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             profiles: Vec::new(),
             samples_used: Arc::new(AtomicU64::new(0)),
@@ -147,8 +151,9 @@ impl GroupBuilder {
         }
         let named = FrameKey::of(&frame).is_named();
         self.frames.push(frame);
-        let (frames, hasher) = (&self.frames, &self.hasher);
-        let rehash = |&i: &FrameId| FrameKey::of(&frames[i as usize]).hash(hasher);
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        let rehash = |&i: &FrameId| hashes[i as usize];
         if named {
             self.name_index.insert_unique(hash, id, rehash);
         } else {
@@ -178,8 +183,9 @@ impl GroupBuilder {
         // Amortized (not exact): callers reserve again chunk by chunk, and an
         // exact reserve would copy the table every time.
         self.frames.reserve(total.saturating_sub(self.frames.len()));
-        let (frames, hasher) = (&self.frames, &self.hasher);
-        let rehash = |&i: &FrameId| FrameKey::of(&frames[i as usize]).hash(hasher);
+        self.hashes.reserve(total.saturating_sub(self.hashes.len()));
+        let hashes = &self.hashes;
+        let rehash = |&i: &FrameId| hashes[i as usize];
         self.name_index.reserve(named.min(max).saturating_sub(self.name_index.len()), rehash);
         self.index.reserve(located.min(max).saturating_sub(self.index.len()), rehash);
     }
