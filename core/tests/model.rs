@@ -211,3 +211,44 @@ fn stack_nodes_are_found_again_with_one_child_or_many() {
         assert_eq!(&out, s);
     }
 }
+
+#[test]
+fn frames_are_interned_by_every_part_whatever_the_entry_point() {
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    // Families of frames that differ in one part only (none in the first
+    // of each), so that probes meet many entries equal in every other part;
+    // twice over, so the second pass finds every frame again after the
+    // tables have grown.
+    let parts = |i: u32| {
+        let (family, k) = (i % 5, (i / 5) % 3000);
+        let some = |v: u32| (k != 0).then_some(v);
+        let (mut name, mut file, mut line, mut col) = ("n".to_string(), Some("f.js".to_string()), Some(1), Some(1));
+        match family {
+            0 => name = format!("n{k}"),
+            1 => file = some(k).map(|k| format!("f{k}.js")),
+            2 => line = some(k),
+            3 => col = some(k),
+            _ => (name, file, line, col) = (format!("n{k}"), None, None, None),
+        }
+        (name, file, line, col)
+    };
+    let mut first = std::collections::HashMap::new();
+    for i in 0..30_000 {
+        let (name, file, line, col) = parts(i);
+        let id = g.frame_parts(&name, file.as_deref(), line, col).unwrap();
+        // Equal parts give the frame met first; different parts, a new one.
+        let next = first.len() as u32;
+        let expected = *first.entry((name, file, line, col)).or_insert(next);
+        assert_eq!(id, expected, "frame {i}");
+    }
+    assert_eq!(g.frame_count(), first.len());
+    for ((name, file, line, col), &id) in &first {
+        let frame = Frame::with_location(name.clone(), file.clone(), *line, *col);
+        assert_eq!(g.frame(frame.clone()).unwrap(), id);
+        assert_eq!(g.get_frame(id), Some(&frame));
+        if file.is_none() && line.is_none() && col.is_none() {
+            assert_eq!(g.frame_named(name).unwrap(), id);
+        }
+    }
+    assert_eq!(g.frame_count(), first.len());
+}
