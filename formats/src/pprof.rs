@@ -29,9 +29,7 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{
-    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
-};
+use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
 use prost::Message;
 
 use crate::ImportOptions;
@@ -606,13 +604,15 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
     if let Some(name) = &opts.name {
         g.set_name(name.clone());
     }
-    let mut builders: Vec<SampledBuilder> = Vec::with_capacity(p.sample_type.len());
+    let mut types = Vec::with_capacity(p.sample_type.len());
     for (i, st) in p.sample_type.iter().enumerate() {
         let ty = t.string(st.r#type, || format!("sample_type[{i}].type"))?;
         let unit = t.string(st.unit, || format!("sample_type[{i}].unit"))?;
         let name = if ty.is_empty() { "samples".to_owned() } else { ty.into_owned() };
-        builders.push(g.sampled(name, unit_of(&unit)));
+        types.push((name, unit_of(&unit)));
     }
+    // One profile per sample type; each sample's stack is walked once for all.
+    let mut set = g.sampled_set(types);
     let active = if p.default_sample_type == 0 {
         p.sample_type.len() - 1
     } else {
@@ -692,7 +692,8 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
             stack_lens.push(stack.len());
         }
         built = locs.len();
-        for (pi, (&v, b)) in s.value.iter().zip(builders.iter_mut()).enumerate() {
+        let mut node = None;
+        for (pi, &v) in s.value.iter().enumerate() {
             if v < 0 {
                 g.report().skip(
                     "negative_value",
@@ -700,13 +701,17 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
                     format!("negative value {v} skipped"),
                 );
             } else if v > 0 {
-                b.push_stack(&stack, v as f64)?;
+                let id = match node {
+                    Some(id) => id,
+                    None => *node.insert(set.stack_id(&stack)?),
+                };
+                set.push_sample(pi, id, v as f64)?;
             }
         }
         Ok(())
     })?;
-    for b in builders {
-        g.push_profile(b.finish())?;
+    for profile in set.finish() {
+        g.push_profile(profile)?;
     }
     g.finish(active)
 }
