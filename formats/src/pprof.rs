@@ -34,6 +34,8 @@ use prost::Message;
 
 use crate::ImportOptions;
 
+mod wire;
+
 const FORMAT: &str = crate::Format::Pprof.id();
 
 // The subset of profile.proto this importer reads. Fields not declared here
@@ -569,7 +571,10 @@ fn decode(bytes: &[u8], opts: &ImportOptions) -> Result<PbProfile> {
             ),
         ));
     }
-    PbProfile::decode(bytes).map_err(protobuf_error)
+    match wire::profile(bytes, &counts) {
+        Some(p) => Ok(p),
+        None => PbProfile::decode(bytes).map_err(protobuf_error),
+    }
 }
 
 /// Import a raw (already inflated) pprof profile.
@@ -588,10 +593,17 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 /// Decode every sample once, only to find malformed protobuf.
 fn validate_samples(bytes: &[u8]) -> Result<()> {
     let mut s = PbSample::default();
-    for_each_sample(bytes, |body| {
+    for_each_sample(bytes, |body| decode_sample(body, &mut s))
+}
+
+/// Decode one sample into `s` (cleared first), as prost does.
+fn decode_sample(body: &[u8], s: &mut PbSample) -> Result<()> {
+    s.clear();
+    if wire::sample(body, s).is_none() {
         s.clear();
-        s.merge(body).map_err(protobuf_error)
-    })
+        s.merge(body).map_err(protobuf_error)?;
+    }
+    Ok(())
 }
 
 fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
@@ -646,8 +658,7 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
     let mut s = PbSample::default();
     let mut si = 0usize;
     for_each_sample(bytes, |body| {
-        s.clear();
-        s.merge(body).map_err(protobuf_error)?;
+        decode_sample(body, &mut s)?;
         let i = si;
         si += 1;
         opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
