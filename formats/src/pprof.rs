@@ -347,12 +347,67 @@ fn build_tables<'p>(p: &'p PbProfile, bytes: &'p [u8]) -> Result<Tables<'p>> {
 /// Lazily interned frames: one per function, one per line-less location.
 struct Frames {
     function: Vec<Option<FrameId>>,
-    /// Per location: range into `arena` of its frames, outermost first.
-    location: Vec<Option<(u32, u32)>>,
-    arena: Vec<FrameId>,
+    /// Per location: its range of `arena`.
+    location: Vec<LocationFrames>,
+    /// Per location, outermost first, laid out in table order before the
+    /// samples are read: function indices until the location is first used,
+    /// then its frames (a location without function lines has one slot, for
+    /// its address frame). First uses come in random order; this way they
+    /// read one small table instead of the location and its line list.
+    arena: Vec<u32>,
+}
+
+#[derive(Clone, Copy)]
+struct LocationFrames {
+    start: u32,
+    end: u32,
+    /// The range holds frame ids (else function indices, or the address slot).
+    resolved: bool,
+    /// No function lines: one slot, for the frame named after the address.
+    address: bool,
+}
+
+/// `n` as a `u32` index of [`Frames`]'s tables.
+fn frames_index(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::LimitExceeded {
+        limit: flamekit_core::LimitKind::Frames,
+        max: u32::MAX.into(),
+        value: n as u64,
+    })
 }
 
 impl Frames {
+    /// Every location's function indices (lines are innermost first: the
+    /// last line is the caller the others were inlined into), none interned.
+    fn new(t: &Tables<'_>) -> Result<Frames> {
+        let mut location = Vec::with_capacity(t.p.location.len());
+        let mut arena = Vec::with_capacity(t.p.location.len());
+        for (li, loc) in t.p.location.iter().enumerate() {
+            let start = arena.len();
+            for line in loc.line.iter().rev().filter(|l| l.function_id != 0) {
+                let fi = t.functions.get(&line.function_id).ok_or_else(|| {
+                    Error::invalid(
+                        FORMAT,
+                        format!("location[{li}].line"),
+                        format!("no function has id {}", line.function_id),
+                    )
+                })?;
+                arena.push(frames_index(fi)?);
+            }
+            let address = arena.len() == start;
+            if address {
+                arena.push(0);
+            }
+            location.push(LocationFrames {
+                start: frames_index(start)?,
+                end: frames_index(arena.len())?,
+                resolved: false,
+                address,
+            });
+        }
+        Ok(Frames { function: vec![None; t.p.function.len()], location, arena })
+    }
+
     fn function_frame(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, fi: usize) -> Result<FrameId> {
         if let Some(Some(id)) = self.function.get(fi) {
             return Ok(*id);
@@ -373,49 +428,31 @@ impl Frames {
         Ok(id)
     }
 
-    /// Frames of location index `li`, outermost first.
+    /// Frames of location index `li`, outermost first: a range of `arena`.
     fn location_frames(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, li: usize) -> Result<(usize, usize)> {
-        if let Some(Some((a, b))) = self.location.get(li) {
-            return Ok((*a as usize, *b as usize));
-        }
-        let loc = &t.p.location[li];
-        let start = self.arena.len();
-        // Lines are innermost first: the last line is the caller the others were inlined into.
-        for line in loc.line.iter().rev() {
-            if line.function_id == 0 {
-                continue;
-            }
-            let fi = t.functions.get(&line.function_id).ok_or_else(|| {
-                Error::invalid(
-                    FORMAT,
-                    format!("location[{li}].line"),
-                    format!("no function has id {}", line.function_id),
-                )
-            })?;
-            let id = self.function_frame(t, g, fi)?;
-            self.arena.push(id);
-        }
-        if self.arena.len() == start {
-            let file = match t.mappings.get(&loc.mapping_id) {
-                Some(mi) => {
-                    let f = t.string(t.p.mapping[mi].filename, || format!("mapping[{mi}].filename"))?;
-                    (!f.is_empty()).then(|| f.into_owned())
-                }
-                None => None,
-            };
-            let id = g.frame(Frame::with_location(format!("0x{:x}", loc.address), file, None, None))?;
-            self.arena.push(id);
-        }
-        let r = (start, self.arena.len());
-        let to_u32 = |n: usize| {
-            u32::try_from(n).map_err(|_| Error::LimitExceeded {
-                limit: flamekit_core::LimitKind::Frames,
-                max: u32::MAX.into(),
-                value: n as u64,
-            })
+        let Some(&LocationFrames { start, end, resolved, address }) = self.location.get(li) else {
+            return Err(Error::Internal { message: format!("no location {li}") });
         };
-        self.location[li] = Some((to_u32(r.0)?, to_u32(r.1)?));
-        Ok(r)
+        let (a, b) = (start as usize, end as usize);
+        if !resolved {
+            if address {
+                let loc = &t.p.location[li];
+                let file = match t.mappings.get(&loc.mapping_id) {
+                    Some(mi) => {
+                        let f = t.string(t.p.mapping[mi].filename, || format!("mapping[{mi}].filename"))?;
+                        (!f.is_empty()).then(|| f.into_owned())
+                    }
+                    None => None,
+                };
+                self.arena[a] = g.frame(Frame::with_location(format!("0x{:x}", loc.address), file, None, None))?;
+            } else {
+                for k in a..b {
+                    self.arena[k] = self.function_frame(t, g, self.arena[k] as usize)?;
+                }
+            }
+            self.location[li].resolved = true;
+        }
+        Ok((a, b))
     }
 }
 
@@ -640,8 +677,7 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
         found.unwrap_or(p.sample_type.len() - 1)
     };
 
-    let mut frames =
-        Frames { function: vec![None; p.function.len()], location: vec![None; p.location.len()], arena: Vec::new() };
+    let mut frames = Frames::new(&t)?;
     // Locations are numbered 1..=n in order by most producers (Go included):
     // then an id is its index plus one.
     let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
