@@ -37,7 +37,8 @@ pub use flamekit_core::{Error, IngestLimits, LimitKind, Named, Result};
 // The model.
 pub use flamekit_core::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
-    Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
+    Profile, ProfileData, ProfileGroup, SampledBuilder, SampledSetBuilder, StackId, StackTable, ValueUnit, WalkEvent,
+    NO_STACK,
 };
 
 // Import.

@@ -33,7 +33,8 @@ pub use export::{
 pub use limits::{gunzip_limited, is_gzip, IngestLimits};
 pub use model::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
-    Profile, ProfileData, ProfileGroup, SampledBuilder, StackId, StackTable, ValueUnit, WalkEvent, NO_STACK,
+    Profile, ProfileData, ProfileGroup, SampledBuilder, SampledSetBuilder, StackId, StackTable, ValueUnit, WalkEvent,
+    NO_STACK,
 };
 pub use names::{name_of, parse_name, Named};
 pub use report::{Diagnostic, ImportReport, Location};

@@ -29,12 +29,12 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{
-    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
-};
+use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
 use prost::Message;
 
 use crate::ImportOptions;
+
+mod wire;
 
 const FORMAT: &str = crate::Format::Pprof.id();
 
@@ -347,12 +347,67 @@ fn build_tables<'p>(p: &'p PbProfile, bytes: &'p [u8]) -> Result<Tables<'p>> {
 /// Lazily interned frames: one per function, one per line-less location.
 struct Frames {
     function: Vec<Option<FrameId>>,
-    /// Per location: range into `arena` of its frames, outermost first.
-    location: Vec<Option<(u32, u32)>>,
-    arena: Vec<FrameId>,
+    /// Per location: its range of `arena`.
+    location: Vec<LocationFrames>,
+    /// Per location, outermost first, laid out in table order before the
+    /// samples are read: function indices until the location is first used,
+    /// then its frames (a location without function lines has one slot, for
+    /// its address frame). First uses come in random order; this way they
+    /// read one small table instead of the location and its line list.
+    arena: Vec<u32>,
+}
+
+#[derive(Clone, Copy)]
+struct LocationFrames {
+    start: u32,
+    end: u32,
+    /// The range holds frame ids (else function indices, or the address slot).
+    resolved: bool,
+    /// No function lines: one slot, for the frame named after the address.
+    address: bool,
+}
+
+/// `n` as a `u32` index of [`Frames`]'s tables.
+fn frames_index(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::LimitExceeded {
+        limit: flamekit_core::LimitKind::Frames,
+        max: u32::MAX.into(),
+        value: n as u64,
+    })
 }
 
 impl Frames {
+    /// Every location's function indices (lines are innermost first: the
+    /// last line is the caller the others were inlined into), none interned.
+    fn new(t: &Tables<'_>) -> Result<Frames> {
+        let mut location = Vec::with_capacity(t.p.location.len());
+        let mut arena = Vec::with_capacity(t.p.location.len());
+        for (li, loc) in t.p.location.iter().enumerate() {
+            let start = arena.len();
+            for line in loc.line.iter().rev().filter(|l| l.function_id != 0) {
+                let fi = t.functions.get(&line.function_id).ok_or_else(|| {
+                    Error::invalid(
+                        FORMAT,
+                        format!("location[{li}].line"),
+                        format!("no function has id {}", line.function_id),
+                    )
+                })?;
+                arena.push(frames_index(fi)?);
+            }
+            let address = arena.len() == start;
+            if address {
+                arena.push(0);
+            }
+            location.push(LocationFrames {
+                start: frames_index(start)?,
+                end: frames_index(arena.len())?,
+                resolved: false,
+                address,
+            });
+        }
+        Ok(Frames { function: vec![None; t.p.function.len()], location, arena })
+    }
+
     fn function_frame(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, fi: usize) -> Result<FrameId> {
         if let Some(Some(id)) = self.function.get(fi) {
             return Ok(*id);
@@ -373,49 +428,31 @@ impl Frames {
         Ok(id)
     }
 
-    /// Frames of location index `li`, outermost first.
+    /// Frames of location index `li`, outermost first: a range of `arena`.
     fn location_frames(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, li: usize) -> Result<(usize, usize)> {
-        if let Some(Some((a, b))) = self.location.get(li) {
-            return Ok((*a as usize, *b as usize));
-        }
-        let loc = &t.p.location[li];
-        let start = self.arena.len();
-        // Lines are innermost first: the last line is the caller the others were inlined into.
-        for line in loc.line.iter().rev() {
-            if line.function_id == 0 {
-                continue;
-            }
-            let fi = t.functions.get(&line.function_id).ok_or_else(|| {
-                Error::invalid(
-                    FORMAT,
-                    format!("location[{li}].line"),
-                    format!("no function has id {}", line.function_id),
-                )
-            })?;
-            let id = self.function_frame(t, g, fi)?;
-            self.arena.push(id);
-        }
-        if self.arena.len() == start {
-            let file = match t.mappings.get(&loc.mapping_id) {
-                Some(mi) => {
-                    let f = t.string(t.p.mapping[mi].filename, || format!("mapping[{mi}].filename"))?;
-                    (!f.is_empty()).then(|| f.into_owned())
-                }
-                None => None,
-            };
-            let id = g.frame(Frame::with_location(format!("0x{:x}", loc.address), file, None, None))?;
-            self.arena.push(id);
-        }
-        let r = (start, self.arena.len());
-        let to_u32 = |n: usize| {
-            u32::try_from(n).map_err(|_| Error::LimitExceeded {
-                limit: flamekit_core::LimitKind::Frames,
-                max: u32::MAX.into(),
-                value: n as u64,
-            })
+        let Some(&LocationFrames { start, end, resolved, address }) = self.location.get(li) else {
+            return Err(Error::Internal { message: format!("no location {li}") });
         };
-        self.location[li] = Some((to_u32(r.0)?, to_u32(r.1)?));
-        Ok(r)
+        let (a, b) = (start as usize, end as usize);
+        if !resolved {
+            if address {
+                let loc = &t.p.location[li];
+                let file = match t.mappings.get(&loc.mapping_id) {
+                    Some(mi) => {
+                        let f = t.string(t.p.mapping[mi].filename, || format!("mapping[{mi}].filename"))?;
+                        (!f.is_empty()).then(|| f.into_owned())
+                    }
+                    None => None,
+                };
+                self.arena[a] = g.frame(Frame::with_location(format!("0x{:x}", loc.address), file, None, None))?;
+            } else {
+                for k in a..b {
+                    self.arena[k] = self.function_frame(t, g, self.arena[k] as usize)?;
+                }
+            }
+            self.location[li].resolved = true;
+        }
+        Ok((a, b))
     }
 }
 
@@ -455,15 +492,17 @@ fn protobuf_error(e: prost::DecodeError) -> Error {
 
 /// The top-level shape check: [`Error::Truncated`] or [`Error::InvalidProfile`]
 /// at a byte offset, before anything else.
-fn check_shape(bytes: &[u8]) -> Result<()> {
-    match walk_shape(bytes) {
+/// Returns the count of each top-level field number below 16.
+fn check_shape(bytes: &[u8]) -> Result<[u64; 16]> {
+    let mut counts = [0; 16];
+    match walk_counting(bytes, &mut counts) {
         Shape::Truncated(at) => Err(Error::Truncated {
             format: FORMAT,
             location: format!("byte {at}"),
             message: "the input ends inside a top-level protobuf field".into(),
         }),
         Shape::Invalid(at, msg) => Err(Error::invalid(FORMAT, format!("byte {at}"), msg)),
-        Shape::Valid { .. } => Ok(()),
+        Shape::Valid { .. } => Ok(counts),
     }
 }
 
@@ -550,11 +589,10 @@ fn walk_any(b: &[u8], counts: &mut [u64; 16]) -> Shape {
 /// entries are counted first: more sample types than `max_profiles`, or
 /// tables that would decode to more than [`MAX_DECODE_FACTOR`] × the input,
 /// are refused before prost allocates anything.
-fn decode(bytes: &[u8], opts: &ImportOptions) -> Result<PbProfile> {
-    let mut counts = [0u64; 16];
-    walk_counting(bytes, &mut counts);
+/// `counts` are the top-level field counts from [`check_shape`].
+fn decode(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<PbProfile> {
     opts.limits.check(flamekit_core::LimitKind::Profiles, counts[1])?;
-    let cost = decoded_cost(&counts, count_lines(bytes));
+    let cost = decoded_cost(counts, count_lines(bytes));
     let allowed = (bytes.len() as u64).saturating_mul(MAX_DECODE_FACTOR).saturating_add(64 << 10);
     if cost > allowed {
         return Err(Error::invalid(
@@ -571,13 +609,16 @@ fn decode(bytes: &[u8], opts: &ImportOptions) -> Result<PbProfile> {
             ),
         ));
     }
-    PbProfile::decode(bytes).map_err(protobuf_error)
+    match wire::profile(bytes, counts) {
+        Some(p) => Ok(p),
+        None => PbProfile::decode(bytes).map_err(protobuf_error),
+    }
 }
 
 /// Import a raw (already inflated) pprof profile.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    check_shape(bytes)?;
-    import_checked(bytes, opts).map_err(|e| {
+    let counts = check_shape(bytes)?;
+    import_checked(bytes, &counts, opts).map_err(|e| {
         // Malformed protobuf anywhere in the input is reported first, as when
         // the whole input was decoded before anything else was checked.
         match validate_samples(bytes) {
@@ -590,14 +631,21 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 /// Decode every sample once, only to find malformed protobuf.
 fn validate_samples(bytes: &[u8]) -> Result<()> {
     let mut s = PbSample::default();
-    for_each_sample(bytes, |body| {
-        s.clear();
-        s.merge(body).map_err(protobuf_error)
-    })
+    for_each_sample(bytes, |body| decode_sample(body, &mut s))
 }
 
-fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let p = decode(bytes, opts)?;
+/// Decode one sample into `s` (cleared first), as prost does.
+fn decode_sample(body: &[u8], s: &mut PbSample) -> Result<()> {
+    s.clear();
+    if wire::sample(body, s).is_none() {
+        s.clear();
+        s.merge(body).map_err(protobuf_error)?;
+    }
+    Ok(())
+}
+
+fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    let p = decode(bytes, counts, opts)?;
     let t = build_tables(&p, bytes)?;
     if p.sample_type.is_empty() {
         return Err(Error::invalid(FORMAT, "sample_type", "the profile declares no sample type"));
@@ -606,13 +654,15 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
     if let Some(name) = &opts.name {
         g.set_name(name.clone());
     }
-    let mut builders: Vec<SampledBuilder> = Vec::with_capacity(p.sample_type.len());
+    let mut types = Vec::with_capacity(p.sample_type.len());
     for (i, st) in p.sample_type.iter().enumerate() {
         let ty = t.string(st.r#type, || format!("sample_type[{i}].type"))?;
         let unit = t.string(st.unit, || format!("sample_type[{i}].unit"))?;
         let name = if ty.is_empty() { "samples".to_owned() } else { ty.into_owned() };
-        builders.push(g.sampled(name, unit_of(&unit)));
+        types.push((name, unit_of(&unit)));
     }
+    // One profile per sample type; each sample's stack is walked once for all.
+    let mut set = g.sampled_set(types);
     let active = if p.default_sample_type == 0 {
         p.sample_type.len() - 1
     } else {
@@ -627,8 +677,7 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
         found.unwrap_or(p.sample_type.len() - 1)
     };
 
-    let mut frames =
-        Frames { function: vec![None; p.function.len()], location: vec![None; p.location.len()], arena: Vec::new() };
+    let mut frames = Frames::new(&t)?;
     // Locations are numbered 1..=n in order by most producers (Go included):
     // then an id is its index plus one.
     let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
@@ -646,8 +695,7 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
     let mut s = PbSample::default();
     let mut si = 0usize;
     for_each_sample(bytes, |body| {
-        s.clear();
-        s.merge(body).map_err(protobuf_error)?;
+        decode_sample(body, &mut s)?;
         let i = si;
         si += 1;
         opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
@@ -688,11 +736,15 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
             // Checked before growing: a sample repeating a location with
             // many inlined lines cannot build an unbounded stack.
             opts.limits.check(flamekit_core::LimitKind::StackDepth, (stack.len() + (b - a)) as u64)?;
-            stack.extend_from_slice(&frames.arena[a..b]);
+            // One or two frames mostly: a loop beats a `memmove` call.
+            for &f in &frames.arena[a..b] {
+                stack.push(f);
+            }
             stack_lens.push(stack.len());
         }
         built = locs.len();
-        for (pi, (&v, b)) in s.value.iter().zip(builders.iter_mut()).enumerate() {
+        let mut node = None;
+        for (pi, &v) in s.value.iter().enumerate() {
             if v < 0 {
                 g.report().skip(
                     "negative_value",
@@ -700,13 +752,17 @@ fn import_checked(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, I
                     format!("negative value {v} skipped"),
                 );
             } else if v > 0 {
-                b.push_stack(&stack, v as f64)?;
+                let id = match node {
+                    Some(id) => id,
+                    None => *node.insert(set.stack_id(&stack)?),
+                };
+                set.push_sample(pi, id, v as f64)?;
             }
         }
         Ok(())
     })?;
-    for b in builders {
-        g.push_profile(b.finish())?;
+    for profile in set.finish() {
+        g.push_profile(profile)?;
     }
     g.finish(active)
 }

@@ -465,6 +465,13 @@ impl SampledBuilder {
     /// infinity is refused with [`Error::InvalidProfile`] (sums are never
     /// saturated, so every total flamekit reports is exact up to rounding).
     pub fn push_sample(&mut self, stack: StackId, weight: f64) -> Result<()> {
+        self.record(stack, weight, self.stacks.len())
+    }
+
+    /// [`SampledBuilder::push_sample`] on a table of `nodes` nodes, which is
+    /// this builder's own or, for a part of a
+    /// [`SampledSetBuilder`](super::SampledSetBuilder), the shared one.
+    pub(super) fn record(&mut self, stack: StackId, weight: f64, nodes: usize) -> Result<()> {
         if !(weight.is_finite() && weight >= 0.0) {
             return Err(bad_weight(self.format, self.samples.len(), weight));
         }
@@ -476,7 +483,7 @@ impl SampledBuilder {
                 format!("the sum of weights overflows (weight {weight} after a total of {})", self.total),
             ));
         }
-        if stack != NO_STACK && stack as usize >= self.stacks.len() {
+        if stack != NO_STACK && stack as usize >= nodes {
             return Err(Error::Internal { message: format!("stack node {stack} does not exist") });
         }
         let used = self.used.fetch_add(1, Ordering::Relaxed) + 1;
@@ -491,6 +498,25 @@ impl SampledBuilder {
     pub fn push_stack(&mut self, stack: &[FrameId], weight: f64) -> Result<()> {
         let id = self.stack_id(stack)?;
         self.push_sample(id, weight)
+    }
+
+    /// Give this builder `stacks` as its table, with every sample's node
+    /// mapped through `map` (for [`SampledSetBuilder`](super::SampledSetBuilder)).
+    pub(super) fn set_stacks(&mut self, stacks: StackTable, map: impl Fn(StackId) -> StackId) {
+        self.stacks = stacks;
+        for s in &mut self.samples {
+            *s = map(*s);
+        }
+    }
+
+    /// This builder's table, taken out (its samples are dropped).
+    pub(super) fn into_stacks(self) -> StackTable {
+        self.stacks
+    }
+
+    /// The samples' nodes, in order.
+    pub(super) fn sample_nodes(&self) -> &[StackId] {
+        &self.samples
     }
 
     /// Number of samples so far.

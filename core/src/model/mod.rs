@@ -9,10 +9,12 @@ mod calltree;
 mod frame;
 mod profile;
 mod remap;
+mod sampled_set;
 mod walk;
 
 pub use builder::{EventedBuilder, GroupBuilder, SampledBuilder};
 pub use calltree::{CallNode, CallTree, FrameWeights};
 pub use frame::{Frame, FrameId, ValueUnit};
 pub use profile::{Event, EventKind, Profile, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
+pub use sampled_set::SampledSetBuilder;
 pub use walk::{CallVisitor, WalkEvent};

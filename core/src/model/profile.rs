@@ -25,6 +25,12 @@ impl StackTable {
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
     }
+    /// Keep the first `len` nodes (a prefix is a table: parents come first).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.parents.truncate(len);
+        self.frames.truncate(len);
+        self.depths.truncate(len);
+    }
     /// Parent of `id`, or [`NO_STACK`] for an outermost frame.
     pub fn parent(&self, id: StackId) -> StackId {
         self.parents[id as usize]
