@@ -130,19 +130,6 @@ enum Shape {
     Invalid(usize, String),
 }
 
-fn read_varint(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
-    let mut v: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let c = *b.get(i)?;
-        i += 1;
-        v |= u64::from(c & 0x7f) << shift;
-        if c < 0x80 {
-            return Some((v, i));
-        }
-    }
-    None
-}
-
 /// Walk the top-level fields (without descending into them): each must be a
 /// field number of `Profile` with the wire type profile.proto gives it.
 fn walk_shape(b: &[u8]) -> Shape {
@@ -156,7 +143,7 @@ fn walk_counting(b: &[u8], counts: &mut [u64; 16]) -> Shape {
     let mut strings = false;
     while i < b.len() {
         let start = i;
-        let Some((key, next)) = read_varint(b, i) else {
+        let Some((key, next)) = wire::varint(b, i) else {
             return if b.len() - i < 10 {
                 Shape::Truncated(start)
             } else {
@@ -174,7 +161,7 @@ fn walk_counting(b: &[u8], counts: &mut [u64; 16]) -> Shape {
         if !ok {
             return Shape::Invalid(start, format!("field {field} with wire type {wire} is not a Profile field"));
         }
-        let Some((v, next)) = read_varint(b, i) else {
+        let Some((v, next)) = wire::varint(b, i) else {
             return if b.len() - i < 10 { Shape::Truncated(start) } else { Shape::Invalid(start, "bad varint".into()) };
         };
         i = next;
@@ -470,8 +457,8 @@ fn for_each_sample(b: &[u8], f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
 fn for_each_field<'a>(b: &'a [u8], field: u64, mut f: impl FnMut(&'a [u8]) -> Result<()>) -> Result<()> {
     let mut i = 0;
     while i < b.len() {
-        let Some((key, next)) = read_varint(b, i) else { break };
-        let Some((v, next)) = read_varint(b, next) else { break };
+        let Some((key, next)) = wire::varint(b, i) else { break };
+        let Some((v, next)) = wire::varint(b, next) else { break };
         i = next;
         if key & 7 == 2 {
             let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
@@ -533,8 +520,8 @@ fn count_lines(b: &[u8]) -> u64 {
     let mut lines = 0u64;
     let mut i = 0;
     while i < b.len() {
-        let Some((key, next)) = read_varint(b, i) else { break };
-        let Some((v, next)) = read_varint(b, next) else { break };
+        let Some((key, next)) = wire::varint(b, i) else { break };
+        let Some((v, next)) = wire::varint(b, next) else { break };
         i = next;
         if key & 7 == 2 {
             let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
@@ -557,17 +544,17 @@ fn walk_any(b: &[u8], counts: &mut [u64; 16]) -> Shape {
     let mut i = 0;
     while i < b.len() {
         let start = i;
-        let Some((key, next)) = read_varint(b, i) else { return Shape::Truncated(start) };
+        let Some((key, next)) = wire::varint(b, i) else { return Shape::Truncated(start) };
         i = next;
         match key & 7 {
-            0 => match read_varint(b, i) {
+            0 => match wire::varint(b, i) {
                 Some((_, next)) => i = next,
                 None => return Shape::Truncated(start),
             },
             1 => i += 8,
             5 => i += 4,
             2 => {
-                let Some((v, next)) = read_varint(b, i) else { return Shape::Truncated(start) };
+                let Some((v, next)) = wire::varint(b, i) else { return Shape::Truncated(start) };
                 match usize::try_from(v).ok().and_then(|n| next.checked_add(n)) {
                     Some(end) => i = end,
                     None => return Shape::Truncated(start),

@@ -9,7 +9,7 @@ use super::{PbFunction, PbLine, PbLocation, PbMapping, PbProfile, PbSample, PbVa
 
 /// A varint at `b[i..]` as prost reads it (at most 10 bytes, the 10th at
 /// most 1), and the index after it.
-fn varint(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
+pub(super) fn varint(b: &[u8], mut i: usize) -> Option<(u64, usize)> {
     let mut v: u64 = 0;
     for shift in (0..63).step_by(7) {
         let c = *b.get(i)?;
