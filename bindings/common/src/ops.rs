@@ -4,10 +4,12 @@ use std::path::Path;
 
 use flamekit::{ChatVerdict, Error, ImportReport, ProfileDiff, ProfileGroup, Verdict};
 
-use crate::{
-    ChatUsage, ChatVerdictRecord, DeltaRequest, Diagnostic, DiffRequest, FrameWeight, FunctionDelta, FunctionStat,
-    ImportReportInfo, LoadRequest, ProfileInfo, RenderRequest, SummaryRequest, TopRequest, VerdictRecord,
+// Through the modules: the crate root also holds each struct's `definition!` macro.
+use crate::records::{
+    ChatVerdictRecord, Diagnostic, FrameWeight, FunctionDelta, FunctionStat, ImportReportInfo, ProfileInfo,
+    VerdictRecord,
 };
+use crate::requests::{ChatUsage, DeltaRequest, DiffRequest, LoadRequest, RenderRequest, SummaryRequest, TopRequest};
 
 /// A rendered image.
 #[derive(Clone, Debug, PartialEq)]

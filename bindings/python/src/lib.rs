@@ -68,34 +68,25 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> 
     py.detach(|| fb::guard(f)).map_err(|e| to_py_err(py, e))
 }
 
-/// The keyword arguments of `render_png`/`render_svg` (groups and diffs; all
-/// optional, None = the library default) as the shared request.
-fn render_request(options: Option<&Bound<'_, PyDict>>) -> PyResult<fb::RenderRequest> {
-    let mut r = fb::RenderRequest::default();
-    for (key, v) in options.into_iter().flat_map(|o| o.iter()).filter(|(_, v)| !v.is_none()) {
-        match key.extract::<String>()?.as_str() {
-            "width" => r.width = Some(v.extract()?),
-            "height" => r.height = Some(v.extract()?),
-            "theme" => r.theme = Some(v.extract()?),
-            "view" => r.view = Some(v.extract()?),
-            "frame" => r.frame = Some(v.extract()?),
-            "start" => r.start = Some(v.extract()?),
-            "end" => r.end = Some(v.extract()?),
-            "profile" => r.profile = Some(v.extract()?),
-            "focus" => r.focus = Some(v.extract()?),
-            "device_pixel_ratio" => r.device_pixel_ratio = Some(v.extract()?),
-            "title" => r.title = Some(v.extract()?),
-            "start_time_ms" => r.start_time_ms = Some(v.extract()?),
-            "end_time_ms" => r.end_time_ms = Some(v.extract()?),
-            "start_depth" => r.start_depth = Some(v.extract()?),
-            "palette" => r.palette = Some(v.extract()?),
-            "axes" => r.axes = Some(v.extract()?),
-            "params" => r.params = v.extract()?,
-            other => return Err(PyTypeError::new_err(format!("unexpected keyword argument {other:?}"))),
+/// `render_request`: the keyword arguments of `render_png`/`render_svg`
+/// (groups and diffs; all optional, None = the library default) as the
+/// shared request, one keyword per field of its definition.
+macro_rules! render_request {
+    (; $(#[$($m:tt)*])* struct $name:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        fn render_request(options: Option<&Bound<'_, PyDict>>) -> PyResult<fb::$name> {
+            let mut r = fb::$name::default();
+            for (key, v) in options.into_iter().flat_map(|o| o.iter()).filter(|(_, v)| !v.is_none()) {
+                match key.extract::<String>()?.as_str() {
+                    $(stringify!($field) => r.$field = v.extract()?,)*
+                    other => return Err(PyTypeError::new_err(format!("unexpected keyword argument {other:?}"))),
+                }
+            }
+            Ok(r)
         }
-    }
-    Ok(r)
+    };
 }
+
+fb::RenderRequest!(render_request);
 
 /// Render without the GIL: PNG `bytes` or SVG `str`.
 fn render<'py>(

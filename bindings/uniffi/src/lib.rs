@@ -22,7 +22,8 @@ use flamekit::{ChatPlan, DeltaSort, IngestLimits, SessionsPeriod, SvgPolicy, The
 use flamekit_bindings::{self as fb, flamekit, ChatUsage, Error, Image, Loaded, Subject};
 use flamekit_bindings::{ChatVerdictRecord as ChatVerdict, VerdictRecord as Verdict};
 use flamekit_bindings::{Diagnostic, FrameWeight, FunctionDelta, FunctionStat, ImportReportInfo, ProfileInfo};
-use flamekit_bindings::{DiffRequest as DiffOptions, ImportRequest as ImportOptions, SourceMapRequest as SourceMap};
+use flamekit_bindings::{DiffRequest as DiffOptions, ImportRequest as ImportOptions};
+use flamekit_bindings::{SourceMapRequest, SourceMapRequest as SourceMap};
 
 uniffi::setup_scaffolding!();
 
@@ -77,131 +78,34 @@ fn run<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, FlamekitError> {
     fb::guard(f).map_err(FlamekitError::from)
 }
 
-#[uniffi::remote(Record)]
-pub struct ProfileInfo {
-    pub index: u32,
-    pub name: String,
-    pub unit: String,
-    pub kind: String,
-    pub sample_count: u64,
-    pub total_weight: f64,
-    pub start_value: f64,
-    pub end_value: f64,
-    pub duration_ms: Option<f64>,
+/// A struct of flamekit-bindings (or a library type with the same fields) as
+/// a UniFFI remote record named `$uniffi`, its fields from the shared
+/// definition (`flamekit_bindings::<struct>!`); with `default`, every field
+/// may be left out (UniFFI's default for its type: 0, None, empty).
+macro_rules! remote_record {
+    ($uniffi:ident; $(#[$($m:tt)*])* struct $name:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        #[uniffi::remote(Record)]
+        pub struct $uniffi { $(pub $field: $ty,)* }
+    };
+    ($uniffi:ident default; $(#[$($m:tt)*])* struct $name:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        #[uniffi::remote(Record)]
+        pub struct $uniffi { $(#[uniffi(default)] pub $field: $ty,)* }
+    };
 }
 
-#[uniffi::remote(Record)]
-pub struct FrameWeight {
-    pub index: u32,
-    pub name: String,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub col: Option<u32>,
-    pub self_weight: f64,
-    pub total_weight: f64,
-}
-
-#[uniffi::remote(Record)]
-pub struct Diagnostic {
-    pub code: String,
-    pub location: String,
-    pub message: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct ImportReportInfo {
-    pub format: String,
-    pub warning_count: u64,
-    pub warnings: Vec<Diagnostic>,
-    pub skipped: HashMap<String, u64>,
-    pub is_clean: bool,
-}
-
-#[uniffi::remote(Record)]
-pub struct FunctionStat {
-    pub rank: u32,
-    pub frame_id: u32,
-    pub name: String,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub self_weight: f64,
-    pub total_weight: f64,
-    pub self_percent: f64,
-    pub total_percent: f64,
-    pub self_display: String,
-    pub total_display: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct FunctionDelta {
-    pub name: String,
-    pub file: Option<String>,
-    pub before_self: f64,
-    pub after_self: f64,
-    pub before_total: f64,
-    pub after_total: f64,
-    pub delta_self: f64,
-    pub delta_total: f64,
-    pub relative_self: Option<f64>,
-    pub relative_total: Option<f64>,
-}
-
-#[uniffi::remote(Record)]
-pub struct Verdict {
-    pub allowed: bool,
-    pub code: Option<String>,
-    pub reason: Option<String>,
-    pub limit: Option<u64>,
-    pub actual: Option<u64>,
-    pub json: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct ChatVerdict {
-    pub allowed: bool,
-    pub reset: Vec<String>,
-    pub increment: Vec<String>,
-    pub period_start: Option<i64>,
-    pub limit_type: Option<String>,
-    pub reason: Option<String>,
-    pub limit: Option<u32>,
-    pub actual: Option<u32>,
-    pub resets_at: Option<i64>,
-    pub usage_after: ChatUsage,
-    pub json: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct ChatUsage {
-    #[uniffi(default = 0)]
-    pub session_messages: u32,
-    #[uniffi(default = 0)]
-    pub lifetime_sessions: u32,
-    #[uniffi(default = 0)]
-    pub monthly_sessions: u32,
-    #[uniffi(default = 0)]
-    pub period_start: i64,
-    #[uniffi(default = None)]
-    pub period_anchor: Option<i64>,
-}
-
-#[uniffi::remote(Record)]
-pub struct IngestLimits {
-    pub max_input_bytes: u64,
-    pub max_inflated_bytes: u64,
-    pub max_frames: u64,
-    pub max_samples: u64,
-    pub max_stack_depth: u64,
-    pub max_profiles: u64,
-    pub max_inflation_ratio: u64,
-    pub max_name_bytes: u64,
-}
-
-#[uniffi::remote(Record)]
-pub struct SvgPolicy {
-    pub max_bytes: u64,
-    pub max_nodes: u32,
-}
+fb::ProfileInfo!(remote_record ProfileInfo);
+fb::FrameWeight!(remote_record FrameWeight);
+fb::Diagnostic!(remote_record Diagnostic);
+fb::ImportReportInfo!(remote_record ImportReportInfo);
+fb::FunctionStat!(remote_record FunctionStat);
+fb::FunctionDelta!(remote_record FunctionDelta);
+fb::VerdictRecord!(remote_record Verdict);
+fb::ChatVerdictRecord!(remote_record ChatVerdict);
+fb::ChatUsage!(remote_record ChatUsage default);
+fb::LimitsRequest!(remote_record IngestLimits);
+fb::SvgPolicyRequest!(remote_record SvgPolicy);
+fb::ImportRequest!(remote_record ImportOptions default);
+fb::DiffRequest!(remote_record DiffOptions default);
 
 #[uniffi::remote(Record)]
 pub struct UploadPolicy {
@@ -290,107 +194,79 @@ pub enum RenderView {
     },
 }
 
-/// How to render; unset (None) fields take the library defaults.
-#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
-pub struct RenderOptions {
-    /// Width in CSS pixels.
-    #[uniffi(default = None)]
-    pub width: Option<u32>,
-    /// Height in CSS pixels.
-    #[uniffi(default = None)]
-    pub height: Option<u32>,
-    /// Colours.
-    #[uniffi(default = None)]
-    pub theme: Option<Theme>,
-    /// What to draw.
-    #[uniffi(default = None)]
-    pub view: Option<RenderView>,
-    /// Start of the zoom window, in profile units (absolute).
-    #[uniffi(default = None)]
-    pub start: Option<f64>,
-    /// End of the zoom window, in profile units (absolute).
-    #[uniffi(default = None)]
-    pub end: Option<f64>,
-    /// Profile index (default: the active profile).
-    #[uniffi(default = None)]
-    pub profile: Option<u32>,
-    /// Highlight this function, fade the others.
-    #[uniffi(default = None)]
-    pub focus: Option<String>,
-    /// Device pixels per CSS pixel.
-    #[uniffi(default = None)]
-    pub device_pixel_ratio: Option<f64>,
-    /// Draw the title strip.
-    #[uniffi(default = None)]
-    pub title: Option<bool>,
-    /// Zoom window start in ms after the profile's start (time units only).
-    #[uniffi(default = None)]
-    pub start_time_ms: Option<f64>,
-    /// Zoom window end in ms after the profile's start.
-    #[uniffi(default = None)]
-    pub end_time_ms: Option<f64>,
-    /// Outermost rows to skip.
-    #[uniffi(default = None)]
-    pub start_depth: Option<u32>,
-    /// Box colours: `system`, `fire`, `peach` or `ice`.
-    #[uniffi(default = None)]
-    pub palette: Option<String>,
-    /// Draw the time and depth axes.
-    #[uniffi(default = None)]
-    pub axes: Option<bool>,
-    /// Flamedeck's render parameters by name (`width`, `mode`, `startTimeMs`, …).
-    #[uniffi(default = None)]
-    pub params: Option<std::collections::HashMap<String, String>>,
+/// `RenderOptions`, every field optional (None: the library default), and
+/// its conversion to the shared request: each field as it is or, after `as`,
+/// through that function.
+macro_rules! render_options {
+    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty $(as $conv:ident)?,)*) => {
+        /// How to render; unset (None) fields take the library defaults.
+        #[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
+        pub struct RenderOptions {
+            $($(#[doc = $doc])* #[uniffi(default = None)] pub $field: Option<$ty>,)*
+        }
+
+        impl From<RenderOptions> for fb::RenderRequest {
+            fn from(o: RenderOptions) -> Self {
+                let frame = match &o.view {
+                    Some(RenderView::Sandwich { frame }) => Some(frame.clone()),
+                    _ => None,
+                };
+                fb::RenderRequest { frame, $($field: $($conv)?(o.$field),)* }
+            }
+        }
+    };
 }
 
-impl From<RenderOptions> for fb::RenderRequest {
-    fn from(o: RenderOptions) -> Self {
-        let RenderOptions {
-            width,
-            height,
-            theme,
-            view,
-            start,
-            end,
-            profile,
-            focus,
-            device_pixel_ratio,
-            title,
-            start_time_ms,
-            end_time_ms,
-            start_depth,
-            palette,
-            axes,
-            params,
-        } = o;
-        let (view, frame) = match view {
-            None => (None, None),
-            Some(RenderView::TimeOrder) => (Some("time_order"), None),
-            Some(RenderView::LeftHeavy) => (Some("left_heavy"), None),
-            Some(RenderView::Sandwich { frame }) => (Some("sandwich"), Some(frame)),
-        };
-        let theme = theme.map(|t| t.to_string());
-        let view = view.map(str::to_owned);
-        fb::RenderRequest {
-            width,
-            height,
-            theme,
-            view,
-            frame,
-            start,
-            end,
-            profile,
-            focus,
-            device_pixel_ratio,
-            title,
-            start_time_ms,
-            end_time_ms,
-            start_depth,
-            palette,
-            axes,
-            params: params.unwrap_or_default().into_iter().collect(),
-        }
-    }
+render_options! {
+    /// Width in CSS pixels.
+    width: u32,
+    /// Height in CSS pixels.
+    height: u32,
+    /// Colours.
+    theme: Theme as theme_name,
+    /// What to draw.
+    view: RenderView as view_name,
+    /// Start of the zoom window, in profile units (absolute).
+    start: f64,
+    /// End of the zoom window, in profile units (absolute).
+    end: f64,
+    /// Profile index (default: the active profile).
+    profile: u32,
+    /// Highlight this function, fade the others.
+    focus: String,
+    /// Device pixels per CSS pixel.
+    device_pixel_ratio: f64,
+    /// Draw the title strip.
+    title: bool,
+    /// Zoom window start in ms after the profile's start (time units only).
+    start_time_ms: f64,
+    /// Zoom window end in ms after the profile's start.
+    end_time_ms: f64,
+    /// Outermost rows to skip.
+    start_depth: u32,
+    /// Box colours: `system`, `fire`, `peach` or `ice`.
+    palette: String,
+    /// Draw the time and depth axes.
+    axes: bool,
+    /// Flamedeck's render parameters by name (`width`, `mode`, `startTimeMs`, …).
+    params: HashMap<String, String> as params,
+}
+
+fn theme_name(theme: Option<Theme>) -> Option<String> {
+    theme.map(|t| t.to_string())
+}
+
+fn view_name(view: Option<RenderView>) -> Option<String> {
+    let name = |v| match v {
+        RenderView::TimeOrder => "time_order",
+        RenderView::LeftHeavy => "left_heavy",
+        RenderView::Sandwich { .. } => "sandwich",
+    };
+    view.map(|v| name(v).to_owned())
+}
+
+fn params(params: Option<HashMap<String, String>>) -> std::collections::BTreeMap<String, String> {
+    params.unwrap_or_default().into_iter().collect()
 }
 
 /// Render options with every field unset: the library defaults.
@@ -513,20 +389,6 @@ impl ProfileGroup {
 }
 
 #[uniffi::remote(Record)]
-pub struct ImportOptions {
-    #[uniffi(default = None)]
-    pub perf_weight: Option<String>,
-    #[uniffi(default = None)]
-    pub firefox_frames: Option<String>,
-    #[uniffi(default = None)]
-    pub pmcstat_samples: Option<String>,
-    #[uniffi(default = None)]
-    pub papyrus_stacks: Option<String>,
-    #[uniffi(default = [])]
-    pub source_maps: Vec<SourceMap>,
-}
-
-#[uniffi::remote(Record)]
 pub struct SourceMap {
     pub name: String,
     #[uniffi(default = None)]
@@ -566,16 +428,6 @@ pub fn load_file(
 ) -> Result<Arc<ProfileGroup>, FlamekitError> {
     let request = load_request(None, limits, options);
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
-}
-
-#[uniffi::remote(Record)]
-pub struct DiffOptions {
-    #[uniffi(default = None)]
-    pub before_profile: Option<u32>,
-    #[uniffi(default = None)]
-    pub after_profile: Option<u32>,
-    #[uniffi(default = None)]
-    pub normalize: Option<bool>,
 }
 
 /// Diff options with every field unset: the library defaults.
