@@ -298,47 +298,28 @@ pub enum SortBy {
     TotalWeight,
 }
 
+/// A `#[uniffi::export]` block of the shared accessors of a class
+/// (`flamekit_bindings::group_accessors!`, `diff_accessors!`).
+macro_rules! accessors {
+    ($class:ident ; |$v:ident| { $($(#[doc = $doc:literal])* $name:ident: $ty:ty = $value:expr;)* }) => {
+        #[uniffi::export]
+        impl $class {
+            $($(#[doc = $doc])* pub fn $name(&self) -> $ty { let $v = &self.0; $value })*
+        }
+    };
+}
+
 /// Profiles imported from one input, sharing one frame table. Immutable and thread-safe.
 #[derive(uniffi::Object)]
 pub struct ProfileGroup(Loaded);
 
+fb::group_accessors!(accessors ProfileGroup);
+
 #[uniffi::export]
 impl ProfileGroup {
-    /// Group name (the file name, the name hint, or the format's own name).
-    pub fn name(&self) -> String {
-        self.0.group.name().to_owned()
-    }
-    /// Detected format identifier, e.g. `speedscope`, `pprof`.
-    pub fn profile_type(&self) -> String {
-        self.0.group.format().to_owned()
-    }
-    /// Longest profile duration in ms among profiles with a time unit.
-    pub fn duration_ms(&self) -> Option<f64> {
-        self.0.group.duration_ms()
-    }
-    /// speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`).
-    pub fn flamedeck_profile_type(&self) -> String {
-        self.0.group.profile_type().to_owned()
-    }
-    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded.
-    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
-        self.0.group.flamedeck_duration_ms()
-    }
-    /// Index of the profile a viewer shows first.
-    pub fn active_profile_index(&self) -> u32 {
-        self.0.group.active_profile_index() as u32
-    }
-    /// Number of distinct frames in the group.
-    pub fn frame_count(&self) -> u64 {
-        self.0.group.frames().len() as u64
-    }
     /// The profiles, in file order.
     pub fn profiles(&self) -> Result<Vec<ProfileInfo>, FlamekitError> {
         run(|| Ok(self.0.profiles()))
-    }
-    /// What the import skipped or repaired.
-    pub fn report(&self) -> ImportReportInfo {
-        self.0.report()
     }
     /// Self/total weight of every frame present in a profile (default: the active one), in frame-table order.
     #[uniffi::method(default(profile = None))]
@@ -447,36 +428,10 @@ pub enum DeltaSort {
 #[derive(uniffi::Object)]
 pub struct ProfileDiff(flamekit::ProfileDiff);
 
+fb::diff_accessors!(accessors ProfileDiff);
+
 #[uniffi::export]
 impl ProfileDiff {
-    /// Unit of every weight here (the after profile's unit).
-    pub fn unit(&self) -> String {
-        self.0.unit.as_str().to_owned()
-    }
-    /// Whether before weights were scaled to the after total.
-    pub fn normalized(&self) -> bool {
-        self.0.normalized
-    }
-    /// Factor applied to before weights (1 when not normalised).
-    pub fn scale(&self) -> f64 {
-        self.0.scale
-    }
-    /// Total weight of the before profile, unscaled.
-    pub fn before_total(&self) -> f64 {
-        self.0.before_total
-    }
-    /// Total weight of the after profile.
-    pub fn after_total(&self) -> f64 {
-        self.0.after_total
-    }
-    /// Every function of either profile, in first-seen order (before, then after).
-    pub fn functions(&self) -> Vec<FunctionDelta> {
-        fb::function_deltas(&self.0)
-    }
-    /// True when no weight changed (e.g. a profile diffed with itself).
-    pub fn is_zero(&self) -> bool {
-        self.0.is_zero()
-    }
     /// Functions ranked by `by` (default: self growth): rows `offset .. offset + limit`.
     #[uniffi::method(default(by = None, offset = None, limit = None))]
     pub fn top_by_delta(
