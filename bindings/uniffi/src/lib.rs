@@ -1,9 +1,10 @@
 //! UniFFI bindings for flamekit (Kotlin, Swift, Python): the UniFFI skin over
 //! `flamekit-bindings`.
 //!
-//! The shared records and the library's own policy types are mapped as
-//! remote records (their field lists below are what UniFFI needs to know;
-//! no conversion code). This crate keeps what UniFFI forces: the error enum
+//! The shared records and settings are mapped as remote records with the
+//! fields of their one definition (`flamekit_bindings::<Name>!`), the
+//! library's own policy types as remote records spelled out here (no
+//! conversion code). This crate keeps what UniFFI forces: the error enum
 //! (one variant per stable code, each with `code` and `message`), typed
 //! enums for names (Kotlin/Swift idiom), records with default values, and
 //! the exported signatures. Panics are caught by the shared guard and
