@@ -21,7 +21,9 @@ use wasm_bindgen::prelude::*;
 use crate::{image, job, js, nullable, req, run, Async, Buffer, ImageOut, Json, Nullable, Result};
 
 // The options parameters' types, named after their `types.d.ts` interfaces.
-option_types!(ChatPlan ChatUsage DeltaOptions DiffOptions RenderOptions SummaryOptions SvgPolicy TopOptions UploadInfo UploadPolicy);
+option_types! {
+    ChatPlan ChatUsage DeltaOptions DiffOptions RenderOptions SummaryOptions SvgPolicy TopOptions UploadInfo UploadPolicy
+}
 
 /// The library's default ingest limits.
 #[cfg_attr(node, napi(ts_return_type = "Required<IngestLimits>"))]
