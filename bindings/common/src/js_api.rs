@@ -4,8 +4,8 @@
 //! Items carry both frameworks' attributes, `cfg(node)` (set by the Node
 //! crate's build script) choosing one; TypeScript types that a framework cannot
 //! infer are spelled in each attribute. What differs between the two lives in
-//! the skins' `lib.rs`, under the same names: `Result`, `Opts` (an options
-//! object), `Buffer` (output bytes), `Json` (a record as
+//! the skins' `lib.rs`, under the same names: `option_types!` (the options
+//! parameters' types), `Result`, `Buffer` (output bytes), `Json` (a record as
 //! a JS value), `Nullable` (a number or `null`), `Async` (an `...Async`
 //! function's Promise; Node: the libuv thread pool, wasm: settled at once),
 //! and the functions `run`, `req`, `js`, `image`, `nullable` and `job`.
@@ -19,8 +19,11 @@ use napi_derive::napi;
 use wasm_bindgen::prelude::*;
 
 use crate::{image, job, js, nullable, req, run, Async, Buffer, ImageOut, Json, Nullable, Result};
-use crate::{ChatPlan, ChatUsage, DeltaOptions, DiffOptions, RenderOptions, SummaryOptions, SvgPolicy, TopOptions};
-use crate::{UploadInfo, UploadPolicy};
+
+// The options parameters' types, named after their `types.d.ts` interfaces.
+option_types! {
+    ChatPlan ChatUsage DeltaOptions DiffOptions RenderOptions SummaryOptions SvgPolicy TopOptions UploadInfo UploadPolicy
+}
 
 /// The library's default ingest limits.
 #[cfg_attr(node, napi(ts_return_type = "Required<IngestLimits>"))]

@@ -25,6 +25,23 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub use flamekit;
 pub use flamekit::Error;
 
+/// `flamekit_bindings::$name!(then args...)`, for each struct of `record!`,
+/// `request!` and `settings!`: calls `then! { args... ; <the struct's
+/// definition> }`, so a skin that must spell out the fields (UniFFI's remote
+/// records) takes them from the one definition. `$d` is `$`.
+macro_rules! definition {
+    ([$d:tt] $name:ident $($def:tt)*) => {
+        #[doc = concat!("`", stringify!($name), "!(then args...)`: `then! { args... ; <the definition of ", stringify!($name), "> }`.")]
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! $name {
+            ($d then:ident $d($d args:tt)*) => {
+                $d then! { $d($d args)* ; $($def)* }
+            };
+        }
+    };
+}
+
 mod ops;
 mod records;
 mod requests;

@@ -4,10 +4,8 @@ use std::path::Path;
 
 use flamekit::{ChatVerdict, Error, ImportReport, ProfileDiff, ProfileGroup, Verdict};
 
-use crate::{
-    ChatUsage, ChatVerdictRecord, DeltaRequest, Diagnostic, DiffRequest, FrameWeight, FunctionDelta, FunctionStat,
-    ImportReportInfo, LoadRequest, ProfileInfo, RenderRequest, SummaryRequest, TopRequest, VerdictRecord,
-};
+// Through the modules: the crate root also holds each struct's `definition!` macro.
+use crate::{records::*, requests::*};
 
 /// A rendered image.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,11 +147,6 @@ impl Loaded {
     pub fn summary(&self, request: &SummaryRequest) -> Result<String, Error> {
         flamekit::summarize(&self.group, &request.resolve())
     }
-
-    /// Render a profile of the group.
-    pub fn render(&self, request: &RenderRequest, svg: bool) -> Result<Image, Error> {
-        render(Subject::Group(&self.group), request, svg)
-    }
 }
 
 /// Compare a profile of `before` with a profile of `after`.
@@ -237,4 +230,58 @@ pub fn chat_verdict(v: &ChatVerdict, usage: &flamekit::ChatUsage) -> ChatVerdict
             ..none
         },
     }
+}
+
+/// The plain accessors of a skin's `ProfileGroup` (a [`Loaded`], `g`), one
+/// row each: doc, name, type, value. For the skins that have them as they
+/// are (Python getters, UniFFI methods): `group_accessors!(then args...)`
+/// calls `then! { args... ; |g| { rows } }`.
+#[macro_export]
+macro_rules! group_accessors {
+    ($then:ident $($args:tt)*) => {
+        $then! { $($args)* ; |g| {
+            /// Group name (the file name, the name hint, or the format's own name).
+            name: String = g.group.name().to_owned();
+            /// Detected format identifier, e.g. `speedscope`, `pprof`.
+            profile_type: String = g.group.format().to_owned();
+            /// Longest profile duration in ms among profiles with a time unit, else none.
+            duration_ms: Option<f64> = g.group.duration_ms();
+            /// speedscope-import's profile-type name, what Flamedeck stores (e.g.
+            /// `chrome-timeline`, `collapsed-stack`).
+            flamedeck_profile_type: String = g.group.profile_type().to_owned();
+            /// The duration Flamedeck stores: the first profile's total weight in ms,
+            /// rounded; none for non-time units.
+            flamedeck_duration_ms: Option<f64> = g.group.flamedeck_duration_ms();
+            /// Index of the profile a viewer shows first.
+            active_profile_index: u32 = g.group.active_profile_index() as u32;
+            /// Number of distinct frames in the group.
+            frame_count: u64 = g.group.frames().len() as u64;
+            /// What the import skipped or repaired.
+            report: $crate::ImportReportInfo = g.report();
+        } }
+    };
+}
+
+/// The plain accessors of a skin's `ProfileDiff` (a [`flamekit::ProfileDiff`],
+/// `d`), as [`group_accessors!`]: `then! { args... ; |d| { rows } }`.
+#[macro_export]
+macro_rules! diff_accessors {
+    ($then:ident $($args:tt)*) => {
+        $then! { $($args)* ; |d| {
+            /// Unit of every weight here (the after profile's unit).
+            unit: String = d.unit.as_str().to_owned();
+            /// Whether before weights were scaled to the after total.
+            normalized: bool = d.normalized;
+            /// Factor applied to before weights (1 when not normalised).
+            scale: f64 = d.scale;
+            /// Total weight of the before profile, unscaled.
+            before_total: f64 = d.before_total;
+            /// Total weight of the after profile.
+            after_total: f64 = d.after_total;
+            /// Every function of either profile, in first-seen order (before, then after).
+            functions: Vec<$crate::FunctionDelta> = $crate::function_deltas(d);
+            /// True when no weight changed (e.g. a profile diffed with itself).
+            is_zero: bool = d.is_zero();
+        } }
+    };
 }

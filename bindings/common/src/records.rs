@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::requests::ChatUsage;
+
 /// The attributes every record carries: `serde` (camelCase) for the
 /// JavaScript skins and, when given a Python class name, a frozen read-only
 /// `#[pyclass]` (the verdicts' classes have methods too, below).
@@ -14,6 +16,7 @@ macro_rules! record {
         #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
         pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
         $crate::ts_struct!($name $ts false [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
+        definition!([$] $name $(#[$($m)*])* struct $name { $($(#[$($fm)*])* $field: $ty,)* });
     };
     ($(#[$($m:tt)*])* $py:literal struct $name:ident { $($body:tt)* }) => {
         record! {
@@ -216,7 +219,7 @@ record! {
         /// Denied by a monthly limit: when the next period starts (UTC unix seconds).
         resets_at: Option<i64>,
         /// The counters to store once the allowed action happened (unchanged when denied).
-        usage_after: crate::ChatUsage,
+        usage_after: ChatUsage,
         /// The verdict as compact JSON.
         json: String,
     }
@@ -247,7 +250,7 @@ py_verdict!(VerdictRecord "Verdict");
 py_verdict! {
     ChatVerdictRecord "ChatVerdict"
     /// Apply this verdict to other stored counters.
-    fn apply(&self, usage: crate::ChatUsage) -> pyo3::PyResult<crate::ChatUsage> {
+    fn apply(&self, usage: ChatUsage) -> pyo3::PyResult<ChatUsage> {
         let verdict: flamekit::ChatVerdict = serde_json::from_str(&self.json)
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         Ok(verdict.apply(&usage.into()).into())

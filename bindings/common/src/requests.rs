@@ -15,6 +15,7 @@ macro_rules! request {
         #[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(rename_all = "camelCase", default))]
         pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
         $crate::ts_struct!($name $ts true [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
+        definition!([$] $name $(#[$($m)*])* struct $name { $($(#[$($fm)*])* $field: $ty,)* });
     };
 }
 
@@ -32,6 +33,7 @@ macro_rules! settings {
         #[cfg_attr(feature = "python", pyo3::pyclass(module = "flamekit", name = $py, eq, get_all, set_all, from_py_object))]
         pub struct $name { $($(#[$($fm)*])* pub $field: $ty,)* }
         $crate::ts_struct!($name $py true [$(#[$($m)*])*] $([$(#[$($fm)*])*] $field: $ty,)*);
+        definition!([$] $name $(#[$($m)*])* struct $name { $($(#[$($fm)*])* $field: $ty,)* });
 
         impl Default for $name {
             fn default() -> Self {

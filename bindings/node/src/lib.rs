@@ -22,6 +22,14 @@ use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+/// The options parameters of the shared API (`TopOptions`, `RenderOptions`, ...).
+macro_rules! option_types {
+    ($($name:ident)*) => {
+        $(#[doc = "An options object of `types.d.ts` (typed by `ts_args_type`)."]
+        pub type $name = napi::bindgen_prelude::Unknown<'static>;)*
+    };
+}
+
 #[path = "../../common/src/js_api.rs"]
 mod api;
 pub use api::*;
@@ -31,17 +39,6 @@ pub use napi::bindgen_prelude::Buffer;
 pub type Result<T> = napi::Result<T, &'static str>;
 /// An options object; absent, `undefined` or `null` is all defaults.
 pub type Opts<'a> = Option<Unknown<'a>>;
-/// An options object of `types.d.ts` as a parameter: `TopOptions`, `RenderOptions`, ... (typed by `ts_args_type`).
-pub type TopOptions = Unknown<'static>;
-pub use TopOptions as ChatPlan;
-pub use TopOptions as ChatUsage;
-pub use TopOptions as DeltaOptions;
-pub use TopOptions as DiffOptions;
-pub use TopOptions as RenderOptions;
-pub use TopOptions as SummaryOptions;
-pub use TopOptions as SvgPolicy;
-pub use TopOptions as UploadInfo;
-pub use TopOptions as UploadPolicy;
 /// A record as a JS value.
 pub type Json = Value;
 /// A number or `null`.
@@ -137,11 +134,7 @@ pub fn load(
     options: Opts<'_>,
 ) -> Result<ProfileGroup> {
     let request = load_request(name_hint, limits, options);
-    run(|| match &input {
-        Either::A(path) => Loaded::from_path(Path::new(path), &request?),
-        Either::B(bytes) => Loaded::from_bytes(bytes, &request?),
-    })
-    .map(|loaded| ProfileGroup { inner: Arc::new(loaded) })
+    run(|| load_group(&input, request))
 }
 
 /// `load` on the libuv thread pool: resolves to a `ProfileGroup`, rejects
@@ -162,13 +155,19 @@ pub fn load_async(
         Either::A(path) => Either::A(path),
         Either::B(bytes) => Either::B(bytes.to_vec()),
     };
-    job(move || {
-        let loaded = match input {
-            Either::A(path) => Loaded::from_path(Path::new(&path), &request?),
-            Either::B(bytes) => Loaded::from_bytes(&bytes, &request?),
-        };
-        Ok(ProfileGroup { inner: Arc::new(loaded?) })
-    })
+    job(move || load_group(&input, request))
+}
+
+/// The group from a path or bytes, once the options were read.
+fn load_group<B: AsRef<[u8]>>(
+    input: &Either<String, B>,
+    request: std::result::Result<fb::LoadRequest, Error>,
+) -> std::result::Result<ProfileGroup, Error> {
+    let loaded = match input {
+        Either::A(path) => Loaded::from_path(Path::new(path), &request?),
+        Either::B(bytes) => Loaded::from_bytes(bytes.as_ref(), &request?),
+    };
+    Ok(ProfileGroup { inner: Arc::new(loaded?) })
 }
 
 fn load_request(

@@ -68,34 +68,25 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> 
     py.detach(|| fb::guard(f)).map_err(|e| to_py_err(py, e))
 }
 
-/// The keyword arguments of `render_png`/`render_svg` (groups and diffs; all
-/// optional, None = the library default) as the shared request.
-fn render_request(options: Option<&Bound<'_, PyDict>>) -> PyResult<fb::RenderRequest> {
-    let mut r = fb::RenderRequest::default();
-    for (key, v) in options.into_iter().flat_map(|o| o.iter()).filter(|(_, v)| !v.is_none()) {
-        match key.extract::<String>()?.as_str() {
-            "width" => r.width = Some(v.extract()?),
-            "height" => r.height = Some(v.extract()?),
-            "theme" => r.theme = Some(v.extract()?),
-            "view" => r.view = Some(v.extract()?),
-            "frame" => r.frame = Some(v.extract()?),
-            "start" => r.start = Some(v.extract()?),
-            "end" => r.end = Some(v.extract()?),
-            "profile" => r.profile = Some(v.extract()?),
-            "focus" => r.focus = Some(v.extract()?),
-            "device_pixel_ratio" => r.device_pixel_ratio = Some(v.extract()?),
-            "title" => r.title = Some(v.extract()?),
-            "start_time_ms" => r.start_time_ms = Some(v.extract()?),
-            "end_time_ms" => r.end_time_ms = Some(v.extract()?),
-            "start_depth" => r.start_depth = Some(v.extract()?),
-            "palette" => r.palette = Some(v.extract()?),
-            "axes" => r.axes = Some(v.extract()?),
-            "params" => r.params = v.extract()?,
-            other => return Err(PyTypeError::new_err(format!("unexpected keyword argument {other:?}"))),
+/// `render_request`: the keyword arguments of `render_png`/`render_svg`
+/// (groups and diffs; all optional, None = the library default) as the
+/// shared request, one keyword per field of its definition.
+macro_rules! render_request {
+    (; $(#[$($m:tt)*])* struct $name:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        fn render_request(options: Option<&Bound<'_, PyDict>>) -> PyResult<fb::$name> {
+            let mut r = fb::$name::default();
+            for (key, v) in options.into_iter().flat_map(|o| o.iter()).filter(|(_, v)| !v.is_none()) {
+                match key.extract::<String>()?.as_str() {
+                    $(stringify!($field) => r.$field = v.extract()?,)*
+                    other => return Err(PyTypeError::new_err(format!("unexpected keyword argument {other:?}"))),
+                }
+            }
+            Ok(r)
         }
-    }
-    Ok(r)
+    };
 }
+
+fb::RenderRequest!(render_request);
 
 /// Render without the GIL: PNG `bytes` or SVG `str`.
 fn render<'py>(
@@ -116,106 +107,77 @@ fn render<'py>(
 #[pyclass(module = "flamekit", name = "ProfileGroup", frozen, skip_from_py_object)]
 struct PyProfileGroup(Loaded);
 
-#[pymethods]
-impl PyProfileGroup {
-    /// Group name (the file name, the name hint, or the format's own name).
-    #[getter]
-    fn name(&self) -> &str {
-        self.0.group.name()
-    }
-    /// Detected format identifier, e.g. `speedscope`, `pprof`.
-    #[getter]
-    fn profile_type(&self) -> &str {
-        self.0.group.format()
-    }
-    /// Longest profile duration in ms among profiles with a time unit, else None.
-    #[getter]
-    fn duration_ms(&self) -> Option<f64> {
-        self.0.group.duration_ms()
-    }
-    /// speedscope-import's profile-type name, what Flamedeck stores (e.g.
-    /// `chrome-timeline`, `collapsed-stack`).
-    #[getter]
-    fn flamedeck_profile_type(&self) -> &str {
-        self.0.group.profile_type()
-    }
-    /// The duration Flamedeck stores: the first profile's total weight in ms,
-    /// rounded; None for non-time units.
-    #[getter]
-    fn flamedeck_duration_ms(&self) -> Option<f64> {
-        self.0.group.flamedeck_duration_ms()
-    }
-    /// Index of the profile a viewer shows first.
-    #[getter]
-    fn active_profile_index(&self) -> usize {
-        self.0.group.active_profile_index()
-    }
-    /// Number of distinct frames in the group.
-    #[getter]
-    fn frame_count(&self) -> usize {
-        self.0.group.frames().len()
-    }
-    /// The profiles, in file order.
-    #[getter]
-    fn profiles(&self, py: Python<'_>) -> PyResult<Vec<fb::ProfileInfo>> {
-        run(py, || Ok(self.0.profiles()))
-    }
-    /// What the import skipped or repaired.
-    #[getter]
-    fn report(&self) -> fb::ImportReportInfo {
-        self.0.report()
-    }
-    /// Self/total weight of every frame present in a profile (default: the active one), in frame-table order.
-    #[pyo3(signature = (profile=None))]
-    fn frame_weights(&self, py: Python<'_>, profile: Option<u32>) -> PyResult<Vec<fb::FrameWeight>> {
-        run(py, || self.0.frame_weights(profile))
-    }
-    /// Render a profile as PNG bytes (deterministic); keywords as in flamekit.pyi,
-    /// omitted ones keep the library defaults. Runs without the GIL.
-    #[pyo3(signature = (**options))]
-    fn render_png<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        render(py, Subject::Group(&self.0.group), options, false)
-    }
-    /// Render a profile as a standalone SVG document; same options and layout as `render_png`.
-    #[pyo3(signature = (**options))]
-    fn render_svg<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        render(py, Subject::Group(&self.0.group), options, true)
-    }
-    /// The functions of a profile (default: the active one) ranked by `by`
-    /// (`self` or `total`) weight, heaviest first: rows `offset .. offset + limit`.
-    /// `(root)` and `(idle)` pseudo-frames are left out.
-    #[pyo3(signature = (profile=None, by=None, offset=None, limit=None))]
-    fn top_functions(
-        &self,
-        py: Python<'_>,
-        profile: Option<u32>,
-        by: Option<String>,
-        offset: Option<u32>,
-        limit: Option<u32>,
-    ) -> PyResult<Vec<fb::FunctionStat>> {
-        run(py, || self.0.top_functions(&fb::TopRequest { profile, by, offset, limit }))
-    }
-    /// A plain-text summary of the group for an LLM prompt, at most
-    /// `max_chars` characters, listing `top_n` functions and call paths per ranking.
-    #[pyo3(signature = (max_chars=None, top_n=None))]
-    fn summary(&self, py: Python<'_>, max_chars: Option<u32>, top_n: Option<u32>) -> PyResult<String> {
-        run(py, || self.0.summary(&fb::SummaryRequest { max_chars, top_n }))
-    }
-    /// speedscope file-format JSON (deterministic).
-    fn to_speedscope_json(&self, py: Python<'_>) -> PyResult<String> {
-        run(py, || Ok(flamekit::to_speedscope_json(&self.0.group)))
-    }
-    /// gzip-compressed speedscope JSON (deterministic).
-    fn to_speedscope_gzip<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &run(py, || Ok(flamekit::to_speedscope_gzip(&self.0.group)))?))
-    }
-    /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
-    fn dump(&self, py: Python<'_>) -> PyResult<String> {
-        run(py, || Ok(flamekit::dump(&self.0.group)))
-    }
-    fn __repr__(&self) -> String {
-        let g = &self.0.group;
-        format!("ProfileGroup(name={:?}, profile_type={:?}, profiles={})", g.name(), g.format(), g.profiles().len())
+/// The `#[pymethods]` of a class: its own `methods` and, as getters, the shared
+/// accessors (`flamekit_bindings::group_accessors!`, `diff_accessors!`).
+macro_rules! py_methods {
+    ($class:ident { $($methods:tt)* } ; |$v:ident| { $($(#[doc = $doc:literal])* $name:ident: $ty:ty = $value:expr;)* }) => {
+        #[pymethods]
+        impl $class {
+            $($(#[doc = $doc])* #[getter] fn $name(&self) -> $ty { let $v = &self.0; $value })*
+            $($methods)*
+        }
+    };
+}
+
+fb::group_accessors! {
+    py_methods PyProfileGroup {
+        /// The profiles, in file order.
+        #[getter]
+        fn profiles(&self, py: Python<'_>) -> PyResult<Vec<fb::ProfileInfo>> {
+            run(py, || Ok(self.0.profiles()))
+        }
+        /// Self/total weight of every frame present in a profile (default: the active one), in frame-table order.
+        #[pyo3(signature = (profile=None))]
+        fn frame_weights(&self, py: Python<'_>, profile: Option<u32>) -> PyResult<Vec<fb::FrameWeight>> {
+            run(py, || self.0.frame_weights(profile))
+        }
+        /// Render a profile as PNG bytes (deterministic); keywords as in flamekit.pyi,
+        /// omitted ones keep the library defaults. Runs without the GIL.
+        #[pyo3(signature = (**options))]
+        fn render_png<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+            render(py, Subject::Group(&self.0.group), options, false)
+        }
+        /// Render a profile as a standalone SVG document; same options and layout as `render_png`.
+        #[pyo3(signature = (**options))]
+        fn render_svg<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+            render(py, Subject::Group(&self.0.group), options, true)
+        }
+        /// The functions of a profile (default: the active one) ranked by `by`
+        /// (`self` or `total`) weight, heaviest first: rows `offset .. offset + limit`.
+        /// `(root)` and `(idle)` pseudo-frames are left out.
+        #[pyo3(signature = (profile=None, by=None, offset=None, limit=None))]
+        fn top_functions(
+            &self,
+            py: Python<'_>,
+            profile: Option<u32>,
+            by: Option<String>,
+            offset: Option<u32>,
+            limit: Option<u32>,
+        ) -> PyResult<Vec<fb::FunctionStat>> {
+            run(py, || self.0.top_functions(&fb::TopRequest { profile, by, offset, limit }))
+        }
+        /// A plain-text summary of the group for an LLM prompt, at most
+        /// `max_chars` characters, listing `top_n` functions and call paths per ranking.
+        #[pyo3(signature = (max_chars=None, top_n=None))]
+        fn summary(&self, py: Python<'_>, max_chars: Option<u32>, top_n: Option<u32>) -> PyResult<String> {
+            run(py, || self.0.summary(&fb::SummaryRequest { max_chars, top_n }))
+        }
+        /// speedscope file-format JSON (deterministic).
+        fn to_speedscope_json(&self, py: Python<'_>) -> PyResult<String> {
+            run(py, || Ok(flamekit::to_speedscope_json(&self.0.group)))
+        }
+        /// gzip-compressed speedscope JSON (deterministic).
+        fn to_speedscope_gzip<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+            Ok(PyBytes::new(py, &run(py, || Ok(flamekit::to_speedscope_gzip(&self.0.group)))?))
+        }
+        /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
+        fn dump(&self, py: Python<'_>) -> PyResult<String> {
+            run(py, || Ok(flamekit::dump(&self.0.group)))
+        }
+        fn __repr__(&self) -> String {
+            let g = &self.0.group;
+            format!("ProfileGroup(name={:?}, profile_type={:?}, profiles={})", g.name(), g.format(), g.profiles().len())
+        }
     }
 }
 
@@ -260,76 +222,42 @@ fn load(
 #[pyclass(module = "flamekit", name = "ProfileDiff", frozen, skip_from_py_object)]
 struct PyProfileDiff(flamekit::ProfileDiff);
 
-#[pymethods]
-impl PyProfileDiff {
-    /// Unit of every weight here (the after profile's unit).
-    #[getter]
-    fn unit(&self) -> &'static str {
-        self.0.unit.as_str()
-    }
-    /// Whether before weights were scaled to the after total.
-    #[getter]
-    fn normalized(&self) -> bool {
-        self.0.normalized
-    }
-    /// Factor applied to before weights (1 when not normalised).
-    #[getter]
-    fn scale(&self) -> f64 {
-        self.0.scale
-    }
-    /// Total weight of the before profile, unscaled.
-    #[getter]
-    fn before_total(&self) -> f64 {
-        self.0.before_total
-    }
-    /// Total weight of the after profile.
-    #[getter]
-    fn after_total(&self) -> f64 {
-        self.0.after_total
-    }
-    /// Every function of either profile, in first-seen order (before, then after).
-    #[getter]
-    fn functions(&self) -> Vec<fb::FunctionDelta> {
-        fb::function_deltas(&self.0)
-    }
-    /// True when no weight changed (e.g. a profile diffed with itself).
-    #[getter]
-    fn is_zero(&self) -> bool {
-        self.0.is_zero()
-    }
-    /// Functions ranked by `by`: `self` (largest self growth first, the
-    /// default), `total` (largest total growth first) or `self_absolute`
-    /// (largest change of self weight either way); rows `offset .. offset + limit`.
-    #[pyo3(signature = (by=None, offset=None, limit=None))]
-    fn top_by_delta(
-        &self,
-        py: Python<'_>,
-        by: Option<String>,
-        offset: Option<u32>,
-        limit: Option<u32>,
-    ) -> PyResult<Vec<fb::FunctionDelta>> {
-        run(py, || fb::top_by_delta(&self.0, &fb::DeltaRequest { by, offset, limit }))
-    }
-    /// Render the diff as PNG bytes (deterministic); keywords as in flamekit.pyi,
-    /// omitted ones keep the library defaults. Runs without the GIL.
-    #[pyo3(signature = (**options))]
-    fn render_png<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        render(py, Subject::Diff(&self.0), options, false)
-    }
-    /// Render the diff as a standalone SVG document; same options and layout as `render_png`.
-    #[pyo3(signature = (**options))]
-    fn render_svg<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-        render(py, Subject::Diff(&self.0), options, true)
-    }
-    fn __repr__(&self) -> String {
-        let d = &self.0;
-        format!(
-            "ProfileDiff(unit={:?}, normalized={}, scale={}, functions={})",
-            d.unit.as_str(),
-            d.normalized,
-            d.scale,
-            d.functions.len()
-        )
+fb::diff_accessors! {
+    py_methods PyProfileDiff {
+        /// Functions ranked by `by`: `self` (largest self growth first, the
+        /// default), `total` (largest total growth first) or `self_absolute`
+        /// (largest change of self weight either way); rows `offset .. offset + limit`.
+        #[pyo3(signature = (by=None, offset=None, limit=None))]
+        fn top_by_delta(
+            &self,
+            py: Python<'_>,
+            by: Option<String>,
+            offset: Option<u32>,
+            limit: Option<u32>,
+        ) -> PyResult<Vec<fb::FunctionDelta>> {
+            run(py, || fb::top_by_delta(&self.0, &fb::DeltaRequest { by, offset, limit }))
+        }
+        /// Render the diff as PNG bytes (deterministic); keywords as in flamekit.pyi,
+        /// omitted ones keep the library defaults. Runs without the GIL.
+        #[pyo3(signature = (**options))]
+        fn render_png<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+            render(py, Subject::Diff(&self.0), options, false)
+        }
+        /// Render the diff as a standalone SVG document; same options and layout as `render_png`.
+        #[pyo3(signature = (**options))]
+        fn render_svg<'py>(&self, py: Python<'py>, options: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+            render(py, Subject::Diff(&self.0), options, true)
+        }
+        fn __repr__(&self) -> String {
+            let d = &self.0;
+            format!(
+                "ProfileDiff(unit={:?}, normalized={}, scale={}, functions={})",
+                d.unit.as_str(),
+                d.normalized,
+                d.scale,
+                d.functions.len()
+            )
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! UniFFI bindings for flamekit (Kotlin, Swift, Python): the UniFFI skin over
 //! `flamekit-bindings`.
 //!
-//! The shared records and the library's own policy types are mapped as
-//! remote records (their field lists below are what UniFFI needs to know;
-//! no conversion code). This crate keeps what UniFFI forces: the error enum
+//! The shared records and settings are mapped as remote records with the
+//! fields of their one definition (`flamekit_bindings::<Name>!`), the
+//! library's own policy types as remote records spelled out here (no
+//! conversion code). This crate keeps what UniFFI forces: the error enum
 //! (one variant per stable code, each with `code` and `message`), typed
 //! enums for names (Kotlin/Swift idiom), records with default values, and
 //! the exported signatures. Panics are caught by the shared guard and
@@ -22,7 +23,8 @@ use flamekit::{ChatPlan, DeltaSort, IngestLimits, SessionsPeriod, SvgPolicy, The
 use flamekit_bindings::{self as fb, flamekit, ChatUsage, Error, Image, Loaded, Subject};
 use flamekit_bindings::{ChatVerdictRecord as ChatVerdict, VerdictRecord as Verdict};
 use flamekit_bindings::{Diagnostic, FrameWeight, FunctionDelta, FunctionStat, ImportReportInfo, ProfileInfo};
-use flamekit_bindings::{DiffRequest as DiffOptions, ImportRequest as ImportOptions, SourceMapRequest as SourceMap};
+use flamekit_bindings::{DiffRequest as DiffOptions, ImportRequest as ImportOptions};
+use flamekit_bindings::{SourceMapRequest, SourceMapRequest as SourceMap};
 
 uniffi::setup_scaffolding!();
 
@@ -77,131 +79,34 @@ fn run<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, FlamekitError> {
     fb::guard(f).map_err(FlamekitError::from)
 }
 
-#[uniffi::remote(Record)]
-pub struct ProfileInfo {
-    pub index: u32,
-    pub name: String,
-    pub unit: String,
-    pub kind: String,
-    pub sample_count: u64,
-    pub total_weight: f64,
-    pub start_value: f64,
-    pub end_value: f64,
-    pub duration_ms: Option<f64>,
+/// A struct of flamekit-bindings (or a library type with the same fields) as
+/// a UniFFI remote record named `$uniffi`, its fields from the shared
+/// definition (`flamekit_bindings::<struct>!`); with `default`, every field
+/// may be left out (UniFFI's default for its type: 0, None, empty).
+macro_rules! remote_record {
+    ($uniffi:ident; $(#[$($m:tt)*])* struct $name:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        #[uniffi::remote(Record)]
+        pub struct $uniffi { $(pub $field: $ty,)* }
+    };
+    ($uniffi:ident default; $(#[$($m:tt)*])* struct $name:ident { $($(#[$($fm:tt)*])* $field:ident: $ty:ty,)* }) => {
+        #[uniffi::remote(Record)]
+        pub struct $uniffi { $(#[uniffi(default)] pub $field: $ty,)* }
+    };
 }
 
-#[uniffi::remote(Record)]
-pub struct FrameWeight {
-    pub index: u32,
-    pub name: String,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub col: Option<u32>,
-    pub self_weight: f64,
-    pub total_weight: f64,
-}
-
-#[uniffi::remote(Record)]
-pub struct Diagnostic {
-    pub code: String,
-    pub location: String,
-    pub message: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct ImportReportInfo {
-    pub format: String,
-    pub warning_count: u64,
-    pub warnings: Vec<Diagnostic>,
-    pub skipped: HashMap<String, u64>,
-    pub is_clean: bool,
-}
-
-#[uniffi::remote(Record)]
-pub struct FunctionStat {
-    pub rank: u32,
-    pub frame_id: u32,
-    pub name: String,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub self_weight: f64,
-    pub total_weight: f64,
-    pub self_percent: f64,
-    pub total_percent: f64,
-    pub self_display: String,
-    pub total_display: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct FunctionDelta {
-    pub name: String,
-    pub file: Option<String>,
-    pub before_self: f64,
-    pub after_self: f64,
-    pub before_total: f64,
-    pub after_total: f64,
-    pub delta_self: f64,
-    pub delta_total: f64,
-    pub relative_self: Option<f64>,
-    pub relative_total: Option<f64>,
-}
-
-#[uniffi::remote(Record)]
-pub struct Verdict {
-    pub allowed: bool,
-    pub code: Option<String>,
-    pub reason: Option<String>,
-    pub limit: Option<u64>,
-    pub actual: Option<u64>,
-    pub json: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct ChatVerdict {
-    pub allowed: bool,
-    pub reset: Vec<String>,
-    pub increment: Vec<String>,
-    pub period_start: Option<i64>,
-    pub limit_type: Option<String>,
-    pub reason: Option<String>,
-    pub limit: Option<u32>,
-    pub actual: Option<u32>,
-    pub resets_at: Option<i64>,
-    pub usage_after: ChatUsage,
-    pub json: String,
-}
-
-#[uniffi::remote(Record)]
-pub struct ChatUsage {
-    #[uniffi(default = 0)]
-    pub session_messages: u32,
-    #[uniffi(default = 0)]
-    pub lifetime_sessions: u32,
-    #[uniffi(default = 0)]
-    pub monthly_sessions: u32,
-    #[uniffi(default = 0)]
-    pub period_start: i64,
-    #[uniffi(default = None)]
-    pub period_anchor: Option<i64>,
-}
-
-#[uniffi::remote(Record)]
-pub struct IngestLimits {
-    pub max_input_bytes: u64,
-    pub max_inflated_bytes: u64,
-    pub max_frames: u64,
-    pub max_samples: u64,
-    pub max_stack_depth: u64,
-    pub max_profiles: u64,
-    pub max_inflation_ratio: u64,
-    pub max_name_bytes: u64,
-}
-
-#[uniffi::remote(Record)]
-pub struct SvgPolicy {
-    pub max_bytes: u64,
-    pub max_nodes: u32,
-}
+fb::ProfileInfo!(remote_record ProfileInfo);
+fb::FrameWeight!(remote_record FrameWeight);
+fb::Diagnostic!(remote_record Diagnostic);
+fb::ImportReportInfo!(remote_record ImportReportInfo);
+fb::FunctionStat!(remote_record FunctionStat);
+fb::FunctionDelta!(remote_record FunctionDelta);
+fb::VerdictRecord!(remote_record Verdict);
+fb::ChatVerdictRecord!(remote_record ChatVerdict);
+fb::ChatUsage!(remote_record ChatUsage default);
+fb::LimitsRequest!(remote_record IngestLimits);
+fb::SvgPolicyRequest!(remote_record SvgPolicy);
+fb::ImportRequest!(remote_record ImportOptions default);
+fb::DiffRequest!(remote_record DiffOptions default);
 
 #[uniffi::remote(Record)]
 pub struct UploadPolicy {
@@ -290,107 +195,79 @@ pub enum RenderView {
     },
 }
 
-/// How to render; unset (None) fields take the library defaults.
-#[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
-pub struct RenderOptions {
-    /// Width in CSS pixels.
-    #[uniffi(default = None)]
-    pub width: Option<u32>,
-    /// Height in CSS pixels.
-    #[uniffi(default = None)]
-    pub height: Option<u32>,
-    /// Colours.
-    #[uniffi(default = None)]
-    pub theme: Option<Theme>,
-    /// What to draw.
-    #[uniffi(default = None)]
-    pub view: Option<RenderView>,
-    /// Start of the zoom window, in profile units (absolute).
-    #[uniffi(default = None)]
-    pub start: Option<f64>,
-    /// End of the zoom window, in profile units (absolute).
-    #[uniffi(default = None)]
-    pub end: Option<f64>,
-    /// Profile index (default: the active profile).
-    #[uniffi(default = None)]
-    pub profile: Option<u32>,
-    /// Highlight this function, fade the others.
-    #[uniffi(default = None)]
-    pub focus: Option<String>,
-    /// Device pixels per CSS pixel.
-    #[uniffi(default = None)]
-    pub device_pixel_ratio: Option<f64>,
-    /// Draw the title strip.
-    #[uniffi(default = None)]
-    pub title: Option<bool>,
-    /// Zoom window start in ms after the profile's start (time units only).
-    #[uniffi(default = None)]
-    pub start_time_ms: Option<f64>,
-    /// Zoom window end in ms after the profile's start.
-    #[uniffi(default = None)]
-    pub end_time_ms: Option<f64>,
-    /// Outermost rows to skip.
-    #[uniffi(default = None)]
-    pub start_depth: Option<u32>,
-    /// Box colours: `system`, `fire`, `peach` or `ice`.
-    #[uniffi(default = None)]
-    pub palette: Option<String>,
-    /// Draw the time and depth axes.
-    #[uniffi(default = None)]
-    pub axes: Option<bool>,
-    /// Flamedeck's render parameters by name (`width`, `mode`, `startTimeMs`, …).
-    #[uniffi(default = None)]
-    pub params: Option<std::collections::HashMap<String, String>>,
+/// `RenderOptions`, every field optional (None: the library default), and
+/// its conversion to the shared request: each field as it is or, after `as`,
+/// through that function.
+macro_rules! render_options {
+    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty $(as $conv:ident)?,)*) => {
+        /// How to render; unset (None) fields take the library defaults.
+        #[derive(Clone, Debug, Default, PartialEq, uniffi::Record)]
+        pub struct RenderOptions {
+            $($(#[doc = $doc])* #[uniffi(default = None)] pub $field: Option<$ty>,)*
+        }
+
+        impl From<RenderOptions> for fb::RenderRequest {
+            fn from(o: RenderOptions) -> Self {
+                let frame = match &o.view {
+                    Some(RenderView::Sandwich { frame }) => Some(frame.clone()),
+                    _ => None,
+                };
+                fb::RenderRequest { frame, $($field: $($conv)?(o.$field),)* }
+            }
+        }
+    };
 }
 
-impl From<RenderOptions> for fb::RenderRequest {
-    fn from(o: RenderOptions) -> Self {
-        let RenderOptions {
-            width,
-            height,
-            theme,
-            view,
-            start,
-            end,
-            profile,
-            focus,
-            device_pixel_ratio,
-            title,
-            start_time_ms,
-            end_time_ms,
-            start_depth,
-            palette,
-            axes,
-            params,
-        } = o;
-        let (view, frame) = match view {
-            None => (None, None),
-            Some(RenderView::TimeOrder) => (Some("time_order"), None),
-            Some(RenderView::LeftHeavy) => (Some("left_heavy"), None),
-            Some(RenderView::Sandwich { frame }) => (Some("sandwich"), Some(frame)),
-        };
-        let theme = theme.map(|t| t.to_string());
-        let view = view.map(str::to_owned);
-        fb::RenderRequest {
-            width,
-            height,
-            theme,
-            view,
-            frame,
-            start,
-            end,
-            profile,
-            focus,
-            device_pixel_ratio,
-            title,
-            start_time_ms,
-            end_time_ms,
-            start_depth,
-            palette,
-            axes,
-            params: params.unwrap_or_default().into_iter().collect(),
-        }
-    }
+render_options! {
+    /// Width in CSS pixels.
+    width: u32,
+    /// Height in CSS pixels.
+    height: u32,
+    /// Colours.
+    theme: Theme as theme_name,
+    /// What to draw.
+    view: RenderView as view_name,
+    /// Start of the zoom window, in profile units (absolute).
+    start: f64,
+    /// End of the zoom window, in profile units (absolute).
+    end: f64,
+    /// Profile index (default: the active profile).
+    profile: u32,
+    /// Highlight this function, fade the others.
+    focus: String,
+    /// Device pixels per CSS pixel.
+    device_pixel_ratio: f64,
+    /// Draw the title strip.
+    title: bool,
+    /// Zoom window start in ms after the profile's start (time units only).
+    start_time_ms: f64,
+    /// Zoom window end in ms after the profile's start.
+    end_time_ms: f64,
+    /// Outermost rows to skip.
+    start_depth: u32,
+    /// Box colours: `system`, `fire`, `peach` or `ice`.
+    palette: String,
+    /// Draw the time and depth axes.
+    axes: bool,
+    /// Flamedeck's render parameters by name (`width`, `mode`, `startTimeMs`, …).
+    params: HashMap<String, String> as params,
+}
+
+fn theme_name(theme: Option<Theme>) -> Option<String> {
+    theme.map(|t| t.to_string())
+}
+
+fn view_name(view: Option<RenderView>) -> Option<String> {
+    let name = |v| match v {
+        RenderView::TimeOrder => "time_order",
+        RenderView::LeftHeavy => "left_heavy",
+        RenderView::Sandwich { .. } => "sandwich",
+    };
+    view.map(|v| name(v).to_owned())
+}
+
+fn params(params: Option<HashMap<String, String>>) -> std::collections::BTreeMap<String, String> {
+    params.unwrap_or_default().into_iter().collect()
 }
 
 /// Render options with every field unset: the library defaults.
@@ -422,47 +299,28 @@ pub enum SortBy {
     TotalWeight,
 }
 
+/// A `#[uniffi::export]` block of the shared accessors of a class
+/// (`flamekit_bindings::group_accessors!`, `diff_accessors!`).
+macro_rules! accessors {
+    ($class:ident ; |$v:ident| { $($(#[doc = $doc:literal])* $name:ident: $ty:ty = $value:expr;)* }) => {
+        #[uniffi::export]
+        impl $class {
+            $($(#[doc = $doc])* pub fn $name(&self) -> $ty { let $v = &self.0; $value })*
+        }
+    };
+}
+
 /// Profiles imported from one input, sharing one frame table. Immutable and thread-safe.
 #[derive(uniffi::Object)]
 pub struct ProfileGroup(Loaded);
 
+fb::group_accessors!(accessors ProfileGroup);
+
 #[uniffi::export]
 impl ProfileGroup {
-    /// Group name (the file name, the name hint, or the format's own name).
-    pub fn name(&self) -> String {
-        self.0.group.name().to_owned()
-    }
-    /// Detected format identifier, e.g. `speedscope`, `pprof`.
-    pub fn profile_type(&self) -> String {
-        self.0.group.format().to_owned()
-    }
-    /// Longest profile duration in ms among profiles with a time unit.
-    pub fn duration_ms(&self) -> Option<f64> {
-        self.0.group.duration_ms()
-    }
-    /// speedscope-import's profile-type name, what Flamedeck stores (e.g. `chrome-timeline`).
-    pub fn flamedeck_profile_type(&self) -> String {
-        self.0.group.profile_type().to_owned()
-    }
-    /// The duration Flamedeck stores: the first profile's total weight in ms, rounded.
-    pub fn flamedeck_duration_ms(&self) -> Option<f64> {
-        self.0.group.flamedeck_duration_ms()
-    }
-    /// Index of the profile a viewer shows first.
-    pub fn active_profile_index(&self) -> u32 {
-        self.0.group.active_profile_index() as u32
-    }
-    /// Number of distinct frames in the group.
-    pub fn frame_count(&self) -> u64 {
-        self.0.group.frames().len() as u64
-    }
     /// The profiles, in file order.
     pub fn profiles(&self) -> Result<Vec<ProfileInfo>, FlamekitError> {
         run(|| Ok(self.0.profiles()))
-    }
-    /// What the import skipped or repaired.
-    pub fn report(&self) -> ImportReportInfo {
-        self.0.report()
     }
     /// Self/total weight of every frame present in a profile (default: the active one), in frame-table order.
     #[uniffi::method(default(profile = None))]
@@ -513,20 +371,6 @@ impl ProfileGroup {
 }
 
 #[uniffi::remote(Record)]
-pub struct ImportOptions {
-    #[uniffi(default = None)]
-    pub perf_weight: Option<String>,
-    #[uniffi(default = None)]
-    pub firefox_frames: Option<String>,
-    #[uniffi(default = None)]
-    pub pmcstat_samples: Option<String>,
-    #[uniffi(default = None)]
-    pub papyrus_stacks: Option<String>,
-    #[uniffi(default = [])]
-    pub source_maps: Vec<SourceMap>,
-}
-
-#[uniffi::remote(Record)]
 pub struct SourceMap {
     pub name: String,
     #[uniffi(default = None)]
@@ -568,16 +412,6 @@ pub fn load_file(
     run(|| Ok(Arc::new(ProfileGroup(Loaded::from_path(Path::new(&path), &request)?))))
 }
 
-#[uniffi::remote(Record)]
-pub struct DiffOptions {
-    #[uniffi(default = None)]
-    pub before_profile: Option<u32>,
-    #[uniffi(default = None)]
-    pub after_profile: Option<u32>,
-    #[uniffi(default = None)]
-    pub normalize: Option<bool>,
-}
-
 /// Diff options with every field unset: the library defaults.
 #[uniffi::export]
 pub fn default_diff_options() -> DiffOptions {
@@ -595,36 +429,10 @@ pub enum DeltaSort {
 #[derive(uniffi::Object)]
 pub struct ProfileDiff(flamekit::ProfileDiff);
 
+fb::diff_accessors!(accessors ProfileDiff);
+
 #[uniffi::export]
 impl ProfileDiff {
-    /// Unit of every weight here (the after profile's unit).
-    pub fn unit(&self) -> String {
-        self.0.unit.as_str().to_owned()
-    }
-    /// Whether before weights were scaled to the after total.
-    pub fn normalized(&self) -> bool {
-        self.0.normalized
-    }
-    /// Factor applied to before weights (1 when not normalised).
-    pub fn scale(&self) -> f64 {
-        self.0.scale
-    }
-    /// Total weight of the before profile, unscaled.
-    pub fn before_total(&self) -> f64 {
-        self.0.before_total
-    }
-    /// Total weight of the after profile.
-    pub fn after_total(&self) -> f64 {
-        self.0.after_total
-    }
-    /// Every function of either profile, in first-seen order (before, then after).
-    pub fn functions(&self) -> Vec<FunctionDelta> {
-        fb::function_deltas(&self.0)
-    }
-    /// True when no weight changed (e.g. a profile diffed with itself).
-    pub fn is_zero(&self) -> bool {
-        self.0.is_zero()
-    }
     /// Functions ranked by `by` (default: self growth): rows `offset .. offset + limit`.
     #[uniffi::method(default(by = None, offset = None, limit = None))]
     pub fn top_by_delta(

@@ -22,6 +22,19 @@ use js_sys::{Promise, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+/// The options parameters of the shared API (`TopOptions`, `RenderOptions`,
+/// ...) as `types.d.ts` types: wasm-bindgen takes no attributes on them.
+macro_rules! option_types {
+    ($($name:ident)*) => {
+        #[wasm_bindgen]
+        extern "C" {
+            $(#[doc = "An options object of `types.d.ts`."]
+            #[wasm_bindgen(typescript_type = $name)]
+            pub type $name;)*
+        }
+    };
+}
+
 #[path = "../../common/src/js_api.rs"]
 mod api;
 pub use api::*;
@@ -41,37 +54,6 @@ pub type Nullable = JsValue;
 pub type ImageOut = JsValue;
 /// What an `...Async` function returns: a Promise, settled at once.
 pub type Async<J> = <J as Settled>::Promise;
-
-// The options objects of `types.d.ts` as parameter types: wasm-bindgen takes
-// no attributes on the parameters of the shared API (they carry no `cfg_attr`).
-#[allow(missing_docs)]
-mod ts {
-    use wasm_bindgen::prelude::*;
-    #[wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(typescript_type = "ChatPlan")]
-        pub type ChatPlan;
-        #[wasm_bindgen(typescript_type = "ChatUsage")]
-        pub type ChatUsage;
-        #[wasm_bindgen(typescript_type = "DeltaOptions")]
-        pub type DeltaOptions;
-        #[wasm_bindgen(typescript_type = "DiffOptions")]
-        pub type DiffOptions;
-        #[wasm_bindgen(typescript_type = "RenderOptions")]
-        pub type RenderOptions;
-        #[wasm_bindgen(typescript_type = "SummaryOptions")]
-        pub type SummaryOptions;
-        #[wasm_bindgen(typescript_type = "SvgPolicy")]
-        pub type SvgPolicy;
-        #[wasm_bindgen(typescript_type = "TopOptions")]
-        pub type TopOptions;
-        #[wasm_bindgen(typescript_type = "UploadInfo")]
-        pub type UploadInfo;
-        #[wasm_bindgen(typescript_type = "UploadPolicy")]
-        pub type UploadPolicy;
-    }
-}
-pub use ts::*;
 
 /// Names the Promise type for every result type `J` (see [`Async`]).
 pub trait Settled {
