@@ -7,6 +7,7 @@ and UniFFI tests do too, so a binding that drifts fails here.
 import hashlib
 
 import derive
+import expect
 import flamekit
 import pytest
 
@@ -54,27 +55,8 @@ def check_expect(cid, g, exp):
         assert g.duration_ms == exp["duration_ms"], cid
     for ep in exp["profiles"]:
         i = ep["index"]
-        info = g.profiles[i]
-        for key in ("unit", "kind", "sample_count"):
-            if key in ep:
-                assert getattr(info, key) == ep[key], (cid, i, key)
-        if "total_weight" in ep:
-            assert info.total_weight == pytest.approx(ep["total_weight"], rel=1e-9), (cid, i)
-        weights = g.frame_weights(i)
-        names = {w.name for w in weights}
-        assert set(ep.get("names_present", [])) <= names, (cid, i)
-        assert not set(ep.get("names_absent", [])) & names, (cid, i)
-        for name, (self_w, total_w) in ep["frames"].items():
-            found = [w for w in weights if w.name == name]
-            assert len(found) == 1, (cid, i, name)
-            assert (found[0].self_weight, found[0].total_weight) == (self_w, total_w), (cid, i, name)
-        if ep.get("frames_exact"):
-            assert sorted(w.name for w in weights) == sorted(ep["frames"]), (cid, i)
-        for key, by in (("top_by_self", "self"), ("top_by_total", "total")):
-            if key in ep:
-                rows = g.top_functions(profile=i, by=by, limit=100)
-                assert [r.name for r in rows] == ep[key], (cid, i, key)
-                assert [r.rank for r in rows] == list(range(len(rows)))
+        top = lambda by, i=i: g.top_functions(profile=i, by=by, limit=100)  # noqa: E731
+        expect.check_profile(cid, ep, g.profiles[i], g.frame_weights(i), top)
 
 
 def test_vectors_match_raw_inputs(vectors):
@@ -161,24 +143,12 @@ def test_chat_check_vectors(vectors):
             verdict = flamekit.check_chat_limits(plan, usage)
         else:
             verdict = flamekit.check_chat_session(plan, usage, case["now"])
-        e = case["expect"]
-        assert verdict.allowed == e["allowed"], (case["id"], verdict.to_json())
-        for key in ("reset", "increment", "period_start", "limit_type", "limit", "actual", "resets_at"):
-            if key in e:
-                assert getattr(verdict, key) == e[key], (case["id"], key)
-        if not e["allowed"]:
-            assert verdict.resets_at == e.get("resets_at"), case["id"]
-        for key, want in e.get("usage_after", {}).items():
-            assert getattr(verdict.usage_after, key) == want, (case["id"], key)
+        expect.check_chat_verdict(case, verdict)
         assert verdict.apply(usage) == verdict.usage_after
 
 
 def load_input(inp):
     return flamekit.load(derive.input_bytes(inp))
-
-
-def approx(want):
-    return pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
 def test_diff_vectors(vectors):
@@ -194,16 +164,9 @@ def test_diff_vectors(vectors):
                 assert getattr(d, key) == e[key], (cid, key)
         for key in ("scale", "before_total", "after_total"):
             if key in e:
-                assert getattr(d, key) == approx(e[key]), (cid, key)
+                assert getattr(d, key) == expect.approx(e[key]), (cid, key)
         if "functions" in e:
-            assert len(d.functions) == len(e["functions"]), cid
-            for f in d.functions:
-                want = e["functions"][f.name]
-                assert [f.before_self, f.after_self, f.before_total, f.after_total] == approx(want), (cid, f.name)
-                assert f.delta_self == approx(want[1] - want[0]), (cid, f.name)
-                assert f.delta_total == approx(want[3] - want[2]), (cid, f.name)
-                assert f.relative_self == (None if want[0] == 0 else approx((want[1] - want[0]) / want[0])), (cid, f.name)
-                assert f.relative_total == (None if want[2] == 0 else approx((want[3] - want[2]) / want[2])), (cid, f.name)
+            expect.check_function_deltas(cid, d.functions, e["functions"])
         for key, by in (("top_self", "self"), ("top_total", "total")):
             if key in e:
                 assert [f.name for f in d.top_by_delta(by=by, limit=100)] == e[key], (cid, key)

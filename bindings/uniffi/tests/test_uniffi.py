@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "vectors"))
 sys.path.insert(0, os.environ.get("FLAMEKIT_UNIFFI_DIR", os.path.join(ROOT, "target", "uniffi", "python")))
 
 import derive  # noqa: E402
+import expect  # noqa: E402
 import flamekit_uniffi as fk  # noqa: E402
 
 with open(os.path.join(ROOT, "tests", "vectors", "vectors.json")) as f:
@@ -89,28 +90,11 @@ def check_expect(cid, g, exp):
         assert g.frame_count() == exp["frame_count"], cid
     if "duration_ms" in exp:
         assert g.duration_ms() == exp["duration_ms"], cid
+    sort_by = {"self": fk.SortBy.SELF_WEIGHT, "total": fk.SortBy.TOTAL_WEIGHT}
     for ep in exp["profiles"]:
         i = ep["index"]
-        info = profiles[i]
-        for key in ("unit", "kind", "sample_count"):
-            if key in ep:
-                assert getattr(info, key) == ep[key], (cid, i, key)
-        if "total_weight" in ep:
-            assert info.total_weight == pytest.approx(ep["total_weight"], rel=1e-9)
-        weights = g.frame_weights(i)
-        names = {w.name for w in weights}
-        assert set(ep.get("names_present", [])) <= names, (cid, i)
-        assert not set(ep.get("names_absent", [])) & names, (cid, i)
-        for name, (self_w, total_w) in ep["frames"].items():
-            found = [w for w in weights if w.name == name]
-            assert len(found) == 1, (cid, i, name)
-            assert (found[0].self_weight, found[0].total_weight) == (self_w, total_w), (cid, i, name)
-        if ep.get("frames_exact"):
-            assert sorted(w.name for w in weights) == sorted(ep["frames"]), (cid, i)
-        for key, by in (("top_by_self", fk.SortBy.SELF_WEIGHT), ("top_by_total", fk.SortBy.TOTAL_WEIGHT)):
-            if key in ep:
-                rows = g.top_functions(i, by, 0, 100)
-                assert [r.name for r in rows] == ep[key], (cid, i, key)
+        top = lambda by, i=i: g.top_functions(i, sort_by[by], 0, 100)  # noqa: E731
+        expect.check_profile(cid, ep, profiles[i], g.frame_weights(i), top)
 
 
 def test_import_vectors():
@@ -226,15 +210,7 @@ def test_chat_check_vectors():
         plan = fk.ChatPlan(**p)
         usage = fk.ChatUsage(**case["usage"])
         v = fk.check_chat_limits(plan, usage) if case["op"] == "message" else fk.check_chat_session(plan, usage, case["now"])
-        e = case["expect"]
-        assert v.allowed == e["allowed"], (case["id"], v.json)
-        for key in ("reset", "increment", "period_start", "limit_type", "limit", "actual", "resets_at"):
-            if key in e:
-                assert getattr(v, key) == e[key], (case["id"], key)
-        if not e["allowed"]:
-            assert v.resets_at == e.get("resets_at"), case["id"]
-        for key, want in e.get("usage_after", {}).items():
-            assert getattr(v.usage_after, key) == want, (case["id"], key)
+        expect.check_chat_verdict(case, v)
 
 
 def test_top_functions_and_summary():
@@ -248,10 +224,6 @@ def test_top_functions_and_summary():
     assert text.startswith("Profile summary\nFormat: speedscope\n") and len(text) <= 300
     assert fk.unix_seconds_from_date(2024, 2, 29) == 1709164800
     assert fk.monthly_period_start(1706659200, 1709596800) == 1709164800
-
-
-def approx(want):
-    return pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
 def diff_options(opts):
@@ -275,17 +247,9 @@ def test_diff_vectors():
                 assert getattr(d, key)() == e[key], (cid, key)
         for key in ("scale", "before_total", "after_total"):
             if key in e:
-                assert getattr(d, key)() == approx(e[key]), (cid, key)
+                assert getattr(d, key)() == expect.approx(e[key]), (cid, key)
         if "functions" in e:
-            fns = d.functions()
-            assert len(fns) == len(e["functions"]), cid
-            for f in fns:
-                want = e["functions"][f.name]
-                assert [f.before_self, f.after_self, f.before_total, f.after_total] == approx(want), (cid, f.name)
-                assert f.delta_self == approx(want[1] - want[0]), (cid, f.name)
-                assert f.delta_total == approx(want[3] - want[2]), (cid, f.name)
-                assert f.relative_self == (None if want[0] == 0 else approx((want[1] - want[0]) / want[0])), (cid, f.name)
-                assert f.relative_total == (None if want[2] == 0 else approx((want[3] - want[2]) / want[2])), (cid, f.name)
+            expect.check_function_deltas(cid, d.functions(), e["functions"])
         for key, by in (("top_self", fk.DeltaSort.SELF_GROWTH), ("top_total", fk.DeltaSort.TOTAL_GROWTH)):
             if key in e:
                 assert [f.name for f in d.top_by_delta(by, 0, 100)] == e[key], (cid, key)
