@@ -166,6 +166,12 @@ pub(crate) trait Intern<'a> {
     /// The id of `name`, added if new; [`TOO_MANY_NAMES`] once `u32` ids
     /// are exhausted.
     fn intern(&mut self, name: &'a str) -> u32;
+    /// [`Intern::intern`] of every name of `names` in turn, the ids
+    /// appended to `out`; `hashes` is scratch space kept between calls.
+    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        let _ = hashes;
+        out.extend(names.iter().map(|n| self.intern(n)));
+    }
     /// The name of an id returned by [`Intern::intern`].
     fn name(&self, id: u32) -> Cow<'_, str>;
     /// Number of names interned so far.
@@ -175,23 +181,34 @@ pub(crate) trait Intern<'a> {
 /// The id [`Intern::intern`] returns when no more names fit in `u32` ids.
 pub(crate) const TOO_MANY_NAMES: u32 = u32::MAX;
 
-/// Names interned on one thread, copied into one arena: a lookup reads a
-/// small id table and the name's bytes packed with the other names (a few
-/// MB for 100,000 names, rather than cache lines spread over the input),
-/// which is most of the cost of interning when names are many.
+/// Names interned on one thread, copied into one arena: a lookup reads one
+/// slot of an open-addressing table (a fingerprint of the hash and the
+/// name's arena offset, 8 bytes) and the name's record in the arena (its
+/// length, its id and its bytes, packed with the other names: a few MB for
+/// 100,000 names, rather than cache lines spread over the input). With many
+/// names both reads miss the cache, which is most of the cost of interning:
+/// [`Intern::intern_all`] reads every slot and record of a batch of names
+/// before resolving any, so their misses overlap.
 #[derive(Default)]
 pub(crate) struct LocalNames {
-    /// `(arena offset, id)` of every name.
-    table: HashTable<(u32, u32)>,
-    /// Every name as a 4-byte little-endian length and its bytes.
+    /// Linear probing, a power of two long (or empty) and at most half
+    /// full: `0` for a free slot, else the hash's high 32 bits above the
+    /// name's arena offset plus one.
+    slots: Vec<u64>,
+    /// Every name as its 4-byte little-endian length, its 4-byte id and its
+    /// bytes.
     arena: Vec<u8>,
-    /// Arena offset of every id.
+    /// Arena offset of every name, in order of insertion.
     offsets: Vec<u32>,
-    /// Hash of every id (growing the table never hashes a name again).
+    /// Hash of every name, in order of insertion (growing the table never
+    /// hashes a name again).
     hashes: Vec<u64>,
     /// foldhash, seeded per process (crafted inputs cannot force collisions).
     hasher: DefaultHashBuilder,
 }
+
+/// Slots of a [`LocalNames`] table before its first growth.
+const MIN_SLOTS: usize = 1024;
 
 impl LocalNames {
     /// An empty table hashing with `hasher`.
@@ -199,38 +216,116 @@ impl LocalNames {
         LocalNames { hasher, ..LocalNames::default() }
     }
 
-    /// The name stored at arena offset `off`.
-    fn at(arena: &[u8], off: u32) -> &[u8] {
-        let off = off as usize;
-        let len = u32::from_le_bytes([arena[off], arena[off + 1], arena[off + 2], arena[off + 3]]) as usize;
-        &arena[off + 4..off + 4 + len]
+    /// The 4-byte little-endian number at arena offset `at`.
+    fn word(arena: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes([arena[at], arena[at + 1], arena[at + 2], arena[at + 3]])
     }
 
-    /// The id of `name` (whose hash is `hash`) and whether it is new.
-    fn intern_hashed(&mut self, name: &str, hash: u64) -> (u32, bool) {
-        let arena = &self.arena;
-        if let Some(&(_, id)) = self.table.find(hash, |&(off, _)| Self::at(arena, off) == name.as_bytes()) {
-            return (id, false);
+    /// The name and id of the record at arena offset `off`.
+    fn record(arena: &[u8], off: usize) -> (&[u8], u32) {
+        let len = Self::word(arena, off) as usize;
+        (&arena[off + 8..off + 8 + len], Self::word(arena, off + 4))
+    }
+
+    /// The slot where probing for `hash` starts.
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// Make room for `more` names without growing in between.
+    fn reserve(&mut self, more: usize) {
+        let want = self.offsets.len().saturating_add(more).saturating_mul(2).max(MIN_SLOTS);
+        if self.slots.len() >= want {
+            return;
         }
-        let (Ok(id), Ok(off), Ok(len)) =
+        let Some(len) = want.checked_next_power_of_two() else { return };
+        self.slots = vec![0; len];
+        for (&hash, &off) in self.hashes.iter().zip(&self.offsets) {
+            let mut i = self.home(hash);
+            while self.slots[i] != 0 {
+                i = (i + 1) & (len - 1);
+            }
+            self.slots[i] = Self::slot(hash, off);
+        }
+    }
+
+    /// The slot value of a name with `hash` at arena offset `off`.
+    fn slot(hash: u64, off: u32) -> u64 {
+        (hash & !0xffff_ffff) | (u64::from(off) + 1)
+    }
+
+    /// The id of `name` (whose hash is `hash`) and whether it is new; a new
+    /// name is given the id `new_id(index)` (`index`: how many names were
+    /// interned before it). The table must have room for one more name
+    /// ([`LocalNames::reserve`]).
+    fn intern_hashed(&mut self, name: &str, hash: u64, new_id: impl FnOnce(u32) -> u32) -> (u32, bool) {
+        // Only when the table could not grow: keep it at most half full, so
+        // probing always ends at a free slot.
+        if self.slots.len() < self.offsets.len().saturating_add(1).saturating_mul(2) {
+            return (TOO_MANY_NAMES, false);
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                break;
+            }
+            if (s ^ hash) >> 32 == 0 {
+                let (bytes, id) = Self::record(&self.arena, (s as u32 - 1) as usize);
+                if bytes == name.as_bytes() {
+                    return (id, false);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        let (Ok(index), Ok(off), Ok(len)) =
             (u32::try_from(self.offsets.len()), u32::try_from(self.arena.len()), u32::try_from(name.len()))
         else {
             return (TOO_MANY_NAMES, false);
         };
-        if id == TOO_MANY_NAMES || u32::try_from(self.arena.len() + 4 + name.len()).is_err() {
+        // The offset plus one must fit in a slot's 32 bits.
+        if index == TOO_MANY_NAMES || u32::try_from(self.arena.len() + 8 + name.len()).is_err() {
             return (TOO_MANY_NAMES, false);
         }
+        let id = new_id(index);
         self.arena.extend_from_slice(&len.to_le_bytes());
+        self.arena.extend_from_slice(&id.to_le_bytes());
         self.arena.extend_from_slice(name.as_bytes());
         self.offsets.push(off);
         self.hashes.push(hash);
-        let hashes = &self.hashes;
-        self.table.insert_unique(hash, (off, id), |&(_, i)| hashes[i as usize]);
+        self.slots[i] = Self::slot(hash, off);
         (id, true)
     }
 
+    /// Read the slots, then the records, the names of `hashes` will probe
+    /// first (their values are not used): a batch's cache misses overlap
+    /// instead of coming one after the other.
+    fn touch(&self, hashes: &[u64]) {
+        let mut sink = 0u64;
+        for &h in hashes {
+            sink ^= self.slots[self.home(h)];
+        }
+        for &h in hashes {
+            let s = self.slots[self.home(h)];
+            if (s ^ h) >> 32 == 0 && s != 0 {
+                sink ^= u64::from(self.arena.get((s as u32 - 1) as usize).copied().unwrap_or(0));
+            }
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// Hash `names` into `hashes` (cleared first), make room for them all
+    /// and read their slots and records ahead ([`LocalNames::touch`]).
+    fn prepare(&mut self, names: &[&str], hashes: &mut Vec<u64>) {
+        hashes.clear();
+        hashes.extend(names.iter().map(|n| self.hasher.hash_one(n)));
+        self.reserve(names.len());
+        self.touch(hashes);
+    }
+
     fn name_of(&self, id: u32) -> &str {
-        let bytes = Self::at(&self.arena, self.offsets[id as usize]);
+        let (bytes, _) = Self::record(&self.arena, self.offsets[id as usize] as usize);
         // Copied whole from a `&str`.
         std::str::from_utf8(bytes).unwrap_or_default()
     }
@@ -239,7 +334,15 @@ impl LocalNames {
 impl<'a> Intern<'a> for LocalNames {
     fn intern(&mut self, name: &'a str) -> u32 {
         let hash = self.hasher.hash_one(name);
-        self.intern_hashed(name, hash).0
+        self.reserve(1);
+        self.intern_hashed(name, hash, |index| index).0
+    }
+
+    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        self.prepare(names, hashes);
+        for (name, &hash) in names.iter().zip(hashes.iter()) {
+            out.push(self.intern_hashed(name, hash, |index| index).0);
+        }
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
@@ -330,34 +433,38 @@ impl<'a> Intern<'a> for &SharedNames<'a> {
     }
 }
 
-/// One worker thread's view of [`SharedNames`]: the names it has met (in a
-/// [`LocalNames`]) and their shared ids, found without locking. Only a name
-/// new to the worker goes to the shared table, so the workers rarely touch
-/// the same memory.
+/// One worker thread's view of [`SharedNames`]: the names it has met, in a
+/// [`LocalNames`] whose records hold their shared ids, found without
+/// locking. Only a name new to the worker goes to the shared table, so the
+/// workers rarely touch the same memory.
 pub(crate) struct CachedNames<'a, 's> {
     local: LocalNames,
-    /// Shared id of every local id.
-    ids: Vec<u32>,
     shared: &'s SharedNames<'a>,
 }
 
 impl<'a, 's> CachedNames<'a, 's> {
     pub(crate) fn new(shared: &'s SharedNames<'a>) -> Self {
-        CachedNames { local: LocalNames::with_hasher(shared.hasher.clone()), ids: Vec::new(), shared }
+        CachedNames { local: LocalNames::with_hasher(shared.hasher.clone()), shared }
+    }
+
+    /// The shared id of `name`, whose hash is `hash` (room for it reserved).
+    fn intern_hashed(&mut self, name: &'a str, hash: u64) -> u32 {
+        let shared = self.shared;
+        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash)).0
     }
 }
 
 impl<'a> Intern<'a> for CachedNames<'a, '_> {
     fn intern(&mut self, name: &'a str) -> u32 {
         let hash = self.shared.hasher.hash_one(name);
-        match self.local.intern_hashed(name, hash) {
-            (TOO_MANY_NAMES, _) => TOO_MANY_NAMES,
-            (_, true) => {
-                let id = self.shared.intern_hashed(name, hash);
-                self.ids.push(id);
-                id
-            }
-            (local, false) => self.ids[local as usize],
+        self.local.reserve(1);
+        self.intern_hashed(name, hash)
+    }
+
+    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        self.local.prepare(names, hashes);
+        for (name, &hash) in names.iter().zip(hashes.iter()) {
+            out.push(self.intern_hashed(name, hash));
         }
     }
 
@@ -420,6 +527,51 @@ mod tests {
             assert_eq!((&shared).name(id), n.as_str());
         }
         assert_eq!((&shared).len(), 2000 + 6);
+    }
+
+    /// Interns `names` in batches of `batch` with [`Intern::intern_all`]
+    /// and checks the ids against first appearances (a name may appear
+    /// twice in one batch, new the first time).
+    fn check_batches<'a>(i: &mut impl Intern<'a>, names: &[&'a str], batch: usize) {
+        let (mut ids, mut hashes) = (Vec::new(), Vec::new());
+        for part in names.chunks(batch) {
+            i.intern_all(part, &mut hashes, &mut ids);
+        }
+        assert_eq!(ids.len(), names.len());
+        let mut first: Vec<(&str, u32)> = Vec::new();
+        for (&n, &id) in names.iter().zip(&ids) {
+            match first.iter().find(|&&(f, _)| f == n) {
+                Some(&(_, fid)) => assert_eq!(id, fid, "{n} met again keeps its id"),
+                None => {
+                    assert!(first.iter().all(|&(_, other)| other != id), "{n} gets an id of its own");
+                    first.push((n, id));
+                }
+            }
+            assert_eq!(i.name(id), n);
+        }
+        assert_eq!(i.len(), first.len());
+    }
+
+    #[test]
+    fn batches_give_the_ids_of_one_name_at_a_time() {
+        // Repeats inside a batch, and enough names to grow the table from
+        // within a batch.
+        let owned: Vec<String> = (0..6000).map(|i| format!("g{}", (i * 7919) % 2500)).collect();
+        let mut names: Vec<&str> = NAMES.to_vec();
+        names.extend(owned.iter().map(String::as_str));
+        for batch in [1, 2, 3, 64, 5000] {
+            check_batches(&mut LocalNames::default(), &names, batch);
+            let shared = SharedNames::new();
+            check_batches(&mut CachedNames::new(&shared), &names, batch);
+            // A second worker meeting the same names gets the same ids.
+            let mut a = CachedNames::new(&shared);
+            let (mut ida, mut idb, mut h) = (Vec::new(), Vec::new(), Vec::new());
+            a.intern_all(&names, &mut h, &mut ida);
+            for &n in &names {
+                idb.push((&shared).intern(n));
+            }
+            assert_eq!(ida, idb);
+        }
     }
 
     #[test]
