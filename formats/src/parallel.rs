@@ -309,7 +309,11 @@ impl LocalNames {
         for &h in hashes {
             let s = self.slots[self.home(h)];
             if (s ^ h) >> 32 == 0 && s != 0 {
-                sink ^= u64::from(self.arena.get((s as u32 - 1) as usize).copied().unwrap_or(0));
+                // The record's first and last bytes (a name may span two
+                // cache lines).
+                let off = (s as u32 - 1) as usize;
+                let len = self.arena.get(off..off + 4).map_or(0, |_| Self::word(&self.arena, off) as usize);
+                sink ^= u64::from(self.arena.get(off + 7 + len).copied().unwrap_or(0));
             }
         }
         std::hint::black_box(sink);
