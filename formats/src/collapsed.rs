@@ -27,7 +27,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use crate::parallel::{CachedNames, Intern, LocalNames, SharedNames, TOO_MANY_NAMES};
+use crate::parallel::{BatchNames, CachedNames, Intern, SharedNames, TOO_MANY_NAMES};
 
 use crate::text::decode_text;
 use crate::ImportOptions;
@@ -297,7 +297,7 @@ fn import_chunks(
     };
     if threads <= 1 {
         // One names table for every chunk: each name reaches the group once.
-        let mut names = LocalNames::default();
+        let mut names = BatchNames::default();
         for chunk in &chunks {
             let c = parse_chunk(chunk, &mut names);
             merge(c, &names)?;

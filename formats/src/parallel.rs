@@ -181,50 +181,120 @@ pub(crate) trait Intern<'a> {
 /// The id [`Intern::intern`] returns when no more names fit in `u32` ids.
 pub(crate) const TOO_MANY_NAMES: u32 = u32::MAX;
 
-/// Names interned on one thread, copied into one arena: a lookup reads one
-/// slot of an open-addressing table (a fingerprint of the hash and the
-/// name's arena offset, 8 bytes) and the name's record in the arena (its
-/// length, its id and its bytes, packed with the other names: a few MB for
-/// 100,000 names, rather than cache lines spread over the input). With many
-/// names both reads miss the cache, which is most of the cost of interning:
-/// [`Intern::intern_all`] reads every slot and record of a batch of names
-/// before resolving any, so their misses overlap.
+/// Names copied into one arena, each as its 4-byte little-endian length, its
+/// 4-byte id and its bytes: a few MB for 100,000 names, rather than cache
+/// lines spread over the input, and a found name gives its id from the same
+/// cache line.
 #[derive(Default)]
-pub(crate) struct LocalNames {
-    /// Linear probing, a power of two long (or empty) and at most half
-    /// full: `0` for a free slot, else the hash's high 32 bits above the
-    /// name's arena offset plus one.
-    slots: Vec<u64>,
-    /// Every name as its 4-byte little-endian length, its 4-byte id and its
-    /// bytes.
-    arena: Vec<u8>,
-    /// Arena offset of every name, in order of insertion.
+struct Arena {
+    bytes: Vec<u8>,
+    /// Offset of every name, in order of insertion.
     offsets: Vec<u32>,
-    /// Hash of every name, in order of insertion (growing the table never
+    /// Hash of every name, in order of insertion (growing a table never
     /// hashes a name again).
     hashes: Vec<u64>,
+}
+
+impl Arena {
+    /// The 4-byte little-endian number at offset `at`.
+    fn word(&self, at: usize) -> u32 {
+        let b = &self.bytes;
+        u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    }
+
+    /// The name and id of the record at offset `off`.
+    fn record(&self, off: u32) -> (&[u8], u32) {
+        let off = off as usize;
+        let len = self.word(off) as usize;
+        (&self.bytes[off + 8..off + 8 + len], self.word(off + 4))
+    }
+
+    /// Add `name` (hash `hash`) with the id `new_id(index)` (`index`: how
+    /// many names were added before it): its id and offset, or `None` when
+    /// ids or offsets no longer fit in `u32` (and nothing is added).
+    fn add(&mut self, name: &str, hash: u64, new_id: impl FnOnce(u32) -> u32) -> Option<(u32, u32)> {
+        let index = u32::try_from(self.offsets.len()).ok().filter(|&i| i != TOO_MANY_NAMES)?;
+        let off = u32::try_from(self.bytes.len()).ok()?;
+        let len = u32::try_from(name.len()).ok()?;
+        // Every offset plus one fits in `u32` too ([`BatchNames`]' slots).
+        u32::try_from(self.bytes.len() + 8 + name.len()).ok()?;
+        let id = new_id(index);
+        self.bytes.extend_from_slice(&len.to_le_bytes());
+        self.bytes.extend_from_slice(&id.to_le_bytes());
+        self.bytes.extend_from_slice(name.as_bytes());
+        self.offsets.push(off);
+        self.hashes.push(hash);
+        Some((id, off))
+    }
+
+    /// The name added `index`-th.
+    fn name_of(&self, index: u32) -> &str {
+        let (bytes, _) = self.record(self.offsets[index as usize]);
+        // Copied whole from a `&str`.
+        std::str::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+/// Names interned on one thread, one at a time ([`Intern::intern`], `perf
+/// script`'s symbols): an [`Arena`] looked up through a hashbrown table of
+/// `(offset, index)`. Ids are indexes.
+#[derive(Default)]
+pub(crate) struct LocalNames {
+    table: HashTable<(u32, u32)>,
+    arena: Arena,
     /// foldhash, seeded per process (crafted inputs cannot force collisions).
     hasher: DefaultHashBuilder,
 }
 
-/// Slots of a [`LocalNames`] table before its first growth.
+impl<'a> Intern<'a> for LocalNames {
+    fn intern(&mut self, name: &'a str) -> u32 {
+        let hash = self.hasher.hash_one(name);
+        let arena = &self.arena;
+        if let Some(&(_, id)) = self.table.find(hash, |&(off, _)| arena.record(off).0 == name.as_bytes()) {
+            return id;
+        }
+        let Some((id, off)) = self.arena.add(name, hash, |index| index) else { return TOO_MANY_NAMES };
+        let hashes = &self.arena.hashes;
+        self.table.insert_unique(hash, (off, id), |&(_, i)| hashes[i as usize]);
+        id
+    }
+
+    fn name(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.arena.name_of(id))
+    }
+
+    fn len(&self) -> usize {
+        self.arena.offsets.len()
+    }
+}
+
+/// Names interned on one thread in batches ([`Intern::intern_all`], the
+/// frames of a collapsed line): an [`Arena`] looked up through an
+/// open-addressing table of 8-byte slots (a fingerprint of the hash and the
+/// offset), so a found name costs two reads, a slot and a record. With many
+/// names both miss the cache, which is most of the cost of interning; a
+/// batch reads every name's slot and record before resolving any, so the
+/// misses of a batch overlap.
+#[derive(Default)]
+pub(crate) struct BatchNames {
+    /// Linear probing, a power of two long (or empty) and at most 7/8 full
+    /// (a small table stays in the cache; a probe reads on through the slots
+    /// of other names, a few to a cache line, comparing only fingerprints):
+    /// `0` for a free slot, else the hash's high 32 bits above the name's
+    /// offset plus one.
+    slots: Vec<u64>,
+    arena: Arena,
+    /// foldhash, seeded per process (crafted inputs cannot force collisions).
+    hasher: DefaultHashBuilder,
+}
+
+/// Slots of a [`BatchNames`] table before its first growth.
 const MIN_SLOTS: usize = 1024;
 
-impl LocalNames {
+impl BatchNames {
     /// An empty table hashing with `hasher`.
     fn with_hasher(hasher: DefaultHashBuilder) -> Self {
-        LocalNames { hasher, ..LocalNames::default() }
-    }
-
-    /// The 4-byte little-endian number at arena offset `at`.
-    fn word(arena: &[u8], at: usize) -> u32 {
-        u32::from_le_bytes([arena[at], arena[at + 1], arena[at + 2], arena[at + 3]])
-    }
-
-    /// The name and id of the record at arena offset `off`.
-    fn record(arena: &[u8], off: usize) -> (&[u8], u32) {
-        let len = Self::word(arena, off) as usize;
-        (&arena[off + 8..off + 8 + len], Self::word(arena, off + 4))
+        BatchNames { hasher, ..BatchNames::default() }
     }
 
     /// The slot where probing for `hash` starts.
@@ -232,15 +302,26 @@ impl LocalNames {
         hash as usize & (self.slots.len() - 1)
     }
 
+    /// The least number of slots that holds `names` names at most 7/8 full
+    /// (always more than `names`: probing ends at a free slot).
+    fn slots_for(names: usize) -> usize {
+        (names / 7).saturating_mul(8).saturating_add(names % 7 + 1).max(MIN_SLOTS)
+    }
+
+    /// The slot value of a name with `hash` at offset `off`.
+    fn slot(hash: u64, off: u32) -> u64 {
+        (hash & !0xffff_ffff) | (u64::from(off) + 1)
+    }
+
     /// Make room for `more` names without growing in between.
     fn reserve(&mut self, more: usize) {
-        let want = self.offsets.len().saturating_add(more).saturating_mul(2).max(MIN_SLOTS);
+        let want = Self::slots_for(self.arena.offsets.len().saturating_add(more));
         if self.slots.len() >= want {
             return;
         }
         let Some(len) = want.checked_next_power_of_two() else { return };
         self.slots = vec![0; len];
-        for (&hash, &off) in self.hashes.iter().zip(&self.offsets) {
+        for (&hash, &off) in self.arena.hashes.iter().zip(&self.arena.offsets) {
             let mut i = self.home(hash);
             while self.slots[i] != 0 {
                 i = (i + 1) & (len - 1);
@@ -249,20 +330,14 @@ impl LocalNames {
         }
     }
 
-    /// The slot value of a name with `hash` at arena offset `off`.
-    fn slot(hash: u64, off: u32) -> u64 {
-        (hash & !0xffff_ffff) | (u64::from(off) + 1)
-    }
-
-    /// The id of `name` (whose hash is `hash`) and whether it is new; a new
-    /// name is given the id `new_id(index)` (`index`: how many names were
-    /// interned before it). The table must have room for one more name
-    /// ([`LocalNames::reserve`]).
-    fn intern_hashed(&mut self, name: &str, hash: u64, new_id: impl FnOnce(u32) -> u32) -> (u32, bool) {
-        // Only when the table could not grow: keep it at most half full, so
+    /// The id of `name` (whose hash is `hash`); a new name is given the id
+    /// `new_id(index)` (`index`: how many names were interned before it).
+    /// Room for it must have been reserved ([`BatchNames::reserve`]).
+    fn intern_hashed(&mut self, name: &str, hash: u64, new_id: impl FnOnce(u32) -> u32) -> u32 {
+        // Only when the table could not grow: keep it at most 7/8 full, so
         // probing always ends at a free slot.
-        if self.slots.len() < self.offsets.len().saturating_add(1).saturating_mul(2) {
-            return (TOO_MANY_NAMES, false);
+        if self.slots.len() < Self::slots_for(self.arena.offsets.len().saturating_add(1)) {
+            return TOO_MANY_NAMES;
         }
         let mask = self.slots.len() - 1;
         let mut i = self.home(hash);
@@ -272,89 +347,64 @@ impl LocalNames {
                 break;
             }
             if (s ^ hash) >> 32 == 0 {
-                let (bytes, id) = Self::record(&self.arena, (s as u32 - 1) as usize);
+                let (bytes, id) = self.arena.record(s as u32 - 1);
                 if bytes == name.as_bytes() {
-                    return (id, false);
+                    return id;
                 }
             }
             i = (i + 1) & mask;
         }
-        let (Ok(index), Ok(off), Ok(len)) =
-            (u32::try_from(self.offsets.len()), u32::try_from(self.arena.len()), u32::try_from(name.len()))
-        else {
-            return (TOO_MANY_NAMES, false);
-        };
-        // The offset plus one must fit in a slot's 32 bits.
-        if index == TOO_MANY_NAMES || u32::try_from(self.arena.len() + 8 + name.len()).is_err() {
-            return (TOO_MANY_NAMES, false);
-        }
-        let id = new_id(index);
-        self.arena.extend_from_slice(&len.to_le_bytes());
-        self.arena.extend_from_slice(&id.to_le_bytes());
-        self.arena.extend_from_slice(name.as_bytes());
-        self.offsets.push(off);
-        self.hashes.push(hash);
+        let Some((id, off)) = self.arena.add(name, hash, new_id) else { return TOO_MANY_NAMES };
         self.slots[i] = Self::slot(hash, off);
-        (id, true)
+        id
     }
 
-    /// Read the slots, then the records, the names of `hashes` will probe
-    /// first (their values are not used): a batch's cache misses overlap
-    /// instead of coming one after the other.
-    fn touch(&self, hashes: &[u64]) {
-        let mut sink = 0u64;
-        for &h in hashes {
-            sink ^= self.slots[self.home(h)];
-        }
-        for &h in hashes {
-            let s = self.slots[self.home(h)];
-            if (s ^ h) >> 32 == 0 && s != 0 {
-                // The record's first and last bytes (a name may span two
-                // cache lines).
-                let off = (s as u32 - 1) as usize;
-                let len = self.arena.get(off..off + 4).map_or(0, |_| Self::word(&self.arena, off) as usize);
-                sink ^= u64::from(self.arena.get(off + 7 + len).copied().unwrap_or(0));
-            }
-        }
-        std::hint::black_box(sink);
-    }
-
-    /// Hash `names` into `hashes` (cleared first), make room for them all
-    /// and read their slots and records ahead ([`LocalNames::touch`]).
+    /// Hash `names` into `hashes` (cleared first), make room for them all,
+    /// and read the slot each will probe first, then the record it points
+    /// to (first and last byte: a name may span two cache lines), without
+    /// using the values: a batch's cache misses overlap instead of coming
+    /// one after the other.
     fn prepare(&mut self, names: &[&str], hashes: &mut Vec<u64>) {
         hashes.clear();
         hashes.extend(names.iter().map(|n| self.hasher.hash_one(n)));
         self.reserve(names.len());
-        self.touch(hashes);
-    }
-
-    fn name_of(&self, id: u32) -> &str {
-        let (bytes, _) = Self::record(&self.arena, self.offsets[id as usize] as usize);
-        // Copied whole from a `&str`.
-        std::str::from_utf8(bytes).unwrap_or_default()
+        let mut sink = 0u64;
+        for &h in hashes.iter() {
+            sink ^= self.slots[self.home(h)];
+        }
+        let bytes = &self.arena.bytes;
+        for &h in hashes.iter() {
+            let s = self.slots[self.home(h)];
+            if (s ^ h) >> 32 == 0 && s != 0 {
+                let off = (s as u32 - 1) as usize;
+                let len = bytes.get(off..off + 4).map_or(0, |_| self.arena.word(off) as usize);
+                sink ^= u64::from(bytes.get(off + 7 + len).copied().unwrap_or(0));
+            }
+        }
+        std::hint::black_box(sink);
     }
 }
 
-impl<'a> Intern<'a> for LocalNames {
+impl<'a> Intern<'a> for BatchNames {
     fn intern(&mut self, name: &'a str) -> u32 {
         let hash = self.hasher.hash_one(name);
         self.reserve(1);
-        self.intern_hashed(name, hash, |index| index).0
+        self.intern_hashed(name, hash, |index| index)
     }
 
     fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
         self.prepare(names, hashes);
         for (name, &hash) in names.iter().zip(hashes.iter()) {
-            out.push(self.intern_hashed(name, hash, |index| index).0);
+            out.push(self.intern_hashed(name, hash, |index| index));
         }
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
-        Cow::Borrowed(self.name_of(id))
+        Cow::Borrowed(self.arena.name_of(id))
     }
 
     fn len(&self) -> usize {
-        self.offsets.len()
+        self.arena.offsets.len()
     }
 }
 
@@ -438,23 +488,23 @@ impl<'a> Intern<'a> for &SharedNames<'a> {
 }
 
 /// One worker thread's view of [`SharedNames`]: the names it has met, in a
-/// [`LocalNames`] whose records hold their shared ids, found without
+/// [`BatchNames`] whose records hold their shared ids, found without
 /// locking. Only a name new to the worker goes to the shared table, so the
 /// workers rarely touch the same memory.
 pub(crate) struct CachedNames<'a, 's> {
-    local: LocalNames,
+    local: BatchNames,
     shared: &'s SharedNames<'a>,
 }
 
 impl<'a, 's> CachedNames<'a, 's> {
     pub(crate) fn new(shared: &'s SharedNames<'a>) -> Self {
-        CachedNames { local: LocalNames::with_hasher(shared.hasher.clone()), shared }
+        CachedNames { local: BatchNames::with_hasher(shared.hasher.clone()), shared }
     }
 
     /// The shared id of `name`, whose hash is `hash` (room for it reserved).
     fn intern_hashed(&mut self, name: &'a str, hash: u64) -> u32 {
         let shared = self.shared;
-        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash)).0
+        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash))
     }
 }
 
@@ -504,17 +554,22 @@ mod tests {
 
     const NAMES: [&str; 9] = ["main", "", "main;x", "é", "main", "a b", "", "mai", "é"];
 
-    #[test]
-    fn local_names_give_one_id_per_distinct_name() {
-        check_interner(&mut LocalNames::default(), &NAMES);
-        // Enough names to grow the table many times.
-        let many: Vec<String> = (0..5000).map(|i| format!("f{}", i % 3000)).collect();
-        let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let mut l = LocalNames::default();
-        let ids: Vec<u32> = many.iter().map(|n| l.intern(n)).collect();
-        assert_eq!(l.len(), 3000);
+    /// `check_interner`, then enough names to grow the table many times:
+    /// ids are dense, in order of first appearance.
+    fn check_dense<'a>(i: &mut impl Intern<'a>, fresh: &mut impl Intern<'a>, many: &[&'a str]) {
+        check_interner(i, &NAMES);
+        let ids: Vec<u32> = many.iter().map(|n| fresh.intern(n)).collect();
+        assert_eq!(fresh.len(), 3000);
         assert_eq!(ids[..3000], (0..3000).collect::<Vec<u32>>()[..]);
         assert_eq!(ids[3000..], ids[..2000]);
+    }
+
+    #[test]
+    fn local_names_give_one_id_per_distinct_name() {
+        let many: Vec<String> = (0..5000).map(|i| format!("f{}", i % 3000)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        check_dense(&mut LocalNames::default(), &mut LocalNames::default(), &many);
+        check_dense(&mut BatchNames::default(), &mut BatchNames::default(), &many);
     }
 
     #[test]
@@ -565,6 +620,7 @@ mod tests {
         names.extend(owned.iter().map(String::as_str));
         for batch in [1, 2, 3, 64, 5000] {
             check_batches(&mut LocalNames::default(), &names, batch);
+            check_batches(&mut BatchNames::default(), &names, batch);
             let shared = SharedNames::new();
             check_batches(&mut CachedNames::new(&shared), &names, batch);
             // A second worker meeting the same names gets the same ids.
