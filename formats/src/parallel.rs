@@ -535,21 +535,29 @@ impl<'a> Intern<'a> for CachedNames<'a, '_> {
 mod tests {
     use super::*;
 
-    /// Interns `names` in order and checks ids against first appearances.
-    fn check_interner<'a>(i: &mut impl Intern<'a>, names: &[&'a str]) {
-        let mut seen: Vec<(&str, u32)> = Vec::new();
-        for &n in names {
-            let id = i.intern(n);
-            match seen.iter().find(|&&(f, _)| f == n) {
-                Some(&(_, first)) => assert_eq!(id, first, "a name met again keeps its id"),
+    /// Checks that `ids` (of `names`, in order) follow first appearances:
+    /// a name met again keeps its id, a new name gets an id of its own,
+    /// and `i` gives every id's name back.
+    fn check_ids<'a>(i: &impl Intern<'a>, names: &[&'a str], ids: &[u32]) {
+        assert_eq!(ids.len(), names.len());
+        let mut first: Vec<(&str, u32)> = Vec::new();
+        for (&n, &id) in names.iter().zip(ids) {
+            match first.iter().find(|&&(f, _)| f == n) {
+                Some(&(_, fid)) => assert_eq!(id, fid, "{n} met again keeps its id"),
                 None => {
-                    assert!(seen.iter().all(|&(_, other)| other != id), "a new name gets an id of its own");
-                    seen.push((n, id));
+                    assert!(first.iter().all(|&(_, other)| other != id), "{n} gets an id of its own");
+                    first.push((n, id));
                 }
             }
             assert_eq!(i.name(id), n);
         }
-        assert_eq!(i.len(), seen.len());
+        assert_eq!(i.len(), first.len());
+    }
+
+    /// Interns `names` one at a time and checks the ids ([`check_ids`]).
+    fn check_interner<'a>(i: &mut impl Intern<'a>, names: &[&'a str]) {
+        let ids: Vec<u32> = names.iter().map(|n| i.intern(n)).collect();
+        check_ids(i, names, &ids);
     }
 
     const NAMES: [&str; 9] = ["main", "", "main;x", "é", "main", "a b", "", "mai", "é"];
@@ -589,26 +597,14 @@ mod tests {
     }
 
     /// Interns `names` in batches of `batch` with [`Intern::intern_all`]
-    /// and checks the ids against first appearances (a name may appear
-    /// twice in one batch, new the first time).
+    /// and checks the ids ([`check_ids`]; a name may appear twice in one
+    /// batch, new the first time).
     fn check_batches<'a>(i: &mut impl Intern<'a>, names: &[&'a str], batch: usize) {
         let (mut ids, mut hashes) = (Vec::new(), Vec::new());
         for part in names.chunks(batch) {
             i.intern_all(part, &mut hashes, &mut ids);
         }
-        assert_eq!(ids.len(), names.len());
-        let mut first: Vec<(&str, u32)> = Vec::new();
-        for (&n, &id) in names.iter().zip(&ids) {
-            match first.iter().find(|&&(f, _)| f == n) {
-                Some(&(_, fid)) => assert_eq!(id, fid, "{n} met again keeps its id"),
-                None => {
-                    assert!(first.iter().all(|&(_, other)| other != id), "{n} gets an id of its own");
-                    first.push((n, id));
-                }
-            }
-            assert_eq!(i.name(id), n);
-        }
-        assert_eq!(i.len(), first.len());
+        check_ids(i, names, &ids);
     }
 
     #[test]
