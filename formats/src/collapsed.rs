@@ -27,7 +27,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use crate::parallel::{CachedNames, Intern, LocalNames, SharedNames, TOO_MANY_NAMES};
+use crate::parallel::{BatchNames, CachedNames, Intern, SharedNames, TOO_MANY_NAMES};
 
 use crate::text::decode_text;
 use crate::ImportOptions;
@@ -177,6 +177,9 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
     let mut prev_stack: &str = "";
     let mut prev: Vec<(usize, usize)> = Vec::new();
     let mut cur: Vec<(usize, usize)> = Vec::new();
+    // A line's frames that are not shared, interned together.
+    let mut fresh: Vec<&'a str> = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
@@ -192,6 +195,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
             continue;
         };
         cur.clear();
+        fresh.clear();
         let sb = stack.as_bytes();
         let mut shared = 0u32;
         let mut sharing = true;
@@ -203,7 +207,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
                 Some(&(ps, pe)) if sharing && &prev_stack[ps..pe] == frame => shared += 1,
                 _ => {
                     sharing = false;
-                    c.fresh.push(names.intern(frame));
+                    fresh.push(frame);
                 }
             }
             cur.push((start, fend));
@@ -212,6 +216,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
             }
             start = fend + 1;
         }
+        names.intern_all(&fresh, &mut hashes, &mut c.fresh);
         c.samples.push((shared, c.fresh.len(), weight));
         std::mem::swap(&mut prev, &mut cur);
         prev_stack = stack;
@@ -292,7 +297,7 @@ fn import_chunks(
     };
     if threads <= 1 {
         // One names table for every chunk: each name reaches the group once.
-        let mut names = LocalNames::default();
+        let mut names = BatchNames::default();
         for chunk in &chunks {
             let c = parse_chunk(chunk, &mut names);
             merge(c, &names)?;

@@ -166,6 +166,12 @@ pub(crate) trait Intern<'a> {
     /// The id of `name`, added if new; [`TOO_MANY_NAMES`] once `u32` ids
     /// are exhausted.
     fn intern(&mut self, name: &'a str) -> u32;
+    /// [`Intern::intern`] of every name of `names` in turn, the ids
+    /// appended to `out`; `hashes` is scratch space kept between calls.
+    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        let _ = hashes;
+        out.extend(names.iter().map(|n| self.intern(n)));
+    }
     /// The name of an id returned by [`Intern::intern`].
     fn name(&self, id: u32) -> Cow<'_, str>;
     /// Number of names interned so far.
@@ -175,79 +181,230 @@ pub(crate) trait Intern<'a> {
 /// The id [`Intern::intern`] returns when no more names fit in `u32` ids.
 pub(crate) const TOO_MANY_NAMES: u32 = u32::MAX;
 
-/// Names interned on one thread, copied into one arena: a lookup reads a
-/// small id table and the name's bytes packed with the other names (a few
-/// MB for 100,000 names, rather than cache lines spread over the input),
-/// which is most of the cost of interning when names are many.
+/// Names copied into one arena, each as its 4-byte little-endian length, its
+/// 4-byte id and its bytes: a few MB for 100,000 names, rather than cache
+/// lines spread over the input, and a found name gives its id from the same
+/// cache line.
 #[derive(Default)]
-pub(crate) struct LocalNames {
-    /// `(arena offset, id)` of every name.
-    table: HashTable<(u32, u32)>,
-    /// Every name as a 4-byte little-endian length and its bytes.
-    arena: Vec<u8>,
-    /// Arena offset of every id.
+struct Arena {
+    bytes: Vec<u8>,
+    /// Offset of every name, in order of insertion.
     offsets: Vec<u32>,
-    /// Hash of every id (growing the table never hashes a name again).
+    /// Hash of every name, in order of insertion (growing a table never
+    /// hashes a name again).
     hashes: Vec<u64>,
-    /// foldhash, seeded per process (crafted inputs cannot force collisions).
-    hasher: DefaultHashBuilder,
 }
 
-impl LocalNames {
-    /// An empty table hashing with `hasher`.
-    fn with_hasher(hasher: DefaultHashBuilder) -> Self {
-        LocalNames { hasher, ..LocalNames::default() }
+impl Arena {
+    /// The 4-byte little-endian number at offset `at`.
+    fn word(&self, at: usize) -> u32 {
+        let b = &self.bytes;
+        u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
     }
 
-    /// The name stored at arena offset `off`.
-    fn at(arena: &[u8], off: u32) -> &[u8] {
+    /// The name and id of the record at offset `off`.
+    fn record(&self, off: u32) -> (&[u8], u32) {
         let off = off as usize;
-        let len = u32::from_le_bytes([arena[off], arena[off + 1], arena[off + 2], arena[off + 3]]) as usize;
-        &arena[off + 4..off + 4 + len]
+        let len = self.word(off) as usize;
+        (&self.bytes[off + 8..off + 8 + len], self.word(off + 4))
     }
 
-    /// The id of `name` (whose hash is `hash`) and whether it is new.
-    fn intern_hashed(&mut self, name: &str, hash: u64) -> (u32, bool) {
-        let arena = &self.arena;
-        if let Some(&(_, id)) = self.table.find(hash, |&(off, _)| Self::at(arena, off) == name.as_bytes()) {
-            return (id, false);
-        }
-        let (Ok(id), Ok(off), Ok(len)) =
-            (u32::try_from(self.offsets.len()), u32::try_from(self.arena.len()), u32::try_from(name.len()))
-        else {
-            return (TOO_MANY_NAMES, false);
-        };
-        if id == TOO_MANY_NAMES || u32::try_from(self.arena.len() + 4 + name.len()).is_err() {
-            return (TOO_MANY_NAMES, false);
-        }
-        self.arena.extend_from_slice(&len.to_le_bytes());
-        self.arena.extend_from_slice(name.as_bytes());
+    /// Add `name` (hash `hash`) with the id `new_id(index)` (`index`: how
+    /// many names were added before it): its id and offset, or `None` when
+    /// ids or offsets no longer fit in `u32` (and nothing is added).
+    fn add(&mut self, name: &str, hash: u64, new_id: impl FnOnce(u32) -> u32) -> Option<(u32, u32)> {
+        let index = u32::try_from(self.offsets.len()).ok().filter(|&i| i != TOO_MANY_NAMES)?;
+        let off = u32::try_from(self.bytes.len()).ok()?;
+        let len = u32::try_from(name.len()).ok()?;
+        // Every offset plus one fits in `u32` too ([`BatchNames`]' slots).
+        u32::try_from(self.bytes.len() + 8 + name.len()).ok()?;
+        let id = new_id(index);
+        self.bytes.extend_from_slice(&len.to_le_bytes());
+        self.bytes.extend_from_slice(&id.to_le_bytes());
+        self.bytes.extend_from_slice(name.as_bytes());
         self.offsets.push(off);
         self.hashes.push(hash);
-        let hashes = &self.hashes;
-        self.table.insert_unique(hash, (off, id), |&(_, i)| hashes[i as usize]);
-        (id, true)
+        Some((id, off))
     }
 
-    fn name_of(&self, id: u32) -> &str {
-        let bytes = Self::at(&self.arena, self.offsets[id as usize]);
+    /// The name added `index`-th.
+    fn name_of(&self, index: u32) -> &str {
+        let (bytes, _) = self.record(self.offsets[index as usize]);
         // Copied whole from a `&str`.
         std::str::from_utf8(bytes).unwrap_or_default()
     }
 }
 
+/// Names interned on one thread, one at a time ([`Intern::intern`], `perf
+/// script`'s symbols): an [`Arena`] looked up through a hashbrown table of
+/// `(offset, index)`. Ids are indexes.
+#[derive(Default)]
+pub(crate) struct LocalNames {
+    table: HashTable<(u32, u32)>,
+    arena: Arena,
+    /// foldhash, seeded per process (crafted inputs cannot force collisions).
+    hasher: DefaultHashBuilder,
+}
+
 impl<'a> Intern<'a> for LocalNames {
     fn intern(&mut self, name: &'a str) -> u32 {
         let hash = self.hasher.hash_one(name);
-        self.intern_hashed(name, hash).0
+        let arena = &self.arena;
+        if let Some(&(_, id)) = self.table.find(hash, |&(off, _)| arena.record(off).0 == name.as_bytes()) {
+            return id;
+        }
+        let Some((id, off)) = self.arena.add(name, hash, |index| index) else { return TOO_MANY_NAMES };
+        let hashes = &self.arena.hashes;
+        self.table.insert_unique(hash, (off, id), |&(_, i)| hashes[i as usize]);
+        id
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
-        Cow::Borrowed(self.name_of(id))
+        Cow::Borrowed(self.arena.name_of(id))
     }
 
     fn len(&self) -> usize {
-        self.offsets.len()
+        self.arena.offsets.len()
+    }
+}
+
+/// Names interned on one thread in batches ([`Intern::intern_all`], the
+/// frames of a collapsed line): an [`Arena`] looked up through an
+/// open-addressing table of 8-byte slots (a fingerprint of the hash and the
+/// offset), so a found name costs two reads, a slot and a record. With many
+/// names both miss the cache, which is most of the cost of interning; a
+/// batch reads every name's slot and record before resolving any, so the
+/// misses of a batch overlap.
+#[derive(Default)]
+pub(crate) struct BatchNames {
+    /// Linear probing, a power of two long (or empty) and at most 7/8 full
+    /// (a small table stays in the cache; a probe reads on through the slots
+    /// of other names, a few to a cache line, comparing only fingerprints):
+    /// `0` for a free slot, else the hash's high 32 bits above the name's
+    /// offset plus one.
+    slots: Vec<u64>,
+    arena: Arena,
+    /// foldhash, seeded per process (crafted inputs cannot force collisions).
+    hasher: DefaultHashBuilder,
+}
+
+/// Slots of a [`BatchNames`] table before its first growth.
+const MIN_SLOTS: usize = 1024;
+
+impl BatchNames {
+    /// An empty table hashing with `hasher`.
+    fn with_hasher(hasher: DefaultHashBuilder) -> Self {
+        BatchNames { hasher, ..BatchNames::default() }
+    }
+
+    /// The slot where probing for `hash` starts.
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// The least number of slots that holds `names` names at most 7/8 full
+    /// (always more than `names`: probing ends at a free slot).
+    fn slots_for(names: usize) -> usize {
+        (names / 7).saturating_mul(8).saturating_add(names % 7 + 1).max(MIN_SLOTS)
+    }
+
+    /// The slot value of a name with `hash` at offset `off`.
+    fn slot(hash: u64, off: u32) -> u64 {
+        (hash & !0xffff_ffff) | (u64::from(off) + 1)
+    }
+
+    /// Make room for `more` names without growing in between.
+    fn reserve(&mut self, more: usize) {
+        let want = Self::slots_for(self.arena.offsets.len().saturating_add(more));
+        if self.slots.len() >= want {
+            return;
+        }
+        let Some(len) = want.checked_next_power_of_two() else { return };
+        self.slots = vec![0; len];
+        for (&hash, &off) in self.arena.hashes.iter().zip(&self.arena.offsets) {
+            let mut i = self.home(hash);
+            while self.slots[i] != 0 {
+                i = (i + 1) & (len - 1);
+            }
+            self.slots[i] = Self::slot(hash, off);
+        }
+    }
+
+    /// The id of `name` (whose hash is `hash`); a new name is given the id
+    /// `new_id(index)` (`index`: how many names were interned before it).
+    /// Room for it must have been reserved ([`BatchNames::reserve`]).
+    fn intern_hashed(&mut self, name: &str, hash: u64, new_id: impl FnOnce(u32) -> u32) -> u32 {
+        // Only when the table could not grow: keep it at most 7/8 full, so
+        // probing always ends at a free slot.
+        if self.slots.len() < Self::slots_for(self.arena.offsets.len().saturating_add(1)) {
+            return TOO_MANY_NAMES;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                break;
+            }
+            if (s ^ hash) >> 32 == 0 {
+                let (bytes, id) = self.arena.record(s as u32 - 1);
+                if bytes == name.as_bytes() {
+                    return id;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        let Some((id, off)) = self.arena.add(name, hash, new_id) else { return TOO_MANY_NAMES };
+        self.slots[i] = Self::slot(hash, off);
+        id
+    }
+
+    /// Hash `names` into `hashes` (cleared first), make room for them all,
+    /// and read the slot each will probe first, then the record it points
+    /// to (first and last byte: a name may span two cache lines), without
+    /// using the values: a batch's cache misses overlap instead of coming
+    /// one after the other.
+    fn prepare(&mut self, names: &[&str], hashes: &mut Vec<u64>) {
+        hashes.clear();
+        hashes.extend(names.iter().map(|n| self.hasher.hash_one(n)));
+        self.reserve(names.len());
+        let mut sink = 0u64;
+        for &h in hashes.iter() {
+            sink ^= self.slots[self.home(h)];
+        }
+        let bytes = &self.arena.bytes;
+        for &h in hashes.iter() {
+            let s = self.slots[self.home(h)];
+            if (s ^ h) >> 32 == 0 && s != 0 {
+                let off = (s as u32 - 1) as usize;
+                let len = bytes.get(off..off + 4).map_or(0, |_| self.arena.word(off) as usize);
+                sink ^= u64::from(bytes.get(off + 7 + len).copied().unwrap_or(0));
+            }
+        }
+        std::hint::black_box(sink);
+    }
+}
+
+impl<'a> Intern<'a> for BatchNames {
+    fn intern(&mut self, name: &'a str) -> u32 {
+        let hash = self.hasher.hash_one(name);
+        self.reserve(1);
+        self.intern_hashed(name, hash, |index| index)
+    }
+
+    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        self.prepare(names, hashes);
+        for (name, &hash) in names.iter().zip(hashes.iter()) {
+            out.push(self.intern_hashed(name, hash, |index| index));
+        }
+    }
+
+    fn name(&self, id: u32) -> Cow<'_, str> {
+        Cow::Borrowed(self.arena.name_of(id))
+    }
+
+    fn len(&self) -> usize {
+        self.arena.offsets.len()
     }
 }
 
@@ -330,34 +487,38 @@ impl<'a> Intern<'a> for &SharedNames<'a> {
     }
 }
 
-/// One worker thread's view of [`SharedNames`]: the names it has met (in a
-/// [`LocalNames`]) and their shared ids, found without locking. Only a name
-/// new to the worker goes to the shared table, so the workers rarely touch
-/// the same memory.
+/// One worker thread's view of [`SharedNames`]: the names it has met, in a
+/// [`BatchNames`] whose records hold their shared ids, found without
+/// locking. Only a name new to the worker goes to the shared table, so the
+/// workers rarely touch the same memory.
 pub(crate) struct CachedNames<'a, 's> {
-    local: LocalNames,
-    /// Shared id of every local id.
-    ids: Vec<u32>,
+    local: BatchNames,
     shared: &'s SharedNames<'a>,
 }
 
 impl<'a, 's> CachedNames<'a, 's> {
     pub(crate) fn new(shared: &'s SharedNames<'a>) -> Self {
-        CachedNames { local: LocalNames::with_hasher(shared.hasher.clone()), ids: Vec::new(), shared }
+        CachedNames { local: BatchNames::with_hasher(shared.hasher.clone()), shared }
+    }
+
+    /// The shared id of `name`, whose hash is `hash` (room for it reserved).
+    fn intern_hashed(&mut self, name: &'a str, hash: u64) -> u32 {
+        let shared = self.shared;
+        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash))
     }
 }
 
 impl<'a> Intern<'a> for CachedNames<'a, '_> {
     fn intern(&mut self, name: &'a str) -> u32 {
         let hash = self.shared.hasher.hash_one(name);
-        match self.local.intern_hashed(name, hash) {
-            (TOO_MANY_NAMES, _) => TOO_MANY_NAMES,
-            (_, true) => {
-                let id = self.shared.intern_hashed(name, hash);
-                self.ids.push(id);
-                id
-            }
-            (local, false) => self.ids[local as usize],
+        self.local.reserve(1);
+        self.intern_hashed(name, hash)
+    }
+
+    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        self.local.prepare(names, hashes);
+        for (name, &hash) in names.iter().zip(hashes.iter()) {
+            out.push(self.intern_hashed(name, hash));
         }
     }
 
@@ -374,36 +535,49 @@ impl<'a> Intern<'a> for CachedNames<'a, '_> {
 mod tests {
     use super::*;
 
-    /// Interns `names` in order and checks ids against first appearances.
-    fn check_interner<'a>(i: &mut impl Intern<'a>, names: &[&'a str]) {
-        let mut seen: Vec<(&str, u32)> = Vec::new();
-        for &n in names {
-            let id = i.intern(n);
-            match seen.iter().find(|&&(f, _)| f == n) {
-                Some(&(_, first)) => assert_eq!(id, first, "a name met again keeps its id"),
+    /// Checks that `ids` (of `names`, in order) follow first appearances:
+    /// a name met again keeps its id, a new name gets an id of its own,
+    /// and `i` gives every id's name back.
+    fn check_ids<'a>(i: &impl Intern<'a>, names: &[&'a str], ids: &[u32]) {
+        assert_eq!(ids.len(), names.len());
+        let mut first: Vec<(&str, u32)> = Vec::new();
+        for (&n, &id) in names.iter().zip(ids) {
+            match first.iter().find(|&&(f, _)| f == n) {
+                Some(&(_, fid)) => assert_eq!(id, fid, "{n} met again keeps its id"),
                 None => {
-                    assert!(seen.iter().all(|&(_, other)| other != id), "a new name gets an id of its own");
-                    seen.push((n, id));
+                    assert!(first.iter().all(|&(_, other)| other != id), "{n} gets an id of its own");
+                    first.push((n, id));
                 }
             }
             assert_eq!(i.name(id), n);
         }
-        assert_eq!(i.len(), seen.len());
+        assert_eq!(i.len(), first.len());
+    }
+
+    /// Interns `names` one at a time and checks the ids ([`check_ids`]).
+    fn check_interner<'a>(i: &mut impl Intern<'a>, names: &[&'a str]) {
+        let ids: Vec<u32> = names.iter().map(|n| i.intern(n)).collect();
+        check_ids(i, names, &ids);
     }
 
     const NAMES: [&str; 9] = ["main", "", "main;x", "é", "main", "a b", "", "mai", "é"];
 
-    #[test]
-    fn local_names_give_one_id_per_distinct_name() {
-        check_interner(&mut LocalNames::default(), &NAMES);
-        // Enough names to grow the table many times.
-        let many: Vec<String> = (0..5000).map(|i| format!("f{}", i % 3000)).collect();
-        let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let mut l = LocalNames::default();
-        let ids: Vec<u32> = many.iter().map(|n| l.intern(n)).collect();
-        assert_eq!(l.len(), 3000);
+    /// `check_interner`, then enough names to grow the table many times:
+    /// ids are dense, in order of first appearance.
+    fn check_dense<'a>(i: &mut impl Intern<'a>, fresh: &mut impl Intern<'a>, many: &[&'a str]) {
+        check_interner(i, &NAMES);
+        let ids: Vec<u32> = many.iter().map(|n| fresh.intern(n)).collect();
+        assert_eq!(fresh.len(), 3000);
         assert_eq!(ids[..3000], (0..3000).collect::<Vec<u32>>()[..]);
         assert_eq!(ids[3000..], ids[..2000]);
+    }
+
+    #[test]
+    fn local_names_give_one_id_per_distinct_name() {
+        let many: Vec<String> = (0..5000).map(|i| format!("f{}", i % 3000)).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        check_dense(&mut LocalNames::default(), &mut LocalNames::default(), &many);
+        check_dense(&mut BatchNames::default(), &mut BatchNames::default(), &many);
     }
 
     #[test]
@@ -420,6 +594,40 @@ mod tests {
             assert_eq!((&shared).name(id), n.as_str());
         }
         assert_eq!((&shared).len(), 2000 + 6);
+    }
+
+    /// Interns `names` in batches of `batch` with [`Intern::intern_all`]
+    /// and checks the ids ([`check_ids`]; a name may appear twice in one
+    /// batch, new the first time).
+    fn check_batches<'a>(i: &mut impl Intern<'a>, names: &[&'a str], batch: usize) {
+        let (mut ids, mut hashes) = (Vec::new(), Vec::new());
+        for part in names.chunks(batch) {
+            i.intern_all(part, &mut hashes, &mut ids);
+        }
+        check_ids(i, names, &ids);
+    }
+
+    #[test]
+    fn batches_give_the_ids_of_one_name_at_a_time() {
+        // Repeats inside a batch, and enough names to grow the table from
+        // within a batch.
+        let owned: Vec<String> = (0..6000).map(|i| format!("g{}", (i * 7919) % 2500)).collect();
+        let mut names: Vec<&str> = NAMES.to_vec();
+        names.extend(owned.iter().map(String::as_str));
+        for batch in [1, 2, 3, 64, 5000] {
+            check_batches(&mut LocalNames::default(), &names, batch);
+            check_batches(&mut BatchNames::default(), &names, batch);
+            let shared = SharedNames::new();
+            check_batches(&mut CachedNames::new(&shared), &names, batch);
+            // A second worker meeting the same names gets the same ids.
+            let mut a = CachedNames::new(&shared);
+            let (mut ida, mut idb, mut h) = (Vec::new(), Vec::new(), Vec::new());
+            a.intern_all(&names, &mut h, &mut ida);
+            for &n in &names {
+                idb.push((&shared).intern(n));
+            }
+            assert_eq!(ida, idb);
+        }
     }
 
     #[test]
