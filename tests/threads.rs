@@ -116,6 +116,23 @@ fn messy_collapsed_text_imports_the_same_on_1_and_4_threads() {
     assert_eq!(third.location, flamekit::Location::Line(101), "{third:?}");
 }
 
+/// [`messy_collapsed`] with a byte that is not UTF-8 at the start of a line
+/// near the start, in the middle and near the end (so in different chunks):
+/// every thread count reads it as U+FFFD, and the chunks cut after the
+/// decoding give the same group as one thread.
+#[test]
+fn collapsed_text_with_invalid_utf8_imports_the_same_on_1_and_4_threads() {
+    let mut bytes = messy_collapsed();
+    for at in [bytes.len() / 10, bytes.len() / 2, bytes.len() - 200] {
+        let line = at + bytes[at..].iter().position(|&b| b == b'\n').expect("a later line") + 1;
+        bytes.insert(line, 0xFF);
+    }
+    assert!(std::str::from_utf8(&bytes).is_err());
+    assert_same_for_thread_counts(&bytes, "bad-utf8.txt", IngestLimits::default());
+    let (export, _) = import(&bytes, "bad-utf8.txt", 4, IngestLimits::default()).expect("import");
+    assert!(export.contains('\u{FFFD}'), "the stray bytes are replaced, not dropped");
+}
+
 #[test]
 fn limit_errors_are_the_same_on_1_and_4_threads() {
     let bytes = generated(GenFormat::Collapsed, Shape::Distinct, 2_000_000);
