@@ -313,6 +313,12 @@ impl BatchNames {
         (hash & !0xffff_ffff) | (u64::from(off) + 1)
     }
 
+    /// The offset in slot value `s` when it holds a name whose hash has
+    /// the fingerprint of `hash` (the inverse of [`BatchNames::slot`]).
+    fn candidate(s: u64, hash: u64) -> Option<u32> {
+        (s != 0 && (s ^ hash) >> 32 == 0).then(|| s as u32 - 1)
+    }
+
     /// Make room for `more` names without growing in between.
     fn reserve(&mut self, more: usize) {
         let want = Self::slots_for(self.arena.offsets.len().saturating_add(more));
@@ -346,8 +352,8 @@ impl BatchNames {
             if s == 0 {
                 break;
             }
-            if (s ^ hash) >> 32 == 0 {
-                let (bytes, id) = self.arena.record(s as u32 - 1);
+            if let Some(off) = Self::candidate(s, hash) {
+                let (bytes, id) = self.arena.record(off);
                 if bytes == name.as_bytes() {
                     return id;
                 }
@@ -374,14 +380,29 @@ impl BatchNames {
         }
         let bytes = &self.arena.bytes;
         for &h in hashes.iter() {
-            let s = self.slots[self.home(h)];
-            if (s ^ h) >> 32 == 0 && s != 0 {
-                let off = (s as u32 - 1) as usize;
+            if let Some(off) = Self::candidate(self.slots[self.home(h)], h) {
+                let off = off as usize;
                 let len = bytes.get(off..off + 4).map_or(0, |_| self.arena.word(off) as usize);
                 sink ^= u64::from(bytes.get(off + 7 + len).copied().unwrap_or(0));
             }
         }
         std::hint::black_box(sink);
+    }
+
+    /// [`Intern::intern_all`]: every name of the batch read ahead
+    /// ([`BatchNames::prepare`]), then interned in turn, a new name given
+    /// the id `new_id(name, hash, index)`.
+    fn intern_batch<'a>(
+        &mut self,
+        names: &[&'a str],
+        hashes: &mut Vec<u64>,
+        out: &mut Vec<u32>,
+        new_id: impl Fn(&'a str, u64, u32) -> u32,
+    ) {
+        self.prepare(names, hashes);
+        for (&name, &hash) in names.iter().zip(hashes.iter()) {
+            out.push(self.intern_hashed(name, hash, |index| new_id(name, hash, index)));
+        }
     }
 }
 
@@ -393,10 +414,7 @@ impl<'a> Intern<'a> for BatchNames {
     }
 
     fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
-        self.prepare(names, hashes);
-        for (name, &hash) in names.iter().zip(hashes.iter()) {
-            out.push(self.intern_hashed(name, hash, |index| index));
-        }
+        self.intern_batch(names, hashes, out, |_, _, index| index);
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
@@ -500,26 +518,18 @@ impl<'a, 's> CachedNames<'a, 's> {
     pub(crate) fn new(shared: &'s SharedNames<'a>) -> Self {
         CachedNames { local: BatchNames::with_hasher(shared.hasher.clone()), shared }
     }
-
-    /// The shared id of `name`, whose hash is `hash` (room for it reserved).
-    fn intern_hashed(&mut self, name: &'a str, hash: u64) -> u32 {
-        let shared = self.shared;
-        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash))
-    }
 }
 
 impl<'a> Intern<'a> for CachedNames<'a, '_> {
     fn intern(&mut self, name: &'a str) -> u32 {
-        let hash = self.shared.hasher.hash_one(name);
+        let (shared, hash) = (self.shared, self.shared.hasher.hash_one(name));
         self.local.reserve(1);
-        self.intern_hashed(name, hash)
+        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash))
     }
 
     fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
-        self.local.prepare(names, hashes);
-        for (name, &hash) in names.iter().zip(hashes.iter()) {
-            out.push(self.intern_hashed(name, hash));
-        }
+        let shared = self.shared;
+        self.local.intern_batch(names, hashes, out, |name, hash, _| shared.intern_hashed(name, hash));
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
