@@ -17,7 +17,12 @@
 #
 # Environment: RUNS (default 3), QUICK=1, DATA (input dir), SKIP_CHROMIUM=1,
 # SKIP_SPEEDSCOPE=1 (flamekit and floors only), SKIP_INFERNO=1, CHROMIUM
-# (browser binary), SHAPES (flamekit-gen --shape values, space-separated).
+# (browser binary), SHAPES (flamekit-gen --shape values, space-separated),
+# TOOL_TIMEOUT (seconds one run of one tool may take, default 600: a run
+# that takes longer is killed and recorded as failed), RESUME=1 (keep
+# results.jsonl and run only the cells that have fewer than RUNS results,
+# e.g. after an interrupted run). A tool that fails is recorded as failed
+# and the run goes on.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -122,7 +127,8 @@ for shape in $SHAPES; do
 done
 
 # --- runs --------------------------------------------------------------------
-: >"$RESULTS"
+[[ "${RESUME:-0}" == 1 && -f "$RESULTS" ]] || : >"$RESULTS"
+TOOL_TIMEOUT=${TOOL_TIMEOUT:-600}
 record() { printf '%s\n' "$1" >>"$RESULTS"; }
 esc() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
 machine() {
@@ -133,10 +139,10 @@ machine() {
 }
 # run TOOL FILE: one fresh process, appends its JSON line (or an error line).
 run() {
-  local tool=$1 file=$2 out
+  local tool=$1 file=$2 out status=0
   case $tool in
     flamekit | flamekit-1t | serde-value | serde-ignored)
-      out=$("$FLOOR" --mode "$tool" --file "$file" --runs 1 2>&1 | tail -1) ;;
+      out=$(timeout "$TOOL_TIMEOUT" "$FLOOR" --mode "$tool" --file "$file" --runs 1 2>&1 | tail -1) || status=$? ;;
     flamekit-svg | inferno-flamegraph | inferno-collapse-perf)
       # Whole processes: flamekit's merged flame graph as SVG beside
       # inferno's (same collapsed file), inferno's perf-script collapse.
@@ -146,23 +152,24 @@ run() {
         inferno-flamegraph) cmd=("$INFERNO_DIR/bin/inferno-flamegraph" "$file") ;;
         inferno-collapse-perf) cmd=("$INFERNO_DIR/bin/inferno-collapse-perf" "$file") ;;
       esac
-      out=$(/usr/bin/time -f '%e %M' "${cmd[@]}" 2>&1 >/dev/null | tail -1)
+      out=$(timeout "$TOOL_TIMEOUT" /usr/bin/time -f '%e %M' "${cmd[@]}" 2>&1 >/dev/null | tail -1) || status=$?
       if [[ $out =~ ^([0-9.]+)\ ([0-9]+)$ ]]; then
         out="{\"ms\":$(node -e "console.log(${BASH_REMATCH[1]}*1000)"),\"peak_rss_kb\":${BASH_REMATCH[2]}}"
       fi ;;
     flamekit-cli)
       # Whole process: read, detect, import, rank (top 1), exit.
-      out=$(/usr/bin/time -f '%e %M' "$CLI" top --limit 1 -q "$file" 2>&1 >/dev/null | tail -1)
+      out=$(timeout "$TOOL_TIMEOUT" /usr/bin/time -f '%e %M' "$CLI" top --limit 1 -q "$file" 2>&1 >/dev/null | tail -1) || status=$?
       if [[ $out =~ ^([0-9.]+)\ ([0-9]+)$ ]]; then
         out="{\"ms\":$(node -e "console.log(${BASH_REMATCH[1]}*1000)"),\"peak_rss_kb\":${BASH_REMATCH[2]}}"
       fi ;;
     speedscope-1.9 | pprof-format | flamekit-node)
-      out=$(node --max-old-space-size=16384 "$HERE/node-run.js" "$tool" "$file" 2>&1 | tail -1) ;;
+      out=$(timeout "$TOOL_TIMEOUT" node --max-old-space-size=16384 "$HERE/node-run.js" "$tool" "$file" 2>&1 | tail -1) || status=$? ;;
     speedscope-1.25-chromium)
-      out=$(node "$HERE/chromium-run.js" "$file" 2>&1 | tail -1) ;;
+      out=$(timeout "$TOOL_TIMEOUT" node "$HERE/chromium-run.js" "$file" 2>&1 | tail -1) || status=$? ;;
     render-time-order | render-left-heavy)
-      out=$("$FLOOR" --mode "$tool" --runs 1 2>&1 | tail -1) ;;
+      out=$(timeout "$TOOL_TIMEOUT" "$FLOOR" --mode "$tool" --runs 1 2>&1 | tail -1) || status=$? ;;
   esac
+  ((status != 124)) || out="timed out after $TOOL_TIMEOUT s (TOOL_TIMEOUT)"
   if [[ $out == \{* ]]; then
     record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$file"),\"result\":$out}"
   else
@@ -171,11 +178,14 @@ run() {
   fi
 }
 runs() { # TOOL FILE
-  local i
-  for ((i = 0; i < RUNS; i++)); do run "$1" "$2"; done
+  local i have=0
+  if [[ "${RESUME:-0}" == 1 ]]; then
+    have=$(grep -cF "{\"tool\":$(esc "$1"),\"input\":$(esc "$2")," "$RESULTS" || true)
+  fi
+  for ((i = have; i < RUNS; i++)); do run "$1" "$2"; done
 }
 
-machine start
+if [[ "${RESUME:-0}" == 1 ]] && grep -q '"when":"start"' "$RESULTS"; then machine resume; else machine start; fi
 for f in "${FULL[@]}"; do
   log "$(basename "$f")"
   runs flamekit "$f"
