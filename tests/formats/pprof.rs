@@ -280,6 +280,35 @@ fn inlining_mapping_only_locations_zero_and_negative_values() {
     assert_eq!(addr.file.as_deref(), Some("lib.so"));
 }
 
+/// A location met again away from the previous sample's shared prefix
+/// gives the frames of its first use: one frame (`outer`), two lines
+/// (`leaf` inlined into `inner`), no lines (the address frame).
+#[test]
+fn locations_met_again_give_the_same_frames() {
+    let mut pb = Pb::default();
+    base(&mut pb);
+    sample(&mut pb, &[1, 2], &[1, 1]);
+    sample(&mut pb, &[2, 3], &[2, 2]);
+    sample(&mut pb, &[1, 3], &[3, 3]);
+    sample(&mut pb, &[2, 1], &[4, 4]);
+    sample(&mut pb, &[3, 1], &[5, 5]);
+    sample(&mut pb, &[3, 2, 1, 2], &[6, 6]);
+    let (g, _) = flamekit::import_with(&pb.0, None, &ImportOptions::default()).unwrap();
+    let expected = [
+        "outer;inner;leaf 1",
+        "0x1234;outer 2",
+        "0x1234;inner;leaf 3",
+        "inner;leaf;outer 4",
+        "inner;leaf;0x1234 5",
+        "outer;inner;leaf;outer;0x1234 6",
+    ];
+    for p in g.profiles() {
+        assert_eq!(flamekit::dump_stacks(&g, p), expected);
+    }
+    // Four frames in all: each location's frames were interned once.
+    assert_eq!(g.frames().len(), 4);
+}
+
 fn expect_invalid(bytes: &[u8], location: &str) {
     match flamekit::import_format(Format::Pprof, bytes, &ImportOptions::default()) {
         Err(Error::InvalidProfile { location: l, .. }) => assert_eq!(l, location),
