@@ -500,13 +500,14 @@ impl SampledBuilder {
         self.push_sample(id, weight)
     }
 
-    /// Give this builder `stacks` as its table, with every sample's node
-    /// mapped through `map` (for [`SampledSetBuilder`](super::SampledSetBuilder)).
-    pub(super) fn set_stacks(&mut self, stacks: StackTable, map: impl Fn(StackId) -> StackId) {
-        self.stacks = stacks;
+    /// Finish the profile with `stacks` as its table (which other profiles
+    /// may share), every sample's node mapped through `map` (for
+    /// [`SampledSetBuilder`](super::SampledSetBuilder)).
+    pub(super) fn finish_with(mut self, stacks: Arc<StackTable>, map: impl Fn(StackId) -> StackId) -> Profile {
         for s in &mut self.samples {
             *s = map(*s);
         }
+        self.finish_on(stacks)
     }
 
     /// This builder's table, taken out (its samples are dropped).
@@ -545,7 +546,12 @@ impl SampledBuilder {
     }
 
     /// Finish the profile. The end value is at least start + total weight.
-    pub fn finish(self) -> Profile {
+    pub fn finish(mut self) -> Profile {
+        let stacks = Arc::new(std::mem::take(&mut self.stacks));
+        self.finish_on(stacks)
+    }
+
+    fn finish_on(self, stacks: Arc<StackTable>) -> Profile {
         let min_end = self.start + self.total;
         let end = match self.end {
             Some(e) if e >= min_end => e,
@@ -556,7 +562,7 @@ impl SampledBuilder {
             unit: self.unit,
             start_value: self.start,
             end_value: end,
-            data: ProfileData::Sampled { stacks: self.stacks, samples: self.samples, weights: self.weights },
+            data: ProfileData::Sampled { stacks, samples: self.samples, weights: self.weights },
         }
     }
 }

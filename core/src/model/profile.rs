@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use super::frame::{Frame, FrameId, ValueUnit};
 
 /// Index of a node in a [`StackTable`].
@@ -91,8 +93,10 @@ pub enum ProfileData {
     /// Samples: each sample is a stack with a weight; samples are laid out
     /// back to back from `start_value` in the time-ordered view.
     Sampled {
-        /// Prefix tree of the stacks the samples use.
-        stacks: StackTable,
+        /// Prefix tree of the stacks the samples use. Profiles over the
+        /// same samples (pprof's sample types) whose samples use every node
+        /// share one table.
+        stacks: Arc<StackTable>,
         /// Stack of each sample ([`NO_STACK`] for an idle sample).
         samples: Vec<StackId>,
         /// Weight of each sample, same length as `samples`.

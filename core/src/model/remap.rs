@@ -2,6 +2,7 @@
 //! JavaScript source maps), keeping every model invariant.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::frame::{Frame, FrameId};
 use super::profile::{ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
@@ -81,7 +82,7 @@ impl ProfileGroup {
             match &mut p.data {
                 ProfileData::Sampled { stacks, samples, .. } => {
                     let (table, node_map) = remap_stacks(stacks, &new_id);
-                    *stacks = table;
+                    *stacks = Arc::new(table);
                     for s in samples.iter_mut() {
                         if *s != NO_STACK {
                             *s = node_map[*s as usize];

@@ -2,6 +2,8 @@
 //! types: each sample has one value per type), walking each sample's stack
 //! once into one shared prefix tree instead of once per profile.
 
+use std::sync::Arc;
+
 use super::builder::{GroupBuilder, SampledBuilder};
 use super::frame::{FrameId, ValueUnit};
 use super::profile::{Profile, StackId, StackTable, NO_STACK};
@@ -10,12 +12,13 @@ use crate::error::Result;
 /// Builds several sampled profiles whose samples share their stacks. Get one
 /// from [`GroupBuilder::sampled_set`].
 ///
-/// Each profile comes out exactly as if it had been built alone with a
-/// [`SampledBuilder`] from the samples pushed to it: its own stack table,
-/// holding only the nodes its samples use, numbered in the order it would
-/// have created them. The stacks are walked once, into one shared table;
-/// a profile that was given every stack walked so far (the usual case) takes
-/// that table as it is, the others get the part of it they use, renumbered.
+/// Each profile comes out equal to what a [`SampledBuilder`] would have built
+/// alone from the samples pushed to it: a stack table holding only the nodes
+/// its samples use, numbered in the order it would have created them. The
+/// stacks are walked once, into one table; the profiles that were given
+/// every stack walked (the usual case) all share that table (one
+/// `Arc<StackTable>`, not a copy each), the others get the part of it they
+/// use, renumbered.
 ///
 /// ```
 /// use flamekit_core::{Frame, GroupBuilder, IngestLimits, ProfileData, ValueUnit};
@@ -109,31 +112,23 @@ impl SampledSetBuilder {
     /// The profiles, in the order they were given.
     pub fn finish(self) -> Vec<Profile> {
         let SampledSetBuilder { trie, parts, .. } = self;
-        let mut shared = trie.into_stacks();
-        // The last profile that takes the whole shared table takes it by move.
-        let owner = parts.iter().rposition(|p| p.same && p.seen == shared.len());
-        let mut out = Vec::with_capacity(parts.len());
-        let mut owned = None;
-        for (i, mut part) in parts.into_iter().enumerate() {
-            if Some(i) == owner {
-                owned = Some(part.builder);
-                continue;
-            }
-            if part.same {
-                let mut t = shared.clone();
-                t.truncate(part.seen);
-                part.builder.set_stacks(t, |s| s);
-            } else {
-                let (t, map) = subtable(&shared, part.builder.sample_nodes());
-                part.builder.set_stacks(t, |s| if s == NO_STACK { s } else { map[s as usize] });
-            }
-            out.push(part.builder.finish());
-        }
-        if let (Some(i), Some(mut b)) = (owner, owned) {
-            b.set_stacks(std::mem::take(&mut shared), |s| s);
-            out.insert(i, b.finish());
-        }
-        out
+        // Profiles that take the whole shared table share it (no copy).
+        let shared = Arc::new(trie.into_stacks());
+        parts
+            .into_iter()
+            .map(|part| {
+                if part.same && part.seen == shared.len() {
+                    part.builder.finish_with(Arc::clone(&shared), |s| s)
+                } else if part.same {
+                    let mut t = StackTable::clone(&shared);
+                    t.truncate(part.seen);
+                    part.builder.finish_with(Arc::new(t), |s| s)
+                } else {
+                    let (t, map) = subtable(&shared, part.builder.sample_nodes());
+                    part.builder.finish_with(Arc::new(t), |s| if s == NO_STACK { s } else { map[s as usize] })
+                }
+            })
+            .collect()
     }
 }
 
@@ -161,4 +156,44 @@ fn subtable(trie: &StackTable, samples: &[StackId]) -> (StackTable, Vec<StackId>
         }
     }
     (out, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::{Frame, GroupBuilder, IngestLimits, ProfileData, StackTable, ValueUnit};
+
+    fn stacks(p: &crate::Profile) -> &Arc<StackTable> {
+        match p.data() {
+            ProfileData::Sampled { stacks, .. } => stacks,
+            ProfileData::Evented { .. } => panic!("sampled"),
+        }
+    }
+
+    /// Profiles given a sample on every walk share the one table; a
+    /// profile given some of the stacks gets its own, the table it would
+    /// have built alone.
+    #[test]
+    fn whole_table_is_shared_and_parts_are_built_alone() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let [a, b, c] = ["a", "b", "c"].map(|n| g.frame(Frame::new(n)).unwrap());
+        let units = [("x", ValueUnit::None), ("y", ValueUnit::None), ("z", ValueUnit::None)];
+        let mut set = g.sampled_set(units);
+        let mut alone = g.sampled("z", ValueUnit::None);
+        for (stack, z) in [(&[a, b][..], 0.0), (&[a, c][..], 5.0), (&[c][..], 0.0), (&[a, c, b][..], 7.0)] {
+            let id = set.stack_id(stack).unwrap();
+            set.push_sample(0, id, 1.0).unwrap();
+            set.push_sample(1, id, 2.0).unwrap();
+            if z > 0.0 {
+                set.push_sample(2, id, z).unwrap();
+                alone.push_stack(stack, z).unwrap();
+            }
+        }
+        let profiles = set.finish();
+        assert!(Arc::ptr_eq(stacks(&profiles[0]), stacks(&profiles[1])), "x and y share one table");
+        assert_eq!(stacks(&profiles[0]).len(), 5);
+        assert_eq!(profiles[2], alone.finish(), "z is what it would have been alone");
+        assert_eq!(stacks(&profiles[2]).len(), 3);
+    }
 }
