@@ -29,7 +29,7 @@ use flamekit_core::{
 
 use crate::parallel::{BatchNames, CachedNames, Intern, SharedNames, TOO_MANY_NAMES};
 
-use crate::text::decode_text;
+use crate::text::{decode_text, encoding, Encoding};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::Collapsed.id();
@@ -112,16 +112,35 @@ pub(crate) fn import_inner(
     opts: &ImportOptions,
     allow_empty: bool,
 ) -> Result<(ProfileGroup, ImportReport)> {
+    let threads = opts.thread_count();
+    // UTF-8 on several threads: each worker checks the chunks it parses, so
+    // no thread reads the whole input first. Input that is not UTF-8 is
+    // read again below, decoded.
+    if let Encoding::Utf8(body) = encoding(bytes) {
+        if let Some(size) = crate::parallel::chunk_size(body.len(), threads) {
+            let chunks = crate::parallel::split_bytes(body, size, crate::parallel::line_boundary);
+            if let Some(done) = import_chunks(Chunks::Bytes(&chunks), threads, opts, allow_empty)? {
+                return Ok(done);
+            }
+        }
+    }
     let text = decode_text(bytes, usize::MAX);
-    let text: &str = &text;
     // One reader for every thread count: chunks of whole lines, parsed
     // (on worker threads when there are several) and merged in file order.
-    let threads = opts.thread_count();
     let (size, threads) = match crate::parallel::chunk_size(text.len(), threads) {
         Some(size) => (size, threads),
         None => (crate::parallel::MAX_CHUNK, 1),
     };
-    import_chunks(text, size, threads, opts, allow_empty)
+    let chunks = crate::parallel::split(&text, size, crate::parallel::line_boundary);
+    import_chunks(Chunks::Text(&chunks), threads, opts, allow_empty)?
+        .ok_or_else(|| Error::Internal { message: "decoded text is not UTF-8".into() })
+}
+
+/// The chunks [`import_chunks`] reads: text, or bytes each checked as UTF-8
+/// where it is parsed.
+enum Chunks<'c, 'a> {
+    Text(&'c [&'a str]),
+    Bytes(&'c [&'a [u8]]),
 }
 
 fn report_invalid(g: &mut GroupBuilder, line_no: u64, line: &str) {
@@ -224,18 +243,16 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
     c
 }
 
-/// Split at line boundaries, parse the chunks (in parallel with several
-/// threads), and merge them in order into one group: every chunk is replayed
-/// as one reader going through the whole text would, so the group is the
-/// same for any chunking.
+/// Parse the chunks (in parallel with several threads), and merge them in
+/// order into one group: every chunk is replayed as one reader going
+/// through the whole text would, so the group is the same for any chunking.
+/// `None` when a chunk of [`Chunks::Bytes`] is not UTF-8.
 fn import_chunks(
-    text: &str,
-    size: usize,
+    chunks: Chunks<'_, '_>,
     threads: usize,
     opts: &ImportOptions,
     allow_empty: bool,
-) -> Result<(ProfileGroup, ImportReport)> {
-    let chunks = crate::parallel::split(text, size, crate::parallel::line_boundary);
+) -> Result<Option<(ProfileGroup, ImportReport)>> {
     let name = opts.name.clone().unwrap_or_default();
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
     g.set_name(name.clone());
@@ -295,25 +312,43 @@ fn import_chunks(
         lines_before += c.lines;
         Ok(())
     };
-    if threads <= 1 {
-        // One names table for every chunk: each name reaches the group once.
-        let mut names = BatchNames::default();
-        for chunk in &chunks {
-            let c = parse_chunk(chunk, &mut names);
-            merge(c, &names)?;
+    let utf8 = match chunks {
+        Chunks::Text(chunks) if threads <= 1 => {
+            // One names table for every chunk: each name reaches the group once.
+            let mut names = BatchNames::default();
+            for chunk in chunks {
+                let c = parse_chunk(chunk, &mut names);
+                merge(c, &names)?;
+            }
+            true
         }
-    } else {
         // One names table shared by the workers (each with a cache of the
         // names it has met): each name reaches the group once, not once per
         // chunk.
-        let names = SharedNames::new();
-        crate::parallel::parse_ordered_with(
-            &chunks,
-            threads,
-            || CachedNames::new(&names),
-            |cache, t| parse_chunk(t, cache),
-            |c| merge(c, &&names),
-        )?;
+        Chunks::Text(chunks) => {
+            let names = SharedNames::new();
+            crate::parallel::parse_ordered_with(
+                chunks,
+                threads,
+                || CachedNames::new(&names),
+                |cache, t| parse_chunk(t, cache),
+                |c| merge(c, &&names),
+            )?;
+            true
+        }
+        Chunks::Bytes(chunks) => {
+            let names = SharedNames::new();
+            crate::parallel::parse_utf8_ordered_with(
+                chunks,
+                threads,
+                || CachedNames::new(&names),
+                |cache, t| parse_chunk(t, cache),
+                |c| merge(c, &&names),
+            )?
+        }
+    };
+    if !utf8 {
+        return Ok(None);
     }
-    finish(g, b, invalid, allow_empty)
+    finish(g, b, invalid, allow_empty).map(Some)
 }

@@ -39,18 +39,32 @@ pub(crate) fn chunk_size(len: usize, threads: usize) -> Option<usize> {
 /// boundary at or after byte `from`, or `None` when there is none (the rest
 /// is one chunk). Boundaries must be ASCII, so chunks are valid `str`s.
 pub(crate) fn split(text: &str, size: usize, boundary: impl Fn(&[u8], usize) -> Option<usize>) -> Vec<&str> {
-    let b = text.as_bytes();
-    let mut chunks = Vec::with_capacity(b.len() / size.max(1) + 1);
+    split_ranges(text.as_bytes(), size, boundary).into_iter().map(|r| &text[r]).collect()
+}
+
+/// [`split`] for bytes not yet checked as UTF-8 (see
+/// [`parse_utf8_ordered_with`]). Boundaries are ASCII bytes, which never
+/// fall inside a UTF-8 character: when every chunk is UTF-8, so is the whole.
+pub(crate) fn split_bytes(b: &[u8], size: usize, boundary: impl Fn(&[u8], usize) -> Option<usize>) -> Vec<&[u8]> {
+    split_ranges(b, size, boundary).into_iter().map(|r| &b[r]).collect()
+}
+
+fn split_ranges(
+    b: &[u8],
+    size: usize,
+    boundary: impl Fn(&[u8], usize) -> Option<usize>,
+) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::with_capacity(b.len() / size.max(1) + 1);
     let mut start = 0;
     while start < b.len() {
         let end = match start.checked_add(size).filter(|&e| e < b.len()) {
             Some(at) => boundary(b, at).unwrap_or(b.len()),
             None => b.len(),
         };
-        chunks.push(&text[start..end]);
+        ranges.push(start..end);
         start = end;
     }
-    chunks
+    ranges
 }
 
 /// The end of the line holding byte `from` (just past its `\n`).
@@ -156,6 +170,40 @@ pub(crate) fn parse_ordered_with<C: Copy + Sync, T: Send, W>(
         drop(rx);
         result
     })
+}
+
+/// [`parse_ordered_with`] over chunks of bytes ([`split_bytes`]), each
+/// checked as UTF-8 by the worker that parses it: no thread reads the whole
+/// input before the workers start. `Ok(true)` when every chunk was UTF-8
+/// and merged; `Ok(false)` when one was not: the chunks before it were
+/// merged, the rest were not, and the caller reads the input again, decoded
+/// (replacing what is not UTF-8), from the start.
+pub(crate) fn parse_utf8_ordered_with<'a, T: Send, W>(
+    chunks: &[&'a [u8]],
+    threads: usize,
+    init: impl Fn() -> W + Sync,
+    parse: impl Fn(&mut W, &'a str) -> T + Sync,
+    mut merge: impl FnMut(T) -> Result<()>,
+) -> Result<bool> {
+    let mut utf8 = true;
+    let result = parse_ordered_with(
+        chunks,
+        threads,
+        init,
+        |w, chunk| std::str::from_utf8(chunk).ok().map(|text| parse(w, text)),
+        |parsed| match parsed {
+            Some(t) => merge(t),
+            None => {
+                utf8 = false;
+                // Stops the workers; replaced by `Ok(false)` below.
+                Err(flamekit_core::Error::Internal { message: "a chunk is not UTF-8".into() })
+            }
+        },
+    );
+    match result {
+        Err(_) if !utf8 => Ok(false),
+        r => r.map(|()| true),
+    }
 }
 
 /// Interning of names borrowed from the input, giving dense ids `0..n` in
@@ -647,6 +695,48 @@ mod tests {
         assert_eq!(chunks, vec!["aaaa\n", "bb\ncccccc\n", "d"]);
         assert_eq!(chunks.concat(), text);
         assert_eq!(split("no newline at all", 3, line_boundary), vec!["no newline at all"]);
+    }
+
+    #[test]
+    fn utf8_chunks_merge_until_the_first_chunk_that_is_not_utf8() {
+        let text = b"aa\nbb\n\xFF\ncc\ndd\n".repeat(40);
+        let chunks = split_bytes(&text, 5, line_boundary);
+        assert_eq!(chunks.concat(), text);
+        let bad = chunks.iter().position(|c| std::str::from_utf8(c).is_err()).unwrap();
+        for threads in [1, 3] {
+            let mut merged = Vec::new();
+            let all = parse_utf8_ordered_with(
+                &chunks,
+                threads,
+                || (),
+                |_, t| t.to_owned(),
+                |t| {
+                    merged.push(t);
+                    Ok(())
+                },
+            );
+            assert_eq!(all, Ok(false));
+            assert_eq!(merged.len(), bad, "the chunks before the bad one, in order");
+            let good: Vec<&str> = chunks[..bad].iter().map(|c| std::str::from_utf8(c).unwrap()).collect();
+            assert_eq!(merged, good);
+        }
+        let clean = b"aa\nbb\ncc\n".repeat(40);
+        let chunks = split_bytes(&clean, 5, line_boundary);
+        let mut n = 0;
+        assert_eq!(
+            parse_utf8_ordered_with(
+                &chunks,
+                3,
+                || (),
+                |_, t| t.len(),
+                |len| {
+                    n += len;
+                    Ok(())
+                }
+            ),
+            Ok(true)
+        );
+        assert_eq!(n, clean.len());
     }
 
     #[test]
