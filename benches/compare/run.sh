@@ -18,8 +18,9 @@
 # Environment: RUNS (default 3), QUICK=1, DATA (input dir), SKIP_CHROMIUM=1,
 # SKIP_SPEEDSCOPE=1 (flamekit and floors only), SKIP_INFERNO=1, CHROMIUM
 # (browser binary), SHAPES (flamekit-gen --shape values, space-separated),
-# TOOL_TIMEOUT (seconds one run of one tool may take, default 600: a run
-# that takes longer is killed and recorded as failed), RESUME=1 (keep
+# TOOL_TIMEOUT (seconds one run of one tool may take, default 300: a run
+# that takes longer is killed and recorded as failed, and the cell's other
+# runs are skipped), RESUME=1 (keep
 # results.jsonl and run only the cells that have fewer than RUNS results,
 # e.g. after an interrupted run). A tool that fails is recorded as failed
 # and the run goes on.
@@ -128,7 +129,7 @@ done
 
 # --- runs --------------------------------------------------------------------
 [[ "${RESUME:-0}" == 1 && -f "$RESULTS" ]] || : >"$RESULTS"
-TOOL_TIMEOUT=${TOOL_TIMEOUT:-600}
+TOOL_TIMEOUT=${TOOL_TIMEOUT:-300}
 record() { printf '%s\n' "$1" >>"$RESULTS"; }
 esc() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
 machine() {
@@ -169,7 +170,11 @@ run() {
     render-time-order | render-left-heavy)
       out=$(timeout "$TOOL_TIMEOUT" "$FLOOR" --mode "$tool" --runs 1 2>&1 | tail -1) || status=$? ;;
   esac
-  ((status != 124)) || out="timed out after $TOOL_TIMEOUT s (TOOL_TIMEOUT)"
+  TIMED_OUT=0
+  if ((status == 124)); then
+    TIMED_OUT=1
+    out="timed out after $TOOL_TIMEOUT s (TOOL_TIMEOUT)"
+  fi
   if [[ $out == \{* ]]; then
     record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$file"),\"result\":$out}"
   else
@@ -182,7 +187,15 @@ runs() { # TOOL FILE
   if [[ "${RESUME:-0}" == 1 ]]; then
     have=$(grep -cF "{\"tool\":$(esc "$1"),\"input\":$(esc "$2")," "$RESULTS" || true)
   fi
-  for ((i = have; i < RUNS; i++)); do run "$1" "$2"; done
+  for ((i = have; i < RUNS; i++)); do
+    run "$1" "$2"
+    if ((TIMED_OUT)); then
+      # The next runs would time out too: record them as not run.
+      for ((i++; i < RUNS; i++)); do
+        record "{\"tool\":$(esc "$1"),\"input\":$(esc "$2"),\"error\":\"not run: an earlier run timed out\"}"
+      done
+    fi
+  done
 }
 
 if [[ "${RESUME:-0}" == 1 ]] && grep -q '"when":"start"' "$RESULTS"; then machine resume; else machine start; fi
