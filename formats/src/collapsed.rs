@@ -125,19 +125,24 @@ pub(crate) fn import_inner(
         }
     }
     let text = decode_text(bytes, usize::MAX);
-    // One reader for every thread count: chunks of whole lines, parsed
-    // (on worker threads when there are several) and merged in file order.
-    let (size, threads) = match crate::parallel::chunk_size(text.len(), threads) {
-        Some(size) => (size, threads),
-        None => (crate::parallel::MAX_CHUNK, 1),
+    // Whole lines, parsed on worker threads when there are several and
+    // merged in file order (decoded text is UTF-8, so the workers' check
+    // passes), else on the calling thread.
+    let done = match crate::parallel::chunk_size(text.len(), threads) {
+        Some(size) => {
+            let chunks = crate::parallel::split_bytes(text.as_bytes(), size, crate::parallel::line_boundary);
+            import_chunks(Chunks::Bytes(&chunks), threads, opts, allow_empty)?
+        }
+        None => {
+            let chunks = crate::parallel::split(&text, crate::parallel::MAX_CHUNK, crate::parallel::line_boundary);
+            import_chunks(Chunks::Text(&chunks), 1, opts, allow_empty)?
+        }
     };
-    let chunks = crate::parallel::split(&text, size, crate::parallel::line_boundary);
-    import_chunks(Chunks::Text(&chunks), threads, opts, allow_empty)?
-        .ok_or_else(|| Error::Internal { message: "decoded text is not UTF-8".into() })
+    done.ok_or_else(|| Error::Internal { message: "decoded text is not UTF-8".into() })
 }
 
-/// The chunks [`import_chunks`] reads: text, or bytes each checked as UTF-8
-/// where it is parsed.
+/// The chunks [`import_chunks`] reads: text, read on the calling thread, or
+/// bytes, read by worker threads that check each chunk's UTF-8.
 enum Chunks<'c, 'a> {
     Text(&'c [&'a str]),
     Bytes(&'c [&'a [u8]]),
@@ -313,7 +318,7 @@ fn import_chunks(
         Ok(())
     };
     let utf8 = match chunks {
-        Chunks::Text(chunks) if threads <= 1 => {
+        Chunks::Text(chunks) => {
             // One names table for every chunk: each name reaches the group once.
             let mut names = BatchNames::default();
             for chunk in chunks {
@@ -325,17 +330,6 @@ fn import_chunks(
         // One names table shared by the workers (each with a cache of the
         // names it has met): each name reaches the group once, not once per
         // chunk.
-        Chunks::Text(chunks) => {
-            let names = SharedNames::new();
-            crate::parallel::parse_ordered_with(
-                chunks,
-                threads,
-                || CachedNames::new(&names),
-                |cache, t| parse_chunk(t, cache),
-                |c| merge(c, &&names),
-            )?;
-            true
-        }
         Chunks::Bytes(chunks) => {
             let names = SharedNames::new();
             crate::parallel::parse_utf8_ordered_with(
