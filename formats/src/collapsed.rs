@@ -27,7 +27,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use crate::parallel::{BatchNames, CachedNames, Intern, SharedNames, TOO_MANY_NAMES};
+use crate::parallel::{BatchNames, Intern, ShardedBatch, ShardedNames, TOO_MANY_NAMES};
 
 use crate::text::{decode_text, encoding, Encoding};
 use crate::ImportOptions;
@@ -245,6 +245,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
         std::mem::swap(&mut prev, &mut cur);
         prev_stack = stack;
     }
+    names.finish_chunk(&mut c.fresh);
     c
 }
 
@@ -327,16 +328,17 @@ fn import_chunks(
             }
             true
         }
-        // One names table shared by the workers (each with a cache of the
-        // names it has met): each name reaches the group once, not once per
-        // chunk.
+        // One names table shared by the workers, cut into shards by hash;
+        // a worker interns a chunk's names shard by shard: each name is
+        // learned once for the whole input.
         Chunks::Bytes(chunks) => {
-            let names = SharedNames::new();
+            let names = ShardedNames::new();
+            let workers = std::sync::atomic::AtomicUsize::new(0);
             crate::parallel::parse_utf8_ordered_with(
                 chunks,
                 threads,
-                || CachedNames::new(&names),
-                |cache, t| parse_chunk(t, cache),
+                || ShardedBatch::new(&names, workers.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+                |batch, t| parse_chunk(t, batch),
                 |c| merge(c, &&names),
             )?
         }

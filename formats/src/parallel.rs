@@ -220,6 +220,12 @@ pub(crate) trait Intern<'a> {
         let _ = hashes;
         out.extend(names.iter().map(|n| self.intern(n)));
     }
+    /// Resolve the ids that [`Intern::intern_all`] has deferred: they are
+    /// the last ones pushed to `out` (which gets ids from nothing else).
+    /// Interners that resolve at once have nothing to do.
+    fn finish_chunk(&mut self, out: &mut [u32]) {
+        let _ = out;
+    }
     /// The name of an id returned by [`Intern::intern`].
     fn name(&self, id: u32) -> Cow<'_, str>;
     /// Number of names interned so far.
@@ -413,21 +419,27 @@ impl BatchNames {
         id
     }
 
-    /// Hash `names` into `hashes` (cleared first), make room for them all,
-    /// and read the slot each will probe first, then the record it points
-    /// to (first and last byte: a name may span two cache lines), without
-    /// using the values: a batch's cache misses overlap instead of coming
-    /// one after the other.
+    /// Hash `names` into `hashes` (cleared first) and [`read_ahead`] them.
+    ///
+    /// [`read_ahead`]: BatchNames::read_ahead
     fn prepare(&mut self, names: &[&str], hashes: &mut Vec<u64>) {
         hashes.clear();
         hashes.extend(names.iter().map(|n| self.hasher.hash_one(n)));
-        self.reserve(names.len());
+        self.read_ahead(hashes);
+    }
+
+    /// Make room for names of these `hashes`, and read the slot each will
+    /// probe first, then the record it points to (first and last byte: a
+    /// name may span two cache lines), without using the values: a batch's
+    /// cache misses overlap instead of coming one after the other.
+    fn read_ahead(&mut self, hashes: &[u64]) {
+        self.reserve(hashes.len());
         let mut sink = 0u64;
-        for &h in hashes.iter() {
+        for &h in hashes {
             sink ^= self.slots[self.home(h)];
         }
         let bytes = &self.arena.bytes;
-        for &h in hashes.iter() {
+        for &h in hashes {
             if let Some(off) = Self::candidate(self.slots[self.home(h)], h) {
                 let off = off as usize;
                 let len = bytes.get(off..off + 4).map_or(0, |_| self.arena.word(off) as usize);
@@ -474,118 +486,209 @@ impl<'a> Intern<'a> for BatchNames {
     }
 }
 
-/// Shards of [`SharedNames`]: enough that two to a few dozen threads rarely
-/// wait for one another.
-const SHARDS: usize = 64;
-
-/// One shard of [`SharedNames`]: `(hash, name, id)` by hash.
-type Shard<'a> = HashTable<(u64, &'a str, u32)>;
-
-/// A shard on cache lines of its own: locking one shard does not take the
+/// A value on cache lines of its own: locking one shard does not take the
 /// cache line of its neighbours from the other threads' cores.
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// Names interned by several worker threads at once: ids are dense and
-/// shared by every chunk, so the merge maps each name to a group frame once
-/// for the whole input (not once per chunk). Ids are given in the order the
-/// workers meet names, which varies from run to run; the merge assigns group
-/// frame ids in file order, so the group does not depend on it.
-pub(crate) struct SharedNames<'a> {
-    /// By hash: the hash (for growing the table without hashing again), the
-    /// name (compared without taking the `names` lock) and the id.
-    shards: Box<[Padded<Mutex<Shard<'a>>>]>,
-    /// Names by id.
-    names: Mutex<Vec<&'a str>>,
+/// Lock `m`. A panic while holding a lock cannot leave a table
+/// half-updated in a way that matters here (entries are added whole): keep
+/// going.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Shards of [`ShardedNames`] (a power of two): enough that workers
+/// rarely want the same one at once.
+const SHARDS: usize = 16;
+
+/// Names read ahead together within one shard's run.
+const READ_AHEAD: usize = 64;
+
+/// Names a worker keeps back before interning them: enough that each
+/// shard's lock is taken for a run of names, few enough that their bytes
+/// (a few dozen lines of input) are still in the cache when compared.
+const BATCH_NAMES: usize = 4096;
+
+/// Names interned by several worker threads, a chunk at a time: the table
+/// is cut by hash into [`SHARDS`] [`BatchNames`], each behind a lock.
+/// A worker keeps the names of a whole chunk back ([`ShardedBatch`]), then
+/// interns them shard by shard, taking each lock once per chunk. Every name
+/// is learned once for the whole input (no per-worker copy of the table),
+/// and lookups cost what they cost on one thread. Ids are a name's index in
+/// its shard times [`SHARDS`] plus the shard: they depend on which
+/// worker met a name first, but the merge numbers group frames in file
+/// order, so the group does not.
+pub(crate) struct ShardedNames<'a> {
+    shards: Box<[Padded<Mutex<NameShard<'a>>>]>,
     hasher: DefaultHashBuilder,
 }
 
-impl<'a> SharedNames<'a> {
-    pub(crate) fn new() -> Self {
-        SharedNames {
-            shards: (0..SHARDS).map(|_| Padded(Mutex::new(HashTable::new()))).collect(),
-            names: Mutex::new(Vec::new()),
-            hasher: DefaultHashBuilder::default(),
-        }
-    }
-
-    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-        // A panic while holding a lock cannot leave a table half-updated in a
-        // way that matters here (entries are added whole); keep going.
-        m.lock().unwrap_or_else(|e| e.into_inner())
-    }
+/// One shard of [`ShardedNames`]: its table, and its names in order, as
+/// borrowed from the input (the merge reads a name without copying it).
+struct NameShard<'a> {
+    table: BatchNames,
+    names: Vec<&'a str>,
 }
 
-impl<'a> SharedNames<'a> {
-    /// [`Intern::intern`] of `name`, whose hash by `self.hasher` is `hash`.
-    fn intern_hashed(&self, name: &'a str, hash: u64) -> u32 {
-        // Bits hashbrown does not use for the slot or the tag of a table of
-        // fewer than 2^32 slots.
-        let mut shard = SharedNames::lock(&self.shards[(hash >> 32) as usize % SHARDS].0);
-        if let Some(&(_, _, id)) = shard.find(hash, |&(h, n, _)| h == hash && n == name) {
-            return id;
-        }
-        let id = {
-            let mut names = SharedNames::lock(&self.names);
-            let Ok(id) = u32::try_from(names.len()) else { return TOO_MANY_NAMES };
-            if id == TOO_MANY_NAMES {
-                return TOO_MANY_NAMES;
-            }
+impl<'a> NameShard<'a> {
+    /// The id of `name` (hash `hash`) in shard `shard`, added if new. Room
+    /// must have been reserved ([`BatchNames::reserve`]).
+    fn intern(&mut self, shard: usize, name: &'a str, hash: u64) -> u32 {
+        let NameShard { table, names } = self;
+        // Called only for a name the arena then adds: `names` keeps its order.
+        table.intern_hashed(name, hash, |index| {
             names.push(name);
-            id
-        };
-        shard.insert_unique(hash, (hash, name, id), |&(h, _, _)| h);
-        id
+            ShardedNames::id(shard, index)
+        })
     }
 }
 
-impl<'a> Intern<'a> for &SharedNames<'a> {
+impl ShardedNames<'_> {
+    pub(crate) fn new() -> Self {
+        let hasher = DefaultHashBuilder::default();
+        let shard = || NameShard { table: BatchNames::with_hasher(hasher.clone()), names: Vec::new() };
+        let shards = (0..SHARDS).map(|_| Padded(Mutex::new(shard()))).collect();
+        ShardedNames { shards, hasher }
+    }
+
+    /// The shard of a name hashed to `hash`: its top bits (a shard's
+    /// [`BatchNames`] takes its slots from the low bits).
+    fn shard_of(hash: u64) -> usize {
+        (hash >> (64 - SHARDS.trailing_zeros())) as usize
+    }
+
+    /// The id of the `index`-th name of shard `shard`.
+    fn id(shard: usize, index: u32) -> u32 {
+        index
+            .checked_mul(SHARDS as u32)
+            .and_then(|i| i.checked_add(shard as u32))
+            .filter(|&id| id != TOO_MANY_NAMES)
+            .unwrap_or(TOO_MANY_NAMES)
+    }
+}
+
+impl<'a> Intern<'a> for &ShardedNames<'a> {
     fn intern(&mut self, name: &'a str) -> u32 {
-        self.intern_hashed(name, self.hasher.hash_one(name))
+        let hash = self.hasher.hash_one(name);
+        let shard = ShardedNames::shard_of(hash);
+        let mut t = lock(&self.shards[shard].0);
+        t.table.reserve(1);
+        t.intern(shard, name, hash)
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
-        Cow::Borrowed(SharedNames::lock(&self.names)[id as usize])
+        let name = lock(&self.shards[id as usize % SHARDS].0).names[(id / SHARDS as u32) as usize];
+        Cow::Borrowed(name)
     }
 
     fn len(&self) -> usize {
-        SharedNames::lock(&self.names).len()
+        self.shards.iter().map(|s| lock(&s.0).names.len()).sum()
     }
 }
 
-/// One worker thread's view of [`SharedNames`]: the names it has met, in a
-/// [`BatchNames`] whose records hold their shared ids, found without
-/// locking. Only a name new to the worker goes to the shared table, so the
-/// workers rarely touch the same memory.
-pub(crate) struct CachedNames<'a, 's> {
-    local: BatchNames,
-    shared: &'s SharedNames<'a>,
+/// One worker's side of [`ShardedNames`]: [`Intern::intern_all`] only
+/// hashes the names and keeps them back; [`Intern::finish_chunk`] sorts a
+/// chunk's names by shard and interns each shard's run under its lock,
+/// starting at a shard of its own (`first`), so workers seldom wait.
+pub(crate) struct ShardedBatch<'a, 's> {
+    shared: &'s ShardedNames<'a>,
+    first: usize,
+    names: Vec<&'a str>,
+    hashes: Vec<u64>,
+    /// Scratch: positions in `names` sorted by shard, one shard's names and
+    /// hashes.
+    order: Vec<u32>,
+    run: Vec<&'a str>,
+    run_hashes: Vec<u64>,
 }
 
-impl<'a, 's> CachedNames<'a, 's> {
-    pub(crate) fn new(shared: &'s SharedNames<'a>) -> Self {
-        CachedNames { local: BatchNames::with_hasher(shared.hasher.clone()), shared }
+impl<'a, 's> ShardedBatch<'a, 's> {
+    /// The `worker`-th worker's batch.
+    pub(crate) fn new(shared: &'s ShardedNames<'a>, worker: usize) -> Self {
+        ShardedBatch {
+            shared,
+            first: worker.wrapping_mul(SHARDS / 2 + 1) % SHARDS,
+            names: Vec::new(),
+            hashes: Vec::new(),
+            order: Vec::new(),
+            run: Vec::new(),
+            run_hashes: Vec::new(),
+        }
     }
 }
 
-impl<'a> Intern<'a> for CachedNames<'a, '_> {
+impl<'a> Intern<'a> for ShardedBatch<'a, '_> {
     fn intern(&mut self, name: &'a str) -> u32 {
-        let (shared, hash) = (self.shared, self.shared.hasher.hash_one(name));
-        self.local.reserve(1);
-        self.local.intern_hashed(name, hash, |_| shared.intern_hashed(name, hash))
+        let mut shared = self.shared;
+        shared.intern(name)
     }
 
-    fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
-        let shared = self.shared;
-        self.local.intern_batch(names, hashes, out, |name, hash, _| shared.intern_hashed(name, hash));
+    fn intern_all(&mut self, names: &[&'a str], _hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
+        let hasher = &self.shared.hasher;
+        self.hashes.extend(names.iter().map(|n| hasher.hash_one(n)));
+        self.names.extend_from_slice(names);
+        out.resize(out.len() + names.len(), TOO_MANY_NAMES);
+        if self.names.len() >= BATCH_NAMES {
+            self.resolve(out);
+        }
+    }
+
+    fn finish_chunk(&mut self, out: &mut [u32]) {
+        self.resolve(out);
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
-        Cow::Borrowed(SharedNames::lock(&self.shared.names)[id as usize])
+        self.shared.name(id)
     }
 
     fn len(&self) -> usize {
-        (&self.shared).len()
+        self.shared.len()
+    }
+}
+
+impl ShardedBatch<'_, '_> {
+    /// Intern the names kept back, whose ids are the last ones of `out`.
+    fn resolve(&mut self, out: &mut [u32]) {
+        let n = self.names.len();
+        let base = out.len() - n;
+        let mut starts = [0usize; SHARDS + 1];
+        for &h in &self.hashes {
+            starts[ShardedNames::shard_of(h) + 1] += 1;
+        }
+        for s in 0..SHARDS {
+            starts[s + 1] += starts[s];
+        }
+        let mut next = starts;
+        self.order.clear();
+        self.order.resize(n, 0);
+        for (k, &h) in self.hashes.iter().enumerate() {
+            let s = ShardedNames::shard_of(h);
+            self.order[next[s]] = k as u32;
+            next[s] += 1;
+        }
+        for j in 0..SHARDS {
+            let shard = (self.first + j) % SHARDS;
+            let positions = &self.order[starts[shard]..starts[shard + 1]];
+            if positions.is_empty() {
+                continue;
+            }
+            let mut t = lock(&self.shared.shards[shard].0);
+            for part in positions.chunks(READ_AHEAD) {
+                self.run.clear();
+                self.run_hashes.clear();
+                for &k in part {
+                    self.run.push(self.names[k as usize]);
+                    self.run_hashes.push(self.hashes[k as usize]);
+                }
+                t.table.read_ahead(&self.run_hashes);
+                for ((&k, &name), &hash) in part.iter().zip(&self.run).zip(&self.run_hashes) {
+                    out[base + k as usize] = t.intern(shard, name, hash);
+                }
+            }
+        }
+        self.names.clear();
+        self.hashes.clear();
     }
 }
 
@@ -639,14 +742,20 @@ mod tests {
     }
 
     #[test]
-    fn shared_names_agree_between_workers() {
+    fn sharded_names_agree_between_workers() {
         let owned: Vec<String> = (0..2000).map(|i| format!("n{i}")).collect();
-        let shared = SharedNames::new();
-        check_interner(&mut CachedNames::new(&shared), &NAMES);
-        let mut a = CachedNames::new(&shared);
-        let mut b = CachedNames::new(&shared);
-        let ida: Vec<u32> = owned.iter().map(|n| a.intern(n)).collect();
-        let idb: Vec<u32> = owned.iter().rev().map(|n| b.intern(n)).collect();
+        let shared = ShardedNames::new();
+        check_interner(&mut &shared, &NAMES);
+        // Two workers meeting the same names in opposite orders, in their
+        // own batches, get the same ids.
+        let (mut a, mut b) = (ShardedBatch::new(&shared, 0), ShardedBatch::new(&shared, 1));
+        let (mut ida, mut idb, mut h) = (Vec::new(), Vec::new(), Vec::new());
+        let names: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let reversed: Vec<&str> = names.iter().rev().copied().collect();
+        a.intern_all(&names, &mut h, &mut ida);
+        a.finish_chunk(&mut ida);
+        b.intern_all(&reversed, &mut h, &mut idb);
+        b.finish_chunk(&mut idb);
         assert_eq!(ida, idb.into_iter().rev().collect::<Vec<_>>());
         for (n, &id) in owned.iter().zip(&ida) {
             assert_eq!((&shared).name(id), n.as_str());
@@ -655,32 +764,34 @@ mod tests {
     }
 
     /// Interns `names` in batches of `batch` with [`Intern::intern_all`]
-    /// and checks the ids ([`check_ids`]; a name may appear twice in one
-    /// batch, new the first time).
+    /// (then [`Intern::finish_chunk`]) and checks the ids ([`check_ids`]; a
+    /// name may appear twice in one batch, new the first time).
     fn check_batches<'a>(i: &mut impl Intern<'a>, names: &[&'a str], batch: usize) {
         let (mut ids, mut hashes) = (Vec::new(), Vec::new());
         for part in names.chunks(batch) {
             i.intern_all(part, &mut hashes, &mut ids);
         }
+        i.finish_chunk(&mut ids);
         check_ids(i, names, &ids);
     }
 
     #[test]
     fn batches_give_the_ids_of_one_name_at_a_time() {
         // Repeats inside a batch, and enough names to grow the table from
-        // within a batch.
+        // within a batch and to fill several of a worker's batches.
         let owned: Vec<String> = (0..6000).map(|i| format!("g{}", (i * 7919) % 2500)).collect();
         let mut names: Vec<&str> = NAMES.to_vec();
         names.extend(owned.iter().map(String::as_str));
         for batch in [1, 2, 3, 64, 5000] {
             check_batches(&mut LocalNames::default(), &names, batch);
             check_batches(&mut BatchNames::default(), &names, batch);
-            let shared = SharedNames::new();
-            check_batches(&mut CachedNames::new(&shared), &names, batch);
+            let shared = ShardedNames::new();
+            check_batches(&mut ShardedBatch::new(&shared, 3), &names, batch);
             // A second worker meeting the same names gets the same ids.
-            let mut a = CachedNames::new(&shared);
+            let mut a = ShardedBatch::new(&shared, 4);
             let (mut ida, mut idb, mut h) = (Vec::new(), Vec::new(), Vec::new());
             a.intern_all(&names, &mut h, &mut ida);
+            a.finish_chunk(&mut ida);
             for &n in &names {
                 idb.push((&shared).intern(n));
             }
