@@ -1,7 +1,9 @@
 //! `SampledSetBuilder` gives each profile exactly what a `SampledBuilder`
 //! fed the same samples alone gives.
 
-use flamekit_core::{Frame, FrameId, GroupBuilder, IngestLimits, Profile, ValueUnit};
+use std::sync::Arc;
+
+use flamekit_core::{Frame, FrameId, GroupBuilder, IngestLimits, Profile, ProfileData, ValueUnit};
 use proptest::prelude::*;
 
 /// Samples: a stack (indices into 6 frames, outermost first) and one weight
@@ -68,7 +70,14 @@ proptest! {
 #[test]
 fn every_sample_in_every_profile_shares_the_table() {
     let s: Samples = vec![(vec![0, 1, 2], vec![1, 2]), (vec![0, 1, 3], vec![1, 1]), (vec![4], vec![2, 3])];
-    assert_eq!(shared(&s, 2), alone(&s, 2));
+    let profiles = shared(&s, 2);
+    assert_eq!(profiles, alone(&s, 2));
+    // One table for both, not a copy each.
+    let table = |p: &Profile| match p.data() {
+        ProfileData::Sampled { stacks, .. } => Arc::clone(stacks),
+        ProfileData::Evented { .. } => panic!("sampled"),
+    };
+    assert!(Arc::ptr_eq(&table(&profiles[0]), &table(&profiles[1])));
 }
 
 #[test]

@@ -27,11 +27,15 @@ impl StackTable {
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
     }
-    /// Keep the first `len` nodes (a prefix is a table: parents come first).
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.parents.truncate(len);
-        self.frames.truncate(len);
-        self.depths.truncate(len);
+    /// A copy of the first `len` nodes (a prefix is a table: parents come
+    /// first).
+    pub(crate) fn prefix(&self, len: usize) -> StackTable {
+        let len = len.min(self.len());
+        StackTable {
+            parents: self.parents[..len].to_vec(),
+            frames: self.frames[..len].to_vec(),
+            depths: self.depths[..len].to_vec(),
+        }
     }
     /// Parent of `id`, or [`NO_STACK`] for an outermost frame.
     pub fn parent(&self, id: StackId) -> StackId {

@@ -120,9 +120,7 @@ impl SampledSetBuilder {
                 if part.same && part.seen == shared.len() {
                     part.builder.finish_with(Arc::clone(&shared), |s| s)
                 } else if part.same {
-                    let mut t = StackTable::clone(&shared);
-                    t.truncate(part.seen);
-                    part.builder.finish_with(Arc::new(t), |s| s)
+                    part.builder.finish_with(Arc::new(shared.prefix(part.seen)), |s| s)
                 } else {
                     let (t, map) = subtable(&shared, part.builder.sample_nodes());
                     part.builder.finish_with(Arc::new(t), |s| if s == NO_STACK { s } else { map[s as usize] })
@@ -156,44 +154,4 @@ fn subtable(trie: &StackTable, samples: &[StackId]) -> (StackTable, Vec<StackId>
         }
     }
     (out, map)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use crate::{Frame, GroupBuilder, IngestLimits, ProfileData, StackTable, ValueUnit};
-
-    fn stacks(p: &crate::Profile) -> &Arc<StackTable> {
-        match p.data() {
-            ProfileData::Sampled { stacks, .. } => stacks,
-            ProfileData::Evented { .. } => panic!("sampled"),
-        }
-    }
-
-    /// Profiles given a sample on every walk share the one table; a
-    /// profile given some of the stacks gets its own, the table it would
-    /// have built alone.
-    #[test]
-    fn whole_table_is_shared_and_parts_are_built_alone() {
-        let mut g = GroupBuilder::new("test", &IngestLimits::default());
-        let [a, b, c] = ["a", "b", "c"].map(|n| g.frame(Frame::new(n)).unwrap());
-        let units = [("x", ValueUnit::None), ("y", ValueUnit::None), ("z", ValueUnit::None)];
-        let mut set = g.sampled_set(units);
-        let mut alone = g.sampled("z", ValueUnit::None);
-        for (stack, z) in [(&[a, b][..], 0.0), (&[a, c][..], 5.0), (&[c][..], 0.0), (&[a, c, b][..], 7.0)] {
-            let id = set.stack_id(stack).unwrap();
-            set.push_sample(0, id, 1.0).unwrap();
-            set.push_sample(1, id, 2.0).unwrap();
-            if z > 0.0 {
-                set.push_sample(2, id, z).unwrap();
-                alone.push_stack(stack, z).unwrap();
-            }
-        }
-        let profiles = set.finish();
-        assert!(Arc::ptr_eq(stacks(&profiles[0]), stacks(&profiles[1])), "x and y share one table");
-        assert_eq!(stacks(&profiles[0]).len(), 5);
-        assert_eq!(profiles[2], alone.finish(), "z is what it would have been alone");
-        assert_eq!(stacks(&profiles[2]).len(), 3);
-    }
 }
