@@ -448,22 +448,6 @@ impl BatchNames {
         }
         std::hint::black_box(sink);
     }
-
-    /// [`Intern::intern_all`]: every name of the batch read ahead
-    /// ([`BatchNames::prepare`]), then interned in turn, a new name given
-    /// the id `new_id(name, hash, index)`.
-    fn intern_batch<'a>(
-        &mut self,
-        names: &[&'a str],
-        hashes: &mut Vec<u64>,
-        out: &mut Vec<u32>,
-        new_id: impl Fn(&'a str, u64, u32) -> u32,
-    ) {
-        self.prepare(names, hashes);
-        for (&name, &hash) in names.iter().zip(hashes.iter()) {
-            out.push(self.intern_hashed(name, hash, |index| new_id(name, hash, index)));
-        }
-    }
 }
 
 impl<'a> Intern<'a> for BatchNames {
@@ -473,8 +457,13 @@ impl<'a> Intern<'a> for BatchNames {
         self.intern_hashed(name, hash, |index| index)
     }
 
+    /// Every name of the batch read ahead ([`BatchNames::prepare`]), then
+    /// interned in turn.
     fn intern_all(&mut self, names: &[&'a str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
-        self.intern_batch(names, hashes, out, |_, _, index| index);
+        self.prepare(names, hashes);
+        for (name, &hash) in names.iter().zip(hashes.iter()) {
+            out.push(self.intern_hashed(name, hash, |index| index));
+        }
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
@@ -510,10 +499,10 @@ const READ_AHEAD: usize = 64;
 /// (a few dozen lines of input) are still in the cache when compared.
 const BATCH_NAMES: usize = 4096;
 
-/// Names interned by several worker threads, a chunk at a time: the table
-/// is cut by hash into [`SHARDS`] [`BatchNames`], each behind a lock.
-/// A worker keeps the names of a whole chunk back ([`ShardedBatch`]), then
-/// interns them shard by shard, taking each lock once per chunk. Every name
+/// Names interned by several worker threads in batches: the table is cut
+/// by hash into [`SHARDS`] [`BatchNames`], each behind a lock. A worker
+/// keeps [`BATCH_NAMES`] names back ([`ShardedBatch`]), then interns them
+/// shard by shard, taking each lock once per batch. Every name
 /// is learned once for the whole input (no per-worker copy of the table),
 /// and lookups cost what they cost on one thread. Ids are a name's index in
 /// its shard times [`SHARDS`] plus the shard: they depend on which
@@ -587,19 +576,19 @@ impl<'a> Intern<'a> for &ShardedNames<'a> {
     }
 }
 
-/// One worker's side of [`ShardedNames`]: [`Intern::intern_all`] only
-/// hashes the names and keeps them back; [`Intern::finish_chunk`] sorts a
-/// chunk's names by shard and interns each shard's run under its lock,
-/// starting at a shard of its own (`first`), so workers seldom wait.
+/// One worker's side of [`ShardedNames`]: [`Intern::intern_all`] hashes
+/// the names and keeps them back; once [`BATCH_NAMES`] are kept, and at
+/// [`Intern::finish_chunk`], they are sorted by shard and each shard's run
+/// is interned under its lock, starting at a shard of its own (`first`), so
+/// workers seldom wait.
 pub(crate) struct ShardedBatch<'a, 's> {
     shared: &'s ShardedNames<'a>,
     first: usize,
     names: Vec<&'a str>,
     hashes: Vec<u64>,
-    /// Scratch: positions in `names` sorted by shard, one shard's names and
-    /// hashes.
+    /// Scratch: positions in `names` sorted by shard, the hashes of one
+    /// run read ahead together.
     order: Vec<u32>,
-    run: Vec<&'a str>,
     run_hashes: Vec<u64>,
 }
 
@@ -612,7 +601,6 @@ impl<'a, 's> ShardedBatch<'a, 's> {
             names: Vec::new(),
             hashes: Vec::new(),
             order: Vec::new(),
-            run: Vec::new(),
             run_hashes: Vec::new(),
         }
     }
@@ -675,15 +663,11 @@ impl ShardedBatch<'_, '_> {
             }
             let mut t = lock(&self.shared.shards[shard].0);
             for part in positions.chunks(READ_AHEAD) {
-                self.run.clear();
                 self.run_hashes.clear();
-                for &k in part {
-                    self.run.push(self.names[k as usize]);
-                    self.run_hashes.push(self.hashes[k as usize]);
-                }
+                self.run_hashes.extend(part.iter().map(|&k| self.hashes[k as usize]));
                 t.table.read_ahead(&self.run_hashes);
-                for ((&k, &name), &hash) in part.iter().zip(&self.run).zip(&self.run_hashes) {
-                    out[base + k as usize] = t.intern(shard, name, hash);
+                for (&k, &hash) in part.iter().zip(&self.run_hashes) {
+                    out[base + k as usize] = t.intern(shard, self.names[k as usize], hash);
                 }
             }
         }
