@@ -113,39 +113,37 @@ pub(crate) fn import_inner(
     allow_empty: bool,
 ) -> Result<(ProfileGroup, ImportReport)> {
     let threads = opts.thread_count();
-    // UTF-8 on several threads: each worker checks the chunks it parses, so
-    // no thread reads the whole input first. Input that is not UTF-8 is
-    // read again below, decoded.
-    if let Encoding::Utf8(body) = encoding(bytes) {
-        if let Some(size) = crate::parallel::chunk_size(body.len(), threads) {
+    // On several threads: chunks of whole lines, each checked as UTF-8 by
+    // the worker that parses it (no thread reads the whole input first).
+    // `None` for input too small to split, or not UTF-8.
+    let on_workers = |body: &[u8]| match crate::parallel::chunk_size(body.len(), threads) {
+        Some(size) => {
             let chunks = crate::parallel::split_bytes(body, size, crate::parallel::line_boundary);
-            if let Some(done) = import_chunks(Chunks::Bytes(&chunks), threads, opts, allow_empty)? {
-                return Ok(done);
-            }
+            import_chunks(Chunks::Bytes(&chunks, threads), opts, allow_empty)
+        }
+        None => Ok(None),
+    };
+    if let Encoding::Utf8(body) = encoding(bytes) {
+        if let Some(done) = on_workers(body)? {
+            return Ok(done);
         }
     }
+    // Decoded (input that is not UTF-8, UTF-16): on the workers when large
+    // enough, else on the calling thread.
     let text = decode_text(bytes, usize::MAX);
-    // Whole lines, parsed on worker threads when there are several and
-    // merged in file order (decoded text is UTF-8, so the workers' check
-    // passes), else on the calling thread.
-    let done = match crate::parallel::chunk_size(text.len(), threads) {
-        Some(size) => {
-            let chunks = crate::parallel::split_bytes(text.as_bytes(), size, crate::parallel::line_boundary);
-            import_chunks(Chunks::Bytes(&chunks), threads, opts, allow_empty)?
-        }
-        None => {
-            let chunks = crate::parallel::split(&text, crate::parallel::MAX_CHUNK, crate::parallel::line_boundary);
-            import_chunks(Chunks::Text(&chunks), 1, opts, allow_empty)?
-        }
-    };
-    done.ok_or_else(|| Error::Internal { message: "decoded text is not UTF-8".into() })
+    if let Some(done) = on_workers(text.as_bytes())? {
+        return Ok(done);
+    }
+    let chunks = crate::parallel::split(&text, crate::parallel::MAX_CHUNK, crate::parallel::line_boundary);
+    import_chunks(Chunks::Text(&chunks), opts, allow_empty)?
+        .ok_or_else(|| Error::Internal { message: "text read on one thread reported as not UTF-8".into() })
 }
 
 /// The chunks [`import_chunks`] reads: text, read on the calling thread, or
-/// bytes, read by worker threads that check each chunk's UTF-8.
+/// bytes, read by this many worker threads that check each chunk's UTF-8.
 enum Chunks<'c, 'a> {
     Text(&'c [&'a str]),
-    Bytes(&'c [&'a [u8]]),
+    Bytes(&'c [&'a [u8]], usize),
 }
 
 fn report_invalid(g: &mut GroupBuilder, line_no: u64, line: &str) {
@@ -255,7 +253,6 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
 /// `None` when a chunk of [`Chunks::Bytes`] is not UTF-8.
 fn import_chunks(
     chunks: Chunks<'_, '_>,
-    threads: usize,
     opts: &ImportOptions,
     allow_empty: bool,
 ) -> Result<Option<(ProfileGroup, ImportReport)>> {
@@ -331,7 +328,7 @@ fn import_chunks(
         // One names table shared by the workers, cut into shards by hash;
         // a worker interns a chunk's names shard by shard: each name is
         // learned once for the whole input.
-        Chunks::Bytes(chunks) => {
+        Chunks::Bytes(chunks, threads) => {
             let names = ShardedNames::new();
             let workers = std::sync::atomic::AtomicUsize::new(0);
             crate::parallel::parse_utf8_ordered_with(
