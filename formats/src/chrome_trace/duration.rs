@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 use super::events::{Collector, Ev, Thread};
 use super::matcher::{cmp_ts, sort_by_ts, Item, Matcher, Step};
 use crate::json::{fmt_num, JStr, Num};
+use crate::parallel::{BatchNames, Intern, ShardedNames, TOO_MANY_NAMES};
 
 /// JSON truthiness of `args`, as speedscope tests `if (event.args)`.
 pub(super) fn truthy(raw: &RawValue) -> bool {
@@ -84,7 +85,9 @@ pub(super) type HermesKey<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>, Opt
 pub(super) struct Keys<'a> {
     /// Display names (`(unnamed)` for a missing or empty name): the one
     /// string hashed per event.
-    pub(super) dnames: HashMap<Cow<'a, str>, u32>,
+    /// (Copied into one arena: a name's bytes are compared there, not in
+    /// the input, where each first occurrence is a cache miss of its own.)
+    pub(super) dnames: BatchNames,
     /// Event ids of events with args: (display name id, compacted args).
     pub(super) eids: HashMap<(u32, Cow<'a, str>), u32>,
     /// Event ids of events without args, by display name id
@@ -93,6 +96,15 @@ pub(super) struct Keys<'a> {
     /// Event ids handed out.
     pub(super) eid_count: u32,
     pub(super) hermes: HashMap<HermesKey<'a>, u32>,
+    /// The names of all threads, when threads are matched on workers: each
+    /// display name's id there ([`Keys::dn_names`]) lets the replay intern
+    /// a name's frame once for all threads rather than once per thread.
+    pub(super) names: Option<&'a ShardedNames<'a>>,
+    /// Per display name id: its id in `names` (`u32::MAX`: none).
+    pub(super) dn_names: Vec<u32>,
+    /// Per event id: the `names` id of its frame's name, for an event
+    /// without args (`u32::MAX` for one with args, or without `names`).
+    pub(super) eid_names: Vec<u32>,
 }
 
 pub(super) fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
@@ -105,6 +117,7 @@ impl<'a> Keys<'a> {
     /// for the common event without args.
     fn event_id(&mut self, dn: u32, args: Option<Cow<'a, str>>) -> u32 {
         let next = self.eid_count;
+        let bare = args.is_none();
         let id = match args {
             Some(args) => *self.eids.entry((dn, args)).or_insert(next),
             None => {
@@ -120,8 +133,35 @@ impl<'a> Keys<'a> {
         };
         if id == next {
             self.eid_count += 1;
+            if self.names.is_some() {
+                let name = if bare { self.dn_names.get(dn as usize).copied() } else { None };
+                self.eid_names.push(name.unwrap_or(u32::MAX));
+            }
         }
         id
+    }
+
+    /// The id of display name `name`, added if new.
+    fn display_name_id(&mut self, name: Cow<'a, str>) -> Result<u32> {
+        let n = self.dnames.len();
+        let dn = self.dnames.intern(&name);
+        if dn == TOO_MANY_NAMES {
+            return Err(flamekit_core::Error::LimitExceeded {
+                limit: flamekit_core::LimitKind::Frames,
+                max: n as u64,
+                value: n as u64 + 1,
+            });
+        }
+        if let Some(mut names) = self.names {
+            if dn as usize == n {
+                let name = match name {
+                    Cow::Borrowed(s) => names.intern(s),
+                    Cow::Owned(_) => u32::MAX,
+                };
+                self.dn_names.push(name);
+            }
+        }
+        Ok(dn)
     }
 }
 
@@ -177,7 +217,8 @@ pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: b
         let (mut keys, mut frames) = (Keys::default(), Vec::new());
         for th in order {
             let b = new_profile(g, th);
-            let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
+            let mut sink =
+                Direct { g: &mut *g, b, th, hermes, frames: &mut frames, names: &[], by_name: &mut Vec::new() };
             plan(th, hermes, &mut keys, &mut sink)?;
             let b = sink.b;
             finish(g, b)?;
@@ -186,20 +227,29 @@ pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: b
     }
     // Workers match each thread into a log; the calling thread replays the
     // logs in pid/tid order into the group.
+    // Display names are also interned in one table for all threads, so
+    // that a frame named alike in several threads is interned once.
+    let names = ShardedNames::new();
+    let mut by_name: Vec<FrameId> = Vec::new();
     crate::parallel::parse_ordered_with(
         &order,
         threads,
-        || (),
-        |_, th| {
+        || Keys { names: (!hermes).then_some(&names), ..Keys::default() },
+        |keys, th| {
             let mut log = Log::default();
-            // A log cannot fail: errors come from the group, at replay.
-            let _ = plan(th, hermes, &mut Keys::default(), &mut log);
-            (th, log)
+            // A log cannot fail: errors come from the group, at replay,
+            // and from `plan` before it logs anything.
+            let planned = plan(th, hermes, keys, &mut log);
+            log.names = keys.eid_names.clone();
+            (th, log, planned)
         },
-        |(th, log)| {
+        |(th, mut log, planned)| {
+            planned?;
             let b = new_profile(g, th);
             let mut frames = Vec::new();
-            let mut sink = Direct { g: &mut *g, b, th, hermes, frames: &mut frames };
+            let names = std::mem::take(&mut log.names);
+            let mut sink =
+                Direct { g: &mut *g, b, th, hermes, frames: &mut frames, names: &names, by_name: &mut by_name };
             log.replay(&mut sink)?;
             let b = sink.b;
             finish(g, b)
@@ -231,6 +281,11 @@ struct Direct<'g, 't, 'a> {
     hermes: bool,
     /// Frame of each frame key, once opened.
     frames: &'g mut Vec<FrameId>,
+    /// Per frame key: its name's id in the threads' shared table
+    /// ([`Keys::eid_names`]; empty when there is none).
+    names: &'g [u32],
+    /// Frame of each name of the shared table, once opened in any thread.
+    by_name: &'g mut Vec<FrameId>,
 }
 
 impl Sink for Direct<'_, '_, '_> {
@@ -240,7 +295,22 @@ impl Sink for Direct<'_, '_, '_> {
             self.frames.resize(slot + 1, FrameId::MAX);
         }
         if self.frames[slot] == FrameId::MAX {
-            self.frames[slot] = intern_frame(self.g, &self.th.events[src as usize], self.hermes)?;
+            // A frame without args is its display name: the same frame in
+            // every thread.
+            let name = self.names.get(slot).filter(|&&n| n != u32::MAX).map(|&n| n as usize);
+            self.frames[slot] = match name.and_then(|n| self.by_name.get(n)) {
+                Some(&f) if f != FrameId::MAX => f,
+                _ => {
+                    let f = intern_frame(self.g, self.th.event(src as usize), self.hermes)?;
+                    if let Some(name) = name {
+                        if self.by_name.len() <= name {
+                            self.by_name.resize(name + 1, FrameId::MAX);
+                        }
+                        self.by_name[name] = f;
+                    }
+                    f
+                }
+            };
         }
         self.b.open(self.frames[slot], ts)
     }
@@ -266,6 +336,8 @@ impl Sink for Direct<'_, '_, '_> {
 struct Log {
     /// Opens to make room for.
     opens: usize,
+    /// [`Keys::eid_names`] of the thread.
+    names: Vec<u32>,
     ops: Vec<Op>,
     warnings: Vec<(&'static str, Location, String)>,
 }
@@ -349,7 +421,7 @@ fn out_of_step() -> flamekit_core::Error {
 /// `sink`. Frame keys are interned in `keys` (one table per thread, or one
 /// for all: frames are the same either way).
 pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'a>, sink: &mut S) -> Result<()> {
-    let n = th.events.len();
+    let n = th.len();
     let mut begins: Vec<Item> = Vec::with_capacity(n / 2 + 1);
     let mut ends: Vec<Item> = Vec::with_capacity(n / 2 + 1);
     let mut xs: Vec<(Item, f64)> = Vec::new();
@@ -358,7 +430,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
     // name ids: an E usually ends the innermost one, and then its id is known
     // without hashing the name again.
     let mut open_names: Vec<(Option<&str>, u32)> = Vec::new();
-    for (i, ev) in th.events.iter().enumerate() {
+    for (i, ev) in th.events().enumerate() {
         min_ts = min_ts.min(ev.ts);
         let args = ev.args.filter(|r| truthy(r)).map(|r| compact(r.get()));
         let raw = ev.name.as_deref();
@@ -368,7 +440,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
                 dn
             }
             _ => {
-                let dn = intern(&mut keys.dnames, display_name(&ev.name));
+                let dn = keys.display_name_id(display_name(&ev.name))?;
                 if ev.ph == b'B' {
                     open_names.push((raw, dn));
                 }
@@ -415,7 +487,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
 
     let where_ =
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
-    let name_of = |it: Item| display_name(&th.events[it.src as usize].name);
+    let name_of = |it: Item| display_name(&th.event(it.src as usize).name);
     if min_ts.is_finite() {
         sink.set_start(min_ts);
     }

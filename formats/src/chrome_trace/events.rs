@@ -45,7 +45,7 @@ pub(super) struct Ev<'a> {
 }
 
 /// (pid, tid) as hashable bits (-0 folded into 0).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Tk(u64, u64);
 
 pub(super) fn tk(pid: f64, tid: f64) -> Tk {
@@ -55,7 +55,48 @@ pub(super) fn tk(pid: f64, tid: f64) -> Tk {
 pub(super) struct Thread<'a> {
     pub(super) pid: f64,
     pub(super) tid: f64,
-    pub(super) events: Vec<Ev<'a>>,
+    /// The thread's events in file order, in parts: one per chunk that held
+    /// some when the events were read in chunks ([`Collector::append`]
+    /// takes a chunk's events without copying them), else one.
+    parts: Vec<Vec<Ev<'a>>>,
+    /// Index (over all parts) of each part's first event.
+    starts: Vec<usize>,
+}
+
+impl<'a> Thread<'a> {
+    fn new(pid: f64, tid: f64) -> Self {
+        Thread { pid, tid, parts: vec![Vec::new()], starts: vec![0] }
+    }
+
+    fn push(&mut self, ev: Ev<'a>) {
+        if let Some(part) = self.parts.last_mut() {
+            part.push(ev);
+        }
+    }
+
+    /// The events of `other`, which follow this thread's in the file.
+    fn append(&mut self, other: Thread<'a>) {
+        for part in other.parts.into_iter().filter(|p| !p.is_empty()) {
+            self.starts.push(self.len());
+            self.parts.push(part);
+        }
+    }
+
+    /// Number of events.
+    pub(super) fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0) + self.parts.last().map_or(0, Vec::len)
+    }
+
+    /// The events in file order.
+    pub(super) fn events(&self) -> impl Iterator<Item = &Ev<'a>> {
+        self.parts.iter().flatten()
+    }
+
+    /// Event `i` (file order), `i < len()`.
+    pub(super) fn event(&self, i: usize) -> &Ev<'a> {
+        let part = self.starts.partition_point(|&s| s <= i) - 1;
+        &self.parts[part][i - self.starts[part]]
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -176,18 +217,12 @@ impl<'a> Collector<'a> {
             let ti = match self.thread_index.get(&key) {
                 Some(&i) => i,
                 None => {
-                    self.threads.push(Thread { pid, tid, events: Vec::new() });
+                    self.threads.push(Thread::new(pid, tid));
                     self.thread_index.insert(key, self.threads.len() - 1);
                     self.threads.len() - 1
                 }
             };
-            self.threads[ti].events.push(Ev {
-                ts,
-                dur,
-                ph: ph.as_bytes()[0],
-                name: ev.name.map(|s| s.0),
-                args: ev.args,
-            });
+            self.threads[ti].push(Ev { ts, dur, ph: ph.as_bytes()[0], name: ev.name.map(|s| s.0), args: ev.args });
             return Ok(());
         }
         if ph == "M" {
@@ -210,6 +245,50 @@ impl<'a> Collector<'a> {
         Ok(())
     }
 
+    /// Take `part`, the events that follow in the file collected on their
+    /// own, as [`Collector::push`] would have taken them one by one.
+    /// `false` when it cannot tell (the sample limit is reached: the caller
+    /// reads the input again on one thread, which fails at the same event).
+    pub(super) fn append(&mut self, mut part: Collector<'a>) -> bool {
+        if part.error.is_some() {
+            return false;
+        }
+        if self.count == 0 {
+            self.first_args = part.first_args;
+        }
+        self.count += part.count;
+        self.duration_events += part.duration_events;
+        self.unsupported += part.unsupported;
+        self.missing_ts += part.missing_ts;
+        self.bad_metadata += part.bad_metadata;
+        // Later names replace earlier ones, as with inserts in file order.
+        self.thread_names.extend(part.thread_names);
+        self.process_names.extend(part.process_names);
+        if self.cpu.is_empty() {
+            // The part counted and kept its B/E/X events up to its first CPU
+            // profile event, which is what `push` keeps while `cpu` is empty.
+            self.opens += part.opens;
+            if self.opens.saturating_mul(2) > self.max_samples {
+                return false;
+            }
+            for th in part.threads.drain(..) {
+                match self.thread_index.get(&tk(th.pid, th.tid)) {
+                    Some(&i) => self.threads[i].append(th),
+                    None => {
+                        self.thread_index.insert(tk(th.pid, th.tid), self.threads.len());
+                        self.threads.push(th);
+                    }
+                }
+            }
+            if !part.cpu.is_empty() {
+                self.threads = Vec::new();
+                self.thread_index = HashMap::new();
+            }
+        }
+        self.cpu.append(&mut part.cpu);
+        true
+    }
+
     pub(super) fn profile_name(&self, pid: f64, tid: f64) -> String {
         let process = self.process_names.get(&(pid + 0.0).to_bits());
         let thread = self.thread_names.get(&tk(pid, tid));
@@ -221,6 +300,24 @@ impl<'a> Collector<'a> {
             (None, None) => format!("pid {p}, tid {t}"),
         }
     }
+}
+
+/// Read the event at the start of `rest` into `col` (for
+/// [`crate::json::read_objects`]): the bytes it took, or `None` when it is
+/// not an event or `col` refuses it.
+pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usize> {
+    let mut events = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<'a>>();
+    let ev = events.next()?.ok()?;
+    let used = events.byte_offset();
+    col.push(ev).ok()?;
+    Some(used)
+}
+
+/// Whether `rest` likely starts a trace event: an object with a `ph` key
+/// among its first keys, within its first [`HEAD_BYTES`](crate::json::HEAD_BYTES).
+pub(super) fn likely_event(rest: &str) -> bool {
+    let head = &rest.as_bytes()[..rest.len().min(crate::json::HEAD_BYTES)];
+    crate::json::key_pos(&crate::json::object_keys(head, 0, 16), "ph").is_some()
 }
 
 /// Deserializes an array of events into the collector, one at a time.

@@ -76,7 +76,7 @@ use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, R
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
-use crate::json::{key_pos, object_keys, skip_ws, strip_bom, JStr};
+use crate::json::{key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::ChromeTrace.id();
@@ -197,22 +197,95 @@ fn parse_top<'a, R: serde_json::de::Read<'a>>(
     de.end()
 }
 
+/// Read the event array in chunks on several threads
+/// ([`read_objects`]) into `col`, and the rest of the input (`samples`,
+/// `stackFrames`) from `outer`, a copy of the input without the array.
+/// `Ok(false)` when it was not read so (one thread, a small array, a cut
+/// the parse disproved, anything the one-thread read would report): the
+/// caller then reads the whole input on one thread, so errors and warnings
+/// are exactly that read's.
+#[allow(clippy::too_many_arguments)]
+fn read_in_chunks<'a>(
+    text: &'a str,
+    is_array: bool,
+    opts: &ImportOptions,
+    outer: &'a mut String,
+    col: &mut Collector<'a>,
+    samples: &mut Option<Vec<events::SampleJson<'a>>>,
+    frames: &mut Option<Vec<(JStr<'a>, events::StackFrameJson<'a>)>>,
+) -> Result<bool> {
+    let b = text.as_bytes();
+    let start = skip_ws(b, 0);
+    let open = if is_array {
+        start
+    } else {
+        match key_pos(&object_keys(b, start, 64), "traceEvents") {
+            // The keys before the array are copied: keep that small.
+            Some(open) if open <= b.len() / 8 => open,
+            _ => return Ok(false),
+        }
+    };
+    let max = opts.limits.max_samples;
+    let mut all = Collector::new(max);
+    let read = read_objects(
+        text,
+        open,
+        opts.thread_count(),
+        events::likely_event,
+        || Collector::new(max),
+        events::push_one,
+        |part| all.append(part),
+    )?;
+    let Some(close) = read else { return Ok(false) };
+    if is_array {
+        if skip_ws(b, close + 1) != b.len() {
+            return Ok(false);
+        }
+    } else {
+        // The object with `[]` for the array: its keys are read as the
+        // one-thread read would read them, and it must hold no event (the
+        // array was the first `traceEvents`).
+        outer.reserve(open + 2 + (b.len() - close - 1));
+        outer.push_str(&text[..open]);
+        outer.push_str("[]");
+        outer.push_str(&text[close + 1..]);
+        let outer: &'a String = outer;
+        let mut none = Collector::new(max);
+        let top = TopVisitor { col: &mut none, samples, frames };
+        if parse_top(serde_json::Deserializer::from_str(outer), false, top).is_err() || none.count > 0 {
+            *samples = None;
+            *frames = None;
+            return Ok(false);
+        }
+    }
+    *col = all;
+    Ok(true)
+}
+
 fn run(
     input: &[u8],
     is_array: bool,
     repair: Option<(&'static str, &str)>,
     opts: &ImportOptions,
 ) -> Result<(ProfileGroup, ImportReport)> {
+    // The input without its event array, when that array is read in chunks.
+    let mut outer = String::new();
     let mut col = Collector::new(opts.limits.max_samples);
     let mut samples = None;
     let mut frames = None;
     // Valid UTF-8 (checked once, fast) is parsed as `str`: serde_json then
     // skips the per-string UTF-8 checks. Other input takes the byte path,
     // which reports the bad string.
+    let text = std::str::from_utf8(input).ok();
+    let in_chunks = match text {
+        Some(text) => read_in_chunks(text, is_array, opts, &mut outer, &mut col, &mut samples, &mut frames)?,
+        None => false,
+    };
     let top = TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames };
-    let r = match std::str::from_utf8(input) {
-        Ok(text) => parse_top(serde_json::Deserializer::from_str(text), is_array, top),
-        Err(_) => parse_top(serde_json::Deserializer::from_slice(input), is_array, top),
+    let r = match text {
+        _ if in_chunks => Ok(()),
+        Some(text) => parse_top(serde_json::Deserializer::from_str(text), is_array, top),
+        None => parse_top(serde_json::Deserializer::from_slice(input), is_array, top),
     };
     if let Some(e) = col.error.take() {
         return Err(e);
@@ -311,6 +384,126 @@ fn is_hermes(args: Option<&RawValue>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Everything a collector holds, as text.
+    fn digest(col: &Collector<'_>) -> String {
+        let mut out = format!(
+            "count {} opens {} duration {} unsupported {} missing_ts {} bad_metadata {} first_args {:?}\n",
+            col.count,
+            col.opens,
+            col.duration_events,
+            col.unsupported,
+            col.missing_ts,
+            col.bad_metadata,
+            col.first_args.map(|a| a.get())
+        );
+        let mut names: Vec<String> = col.thread_names.iter().map(|(k, v)| format!("{k:?} {v}")).collect();
+        names.extend(col.process_names.iter().map(|(k, v)| format!("{k} {v}")));
+        names.sort();
+        out.push_str(&format!("{names:?}\n"));
+        for th in &col.threads {
+            out.push_str(&format!("thread {} {}\n", th.pid, th.tid));
+            for e in th.events() {
+                out.push_str(&format!("{} {} {} {:?} {:?}\n", e.ts, e.dur, e.ph, e.name, e.args.map(|a| a.get())));
+            }
+        }
+        for c in &col.cpu {
+            out.push_str(&format!(
+                "cpu {} {:?} {} {} {:?} {:?}\n",
+                c.ts,
+                c.kind,
+                c.pid,
+                c.tid,
+                c.id,
+                c.args.map(|a| a.get())
+            ));
+        }
+        out
+    }
+
+    /// `events` as a trace: an array, or an object with keys around
+    /// `traceEvents`.
+    fn trace(events: &[String], object: bool) -> String {
+        let array = format!("[\n{}\n]", events.join(",\n"));
+        if object {
+            format!(
+                "{{\"metadata\": {{\"a\": [{{\"ph\": 1}}]}}, \"traceEvents\": {array}, \"displayTimeUnit\": \"ns\"}}"
+            )
+        } else {
+            array
+        }
+    }
+
+    fn event(i: usize) -> String {
+        let tid = i % 5;
+        match i % 97 {
+            0 => format!("{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":{tid},\"args\":{{\"name\":\"t{i}\"}}}}"),
+            1 => format!("{{\"name\":\"n{i}\",\"ph\":\"B\",\"pid\":1,\"tid\":{tid}}}"),
+            2 => format!("{{\"name\":\"i\",\"ph\":\"i\",\"ts\":{i},\"pid\":1,\"tid\":{tid}}}"),
+            3 => format!("{{\"args\":{{\"l\":[{{\"ph\":\"B\"}}, {{\"ph\":\"E\"}}]}},\"name\":\"a\",\"ph\":\"X\",\"ts\":{i},\"dur\":2,\"pid\":2,\"tid\":-0}}"),
+            _ => format!("{{\"name\":\"f{}\",\"cat\":\"c\",\"ph\":\"{}\",\"ts\":{i},\"pid\":1,\"tid\":{tid}}}", i % 13, if i.is_multiple_of(2) { "B" } else { "E" }),
+        }
+    }
+
+    /// Read `text` in chunks on 4 threads; the collector's digest, or `None`
+    /// when the chunked read declined.
+    fn chunked(text: &str, is_array: bool, limits: flamekit_core::IngestLimits) -> Option<String> {
+        let opts = ImportOptions { threads: 4, limits, ..Default::default() };
+        let (mut outer, mut samples, mut frames) = (String::new(), None, None);
+        let mut col = Collector::new(limits.max_samples);
+        read_in_chunks(text, is_array, &opts, &mut outer, &mut col, &mut samples, &mut frames)
+            .unwrap()
+            .then(|| digest(&col))
+    }
+
+    fn serial(text: &str, is_array: bool) -> String {
+        let (mut samples, mut frames) = (None, None);
+        let mut col = Collector::new(u64::MAX);
+        let top = TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames };
+        parse_top(serde_json::Deserializer::from_str(text), is_array, top).unwrap();
+        digest(&col)
+    }
+
+    #[test]
+    fn events_read_in_chunks_are_the_events_read_on_one_thread() {
+        let limits = flamekit_core::IngestLimits { max_samples: u64::MAX, ..Default::default() };
+        let events: Vec<String> = (0..30_000).map(event).collect();
+        for object in [false, true] {
+            let text = trace(&events, object);
+            let want = serial(&text, !object);
+            assert_eq!(chunked(&text, !object, limits).as_deref(), Some(&*want), "object {object}");
+        }
+        // CPU profile events in the middle: the B/E/X events are dropped
+        // from there on, wherever the cut falls.
+        let mut with_cpu = events.clone();
+        with_cpu[17_000] = r#"{"name":"Profile","ph":"P","ts":5,"pid":1,"tid":1,"id":"0x1","args":{"data":{}}}"#.into();
+        let text = trace(&with_cpu, true);
+        let want = serial(&text, false);
+        assert!(want.contains("cpu 5 Profile"));
+        assert_eq!(chunked(&text, false, limits).as_deref(), Some(&*want));
+    }
+
+    #[test]
+    fn chunked_reads_decline_what_one_thread_reports() {
+        let limits = flamekit_core::IngestLimits::default();
+        let events: Vec<String> = (0..30_000).map(event).collect();
+        let text = trace(&events, false);
+        assert!(chunked(&text, true, limits).is_some());
+        // Trailing bytes, a trailing comma, a bad event, the sample limit.
+        assert!(chunked(&format!("{text} x"), true, limits).is_none());
+        assert!(chunked(&text.replace("\n]", ",\n]"), true, limits).is_none());
+        let mut bad = events.clone();
+        bad[20_000] = r#"{"name":"x","ph":"B","ts":{}}"#.into();
+        assert!(chunked(&trace(&bad, false), true, limits).is_none());
+        let few = flamekit_core::IngestLimits { max_samples: 20_000, ..Default::default() };
+        assert!(chunked(&text, true, few).is_none());
+        // An object whose keys after the array are not JSON.
+        let object = trace(&events, true);
+        assert!(chunked(&object, false, limits).is_some());
+        assert!(
+            chunked(&object.replace("\"displayTimeUnit\": \"ns\"", "\"displayTimeUnit\": ns"), false, limits).is_none()
+        );
+    }
 
     #[test]
     fn repair() {

@@ -8,8 +8,10 @@
 //!   `serde_json` readers share: borrowed strings, numbers written as
 //!   strings, identifiers written either way.
 //!
-//! Streaming readers (struson) map their errors through [`stream_error`].
+//! Streaming readers (struson) map their errors through [`stream_error`];
+//! [`read_objects`] reads one large array of objects on several threads.
 
+mod objects;
 mod stream;
 
 use std::borrow::Cow;
@@ -17,6 +19,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+pub(crate) use objects::read_objects;
 pub(crate) use stream::stream_error;
 
 /// How many bytes [`object_head`] looks at.

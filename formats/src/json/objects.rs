@@ -1,0 +1,302 @@
+//! Reading one large JSON array of objects on several threads.
+//!
+//! JSON cannot be cut at an arbitrary byte: whether a byte is inside a
+//! string depends on everything before it. So the array is cut at guesses,
+//! and the parse proves them. A guess is a `{` after `}` and `,` (with any
+//! whitespace between) that `probe` accepts, about every chunk size bytes.
+//! Each worker reads the elements of its chunk one by one from its guess,
+//! and stops where the next chunk's guess starts. Read from a true element
+//! start, a chunk's elements are the array's own, so a chunk that ends
+//! exactly on the next guess proves that guess; the first chunk starts at
+//! the array's first element, so every guess is proven in turn, or the read
+//! is abandoned (a guess inside a string or a nested object, an element
+//! that does not parse, a trailing comma) and the caller reads the input
+//! as it would on one thread. Only the outcome is ever used, never an
+//! element read from a disproven guess, so the result is the same for any
+//! cut.
+
+use flamekit_core::{Error, Result};
+
+use super::skip_ws;
+use crate::parallel;
+
+/// One chunk: `[start, end)`, the last one ending at the array's `]`.
+#[derive(Clone, Copy)]
+struct Chunk {
+    start: usize,
+    end: usize,
+    last: bool,
+}
+
+/// Read the elements of the JSON array whose `[` is at `open` in `text`,
+/// in chunks on up to `threads` worker threads.
+///
+/// - `probe(rest)`: whether `rest` likely starts an element (a cheap check
+///   that keeps guesses off nested objects; correctness does not depend on
+///   it).
+/// - `elem(acc, rest)`: read the element at the start of `rest` into the
+///   chunk's `acc`, returning the bytes it took; `None` when it is not an
+///   element or `acc` refuses it (the read is then abandoned).
+/// - `merge(acc)`: take a chunk's result, on the calling thread, in array
+///   order; `false` abandons the read.
+///
+/// Returns `Some(close)`, the offset of the array's `]`, when every chunk
+/// was read and merged; `None` when the read was not done or abandoned
+/// (too small to split, one thread, a guess disproven, an element or a
+/// merge refused): the caller then reads the input on one thread, from the
+/// start, and what `merge` took must be thrown away.
+pub(crate) fn read_objects<'a, T: Send>(
+    text: &'a str,
+    open: usize,
+    threads: usize,
+    probe: impl Fn(&'a str) -> bool,
+    new: impl Fn() -> T + Sync,
+    elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
+    mut merge: impl FnMut(T) -> bool,
+) -> Result<Option<usize>> {
+    let b = text.as_bytes();
+    let first = skip_ws(b, open + 1);
+    let Some(size) = parallel::chunk_size(b.len().saturating_sub(first), threads) else { return Ok(None) };
+    if b.get(first) != Some(&b'{') {
+        return Ok(None);
+    }
+    let mut starts = vec![first];
+    // No guess within a chunk's length of where it was looked for (the
+    // array ends, or holds no likely element there): the last chunk takes
+    // the rest. So guessing reads a bounded share of the input.
+    while let Some(c) =
+        starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(text, from, size, &probe))
+    {
+        starts.push(c);
+    }
+    if starts.len() < 2 {
+        return Ok(None);
+    }
+    let chunks: Vec<Chunk> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| match starts.get(i + 1) {
+            Some(&end) => Chunk { start, end, last: false },
+            None => Chunk { start, end: b.len(), last: true },
+        })
+        .collect();
+    let mut close = None;
+    let mut abandoned = false;
+    let result = parallel::parse_ordered_with(
+        &chunks,
+        threads,
+        || (),
+        |_, chunk| {
+            let mut acc = new();
+            let end = read_chunk(text, chunk, &mut acc, &elem);
+            (acc, end)
+        },
+        |(acc, end)| match end {
+            Some(end) if merge(acc) => {
+                close = Some(end);
+                Ok(())
+            }
+            _ => {
+                abandoned = true;
+                // Stops the workers; replaced by `Ok(None)` below.
+                Err(Error::Internal { message: "a guessed element start was disproven".into() })
+            }
+        },
+    );
+    match result {
+        Err(_) if abandoned => Ok(None),
+        Err(e) => Err(e),
+        Ok(()) => Ok(close),
+    }
+}
+
+/// Read `chunk`'s elements into `acc`. Returns where the chunk ended as
+/// expected: the next chunk's start, or for the last chunk the offset of
+/// the array's `]`; `None` otherwise.
+fn read_chunk<'a, T>(
+    text: &'a str,
+    chunk: Chunk,
+    acc: &mut T,
+    elem: &impl Fn(&mut T, &'a str) -> Option<usize>,
+) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut at = chunk.start;
+    loop {
+        // `at` follows ASCII (`[`, `,` or whitespace): a char boundary.
+        let used = elem(acc, text.get(at..)?)?;
+        let i = skip_ws(b, at.checked_add(used)?);
+        match b.get(i) {
+            Some(b',') => {
+                let next = skip_ws(b, i + 1);
+                if !chunk.last && next >= chunk.end {
+                    return (next == chunk.end).then_some(next);
+                }
+                at = next;
+            }
+            Some(b']') if chunk.last => return Some(i),
+            _ => return None,
+        }
+    }
+}
+
+/// The first offset in `from..from + within` that may start an element: a
+/// `{` whose previous non-whitespace bytes are `}` and `,`, accepted by
+/// `probe`.
+fn guess<'a>(text: &'a str, from: usize, within: usize, probe: &impl Fn(&'a str) -> bool) -> Option<usize> {
+    let b = text.as_bytes();
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let before = |mut j: usize| {
+        while j > 0 && ws(b[j - 1]) {
+            j -= 1;
+        }
+        j.checked_sub(1).map(|k| (k, b[k]))
+    };
+    let stop = from.saturating_add(within).min(b.len());
+    let mut i = from;
+    while i < stop {
+        let c = i + memchr::memchr(b'{', &b[i..stop])?;
+        if let Some((comma, b',')) = before(c) {
+            if matches!(before(comma), Some((_, b'}'))) && probe(&text[c..]) {
+                return Some(c);
+            }
+        }
+        i = c + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct E {
+        #[serde(default)]
+        k: String,
+    }
+
+    /// Read `text`'s array of `{"k": ...}` objects (chunks of `MIN_CHUNK`
+    /// and more); every element's `k`, or `None` when the read was abandoned.
+    fn read(text: &str, threads: usize) -> Option<(Vec<String>, usize)> {
+        read_with(text, threads, |rest| rest.starts_with("{\"k\""))
+    }
+
+    fn read_with(text: &str, threads: usize, probe: impl Fn(&str) -> bool) -> Option<(Vec<String>, usize)> {
+        let mut out = Vec::new();
+        let close = read_objects(
+            text,
+            text.find('[').unwrap(),
+            threads,
+            probe,
+            Vec::new,
+            |acc: &mut Vec<String>, rest| {
+                let mut it = serde_json::Deserializer::from_str(rest).into_iter::<E>();
+                let e = it.next()?.ok()?;
+                acc.push(e.k);
+                Some(it.byte_offset())
+            },
+            |acc| {
+                out.extend(acc);
+                true
+            },
+        )
+        .unwrap()?;
+        Some((out, close))
+    }
+
+    fn array(n: usize, elem: impl Fn(usize) -> String) -> String {
+        let items: Vec<String> = (0..n).map(elem).collect();
+        format!("{{\"a\": [\n{}\n] }}", items.join(",\n"))
+    }
+
+    #[test]
+    fn every_element_in_order() {
+        let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
+        let (ks, close) = read(&text, 3).expect("read in chunks");
+        assert_eq!(ks, (0..20_000).map(|i| i.to_string()).collect::<Vec<_>>());
+        assert_eq!(&text[close..], "] }");
+    }
+
+    #[test]
+    fn small_input_or_one_thread_is_not_split() {
+        assert!(read(&array(10, |i| format!("{{\"k\":\"{i}\"}}")), 3).is_none());
+        assert!(read(&array(20_000, |i| format!("{{\"k\":\"{i}\"}}")), 1).is_none());
+    }
+
+    #[test]
+    fn guesses_inside_strings_or_nested_objects_are_disproven() {
+        // The first element is about 1 MB of text that looks like element
+        // boundaries, in a string or in nested objects: the first guesses
+        // fall inside it, and the read is abandoned, never wrong.
+        let fake_string = "}, {\\\"k\\\": 1".repeat(40_000);
+        let fake_objects = vec!["{\"k\":\"n\"}"; 80_000].join(", ");
+        // Empty objects in a string: a chunk started inside it reads them
+        // up to the next guess, also inside it, and only the chunk before,
+        // which reads past that guess, disproves it.
+        let fake_elements = "}, {}".repeat(200_000);
+        for first in [
+            format!("{{\"k\":\"{fake_string}\"}}"),
+            format!("{{\"k\":\"0\", \"x\":[{fake_objects}]}}"),
+            format!("{{\"k\":\"{fake_elements}\"}}"),
+        ] {
+            let text = array(20_000, |i| if i == 0 { first.clone() } else { format!("{{\"k\":\"{i}\"}}") });
+            assert!(read_with(&text, 3, |rest| rest.starts_with('{')).is_none());
+        }
+        // A probe that sees through the string's lookalikes: the first guess
+        // (32 KB in, inside the 36 KB string) moves on to the next element,
+        // the guesses are proven, and every element is read.
+        let fake_string = "}, {\\\"k\\\": 1".repeat(3_000);
+        let text =
+            array(
+                20_000,
+                |i| if i == 0 { format!("{{\"k\":\"{fake_string}\"}}") } else { format!("{{\"k\":\"{i}\"}}") },
+            );
+        let (ks, _) = read(&text, 3).expect("read in chunks");
+        assert_eq!(ks.len(), 20_000);
+        assert_eq!(ks[1..], (1..20_000).map(|i| i.to_string()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_chunk_that_reads_past_the_next_start_disproves_it() {
+        let text = r#"[{"k":"a"}, {"k":"b }, {}"}, {"k":"c"}]"#;
+        let elem = |acc: &mut Vec<String>, rest: &str| {
+            let mut it = serde_json::Deserializer::from_str(rest).into_iter::<E>();
+            acc.push(it.next()?.ok()?.k);
+            Some(it.byte_offset())
+        };
+        let inside = text.find("{}").unwrap();
+        let next = text.find(r#"{"k":"c"#).unwrap();
+        let mut acc = Vec::new();
+        assert_eq!(read_chunk(text, Chunk { start: 1, end: inside, last: false }, &mut acc, &elem), None);
+        assert_eq!(read_chunk(text, Chunk { start: 1, end: next, last: false }, &mut acc, &elem), Some(next));
+        let close = text.len() - 1;
+        assert_eq!(read_chunk(text, Chunk { start: next, end: text.len(), last: true }, &mut acc, &elem), Some(close));
+        assert_eq!(read_chunk(text, Chunk { start: next, end: close, last: false }, &mut acc, &elem), None);
+    }
+
+    #[test]
+    fn a_refused_merge_abandons_the_read() {
+        let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
+        let close = read_objects(
+            &text,
+            text.find('[').unwrap(),
+            3,
+            |_| true,
+            || (),
+            |_, rest| Some(rest.find('}')? + 1),
+            |()| false,
+        );
+        assert!(close.unwrap().is_none());
+    }
+
+    #[test]
+    fn a_malformed_element_abandons_the_read() {
+        let mut text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
+        // A trailing comma before `]`, which serde_json refuses.
+        text = text.replace("\n] }", ",\n] }");
+        assert!(read(&text, 3).is_none());
+        let text = array(20_000, |i| if i == 15_000 { "{\"k\":1}".into() } else { format!("{{\"k\":\"{i}\"}}") });
+        assert!(read(&text, 3).is_none());
+    }
+}
