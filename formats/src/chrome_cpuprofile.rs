@@ -60,7 +60,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::json::{key_pos, object_keys, skip_ws, strip_bom, JStr, SNIFF_BYTES};
+use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr, HEAD_BYTES, SNIFF_BYTES};
 use crate::v8::{build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
 
@@ -126,11 +126,19 @@ pub fn sniff(bytes: &[u8]) -> bool {
 /// Import a `.cpuprofile` (current or old format).
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let bytes = strip_bom(bytes);
+    // The input without its `nodes` array, when that array is read in chunks.
+    let mut outer = String::new();
     // Valid UTF-8 (checked once, fast) is parsed as `str`, which spares
     // serde_json a UTF-8 check per string; other input takes the byte path.
-    let file: File = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
+    let text = std::str::from_utf8(bytes).ok();
+    let in_chunks = match text {
+        Some(text) => read_in_chunks(text, opts, &mut outer)?,
+        None => None,
+    };
+    let file: File = match (in_chunks, text) {
+        (Some(file), _) => Ok(file),
+        (None, Some(text)) => serde_json::from_str(text),
+        (None, None) => serde_json::from_slice(bytes),
     }
     .map_err(|e| Error::from_json(FORMAT, &e))?;
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
@@ -179,6 +187,53 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         group.set_profile_type("chrome-cpuprofile-old");
     }
     Ok((group, report))
+}
+
+/// The file, its `nodes` array read in chunks on several threads
+/// ([`read_objects`]) and the rest from `outer`, a copy of the input
+/// without that array. `None` when it was not read so (one thread, a small
+/// array, a cut the parse disproved, anything the one-thread read would
+/// report): the caller reads the input on one thread, so errors are exactly
+/// that read's.
+fn read_in_chunks<'a>(text: &'a str, opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
+    let b = text.as_bytes();
+    let Some(open) = find_key(b, skip_ws(b, 0), "nodes", 64) else { return Ok(None) };
+    // The keys before the array are copied: keep that small.
+    if b.get(open) != Some(&b'[') || open > b.len() / 8 {
+        return Ok(None);
+    }
+    let mut nodes: Vec<CpuNode<'a>> = Vec::new();
+    let read = read_objects(
+        text,
+        open,
+        opts.thread_count(),
+        |rest| {
+            let head = &rest.as_bytes()[..rest.len().min(HEAD_BYTES)];
+            key_pos(&object_keys(head, 0, 16), "callFrame").is_some()
+        },
+        Vec::new,
+        |part: &mut Vec<CpuNode<'a>>, rest| {
+            let mut it = serde_json::Deserializer::from_str(rest).into_iter::<CpuNode<'a>>();
+            part.push(it.next()?.ok()?);
+            Some(it.byte_offset())
+        },
+        |part| {
+            nodes.extend(part);
+            true
+        },
+    )?;
+    let Some(close) = read else { return Ok(None) };
+    outer.reserve(open + 2 + (b.len() - close - 1));
+    outer.push_str(&text[..open]);
+    outer.push_str("[]");
+    outer.push_str(&text[close + 1..]);
+    let outer: &'a String = outer;
+    // The rest read as the one-thread read reads it; its `nodes` is the
+    // empty array put in place of the one read in chunks.
+    match serde_json::from_str::<File<'a>>(outer) {
+        Ok(file) if file.nodes.as_ref().is_some_and(Vec::is_empty) => Ok(Some(File { nodes: Some(nodes), ..file })),
+        _ => Ok(None),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -336,6 +391,49 @@ fn parse_old_tree(text: &str) -> Result<Vec<CpuNode<'_>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `.cpuprofile` of `n` nodes (with `positionTicks`, escaped names,
+    /// keys in other orders) and `extra` after `nodes`.
+    fn profile(n: usize, extra: &str) -> String {
+        let nodes: Vec<String> = (1..=n)
+            .map(|i| match i % 5 {
+                0 => format!(
+                    r#"{{"callFrame":{{"functionName":"f\"{i}","url":"u{i}.js","lineNumber":{i},"columnNumber":2}},"id":{i},"positionTicks":[{{"line":1,"ticks":2}}, {{"line":3,"ticks":4}}],"children":[{}]}}"#,
+                    i + 1
+                ),
+                _ => format!(r#"{{"id":{i},"callFrame":{{"functionName":"f{}","url":""}},"hitCount":1,"children":[{}]}}"#, i % 7, i + 1),
+            })
+            .collect();
+        format!(r#"{{"startTime":1,"nodes":[{}],"samples":[1,2,3],"timeDeltas":[0,1,1]{extra}}}"#, nodes.join(",\n"))
+    }
+
+    fn chunked(text: &str) -> Option<File<'_>> {
+        let opts = ImportOptions { threads: 4, ..Default::default() };
+        // Leaked: the test's file borrows it.
+        let outer: &mut String = Box::leak(Box::default());
+        read_in_chunks(text, &opts, outer).unwrap()
+    }
+
+    #[test]
+    fn nodes_read_in_chunks_are_the_nodes_read_on_one_thread() {
+        let text = profile(20_000, r#","endTime":9"#);
+        let one: File = serde_json::from_str(&text).unwrap();
+        let many = chunked(&text).expect("read in chunks");
+        assert_eq!(many.nodes.as_ref().map(Vec::len), Some(20_000));
+        assert_eq!(many.nodes, one.nodes);
+        assert_eq!((many.samples, many.time_deltas), (one.samples, one.time_deltas));
+        assert_eq!((many.start_time, many.end_time), (one.start_time, one.end_time));
+    }
+
+    #[test]
+    fn chunked_reads_decline_what_one_thread_reports() {
+        // A second `nodes`, keys after the array that are not JSON, a bad
+        // node: the one-thread read reports them.
+        assert!(chunked(&profile(20_000, r#","nodes":[]"#)).is_none());
+        assert!(chunked(&profile(20_000, r#","endTime":x"#)).is_none());
+        assert!(chunked(&profile(20_000, "").replace(r#""id":15000,"#, r#""id":"15000","#)).is_none());
+        assert!(chunked(&profile(20_000, "")).is_some());
+    }
 
     #[test]
     fn old_tree_is_flattened_in_order() {

@@ -76,7 +76,7 @@ use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, R
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
-use crate::json::{key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr};
+use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::ChromeTrace.id();
@@ -115,7 +115,7 @@ pub fn sniff(bytes: &[u8]) -> bool {
                 Some(p) => Some(p),
                 // DevTools writes its metadata first; it can be long.
                 None if keys.first().map(|(k, _)| *k) == Some(&b"metadata"[..]) && head.len() < b.len() => {
-                    key_pos(&object_keys(b, start, 64), "traceEvents")
+                    find_key(b, start, "traceEvents", 64)
                 }
                 None => None,
             };
@@ -219,7 +219,7 @@ fn read_in_chunks<'a>(
     let open = if is_array {
         start
     } else {
-        match key_pos(&object_keys(b, start, 64), "traceEvents") {
+        match find_key(b, start, "traceEvents", 64) {
             // The keys before the array are copied: keep that small.
             Some(open) if open <= b.len() / 8 => open,
             _ => return Ok(false),

@@ -1,7 +1,7 @@
 //! Shared JSON machinery of the JSON importers.
 //!
 //! Two ways of reading JSON live here, each for a reason:
-//! - a byte cursor ([`skip_ws`], [`object_keys`], [`key_pos`]) that looks at
+//! - a byte cursor ([`skip_ws`], [`object_keys`], [`key_pos`], [`find_key`]) that looks at
 //!   the first keys of a possibly truncated document, for the sniffers
 //!   (detection sees only a prefix, which no parser accepts);
 //! - serde helper types ([`Num`], [`JStr`], [`IdVal`]) that the importers'
@@ -110,8 +110,33 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 /// bytes between the quotes.
 pub(crate) fn object_keys(b: &[u8], start: usize, max_keys: usize) -> Vec<(&[u8], usize)> {
     let mut keys = Vec::new();
+    each_key(b, start, |key, at| {
+        keys.push((key, at));
+        keys.len() < max_keys
+    });
+    keys
+}
+
+/// The value offset of the first `key` among the first `max_keys` keys of
+/// the object at `start` ([`object_keys`], but the values after it are not
+/// skipped: `key`'s value may be most of the input).
+pub(crate) fn find_key(b: &[u8], start: usize, key: &str, max_keys: usize) -> Option<usize> {
+    let (mut seen, mut found) = (0, None);
+    each_key(b, start, |k, at| {
+        seen += 1;
+        if k == key.as_bytes() {
+            found = Some(at);
+        }
+        found.is_none() && seen < max_keys
+    });
+    found
+}
+
+/// Call `f(key, value offset)` for each key of the object at `start`, in
+/// order, while it returns `true`.
+fn each_key<'b>(b: &'b [u8], start: usize, mut f: impl FnMut(&'b [u8], usize) -> bool) {
     if b.get(start) != Some(&b'{') {
-        return keys;
+        return;
     }
     let mut i = start + 1;
     loop {
@@ -129,8 +154,7 @@ pub(crate) fn object_keys(b: &[u8], start: usize, max_keys: usize) -> Vec<(&[u8]
         if i >= b.len() {
             break;
         }
-        keys.push((key, i));
-        if keys.len() >= max_keys {
+        if !f(key, i) {
             break;
         }
         let Some(end) = skip_value(b, i) else { break };
@@ -140,7 +164,6 @@ pub(crate) fn object_keys(b: &[u8], start: usize, max_keys: usize) -> Vec<(&[u8]
         }
         i += 1;
     }
-    keys
 }
 
 /// Value offset of `key` among `keys`.
@@ -278,5 +301,15 @@ mod tests {
         let names: Vec<&[u8]> = keys.iter().map(|(k, _)| *k).collect();
         assert_eq!(names, vec![&b"a"[..], b"b", b"c", b"d"]);
         assert_eq!(object_keys(b"[1]", 0, 10).len(), 0);
+    }
+
+    #[test]
+    fn find_key_stops_at_the_key() {
+        let b = br#" {"a": [1, {"x": "}"}], "b" : "q\"", "b": 2, "c": ["#;
+        assert_eq!(find_key(b, 1, "b", 10), Some(b.iter().position(|&c| c == b'q').unwrap() - 1));
+        // The value of `c` never ends: found without reading it.
+        assert_eq!(find_key(b, 1, "c", 10), Some(b.len() - 1));
+        assert_eq!(find_key(b, 1, "c", 2), None);
+        assert_eq!(find_key(b, 1, "x", 10), None);
     }
 }

@@ -42,7 +42,7 @@ pub(crate) struct NodeJson<'a> {
 
 /// One node of a CPU profile, whatever format it came from. Deserialized
 /// through [`NodeJson`], one node at a time (no intermediate vector).
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(from = "NodeJson<'a>", bound(deserialize = "'de: 'a"))]
 pub(crate) struct CpuNode<'a> {
     pub(crate) id: i64,
