@@ -150,7 +150,9 @@ fn limit_errors_are_the_same_on_1_and_4_threads() {
 
 /// `perf script` text with invalid lines inside call chains, lines that
 /// start no event, events of another type, events without a blank line
-/// before them, comments and CRLF line ends, over many chunks.
+/// before them, comments and CRLF line ends, events whose only frame is on
+/// their header line, a symbol in two dsos and `[unknown]` symbols, over
+/// many chunks.
 fn messy_perf() -> Vec<u8> {
     let clean = generated(GenFormat::Perf, Shape::Callgraph, 1_500_000);
     let clean = String::from_utf8(clean).expect("utf-8");
@@ -160,6 +162,16 @@ fn messy_perf() -> Vec<u8> {
             5 => text.push_str("\tnot a call-chain line\n"),
             7 => text.push_str("worker-9 4000/4009 [001] 1.000001:     250000 cycles:u: \n"),
             11 => text.push_str("# a comment\n"),
+            13 => text.push_str(&format!(
+                "worker-{} 4000/4001 [001] 1.000002:     250000 cpu-clock:u:  4dba80 header_only_{} (/usr/bin/app)\n\n",
+                i % 3,
+                i % 7
+            )),
+            17 => text.push_str(&format!(
+                "worker-1 4000/4001 [001] 1.000003:     250000 cpu-clock:u: \n\t 1 twice (/a{}.so)\n\t 2 [unknown] (/b{}.so)\n\t 3 main (/usr/bin/app)\n\n",
+                i % 2,
+                i % 3
+            )),
             _ => {}
         }
         text.push_str(line);

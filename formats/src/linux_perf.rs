@@ -47,7 +47,9 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use crate::parallel::{Intern, LocalNames, TOO_MANY_NAMES};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::parallel::{Intern, LocalNames, ShardedBatch, ShardedNames, TOO_MANY_NAMES};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::LinuxPerf.id();
@@ -265,9 +267,14 @@ struct FrameIds<'a> {
 }
 
 impl<'a> Importer<'a> {
-    fn frame(&mut self, sym: &'a str, dso: &'a str) -> Result<FrameId> {
+    /// The frame of `(sym, dso)`; `sym_id` is `sym`'s id in the workers'
+    /// shared table, or `None` to intern it here (one thread).
+    fn frame(&mut self, sym: &'a str, dso: &'a str, sym_id: Option<u32>) -> Result<FrameId> {
         let f = &mut self.frames;
-        let s = f.syms.intern(sym);
+        let s = match sym_id {
+            Some(id) => id,
+            None => f.syms.intern(sym),
+        };
         let d = match f.last_dso {
             Some((last, id)) if last == dso => id,
             _ => {
@@ -286,12 +293,12 @@ impl<'a> Importer<'a> {
         let key = (u64::from(s) << 32) | u64::from(d);
         match f.by_sym.get(s as usize) {
             Some(&(first, id)) if first == d => return Ok(id),
-            Some(_) => {
+            Some(&(first, _)) if first != TOO_MANY_NAMES => {
                 if let Some(&id) = f.other.get(&key) {
                     return Ok(id);
                 }
             }
-            None => {}
+            _ => {}
         }
         let file = (!dso.is_empty()).then(|| dso.to_owned());
         // speedscope's label for an unresolved symbol: `??? (dso)`.
@@ -299,9 +306,12 @@ impl<'a> Importer<'a> {
             if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { Cow::Borrowed(sym) };
         let id = self.g.frame(Frame::with_location(name, file, None, None))?;
         let f = &mut self.frames;
+        // Ids are dense on one thread (`s` is then the next one), and a
+        // shard's index times the shard count from the shared table.
         if f.by_sym.len() <= s as usize {
-            // Symbol ids are dense: `s` is the next one.
             f.by_sym.resize(s as usize + 1, (TOO_MANY_NAMES, 0));
+        }
+        if f.by_sym[s as usize].0 == TOO_MANY_NAMES {
             f.by_sym[s as usize] = (d, id);
         } else {
             f.other.insert(key, id);
@@ -309,7 +319,9 @@ impl<'a> Importer<'a> {
         Ok(id)
     }
 
-    fn event(&mut self, h: &Header<'a>, line: u64, chain: &[(&'a str, &'a str)]) -> Result<()> {
+    /// Apply an event; `sym_ids` are its chain's symbol ids in the
+    /// workers' shared table (empty: intern them here).
+    fn event(&mut self, h: &Header<'a>, line: u64, chain: &[(&'a str, &'a str)], sym_ids: &[u32]) -> Result<()> {
         match self.event_type {
             None => self.event_type = Some(h.event),
             Some(t) if t != h.event => {
@@ -348,8 +360,8 @@ impl<'a> Importer<'a> {
         } else {
             chain
         };
-        for &(sym, dso) in chain.iter().rev() {
-            let f = self.frame(sym, dso)?;
+        for (k, &(sym, dso)) in chain.iter().enumerate().rev() {
+            let f = self.frame(sym, dso, sym_ids.get(k).copied())?;
             node = self.threads.builders[pi].node(node, f)?;
         }
         let w = match self.weight {
@@ -372,9 +384,15 @@ enum Item<'a> {
 
 impl<'a> Importer<'a> {
     /// Apply one item; its line number is `lines_before` + the item's.
-    fn apply(&mut self, item: Item<'a>, lines_before: u64, chain: &[(&'a str, &'a str)]) -> Result<()> {
+    fn apply(
+        &mut self,
+        item: Item<'a>,
+        lines_before: u64,
+        chain: &[(&'a str, &'a str)],
+        sym_ids: &[u32],
+    ) -> Result<()> {
         match item {
-            Item::Event(h, n) => self.event(&h, lines_before + n, chain),
+            Item::Event(h, n) => self.event(&h, lines_before + n, chain, sym_ids),
             Item::Skip(code, n, line) => {
                 let shown: String = line.trim().chars().take(80).collect();
                 let what = if code == "invalid_line" { "not a call-chain line" } else { "not an event header" };
@@ -451,25 +469,67 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
     Ok(line_no)
 }
 
-/// The items of one chunk, their call chains in one vector.
+/// The items of one chunk, their call chains in one vector, and the id of
+/// each chain frame's symbol in the workers' shared table.
 struct Chunk<'a> {
     items: Vec<(Item<'a>, std::ops::Range<usize>)>,
     chain: Vec<(&'a str, &'a str)>,
+    sym_ids: Vec<u32>,
     lines: u64,
 }
 
-/// Read one chunk on a worker thread (no limit or table is touched: the
-/// merge applies the items in file order).
-fn parse_chunk(text: &str) -> Chunk<'_> {
-    let mut c = Chunk { items: Vec::new(), chain: Vec::new(), lines: 0 };
+/// Read one chunk on a worker thread, interning its symbols in `names`
+/// (no limit or group table is touched: the merge applies the items in
+/// file order). An event without a call chain gets its header's frame as
+/// its chain, as [`Importer::event`] reads it.
+fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
+    let mut c = Chunk { items: Vec::new(), chain: Vec::new(), sym_ids: Vec::new(), lines: 0 };
     let (items, chain) = (&mut c.items, &mut c.chain);
+    // Consecutive events share their outermost frames (the end of their
+    // chains): only the symbols before that are interned (`fresh`); per
+    // item, how many were and how many come from the event before.
+    let (mut fresh, mut counts, mut prev) = (Vec::new(), Vec::new(), 0..0);
+    let (mut syms, mut hashes) = (Vec::new(), Vec::new());
     // The sink never fails, so neither does reading.
     let lines = read_lines(text, &mut |item, ch| {
         let start = chain.len();
-        chain.extend_from_slice(ch);
-        items.push((item, start..chain.len()));
+        match (&item, ch) {
+            (Item::Event(h, _), []) => chain.extend(parse_frame(h.rest)),
+            _ => chain.extend_from_slice(ch),
+        }
+        let this = start..chain.len();
+        let shared = chain[prev.clone()]
+            .iter()
+            .rev()
+            .zip(chain[this.clone()].iter().rev())
+            .take_while(|(a, b)| a.0 == b.0)
+            .count();
+        syms.clear();
+        syms.extend(chain[start..this.end - shared].iter().map(|&(sym, _)| sym));
+        names.intern_all(&syms, &mut hashes, &mut fresh);
+        counts.push((syms.len(), shared));
+        if !this.is_empty() {
+            prev = this.clone();
+        }
+        items.push((item, this));
         Ok(())
     });
+    names.finish_chunk(&mut fresh);
+    // Every chain frame's id: its own, or the one of the same outermost
+    // frame of the event before.
+    let ids = &mut c.sym_ids;
+    ids.reserve(chain.len());
+    let (mut from, mut prev) = (0, 0..0);
+    for ((_, range), &(own, shared)) in items.iter().zip(&counts) {
+        ids.extend_from_slice(&fresh[from..from + own]);
+        from += own;
+        for k in 0..shared {
+            ids.push(ids[prev.end - shared + k]);
+        }
+        if !range.is_empty() {
+            prev = range.clone();
+        }
+    }
     c.lines = lines.unwrap_or(0);
     c
 }
@@ -522,19 +582,30 @@ pub(crate) fn import_inner(
     let threads = opts.thread_count();
     match crate::parallel::chunk_size(text.len(), threads) {
         None => {
-            read_lines(text, &mut |item, chain| imp.apply(item, 0, chain))?;
+            read_lines(text, &mut |item, chain| imp.apply(item, 0, chain, &[]))?;
         }
         Some(size) => {
             // Events never span a blank line: chunks end after one.
             let chunks = crate::parallel::split(text, size, blank_line_boundary);
             let mut lines_before = 0;
-            crate::parallel::parse_ordered(&chunks, threads, parse_chunk, |c: Chunk<'_>| {
-                for (item, range) in c.items {
-                    imp.apply(item, lines_before, &c.chain[range])?;
-                }
-                lines_before += c.lines;
-                Ok(())
-            })?;
+            // The workers intern the symbols in one table cut into shards
+            // (each symbol is learned once for the whole input); the merge
+            // finds a frame by its symbol's id.
+            let names = ShardedNames::new();
+            let workers = AtomicUsize::new(0);
+            crate::parallel::parse_ordered_with(
+                &chunks,
+                threads,
+                || ShardedBatch::new(&names, workers.fetch_add(1, Ordering::Relaxed)),
+                |batch, chunk| parse_chunk(chunk, batch),
+                |c: Chunk<'_>| {
+                    for (item, range) in c.items {
+                        imp.apply(item, lines_before, &c.chain[range.clone()], &c.sym_ids[range])?;
+                    }
+                    lines_before += c.lines;
+                    Ok(())
+                },
+            )?;
         }
     }
 

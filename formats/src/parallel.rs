@@ -76,20 +76,10 @@ pub(crate) fn line_boundary(b: &[u8], from: usize) -> Option<usize> {
 /// each result to `merge` on the calling thread, in chunk order (with one
 /// thread or one chunk, both run on the calling thread). The first
 /// error from `merge` stops the workers (chunks not yet started are never
-/// parsed) and is returned.
-pub(crate) fn parse_ordered<'a, T: Send>(
-    chunks: &[&'a str],
-    threads: usize,
-    parse: impl Fn(&'a str) -> T + Sync,
-    merge: impl FnMut(T) -> Result<()>,
-) -> Result<()> {
-    parse_ordered_with(chunks, threads, || (), |_, chunk| parse(chunk), merge)
-}
-
-/// [`parse_ordered`] with state kept by each worker from one chunk to the
-/// next (e.g. a cache of the names it has met): `init` makes a worker's
-/// state, `parse` gets it with every chunk. The chunks may be any items
-/// (trace events' threads use it with one item per trace thread).
+/// parsed) and is returned. Each worker keeps state from one chunk to the
+/// next (e.g. its batch of names to intern): `init` makes a worker's state,
+/// `parse` gets it with every chunk. The chunks may be any items (trace
+/// events' threads use it with one item per trace thread).
 pub(crate) fn parse_ordered_with<C: Copy + Sync, T: Send, W>(
     chunks: &[C],
     threads: usize,
@@ -838,10 +828,11 @@ mod tests {
     fn merge_sees_chunks_in_order_and_stops_at_the_first_error() {
         let chunks: Vec<&str> = (0..50).map(|i| if i % 2 == 0 { "x" } else { "yy" }).collect();
         let mut seen = Vec::new();
-        parse_ordered(
+        parse_ordered_with(
             &chunks,
             4,
-            |c| c.len(),
+            || (),
+            |_, c| c.len(),
             |n| {
                 seen.push(n);
                 Ok(())
@@ -850,10 +841,11 @@ mod tests {
         .unwrap();
         assert_eq!(seen, chunks.iter().map(|c| c.len()).collect::<Vec<_>>());
         let mut merged = 0;
-        let err = parse_ordered(
+        let err = parse_ordered_with(
             &chunks,
             3,
-            |c| c.len(),
+            || (),
+            |_, c| c.len(),
             |_| {
                 merged += 1;
                 if merged == 7 {
