@@ -151,8 +151,8 @@ fn limit_errors_are_the_same_on_1_and_4_threads() {
 /// `perf script` text with invalid lines inside call chains, lines that
 /// start no event, events of another type, events without a blank line
 /// before them, comments and CRLF line ends, events whose only frame is on
-/// their header line, a symbol in two dsos and `[unknown]` symbols, over
-/// many chunks.
+/// their header line, a symbol in two dsos, `[unknown]` symbols and a
+/// skipped event with a call chain, over many chunks.
 fn messy_perf() -> Vec<u8> {
     let clean = generated(GenFormat::Perf, Shape::Callgraph, 1_500_000);
     let clean = String::from_utf8(clean).expect("utf-8");
@@ -172,6 +172,17 @@ fn messy_perf() -> Vec<u8> {
                 i % 2,
                 i % 3
             )),
+            // An event of another type, with a call chain, between two
+            // events of one thread: the second shares its outermost frame
+            // with the skipped one (not with the one before).
+            19 => {
+                let event = |kind: &str, leaf: &str, root: &str| {
+                    format!("worker-1 4000/4001 [001] 1.000004:     250000 {kind}: \n\t 1 {leaf} (/x.so)\n\t 2 {root} (/x.so)\n\n")
+                };
+                text.push_str(&event("cpu-clock:u", "a1", "root_a"));
+                text.push_str(&event("cycles:u", "s1", "root_s"));
+                text.push_str(&event("cpu-clock:u", "b1", "root_s"));
+            }
             _ => {}
         }
         text.push_str(line);
