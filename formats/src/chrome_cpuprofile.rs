@@ -130,11 +130,8 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     let mut outer = String::new();
     // Valid UTF-8 (checked once, fast) is parsed as `str`, which spares
     // serde_json a UTF-8 check per string; other input takes the byte path.
-    let text = std::str::from_utf8(bytes).ok();
-    let in_chunks = match text {
-        Some(text) => read_in_chunks(text, opts, &mut outer)?,
-        None => None,
-    };
+    let in_chunks = read_in_chunks(bytes, opts, &mut outer)?;
+    let text = if in_chunks.is_some() { None } else { std::str::from_utf8(bytes).ok() };
     let file: File = match (in_chunks, text) {
         (Some(file), _) => Ok(file),
         (None, Some(text)) => serde_json::from_str(text),
@@ -193,22 +190,23 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 /// ([`read_objects`]) and the rest from `outer`, a copy of the input
 /// without that array. `None` when it was not read so (one thread, a small
 /// array, a cut the parse disproved, anything the one-thread read would
-/// report): the caller reads the input on one thread, so errors are exactly
-/// that read's.
-fn read_in_chunks<'a>(text: &'a str, opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
-    let b = text.as_bytes();
+/// report, input that is not UTF-8): the caller reads the input on one
+/// thread, so errors are exactly that read's. The workers check their
+/// chunks' UTF-8; the bytes before the array are checked here.
+fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
     let Some(open) = find_key(b, skip_ws(b, 0), "nodes", 64) else { return Ok(None) };
     // The keys before the array are copied: keep that small.
     if b.get(open) != Some(&b'[') || open > b.len() / 8 {
         return Ok(None);
     }
+    let Ok(head) = std::str::from_utf8(&b[..open]) else { return Ok(None) };
     let mut nodes: Vec<CpuNode<'a>> = Vec::new();
     let read = read_objects(
-        text,
+        b,
         open,
         opts.thread_count(),
         |rest| {
-            let head = &rest.as_bytes()[..rest.len().min(HEAD_BYTES)];
+            let head = &rest[..rest.len().min(HEAD_BYTES)];
             key_pos(&object_keys(head, 0, 16), "callFrame").is_some()
         },
         Vec::new,
@@ -223,10 +221,12 @@ fn read_in_chunks<'a>(text: &'a str, opts: &ImportOptions, outer: &'a mut String
         },
     )?;
     let Some(close) = read else { return Ok(None) };
-    outer.reserve(open + 2 + (b.len() - close - 1));
-    outer.push_str(&text[..open]);
+    // The chunk that held the `]` checked the bytes after it.
+    let Ok(tail) = std::str::from_utf8(&b[close + 1..]) else { return Ok(None) };
+    outer.reserve(open + 2 + tail.len());
+    outer.push_str(head);
     outer.push_str("[]");
-    outer.push_str(&text[close + 1..]);
+    outer.push_str(tail);
     let outer: &'a String = outer;
     // The rest read as the one-thread read reads it; its `nodes` is the
     // empty array put in place of the one read in chunks.
@@ -411,7 +411,7 @@ mod tests {
         let opts = ImportOptions { threads: 4, ..Default::default() };
         // Leaked: the test's file borrows it.
         let outer: &mut String = Box::leak(Box::default());
-        read_in_chunks(text, &opts, outer).unwrap()
+        read_in_chunks(text.as_bytes(), &opts, outer).unwrap()
     }
 
     #[test]

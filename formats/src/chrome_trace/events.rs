@@ -315,8 +315,8 @@ pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usi
 
 /// Whether `rest` likely starts a trace event: an object with a `ph` key
 /// among its first keys, within its first [`HEAD_BYTES`](crate::json::HEAD_BYTES).
-pub(super) fn likely_event(rest: &str) -> bool {
-    let head = &rest.as_bytes()[..rest.len().min(crate::json::HEAD_BYTES)];
+pub(super) fn likely_event(rest: &[u8]) -> bool {
+    let head = &rest[..rest.len().min(crate::json::HEAD_BYTES)];
     crate::json::key_pos(&crate::json::object_keys(head, 0, 16), "ph").is_some()
 }
 

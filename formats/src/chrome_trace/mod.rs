@@ -201,12 +201,13 @@ fn parse_top<'a, R: serde_json::de::Read<'a>>(
 /// ([`read_objects`]) into `col`, and the rest of the input (`samples`,
 /// `stackFrames`) from `outer`, a copy of the input without the array.
 /// `Ok(false)` when it was not read so (one thread, a small array, a cut
-/// the parse disproved, anything the one-thread read would report): the
-/// caller then reads the whole input on one thread, so errors and warnings
-/// are exactly that read's.
+/// the parse disproved, input that is not UTF-8, anything the one-thread
+/// read would report): the caller then reads the whole input on one thread,
+/// so errors and warnings are exactly that read's. The workers check their
+/// chunks' UTF-8; the bytes before the array are checked here.
 #[allow(clippy::too_many_arguments)]
 fn read_in_chunks<'a>(
-    text: &'a str,
+    b: &'a [u8],
     is_array: bool,
     opts: &ImportOptions,
     outer: &'a mut String,
@@ -214,7 +215,6 @@ fn read_in_chunks<'a>(
     samples: &mut Option<Vec<events::SampleJson<'a>>>,
     frames: &mut Option<Vec<(JStr<'a>, events::StackFrameJson<'a>)>>,
 ) -> Result<bool> {
-    let b = text.as_bytes();
     let start = skip_ws(b, 0);
     let open = if is_array {
         start
@@ -225,10 +225,11 @@ fn read_in_chunks<'a>(
             _ => return Ok(false),
         }
     };
+    let Ok(head) = std::str::from_utf8(&b[..open]) else { return Ok(false) };
     let max = opts.limits.max_samples;
     let mut all = Collector::new(max);
     let read = read_objects(
-        text,
+        b,
         open,
         opts.thread_count(),
         events::likely_event,
@@ -245,10 +246,12 @@ fn read_in_chunks<'a>(
         // The object with `[]` for the array: its keys are read as the
         // one-thread read would read them, and it must hold no event (the
         // array was the first `traceEvents`).
-        outer.reserve(open + 2 + (b.len() - close - 1));
-        outer.push_str(&text[..open]);
+        // The chunk that held the `]` checked the bytes after it.
+        let Ok(tail) = std::str::from_utf8(&b[close + 1..]) else { return Ok(false) };
+        outer.reserve(open + 2 + tail.len());
+        outer.push_str(head);
         outer.push_str("[]");
-        outer.push_str(&text[close + 1..]);
+        outer.push_str(tail);
         let outer: &'a String = outer;
         let mut none = Collector::new(max);
         let top = TopVisitor { col: &mut none, samples, frames };
@@ -276,11 +279,8 @@ fn run(
     // Valid UTF-8 (checked once, fast) is parsed as `str`: serde_json then
     // skips the per-string UTF-8 checks. Other input takes the byte path,
     // which reports the bad string.
-    let text = std::str::from_utf8(input).ok();
-    let in_chunks = match text {
-        Some(text) => read_in_chunks(text, is_array, opts, &mut outer, &mut col, &mut samples, &mut frames)?,
-        None => false,
-    };
+    let in_chunks = read_in_chunks(input, is_array, opts, &mut outer, &mut col, &mut samples, &mut frames)?;
+    let text = if in_chunks { None } else { std::str::from_utf8(input).ok() };
     let top = TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames };
     let r = match text {
         _ if in_chunks => Ok(()),
@@ -451,7 +451,7 @@ mod tests {
         let opts = ImportOptions { threads: 4, limits, ..Default::default() };
         let (mut outer, mut samples, mut frames) = (String::new(), None, None);
         let mut col = Collector::new(limits.max_samples);
-        read_in_chunks(text, is_array, &opts, &mut outer, &mut col, &mut samples, &mut frames)
+        read_in_chunks(text.as_bytes(), is_array, &opts, &mut outer, &mut col, &mut samples, &mut frames)
             .unwrap()
             .then(|| digest(&col))
     }
@@ -497,6 +497,18 @@ mod tests {
         assert!(chunked(&trace(&bad, false), true, limits).is_none());
         let few = flamekit_core::IngestLimits { max_samples: 20_000, ..Default::default() };
         assert!(chunked(&text, true, few).is_none());
+        // Bytes that are not UTF-8 in an event, or after the array.
+        let mut bytes = text.clone().into_bytes();
+        let at = text.find("\"f3\"").unwrap() + 1;
+        bytes[at] = 0xff;
+        let opts = ImportOptions { threads: 4, limits, ..Default::default() };
+        let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
+        assert!(!read_in_chunks(&bytes, true, &opts, &mut outer, &mut col, &mut samples, &mut frames).unwrap());
+        let object = trace(&events, true);
+        let mut bytes = object.clone().into_bytes();
+        bytes[object.rfind("ns").unwrap()] = 0xff;
+        let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
+        assert!(!read_in_chunks(&bytes, false, &opts, &mut outer, &mut col, &mut samples, &mut frames).unwrap());
         // An object whose keys after the array are not JSON.
         let object = trace(&events, true);
         assert!(chunked(&object, false, limits).is_some());

@@ -28,8 +28,11 @@ struct Chunk {
     last: bool,
 }
 
-/// Read the elements of the JSON array whose `[` is at `open` in `text`,
-/// in chunks on up to `threads` worker threads.
+/// Read the elements of the JSON array whose `[` is at `open` in `b`, in
+/// chunks on up to `threads` worker threads. Each worker checks that its
+/// chunk is UTF-8 (a chunk starts at an ASCII `{` and ends where the next
+/// starts, or at the end of `b`: when `b` is UTF-8, so is every chunk);
+/// the caller checks the bytes up to `open`.
 ///
 /// - `probe(rest)`: whether `rest` likely starts an element (a cheap check
 ///   that keeps guesses off nested objects; correctness does not depend on
@@ -42,19 +45,19 @@ struct Chunk {
 ///
 /// Returns `Some(close)`, the offset of the array's `]`, when every chunk
 /// was read and merged; `None` when the read was not done or abandoned
-/// (too small to split, one thread, a guess disproven, an element or a
-/// merge refused): the caller then reads the input on one thread, from the
-/// start, and what `merge` took must be thrown away.
+/// (too small to split, one thread, a guess disproven, a chunk that is not
+/// UTF-8, an element or a merge refused): the caller then reads the input
+/// on one thread, from the start, and what `merge` took must be thrown
+/// away.
 pub(crate) fn read_objects<'a, T: Send>(
-    text: &'a str,
+    b: &'a [u8],
     open: usize,
     threads: usize,
-    probe: impl Fn(&'a str) -> bool,
+    probe: impl Fn(&'a [u8]) -> bool,
     new: impl Fn() -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
     mut merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
-    let b = text.as_bytes();
     let first = skip_ws(b, open + 1);
     let Some(size) = parallel::chunk_size(b.len().saturating_sub(first), threads) else { return Ok(None) };
     if b.get(first) != Some(&b'{') {
@@ -64,9 +67,7 @@ pub(crate) fn read_objects<'a, T: Send>(
     // No guess within a chunk's length of where it was looked for (the
     // array ends, or holds no likely element there): the last chunk takes
     // the rest. So guessing reads a bounded share of the input.
-    while let Some(c) =
-        starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(text, from, size, &probe))
-    {
+    while let Some(c) = starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(b, from, size, &probe)) {
         starts.push(c);
     }
     if starts.len() < 2 {
@@ -88,7 +89,7 @@ pub(crate) fn read_objects<'a, T: Send>(
         || (),
         |_, chunk| {
             let mut acc = new();
-            let end = read_chunk(text, chunk, &mut acc, &elem);
+            let end = read_chunk(b, chunk, &mut acc, &elem);
             (acc, end)
         },
         |(acc, end)| match end {
@@ -112,28 +113,31 @@ pub(crate) fn read_objects<'a, T: Send>(
 
 /// Read `chunk`'s elements into `acc`. Returns where the chunk ended as
 /// expected: the next chunk's start, or for the last chunk the offset of
-/// the array's `]`; `None` otherwise.
+/// the array's `]`; `None` otherwise (an element that runs past the
+/// chunk's end does not parse: it is cut there).
 fn read_chunk<'a, T>(
-    text: &'a str,
+    b: &'a [u8],
     chunk: Chunk,
     acc: &mut T,
     elem: &impl Fn(&mut T, &'a str) -> Option<usize>,
 ) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut at = chunk.start;
+    let text = std::str::from_utf8(b.get(chunk.start..chunk.end)?).ok()?;
+    let t = text.as_bytes();
+    let mut at = 0;
     loop {
-        // `at` follows ASCII (`[`, `,` or whitespace): a char boundary.
+        // `at` follows ASCII (`,` or whitespace) or starts the chunk (an
+        // ASCII `{`): a char boundary.
         let used = elem(acc, text.get(at..)?)?;
-        let i = skip_ws(b, at.checked_add(used)?);
-        match b.get(i) {
+        let i = skip_ws(t, at.checked_add(used)?);
+        match t.get(i) {
             Some(b',') => {
-                let next = skip_ws(b, i + 1);
-                if !chunk.last && next >= chunk.end {
-                    return (next == chunk.end).then_some(next);
+                let next = skip_ws(t, i + 1);
+                if !chunk.last && next == t.len() {
+                    return Some(chunk.end);
                 }
                 at = next;
             }
-            Some(b']') if chunk.last => return Some(i),
+            Some(b']') if chunk.last => return Some(chunk.start + i),
             _ => return None,
         }
     }
@@ -142,8 +146,7 @@ fn read_chunk<'a, T>(
 /// The first offset in `from..from + within` that may start an element: a
 /// `{` whose previous non-whitespace bytes are `}` and `,`, accepted by
 /// `probe`.
-fn guess<'a>(text: &'a str, from: usize, within: usize, probe: &impl Fn(&'a str) -> bool) -> Option<usize> {
-    let b = text.as_bytes();
+fn guess<'a>(b: &'a [u8], from: usize, within: usize, probe: &impl Fn(&'a [u8]) -> bool) -> Option<usize> {
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     let before = |mut j: usize| {
         while j > 0 && ws(b[j - 1]) {
@@ -156,7 +159,7 @@ fn guess<'a>(text: &'a str, from: usize, within: usize, probe: &impl Fn(&'a str)
     while i < stop {
         let c = i + memchr::memchr(b'{', &b[i..stop])?;
         if let Some((comma, b',')) = before(c) {
-            if matches!(before(comma), Some((_, b'}'))) && probe(&text[c..]) {
+            if matches!(before(comma), Some((_, b'}'))) && probe(&b[c..]) {
                 return Some(c);
             }
         }
@@ -179,13 +182,13 @@ mod tests {
     /// Read `text`'s array of `{"k": ...}` objects (chunks of `MIN_CHUNK`
     /// and more); every element's `k`, or `None` when the read was abandoned.
     fn read(text: &str, threads: usize) -> Option<(Vec<String>, usize)> {
-        read_with(text, threads, |rest| rest.starts_with("{\"k\""))
+        read_with(text, threads, |rest| rest.starts_with(b"{\"k\""))
     }
 
-    fn read_with(text: &str, threads: usize, probe: impl Fn(&str) -> bool) -> Option<(Vec<String>, usize)> {
+    fn read_with(text: &str, threads: usize, probe: impl Fn(&[u8]) -> bool) -> Option<(Vec<String>, usize)> {
         let mut out = Vec::new();
         let close = read_objects(
-            text,
+            text.as_bytes(),
             text.find('[').unwrap(),
             threads,
             probe,
@@ -241,7 +244,7 @@ mod tests {
             format!("{{\"k\":\"{fake_elements}\"}}"),
         ] {
             let text = array(20_000, |i| if i == 0 { first.clone() } else { format!("{{\"k\":\"{i}\"}}") });
-            assert!(read_with(&text, 3, |rest| rest.starts_with('{')).is_none());
+            assert!(read_with(&text, 3, |rest| rest.starts_with(b"{")).is_none());
         }
         // A probe that sees through the string's lookalikes: the first guess
         // (32 KB in, inside the 36 KB string) moves on to the next element,
@@ -268,18 +271,52 @@ mod tests {
         let inside = text.find("{}").unwrap();
         let next = text.find(r#"{"k":"c"#).unwrap();
         let mut acc = Vec::new();
-        assert_eq!(read_chunk(text, Chunk { start: 1, end: inside, last: false }, &mut acc, &elem), None);
-        assert_eq!(read_chunk(text, Chunk { start: 1, end: next, last: false }, &mut acc, &elem), Some(next));
+        assert_eq!(read_chunk(text.as_bytes(), Chunk { start: 1, end: inside, last: false }, &mut acc, &elem), None);
+        assert_eq!(
+            read_chunk(text.as_bytes(), Chunk { start: 1, end: next, last: false }, &mut acc, &elem),
+            Some(next)
+        );
         let close = text.len() - 1;
-        assert_eq!(read_chunk(text, Chunk { start: next, end: text.len(), last: true }, &mut acc, &elem), Some(close));
-        assert_eq!(read_chunk(text, Chunk { start: next, end: close, last: false }, &mut acc, &elem), None);
+        assert_eq!(
+            read_chunk(text.as_bytes(), Chunk { start: next, end: text.len(), last: true }, &mut acc, &elem),
+            Some(close)
+        );
+        assert_eq!(read_chunk(text.as_bytes(), Chunk { start: next, end: close, last: false }, &mut acc, &elem), None);
+    }
+
+    #[test]
+    fn a_chunk_that_is_not_utf8_abandons_the_read() {
+        let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
+        let mut bytes = text.clone().into_bytes();
+        let at = text.find("\"15000\"").unwrap() + 1;
+        bytes[at] = 0xff;
+        let read = read_objects(
+            &bytes,
+            text.find('[').unwrap(),
+            3,
+            |_| true,
+            || (),
+            |_, rest| Some(rest.find('}')? + 1),
+            |()| true,
+        );
+        assert!(read.unwrap().is_none());
+        let read = read_objects(
+            text.as_bytes(),
+            text.find('[').unwrap(),
+            3,
+            |_| true,
+            || (),
+            |_, rest| Some(rest.find('}')? + 1),
+            |()| true,
+        );
+        assert_eq!(read.unwrap(), text.rfind(']'));
     }
 
     #[test]
     fn a_refused_merge_abandons_the_read() {
         let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
         let close = read_objects(
-            &text,
+            text.as_bytes(),
             text.find('[').unwrap(),
             3,
             |_| true,
