@@ -205,7 +205,8 @@ fn messy_perf_script_imports_the_same_on_1_and_4_threads() {
 /// A generated 8-thread trace with, spread over its threads: an `E` with
 /// nothing open (ts 1), an `E` of another name than the open `pair` (ts
 /// 2.5), a `B` never closed (after every other event), an `E` with other
-/// args than its `B`, `X` events, long names and thread names.
+/// args than its `B`, `X` events, long names, names with escapes and thread
+/// names.
 fn messy_trace() -> Vec<u8> {
     let clean = generated(GenFormat::Trace, Shape::Callgraph, 1_500_000);
     let clean = String::from_utf8(clean).expect("utf-8");
@@ -231,6 +232,15 @@ fn messy_trace() -> Vec<u8> {
                  {{\"name\":\"pair\",\"ph\":\"E\",\"ts\":3,\"pid\":1,\"tid\":{tid},\"args\":{{\"a\":2}}}}"
             ),
             13 => format!("{{\"name\":\"other\",\"ph\":\"E\",\"ts\":2.5,\"pid\":1,\"tid\":{tid}}}"),
+            // A name with an escape (not borrowed from the input), in some
+            // threads only, and events without a name.
+            19 => format!(
+                "{{\"ph\":\"B\",\"ts\":4,\"pid\":1,\"tid\":{tid}}},\n{{\"ph\":\"E\",\"ts\":5,\"pid\":1,\"tid\":{tid}}}"
+            ),
+            17 if tid % 3 == 0 => format!(
+                "{{\"name\":\"esc\\\"aped\",\"ph\":\"B\",\"ts\":2,\"pid\":1,\"tid\":{tid}}},\n\
+                 {{\"name\":\"esc\\\"aped\",\"ph\":\"E\",\"ts\":3,\"pid\":1,\"tid\":{tid}}}"
+            ),
             _ => String::new(),
         };
         if !extra.is_empty() {

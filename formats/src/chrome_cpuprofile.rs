@@ -215,6 +215,7 @@ fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) 
             part.push(it.next()?.ok()?);
             Some(it.byte_offset())
         },
+        |_| {},
         |part| {
             nodes.extend(part);
             true

@@ -10,7 +10,7 @@ use flamekit_core::{EventedBuilder, FrameId, GroupBuilder, Location, Result, Val
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::events::{Collector, Ev, Thread};
+use super::events::{Collector, Ev, Thread, UNNAMED};
 use super::matcher::{cmp_ts, sort_by_ts, Item, Matcher, Step};
 use crate::json::{fmt_num, JStr, Num};
 use crate::parallel::{BatchNames, Intern, ShardedNames, TOO_MANY_NAMES};
@@ -105,6 +105,10 @@ pub(super) struct Keys<'a> {
     /// Per event id: the `names` id of its frame's name, for an event
     /// without args (`u32::MAX` for one with args, or without `names`).
     pub(super) eid_names: Vec<u32>,
+    /// Whether display name ids are the events' [`Ev::name_id`]s (ids of
+    /// `names`, set when the events were read in chunks), not ids of
+    /// `dnames`.
+    pub(super) named: bool,
 }
 
 pub(super) fn intern<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
@@ -134,7 +138,11 @@ impl<'a> Keys<'a> {
         if id == next {
             self.eid_count += 1;
             if self.names.is_some() {
-                let name = if bare { self.dn_names.get(dn as usize).copied() } else { None };
+                let name = match bare {
+                    false => None,
+                    true if self.named => Some(dn),
+                    true => self.dn_names.get(dn as usize).copied(),
+                };
                 self.eid_names.push(name.unwrap_or(u32::MAX));
             }
         }
@@ -168,7 +176,7 @@ impl<'a> Keys<'a> {
 pub(super) fn display_name<'a>(name: &Option<Cow<'a, str>>) -> Cow<'a, str> {
     match name {
         Some(n) if !n.is_empty() => n.clone(),
-        _ => Cow::Borrowed("(unnamed)"),
+        _ => Cow::Borrowed(UNNAMED),
     }
 }
 
@@ -203,7 +211,13 @@ pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> R
 /// single-threaded import does while matching (frames are interned at their
 /// first open, warnings and limit errors come in the same order), so the
 /// group and the report are the same for every thread count.
-pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: bool, threads: usize) -> Result<()> {
+pub(super) fn import_events<'a>(
+    g: &mut GroupBuilder,
+    col: &Collector<'a>,
+    hermes: bool,
+    threads: usize,
+    names: &'a ShardedNames<'a>,
+) -> Result<()> {
     let mut order: Vec<&Thread> = col.threads.iter().collect();
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
     let new_profile =
@@ -227,20 +241,21 @@ pub(super) fn import_events(g: &mut GroupBuilder, col: &Collector<'_>, hermes: b
     }
     // Workers match each thread into a log; the calling thread replays the
     // logs in pid/tid order into the group.
-    // Display names are also interned in one table for all threads, so
-    // that a frame named alike in several threads is interned once.
-    let names = ShardedNames::new();
+    // Display names are also in one table for all threads (`names`, filled
+    // when the events were read in chunks, else here), so that a frame named
+    // alike in several threads is interned once.
     let mut by_name: Vec<FrameId> = Vec::new();
     crate::parallel::parse_ordered_with(
         &order,
         threads,
-        || Keys { names: (!hermes).then_some(&names), ..Keys::default() },
-        |keys, th| {
+        || (),
+        |_, th| {
             let mut log = Log::default();
+            let mut keys = Keys { names: (!hermes).then_some(names), named: th.named, ..Keys::default() };
             // A log cannot fail: errors come from the group, at replay,
             // and from `plan` before it logs anything.
-            let planned = plan(th, hermes, keys, &mut log);
-            log.names = keys.eid_names.clone();
+            let planned = plan(th, hermes, &mut keys, &mut log);
+            log.names = keys.eid_names;
             (th, log, planned)
         },
         |(th, mut log, planned)| {
@@ -435,6 +450,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
         let args = ev.args.filter(|r| truthy(r)).map(|r| compact(r.get()));
         let raw = ev.name.as_deref();
         let dn = match open_names.last() {
+            _ if keys.named => ev.name_id,
             Some(&(top, dn)) if ev.ph == b'E' && top == raw => {
                 open_names.pop();
                 dn

@@ -11,6 +11,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::json::{fmt_num, IdVal, JStr, Num};
+use crate::parallel::{Intern, TOO_MANY_NAMES};
+
+/// The display name of an event without a name (or with an empty one).
+pub(super) const UNNAMED: &str = "(unnamed)";
 
 #[derive(Deserialize)]
 pub(super) struct RawEvent<'a> {
@@ -42,7 +46,13 @@ pub(super) struct Ev<'a> {
     pub(super) ph: u8,
     pub(super) name: Option<Cow<'a, str>>,
     pub(super) args: Option<&'a RawValue>,
+    /// The display name's id in the threads' shared table, when the events
+    /// were read in chunks ([`Collector::intern_names`]); else [`NO_NAME`].
+    pub(super) name_id: u32,
 }
+
+/// [`Ev::name_id`] of an event whose display name was not interned.
+pub(super) const NO_NAME: u32 = TOO_MANY_NAMES;
 
 /// (pid, tid) as hashable bits (-0 folded into 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,11 +71,13 @@ pub(super) struct Thread<'a> {
     parts: Vec<Vec<Ev<'a>>>,
     /// Index (over all parts) of each part's first event.
     starts: Vec<usize>,
+    /// Whether every event has its [`Ev::name_id`].
+    pub(super) named: bool,
 }
 
 impl<'a> Thread<'a> {
     fn new(pid: f64, tid: f64) -> Self {
-        Thread { pid, tid, parts: vec![Vec::new()], starts: vec![0] }
+        Thread { pid, tid, parts: vec![Vec::new()], starts: vec![0], named: false }
     }
 
     fn push(&mut self, ev: Ev<'a>) {
@@ -76,6 +88,7 @@ impl<'a> Thread<'a> {
 
     /// The events of `other`, which follow this thread's in the file.
     fn append(&mut self, other: Thread<'a>) {
+        self.named &= other.named;
         for part in other.parts.into_iter().filter(|p| !p.is_empty()) {
             self.starts.push(self.len());
             self.parts.push(part);
@@ -222,7 +235,14 @@ impl<'a> Collector<'a> {
                     self.threads.len() - 1
                 }
             };
-            self.threads[ti].push(Ev { ts, dur, ph: ph.as_bytes()[0], name: ev.name.map(|s| s.0), args: ev.args });
+            self.threads[ti].push(Ev {
+                ts,
+                dur,
+                ph: ph.as_bytes()[0],
+                name: ev.name.map(|s| s.0),
+                args: ev.args,
+                name_id: NO_NAME,
+            });
             return Ok(());
         }
         if ph == "M" {
@@ -287,6 +307,68 @@ impl<'a> Collector<'a> {
         }
         self.cpu.append(&mut part.cpu);
         true
+    }
+
+    /// Intern every kept event's display name in `names` (a worker's batch
+    /// of the threads' shared table) and set its [`Ev::name_id`]; a thread
+    /// with a name that is not borrowed from the input (it had escapes) is
+    /// left unnamed (its names are interned when it is matched).
+    pub(super) fn intern_names(&mut self, names: &mut impl Intern<'a>) {
+        // Per event: the index of its name in `batch`, or (high bit set) of
+        // the event whose id it takes: an `E` ending the innermost open `B`
+        // of the same raw name (as matching reads it) is not hashed again.
+        const COPY: u32 = 1 << 31;
+        let (mut batch, mut from, mut open) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut hashes, mut ids) = (Vec::new(), Vec::new());
+        'threads: for th in &mut self.threads {
+            batch.clear();
+            from.clear();
+            open.clear();
+            for (k, ev) in th.events().enumerate() {
+                // Names with escapes are not borrowed: leave the thread.
+                let raw: Option<&'a str> = match &ev.name {
+                    None => None,
+                    Some(Cow::Borrowed(n)) => Some(*n),
+                    Some(Cow::Owned(_)) => continue 'threads,
+                };
+                match open.last() {
+                    Some(&(top, b)) if ev.ph == b'E' && top == raw => {
+                        open.pop();
+                        from.push(COPY | b);
+                        continue;
+                    }
+                    _ => {}
+                }
+                batch.push(raw.filter(|n| !n.is_empty()).unwrap_or(UNNAMED));
+                from.push(batch.len() as u32 - 1);
+                if ev.ph == b'B' {
+                    open.push((raw, k as u32));
+                }
+            }
+            if th.len() >= COPY as usize {
+                continue;
+            }
+            ids.clear();
+            // A few hundred names at a time: their bytes are still in the
+            // cache when the shard tables compare them.
+            for part in batch.chunks(512) {
+                names.intern_all(part, &mut hashes, &mut ids);
+            }
+            names.finish_chunk(&mut ids);
+            if ids.contains(&TOO_MANY_NAMES) {
+                continue;
+            }
+            // `from` points back only: resolved in order.
+            let mut resolved: Vec<u32> = Vec::with_capacity(from.len());
+            for &f in &from {
+                let id = if f & COPY != 0 { resolved[(f & !COPY) as usize] } else { ids[f as usize] };
+                resolved.push(id);
+            }
+            for (ev, &id) in th.parts.iter_mut().flatten().zip(&resolved) {
+                ev.name_id = id;
+            }
+            th.named = true;
+        }
     }
 
     pub(super) fn profile_name(&self, pid: f64, tid: f64) -> String {

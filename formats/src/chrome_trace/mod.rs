@@ -77,7 +77,9 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
 use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr};
+use crate::parallel::{ShardedBatch, ShardedNames};
 use crate::ImportOptions;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const FORMAT: &str = crate::Format::ChromeTrace.id();
 
@@ -211,6 +213,7 @@ fn read_in_chunks<'a>(
     is_array: bool,
     opts: &ImportOptions,
     outer: &'a mut String,
+    names: &ShardedNames<'a>,
     col: &mut Collector<'a>,
     samples: &mut Option<Vec<events::SampleJson<'a>>>,
     frames: &mut Option<Vec<(JStr<'a>, events::StackFrameJson<'a>)>>,
@@ -228,6 +231,7 @@ fn read_in_chunks<'a>(
     let Ok(head) = std::str::from_utf8(&b[..open]) else { return Ok(false) };
     let max = opts.limits.max_samples;
     let mut all = Collector::new(max);
+    let chunk = AtomicUsize::new(0);
     let read = read_objects(
         b,
         open,
@@ -235,6 +239,9 @@ fn read_in_chunks<'a>(
         events::likely_event,
         || Collector::new(max),
         events::push_one,
+        // Display names are interned here, on the workers, where a chunk's
+        // names are still in the cache; matching then hashes none.
+        |part| part.intern_names(&mut ShardedBatch::new(names, chunk.fetch_add(1, Ordering::Relaxed))),
         |part| all.append(part),
     )?;
     let Some(close) = read else { return Ok(false) };
@@ -273,13 +280,16 @@ fn run(
 ) -> Result<(ProfileGroup, ImportReport)> {
     // The input without its event array, when that array is read in chunks.
     let mut outer = String::new();
+    // Display names of all threads, interned when the events are read in
+    // chunks, and when threads are matched on workers.
+    let names = ShardedNames::new();
     let mut col = Collector::new(opts.limits.max_samples);
     let mut samples = None;
     let mut frames = None;
     // Valid UTF-8 (checked once, fast) is parsed as `str`: serde_json then
     // skips the per-string UTF-8 checks. Other input takes the byte path,
     // which reports the bad string.
-    let in_chunks = read_in_chunks(input, is_array, opts, &mut outer, &mut col, &mut samples, &mut frames)?;
+    let in_chunks = read_in_chunks(input, is_array, opts, &mut outer, &names, &mut col, &mut samples, &mut frames)?;
     let text = if in_chunks { None } else { std::str::from_utf8(input).ok() };
     let top = TopVisitor { col: &mut col, samples: &mut samples, frames: &mut frames };
     let r = match text {
@@ -351,7 +361,7 @@ fn run(
         active = 0;
     } else {
         let hermes = is_array && is_hermes(col.first_args);
-        import_events(&mut g, &col, hermes, opts.thread_count())?;
+        import_events(&mut g, &col, hermes, opts.thread_count(), &names)?;
         active = 0;
     }
     if g.profile_count() == 0 {
@@ -451,9 +461,18 @@ mod tests {
         let opts = ImportOptions { threads: 4, limits, ..Default::default() };
         let (mut outer, mut samples, mut frames) = (String::new(), None, None);
         let mut col = Collector::new(limits.max_samples);
-        read_in_chunks(text.as_bytes(), is_array, &opts, &mut outer, &mut col, &mut samples, &mut frames)
-            .unwrap()
-            .then(|| digest(&col))
+        read_in_chunks(
+            text.as_bytes(),
+            is_array,
+            &opts,
+            &mut outer,
+            &ShardedNames::new(),
+            &mut col,
+            &mut samples,
+            &mut frames,
+        )
+        .unwrap()
+        .then(|| digest(&col))
     }
 
     fn serial(text: &str, is_array: bool) -> String {
@@ -484,6 +503,31 @@ mod tests {
     }
 
     #[test]
+    fn events_read_in_chunks_carry_their_display_names_ids() {
+        use crate::parallel::Intern;
+        let mut events: Vec<String> = (0..30_000).map(event).collect();
+        // A name with an escape is not borrowed from the input: its thread
+        // (pid 1, tid 4) is left to be named when it is matched.
+        events[20_004] = r#"{"name":"e\"x","ph":"B","ts":1,"pid":1,"tid":4}"#.into();
+        let text = trace(&events, false);
+        let opts = ImportOptions { threads: 4, ..Default::default() };
+        let names = ShardedNames::new();
+        let (mut outer, mut samples, mut frames) = (String::new(), None, None);
+        let mut col = Collector::new(u64::MAX);
+        assert!(read_in_chunks(text.as_bytes(), true, &opts, &mut outer, &names, &mut col, &mut samples, &mut frames)
+            .unwrap());
+        let mut named = 0;
+        for th in &col.threads {
+            assert_eq!(th.named, th.tid != 4.0, "thread {}", th.tid);
+            for ev in th.events().filter(|_| th.named) {
+                assert_eq!((&names).name(ev.name_id), duration::display_name(&ev.name));
+                named += 1;
+            }
+        }
+        assert!(named > 10_000);
+    }
+
+    #[test]
     fn chunked_reads_decline_what_one_thread_reports() {
         let limits = flamekit_core::IngestLimits::default();
         let events: Vec<String> = (0..30_000).map(event).collect();
@@ -503,12 +547,32 @@ mod tests {
         bytes[at] = 0xff;
         let opts = ImportOptions { threads: 4, limits, ..Default::default() };
         let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
-        assert!(!read_in_chunks(&bytes, true, &opts, &mut outer, &mut col, &mut samples, &mut frames).unwrap());
+        assert!(!read_in_chunks(
+            &bytes,
+            true,
+            &opts,
+            &mut outer,
+            &ShardedNames::new(),
+            &mut col,
+            &mut samples,
+            &mut frames
+        )
+        .unwrap());
         let object = trace(&events, true);
         let mut bytes = object.clone().into_bytes();
         bytes[object.rfind("ns").unwrap()] = 0xff;
         let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
-        assert!(!read_in_chunks(&bytes, false, &opts, &mut outer, &mut col, &mut samples, &mut frames).unwrap());
+        assert!(!read_in_chunks(
+            &bytes,
+            false,
+            &opts,
+            &mut outer,
+            &ShardedNames::new(),
+            &mut col,
+            &mut samples,
+            &mut frames
+        )
+        .unwrap());
         // An object whose keys after the array are not JSON.
         let object = trace(&events, true);
         assert!(chunked(&object, false, limits).is_some());

@@ -98,7 +98,7 @@ pub(super) fn import_samples(
                         let f = match frame_ids[e as usize] {
                             FrameId::MAX => {
                                 let name = frames[e as usize].1.name.as_ref().map_or("", |s| s.0.as_ref());
-                                let f = g.frame_named(if name.is_empty() { "(unnamed)" } else { name })?;
+                                let f = g.frame_named(if name.is_empty() { super::events::UNNAMED } else { name })?;
                                 frame_ids[e as usize] = f;
                                 f
                             }

@@ -40,6 +40,7 @@ struct Chunk {
 /// - `elem(acc, rest)`: read the element at the start of `rest` into the
 ///   chunk's `acc`, returning the bytes it took; `None` when it is not an
 ///   element or `acc` refuses it (the read is then abandoned).
+/// - `done(acc)`: finish a chunk read whole, on its worker.
 /// - `merge(acc)`: take a chunk's result, on the calling thread, in array
 ///   order; `false` abandons the read.
 ///
@@ -49,6 +50,7 @@ struct Chunk {
 /// UTF-8, an element or a merge refused): the caller then reads the input
 /// on one thread, from the start, and what `merge` took must be thrown
 /// away.
+#[allow(clippy::too_many_arguments)] // the input, where, how many threads, and what to do at each step
 pub(crate) fn read_objects<'a, T: Send>(
     b: &'a [u8],
     open: usize,
@@ -56,6 +58,7 @@ pub(crate) fn read_objects<'a, T: Send>(
     probe: impl Fn(&'a [u8]) -> bool,
     new: impl Fn() -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
+    done: impl Fn(&mut T) + Sync,
     mut merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
@@ -90,6 +93,9 @@ pub(crate) fn read_objects<'a, T: Send>(
         |_, chunk| {
             let mut acc = new();
             let end = read_chunk(b, chunk, &mut acc, &elem);
+            if end.is_some() {
+                done(&mut acc);
+            }
             (acc, end)
         },
         |(acc, end)| match end {
@@ -199,6 +205,7 @@ mod tests {
                 acc.push(e.k);
                 Some(it.byte_offset())
             },
+            |_| {},
             |acc| {
                 out.extend(acc);
                 true
@@ -297,6 +304,7 @@ mod tests {
             |_| true,
             || (),
             |_, rest| Some(rest.find('}')? + 1),
+            |_| {},
             |()| true,
         );
         assert!(read.unwrap().is_none());
@@ -307,6 +315,7 @@ mod tests {
             |_| true,
             || (),
             |_, rest| Some(rest.find('}')? + 1),
+            |_| {},
             |()| true,
         );
         assert_eq!(read.unwrap(), text.rfind(']'));
@@ -322,6 +331,7 @@ mod tests {
             |_| true,
             || (),
             |_, rest| Some(rest.find('}')? + 1),
+            |_| {},
             |()| false,
         );
         assert!(close.unwrap().is_none());
