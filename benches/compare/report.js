@@ -207,7 +207,10 @@ const failed = [...by.entries()].filter(([, e]) => e.errors.length)
 if (failed.length) {
   p('## Failures')
   p()
-  for (const [k, e] of failed) p(`- ${k.replace('\0', ' on ')}: ${e.errors[0].slice(0, 300)}`)
+  for (const [k, e] of failed) {
+    const [tool, f] = k.split('\0')
+    p(`- ${tool} on ${path.basename(f)}: ${e.errors[0].slice(0, 300)}`)
+  }
   p()
 }
 p('## Targets')
