@@ -60,7 +60,9 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr, HEAD_BYTES, SNIFF_BYTES};
+use crate::json::{
+    find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, without_array, JStr, HEAD_BYTES, SNIFF_BYTES,
+};
 use crate::v8::{build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
 
@@ -192,14 +194,13 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 /// array, a cut the parse disproved, anything the one-thread read would
 /// report, input that is not UTF-8): the caller reads the input on one
 /// thread, so errors are exactly that read's. The workers check their
-/// chunks' UTF-8; the bytes before the array are checked here.
+/// chunks' UTF-8, [`without_array`] the bytes around the array.
 fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
     let Some(open) = find_key(b, skip_ws(b, 0), "nodes", 64) else { return Ok(None) };
     // The keys before the array are copied: keep that small.
     if b.get(open) != Some(&b'[') || open > b.len() / 8 {
         return Ok(None);
     }
-    let Ok(head) = std::str::from_utf8(&b[..open]) else { return Ok(None) };
     let mut nodes: Vec<CpuNode<'a>> = Vec::new();
     let read = read_objects(
         b,
@@ -222,13 +223,7 @@ fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) 
         },
     )?;
     let Some(close) = read else { return Ok(None) };
-    // The chunk that held the `]` checked the bytes after it.
-    let Ok(tail) = std::str::from_utf8(&b[close + 1..]) else { return Ok(None) };
-    outer.reserve(open + 2 + tail.len());
-    outer.push_str(head);
-    outer.push_str("[]");
-    outer.push_str(tail);
-    let outer: &'a String = outer;
+    let Some(outer) = without_array(b, open, close, outer) else { return Ok(None) };
     // The rest read as the one-thread read reads it; its `nodes` is the
     // empty array put in place of the one read in chunks.
     match serde_json::from_str::<File<'a>>(outer) {

@@ -76,7 +76,7 @@ use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, R
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
-use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, JStr};
+use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, without_array, JStr};
 use crate::parallel::{ShardedBatch, ShardedNames};
 use crate::ImportOptions;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -206,7 +206,8 @@ fn parse_top<'a, R: serde_json::de::Read<'a>>(
 /// the parse disproved, input that is not UTF-8, anything the one-thread
 /// read would report): the caller then reads the whole input on one thread,
 /// so errors and warnings are exactly that read's. The workers check their
-/// chunks' UTF-8; the bytes before the array are checked here.
+/// chunks' UTF-8, [`without_array`] the bytes around an object's array
+/// (around an array, they are whitespace).
 #[allow(clippy::too_many_arguments)]
 fn read_in_chunks<'a>(
     b: &'a [u8],
@@ -228,7 +229,6 @@ fn read_in_chunks<'a>(
             _ => return Ok(false),
         }
     };
-    let Ok(head) = std::str::from_utf8(&b[..open]) else { return Ok(false) };
     let max = opts.limits.max_samples;
     let mut all = Collector::new(max);
     let chunk = AtomicUsize::new(0);
@@ -253,13 +253,7 @@ fn read_in_chunks<'a>(
         // The object with `[]` for the array: its keys are read as the
         // one-thread read would read them, and it must hold no event (the
         // array was the first `traceEvents`).
-        // The chunk that held the `]` checked the bytes after it.
-        let Ok(tail) = std::str::from_utf8(&b[close + 1..]) else { return Ok(false) };
-        outer.reserve(open + 2 + tail.len());
-        outer.push_str(head);
-        outer.push_str("[]");
-        outer.push_str(tail);
-        let outer: &'a String = outer;
+        let Some(outer) = without_array(b, open, close, outer) else { return Ok(false) };
         let mut none = Collector::new(max);
         let top = TopVisitor { col: &mut none, samples, frames };
         if parse_top(serde_json::Deserializer::from_str(outer), false, top).is_err() || none.count > 0 {
@@ -542,37 +536,18 @@ mod tests {
         let few = flamekit_core::IngestLimits { max_samples: 20_000, ..Default::default() };
         assert!(chunked(&text, true, few).is_none());
         // Bytes that are not UTF-8 in an event, or after the array.
-        let mut bytes = text.clone().into_bytes();
-        let at = text.find("\"f3\"").unwrap() + 1;
-        bytes[at] = 0xff;
-        let opts = ImportOptions { threads: 4, limits, ..Default::default() };
-        let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
-        assert!(!read_in_chunks(
-            &bytes,
-            true,
-            &opts,
-            &mut outer,
-            &ShardedNames::new(),
-            &mut col,
-            &mut samples,
-            &mut frames
-        )
-        .unwrap());
+        let not_utf8 = |text: &str, at: usize| {
+            let mut bytes = text.as_bytes().to_vec();
+            bytes[at] = 0xff;
+            let opts = ImportOptions { threads: 4, ..Default::default() };
+            let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
+            let is_array = text.starts_with('[');
+            let names = ShardedNames::new();
+            read_in_chunks(&bytes, is_array, &opts, &mut outer, &names, &mut col, &mut samples, &mut frames).unwrap()
+        };
+        assert!(!not_utf8(&text, text.find("\"f3\"").unwrap() + 1));
         let object = trace(&events, true);
-        let mut bytes = object.clone().into_bytes();
-        bytes[object.rfind("ns").unwrap()] = 0xff;
-        let (mut outer, mut samples, mut frames, mut col) = (String::new(), None, None, Collector::new(u64::MAX));
-        assert!(!read_in_chunks(
-            &bytes,
-            false,
-            &opts,
-            &mut outer,
-            &ShardedNames::new(),
-            &mut col,
-            &mut samples,
-            &mut frames
-        )
-        .unwrap());
+        assert!(!not_utf8(&object, object.rfind("ns").unwrap()));
         // An object whose keys after the array are not JSON.
         let object = trace(&events, true);
         assert!(chunked(&object, false, limits).is_some());

@@ -32,7 +32,7 @@ struct Chunk {
 /// chunks on up to `threads` worker threads. Each worker checks that its
 /// chunk is UTF-8 (a chunk starts at an ASCII `{` and ends where the next
 /// starts, or at the end of `b`: when `b` is UTF-8, so is every chunk);
-/// the caller checks the bytes up to `open`.
+/// the bytes before `open` are the caller's to check ([`without_array`]).
 ///
 /// - `probe(rest)`: whether `rest` likely starts an element (a cheap check
 ///   that keeps guesses off nested objects; correctness does not depend on
@@ -115,6 +115,21 @@ pub(crate) fn read_objects<'a, T: Send>(
         Err(e) => Err(e),
         Ok(()) => Ok(close),
     }
+}
+
+/// The input `b` with `[]` for the array read by [`read_objects`] (its `[`
+/// at `open`, its `]` at `close`), written into `out`: the rest of the
+/// document, for serde to read as the one-thread read does. `None` when the
+/// bytes around the array are not UTF-8.
+pub(crate) fn without_array<'a>(b: &[u8], open: usize, close: usize, out: &'a mut String) -> Option<&'a str> {
+    let head = std::str::from_utf8(b.get(..open)?).ok()?;
+    let tail = std::str::from_utf8(b.get(close + 1..)?).ok()?;
+    out.clear();
+    out.reserve(head.len() + 2 + tail.len());
+    out.push_str(head);
+    out.push_str("[]");
+    out.push_str(tail);
+    Some(out)
 }
 
 /// Read `chunk`'s elements into `acc`. Returns where the chunk ended as
@@ -291,50 +306,39 @@ mod tests {
         assert_eq!(read_chunk(text.as_bytes(), Chunk { start: next, end: close, last: false }, &mut acc, &elem), None);
     }
 
+    /// Read `bytes`' array with elements that end at their first `}`, the
+    /// merge answering `merged`.
+    fn read_braces(bytes: &[u8], merged: bool) -> Option<usize> {
+        let open = bytes.iter().position(|&c| c == b'[').unwrap();
+        read_objects(bytes, open, 3, |_| true, || (), |_, rest| Some(rest.find('}')? + 1), |_| {}, |()| merged).unwrap()
+    }
+
     #[test]
     fn a_chunk_that_is_not_utf8_abandons_the_read() {
         let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
         let mut bytes = text.clone().into_bytes();
         let at = text.find("\"15000\"").unwrap() + 1;
         bytes[at] = 0xff;
-        let read = read_objects(
-            &bytes,
-            text.find('[').unwrap(),
-            3,
-            |_| true,
-            || (),
-            |_, rest| Some(rest.find('}')? + 1),
-            |_| {},
-            |()| true,
-        );
-        assert!(read.unwrap().is_none());
-        let read = read_objects(
-            text.as_bytes(),
-            text.find('[').unwrap(),
-            3,
-            |_| true,
-            || (),
-            |_, rest| Some(rest.find('}')? + 1),
-            |_| {},
-            |()| true,
-        );
-        assert_eq!(read.unwrap(), text.rfind(']'));
+        assert!(read_braces(&bytes, true).is_none());
+        assert_eq!(read_braces(text.as_bytes(), true), text.rfind(']'));
     }
 
     #[test]
     fn a_refused_merge_abandons_the_read() {
         let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
-        let close = read_objects(
-            text.as_bytes(),
-            text.find('[').unwrap(),
-            3,
-            |_| true,
-            || (),
-            |_, rest| Some(rest.find('}')? + 1),
-            |_| {},
-            |()| false,
-        );
-        assert!(close.unwrap().is_none());
+        assert!(read_braces(text.as_bytes(), false).is_none());
+    }
+
+    #[test]
+    fn the_document_without_its_array() {
+        let b = br#"{"a": 1, "xs": [{"k": "v"}, {}], "z": "\u00e9"}"#;
+        let (open, close) = (b.iter().position(|&c| c == b'[').unwrap(), b.iter().position(|&c| c == b']').unwrap());
+        let mut out = String::from("left over");
+        assert_eq!(without_array(b, open, close, &mut out), Some(r#"{"a": 1, "xs": [], "z": "\u00e9"}"#));
+        let mut bad = b.to_vec();
+        let last = bad.len() - 3;
+        bad[last] = 0xff;
+        assert_eq!(without_array(&bad, open, close, &mut out), None);
     }
 
     #[test]
