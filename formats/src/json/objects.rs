@@ -59,10 +59,27 @@ pub(crate) fn read_objects<'a, T: Send>(
     new: impl Fn() -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
     done: impl Fn(&mut T) + Sync,
-    mut merge: impl FnMut(T) -> bool,
+    merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
     let Some(size) = parallel::chunk_size(b.len().saturating_sub(first), threads) else { return Ok(None) };
+    read_sized(b, open, threads, size, probe, new, elem, done, merge)
+}
+
+/// [`read_objects`] with chunks of about `size` bytes.
+#[allow(clippy::too_many_arguments)]
+fn read_sized<'a, T: Send>(
+    b: &'a [u8],
+    open: usize,
+    threads: usize,
+    size: usize,
+    probe: impl Fn(&'a [u8]) -> bool,
+    new: impl Fn() -> T + Sync,
+    elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
+    done: impl Fn(&mut T) + Sync,
+    mut merge: impl FnMut(T) -> bool,
+) -> Result<Option<usize>> {
+    let first = skip_ws(b, open + 1);
     if b.get(first) != Some(&b'{') {
         return Ok(None);
     }
@@ -311,6 +328,64 @@ mod tests {
     fn read_braces(bytes: &[u8], merged: bool) -> Option<usize> {
         let open = bytes.iter().position(|&c| c == b'[').unwrap();
         read_objects(bytes, open, 3, |_| true, || (), |_, rest| Some(rest.find('}')? + 1), |_| {}, |()| merged).unwrap()
+    }
+
+    /// Elements whose strings and nested arrays look like element
+    /// boundaries.
+    fn element() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[a-z ]{0,8}".prop_map(|s| format!(r#"{{"k":"{s}"}}"#)),
+            Just(r#"{"k":"}, {\"k\": 1}, {"}"#.to_owned()),
+            Just(r#"{"k":"x","n":[{"k":"y"}, {"k":"z"}]}"#.to_owned()),
+            Just(r#"{"k":"}, {}"}"#.to_owned()),
+            Just("{}".to_owned()),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Cut anywhere, with any guess accepted, the read gives the array's
+        /// elements and its `]`, or nothing.
+        #[test]
+        fn any_cut_gives_the_elements_or_nothing(
+            elems in proptest::collection::vec(element(), 1..120),
+            size in 1usize..300,
+            threads in 2usize..4,
+            sep in 0usize..3,
+        ) {
+            let text = format!("{{\"a\": [{}] }}", elems.join([",", ", ", ",\n "][sep]));
+            let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let want: Vec<String> = all["a"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.get("k").and_then(|k| k.as_str()).unwrap_or("").to_owned())
+                .collect();
+            let mut got = Vec::new();
+            let read = read_sized(
+                text.as_bytes(),
+                text.find('[').unwrap(),
+                threads,
+                size,
+                |_| true,
+                Vec::new,
+                |acc: &mut Vec<String>, rest| {
+                    let mut it = serde_json::Deserializer::from_str(rest).into_iter::<E>();
+                    acc.push(it.next()?.ok()?.k);
+                    Some(it.byte_offset())
+                },
+                |_| {},
+                |acc| {
+                    got.extend(acc);
+                    true
+                },
+            )
+            .unwrap();
+            if let Some(close) = read {
+                proptest::prop_assert_eq!(&got, &want);
+                proptest::prop_assert_eq!(Some(close), text.rfind(']'));
+            }
+        }
     }
 
     #[test]
