@@ -50,6 +50,7 @@ use flamekit_core::{
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::parallel::{Intern, LocalNames, ShardedBatch, ShardedNames, TOO_MANY_NAMES};
+use crate::text::{trim, trim_end, trim_start};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::LinuxPerf.id();
@@ -167,13 +168,14 @@ fn parse_header<'a>(line: &'a str, toks: &mut Vec<(usize, usize)>) -> Option<Hea
 
 /// A call-chain line: `address symbol[+0xoff] (dso)`. Returns (symbol, dso).
 fn parse_frame(line: &str) -> Option<(&str, &str)> {
-    let s = line.trim();
-    let addr_end = s.find(|c: char| c.is_ascii_whitespace()).unwrap_or(s.len());
+    let s = trim(line);
+    // An ASCII byte's offset is a char boundary.
+    let addr_end = s.bytes().position(|c| c.is_ascii_whitespace()).unwrap_or(s.len());
     let addr = &s[..addr_end];
     if addr.is_empty() || !addr.bytes().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    let rest = s[addr_end..].trim_start();
+    let rest = trim_start(&s[addr_end..]);
     // The dso is the last balanced parenthesised group (it may itself hold
     // parentheses, e.g. `(/lib/x.so (deleted))`).
     let b = rest.as_bytes();
@@ -197,7 +199,7 @@ fn parse_frame(line: &str) -> Option<(&str, &str)> {
     }
     let open = open?;
     let dso = &rest[open + 1..rest.len() - 1];
-    let mut sym = rest[..open].trim_end();
+    let mut sym = trim_end(&rest[..open]);
     if let Some(p) = memchr::memrchr(b'+', sym.as_bytes()) {
         let off = &sym.as_bytes()[p + 1..];
         if p > 0 && off.len() > 2 && off.starts_with(b"0x") && off[2..].iter().all(u8::is_ascii_hexdigit) {
@@ -211,7 +213,7 @@ fn parse_frame(line: &str) -> Option<(&str, &str)> {
 }
 
 fn is_comment(line: &str) -> bool {
-    line.trim_start().starts_with('#')
+    trim_start(line).starts_with('#')
 }
 
 /// True when the first line that is neither blank nor a `#` comment is an
@@ -427,7 +429,7 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
         } else {
             ("", true)
         };
-        if at_end || line.trim().is_empty() {
+        if at_end || trim(line).is_empty() {
             if let Some((h, n)) = header.take() {
                 sink(Item::Event(h, n), &chain)?;
             }

@@ -49,3 +49,52 @@ pub(crate) fn utf8(bytes: &[u8]) -> Cow<'_, str> {
         Err(_) => String::from_utf8_lossy(bytes),
     }
 }
+
+/// ASCII bytes that [`char::is_whitespace`] accepts (it also accepts
+/// vertical tab, which [`u8::is_ascii_whitespace`] does not).
+fn ascii_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// [`str::trim`], fast on ASCII edges: equal to it for every input (the
+/// Unicode trim runs only when a non-ASCII byte is at an edge).
+pub(crate) fn trim(s: &str) -> &str {
+    trim_end(trim_start(s))
+}
+
+/// [`str::trim_start`], fast on an ASCII start.
+pub(crate) fn trim_start(s: &str) -> &str {
+    let b = s.as_bytes();
+    let i = b.iter().position(|&c| !ascii_space(c)).unwrap_or(b.len());
+    // `i` is at an ASCII byte or the end: a char boundary.
+    match b.get(i) {
+        Some(&c) if c >= 0x80 => s[i..].trim_start(),
+        _ => &s[i..],
+    }
+}
+
+/// [`str::trim_end`], fast on an ASCII end.
+pub(crate) fn trim_end(s: &str) -> &str {
+    let b = s.as_bytes();
+    let j = b.iter().rposition(|&c| !ascii_space(c)).map_or(0, |k| k + 1);
+    match j.checked_sub(1).map(|k| b[k]) {
+        Some(c) if c >= 0x80 => s[..j].trim_end(),
+        _ => &s[..j],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast trims equal the standard ones, with ASCII and Unicode
+        /// whitespace (vertical tab, NEL, NBSP, ideographic space) at the edges.
+        #[test]
+        fn trims_equal_the_standard_ones(s in "[ \t\n\r\u{b}\u{c}\u{85}\u{a0}\u{3000}ax#é]{0,12}") {
+            prop_assert_eq!(super::trim(&s), s.trim());
+            prop_assert_eq!(super::trim_start(&s), s.trim_start());
+            prop_assert_eq!(super::trim_end(&s), s.trim_end());
+        }
+    }
+}
