@@ -192,6 +192,21 @@ fn messy_perf() -> Vec<u8> {
 }
 
 #[test]
+fn perf_script_with_invalid_utf8_imports_the_same_on_1_and_4_threads() {
+    let mut bytes = messy_perf();
+    for at in [bytes.len() / 10, bytes.len() / 2, bytes.len() - 2000] {
+        // Inside the symbol of a call-chain line, before its dso.
+        let line = at + bytes[at..].windows(2).position(|w| w == b"\n\t").expect("a later frame") + 2;
+        let dso = line + bytes[line..].windows(2).position(|w| w == b" (").expect("a dso");
+        bytes.insert(dso, 0xFF);
+    }
+    assert!(std::str::from_utf8(&bytes).is_err());
+    assert_same_for_thread_counts(&bytes, "bad-utf8.perf.txt", IngestLimits::default());
+    let (export, _) = import(&bytes, "bad-utf8.perf.txt", 4, IngestLimits::default()).expect("import");
+    assert!(export.contains('\u{FFFD}'), "the stray bytes are replaced, not dropped");
+}
+
+#[test]
 fn messy_perf_script_imports_the_same_on_1_and_4_threads() {
     let bytes = messy_perf();
     assert!(bytes.len() > 1_000_000);

@@ -572,60 +572,97 @@ pub(crate) fn import_inner(
     opts: &ImportOptions,
     allow_empty: bool,
 ) -> Result<(ProfileGroup, ImportReport)> {
-    let text: Cow<'_, str> = crate::text::utf8(bytes);
-    let text: &str = &text;
-    let mut imp = Importer {
-        g: GroupBuilder::new(FORMAT, &opts.limits),
-        threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
-        frames: FrameIds::default(),
-        event_type: None,
-        weight: opts.perf_weight,
-    };
     let threads = opts.thread_count();
+    // On several threads: chunks of whole events, each checked as UTF-8 by
+    // the worker that reads it (no thread reads the whole input first).
+    if let Some(size) = crate::parallel::chunk_size(bytes.len(), threads) {
+        let chunks = crate::parallel::split_bytes(bytes, size, blank_line_boundary);
+        let mut imp = Importer::new(opts);
+        if imp.read_chunks(Chunks::Bytes(&chunks), threads)? {
+            return imp.finish(opts, allow_empty);
+        }
+    }
+    // Not UTF-8 (repaired), or small: read again from the start.
+    let text: Cow<'_, str> = crate::text::utf8(bytes);
+    let mut imp = Importer::new(opts);
     match crate::parallel::chunk_size(text.len(), threads) {
         None => {
-            read_lines(text, &mut |item, chain| imp.apply(item, 0, chain, &[]))?;
+            read_lines(&text, &mut |item, chain| imp.apply(item, 0, chain, &[]))?;
         }
         Some(size) => {
-            // Events never span a blank line: chunks end after one.
-            let chunks = crate::parallel::split(text, size, blank_line_boundary);
-            let mut lines_before = 0;
-            // The workers intern the symbols in one table cut into shards
-            // (each symbol is learned once for the whole input); the merge
-            // finds a frame by its symbol's id.
-            let names = ShardedNames::new();
-            let workers = AtomicUsize::new(0);
-            crate::parallel::parse_ordered_with(
-                &chunks,
-                threads,
-                || ShardedBatch::new(&names, workers.fetch_add(1, Ordering::Relaxed)),
-                |batch, chunk| parse_chunk(chunk, batch),
-                |c: Chunk<'_>| {
-                    for (item, range) in c.items {
-                        imp.apply(item, lines_before, &c.chain[range.clone()], &c.sym_ids[range])?;
-                    }
-                    lines_before += c.lines;
-                    Ok(())
-                },
-            )?;
+            let chunks = crate::parallel::split(&text, size, blank_line_boundary);
+            imp.read_chunks(Chunks::Text(&chunks), threads)?;
+        }
+    }
+    imp.finish(opts, allow_empty)
+}
+
+/// The chunks [`Importer::read_chunks`] reads: text, or bytes that each
+/// worker checks as UTF-8.
+enum Chunks<'c, 'a> {
+    Text(&'c [&'a str]),
+    Bytes(&'c [&'a [u8]]),
+}
+
+impl<'a> Importer<'a> {
+    fn new(opts: &ImportOptions) -> Self {
+        Importer {
+            g: GroupBuilder::new(FORMAT, &opts.limits),
+            threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
+            frames: FrameIds::default(),
+            event_type: None,
+            weight: opts.perf_weight,
         }
     }
 
-    let Importer { mut g, threads, .. } = imp;
-    if threads.builders.is_empty() {
-        if allow_empty {
-            return g.finish(0);
+    /// Read `chunks` on worker threads and apply them in file order.
+    /// `Ok(false)` when a chunk of bytes is not UTF-8 (the chunks before it
+    /// were applied: the caller starts again).
+    fn read_chunks(&mut self, chunks: Chunks<'_, 'a>, threads: usize) -> Result<bool> {
+        // Events never span a blank line: chunks end after one.
+        let mut lines_before = 0;
+        // The workers intern the symbols in one table cut into shards
+        // (each symbol is learned once for the whole input); the merge
+        // finds a frame by its symbol's id.
+        let names = ShardedNames::new();
+        let workers = AtomicUsize::new(0);
+        let batch = || ShardedBatch::new(&names, workers.fetch_add(1, Ordering::Relaxed));
+        let merge = |c: Chunk<'a>| {
+            for (item, range) in c.items {
+                self.apply(item, lines_before, &c.chain[range.clone()], &c.sym_ids[range])?;
+            }
+            lines_before += c.lines;
+            Ok(())
+        };
+        match chunks {
+            Chunks::Text(chunks) => {
+                crate::parallel::parse_ordered_with(chunks, threads, batch, |b, chunk| parse_chunk(chunk, b), merge)
+                    .map(|()| true)
+            }
+            Chunks::Bytes(chunks) => {
+                crate::parallel::parse_utf8_ordered_with(chunks, threads, batch, |b, text| parse_chunk(text, b), merge)
+            }
         }
-        return Err(Error::EmptyProfile { message: "no perf script event found".into() });
     }
-    let name = match &opts.name {
-        Some(n) => n.clone(),
-        None if threads.names.len() == 1 => threads.names[0].clone(),
-        None => String::new(),
-    };
-    g.set_name(name);
-    for b in threads.builders {
-        g.push_profile(b.finish())?;
+
+    /// The group of the events applied.
+    fn finish(self, opts: &ImportOptions, allow_empty: bool) -> Result<(ProfileGroup, ImportReport)> {
+        let Importer { mut g, threads, .. } = self;
+        if threads.builders.is_empty() {
+            if allow_empty {
+                return g.finish(0);
+            }
+            return Err(Error::EmptyProfile { message: "no perf script event found".into() });
+        }
+        let name = match &opts.name {
+            Some(n) => n.clone(),
+            None if threads.names.len() == 1 => threads.names[0].clone(),
+            None => String::new(),
+        };
+        g.set_name(name);
+        for b in threads.builders {
+            g.push_profile(b.finish())?;
+        }
+        g.finish(0)
     }
-    g.finish(0)
 }
