@@ -9,9 +9,9 @@
 //! start, a chunk's elements are the array's own, so a chunk that ends
 //! exactly on the next guess proves that guess; the first chunk starts at
 //! the array's first element, so every guess is proven in turn, or the read
-//! is abandoned (a guess inside a string or a nested object, an element
-//! that does not parse, a trailing comma) and the caller reads the input
-//! as it would on one thread. Only the outcome is ever used, never an
+//! is abandoned (a guess inside a string or a nested object, a chunk that
+//! is not UTF-8, an element that does not parse, a trailing comma) and the
+//! caller reads the input as it would on one thread. Only the outcome is ever used, never an
 //! element read from a disproven guess, so the result is the same for any
 //! cut.
 
