@@ -77,10 +77,10 @@ pub struct ImportOptions {
     /// Default: [`PapyrusStacks::Separate`] (one profile per stack).
     pub papyrus_stacks: PapyrusStacks,
     /// Threads an import may use: collapsed stacks and `perf script` text
-    /// are split at line boundaries and parsed in parallel; the threads of
-    /// a trace's duration events (`B`/`E`/`X`) are built in parallel once
-    /// the JSON is read (the JSON itself is read on the calling thread).
-    /// The result is the same
+    /// are split at line boundaries and parsed in parallel; a trace's event
+    /// array and a `.cpuprofile`'s `nodes` are read in chunks in parallel,
+    /// and the threads of a trace's duration events (`B`/`E`/`X`) are built
+    /// in parallel. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
     /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
     /// `1` reads on the calling thread and starts none.
