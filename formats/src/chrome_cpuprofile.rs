@@ -61,7 +61,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::json::{
-    find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, without_array, JStr, HEAD_BYTES, SNIFF_BYTES,
+    array_of, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array, JStr,
+    SNIFF_BYTES,
 };
 use crate::v8::{build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
@@ -196,20 +197,13 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 /// thread, so errors are exactly that read's. The workers check their
 /// chunks' UTF-8, [`without_array`] the bytes around the array.
 fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
-    let Some(open) = find_key(b, skip_ws(b, 0), "nodes", 64) else { return Ok(None) };
-    // The keys before the array are copied: keep that small.
-    if b.get(open) != Some(&b'[') || open > b.len() / 8 {
-        return Ok(None);
-    }
+    let Some(open) = array_of(b, "nodes") else { return Ok(None) };
     let mut nodes: Vec<CpuNode<'a>> = Vec::new();
     let read = read_objects(
         b,
         open,
         opts.thread_count(),
-        |rest| {
-            let head = &rest[..rest.len().min(HEAD_BYTES)];
-            key_pos(&object_keys(head, 0, 16), "callFrame").is_some()
-        },
+        |rest| starts_object_with(rest, "callFrame"),
         Vec::new,
         |part: &mut Vec<CpuNode<'a>>, rest| {
             let mut it = serde_json::Deserializer::from_str(rest).into_iter::<CpuNode<'a>>();

@@ -27,7 +27,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use crate::parallel::{BatchNames, Intern, ShardedBatch, ShardedNames, TOO_MANY_NAMES};
+use crate::parallel::{BatchNames, Intern, ShardedNames, TOO_MANY_NAMES};
 
 use crate::text::{decode_text, encoding, Encoding};
 use crate::ImportOptions;
@@ -330,11 +330,10 @@ fn import_chunks(
         // learned once for the whole input.
         Chunks::Bytes(chunks, threads) => {
             let names = ShardedNames::new();
-            let workers = std::sync::atomic::AtomicUsize::new(0);
             crate::parallel::parse_utf8_ordered_with(
                 chunks,
                 threads,
-                || ShardedBatch::new(&names, workers.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+                || names.batch(),
                 |batch, t| parse_chunk(t, batch),
                 |c| merge(c, &&names),
             )?

@@ -47,9 +47,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use crate::parallel::{Intern, LocalNames, ShardedBatch, ShardedNames, TOO_MANY_NAMES};
+use crate::parallel::{Intern, LocalNames, ShardedNames, TOO_MANY_NAMES};
 use crate::text::{trim, trim_end, trim_start};
 use crate::ImportOptions;
 
@@ -575,6 +573,7 @@ pub(crate) fn import_inner(
     let threads = opts.thread_count();
     // On several threads: chunks of whole events, each checked as UTF-8 by
     // the worker that reads it (no thread reads the whole input first).
+    // Events never span a blank line: chunks end after one.
     if let Some(size) = crate::parallel::chunk_size(bytes.len(), threads) {
         let chunks = crate::parallel::split_bytes(bytes, size, blank_line_boundary);
         let mut imp = Importer::new(opts);
@@ -619,14 +618,12 @@ impl<'a> Importer<'a> {
     /// `Ok(false)` when a chunk of bytes is not UTF-8 (the chunks before it
     /// were applied: the caller starts again).
     fn read_chunks(&mut self, chunks: Chunks<'_, 'a>, threads: usize) -> Result<bool> {
-        // Events never span a blank line: chunks end after one.
         let mut lines_before = 0;
         // The workers intern the symbols in one table cut into shards
         // (each symbol is learned once for the whole input); the merge
         // finds a frame by its symbol's id.
         let names = ShardedNames::new();
-        let workers = AtomicUsize::new(0);
-        let batch = || ShardedBatch::new(&names, workers.fetch_add(1, Ordering::Relaxed));
+        let batch = || names.batch();
         let merge = |c: Chunk<'a>| {
             for (item, range) in c.items {
                 self.apply(item, lines_before, &c.chain[range.clone()], &c.sym_ids[range])?;

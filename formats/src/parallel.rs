@@ -501,6 +501,8 @@ const BATCH_NAMES: usize = 4096;
 pub(crate) struct ShardedNames<'a> {
     shards: Box<[Padded<Mutex<NameShard<'a>>>]>,
     hasher: DefaultHashBuilder,
+    /// Batches handed out ([`ShardedNames::batch`]).
+    batches: AtomicUsize,
 }
 
 /// One shard of [`ShardedNames`]: its table, and its names in order, as
@@ -528,7 +530,7 @@ impl ShardedNames<'_> {
         let hasher = DefaultHashBuilder::default();
         let shard = || NameShard { table: BatchNames::with_hasher(hasher.clone()), names: Vec::new() };
         let shards = (0..SHARDS).map(|_| Padded(Mutex::new(shard()))).collect();
-        ShardedNames { shards, hasher }
+        ShardedNames { shards, hasher, batches: AtomicUsize::new(0) }
     }
 
     /// The shard of a name hashed to `hash`: its top bits (a shard's
@@ -582,9 +584,17 @@ pub(crate) struct ShardedBatch<'a, 's> {
     run_hashes: Vec<u64>,
 }
 
+impl<'a> ShardedNames<'a> {
+    /// A new batch of this table, for one worker (or one chunk): each
+    /// batch starts at another shard than the one before.
+    pub(crate) fn batch(&self) -> ShardedBatch<'a, '_> {
+        ShardedBatch::new(self, self.batches.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
 impl<'a, 's> ShardedBatch<'a, 's> {
-    /// The `worker`-th worker's batch.
-    pub(crate) fn new(shared: &'s ShardedNames<'a>, worker: usize) -> Self {
+    /// The `worker`-th worker's batch ([`ShardedNames::batch`] counts them).
+    fn new(shared: &'s ShardedNames<'a>, worker: usize) -> Self {
         ShardedBatch {
             shared,
             first: worker.wrapping_mul(SHARDS / 2 + 1) % SHARDS,

@@ -321,6 +321,9 @@ impl<'a> Collector<'a> {
         let (mut batch, mut from, mut open) = (Vec::new(), Vec::new(), Vec::new());
         let (mut hashes, mut ids) = (Vec::new(), Vec::new());
         'threads: for th in &mut self.threads {
+            if th.len() >= COPY as usize {
+                continue;
+            }
             batch.clear();
             from.clear();
             open.clear();
@@ -344,9 +347,6 @@ impl<'a> Collector<'a> {
                 if ev.ph == b'B' {
                     open.push((raw, k as u32));
                 }
-            }
-            if th.len() >= COPY as usize {
-                continue;
             }
             ids.clear();
             // A few hundred names at a time: their bytes are still in the
@@ -393,13 +393,6 @@ pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usi
     let used = events.byte_offset();
     col.push(ev).ok()?;
     Some(used)
-}
-
-/// Whether `rest` likely starts a trace event: an object with a `ph` key
-/// among its first keys, within its first [`HEAD_BYTES`](crate::json::HEAD_BYTES).
-pub(super) fn likely_event(rest: &[u8]) -> bool {
-    let head = &rest[..rest.len().min(crate::json::HEAD_BYTES)];
-    crate::json::key_pos(&crate::json::object_keys(head, 0, 16), "ph").is_some()
 }
 
 /// Deserializes an array of events into the collector, one at a time.

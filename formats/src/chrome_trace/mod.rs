@@ -76,10 +76,11 @@ use flamekit_core::{Error, GroupBuilder, ImportReport, Location, ProfileGroup, R
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
-use crate::json::{find_key, key_pos, object_keys, read_objects, skip_ws, strip_bom, without_array, JStr};
-use crate::parallel::{ShardedBatch, ShardedNames};
+use crate::json::{
+    array_of, find_key, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array, JStr,
+};
+use crate::parallel::ShardedNames;
 use crate::ImportOptions;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const FORMAT: &str = crate::Format::ChromeTrace.id();
 
@@ -219,29 +220,25 @@ fn read_in_chunks<'a>(
     samples: &mut Option<Vec<events::SampleJson<'a>>>,
     frames: &mut Option<Vec<(JStr<'a>, events::StackFrameJson<'a>)>>,
 ) -> Result<bool> {
-    let start = skip_ws(b, 0);
     let open = if is_array {
-        start
+        skip_ws(b, 0)
     } else {
-        match find_key(b, start, "traceEvents", 64) {
-            // The keys before the array are copied: keep that small.
-            Some(open) if open <= b.len() / 8 => open,
-            _ => return Ok(false),
-        }
+        let Some(open) = array_of(b, "traceEvents") else { return Ok(false) };
+        open
     };
     let max = opts.limits.max_samples;
     let mut all = Collector::new(max);
-    let chunk = AtomicUsize::new(0);
     let read = read_objects(
         b,
         open,
         opts.thread_count(),
-        events::likely_event,
+        // A trace event has a `ph`.
+        |rest| starts_object_with(rest, "ph"),
         || Collector::new(max),
         events::push_one,
         // Display names are interned here, on the workers, where a chunk's
         // names are still in the cache; matching then hashes none.
-        |part| part.intern_names(&mut ShardedBatch::new(names, chunk.fetch_add(1, Ordering::Relaxed))),
+        |part| part.intern_names(&mut names.batch()),
         |part| all.append(part),
     )?;
     let Some(close) = read else { return Ok(false) };

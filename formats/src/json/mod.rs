@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-pub(crate) use objects::{read_objects, without_array};
+pub(crate) use objects::{array_of, read_objects, starts_object_with, without_array};
 pub(crate) use stream::stream_error;
 
 /// How many bytes [`object_head`] looks at.

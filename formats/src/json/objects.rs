@@ -17,7 +17,7 @@
 
 use flamekit_core::{Error, Result};
 
-use super::skip_ws;
+use super::{find_key, key_pos, object_keys, skip_ws, HEAD_BYTES};
 use crate::parallel;
 
 /// One chunk: `[start, end)`, the last one ending at the array's `]`.
@@ -132,6 +132,20 @@ fn read_sized<'a, T: Send>(
         Err(e) => Err(e),
         Ok(()) => Ok(close),
     }
+}
+
+/// The offset of the `[` of the array that key `key` of the top-level
+/// object of `b` holds (among its first 64 keys), when the bytes before it
+/// are at most an eighth of `b`: [`without_array`] copies them.
+pub(crate) fn array_of(b: &[u8], key: &str) -> Option<usize> {
+    find_key(b, skip_ws(b, 0), key, 64).filter(|&open| b.get(open) == Some(&b'[') && open <= b.len() / 8)
+}
+
+/// Whether `rest` starts an object with `key` among its first keys (within
+/// its first [`HEAD_BYTES`]): a `probe` for [`read_objects`].
+pub(crate) fn starts_object_with(rest: &[u8], key: &str) -> bool {
+    let head = &rest[..rest.len().min(HEAD_BYTES)];
+    key_pos(&object_keys(head, 0, 16), key).is_some()
 }
 
 /// The input `b` with `[]` for the array read by [`read_objects`] (its `[`
