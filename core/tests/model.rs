@@ -252,3 +252,62 @@ fn frames_are_interned_by_every_part_whatever_the_entry_point() {
     }
     assert_eq!(g.frame_count(), first.len());
 }
+
+/// Every node of `t`: (parent, frame, depth).
+fn table(t: &flamekit_core::StackTable) -> Vec<(u32, u32, u32)> {
+    (0..t.len() as u32).map(|i| (t.parent(i), t.frame(i), t.depth(i))).collect()
+}
+
+proptest::proptest! {
+    /// Stacks built by `stack_id`, `stack_path` and `path` (which append
+    /// the nodes below a new node in one go) give the nodes, ids and
+    /// errors that `node` gives one frame at a time; past the depth limit,
+    /// `stack_path` and `path` fail at the first node past it, as `node`
+    /// does.
+    #[test]
+    fn paths_give_the_nodes_of_node_by_node(
+        stacks in proptest::collection::vec(proptest::collection::vec(0u32..6, 0..12), 1..40),
+        max_depth in 1u64..14,
+    ) {
+        let limits = IngestLimits { max_stack_depth: max_depth, ..IngestLimits::default() };
+        let mut g = GroupBuilder::new("test", &limits);
+        for i in 0..6 {
+            g.frame(Frame::new(format!("f{i}"))).unwrap();
+        }
+        let (mut by_node, mut by_id, mut by_path, mut by_stack_path) =
+            (g.sampled("a", ValueUnit::None), g.sampled("b", ValueUnit::None), g.sampled("c", ValueUnit::None), g.sampled("d", ValueUnit::None));
+        let mut out = Vec::new();
+        for s in &stacks {
+            let mut want = Ok(NO_STACK);
+            let mut want_nodes = Vec::new();
+            for &f in s {
+                want = by_node.node(*want.as_ref().unwrap(), f);
+                match &want {
+                    Ok(id) => want_nodes.push(*id),
+                    Err(_) => break,
+                }
+            }
+            let code = |r: &flamekit_core::Result<u32>| r.as_ref().map(|&id| id).map_err(|e| e.to_string());
+            out.clear();
+            let path = by_path.path(NO_STACK, s, &mut out);
+            proptest::prop_assert_eq!(code(&path), code(&want));
+            proptest::prop_assert_eq!(&out, &want_nodes);
+            proptest::prop_assert_eq!(code(&by_stack_path.stack_path(s)), code(&want));
+            // `stack_id` refuses a stack past the limit before any node.
+            if (s.len() as u64) <= max_depth {
+                proptest::prop_assert_eq!(code(&by_id.stack_id(s)), code(&want));
+            } else {
+                proptest::prop_assert!(by_id.stack_id(s).is_err());
+                // Keep its table in step: the nodes `node` made.
+                let mut n = NO_STACK;
+                for &f in s.iter().take(want_nodes.len()) {
+                    n = by_id.node(n, f).unwrap();
+                }
+            }
+        }
+        let want = table(by_node.stacks());
+        proptest::prop_assert_eq!(&table(by_path.stacks()), &want);
+        proptest::prop_assert_eq!(&table(by_stack_path.stacks()), &want);
+        proptest::prop_assert_eq!(&table(by_id.stacks()), &want);
+    }
+}

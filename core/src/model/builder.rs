@@ -444,18 +444,75 @@ impl SampledBuilder {
     /// The stack node for a whole stack (outermost frame first).
     pub fn stack_id(&mut self, stack: &[FrameId]) -> Result<StackId> {
         self.limits.check(LimitKind::StackDepth, stack.len() as u64)?;
+        self.stack_path(stack)
+    }
+
+    /// [`SampledBuilder::stack_id`] without its depth check up front: past
+    /// the depth limit, the error is [`SampledBuilder::node`]'s for the
+    /// first node past it, as for a stack built node by node.
+    pub fn stack_path(&mut self, stack: &[FrameId]) -> Result<StackId> {
         // Reuse the prefix shared with the previous stack: those nodes are
         // exactly what `node` would return for them.
         let common = stack.iter().zip(&self.last_stack).take_while(|(a, b)| a == b).count();
         self.last_stack.truncate(common);
         self.last_nodes.truncate(common);
-        let mut id = self.last_nodes.last().copied().unwrap_or(NO_STACK);
-        for &f in &stack[common..] {
+        let parent = self.last_nodes.last().copied().unwrap_or(NO_STACK);
+        let mut nodes = std::mem::take(&mut self.last_nodes);
+        let id = self.path(parent, &stack[common..], &mut nodes);
+        // The frames of the nodes found (all of them, unless it failed).
+        self.last_stack.extend_from_slice(&stack[common..nodes.len()]);
+        self.last_nodes = nodes;
+        id
+    }
+
+    /// The nodes of `frames` called from `parent` in turn (outermost
+    /// first), as [`SampledBuilder::node`] gives them, each appended to
+    /// `out`: the last one's id (`parent` for no frames). Once a node is
+    /// new, it has no child yet, so the nodes below it are new too: they
+    /// are appended in one go, without looking anything up.
+    pub fn path(&mut self, parent: StackId, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
+        let mut id = parent;
+        for (k, &f) in frames.iter().enumerate() {
+            let fresh = self.stacks.len();
             id = self.node(id, f)?;
-            self.last_stack.push(f);
-            self.last_nodes.push(id);
+            out.push(id);
+            if id as usize == fresh {
+                return self.new_path(id, &frames[k + 1..], out);
+            }
         }
         Ok(id)
+    }
+
+    /// [`SampledBuilder::path`] below `parent`, a node that has no child.
+    fn new_path(&mut self, parent: StackId, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
+        let Some(&max) = frames.iter().max() else { return Ok(parent) };
+        let n = frames.len();
+        let base = self.stacks.len();
+        let depth = self.stacks.depth(parent);
+        let deepest = u64::from(depth) + n as u64;
+        // Past a limit: node by node, stopping at the first node past it.
+        if self.limits.check(LimitKind::StackDepth, deepest).is_err()
+            || base + n >= MANY_CHILDREN as usize
+            || self.only_child.get(parent as usize) != Some(&NO_CHILD)
+        {
+            let mut id = parent;
+            for &f in frames {
+                id = self.node(id, f)?;
+                out.push(id);
+            }
+            return Ok(id);
+        }
+        let ids = base as StackId..(base + n) as StackId;
+        self.only_child[parent as usize] = base as StackId;
+        self.stacks.parents.push(parent);
+        self.stacks.parents.extend(ids.start..ids.end - 1);
+        self.stacks.frames.extend_from_slice(frames);
+        self.stacks.depths.extend(depth + 1..=depth + n as u32);
+        self.only_child.extend(ids.start + 1..ids.end);
+        self.only_child.push(NO_CHILD);
+        out.extend(ids.clone());
+        self.max_frame = Some(self.max_frame.map_or(max, |m| m.max(max)));
+        Ok(ids.end - 1)
     }
 
     /// Append a sample on an existing stack node ([`NO_STACK`] = idle).
