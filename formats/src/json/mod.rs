@@ -9,7 +9,8 @@
 //!   strings, identifiers written either way.
 //!
 //! Streaming readers (struson) map their errors through [`stream_error`];
-//! [`read_objects`] reads one large array of objects on several threads.
+//! [`read_objects`] and [`read_arrays`] read one large array of objects or
+//! of arrays on several threads.
 
 mod objects;
 mod stream;
@@ -19,7 +20,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-pub(crate) use objects::{array_of, read_objects, starts_object_with, without_array};
+pub(crate) use objects::{array_of, read_arrays, read_objects, starts_object_with, without_array};
 pub(crate) use stream::stream_error;
 
 /// How many bytes [`object_head`] looks at.

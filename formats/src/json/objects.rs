@@ -1,9 +1,10 @@
-//! Reading one large JSON array of objects on several threads.
+//! Reading one large JSON array of objects (or of arrays) on several threads.
 //!
 //! JSON cannot be cut at an arbitrary byte: whether a byte is inside a
 //! string depends on everything before it. So the array is cut at guesses,
 //! and the parse proves them. A guess is a `{` after `}` and `,` (with any
-//! whitespace between) that `probe` accepts, about every chunk size bytes.
+//! whitespace between) that `probe` accepts, about every chunk size bytes;
+//! in an array of arrays ([`read_arrays`]), a `[` after `]` and `,`.
 //! Each worker reads the elements of its chunk one by one from its guess,
 //! and stops where the next chunk's guess starts. Read from a true element
 //! start, a chunk's elements are the array's own, so a chunk that ends
@@ -19,6 +20,33 @@ use flamekit_core::{Error, Result};
 
 use super::{find_key, key_pos, object_keys, skip_ws, HEAD_BYTES};
 use crate::parallel;
+
+/// What the array holds: objects or arrays.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Elements {
+    Objects,
+    Arrays,
+}
+
+impl Elements {
+    /// The bytes that open and close an element.
+    fn brackets(self) -> (u8, u8) {
+        match self {
+            Elements::Objects => (b'{', b'}'),
+            Elements::Arrays => (b'[', b']'),
+        }
+    }
+}
+
+/// How [`read_sized`] cuts the array.
+#[derive(Clone, Copy)]
+struct Cut {
+    elements: Elements,
+    /// About how many bytes a chunk takes.
+    size: usize,
+    /// Fewer chunks than this: not read (`Ok(None)`).
+    min_chunks: usize,
+}
 
 /// One chunk: `[start, end)`, the last one ending at the array's `]`.
 #[derive(Clone, Copy)]
@@ -63,16 +91,46 @@ pub(crate) fn read_objects<'a, T: Send>(
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
     let Some(size) = parallel::chunk_size(b.len().saturating_sub(first), threads) else { return Ok(None) };
-    read_sized(b, open, threads, size, probe, new, elem, done, merge)
+    let cut = Cut { elements: Elements::Objects, size, min_chunks: 2 };
+    read_sized(b, open, threads, cut, probe, new, elem, done, merge)
 }
 
-/// [`read_objects`] with chunks of about `size` bytes.
+/// [`read_objects`] for an array of arrays (a speedscope profile's
+/// `samples`, `[[0, 1], [0, 2]]`): a guess is a `[` after `]` and `,`, and
+/// an array of numbers holds nothing a guess can fall into. `b` should end
+/// at the array's `]`: a guess past it, in another array, disproves the
+/// chunk that holds the `]`. Unlike [`read_objects`], an empty array, an
+/// array too small to split and one thread are read too, in chunks on the
+/// calling thread (what a chunk collects stays small): `Ok(None)` only when
+/// the read was abandoned.
+pub(crate) fn read_arrays<'a, T: Send>(
+    b: &'a [u8],
+    open: usize,
+    threads: usize,
+    new: impl Fn() -> T + Sync,
+    elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
+    done: impl Fn(&mut T) + Sync,
+    merge: impl FnMut(T) -> bool,
+) -> Result<Option<usize>> {
+    let first = skip_ws(b, open + 1);
+    if b.get(first) == Some(&b']') {
+        return Ok(Some(first));
+    }
+    let len = b.len().saturating_sub(first);
+    // The size several threads would take (one thread reads the same
+    // chunks in turn); an array too small to split is one chunk.
+    let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
+    let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
+    read_sized(b, open, threads, cut, |_| true, new, elem, done, merge)
+}
+
+/// [`read_objects`] and [`read_arrays`], cut as `cut` says.
 #[allow(clippy::too_many_arguments)]
 fn read_sized<'a, T: Send>(
     b: &'a [u8],
     open: usize,
     threads: usize,
-    size: usize,
+    cut: Cut,
     probe: impl Fn(&'a [u8]) -> bool,
     new: impl Fn() -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
@@ -80,17 +138,21 @@ fn read_sized<'a, T: Send>(
     mut merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
-    if b.get(first) != Some(&b'{') {
+    let (opener, closer) = cut.elements.brackets();
+    if b.get(first) != Some(&opener) {
         return Ok(None);
     }
+    let size = cut.size;
     let mut starts = vec![first];
     // No guess within a chunk's length of where it was looked for (the
     // array ends, or holds no likely element there): the last chunk takes
     // the rest. So guessing reads a bounded share of the input.
-    while let Some(c) = starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(b, from, size, &probe)) {
+    while let Some(c) =
+        starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(b, from, size, (opener, closer), &probe))
+    {
         starts.push(c);
     }
-    if starts.len() < 2 {
+    if starts.len() < cut.min_chunks {
         return Ok(None);
     }
     let chunks: Vec<Chunk> = starts
@@ -195,10 +257,16 @@ fn read_chunk<'a, T>(
     }
 }
 
-/// The first offset in `from..from + within` that may start an element: a
-/// `{` whose previous non-whitespace bytes are `}` and `,`, accepted by
-/// `probe`.
-fn guess<'a>(b: &'a [u8], from: usize, within: usize, probe: &impl Fn(&'a [u8]) -> bool) -> Option<usize> {
+/// The first offset in `from..from + within` that may start an element: an
+/// `opener` (`{`) whose previous non-whitespace bytes are `closer` (`}`)
+/// and `,`, accepted by `probe`.
+fn guess<'a>(
+    b: &'a [u8],
+    from: usize,
+    within: usize,
+    (opener, closer): (u8, u8),
+    probe: &impl Fn(&'a [u8]) -> bool,
+) -> Option<usize> {
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     let before = |mut j: usize| {
         while j > 0 && ws(b[j - 1]) {
@@ -209,9 +277,9 @@ fn guess<'a>(b: &'a [u8], from: usize, within: usize, probe: &impl Fn(&'a [u8]) 
     let stop = from.saturating_add(within).min(b.len());
     let mut i = from;
     while i < stop {
-        let c = i + memchr::memchr(b'{', &b[i..stop])?;
+        let c = i + memchr::memchr(opener, &b[i..stop])?;
         if let Some((comma, b',')) = before(c) {
-            if matches!(before(comma), Some((_, b'}'))) && probe(&b[c..]) {
+            if matches!(before(comma), Some((_, x)) if x == closer) && probe(&b[c..]) {
                 return Some(c);
             }
         }
@@ -380,7 +448,7 @@ mod tests {
                 text.as_bytes(),
                 text.find('[').unwrap(),
                 threads,
-                size,
+                Cut { elements: Elements::Objects, size, min_chunks: 2 },
                 |_| true,
                 Vec::new,
                 |acc: &mut Vec<String>, rest| {
@@ -400,6 +468,46 @@ mod tests {
                 proptest::prop_assert_eq!(Some(close), text.rfind(']'));
             }
         }
+    }
+
+    /// Read `text`'s array of arrays of numbers (`[[0, 1], [2]]`): each
+    /// element's numbers, or `None` when the read was abandoned.
+    fn read_numbers(text: &str, threads: usize) -> Option<(Vec<Vec<u32>>, usize)> {
+        let mut out = Vec::new();
+        let close = read_arrays(
+            text.as_bytes(),
+            text.find('[').unwrap(),
+            threads,
+            Vec::new,
+            |acc: &mut Vec<Vec<u32>>, rest| {
+                let mut it = serde_json::Deserializer::from_str(rest).into_iter::<Vec<u32>>();
+                acc.push(it.next()?.ok()?);
+                Some(it.byte_offset())
+            },
+            |_| {},
+            |acc| {
+                out.extend(acc);
+                true
+            },
+        )
+        .unwrap()?;
+        Some((out, close))
+    }
+
+    #[test]
+    fn arrays_of_arrays_are_read_whole_on_any_thread_count() {
+        let want: Vec<Vec<u32>> = (0..30_000).map(|i| (0..i % 5).collect()).collect();
+        let text = format!("{{\"a\": {} }}", serde_json::to_string(&want).unwrap().replace("],", "],\n "));
+        for threads in [1, 2, 3] {
+            let (got, close) = read_numbers(&text, threads).expect("read");
+            assert_eq!(got, want);
+            assert_eq!(&text[close..], "] }");
+        }
+        // Small and empty arrays are read too (on the calling thread).
+        assert_eq!(read_numbers("[[1], [], [2, 3]]", 2), Some((vec![vec![1], vec![], vec![2, 3]], 16)));
+        assert_eq!(read_numbers("[ ]", 2), Some((vec![], 2)));
+        // A number where an element should start abandons the read.
+        assert_eq!(read_numbers("[[1], 2]", 2), None);
     }
 
     #[test]
