@@ -3,22 +3,28 @@
 
 use std::borrow::Cow;
 
-use flamekit_core::{Error, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
+use flamekit_core::{
+    Error, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
+};
 use serde::Deserialize;
 
+use crate::json::{self, skip_ws};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::Speedscope.id();
 
+/// The file, its profiles' `samples` read as `S`: [`Samples`] when serde
+/// reads the input as it is, [`Taken`] when it reads the copy that
+/// [`import_fast`] makes.
 #[derive(Deserialize)]
-struct File<'a> {
+struct File<'a, S> {
     #[serde(borrow)]
     name: Option<Cow<'a, str>>,
     #[serde(rename = "activeProfileIndex")]
     active_profile_index: Option<f64>,
     shared: Shared<'a>,
     #[serde(borrow)]
-    profiles: Vec<FileProfile<'a>>,
+    profiles: Vec<FileProfile<'a, S>>,
 }
 
 #[derive(Deserialize)]
@@ -38,7 +44,7 @@ struct FileFrame<'a> {
 }
 
 #[derive(Deserialize)]
-struct FileProfile<'a> {
+struct FileProfile<'a, S> {
     #[serde(rename = "type", borrow)]
     kind: Cow<'a, str>,
     #[serde(borrow)]
@@ -50,7 +56,7 @@ struct FileProfile<'a> {
     #[serde(rename = "endValue")]
     end_value: Option<f64>,
     events: Option<Vec<FileEvent<'a>>>,
-    samples: Option<Samples>,
+    samples: Option<S>,
     weights: Option<Vec<f64>>,
 }
 
@@ -72,6 +78,9 @@ struct Samples {
     ends: Vec<usize>,
 }
 
+/// No samples (a sampled profile without `samples`).
+const NO_SAMPLES: Samples = Samples { frames: Vec::new(), ends: Vec::new() };
+
 impl Samples {
     fn len(&self) -> usize {
         self.ends.len()
@@ -88,9 +97,15 @@ impl Samples {
     }
 }
 
-impl<'de> Deserialize<'de> for Samples {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Outer;
+/// Reads [`Samples`] from a sequence of sequences.
+struct SamplesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SamplesVisitor {
+    type Value = Samples;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Samples, A::Error> {
         /// One sample, appended to the flat vector.
         struct Inner<'s>(&'s mut Vec<u64>);
         impl<'de> serde::de::DeserializeSeed<'de> for Inner<'_> {
@@ -111,20 +126,44 @@ impl<'de> Deserialize<'de> for Samples {
                 Ok(())
             }
         }
-        impl<'de> serde::de::Visitor<'de> for Outer {
-            type Value = Samples;
+        let mut s = Samples::default();
+        while seq.next_element_seed(Inner(&mut s.frames))?.is_some() {
+            s.ends.push(s.frames.len());
+        }
+        Ok(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Samples {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_seq(SamplesVisitor)
+    }
+}
+
+/// A profile's `samples` in the copy of the input that [`import_fast`]
+/// gives serde: the number of the array it took out (see [`taken_arrays`]),
+/// or the samples themselves (an array it left in).
+enum Taken {
+    Out(u64),
+    In(Samples),
+}
+
+impl<'de> Deserialize<'de> for Taken {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Taken;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a sequence")
+                f.write_str("a sequence or the number of an array taken out")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Samples, A::Error> {
-                let mut s = Samples::default();
-                while seq.next_element_seed(Inner(&mut s.frames))?.is_some() {
-                    s.ends.push(s.frames.len());
-                }
-                Ok(s)
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<Taken, E> {
+                Ok(Taken::Out(n))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> std::result::Result<Taken, A::Error> {
+                SamplesVisitor.visit_seq(seq).map(Taken::In)
             }
         }
-        d.deserialize_seq(Outer)
+        d.deserialize_any(V)
     }
 }
 
@@ -149,13 +188,279 @@ fn relocate(e: Error, location: String) -> Error {
 }
 
 /// Import a speedscope file.
+///
+/// The large `samples` arrays are read first, in chunks on
+/// [`ImportOptions::threads`] threads ([`import_fast`]); input that way
+/// does not read is read by serde as it is, which gives every error.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
+    if let Some(done) = import_fast(bytes, opts) {
+        return Ok(done);
+    }
+    import_serde(bytes, opts)
+}
+
+/// Import with serde reading the whole input, as it is.
+fn import_serde(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     // Valid UTF-8 is parsed as `str`: serde_json then skips its per-string check.
     let parsed = match std::str::from_utf8(bytes) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(bytes),
     };
-    let file: File = parsed.map_err(|e| Error::from_json(FORMAT, &e))?;
+    let file: File<Samples> = parsed.map_err(|e| Error::from_json(FORMAT, &e))?;
+    build(&file, opts, |pi, samples, ids, weights, b| push_parsed(pi, samples.unwrap_or(&NO_SAMPLES), ids, weights, b))
+}
+
+/// Import with every `samples` array that holds only arrays of frame
+/// indices taken out of the input ([`taken_arrays`]) and read in chunks on
+/// the worker threads ([`json::read_arrays`]), each sample's frames mapped
+/// and built on the calling thread while later chunks are read. serde reads
+/// the rest, a copy of the input with each array's number in its place.
+///
+/// `None` whenever this does not give exactly what serde's read of the
+/// input gives: an array taken out that is not a sampled profile's
+/// `samples` (or is one twice), a number in it that is not a frame index,
+/// or any error (serde's read then reports it, as it always has).
+fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, ImportReport)> {
+    let spans = taken_arrays(bytes)?;
+    let mut copy =
+        String::with_capacity(bytes.len() - spans.iter().map(|&(o, c)| c - o).sum::<usize>() + 16 * spans.len());
+    let mut prev = 0;
+    for (n, &(open, close)) in spans.iter().enumerate() {
+        copy.push_str(std::str::from_utf8(&bytes[prev..open]).ok()?);
+        copy.push_str(&n.to_string());
+        prev = close + 1;
+    }
+    copy.push_str(std::str::from_utf8(&bytes[prev..]).ok()?);
+    let file: File<Taken> = serde_json::from_str(&copy).ok()?;
+    // Each array taken out is the `samples` of exactly one sampled profile:
+    // the number serde read stands where the array stood, as a value.
+    let mut used = vec![false; spans.len()];
+    for p in &file.profiles {
+        if let Some(Taken::Out(n)) = p.samples {
+            let seen = used.get_mut(usize::try_from(n).ok()?)?;
+            if *seen || p.kind != "sampled" {
+                return None;
+            }
+            *seen = true;
+        }
+    }
+    if !used.iter().all(|&u| u) {
+        return None;
+    }
+    let threads = opts.thread_count();
+    build(&file, opts, |pi, samples, ids, weights, b| match samples {
+        Some(&Taken::Out(n)) => push_taken(bytes, spans[n as usize], threads, ids, weights, b),
+        Some(Taken::In(s)) => push_parsed(pi, s, ids, weights, b),
+        None => push_parsed(pi, &NO_SAMPLES, ids, weights, b),
+    })
+    .ok()
+}
+
+/// Every `"samples": [` array of `b` that holds arrays and no string (the
+/// first `]` followed by another closes it): the offsets of its `[` and
+/// its `]`. Where it stands is proven by [`import_fast`], what it holds by
+/// [`Part::sample`]. `None` when there is none.
+fn taken_arrays(b: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let finder = memchr::memmem::Finder::new(b"\"samples\"");
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(at) = b.get(from..).and_then(|rest| finder.find(rest)).map(|i| from + i) {
+        from = at + 1;
+        let colon = skip_ws(b, at + 9);
+        if b.get(colon) != Some(&b':') {
+            continue;
+        }
+        let open = skip_ws(b, colon + 1);
+        if b.get(open) != Some(&b'[') {
+            continue;
+        }
+        if let Some(close) = arrays_end(b, open) {
+            spans.push((open, close));
+            // The array holds no `"`: look on after it.
+            from = close + 1;
+        }
+    }
+    (!spans.is_empty()).then_some(spans)
+}
+
+/// The `]` that closes the array at `open` if it holds arrays without
+/// nested arrays or strings: the first `]` whose next byte (after
+/// whitespace) is `]`.
+fn arrays_end(b: &[u8], open: usize) -> Option<usize> {
+    let first = skip_ws(b, open + 1);
+    match *b.get(first)? {
+        b']' => return Some(first),
+        b'[' => {}
+        _ => return None,
+    }
+    let mut i = first + 1;
+    loop {
+        let end = i + memchr::memchr(b']', &b[i..])?;
+        let next = skip_ws(b, end + 1);
+        match *b.get(next)? {
+            b']' => return Some(next),
+            b',' => i = next + 1,
+            _ => return None,
+        }
+    }
+}
+
+/// The samples of one chunk of a taken-out array, their frames mapped to
+/// the group's.
+#[derive(Default)]
+struct Part {
+    /// Every sample's frames, back to back.
+    frames: Vec<FrameId>,
+    /// End of each sample's frames in `frames`.
+    ends: Vec<usize>,
+}
+
+impl Part {
+    /// Read the sample at the start of `rest`, `[1, 2, 3]`: the bytes it
+    /// took. `None` unless it is an array of integers, each a valid JSON
+    /// number (no sign, fraction, exponent or leading zero) and an index
+    /// into `ids`: what serde reads the same way.
+    fn sample(&mut self, rest: &str, ids: &[FrameId]) -> Option<usize> {
+        let b = rest.as_bytes();
+        if b.first() != Some(&b'[') {
+            return None;
+        }
+        let mut i = skip_ws(b, 1);
+        if b.get(i) == Some(&b']') {
+            self.ends.push(self.frames.len());
+            return Some(i + 1);
+        }
+        loop {
+            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            // At most ten digits: a frame id fits in `u32`.
+            if digits == 0 || digits > 10 || (digits > 1 && b[i] == b'0') {
+                return None;
+            }
+            let n = b[i..i + digits].iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+            self.frames.push(*ids.get(usize::try_from(n).ok()?)?);
+            i = skip_ws(b, i + digits);
+            match b.get(i)? {
+                b',' => i = skip_ws(b, i + 1),
+                b']' => {
+                    self.ends.push(self.frames.len());
+                    return Some(i + 1);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The samples' frames, in order.
+    fn iter(&self) -> impl Iterator<Item = &[FrameId]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let s = &self.frames[start..end];
+            start = end;
+            s
+        })
+    }
+}
+
+/// Push the samples of the array at `(open, close)` of `bytes` into `b`,
+/// read in chunks on `threads` threads. An error when the read is
+/// abandoned or the weights do not match (the caller then reads the input
+/// with serde, which says why).
+fn push_taken(
+    bytes: &[u8],
+    (open, close): (usize, usize),
+    threads: usize,
+    ids: &[FrameId],
+    weights: Option<&[f64]>,
+    b: &mut SampledBuilder,
+) -> Result<()> {
+    let mut count = 0usize;
+    let mut failed = None;
+    let read = json::read_arrays(
+        &bytes[..=close],
+        open,
+        threads,
+        Part::default,
+        |part, rest| part.sample(rest, ids),
+        |_| {},
+        |part| {
+            // At most this many new nodes: grown once, not step by step.
+            b.reserve_nodes(part.frames.len());
+            for stack in part.iter() {
+                let w = match weights {
+                    Some(w) => match w.get(count) {
+                        Some(&w) => w,
+                        None => return false,
+                    },
+                    None => 1.0,
+                };
+                if let Err(e) = b.push_stack(stack, w) {
+                    failed = Some(e);
+                    return false;
+                }
+                count += 1;
+            }
+            true
+        },
+    )?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if read != Some(close) || weights.is_some_and(|w| w.len() != count) {
+        return Err(Error::Internal { message: "the samples taken out were not read whole".into() });
+    }
+    Ok(())
+}
+
+/// Push samples read by serde into `b`, checking each frame index and the
+/// weights' count (`None`: each sample weighs 1).
+fn push_parsed(
+    pi: usize,
+    samples: &Samples,
+    ids: &[FrameId],
+    weights: Option<&[f64]>,
+    b: &mut SampledBuilder,
+) -> Result<()> {
+    if let Some(w) = weights {
+        if w.len() != samples.len() {
+            return Err(Error::invalid(
+                FORMAT,
+                format!("profiles[{pi}].weights"),
+                format!("{} weights for {} samples", w.len(), samples.len()),
+            ));
+        }
+    }
+    let mut stack = Vec::new();
+    for (si, s) in samples.iter().enumerate() {
+        stack.clear();
+        for &idx in s {
+            match ids.get(idx as usize) {
+                Some(&f) => stack.push(f),
+                None => return Err(frame_out_of_range(pi, &format!("samples[{si}]"), idx, ids.len())),
+            }
+        }
+        let w = weights.map_or(1.0, |w| w[si]);
+        b.push_stack(&stack, w).map_err(|err| relocate(err, format!("profiles[{pi}].samples[{si}]")))?;
+    }
+    Ok(())
+}
+
+fn frame_out_of_range(pi: usize, what: &str, idx: u64, frames: usize) -> Error {
+    Error::invalid(
+        FORMAT,
+        format!("profiles[{pi}].{what}"),
+        format!("frame index {idx} is out of range: shared.frames has {frames} entries"),
+    )
+}
+
+/// Build the group from `file`; `samples(pi, samples, ids, weights, b)`
+/// pushes sampled profile `pi`'s samples into `b` (`ids`: the group's frame
+/// of each shared frame; `weights`: `None` when the profile has none, each
+/// sample then weighing 1).
+fn build<S>(
+    file: &File<'_, S>,
+    opts: &ImportOptions,
+    mut samples: impl FnMut(usize, Option<&S>, &[FrameId], Option<&[f64]>, &mut SampledBuilder) -> Result<()>,
+) -> Result<(ProfileGroup, ImportReport)> {
     let mut g = GroupBuilder::new(FORMAT, &opts.limits);
     g.set_name(file.name.as_deref().unwrap_or(""));
     let mut ids: Vec<FrameId> = Vec::with_capacity(file.shared.frames.len());
@@ -164,15 +469,6 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     for f in &file.shared.frames {
         ids.push(g.frame_parts(&f.name, f.file.as_deref(), location_line(f.line), location_line(f.col))?);
     }
-    let frame_of = |pi: usize, what: &str, idx: u64| -> Result<FrameId> {
-        ids.get(idx as usize).copied().ok_or_else(|| {
-            Error::invalid(
-                FORMAT,
-                format!("profiles[{pi}].{what}"),
-                format!("frame index {idx} is out of range: shared.frames has {} entries", ids.len()),
-            )
-        })
-    };
     for (pi, p) in file.profiles.iter().enumerate() {
         let unit_str = p.unit.as_deref().unwrap_or("none");
         let unit = ValueUnit::parse(unit_str).ok_or_else(|| {
@@ -193,7 +489,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                     let loc = || format!("profiles[{pi}].events[{ei}]");
                     let f = match ids.get(e.frame as usize) {
                         Some(&f) => f,
-                        None => frame_of(pi, &format!("events[{ei}].frame"), e.frame)?,
+                        None => return Err(frame_out_of_range(pi, &format!("events[{ei}].frame"), e.frame, ids.len())),
                     };
                     let r = match e.kind.as_ref() {
                         "O" => b.open(f, e.at),
@@ -212,40 +508,16 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
                 g.push_profile(profile)?;
             }
             "sampled" => {
-                let no_samples = Samples::default();
-                let samples = p.samples.as_ref().unwrap_or(&no_samples);
                 let mut b = g.sampled(name, unit);
-                let ones;
-                let weights: &[f64] = match &p.weights {
-                    Some(w) => w,
-                    None => {
-                        g.report().warn(
-                            "missing_weights",
-                            Location::Path(format!("profiles[{pi}]")),
-                            "no weights: each sample weighs 1",
-                        );
-                        ones = vec![1.0; samples.len()];
-                        &ones
-                    }
-                };
-                if weights.len() != samples.len() {
-                    return Err(Error::invalid(
-                        FORMAT,
-                        format!("profiles[{pi}].weights"),
-                        format!("{} weights for {} samples", weights.len(), samples.len()),
-                    ));
+                let weights = p.weights.as_deref();
+                if weights.is_none() {
+                    g.report().warn(
+                        "missing_weights",
+                        Location::Path(format!("profiles[{pi}]")),
+                        "no weights: each sample weighs 1",
+                    );
                 }
-                let mut stack = Vec::new();
-                for (si, (s, &w)) in samples.iter().zip(weights).enumerate() {
-                    stack.clear();
-                    for &idx in s {
-                        match ids.get(idx as usize) {
-                            Some(&f) => stack.push(f),
-                            None => stack.push(frame_of(pi, &format!("samples[{si}]"), idx)?),
-                        }
-                    }
-                    b.push_stack(&stack, w).map_err(|err| relocate(err, format!("profiles[{pi}].samples[{si}]")))?;
-                }
+                samples(pi, p.samples.as_ref(), &ids, weights, &mut b)?;
                 if let Some(s) = p.start_value {
                     b.set_start(s);
                 }
@@ -265,4 +537,115 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     }
     let active = file.active_profile_index.filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as usize).unwrap_or(0);
     g.finish(active)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of `profiles` (JSON texts) over frames `f0`..`f9`.
+    fn file(profiles: &[String]) -> String {
+        let frames: Vec<String> = (0..10).map(|i| format!(r#"{{"name":"f{i}"}}"#)).collect();
+        format!(r#"{{"shared":{{"frames":[{}]}},"profiles":[{}]}}"#, frames.join(","), profiles.join(","))
+    }
+
+    fn sampled(samples: &str, weights: Option<&str>) -> String {
+        let weights = weights.map(|w| format!(r#","weights":{w}"#)).unwrap_or_default();
+        format!(
+            r#"{{"type":"sampled","name":"p","unit":"none","startValue":0,"endValue":9,"samples":{samples}{weights}}}"#
+        )
+    }
+
+    /// The export and report of an import, or its error.
+    fn outcome(r: Result<(ProfileGroup, ImportReport)>) -> std::result::Result<(String, String), String> {
+        r.map(|(g, report)| (flamekit_core::to_speedscope_json(&g), format!("{report:?}"))).map_err(|e| e.to_string())
+    }
+
+    fn opts(threads: usize) -> ImportOptions {
+        ImportOptions { threads, ..ImportOptions::default() }
+    }
+
+    /// Many samples over frames 0..10, cut over several chunks.
+    fn many(n: usize, sep: &str) -> (String, String) {
+        let samples: Vec<String> = (0..n)
+            .map(|i| format!("[{}]", (0..(i % 7)).map(|d| ((i + d) % 10).to_string()).collect::<Vec<_>>().join(sep)))
+            .collect();
+        let weights: Vec<String> = (0..n).map(|i| (i % 5).to_string()).collect();
+        (format!("[{}]", samples.join(sep)), format!("[{}]", weights.join(",")))
+    }
+
+    #[test]
+    fn the_fast_read_gives_what_serde_gives() {
+        let (big, big_w) = many(40_000, ",");
+        let (pretty, pretty_w) = many(20_000, ",\n   ");
+        let evented = r#"{"type":"evented","name":"e","unit":"none","startValue":0,"endValue":4,"events":[{"type":"O","frame":3,"at":0},{"type":"C","frame":3,"at":4}]}"#;
+        let inputs = [
+            file(&[sampled("[[0,1],[0,1,2],[3]]", Some("[1,2,3]"))]),
+            file(&[sampled("[ [ 0 , 1 ] ,\n [ ] , [9]\n ]", Some("[1, 2, 3]"))]),
+            file(&[sampled("[]", Some("[]"))]),
+            file(&[sampled("[[0],[1]]", None)]),
+            file(&[sampled(&big, Some(&big_w)), evented.to_owned(), sampled(&pretty, Some(&pretty_w))]),
+            // A key with an escaped quote before `samples`: its array stays
+            // in the copy serde reads (it holds a string).
+            file(&[sampled("[[2]]", Some("[1]")).replace(r#""name":"p""#, r#""name":"p","x\"samples":["s"]"#)]),
+        ];
+        for (i, text) in inputs.iter().enumerate() {
+            for threads in [1, 2, 4] {
+                let fast = import_fast(text.as_bytes(), &opts(threads));
+                assert!(fast.is_some(), "input {i}, {threads} threads: read by serde");
+                assert_eq!(
+                    outcome(fast.ok_or_else(|| Error::Internal { message: String::new() })),
+                    outcome(import_serde(text.as_bytes(), &opts(threads))),
+                    "input {i}, {threads} threads"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_the_fast_read_declines_serde_reads() {
+        let evented_with_samples = r#"{"type":"evented","name":"e","unit":"none","samples":[[1.5]],"events":[]}"#;
+        let inputs = [
+            // Not what serde reads as frame indices: its errors.
+            file(&[sampled("[[0,01]]", Some("[1]"))]),
+            file(&[sampled("[[0,1.0]]", Some("[1]"))]),
+            file(&[sampled("[[0,1e0]]", Some("[1]"))]),
+            file(&[sampled("[[-0]]", Some("[1]"))]),
+            file(&[sampled("[[0,1,]]", Some("[1]"))]),
+            file(&[sampled("[[0,[1]]]", Some("[1]"))]),
+            file(&[sampled("[[0,10]]", Some("[1]"))]),
+            file(&[sampled("[[0,99999999999999999999]]", Some("[1]"))]),
+            file(&[sampled("[[0],[1]]", Some("[1]"))]),
+            file(&[sampled("[[0],[1]]", Some("[1,2,3]"))]),
+            // A number where an array stands next to an array taken out.
+            file(&[sampled("0", Some("[]")), sampled("[[1]]", Some("[1]"))]),
+            // An array taken out that is not a sampled profile's samples.
+            file(&[evented_with_samples.to_owned()]),
+            file(&[evented_with_samples.replace("1.5", "1"), sampled("[[1]]", Some("[1]"))]),
+            // No `"samples"` at all.
+            file(&[]),
+        ];
+        for (i, text) in inputs.iter().enumerate() {
+            for threads in [1, 3] {
+                assert!(import_fast(text.as_bytes(), &opts(threads)).is_none(), "input {i}");
+                assert_eq!(
+                    outcome(import(text.as_bytes(), &opts(threads))),
+                    outcome(import_serde(text.as_bytes(), &opts(threads))),
+                    "input {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_sample_past_the_depth_limit_gets_serdes_error() {
+        let limited = ImportOptions {
+            limits: flamekit_core::IngestLimits { max_stack_depth: 2, ..Default::default() },
+            ..ImportOptions::default()
+        };
+        let text = file(&[sampled("[[0,1],[0,1,2]]", Some("[1,1]"))]);
+        let got = outcome(import(text.as_bytes(), &limited));
+        assert!(got.as_ref().is_err_and(|e| e.contains("max_stack_depth")), "{got:?}");
+        assert_eq!(got, outcome(import_serde(text.as_bytes(), &limited)));
+    }
 }
