@@ -267,6 +267,8 @@ fn import_chunks(
     let mut frame_map: Vec<FrameId> = Vec::new();
     // The stack nodes of the previous sample, outermost first (across chunks).
     let mut nodes: Vec<StackId> = Vec::new();
+    // The group frames of a sample's other frames.
+    let mut stack: Vec<FrameId> = Vec::new();
     let mut merge = |c: Chunk<'_>, names: &dyn Intern<'_>| {
         // The names seen so far are about as many frames in all.
         g.reserve_frames(names.len(), 0);
@@ -281,7 +283,8 @@ fn import_chunks(
             // The first sample of a chunk shares nothing in the chunk; its
             // nodes are looked up again (finding the existing ones).
             nodes.truncate(shared as usize);
-            let mut node = nodes.last().copied().unwrap_or(NO_STACK);
+            let parent = nodes.last().copied().unwrap_or(NO_STACK);
+            stack.clear();
             for &f in &c.fresh[from..to] {
                 let gf = match frame_map.get(f as usize) {
                     Some(&id) if id != FrameId::MAX => id,
@@ -302,9 +305,9 @@ fn import_chunks(
                         id
                     }
                 };
-                node = b.node(node, gf)?;
-                nodes.push(node);
+                stack.push(gf);
             }
+            let node = b.path(parent, &stack, &mut nodes)?;
             from = to;
             b.push_sample(node, weight)?;
         }

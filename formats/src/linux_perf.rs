@@ -43,8 +43,7 @@ use hashbrown::HashMap;
 use std::borrow::Cow;
 
 use flamekit_core::{
-    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, StackId,
-    ValueUnit, NO_STACK,
+    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
 };
 
 use crate::parallel::{Intern, LocalNames, ShardedNames, TOO_MANY_NAMES};
@@ -247,6 +246,9 @@ struct Importer<'a> {
     frames: FrameIds<'a>,
     event_type: Option<&'a str>,
     weight: PerfWeight,
+    /// An event's frames, outermost first (reused from one event to the
+    /// next).
+    stack: Vec<FrameId>,
 }
 
 /// Group frames by `(symbol, dso)`: a symbol is hashed once per occurrence
@@ -352,7 +354,6 @@ impl<'a> Importer<'a> {
                 self.threads.builders.len() - 1
             }
         };
-        let mut node: StackId = NO_STACK;
         let single;
         let chain = if chain.is_empty() {
             single = parse_frame(h.rest);
@@ -360,9 +361,25 @@ impl<'a> Importer<'a> {
         } else {
             chain
         };
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        let mut failed = None;
         for (k, &(sym, dso)) in chain.iter().enumerate().rev() {
-            let f = self.frame(sym, dso, sym_ids.get(k).copied())?;
-            node = self.threads.builders[pi].node(node, f)?;
+            match self.frame(sym, dso, sym_ids.get(k).copied()) {
+                Ok(f) => stack.push(f),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        // The nodes of the frames found, then the frame error: the first
+        // error of a frame-by-frame walk.
+        let node = self.threads.builders[pi].stack_path(&stack);
+        self.stack = stack;
+        let node = node?;
+        if let Some(e) = failed {
+            return Err(e);
         }
         let w = match self.weight {
             PerfWeight::Samples => 1.0,
@@ -611,6 +628,7 @@ impl<'a> Importer<'a> {
             frames: FrameIds::default(),
             event_type: None,
             weight: opts.perf_weight,
+            stack: Vec::new(),
         }
     }
 
