@@ -179,22 +179,12 @@ fn parse_frame(line: &str) -> Option<(&str, &str)> {
     if b.last() != Some(&b')') {
         return None;
     }
-    let mut depth = 0usize;
-    let mut open = None;
-    for (k, &c) in b.iter().enumerate().rev() {
-        match c {
-            b')' => depth += 1,
-            b'(' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    open = Some(k);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let open = open?;
+    let open = match memchr::memrchr(b'(', b) {
+        // Mostly the last `(` opens it, with no `)` inside: found at once.
+        Some(k) if memchr::memchr(b')', &b[k + 1..b.len() - 1]).is_none() => k,
+        Some(_) => balanced_open(b)?,
+        None => return None,
+    };
     let dso = &rest[open + 1..rest.len() - 1];
     let mut sym = trim_end(&rest[..open]);
     if let Some(p) = memchr::memrchr(b'+', sym.as_bytes()) {
@@ -207,6 +197,24 @@ fn parse_frame(line: &str) -> Option<(&str, &str)> {
         sym = "[unknown]";
     }
     Some((sym, dso))
+}
+
+/// The `(` that the final `)` of `b` closes, counting nested pairs.
+fn balanced_open(b: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, &c) in b.iter().enumerate().rev() {
+        match c {
+            b')' => depth += 1,
+            b'(' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn is_comment(line: &str) -> bool {
@@ -679,5 +687,22 @@ impl<'a> Importer<'a> {
             g.push_profile(b.finish())?;
         }
         g.finish(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The dso found at once (the last `(`) is the balanced group's
+        /// whenever that shortcut is taken.
+        #[test]
+        fn the_dso_is_the_last_balanced_group(body in "[a-z() ]{0,24}") {
+            let line = format!("  7f00 sym+0x10 {body})");
+            let rest = trim_start(&line[7..]);
+            let want = balanced_open(rest.as_bytes()).map(|open| &rest[open + 1..rest.len() - 1]);
+            proptest::prop_assert_eq!(parse_frame(&line).map(|(_, dso)| dso), want);
+        }
     }
 }
