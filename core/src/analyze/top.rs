@@ -110,13 +110,15 @@ pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
     };
     match profile.data() {
         ProfileData::Sampled { stacks, samples, weights } => {
+            // Each frame's class, once (a frame is on many nodes).
+            let classes: Vec<(bool, bool)> = (0..frames.len()).map(|f| class(f as FrameId)).collect();
             // Per stack node: does the path to it contain (idle)? is it made
             // only of pseudo-frames? Parents come before children.
             let n = stacks.len();
             let mut idle = vec![false; n];
             let mut all_pseudo = vec![false; n];
             for i in 0..n {
-                let (fi, fp) = class(stacks.frame(i as u32));
+                let (fi, fp) = classes.get(stacks.frame(i as u32) as usize).copied().unwrap_or((false, false));
                 let p = stacks.parent(i as u32);
                 let (pi, pp) = if p == NO_STACK {
                     (false, true)
