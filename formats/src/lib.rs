@@ -78,8 +78,8 @@ pub struct ImportOptions {
     pub papyrus_stacks: PapyrusStacks,
     /// Threads an import may use: collapsed stacks and `perf script` text
     /// are split at line boundaries and parsed in parallel; a trace's event
-    /// array and a `.cpuprofile`'s `nodes` are read in chunks in parallel,
-    /// and the threads of a trace's duration events (`B`/`E`/`X`) are built
+    /// array, a `.cpuprofile`'s `nodes` and a speedscope file's `samples`
+    /// are read in chunks in parallel, and the threads of a trace's duration events (`B`/`E`/`X`) are built
     /// in parallel. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
     /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
