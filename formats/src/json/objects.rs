@@ -299,6 +299,14 @@ mod tests {
         k: String,
     }
 
+    /// Read the element at the start of `rest` into `acc` with serde: the
+    /// bytes it took.
+    fn one<T: serde::de::DeserializeOwned>(acc: &mut Vec<T>, rest: &str) -> Option<usize> {
+        let mut it = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        acc.push(it.next()?.ok()?);
+        Some(it.byte_offset())
+    }
+
     /// Read `text`'s array of `{"k": ...}` objects (chunks of `MIN_CHUNK`
     /// and more); every element's `k`, or `None` when the read was abandoned.
     fn read(text: &str, threads: usize) -> Option<(Vec<String>, usize)> {
@@ -313,15 +321,10 @@ mod tests {
             threads,
             probe,
             Vec::new,
-            |acc: &mut Vec<String>, rest| {
-                let mut it = serde_json::Deserializer::from_str(rest).into_iter::<E>();
-                let e = it.next()?.ok()?;
-                acc.push(e.k);
-                Some(it.byte_offset())
-            },
+            one::<E>,
             |_| {},
             |acc| {
-                out.extend(acc);
+                out.extend(acc.into_iter().map(|e| e.k));
                 true
             },
         )
@@ -384,14 +387,10 @@ mod tests {
     #[test]
     fn a_chunk_that_reads_past_the_next_start_disproves_it() {
         let text = r#"[{"k":"a"}, {"k":"b }, {}"}, {"k":"c"}]"#;
-        let elem = |acc: &mut Vec<String>, rest: &str| {
-            let mut it = serde_json::Deserializer::from_str(rest).into_iter::<E>();
-            acc.push(it.next()?.ok()?.k);
-            Some(it.byte_offset())
-        };
+        let elem = one::<E>;
         let inside = text.find("{}").unwrap();
         let next = text.find(r#"{"k":"c"#).unwrap();
-        let mut acc = Vec::new();
+        let mut acc: Vec<E> = Vec::new();
         assert_eq!(read_chunk(text.as_bytes(), Chunk { start: 1, end: inside, last: false }, &mut acc, &elem), None);
         assert_eq!(
             read_chunk(text.as_bytes(), Chunk { start: 1, end: next, last: false }, &mut acc, &elem),
@@ -451,14 +450,10 @@ mod tests {
                 Cut { elements: Elements::Objects, size, min_chunks: 2 },
                 |_| true,
                 Vec::new,
-                |acc: &mut Vec<String>, rest| {
-                    let mut it = serde_json::Deserializer::from_str(rest).into_iter::<E>();
-                    acc.push(it.next()?.ok()?.k);
-                    Some(it.byte_offset())
-                },
+                one::<E>,
                 |_| {},
                 |acc| {
-                    got.extend(acc);
+                    got.extend(acc.into_iter().map(|e| e.k));
                     true
                 },
             )
@@ -479,11 +474,7 @@ mod tests {
             text.find('[').unwrap(),
             threads,
             Vec::new,
-            |acc: &mut Vec<Vec<u32>>, rest| {
-                let mut it = serde_json::Deserializer::from_str(rest).into_iter::<Vec<u32>>();
-                acc.push(it.next()?.ok()?);
-                Some(it.byte_offset())
-            },
+            one::<Vec<u32>>,
             |_| {},
             |acc| {
                 out.extend(acc);
