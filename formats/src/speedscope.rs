@@ -637,6 +637,53 @@ mod tests {
         }
     }
 
+    /// A frame index as a file may write it: mostly a valid index (or one
+    /// past the 10 frames), sometimes a number serde reads otherwise or
+    /// refuses, or a nested array.
+    fn index() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            30 => (0u32..10).prop_map(|i| i.to_string()),
+            1 => proptest::sample::select(vec!["10", "01", "1.0", "-0", "1e0", "[2]", " 3 ", "\"4\"", "99999999999"])
+                .prop_map(str::to_owned),
+        ]
+    }
+
+    fn profile() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let samples = proptest::collection::vec(proptest::collection::vec(index(), 0..5), 0..6);
+        let sep = proptest::sample::select(vec![",", ", ", ",\n  "]);
+        (samples, sep, 0usize..4, any::<bool>()).prop_map(|(samples, sep, weights, evented)| {
+            let text: Vec<String> = samples.iter().map(|s| format!("[{}]", s.join(sep))).collect();
+            let text = format!("[{}]", text.join(sep));
+            if evented {
+                return format!(r#"{{"type":"evented","name":"e","unit":"none","samples":{text},"events":[]}}"#);
+            }
+            // The right count of weights, one too few, one too many, or none.
+            let n = match weights {
+                0 | 1 => Some(samples.len()),
+                2 => samples.len().checked_sub(1),
+                _ => None,
+            };
+            let w = n.map(|n| format!("[{}]", vec!["1"; n].join(",")));
+            sampled(&text, w.as_deref())
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Whatever the samples hold, `import` (the fast read, or serde's
+        /// when it declines) gives exactly serde's group, report or error.
+        #[test]
+        fn import_gives_what_serde_gives(profiles in proptest::collection::vec(profile(), 1..4), threads in 1usize..4) {
+            let text = file(&profiles);
+            proptest::prop_assert_eq!(
+                outcome(import(text.as_bytes(), &opts(threads))),
+                outcome(import_serde(text.as_bytes(), &opts(threads)))
+            );
+        }
+    }
+
     #[test]
     fn a_sample_past_the_depth_limit_gets_serdes_error() {
         let limited = ImportOptions {

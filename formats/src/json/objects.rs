@@ -501,6 +501,34 @@ mod tests {
         assert_eq!(read_numbers("[[1], 2]", 2), None);
     }
 
+    proptest::proptest! {
+        /// An array of arrays of numbers holds nothing a guess can fall
+        /// into: cut anywhere, every guess is proven and every element read.
+        #[test]
+        fn arrays_of_numbers_are_read_whole_at_any_cut(
+            elems in proptest::collection::vec(proptest::collection::vec(0u32..1000, 0..6), 1..120),
+            size in 1usize..300,
+            threads in 1usize..4,
+            sep in 0usize..3,
+        ) {
+            let sep = [",", ", ", ",\n "][sep];
+            let items: Vec<String> = elems
+                .iter()
+                .map(|e| format!("[{}]", e.iter().map(u32::to_string).collect::<Vec<_>>().join(sep)))
+                .collect();
+            let text = format!("[{}]", items.join(sep));
+            let mut got: Vec<Vec<u32>> = Vec::new();
+            let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
+            let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, one::<Vec<u32>>, |_| {}, |acc| {
+                got.extend(acc);
+                true
+            })
+            .unwrap();
+            proptest::prop_assert_eq!(read, Some(text.len() - 1));
+            proptest::prop_assert_eq!(&got, &elems);
+        }
+    }
+
     #[test]
     fn a_chunk_that_is_not_utf8_abandons_the_read() {
         let text = array(20_000, |i| format!("{{\"k\":\"{i}\"}}"));
