@@ -189,9 +189,9 @@ fn relocate(e: Error, location: String) -> Error {
 
 /// Import a speedscope file.
 ///
-/// The large `samples` arrays are read first, in chunks on
-/// [`ImportOptions::threads`] threads ([`import_fast`]); input that way
-/// does not read is read by serde as it is, which gives every error.
+/// The `samples` arrays are read first, in chunks on
+/// [`ImportOptions::threads`] threads; input that this read does not take
+/// exactly as serde would is read by serde, whole, which gives every error.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     if let Some(done) = import_fast(bytes, opts) {
         return Ok(done);
