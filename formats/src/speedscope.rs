@@ -68,26 +68,29 @@ struct FileEvent<'a> {
     at: f64,
 }
 
-/// `samples`: an array of arrays of frame indices, read into one flat
-/// vector (no allocation per sample).
+/// Samples read into one flat vector (no allocation per sample): their
+/// frames back to back, `T` a frame index as written (`u64`, [`Samples`])
+/// or a group frame ([`Part`]).
 #[derive(Default)]
-struct Samples {
-    /// Every sample's frame indices, back to back.
-    frames: Vec<u64>,
-    /// End of each sample's indices in `frames`.
+struct Flat<T> {
+    /// Every sample's frames, back to back.
+    frames: Vec<T>,
+    /// End of each sample's frames in `frames`.
     ends: Vec<usize>,
 }
 
-/// No samples (a sampled profile without `samples`).
-const NO_SAMPLES: Samples = Samples { frames: Vec::new(), ends: Vec::new() };
-
-impl Samples {
+impl<T> Flat<T> {
     fn len(&self) -> usize {
         self.ends.len()
     }
 
-    /// The samples' frame indices, in order.
-    fn iter(&self) -> impl Iterator<Item = &[u64]> {
+    /// End the sample being read: its frames are the ones pushed since.
+    fn end_sample(&mut self) {
+        self.ends.push(self.frames.len());
+    }
+
+    /// The samples' frames, in order.
+    fn iter(&self) -> impl Iterator<Item = &[T]> {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
             let s = &self.frames[start..end];
@@ -96,6 +99,12 @@ impl Samples {
         })
     }
 }
+
+/// `samples` as serde reads it: an array of arrays of frame indices.
+type Samples = Flat<u64>;
+
+/// No samples (a sampled profile without `samples`).
+const NO_SAMPLES: Samples = Flat { frames: Vec::new(), ends: Vec::new() };
 
 /// Reads [`Samples`] from a sequence of sequences.
 struct SamplesVisitor;
@@ -128,7 +137,7 @@ impl<'de> serde::de::Visitor<'de> for SamplesVisitor {
         }
         let mut s = Samples::default();
         while seq.next_element_seed(Inner(&mut s.frames))?.is_some() {
-            s.ends.push(s.frames.len());
+            s.end_sample();
         }
         Ok(s)
     }
@@ -307,13 +316,7 @@ fn arrays_end(b: &[u8], open: usize) -> Option<usize> {
 
 /// The samples of one chunk of a taken-out array, their frames mapped to
 /// the group's.
-#[derive(Default)]
-struct Part {
-    /// Every sample's frames, back to back.
-    frames: Vec<FrameId>,
-    /// End of each sample's frames in `frames`.
-    ends: Vec<usize>,
-}
+type Part = Flat<FrameId>;
 
 impl Part {
     /// Read the sample at the start of `rest`, `[1, 2, 3]`: the bytes it
@@ -327,7 +330,7 @@ impl Part {
         }
         let mut i = skip_ws(b, 1);
         if b.get(i) == Some(&b']') {
-            self.ends.push(self.frames.len());
+            self.end_sample();
             return Some(i + 1);
         }
         loop {
@@ -342,22 +345,12 @@ impl Part {
             match b.get(i)? {
                 b',' => i = skip_ws(b, i + 1),
                 b']' => {
-                    self.ends.push(self.frames.len());
+                    self.end_sample();
                     return Some(i + 1);
                 }
                 _ => return None,
             }
         }
-    }
-
-    /// The samples' frames, in order.
-    fn iter(&self) -> impl Iterator<Item = &[FrameId]> {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let s = &self.frames[start..end];
-            start = end;
-            s
-        })
     }
 }
 
@@ -383,8 +376,6 @@ fn push_taken(
         |part, rest| part.sample(rest, ids),
         |_| {},
         |part| {
-            // At most this many new nodes: grown once, not step by step.
-            b.reserve_nodes(part.frames.len());
             for stack in part.iter() {
                 let w = match weights {
                     Some(w) => match w.get(count) {
