@@ -36,6 +36,16 @@ impl Elements {
             Elements::Arrays => (b'[', b']'),
         }
     }
+
+    /// Fewer chunks than this: not read (`Ok(None)`). An array of objects
+    /// in one chunk is left to the caller's one-thread read; an array of
+    /// arrays is read in one chunk too ([`read_arrays`]).
+    fn min_chunks(self) -> usize {
+        match self {
+            Elements::Objects => 2,
+            Elements::Arrays => 1,
+        }
+    }
 }
 
 /// How [`read_sized`] cuts the array.
@@ -44,8 +54,6 @@ struct Cut {
     elements: Elements,
     /// About how many bytes a chunk takes.
     size: usize,
-    /// Fewer chunks than this: not read (`Ok(None)`).
-    min_chunks: usize,
 }
 
 /// One chunk: `[start, end)`, the last one ending at the array's `]`.
@@ -91,7 +99,7 @@ pub(crate) fn read_objects<'a, T: Send>(
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
     let Some(size) = parallel::chunk_size(b.len().saturating_sub(first), threads) else { return Ok(None) };
-    let cut = Cut { elements: Elements::Objects, size, min_chunks: 2 };
+    let cut = Cut { elements: Elements::Objects, size };
     read_sized(b, open, threads, cut, probe, new, elem, done, merge)
 }
 
@@ -120,7 +128,7 @@ pub(crate) fn read_arrays<'a, T: Send>(
     // The size several threads would take (one thread reads the same
     // chunks in turn); an array too small to split is one chunk.
     let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
-    let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
+    let cut = Cut { elements: Elements::Arrays, size };
     read_sized(b, open, threads, cut, |_| true, new, elem, done, merge)
 }
 
@@ -152,7 +160,7 @@ fn read_sized<'a, T: Send>(
     {
         starts.push(c);
     }
-    if starts.len() < cut.min_chunks {
+    if starts.len() < cut.elements.min_chunks() {
         return Ok(None);
     }
     let chunks: Vec<Chunk> = starts
@@ -447,7 +455,7 @@ mod tests {
                 text.as_bytes(),
                 text.find('[').unwrap(),
                 threads,
-                Cut { elements: Elements::Objects, size, min_chunks: 2 },
+                Cut { elements: Elements::Objects, size },
                 |_| true,
                 Vec::new,
                 one::<E>,
@@ -518,7 +526,7 @@ mod tests {
                 .collect();
             let text = format!("[{}]", items.join(sep));
             let mut got: Vec<Vec<u32>> = Vec::new();
-            let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
+            let cut = Cut { elements: Elements::Arrays, size };
             let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, one::<Vec<u32>>, |_| {}, |acc| {
                 got.extend(acc);
                 true
