@@ -110,15 +110,21 @@ pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
     };
     match profile.data() {
         ProfileData::Sampled { stacks, samples, weights } => {
-            // Each frame's class, once (a frame is on many nodes).
-            let classes: Vec<(bool, bool)> = (0..frames.len()).map(|f| class(f as FrameId)).collect();
             // Per stack node: does the path to it contain (idle)? is it made
             // only of pseudo-frames? Parents come before children.
             let n = stacks.len();
             let mut idle = vec![false; n];
             let mut all_pseudo = vec![false; n];
+            // Each frame's class, learned at its first node (a frame is on
+            // many nodes); sized by this profile's frames, not the group's.
+            let used = (0..n).map(|i| stacks.frame(i as u32) as usize + 1).max().unwrap_or(0);
+            let mut classes: Vec<Option<(bool, bool)>> = vec![None; used.min(frames.len())];
             for i in 0..n {
-                let (fi, fp) = classes.get(stacks.frame(i as u32) as usize).copied().unwrap_or((false, false));
+                let f = stacks.frame(i as u32);
+                let (fi, fp) = match classes.get_mut(f as usize) {
+                    Some(known) => *known.get_or_insert_with(|| class(f)),
+                    None => class(f),
+                };
                 let p = stacks.parent(i as u32);
                 let (pi, pp) = if p == NO_STACK {
                     (false, true)
