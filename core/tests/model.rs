@@ -173,9 +173,10 @@ fn error_codes_are_stable_and_listed() {
 
 #[test]
 fn stack_nodes_are_found_again_with_one_child_or_many() {
-    // A node keeps its only child beside it and moves its children to the
-    // index from the second one on: every (parent, frame) must still map to
-    // one node, whatever the order the children arrive in.
+    // A node's child made while the parent was the newest node is found
+    // beside it (the next id), every other child through the index: every
+    // (parent, frame) must still map to one node, whatever the order the
+    // children arrive in.
     let mut g = GroupBuilder::new("test", &IngestLimits::default());
     let f: Vec<u32> = (0..6).map(|i| g.frame(Frame::new(format!("f{i}"))).unwrap()).collect();
     let mut p = g.sampled("p", ValueUnit::None);
@@ -288,6 +289,10 @@ proptest::proptest! {
                 }
             }
             let code = |r: &flamekit_core::Result<u32>| r.as_ref().map(|&id| id).map_err(|e| e.to_string());
+            // The node is the stack's own: its frames are the stack's.
+            let mut frames = Vec::new();
+            by_node.stacks().stack_into(*want_nodes.last().unwrap_or(&NO_STACK), &mut frames);
+            proptest::prop_assert_eq!(&frames[..], &s[..want_nodes.len()]);
             out.clear();
             let path = by_path.path(NO_STACK, s, &mut out);
             proptest::prop_assert_eq!(code(&path), code(&want));
@@ -306,6 +311,14 @@ proptest::proptest! {
             }
         }
         let want = table(by_node.stacks());
+        // A trie: no two nodes share (parent, frame); parents come first,
+        // one level up.
+        let mut seen = std::collections::HashSet::new();
+        for (i, &(parent, frame, depth)) in want.iter().enumerate() {
+            proptest::prop_assert!(seen.insert((parent, frame)), "node {} repeats ({}, {})", i, parent, frame);
+            proptest::prop_assert!(parent == NO_STACK || (parent as usize) < i);
+            proptest::prop_assert_eq!(depth, by_node.stacks().depth(parent) + 1);
+        }
         proptest::prop_assert_eq!(&table(by_path.stacks()), &want);
         proptest::prop_assert_eq!(&table(by_stack_path.stacks()), &want);
         proptest::prop_assert_eq!(&table(by_id.stacks()), &want);

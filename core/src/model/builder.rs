@@ -210,7 +210,6 @@ impl GroupBuilder {
             used: self.samples_used.clone(),
             stacks: StackTable::default(),
             index: HashMap::new(),
-            only_child: Vec::new(),
             last_stack: Vec::new(),
             last_nodes: Vec::new(),
             samples: Vec::new(),
@@ -332,12 +331,8 @@ fn cut_at(s: &str, max: usize) -> usize {
     i
 }
 
-/// `SampledBuilder::only_child` of a node without children. Equal to
-/// [`NO_STACK`], which is never a child.
-const NO_CHILD: StackId = NO_STACK;
-/// `SampledBuilder::only_child` of a node whose children are in the index
-/// (never a node id: ids stop below it).
-const MANY_CHILDREN: StackId = NO_STACK - 1;
+/// Node ids stop below this (and [`NO_STACK`]).
+const NODE_ID_END: StackId = NO_STACK - 1;
 
 fn bad_weight(format: &'static str, index: usize, w: f64) -> Error {
     Error::invalid(format, format!("sample {index}"), format!("weight must be finite and non-negative, got {w}"))
@@ -352,18 +347,16 @@ pub struct SampledBuilder {
     limits: IngestLimits,
     used: Arc<AtomicU64>,
     stacks: StackTable,
-    /// `(parent, frame)` packed as `parent << 32 | frame` → node, for the
-    /// outermost nodes and the children of nodes with more than one child
-    /// (see `only_child`). hashbrown's default hasher (foldhash) is seeded per
-    /// process, so crafted inputs cannot force collisions, and is several
-    /// times faster than SipHash.
+    /// `(parent, frame)` packed as `parent << 32 | frame` → node, for every
+    /// node but the *next-born* ones: node `p + 1` when its parent is `p`,
+    /// that is a node created while its parent was the newest node. Those
+    /// are found by looking at node `p + 1`, without hashing or any table
+    /// of their own: every node but the first of a stack's new frames is
+    /// one, so a profile whose stacks share little keeps almost nothing
+    /// here. hashbrown's default hasher (foldhash) is seeded per process,
+    /// so crafted inputs cannot force collisions, and is several times
+    /// faster than SipHash.
     index: HashMap<u64, StackId>,
-    /// Per node: its one child ([`NO_CHILD`] when it has none yet), or
-    /// [`MANY_CHILDREN`] when its children are in `index`. Most nodes of a
-    /// profile whose stacks share little have at most one child: they are
-    /// found and created without hashing (4 bytes per node instead of a
-    /// hash-table slot).
-    only_child: Vec<StackId>,
     /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
     /// consecutive samples usually share a long prefix, which is then reused
     /// without hashing.
@@ -382,48 +375,42 @@ impl SampledBuilder {
     /// The stack node for `frame` called from `parent` ([`NO_STACK`] for an
     /// outermost frame), created if new. Fails past the depth limit.
     pub fn node(&mut self, parent: StackId, frame: FrameId) -> Result<StackId> {
+        self.node_at(parent, None, frame)
+    }
+
+    /// [`SampledBuilder::node`] for a caller that knows `parent`'s depth
+    /// (`None`: look it up when a node is created). Knowing it saves a read
+    /// of the depth table at a random place, which on large tables is a
+    /// cache miss.
+    fn node_at(&mut self, parent: StackId, parent_depth: Option<u32>, frame: FrameId) -> Result<StackId> {
         let key = (u64::from(parent) << 32) | u64::from(frame);
-        // The children of `parent` as they are recorded now (for a new node).
-        let children = if parent == NO_STACK {
-            MANY_CHILDREN
-        } else {
-            match self.only_child.get(parent as usize) {
-                Some(&c) => c,
-                None => return Err(Error::Internal { message: format!("stack node {parent} does not exist") }),
-            }
-        };
-        match children {
-            NO_CHILD => {}
-            MANY_CHILDREN => {
-                if let Some(&id) = self.index.get(&key) {
-                    return Ok(id);
-                }
-            }
-            only if self.stacks.frames[only as usize] == frame => return Ok(only),
-            _ => {}
+        let len = self.stacks.len();
+        // The newest node has no child yet: nothing to look up below it.
+        let childless = parent != NO_STACK && parent as usize + 1 == len;
+        if parent != NO_STACK && parent as usize >= len {
+            return Err(Error::Internal { message: format!("stack node {parent} does not exist") });
         }
-        let depth = self.stacks.depth(parent) as u64 + 1;
+        if !childless {
+            let next = parent.wrapping_add(1) as usize;
+            // The frame first: when it differs, the parent is not read.
+            if parent != NO_STACK && self.stacks.frames[next] == frame && self.stacks.parents[next] == parent {
+                return Ok(next as StackId);
+            }
+            if let Some(&id) = self.index.get(&key) {
+                return Ok(id);
+            }
+        }
+        let depth = parent_depth.unwrap_or_else(|| self.stacks.depth(parent)) as u64 + 1;
         self.limits.check(LimitKind::StackDepth, depth)?;
-        let id = self.stacks.len() as StackId;
-        if id == NO_STACK || id == MANY_CHILDREN {
-            return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 2, value: id as u64 });
+        let id = len as StackId;
+        if len >= NODE_ID_END as usize {
+            return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 2, value: len as u64 });
         }
         self.stacks.parents.push(parent);
         self.stacks.frames.push(frame);
         self.stacks.depths.push(depth as u32);
-        self.only_child.push(NO_CHILD);
-        match children {
-            NO_CHILD => self.only_child[parent as usize] = id,
-            MANY_CHILDREN => {
-                self.index.insert(key, id);
-            }
-            only => {
-                // A second child: both now live in the index.
-                let only_key = (u64::from(parent) << 32) | u64::from(self.stacks.frames[only as usize]);
-                self.index.insert(only_key, only);
-                self.index.insert(key, id);
-                self.only_child[parent as usize] = MANY_CHILDREN;
-            }
+        if !childless {
+            self.index.insert(key, id);
         }
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(id)
@@ -438,7 +425,6 @@ impl SampledBuilder {
         self.stacks.parents.reserve(nodes);
         self.stacks.frames.reserve(nodes);
         self.stacks.depths.reserve(nodes);
-        self.only_child.reserve(nodes);
     }
 
     /// The stack node for a whole stack (outermost frame first).
@@ -458,7 +444,8 @@ impl SampledBuilder {
         self.last_nodes.truncate(common);
         let parent = self.last_nodes.last().copied().unwrap_or(NO_STACK);
         let mut nodes = std::mem::take(&mut self.last_nodes);
-        let id = self.path(parent, &stack[common..], &mut nodes);
+        // `last_nodes[k]` is at depth k + 1: the parent is at depth `common`.
+        let id = self.path_at(parent, common as u32, &stack[common..], &mut nodes);
         // The frames of the nodes found (all of them, unless it failed).
         self.last_stack.extend_from_slice(&stack[common..nodes.len()]);
         self.last_nodes = nodes;
@@ -471,29 +458,43 @@ impl SampledBuilder {
     /// new, it has no child yet, so the nodes below it are new too: they
     /// are appended in one go, without looking anything up.
     pub fn path(&mut self, parent: StackId, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
+        if frames.is_empty() {
+            return Ok(parent);
+        }
+        if parent != NO_STACK && parent as usize >= self.stacks.len() {
+            return Err(Error::Internal { message: format!("stack node {parent} does not exist") });
+        }
+        self.path_at(parent, self.stacks.depth(parent), frames, out)
+    }
+
+    /// [`SampledBuilder::path`] below `parent`, which is at depth `depth`:
+    /// the depth of each node on the way is known without reading the
+    /// depth table.
+    fn path_at(&mut self, parent: StackId, depth: u32, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
         let mut id = parent;
         for (k, &f) in frames.iter().enumerate() {
             let fresh = self.stacks.len();
-            id = self.node(id, f)?;
+            id = self.node_at(id, Some(depth + k as u32), f)?;
             out.push(id);
             if id as usize == fresh {
-                return self.new_path(id, &frames[k + 1..], out);
+                return self.new_path(id, depth + k as u32 + 1, &frames[k + 1..], out);
             }
         }
         Ok(id)
     }
 
-    /// [`SampledBuilder::path`] below `parent`, a node that has no child.
-    fn new_path(&mut self, parent: StackId, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
+    /// [`SampledBuilder::path`] below `parent`, a node at depth `depth`
+    /// that has no child: the newest node, so that every node appended is
+    /// the next-born child of the one before (see `index`).
+    fn new_path(&mut self, parent: StackId, depth: u32, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
         let Some(&max) = frames.iter().max() else { return Ok(parent) };
         let n = frames.len();
         let base = self.stacks.len();
-        let depth = self.stacks.depth(parent);
         let deepest = u64::from(depth) + n as u64;
         // Past a limit: node by node, stopping at the first node past it.
         if self.limits.check(LimitKind::StackDepth, deepest).is_err()
-            || base + n >= MANY_CHILDREN as usize
-            || self.only_child.get(parent as usize) != Some(&NO_CHILD)
+            || base + n >= NODE_ID_END as usize
+            || parent as usize + 1 != base
         {
             let mut id = parent;
             for &f in frames {
@@ -503,13 +504,10 @@ impl SampledBuilder {
             return Ok(id);
         }
         let ids = base as StackId..(base + n) as StackId;
-        self.only_child[parent as usize] = base as StackId;
         self.stacks.parents.push(parent);
         self.stacks.parents.extend(ids.start..ids.end - 1);
         self.stacks.frames.extend_from_slice(frames);
         self.stacks.depths.extend(depth + 1..=depth + n as u32);
-        self.only_child.extend(ids.start + 1..ids.end);
-        self.only_child.push(NO_CHILD);
         out.extend(ids.clone());
         self.max_frame = Some(self.max_frame.map_or(max, |m| m.max(max)));
         Ok(ids.end - 1)
