@@ -54,6 +54,24 @@ fn collapsed_stream_matches_whole_import() {
 }
 
 #[test]
+fn a_first_line_longer_than_a_chunk_is_detected() {
+    // A 5,000-frame stack (about 39 KB) first: longer than the 4 KiB chunks
+    // and than the 64 KiB detection window once repeated on one line.
+    let frames: Vec<String> = (0..5000).map(|i| format!("fn_{i:04}")).collect();
+    let deep = frames.join(";");
+    for chunk_bytes in [4096, 8 << 20] {
+        for bytes in [format!("{deep};{deep} 3\na;b 2\n{deep} 1\n"), format!("{deep};{deep} 3")] {
+            let opts = StreamOptions { chunk_bytes, ..Default::default() };
+            let (streamed, _) = import_reader(bytes.as_bytes(), &opts, &mut |_| {}).unwrap();
+            assert_eq!(streamed.format(), "collapsed");
+            let whole = flamekit::import(bytes.as_bytes(), None).unwrap();
+            assert_same_weights(&streamed, &whole);
+            assert_eq!(flamekit::dump_stacks(&streamed, &streamed.profiles()[0])[0], format!("{deep};{deep} 3"));
+        }
+    }
+}
+
+#[test]
 fn perf_stream_matches_whole_import() {
     for f in ["linux-perf/system-wide.linux-perf.txt", "linux-perf/forks.linux-perf.txt"] {
         let bytes = corpus(f);

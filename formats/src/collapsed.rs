@@ -37,6 +37,27 @@ const FORMAT: &str = crate::Format::Collapsed.id();
 /// How many bytes [`sniff`] looks at.
 const SNIFF_BYTES: usize = 16 * 1024;
 
+/// How far [`sniff`] reads past [`SNIFF_BYTES`] to finish a first line cut
+/// there: a deep stack (10,000 frames of 30 bytes) is one line longer than
+/// the window, and a cut line has no weight to judge it by.
+const SNIFF_LINE_MAX: usize = 16 << 20;
+
+/// The bytes [`sniff`] judges: [`SNIFF_BYTES`], or more to hold the whole
+/// first line (up to [`SNIFF_LINE_MAX`]), so that a file starting with a
+/// deep stack is judged by a complete line.
+fn sniff_len(bytes: &[u8]) -> usize {
+    let window = bytes.len().min(SNIFF_BYTES);
+    let start = bytes[..window].iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(window);
+    let reach = bytes.len().min(start.saturating_add(SNIFF_LINE_MAX));
+    match memchr::memchr(b'\n', &bytes[start..reach]) {
+        // One byte past the newline: UTF-16 ends its line in two.
+        Some(i) => window.max(start + i + 2).min(bytes.len()),
+        // A single line: all of it, when it is short enough.
+        None if reach == bytes.len() => bytes.len(),
+        None => window,
+    }
+}
+
 fn trim_end(s: &str) -> &str {
     s.trim_end_matches([' ', '\t', '\r'])
 }
@@ -70,14 +91,16 @@ fn split_line(line: &str) -> Option<(&str, f64)> {
     Some((stack, weight))
 }
 
-/// True when the first non-blank lines (up to 10, in the first 16 KiB) are
-/// mostly `stack weight` lines: at least one, and at least half of them.
+/// True when the first non-blank lines (up to 10, in the first 16 KiB, or
+/// in the first line when it is longer) are mostly `stack weight` lines: at
+/// least one, and at least half of them.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let text = decode_text(bytes, SNIFF_BYTES);
+    let len = sniff_len(bytes);
+    let text = decode_text(bytes, len);
     if text.contains('\0') {
         return false;
     }
-    let complete = bytes.len() <= SNIFF_BYTES;
+    let complete = bytes.len() <= len;
     let mut lines: Vec<&str> = text.split('\n').collect();
     if !complete && lines.len() > 1 {
         lines.pop(); // possibly cut in the middle

@@ -261,10 +261,24 @@ fn stream_text<R: Read>(
     let chunk_bytes = opts.chunk_bytes.max(4096);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes + 64 * 1024);
     let mut more = fill(&mut r, &mut buf, chunk_bytes)?;
-    let head = &buf[..buf.len().min(64 * 1024)];
-    let head = match (more, line_record_end(head)) {
-        (true, Some(end)) => &head[..end],
-        _ => head,
+    // A first line longer than the chunk (a deep stack): read on to its
+    // end, up to `max_record_bytes`, so that detection judges a whole line.
+    let record_max = opts.max_record_bytes.max(chunk_bytes);
+    while more && buf.len() < record_max && memchr::memchr(b'\n', &buf).is_none() {
+        let want = buf.len().saturating_mul(2).min(record_max);
+        more = fill(&mut r, &mut buf, want)?;
+    }
+    let window = buf.len().min(64 * 1024);
+    let head = match line_record_end(&buf[..window]) {
+        Some(end) if more || window < buf.len() => &buf[..end],
+        Some(_) => &buf[..window],
+        // A first line longer than the window: all of it, when the buffer
+        // holds its end or is the whole input.
+        None => match memchr::memchr(b'\n', &buf[window..]) {
+            Some(i) => &buf[..window + i + 1],
+            None if !more => &buf[..],
+            None => &buf[..window],
+        },
     };
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::InvalidArgument {

@@ -132,6 +132,32 @@ fn detection_needs_no_file_name() {
 }
 
 #[test]
+fn a_first_line_longer_than_the_sniff_window_is_detected() {
+    // A 5,000-frame stack (about 39 KB) on the first line: the detection
+    // window (16 KiB) holds only part of it, and a cut line has no weight.
+    let frames: Vec<String> = (0..5000).map(|i| format!("fn_{i:04}")).collect();
+    let deep = frames.join(";");
+    let utf16le =
+        |s: &str| -> Vec<u8> { [0xFF, 0xFE].into_iter().chain(s.encode_utf16().flat_map(u16::to_le_bytes)).collect() };
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("deep line first", format!("{deep} 7\na;b 2\n").into_bytes()),
+        ("after blank lines", format!("\n\n{deep} 7\na;b 2\n").into_bytes()),
+        ("the only line, no newline", format!("{deep} 7").into_bytes()),
+        ("utf-16", utf16le(&format!("{deep} 7\r\na;b 2\r\n"))),
+    ];
+    for (what, bytes) in &files {
+        assert!(bytes.len() > 16 * 1024, "{what}");
+        assert_eq!(flamekit::detect(bytes, None).unwrap(), Format::Collapsed, "{what}");
+        let (g, _) = flamekit::import_with(bytes, None, &ImportOptions::default()).unwrap();
+        let stacks = flamekit::dump_stacks(&g, &g.profiles()[0]);
+        assert_eq!(stacks[0], format!("{deep} 7"), "{what}");
+    }
+    // A long first line that is no stack is still refused.
+    let prose = format!("{} and more words\n", "word ".repeat(8000));
+    assert!(flamekit::detect(prose.as_bytes(), None).is_err());
+}
+
+#[test]
 fn every_prefix_of_the_small_files_imports_or_fails_typed() {
     for path in corpus_files("stackcollapse") {
         let bytes = std::fs::read(&path).unwrap();
