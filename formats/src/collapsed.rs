@@ -58,6 +58,11 @@ fn sniff_len(bytes: &[u8]) -> usize {
     }
 }
 
+/// Chunk read on the calling thread: large, since each chunk's names are
+/// looked up in the group once (measured: 1 MiB chunks took 1.35x as long
+/// as 8 MiB ones on the 100 MB `distinct` file).
+const ONE_THREAD_CHUNK: usize = 8 << 20;
+
 fn trim_end(s: &str) -> &str {
     s.trim_end_matches([' ', '\t', '\r'])
 }
@@ -157,7 +162,7 @@ pub(crate) fn import_inner(
     if let Some(done) = on_workers(text.as_bytes())? {
         return Ok(done);
     }
-    let chunks = crate::parallel::split(&text, crate::parallel::MAX_CHUNK, crate::parallel::line_boundary);
+    let chunks = crate::parallel::split(&text, ONE_THREAD_CHUNK, crate::parallel::line_boundary);
     import_chunks(Chunks::Text(&chunks), opts, allow_empty)?
         .ok_or_else(|| Error::Internal { message: "text read on one thread reported as not UTF-8".into() })
 }

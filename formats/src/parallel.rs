@@ -20,10 +20,12 @@ use flamekit_core::Result;
 /// more than they save.
 pub(crate) const MIN_CHUNK: usize = 32 * 1024;
 
-/// Largest chunk: small enough that merging can start early and chunk-local
-/// tables stay small, large enough that a chunk's names are mostly repeats
-/// (each distinct name of a chunk costs one lookup in the group's table).
-pub(crate) const MAX_CHUNK: usize = 8 << 20;
+/// Largest chunk handed to a worker. What a worker reads waits for the
+/// merge, several chunks at once (those queued and those being read): small
+/// chunks keep that memory small, let the merge start early, and are still
+/// in the cache when merged. Names are interned in tables shared by all
+/// chunks, so a small chunk does not meet them again.
+pub(crate) const MAX_CHUNK: usize = 1 << 20;
 
 /// The chunk size for `len` bytes on `threads` threads, or `None` when the
 /// input should be read on the calling thread.
