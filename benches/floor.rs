@@ -14,7 +14,9 @@
 //! "peak_rss_kb"}` (the file is read before timing; peak RSS is the
 //! process's `VmHWM`, input bytes included). Modes: `serde-value`,
 //! `serde-ignored`, `flamekit` (detect + import, gzip inflated, no limits,
-//! every core), `flamekit-1t` (the same on one thread).
+//! every core), `flamekit-1t` (the same on one thread), `inflate` (gzip
+//! inflate only, with the flate2 backend flamekit uses: the floor of a
+//! gzipped pprof file).
 //!
 //! `floor --mode render-time-order|render-left-heavy [--samples N] [--runs N]`:
 //! time `render_png` at 1200x800 of a generated sampled profile of N samples
@@ -56,6 +58,12 @@ fn run_once(mode: &str, bytes: &[u8], name: Option<&str>) -> f64 {
             let opts = ImportOptions { limits: IngestLimits::unlimited(), threads, ..Default::default() };
             let g = flamekit::import_with(bytes, name, &opts).expect("flamekit import");
             drop(black_box(g));
+        }
+        "inflate" => {
+            // The floor of a gzip input (pprof): inflating it, nothing else.
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out).expect("gzip");
+            drop(black_box(out));
         }
         other => panic!("unknown mode {other}"),
     }

@@ -142,7 +142,7 @@ machine() {
 run() {
   local tool=$1 file=$2 out status=0
   case $tool in
-    flamekit | flamekit-1t | serde-value | serde-ignored)
+    flamekit | flamekit-1t | serde-value | serde-ignored | inflate)
       out=$(timeout "$TOOL_TIMEOUT" "$FLOOR" --mode "$tool" --file "$file" --runs 1 2>&1 | tail -1) || status=$? ;;
     flamekit-svg | inferno-flamegraph | inferno-collapse-perf)
       # Whole processes: flamekit's merged flame graph as SVG beside
@@ -207,7 +207,7 @@ for f in "${FULL[@]}"; do
   runs flamekit-cli "$f"
   case $f in
     *.json | *.cpuprofile) runs serde-value "$f"; runs serde-ignored "$f" ;;
-    *.pb.gz) runs pprof-format "$f" ;;
+    *.pb.gz) runs pprof-format "$f"; runs inflate "$f" ;;
   esac
   case $(basename "$f") in
     collapsed-*)
