@@ -103,14 +103,6 @@ pub(crate) fn read_objects<'a, T: Send>(
     read_sized(b, open, threads, cut, probe, new, elem, done, merge)
 }
 
-/// Largest chunk of [`read_arrays`]. What a chunk reads is held until the
-/// calling thread merges it, for several chunks at once (those queued and
-/// those being read): small chunks keep that memory small (a speedscope
-/// chunk's frame indices take about half its bytes). An array of numbers
-/// has no names for a chunk to share, so nothing is lost by cutting it
-/// finer.
-const ARRAY_CHUNK: usize = 1 << 20;
-
 /// [`read_objects`] for an array of arrays (a speedscope profile's
 /// `samples`, `[[0, 1], [0, 2]]`): a guess is a `[` after `]` and `,`, and
 /// an array of numbers holds nothing a guess can fall into. `b` should end
@@ -134,9 +126,9 @@ pub(crate) fn read_arrays<'a, T: Send>(
     }
     let len = b.len().saturating_sub(first);
     // The size several threads would take (one thread reads the same
-    // chunks in turn), at most `ARRAY_CHUNK`; an array too small to split
-    // is one chunk.
-    let size = parallel::chunk_size(len, threads.max(2)).map_or(len, |s| s.min(ARRAY_CHUNK));
+    // chunks in turn: at most `parallel::MAX_CHUNK`, so what a chunk
+    // collects stays small); an array too small to split is one chunk.
+    let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
     let cut = Cut { elements: Elements::Arrays, size };
     read_sized(b, open, threads, cut, |_| true, new, elem, done, merge)
 }
