@@ -334,6 +334,11 @@ fn cut_at(s: &str, max: usize) -> usize {
 /// Node ids stop below this (and [`NO_STACK`]).
 const NODE_ID_END: StackId = NO_STACK - 1;
 
+/// The error for a stack node id that names no node of the table.
+fn missing_node(id: StackId) -> Error {
+    Error::Internal { message: format!("stack node {id} does not exist") }
+}
+
 fn bad_weight(format: &'static str, index: usize, w: f64) -> Error {
     Error::invalid(format, format!("sample {index}"), format!("weight must be finite and non-negative, got {w}"))
 }
@@ -387,9 +392,7 @@ impl SampledBuilder {
         let len = self.stacks.len();
         // The newest node has no child yet: nothing to look up below it.
         let childless = parent != NO_STACK && parent as usize + 1 == len;
-        if parent != NO_STACK && parent as usize >= len {
-            return Err(Error::Internal { message: format!("stack node {parent} does not exist") });
-        }
+        self.check_parent(parent)?;
         if !childless {
             let next = parent.wrapping_add(1) as usize;
             // The frame first: when it differs, the parent is not read.
@@ -414,6 +417,14 @@ impl SampledBuilder {
         }
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(id)
+    }
+
+    /// Fails unless `parent` is [`NO_STACK`] or a node of this table.
+    fn check_parent(&self, parent: StackId) -> Result<()> {
+        if parent != NO_STACK && parent as usize >= self.stacks.len() {
+            return Err(missing_node(parent));
+        }
+        Ok(())
     }
 
     /// Make room for `nodes` more stack nodes, so creating them does not
@@ -461,9 +472,7 @@ impl SampledBuilder {
         if frames.is_empty() {
             return Ok(parent);
         }
-        if parent != NO_STACK && parent as usize >= self.stacks.len() {
-            return Err(Error::Internal { message: format!("stack node {parent} does not exist") });
-        }
+        self.check_parent(parent)?;
         self.path_at(parent, self.stacks.depth(parent), frames, out)
     }
 
@@ -539,7 +548,7 @@ impl SampledBuilder {
             ));
         }
         if stack != NO_STACK && stack as usize >= nodes {
-            return Err(Error::Internal { message: format!("stack node {stack} does not exist") });
+            return Err(missing_node(stack));
         }
         let used = self.used.fetch_add(1, Ordering::Relaxed) + 1;
         self.limits.check(LimitKind::Samples, used)?;
