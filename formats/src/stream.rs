@@ -261,9 +261,10 @@ fn stream_text<R: Read>(
     let chunk_bytes = opts.chunk_bytes.max(4096);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes + 64 * 1024);
     let mut more = fill(&mut r, &mut buf, chunk_bytes)?;
-    // A first line longer than the chunk (a deep stack): read on to its
-    // end, up to `max_record_bytes`, so that detection judges a whole line.
+    // The most the buffer holds to take in one record longer than a chunk.
     let record_max = opts.max_record_bytes.max(chunk_bytes);
+    // A first line longer than the chunk (a deep stack): read on to its
+    // end, up to that, so that detection judges a whole line.
     while more && buf.len() < record_max && memchr::memchr(b'\n', &buf).is_none() {
         let want = buf.len().saturating_mul(2).min(record_max);
         more = fill(&mut r, &mut buf, want)?;
@@ -320,14 +321,14 @@ fn stream_text<R: Read>(
         let end = if more { (hooks.record_end)(&buf) } else { Some(buf.len()) };
         let Some(end) = end.filter(|&e| e > 0) else {
             // One record longer than the chunk: read more, up to the bound.
-            if buf.len() >= opts.max_record_bytes.max(chunk_bytes) {
+            if buf.len() >= record_max {
                 return Err(Error::InvalidProfile {
                     format: format.id(),
                     location: Location::Line(acc.lines_before + 1).to_string(),
                     message: format!("a record longer than max_record_bytes ({} bytes)", opts.max_record_bytes),
                 });
             }
-            want = want.saturating_mul(2).min(opts.max_record_bytes.max(chunk_bytes));
+            want = want.saturating_mul(2).min(record_max);
             more = fill(&mut r, &mut buf, want)?;
             continue;
         };
