@@ -30,20 +30,83 @@ struct EndQueue {
     pub(super) head: usize,
     pub(super) group_end: usize,
     pub(super) linear_max: usize,
-    pub(super) index: Option<GroupIndex>,
+    /// The index of the current group, when it is built (`indexed`). Its
+    /// tables are kept from group to group, so a group's index allocates
+    /// nothing but the sets of keys that several of its ends share.
+    pub(super) index: GroupIndex,
+    pub(super) indexed: bool,
 }
 
+/// The slots of a group's ends, by frame key and by name.
 #[derive(Default)]
 struct GroupIndex {
-    pub(super) by_fkey: HashMap<u32, BTreeSet<u32>>,
-    pub(super) by_nid: HashMap<u32, BTreeSet<u32>>,
+    pub(super) by_fkey: HashMap<u32, Slots>,
+    pub(super) by_nid: HashMap<u32, Slots>,
+}
+
+impl GroupIndex {
+    /// Index `items`, the group's ends from slot `first` on, in place of
+    /// the previous group's. A table much larger than the group is dropped
+    /// rather than cleared, so clearing costs no more than building.
+    fn build(&mut self, items: &[Item], first: usize) {
+        for map in [&mut self.by_fkey, &mut self.by_nid] {
+            if map.capacity() > 2 * items.len().max(64) {
+                *map = HashMap::with_capacity(items.len());
+            } else {
+                map.clear();
+            }
+        }
+        for (s, it) in (first..).zip(items) {
+            self.by_fkey.entry(it.fkey).or_insert(Slots::Empty).insert(s as u32);
+            self.by_nid.entry(it.nid).or_insert(Slots::Empty).insert(s as u32);
+        }
+    }
+}
+
+/// The slots of one key in an indexed group, in order: most keys have one
+/// slot, kept without an allocation.
+enum Slots {
+    Empty,
+    One(u32),
+    Many(BTreeSet<u32>),
+}
+
+impl Slots {
+    fn insert(&mut self, s: u32) {
+        match self {
+            Slots::Empty => *self = Slots::One(s),
+            Slots::One(x) => *self = Slots::Many(BTreeSet::from([*x, s])),
+            Slots::Many(set) => {
+                set.insert(s);
+            }
+        }
+    }
+
+    fn remove(&mut self, s: u32) {
+        match self {
+            Slots::One(x) if *x == s => *self = Slots::Empty,
+            Slots::Many(set) => {
+                set.remove(&s);
+            }
+            _ => {}
+        }
+    }
+
+    /// The first slot after `h`.
+    fn first_after(&self, h: u32) -> Option<u32> {
+        match self {
+            Slots::Empty => None,
+            Slots::One(x) => (*x > h).then_some(*x),
+            Slots::Many(set) => set.range(h + 1..).next().copied(),
+        }
+    }
 }
 
 impl EndQueue {
     const LINEAR_MAX: usize = 16;
 
     fn new(items: Vec<Item>, linear_max: usize) -> Self {
-        EndQueue { items, head: 0, group_end: 0, linear_max, index: None }
+        EndQueue { items, head: 0, group_end: 0, linear_max, index: GroupIndex::default(), indexed: false }
     }
 
     fn front(&self) -> Option<&Item> {
@@ -52,7 +115,7 @@ impl EndQueue {
 
     fn enter_group(&mut self) {
         if self.head >= self.group_end && self.head < self.items.len() {
-            self.index = None;
+            self.indexed = false;
             let ts = self.items[self.head].ts;
             let mut e = self.head + 1;
             while e < self.items.len() && self.items[e].ts == ts {
@@ -80,25 +143,22 @@ impl EndQueue {
                 .or_else(|| rest.iter().position(|it| it.nid == nid))
                 .map(|p| h + 1 + p)
         } else {
-            let items = &self.items;
-            let ix = self.index.get_or_insert_with(|| {
-                let mut ix = GroupIndex::default();
-                for (s, it) in items.iter().enumerate().take(e).skip(h) {
-                    ix.by_fkey.entry(it.fkey).or_default().insert(s as u32);
-                    ix.by_nid.entry(it.nid).or_default().insert(s as u32);
-                }
-                ix
-            });
-            let after = (h as u32 + 1)..;
+            if !self.indexed {
+                self.index.build(&self.items[h..e], h);
+                self.indexed = true;
+            }
+            let ix = &self.index;
+            let h32 = h as u32;
             ix.by_fkey
                 .get(&fkey)
-                .and_then(|s| s.range(after.clone()).next())
-                .or_else(|| ix.by_nid.get(&nid).and_then(|s| s.range(after).next()))
-                .map(|&s| s as usize)
+                .and_then(|s| s.first_after(h32))
+                .or_else(|| ix.by_nid.get(&nid).and_then(|s| s.first_after(h32)))
+                .map(|s| s as usize)
         };
         if let Some(i) = found {
             let (a, c) = (self.items[h], self.items[i]);
-            if let Some(ix) = &mut self.index {
+            if self.indexed {
+                let ix = &mut self.index;
                 let (h32, i32) = (h as u32, i as u32);
                 if a.fkey != c.fkey {
                     move_slot(&mut ix.by_fkey, a.fkey, h32, i32);
@@ -116,13 +176,14 @@ impl EndQueue {
     fn pop(&mut self) -> Option<Item> {
         let it = *self.items.get(self.head)?;
         self.enter_group();
-        if let Some(ix) = &mut self.index {
+        if self.indexed {
+            let ix = &mut self.index;
             let h = self.head as u32;
             if let Some(s) = ix.by_fkey.get_mut(&it.fkey) {
-                s.remove(&h);
+                s.remove(h);
             }
             if let Some(s) = ix.by_nid.get_mut(&it.nid) {
-                s.remove(&h);
+                s.remove(h);
             }
         }
         self.head += 1;
@@ -212,9 +273,9 @@ impl Matcher {
     }
 }
 
-fn move_slot(map: &mut HashMap<u32, BTreeSet<u32>>, key: u32, from: u32, to: u32) {
-    let s = map.entry(key).or_default();
-    s.remove(&from);
+fn move_slot(map: &mut HashMap<u32, Slots>, key: u32, from: u32, to: u32) {
+    let s = map.entry(key).or_insert(Slots::Empty);
+    s.remove(from);
     s.insert(to);
 }
 
@@ -245,10 +306,22 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
-        for _ in 0..200 {
-            let len = 1 + rnd(60) as usize;
-            let items: Vec<Item> =
-                (0..len).map(|i| item((rnd(3) * 10) as f64, rnd(5) as u32, rnd(3) as u32, i as u32)).collect();
+        for round in 0..250 {
+            // Small groups; from round 200 on, one big group (its tables
+            // are dropped, not cleared, for the small groups after it).
+            let big = round >= 200;
+            let len = if big { 300 + rnd(100) as usize } else { 1 + rnd(60) as usize };
+            let keys = if big { 40 } else { 5 };
+            let items: Vec<Item> = (0..len)
+                .map(|i| {
+                    let t = match (big, i < 250) {
+                        (false, _) => rnd(3),
+                        (true, true) => 0,
+                        (true, false) => 1 + rnd(30),
+                    };
+                    item((t * 10) as f64, rnd(keys) as u32, rnd(3) as u32, i as u32)
+                })
+                .collect();
             let mut sorted = items.clone();
             sort_by_ts(&mut sorted);
             let mut a = EndQueue::new(sorted.clone(), usize::MAX);
@@ -256,7 +329,7 @@ mod tests {
             let mut out_a = Vec::new();
             let mut out_b = Vec::new();
             while a.front().is_some() {
-                let (k, n) = (rnd(5) as u32, rnd(3) as u32);
+                let (k, n) = (rnd(keys) as u32, rnd(3) as u32);
                 if rnd(2) == 0 {
                     a.prefer(k, n);
                     b.prefer(k, n);
