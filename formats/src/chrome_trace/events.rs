@@ -388,6 +388,10 @@ impl<'a> Collector<'a> {
 /// [`crate::json::read_objects`]): the bytes it took, or `None` when it is
 /// not an event or `col` refuses it.
 pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usize> {
+    if let Some((ev, used)) = super::scan::event(rest) {
+        col.push(ev).ok()?;
+        return Some(used);
+    }
     let mut events = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<'a>>();
     let ev = events.next()?.ok()?;
     let used = events.byte_offset();

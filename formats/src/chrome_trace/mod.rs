@@ -89,6 +89,7 @@ mod duration;
 mod events;
 mod matcher;
 mod samples;
+mod scan;
 
 use cpu_profile::import_cpu_profiles;
 use duration::import_events;

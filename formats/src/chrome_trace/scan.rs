@@ -1,0 +1,345 @@
+//! A quick reader for the usual trace event, used where the events are read
+//! in chunks on several threads: a flat JSON object whose keys and string
+//! values have no escapes and whose numeric fields are small non-negative
+//! integers (`{"name":"f","ph":"B","ts":1005,"pid":1,"tid":6}`). It reads
+//! such an event into the same [`RawEvent`] serde does, without serde's
+//! per-field dispatch. For anything else (an escape, a fraction, a string
+//! where a number goes, a repeated field, bad JSON) it gives up, and the
+//! caller reads the event with serde: what is read, and every error, stays
+//! exactly serde's. `args` and nested values of other keys are read by
+//! serde in any case.
+
+use std::borrow::Cow;
+
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use super::events::RawEvent;
+use crate::json::{skip_ws, IdVal, JStr, Num};
+
+/// The event object at the start of `s`, and the bytes it takes, as serde
+/// reads it; `None` to leave it to serde.
+pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let mut ev =
+        RawEvent { ph: None, name: None, ts: None, dur: None, tdur: None, pid: None, tid: None, id: None, args: None };
+    // Fields already read: serde refuses a repeated one.
+    let mut seen = 0u16;
+    let mut i = skip_ws(b, 1);
+    if b.get(i) == Some(&b'}') {
+        return Some((ev, i + 1));
+    }
+    loop {
+        let (key, end) = plain_str(s, i)?;
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let field = match key {
+            "ph" => 0,
+            "name" => 1,
+            "ts" => 2,
+            "dur" => 3,
+            "tdur" => 4,
+            "pid" => 5,
+            "tid" => 6,
+            "id" => 7,
+            "args" => 8,
+            _ => 9,
+        };
+        if field < 9 {
+            if seen & (1 << field) != 0 {
+                return None;
+            }
+            seen |= 1 << field;
+        }
+        let null = b[i..].starts_with(b"null");
+        if null {
+            // Every field is optional: `null` leaves it out (the byte after
+            // it is checked below, as after any value).
+            i += 4;
+        } else {
+            match field {
+                0 | 1 => {
+                    let (v, end) = plain_str(s, i)?;
+                    i = end;
+                    let v = Some(JStr(Cow::Borrowed(v)));
+                    if field == 0 {
+                        ev.ph = v;
+                    } else {
+                        ev.name = v;
+                    }
+                }
+                2..=6 => {
+                    let (v, end) = number(s, i)?;
+                    i = end;
+                    let v = Some(Num(v));
+                    match field {
+                        2 => ev.ts = v,
+                        3 => ev.dur = v,
+                        4 => ev.tdur = v,
+                        5 => ev.pid = v,
+                        _ => ev.tid = v,
+                    }
+                }
+                7 => {
+                    if b.get(i) == Some(&b'"') {
+                        let (v, end) = plain_str(s, i)?;
+                        i = end;
+                        ev.id = Some(IdVal::Str(Cow::Borrowed(v)));
+                    } else {
+                        let (v, end) = number(s, i)?;
+                        i = end;
+                        ev.id = Some(IdVal::Num(v));
+                    }
+                }
+                8 => {
+                    let (v, used) = with_serde::<&RawValue>(&s[i..])?;
+                    i += used;
+                    ev.args = Some(v);
+                }
+                _ => i = skip_value(s, i)?,
+            }
+        }
+        i = skip_ws(b, i);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return Some((ev, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// The string starting at `i` when it has no escape and no control
+/// character (serde borrows such a string as it is), and the offset after
+/// its closing quote.
+fn plain_str(s: &str, i: usize) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let body = b.get(i + 1..)?;
+    let len = body.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    if body[len] != b'"' {
+        return None;
+    }
+    // Both ends are ASCII quotes: char boundaries.
+    Some((s.get(i + 1..i + 1 + len)?, i + len + 2))
+}
+
+/// The number at `i`, as serde gives it to [`Num`] (`u64`, `i64` or `f64`,
+/// made `f64`), and the offset after it.
+fn number(s: &str, i: usize) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    // Up to 15 digits without a leading zero, then no more of a number: an
+    // exact `u64`, exactly an `f64`. Other numbers are parsed by serde.
+    let mut j = i;
+    let mut v = 0u64;
+    while j - i < 16 {
+        match b.get(j) {
+            Some(c @ b'0'..=b'9') => v = v * 10 + u64::from(c - b'0'),
+            _ => break,
+        }
+        j += 1;
+    }
+    let digits = j - i;
+    let more = matches!(b.get(j), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'-' | b'+'));
+    if (1..=15).contains(&digits) && (b[i] != b'0' || digits == 1) && !more {
+        return Some((v as f64, j));
+    }
+    let end = number_end(b, i);
+    let (Num(v), used) = with_serde::<Num>(s.get(i..end)?)?;
+    // serde reads a number to its end or refuses it; checked all the same.
+    (used == end - i).then_some((v, end))
+}
+
+/// One past the bytes from `i` that may belong to a JSON number.
+fn number_end(b: &[u8], i: usize) -> usize {
+    i + b[i..].iter().position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')).unwrap_or(b.len() - i)
+}
+
+/// The offset after the value at `i` (of a key [`RawEvent`] ignores).
+fn skip_value(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    match b.get(i)? {
+        b'"' => plain_str(s, i).map(|(_, end)| end),
+        b't' if b[i..].starts_with(b"true") => Some(i + 4),
+        b'f' if b[i..].starts_with(b"false") => Some(i + 5),
+        b'0'..=b'9' | b'-' => number(s, i).map(|(_, end)| end),
+        _ => with_serde::<IgnoredAny>(&s[i..]).map(|(_, used)| i + used),
+    }
+}
+
+/// The value at the start of `s`, read by serde, and the bytes it takes.
+fn with_serde<'a, T: serde::Deserialize<'a>>(s: &'a str) -> Option<(T, usize)> {
+    let mut it = serde_json::Deserializer::from_str(s).into_iter::<T>();
+    let v = it.next()?.ok()?;
+    Some((v, it.byte_offset()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde's reading of the event at the start of `s`.
+    fn serde_event(s: &str) -> Option<(RawEvent<'_>, usize)> {
+        with_serde::<RawEvent>(s)
+    }
+
+    /// The fields, comparable (numbers by their bits, `args` by its text).
+    fn fields(ev: &RawEvent<'_>) -> String {
+        let n = |v: Option<Num>| v.map(|n| n.0.to_bits());
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            ev.ph.as_ref().map(|s| &s.0),
+            ev.name.as_ref().map(|s| &s.0),
+            n(ev.ts),
+            n(ev.dur),
+            n(ev.tdur),
+            n(ev.pid),
+            n(ev.tid),
+            ev.id.as_ref().map(|id| match id {
+                IdVal::Str(s) => format!("s{s}"),
+                IdVal::Num(v) => format!("n{}", v.to_bits()),
+            }),
+            ev.args.map(RawValue::get),
+        )
+    }
+
+    /// Whatever the scanner reads, serde reads the same way.
+    fn check(s: &str) -> bool {
+        let Some((ev, used)) = event(s) else { return false };
+        let Some((want, want_used)) = serde_event(s) else {
+            panic!("the scanner read {s:?}, serde refuses it");
+        };
+        assert_eq!((fields(&ev), used), (fields(&want), want_used), "{s:?}");
+        true
+    }
+
+    #[test]
+    fn usual_events_are_read_as_serde_reads_them() {
+        for s in [
+            r#"{"name":"json::module_36::handle_43748","cat":"fn","ph":"B","ts":1005,"pid":1,"tid":6},"#,
+            r#"{"name":"a","ph":"X","ts":0,"dur":12,"tdur":3,"tts":9,"pid":10,"tid":11,"args":{}}"#,
+            r#"{ "ph" : "E" , "ts" : 123456789012345 , "pid" : 1 , "tid" : 2 , "name" : "f" } ,"#,
+            r#"{"name":"f","ph":"b","id":"0x1f","ts":3,"pid":1,"tid":1,"args":{"x":[1,{"y":"\"}"}]}}"#,
+            r#"{"name":"f","ph":"b","id":7,"ts":3,"pid":1,"tid":1,"args":null,"s":"t","bp":"e"}"#,
+            r#"{"name":null,"ph":"B","ts":1.5,"pid":-1,"tid":1e3,"sf":[1,2],"flag":true,"x":false,"y":null}"#,
+            r#"{"name":"f","ph":"B","ts":12345678901234567890,"pid":0,"tid":-0,"args":"text"}"#,
+            r#"{}"#,
+            r#"{ }"#,
+            "{\"name\":\"f\u{e9}\u{1F600}\",\"ph\":\"B\",\"ts\":1,\"pid\":1,\"tid\":1}",
+        ] {
+            assert!(check(s), "the scanner gave up on {s:?}");
+        }
+    }
+
+    #[test]
+    fn unusual_events_are_left_to_serde() {
+        for s in [
+            // escapes, control characters
+            r#"{"name":"a\"b","ph":"B","ts":1}"#,
+            r#"{"na\u006de":"a","ph":"B","ts":1}"#,
+            "{\"name\":\"a\tb\",\"ph\":\"B\",\"ts\":1}",
+            // numbers serde reads from strings, or refuses
+            r#"{"name":"a","ph":"B","ts":"12"}"#,
+            r#"{"name":"a","ph":"B","ts":012}"#,
+            r#"{"name":"a","ph":"B","ts":1.}"#,
+            r#"{"name":"a","ph":"B","ts":--1}"#,
+            r#"{"name":"a","ph":"B","ts":1-2}"#,
+            r#"{"name":"a","ph":"B","ts":true}"#,
+            r#"{"name":"a","ph":"B","tts":01}"#,
+            // repeated fields (serde: an error), bad JSON
+            r#"{"name":"a","ph":"B","name":"b"}"#,
+            r#"{"name":"a","ph":"B",}"#,
+            r#"{"name":"a" "ph":"B"}"#,
+            r#"{"name":"a","ph":nul}"#,
+            r#"{"name":"a","ph":nullx}"#,
+            r#"{"name":"a","x":tru}"#,
+            r#"{"name":"a","x":trux}"#,
+            r#"{"name":"a","x":falsy}"#,
+            r#"{"name":"a","args":{"x":}}"#,
+            r#"{"name":"a""#,
+            r#"{"name":"a","ph""#,
+            r#"{"name":"a","ph":"#,
+            r#"{"#,
+            r#"["B","a"]"#,
+            r#" {"name":"a"}"#,
+        ] {
+            assert!(!check(s), "the scanner read {s:?}");
+        }
+    }
+
+    /// Events made of the usual parts and of every kind of deviation:
+    /// whatever the scanner reads, serde reads alike.
+    #[test]
+    fn generated_events_agree_with_serde() {
+        let keys = ["name", "ph", "ts", "dur", "tdur", "pid", "tid", "id", "args", "cat", "tts", "n\\u0061me", "s"];
+        let values = [
+            r#""f""#,
+            r#""B""#,
+            r#""a\"b""#,
+            r#""""#,
+            "0",
+            "7",
+            "1005",
+            "-3",
+            "1.25",
+            "2e3",
+            "1E-2",
+            "01",
+            "1.",
+            "123456789012345678",
+            "123456789012345678901234567890",
+            "-0",
+            "null",
+            "true",
+            "false",
+            "nul",
+            "{}",
+            r#"{"a":[1,"}"]}"#,
+            "[1,2]",
+            "[1,",
+            r#""12""#,
+            "1x",
+            "trux",
+            "fals",
+        ];
+        let spaces = ["", " ", "\n\t"];
+        let mut seed = 0x5eed_u64;
+        let mut rnd = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) % n as u64) as usize
+        };
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let mut s = String::from("{");
+            let fields = rnd(6);
+            for k in 0..fields {
+                if k > 0 {
+                    s.push_str(spaces[rnd(3)]);
+                    s.push(',');
+                }
+                s.push_str(spaces[rnd(3)]);
+                s.push('"');
+                s.push_str(keys[rnd(keys.len())]);
+                s.push('"');
+                s.push_str(spaces[rnd(3)]);
+                s.push(':');
+                s.push_str(spaces[rnd(3)]);
+                s.push_str(values[rnd(values.len())]);
+            }
+            s.push_str(spaces[rnd(3)]);
+            s.push_str(["}", "},", "}x", "", ",}"][rnd(5)]);
+            if check(&s) {
+                read += 1;
+            }
+        }
+        // The usual events are many among them: the scanner reads a share.
+        assert!(read > 2_000, "the scanner read only {read} events");
+    }
+}
