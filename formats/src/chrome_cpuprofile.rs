@@ -62,7 +62,7 @@ use serde_json::value::RawValue;
 
 use crate::json::{
     array_of, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array, JStr,
-    SNIFF_BYTES,
+    OneThread, SNIFF_BYTES,
 };
 use crate::v8::{build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
@@ -203,6 +203,7 @@ fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) 
         b,
         open,
         opts.thread_count(),
+        OneThread::Leave,
         |rest| starts_object_with(rest, "callFrame"),
         Vec::new,
         |part: &mut Vec<CpuNode<'a>>, rest| {

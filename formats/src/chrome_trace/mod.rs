@@ -77,7 +77,8 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
 use crate::json::{
-    array_of, find_key, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array, JStr,
+    array_of, find_key, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array,
+    JStr, OneThread,
 };
 use crate::parallel::ShardedNames;
 use crate::ImportOptions;
@@ -201,13 +202,14 @@ fn parse_top<'a, R: serde_json::de::Read<'a>>(
     de.end()
 }
 
-/// Read the event array in chunks on several threads
-/// ([`read_objects`]) into `col`, and the rest of the input (`samples`,
+/// Read the event array in chunks ([`read_objects`]; on several threads,
+/// or in turn on one) into `col`, each event with the quick reader
+/// ([`scan`]) or else serde, and the rest of the input (`samples`,
 /// `stackFrames`) from `outer`, a copy of the input without the array.
-/// `Ok(false)` when it was not read so (one thread, a small array, a cut
-/// the parse disproved, input that is not UTF-8, anything the one-thread
-/// read would report): the caller then reads the whole input on one thread,
-/// so errors and warnings are exactly that read's. The workers check their
+/// `Ok(false)` when it was not read so (no event array near the start, a
+/// cut the parse disproved, input that is not UTF-8, anything serde's read
+/// of the whole input would report): the caller then reads the whole input
+/// with serde, so errors and warnings are exactly that read's. The workers check their
 /// chunks' UTF-8, [`without_array`] the bytes around an object's array
 /// (around an array, they are whitespace).
 #[allow(clippy::too_many_arguments)]
@@ -233,6 +235,9 @@ fn read_in_chunks<'a>(
         b,
         open,
         opts.thread_count(),
+        // One thread reads the events in chunks too: the quick reader
+        // (`scan`) is faster than the one-thread read's serde visitor.
+        OneThread::InTurn,
         // A trace event has a `ph`.
         |rest| starts_object_with(rest, "ph"),
         || Collector::new(max),

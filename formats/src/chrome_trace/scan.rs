@@ -123,8 +123,8 @@ fn plain_str(s: &str, i: usize) -> Option<(&str, usize)> {
         return None;
     }
     let body = b.get(i + 1..)?;
-    let len = body.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-    if body[len] != b'"' {
+    let len = memchr::memchr2(b'"', b'\\', body)?;
+    if body[len] != b'"' || body[..len].iter().any(|&c| c < 0x20) {
         return None;
     }
     // Both ends are ASCII quotes: char boundaries.

@@ -36,16 +36,17 @@ impl Elements {
             Elements::Arrays => (b'[', b']'),
         }
     }
+}
 
-    /// Fewer chunks than this: not read (`Ok(None)`). An array of objects
-    /// in one chunk is left to the caller's one-thread read; an array of
-    /// arrays is read in one chunk too ([`read_arrays`]).
-    fn min_chunks(self) -> usize {
-        match self {
-            Elements::Objects => 2,
-            Elements::Arrays => 1,
-        }
-    }
+/// What [`read_objects`] does with one thread, or with an array too small
+/// to split.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OneThread {
+    /// Nothing (`Ok(None)`): the caller's one-thread read reads the input.
+    Leave,
+    /// Read the array in chunks on the calling thread, as [`read_arrays`]
+    /// does (for an `elem` quicker than the caller's one-thread read).
+    InTurn,
 }
 
 /// How [`read_sized`] cuts the array.
@@ -54,6 +55,8 @@ struct Cut {
     elements: Elements,
     /// About how many bytes a chunk takes.
     size: usize,
+    /// Fewer chunks than this: not read (`Ok(None)`).
+    min_chunks: usize,
 }
 
 /// One chunk: `[start, end)`, the last one ending at the array's `]`.
@@ -82,15 +85,16 @@ struct Chunk {
 ///
 /// Returns `Some(close)`, the offset of the array's `]`, when every chunk
 /// was read and merged; `None` when the read was not done or abandoned
-/// (too small to split, one thread, a guess disproven, a chunk that is not
-/// UTF-8, an element or a merge refused): the caller then reads the input
-/// on one thread, from the start, and what `merge` took must be thrown
-/// away.
+/// (too small to split or one thread, unless `one_thread` is
+/// [`OneThread::InTurn`]; a guess disproven, a chunk that is not UTF-8, an
+/// element or a merge refused): the caller then reads the input on one
+/// thread, from the start, and what `merge` took must be thrown away.
 #[allow(clippy::too_many_arguments)] // the input, where, how many threads, and what to do at each step
 pub(crate) fn read_objects<'a, T: Send>(
     b: &'a [u8],
     open: usize,
     threads: usize,
+    one_thread: OneThread,
     probe: impl Fn(&'a [u8]) -> bool,
     new: impl Fn() -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
@@ -98,8 +102,15 @@ pub(crate) fn read_objects<'a, T: Send>(
     merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
-    let Some(size) = parallel::chunk_size(b.len().saturating_sub(first), threads) else { return Ok(None) };
-    let cut = Cut { elements: Elements::Objects, size };
+    let len = b.len().saturating_sub(first);
+    let cut = match (parallel::chunk_size(len, threads), one_thread) {
+        (Some(size), _) => Cut { elements: Elements::Objects, size, min_chunks: 2 },
+        (None, OneThread::Leave) => return Ok(None),
+        // The chunks two threads would take, read in turn.
+        (None, OneThread::InTurn) => {
+            Cut { elements: Elements::Objects, size: parallel::chunk_size(len, 2).unwrap_or(len), min_chunks: 1 }
+        }
+    };
     read_sized(b, open, threads, cut, probe, new, elem, done, merge)
 }
 
@@ -129,7 +140,7 @@ pub(crate) fn read_arrays<'a, T: Send>(
     // chunks in turn: at most `parallel::MAX_CHUNK`, so what a chunk
     // collects stays small); an array too small to split is one chunk.
     let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
-    let cut = Cut { elements: Elements::Arrays, size };
+    let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
     read_sized(b, open, threads, cut, |_| true, new, elem, done, merge)
 }
 
@@ -161,7 +172,7 @@ fn read_sized<'a, T: Send>(
     {
         starts.push(c);
     }
-    if starts.len() < cut.elements.min_chunks() {
+    if starts.len() < cut.min_chunks {
         return Ok(None);
     }
     let chunks: Vec<Chunk> = starts
@@ -323,11 +334,21 @@ mod tests {
     }
 
     fn read_with(text: &str, threads: usize, probe: impl Fn(&[u8]) -> bool) -> Option<(Vec<String>, usize)> {
+        read_as(text, threads, OneThread::Leave, probe)
+    }
+
+    fn read_as(
+        text: &str,
+        threads: usize,
+        one_thread: OneThread,
+        probe: impl Fn(&[u8]) -> bool,
+    ) -> Option<(Vec<String>, usize)> {
         let mut out = Vec::new();
         let close = read_objects(
             text.as_bytes(),
             text.find('[').unwrap(),
             threads,
+            one_thread,
             probe,
             Vec::new,
             one::<E>,
@@ -358,6 +379,18 @@ mod tests {
     fn small_input_or_one_thread_is_not_split() {
         assert!(read(&array(10, |i| format!("{{\"k\":\"{i}\"}}")), 3).is_none());
         assert!(read(&array(20_000, |i| format!("{{\"k\":\"{i}\"}}")), 1).is_none());
+    }
+
+    #[test]
+    fn one_thread_reads_in_turn_when_asked() {
+        for n in [1, 10, 20_000] {
+            let text = array(n, |i| format!("{{\"k\":\"{i}\"}}"));
+            for threads in [1, 3] {
+                let (ks, close) = read_as(&text, threads, OneThread::InTurn, |_| true).expect("read");
+                assert_eq!(ks, (0..n).map(|i| i.to_string()).collect::<Vec<_>>());
+                assert_eq!(&text[close..], "] }");
+            }
+        }
     }
 
     #[test]
@@ -417,7 +450,18 @@ mod tests {
     /// merge answering `merged`.
     fn read_braces(bytes: &[u8], merged: bool) -> Option<usize> {
         let open = bytes.iter().position(|&c| c == b'[').unwrap();
-        read_objects(bytes, open, 3, |_| true, || (), |_, rest| Some(rest.find('}')? + 1), |_| {}, |()| merged).unwrap()
+        read_objects(
+            bytes,
+            open,
+            3,
+            OneThread::Leave,
+            |_| true,
+            || (),
+            |_, rest| Some(rest.find('}')? + 1),
+            |_| {},
+            |()| merged,
+        )
+        .unwrap()
     }
 
     /// Elements whose strings and nested arrays look like element
@@ -440,7 +484,7 @@ mod tests {
         fn any_cut_gives_the_elements_or_nothing(
             elems in proptest::collection::vec(element(), 1..120),
             size in 1usize..300,
-            threads in 2usize..4,
+            threads in 1usize..4,
             sep in 0usize..3,
         ) {
             let text = format!("{{\"a\": [{}] }}", elems.join([",", ", ", ",\n "][sep]));
@@ -456,7 +500,7 @@ mod tests {
                 text.as_bytes(),
                 text.find('[').unwrap(),
                 threads,
-                Cut { elements: Elements::Objects, size },
+                Cut { elements: Elements::Objects, size, min_chunks: 1 },
                 |_| true,
                 Vec::new,
                 one::<E>,
@@ -527,7 +571,7 @@ mod tests {
                 .collect();
             let text = format!("[{}]", items.join(sep));
             let mut got: Vec<Vec<u32>> = Vec::new();
-            let cut = Cut { elements: Elements::Arrays, size };
+            let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
             let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, one::<Vec<u32>>, |_| {}, |acc| {
                 got.extend(acc);
                 true
