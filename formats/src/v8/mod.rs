@@ -11,8 +11,12 @@ use hashbrown::HashMap;
 
 use flamekit_core::{Error, FrameId, GroupBuilder, Location, Profile, Result, StackId, ValueUnit, NO_STACK};
 use serde::Deserialize;
+use smallvec::SmallVec;
 
 use crate::json::JStr;
+
+/// A node's `children` ids: up to two kept inline, without an allocation.
+pub(crate) type Children = SmallVec<[i64; 2]>;
 
 /// `callFrame` of a node in the current format.
 #[derive(Deserialize, Default)]
@@ -35,7 +39,7 @@ pub(crate) struct NodeJson<'a> {
     #[serde(rename = "callFrame", borrow, default)]
     call_frame: CallFrameJson<'a>,
     #[serde(default)]
-    children: Option<Vec<i64>>,
+    children: Option<Children>,
     #[serde(default)]
     parent: Option<i64>,
 }
@@ -53,7 +57,7 @@ pub(crate) struct CpuNode<'a> {
     /// 0-based, as in the file.
     pub(crate) col: Option<f64>,
     pub(crate) parent: Option<i64>,
-    pub(crate) children: Option<Vec<i64>>,
+    pub(crate) children: Option<Children>,
 }
 
 impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
