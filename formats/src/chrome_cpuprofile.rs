@@ -61,8 +61,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::json::{
-    array_of, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array, JStr,
-    OneThread, SNIFF_BYTES,
+    array_of, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, value_at, without_array,
+    JStr, OneThread, SNIFF_BYTES,
 };
 use crate::v8::{build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
@@ -207,9 +207,9 @@ fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) 
         |rest| starts_object_with(rest, "callFrame"),
         Vec::new,
         |part: &mut Vec<CpuNode<'a>>, rest| {
-            let mut it = serde_json::Deserializer::from_str(rest).into_iter::<CpuNode<'a>>();
-            part.push(it.next()?.ok()?);
-            Some(it.byte_offset())
+            let (node, used) = value_at::<CpuNode<'a>>(rest)?;
+            part.push(node);
+            Some(used)
         },
         |_| {},
         |part| {

@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::json::{fmt_num, IdVal, JStr, Num};
+use crate::json::{fmt_num, value_at, IdVal, JStr, Num};
 use crate::parallel::{Intern, TOO_MANY_NAMES};
 
 /// The display name of an event without a name (or with an empty one).
@@ -388,13 +388,8 @@ impl<'a> Collector<'a> {
 /// [`crate::json::read_objects`]): the bytes it took, or `None` when it is
 /// not an event or `col` refuses it.
 pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usize> {
-    if let Some((ev, used)) = super::scan::event(rest) {
-        col.push(ev).ok()?;
-        return Some(used);
-    }
-    let mut events = serde_json::Deserializer::from_str(rest).into_iter::<RawEvent<'a>>();
-    let ev = events.next()?.ok()?;
-    let used = events.byte_offset();
+    // The usual event with the quick reader, any other with serde.
+    let (ev, used) = super::scan::event(rest).or_else(|| value_at::<RawEvent<'a>>(rest))?;
     col.push(ev).ok()?;
     Some(used)
 }

@@ -15,7 +15,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::events::RawEvent;
-use crate::json::{skip_ws, IdVal, JStr, Num};
+use crate::json::{skip_ws, value_at, IdVal, JStr, Num};
 
 /// The event object at the start of `s`, and the bytes it takes, as serde
 /// reads it; `None` to leave it to serde.
@@ -98,7 +98,7 @@ pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
                     }
                 }
                 8 => {
-                    let (v, used) = with_serde::<&RawValue>(&s[i..])?;
+                    let (v, used) = value_at::<&RawValue>(&s[i..])?;
                     i += used;
                     ev.args = Some(v);
                 }
@@ -152,7 +152,7 @@ fn number(s: &str, i: usize) -> Option<(f64, usize)> {
         return Some((v as f64, j));
     }
     let end = number_end(b, i);
-    let (Num(v), used) = with_serde::<Num>(s.get(i..end)?)?;
+    let (Num(v), used) = value_at::<Num>(s.get(i..end)?)?;
     // serde reads a number to its end or refuses it; checked all the same.
     (used == end - i).then_some((v, end))
 }
@@ -170,15 +170,8 @@ fn skip_value(s: &str, i: usize) -> Option<usize> {
         b't' if b[i..].starts_with(b"true") => Some(i + 4),
         b'f' if b[i..].starts_with(b"false") => Some(i + 5),
         b'0'..=b'9' | b'-' => number(s, i).map(|(_, end)| end),
-        _ => with_serde::<IgnoredAny>(&s[i..]).map(|(_, used)| i + used),
+        _ => value_at::<IgnoredAny>(&s[i..]).map(|(_, used)| i + used),
     }
-}
-
-/// The value at the start of `s`, read by serde, and the bytes it takes.
-fn with_serde<'a, T: serde::Deserialize<'a>>(s: &'a str) -> Option<(T, usize)> {
-    let mut it = serde_json::Deserializer::from_str(s).into_iter::<T>();
-    let v = it.next()?.ok()?;
-    Some((v, it.byte_offset()))
 }
 
 #[cfg(test)]
@@ -187,7 +180,7 @@ mod tests {
 
     /// serde's reading of the event at the start of `s`.
     fn serde_event(s: &str) -> Option<(RawEvent<'_>, usize)> {
-        with_serde::<RawEvent>(s)
+        value_at::<RawEvent>(s)
     }
 
     /// The fields, comparable (numbers by their bits, `args` by its text).

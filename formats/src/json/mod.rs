@@ -46,6 +46,15 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
+/// The JSON value at the start of `s` read by serde, and the bytes it takes
+/// (`None` when it does not parse): for reading an array's elements one by
+/// one ([`read_objects`]).
+pub(crate) fn value_at<'a, T: Deserialize<'a>>(s: &'a str) -> Option<(T, usize)> {
+    let mut it = serde_json::Deserializer::from_str(s).into_iter::<T>();
+    let v = it.next()?.ok()?;
+    Some((v, it.byte_offset()))
+}
+
 /// Index of the first byte at or after `i` that is not JSON whitespace.
 pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {

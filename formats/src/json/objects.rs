@@ -322,9 +322,9 @@ mod tests {
     /// Read the element at the start of `rest` into `acc` with serde: the
     /// bytes it took.
     fn one<T: serde::de::DeserializeOwned>(acc: &mut Vec<T>, rest: &str) -> Option<usize> {
-        let mut it = serde_json::Deserializer::from_str(rest).into_iter::<T>();
-        acc.push(it.next()?.ok()?);
-        Some(it.byte_offset())
+        let (v, used) = crate::json::value_at::<T>(rest)?;
+        acc.push(v);
+        Some(used)
     }
 
     /// Read `text`'s array of `{"k": ...}` objects (chunks of `MIN_CHUNK`
