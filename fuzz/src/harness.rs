@@ -30,7 +30,14 @@ pub fn run(format: Option<Format>, data: &[u8]) {
         Some(f) => flamekit::import_format(f, data, &opts),
         None => flamekit::import_with(data, None, &opts),
     };
-    if format.or_else(|| flamekit::detect(data, None).ok()) == Some(Format::ChromeTrace) {
+    // The format imported: the one given, else the one detected (a failed
+    // import reports none, so detect again only then).
+    let imported = match (format, &result) {
+        (Some(f), _) => Some(f),
+        (None, Ok((_, report))) => Format::from_id(&report.format),
+        (None, Err(_)) => flamekit::detect(data, None).ok(),
+    };
+    if imported == Some(Format::ChromeTrace) {
         trace_read_as_serde_reads(data);
     }
     let group = match result {
@@ -61,14 +68,7 @@ pub fn run(format: Option<Format>, data: &[u8]) {
 /// array of events is read with other rules) and the same behind a key of
 /// eight times its size must give the same group, or the same error.
 fn trace_read_as_serde_reads(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    let pad = "x".repeat(8 * text.len() + 64);
-    let (plain, padded) = match text.strip_prefix('{') {
-        Some(rest) if rest.trim_start().starts_with('}') => return,
-        Some(rest) => (text.to_owned(), format!("{{\"pad\":\"{pad}\",{rest}")),
-        None => (format!("{{\"traceEvents\":{text}}}"), format!("{{\"pad\":\"{pad}\",\"traceEvents\":{text}}}")),
-    };
+    let Some((plain, padded)) = trace_in_chunks_and_by_serde(data) else { return };
     let opts = ImportOptions {
         limits: IngestLimits { max_input_bytes: u64::MAX, ..limits() },
         threads: 1,
@@ -79,4 +79,20 @@ fn trace_read_as_serde_reads(data: &[u8]) {
         Err(e) => Err(e.code()),
     };
     assert!(read(&plain) == read(&padded), "read in chunks and by serde differ");
+}
+
+/// A trace read in chunks and the same trace read by serde: `data` as an
+/// object (an array of events goes under `traceEvents`, as an array is
+/// read with other rules, e.g. for Hermes traces), and that object with a
+/// key first whose value is eight times its size, which puts the event
+/// array past the first eighth of the input, where flamekit does not look
+/// for it. `None` when `data` is not UTF-8 or is an empty object.
+pub fn trace_in_chunks_and_by_serde(data: &[u8]) -> Option<(String, String)> {
+    let text = std::str::from_utf8(data).ok()?.trim_start_matches('\u{feff}').trim_start();
+    let pad = "x".repeat(8 * text.len() + 64);
+    match text.strip_prefix('{') {
+        Some(rest) if rest.trim_start().starts_with('}') => None,
+        Some(rest) => Some((text.to_owned(), format!("{{\"pad\":\"{pad}\",{rest}"))),
+        None => Some((format!("{{\"traceEvents\":{text}}}"), format!("{{\"pad\":\"{pad}\",\"traceEvents\":{text}}}"))),
+    }
 }

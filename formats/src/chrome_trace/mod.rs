@@ -209,9 +209,9 @@ fn parse_top<'a, R: serde_json::de::Read<'a>>(
 /// `Ok(false)` when it was not read so (no event array near the start, a
 /// cut the parse disproved, input that is not UTF-8, anything serde's read
 /// of the whole input would report): the caller then reads the whole input
-/// with serde, so errors and warnings are exactly that read's. The workers check their
-/// chunks' UTF-8, [`without_array`] the bytes around an object's array
-/// (around an array, they are whitespace).
+/// with serde, so errors and warnings are exactly that read's. The workers
+/// check their chunks' UTF-8, [`without_array`] the bytes around an
+/// object's array (around an array, they are whitespace).
 #[allow(clippy::too_many_arguments)]
 fn read_in_chunks<'a>(
     b: &'a [u8],

@@ -103,13 +103,16 @@ pub(crate) fn read_objects<'a, T: Send>(
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
     let len = b.len().saturating_sub(first);
-    let cut = match (parallel::chunk_size(len, threads), one_thread) {
-        (Some(size), _) => Cut { elements: Elements::Objects, size, min_chunks: 2 },
-        (None, OneThread::Leave) => return Ok(None),
-        // The chunks two threads would take, read in turn.
-        (None, OneThread::InTurn) => {
-            Cut { elements: Elements::Objects, size: parallel::chunk_size(len, 2).unwrap_or(len), min_chunks: 1 }
-        }
+    let cut = match (one_thread, parallel::chunk_size(len, threads)) {
+        // As `read_arrays`: the chunks of at least two threads (one thread
+        // reads them in turn), an array too small to split as one chunk.
+        (OneThread::InTurn, _) => Cut {
+            elements: Elements::Objects,
+            size: parallel::chunk_size(len, threads.max(2)).unwrap_or(len),
+            min_chunks: 1,
+        },
+        (OneThread::Leave, Some(size)) => Cut { elements: Elements::Objects, size, min_chunks: 2 },
+        (OneThread::Leave, None) => return Ok(None),
     };
     read_sized(b, open, threads, cut, probe, new, elem, done, merge)
 }
