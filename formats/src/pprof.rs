@@ -352,6 +352,17 @@ struct LocationFrames {
     resolved: bool,
     /// No function lines: one slot, for the frame named after the address.
     address: bool,
+    /// Resolved to one frame, whose id `start` now holds (read without
+    /// `arena`, which a random first use would miss in the cache).
+    one: bool,
+}
+
+/// A location's frames, outermost first ([`Frames::location_frames`]).
+enum LocationStack {
+    /// One frame (no inlined function).
+    One(FrameId),
+    /// A range of [`Frames::arena`].
+    Range(usize, usize),
 }
 
 /// `n` as a `u32` index of [`Frames`]'s tables.
@@ -390,6 +401,7 @@ impl Frames {
                 end: frames_index(arena.len())?,
                 resolved: false,
                 address,
+                one: false,
             });
         }
         Ok(Frames { function: vec![None; t.p.function.len()], location, arena })
@@ -415,11 +427,27 @@ impl Frames {
         Ok(id)
     }
 
-    /// Frames of location index `li`, outermost first: a range of `arena`.
-    fn location_frames(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, li: usize) -> Result<(usize, usize)> {
-        let Some(&LocationFrames { start, end, resolved, address }) = self.location.get(li) else {
+    /// Read the entries of locations `locs` without using them: their cache
+    /// misses (locations first used in random order) overlap, instead of
+    /// coming one after the other in [`Frames::location_frames`].
+    fn read_ahead(&self, locs: &[usize]) {
+        let mut sink = 0u32;
+        for &li in locs {
+            if let Some(l) = self.location.get(li) {
+                sink ^= l.start;
+            }
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// Frames of location index `li`, outermost first.
+    fn location_frames(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, li: usize) -> Result<LocationStack> {
+        let Some(&LocationFrames { start, end, resolved, address, one }) = self.location.get(li) else {
             return Err(Error::Internal { message: format!("no location {li}") });
         };
+        if one {
+            return Ok(LocationStack::One(start));
+        }
         let (a, b) = (start as usize, end as usize);
         if !resolved {
             if address {
@@ -437,9 +465,14 @@ impl Frames {
                     self.arena[k] = self.function_frame(t, g, self.arena[k] as usize)?;
                 }
             }
-            self.location[li].resolved = true;
+            let l = &mut self.location[li];
+            l.resolved = true;
+            if b - a == 1 {
+                (l.start, l.one) = (self.arena[a], true);
+                return Ok(LocationStack::One(self.arena[a]));
+            }
         }
-        Ok((a, b))
+        Ok(LocationStack::Range(a, b))
     }
 }
 
@@ -718,14 +751,21 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
         let keep = built.min(common);
         stack.truncate(keep.checked_sub(1).map_or(0, |k| stack_lens[k]));
         stack_lens.truncate(keep);
+        frames.read_ahead(&locs[keep..]);
         for &li in &locs[keep..] {
-            let (a, b) = frames.location_frames(&t, &mut g, li)?;
-            // Checked before growing: a sample repeating a location with
-            // many inlined lines cannot build an unbounded stack.
-            opts.limits.check(flamekit_core::LimitKind::StackDepth, (stack.len() + (b - a)) as u64)?;
-            // One or two frames mostly: a loop beats a `memmove` call.
-            for &f in &frames.arena[a..b] {
-                stack.push(f);
+            match frames.location_frames(&t, &mut g, li)? {
+                // One frame per location: bounded by the location count
+                // checked above (the builder checks the depth of the nodes).
+                LocationStack::One(f) => stack.push(f),
+                LocationStack::Range(a, b) => {
+                    // Checked before growing: a sample repeating a location
+                    // with many inlined lines cannot build an unbounded stack.
+                    opts.limits.check(flamekit_core::LimitKind::StackDepth, (stack.len() + (b - a)) as u64)?;
+                    // Two or three frames mostly: a loop beats a `memmove` call.
+                    for &f in &frames.arena[a..b] {
+                        stack.push(f);
+                    }
+                }
             }
             stack_lens.push(stack.len());
         }
