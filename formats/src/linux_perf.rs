@@ -166,10 +166,10 @@ fn parse_header<'a>(line: &'a str, toks: &mut Vec<(usize, usize)>) -> Option<Hea
 /// A call-chain line: `address symbol[+0xoff] (dso)`. Returns (symbol, dso).
 fn parse_frame(line: &str) -> Option<(&str, &str)> {
     let s = trim(line);
-    // An ASCII byte's offset is a char boundary.
-    let addr_end = s.bytes().position(|c| c.is_ascii_whitespace()).unwrap_or(s.len());
-    let addr = &s[..addr_end];
-    if addr.is_empty() || !addr.bytes().all(|c| c.is_ascii_hexdigit()) {
+    // The address: hex digits up to the first whitespace (or the end). An
+    // ASCII byte's offset is a char boundary.
+    let addr_end = s.bytes().position(|c| !c.is_ascii_hexdigit()).unwrap_or(s.len());
+    if addr_end == 0 || s.as_bytes().get(addr_end).is_some_and(|c| !c.is_ascii_whitespace()) {
         return None;
     }
     let rest = trim_start(&s[addr_end..]);
@@ -452,7 +452,10 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
         } else {
             ("", true)
         };
-        if at_end || trim(line).is_empty() {
+        // Trimmed once: the checks below and `parse_frame` see the same
+        // text either way.
+        let trimmed = trim(line);
+        if at_end || trimmed.is_empty() {
             if let Some((h, n)) = header.take() {
                 sink(Item::Event(h, n), &chain)?;
             }
@@ -463,11 +466,11 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
             }
             continue;
         }
-        if is_comment(line) || skipping {
+        if trimmed.starts_with('#') || skipping {
             continue;
         }
         if header.is_some() {
-            if let Some(f) = parse_frame(line) {
+            if let Some(f) = parse_frame(trimmed) {
                 chain.push(f);
                 continue;
             }
@@ -693,6 +696,26 @@ impl<'a> Importer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_line_is_an_address_a_symbol_and_a_dso() {
+        let frame = parse_frame;
+        assert_eq!(frame("\t    4005d6 main+0x10 (/bin/app)"), Some(("main", "/bin/app")));
+        assert_eq!(frame("4005d6 main (/bin/app)\r"), Some(("main", "/bin/app")));
+        assert_eq!(frame("ffffffff81000000 [unknown] ([kernel.kallsyms])"), Some(("[unknown]", "[kernel.kallsyms]")));
+        assert_eq!(frame("7f00 (/lib/x.so (deleted))"), Some(("[unknown]", "/lib/x.so (deleted)")));
+        // The offset goes only when it is `+0x` and hex digits.
+        assert_eq!(frame("7f00 operator+ (a)"), Some(("operator+", "a")));
+        assert_eq!(frame("7f00 f+0xzz (a)"), Some(("f+0xzz", "a")));
+        // Not an address: empty, not hex, or run into the symbol.
+        assert_eq!(frame("main+0x10 (/bin/app)"), None);
+        assert_eq!(frame("4005g6 main (/bin/app)"), None);
+        assert_eq!(frame("4005d6main (/bin/app)"), None);
+        assert_eq!(frame("(/bin/app)"), None);
+        // No dso.
+        assert_eq!(frame("4005d6 main"), None);
+        assert_eq!(frame("4005d6"), None);
+    }
 
     proptest::proptest! {
         /// The dso found at once (the last `(`) is the balanced group's
