@@ -466,7 +466,7 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
             }
             continue;
         }
-        if trimmed.starts_with('#') || skipping {
+        if is_comment(trimmed) || skipping {
             continue;
         }
         if header.is_some() {
