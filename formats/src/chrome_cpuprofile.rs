@@ -62,9 +62,9 @@ use serde_json::value::RawValue;
 
 use crate::json::{
     array_of, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, value_at, without_array,
-    JStr, OneThread, SNIFF_BYTES,
+    JStr, SNIFF_BYTES,
 };
-use crate::v8::{build_profile, CpuNode, CpuProfileData};
+use crate::v8::{self, build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::ChromeCpuProfile.id();
@@ -189,12 +189,13 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     Ok((group, report))
 }
 
-/// The file, its `nodes` array read in chunks on several threads
-/// ([`read_objects`]) and the rest from `outer`, a copy of the input
-/// without that array. `None` when it was not read so (one thread, a small
-/// array, a cut the parse disproved, anything the one-thread read would
-/// report, input that is not UTF-8): the caller reads the input on one
-/// thread, so errors are exactly that read's. The workers check their
+/// The file, its `nodes` array read in chunks ([`read_objects`]: on
+/// several threads, or in turn on one), each node with the quick reader
+/// ([`v8::scan`]) or else serde, and the rest from `outer`, a copy of the
+/// input without that array. `None` when it was not read so (no `nodes`
+/// array, a cut the parse disproved, anything the serde read of the whole
+/// input would report, input that is not UTF-8): the caller reads the input
+/// with serde, so errors are exactly that read's. The workers check their
 /// chunks' UTF-8, [`without_array`] the bytes around the array.
 fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
     let Some(open) = array_of(b, "nodes") else { return Ok(None) };
@@ -203,11 +204,11 @@ fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) 
         b,
         open,
         opts.thread_count(),
-        OneThread::Leave,
         |rest| starts_object_with(rest, "callFrame"),
         Vec::new,
         |part: &mut Vec<CpuNode<'a>>, rest| {
-            let (node, used) = value_at::<CpuNode<'a>>(rest)?;
+            // The usual node with the quick reader, any other with serde.
+            let (node, used) = v8::scan::node(rest).or_else(|| value_at::<CpuNode<'a>>(rest))?;
             part.push(node);
             Some(used)
         },
@@ -399,7 +400,11 @@ mod tests {
     }
 
     fn chunked(text: &str) -> Option<File<'_>> {
-        let opts = ImportOptions { threads: 4, ..Default::default() };
+        chunked_on(text, 4)
+    }
+
+    fn chunked_on(text: &str, threads: usize) -> Option<File<'_>> {
+        let opts = ImportOptions { threads, ..Default::default() };
         // Leaked: the test's file borrows it.
         let outer: &mut String = Box::leak(Box::default());
         read_in_chunks(text.as_bytes(), &opts, outer).unwrap()
@@ -407,13 +412,17 @@ mod tests {
 
     #[test]
     fn nodes_read_in_chunks_are_the_nodes_read_on_one_thread() {
-        let text = profile(20_000, r#","endTime":9"#);
-        let one: File = serde_json::from_str(&text).unwrap();
-        let many = chunked(&text).expect("read in chunks");
-        assert_eq!(many.nodes.as_ref().map(Vec::len), Some(20_000));
-        assert_eq!(many.nodes, one.nodes);
-        assert_eq!((many.samples, many.time_deltas), (one.samples, one.time_deltas));
-        assert_eq!((many.start_time, many.end_time), (one.start_time, one.end_time));
+        // Large enough for chunks; small enough for one chunk. One thread
+        // reads the chunks in turn.
+        for (n, threads) in [(20_000, 4), (20_000, 1), (10, 4), (10, 1)] {
+            let text = profile(n, r#","endTime":9"#);
+            let one: File = serde_json::from_str(&text).unwrap();
+            let many = chunked_on(&text, threads).expect("read in chunks");
+            assert_eq!(many.nodes.as_ref().map(Vec::len), Some(n));
+            assert_eq!(many.nodes, one.nodes);
+            assert_eq!((many.samples, many.time_deltas), (one.samples, one.time_deltas));
+            assert_eq!((many.start_time, many.end_time), (one.start_time, one.end_time));
+        }
     }
 
     #[test]

@@ -77,8 +77,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
 use crate::json::{
-    array_of, find_key, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array,
-    JStr, OneThread,
+    array_of, find_key, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, without_array, JStr,
 };
 use crate::parallel::ShardedNames;
 use crate::ImportOptions;
@@ -235,9 +234,6 @@ fn read_in_chunks<'a>(
         b,
         open,
         opts.thread_count(),
-        // One thread reads the events in chunks too: the quick reader
-        // (`scan`) is faster than the one-thread read's serde visitor.
-        OneThread::InTurn,
         // A trace event has a `ph`.
         |rest| starts_object_with(rest, "ph"),
         || Collector::new(max),

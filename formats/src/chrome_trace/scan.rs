@@ -11,10 +11,10 @@
 
 use std::borrow::Cow;
 
-use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::events::RawEvent;
+use crate::json::scan::{number, plain_str, skip_value};
 use crate::json::{skip_ws, value_at, IdVal, JStr, Num};
 
 /// The event object at the start of `s`, and the bytes it takes, as serde
@@ -111,66 +111,6 @@ pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
             Some(b'}') => return Some((ev, i + 1)),
             _ => return None,
         }
-    }
-}
-
-/// The string starting at `i` when it has no escape and no control
-/// character (serde borrows such a string as it is), and the offset after
-/// its closing quote.
-fn plain_str(s: &str, i: usize) -> Option<(&str, usize)> {
-    let b = s.as_bytes();
-    if b.get(i) != Some(&b'"') {
-        return None;
-    }
-    let body = b.get(i + 1..)?;
-    let len = memchr::memchr2(b'"', b'\\', body)?;
-    if body[len] != b'"' || body[..len].iter().any(|&c| c < 0x20) {
-        return None;
-    }
-    // Both ends are ASCII quotes: char boundaries.
-    Some((s.get(i + 1..i + 1 + len)?, i + len + 2))
-}
-
-/// The number at `i`, as serde gives it to [`Num`] (`u64`, `i64` or `f64`,
-/// made `f64`), and the offset after it.
-fn number(s: &str, i: usize) -> Option<(f64, usize)> {
-    let b = s.as_bytes();
-    // Up to 15 digits without a leading zero, then no more of a number: an
-    // exact `u64`, exactly an `f64`. Other numbers are parsed by serde.
-    let mut j = i;
-    let mut v = 0u64;
-    while j - i < 16 {
-        match b.get(j) {
-            Some(c @ b'0'..=b'9') => v = v * 10 + u64::from(c - b'0'),
-            _ => break,
-        }
-        j += 1;
-    }
-    let digits = j - i;
-    let more = matches!(b.get(j), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'-' | b'+'));
-    if (1..=15).contains(&digits) && (b[i] != b'0' || digits == 1) && !more {
-        return Some((v as f64, j));
-    }
-    let end = number_end(b, i);
-    let (Num(v), used) = value_at::<Num>(s.get(i..end)?)?;
-    // serde reads a number to its end or refuses it; checked all the same.
-    (used == end - i).then_some((v, end))
-}
-
-/// One past the bytes from `i` that may belong to a JSON number.
-fn number_end(b: &[u8], i: usize) -> usize {
-    i + b[i..].iter().position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')).unwrap_or(b.len() - i)
-}
-
-/// The offset after the value at `i` (of a key [`RawEvent`] ignores).
-fn skip_value(s: &str, i: usize) -> Option<usize> {
-    let b = s.as_bytes();
-    match b.get(i)? {
-        b'"' => plain_str(s, i).map(|(_, end)| end),
-        b't' if b[i..].starts_with(b"true") => Some(i + 4),
-        b'f' if b[i..].starts_with(b"false") => Some(i + 5),
-        b'0'..=b'9' | b'-' => number(s, i).map(|(_, end)| end),
-        _ => value_at::<IgnoredAny>(&s[i..]).map(|(_, used)| i + used),
     }
 }
 
@@ -303,11 +243,7 @@ mod tests {
             "fals",
         ];
         let spaces = ["", " ", "\n\t"];
-        let mut seed = 0x5eed_u64;
-        let mut rnd = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 33) % n as u64) as usize
-        };
+        let mut rnd = crate::json::scan::test_rng(0x5eed);
         let mut read = 0;
         for _ in 0..20_000 {
             let mut s = String::from("{");

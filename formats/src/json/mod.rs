@@ -13,6 +13,7 @@
 //! of arrays on several threads.
 
 mod objects;
+pub(crate) mod scan;
 mod stream;
 
 use std::borrow::Cow;
@@ -20,7 +21,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-pub(crate) use objects::{array_of, read_arrays, read_objects, starts_object_with, without_array, OneThread};
+pub(crate) use objects::{array_of, read_arrays, read_objects, starts_object_with, without_array};
 pub(crate) use stream::stream_error;
 
 /// How many bytes [`object_head`] looks at.

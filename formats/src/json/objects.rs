@@ -38,25 +38,12 @@ impl Elements {
     }
 }
 
-/// What [`read_objects`] does with one thread, or with an array too small
-/// to split.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OneThread {
-    /// Nothing (`Ok(None)`): the caller's one-thread read reads the input.
-    Leave,
-    /// Read the array in chunks on the calling thread, as [`read_arrays`]
-    /// does (for an `elem` quicker than the caller's one-thread read).
-    InTurn,
-}
-
 /// How [`read_sized`] cuts the array.
 #[derive(Clone, Copy)]
 struct Cut {
     elements: Elements,
     /// About how many bytes a chunk takes.
     size: usize,
-    /// Fewer chunks than this: not read (`Ok(None)`).
-    min_chunks: usize,
 }
 
 /// One chunk: `[start, end)`, the last one ending at the array's `]`.
@@ -83,18 +70,20 @@ struct Chunk {
 /// - `merge(acc)`: take a chunk's result, on the calling thread, in array
 ///   order; `false` abandons the read.
 ///
+/// With one thread the chunks are read in turn on the calling thread (the
+/// callers' `elem` is quicker than their serde read of the whole input),
+/// and an array too small to split is one chunk.
+///
 /// Returns `Some(close)`, the offset of the array's `]`, when every chunk
-/// was read and merged; `None` when the read was not done or abandoned
-/// (too small to split or one thread, unless `one_thread` is
-/// [`OneThread::InTurn`]; a guess disproven, a chunk that is not UTF-8, an
-/// element or a merge refused): the caller then reads the input on one
-/// thread, from the start, and what `merge` took must be thrown away.
+/// was read and merged; `None` when the read was abandoned (a guess
+/// disproven, a chunk that is not UTF-8, an element or a merge refused):
+/// the caller then reads the input on one thread, from the start, and what
+/// `merge` took must be thrown away.
 #[allow(clippy::too_many_arguments)] // the input, where, how many threads, and what to do at each step
 pub(crate) fn read_objects<'a, T: Send>(
     b: &'a [u8],
     open: usize,
     threads: usize,
-    one_thread: OneThread,
     probe: impl Fn(&'a [u8]) -> bool,
     new: impl Fn() -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
@@ -103,17 +92,10 @@ pub(crate) fn read_objects<'a, T: Send>(
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
     let len = b.len().saturating_sub(first);
-    let cut = match (one_thread, parallel::chunk_size(len, threads)) {
-        // As `read_arrays`: the chunks of at least two threads (one thread
-        // reads them in turn), an array too small to split as one chunk.
-        (OneThread::InTurn, _) => Cut {
-            elements: Elements::Objects,
-            size: parallel::chunk_size(len, threads.max(2)).unwrap_or(len),
-            min_chunks: 1,
-        },
-        (OneThread::Leave, Some(size)) => Cut { elements: Elements::Objects, size, min_chunks: 2 },
-        (OneThread::Leave, None) => return Ok(None),
-    };
+    // As `read_arrays`: the chunks of at least two threads (one thread
+    // reads them in turn), an array too small to split as one chunk.
+    let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
+    let cut = Cut { elements: Elements::Objects, size };
     read_sized(b, open, threads, cut, probe, new, elem, done, merge)
 }
 
@@ -121,10 +103,10 @@ pub(crate) fn read_objects<'a, T: Send>(
 /// `samples`, `[[0, 1], [0, 2]]`): a guess is a `[` after `]` and `,`, and
 /// an array of numbers holds nothing a guess can fall into. `b` should end
 /// at the array's `]`: a guess past it, in another array, disproves the
-/// chunk that holds the `]`. Unlike [`read_objects`], an empty array, an
-/// array too small to split and one thread are read too, in chunks on the
-/// calling thread (what a chunk collects stays small): `Ok(None)` only when
-/// the read was abandoned.
+/// chunk that holds the `]`. As with [`read_objects`], an array too small
+/// to split and one thread are read too, in chunks on the calling thread
+/// (what a chunk collects stays small), and so is an empty array: `Ok(None)`
+/// only when the read was abandoned.
 pub(crate) fn read_arrays<'a, T: Send>(
     b: &'a [u8],
     open: usize,
@@ -143,7 +125,7 @@ pub(crate) fn read_arrays<'a, T: Send>(
     // chunks in turn: at most `parallel::MAX_CHUNK`, so what a chunk
     // collects stays small); an array too small to split is one chunk.
     let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
-    let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
+    let cut = Cut { elements: Elements::Arrays, size };
     read_sized(b, open, threads, cut, |_| true, new, elem, done, merge)
 }
 
@@ -174,9 +156,6 @@ fn read_sized<'a, T: Send>(
         starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(b, from, size, (opener, closer), &probe))
     {
         starts.push(c);
-    }
-    if starts.len() < cut.min_chunks {
-        return Ok(None);
     }
     let chunks: Vec<Chunk> = starts
         .iter()
@@ -337,21 +316,11 @@ mod tests {
     }
 
     fn read_with(text: &str, threads: usize, probe: impl Fn(&[u8]) -> bool) -> Option<(Vec<String>, usize)> {
-        read_as(text, threads, OneThread::Leave, probe)
-    }
-
-    fn read_as(
-        text: &str,
-        threads: usize,
-        one_thread: OneThread,
-        probe: impl Fn(&[u8]) -> bool,
-    ) -> Option<(Vec<String>, usize)> {
         let mut out = Vec::new();
         let close = read_objects(
             text.as_bytes(),
             text.find('[').unwrap(),
             threads,
-            one_thread,
             probe,
             Vec::new,
             one::<E>,
@@ -379,17 +348,11 @@ mod tests {
     }
 
     #[test]
-    fn small_input_or_one_thread_is_not_split() {
-        assert!(read(&array(10, |i| format!("{{\"k\":\"{i}\"}}")), 3).is_none());
-        assert!(read(&array(20_000, |i| format!("{{\"k\":\"{i}\"}}")), 1).is_none());
-    }
-
-    #[test]
-    fn one_thread_reads_in_turn_when_asked() {
+    fn one_thread_or_a_small_array_reads_in_turn() {
         for n in [1, 10, 20_000] {
             let text = array(n, |i| format!("{{\"k\":\"{i}\"}}"));
             for threads in [1, 3] {
-                let (ks, close) = read_as(&text, threads, OneThread::InTurn, |_| true).expect("read");
+                let (ks, close) = read_with(&text, threads, |_| true).expect("read");
                 assert_eq!(ks, (0..n).map(|i| i.to_string()).collect::<Vec<_>>());
                 assert_eq!(&text[close..], "] }");
             }
@@ -453,18 +416,7 @@ mod tests {
     /// merge answering `merged`.
     fn read_braces(bytes: &[u8], merged: bool) -> Option<usize> {
         let open = bytes.iter().position(|&c| c == b'[').unwrap();
-        read_objects(
-            bytes,
-            open,
-            3,
-            OneThread::Leave,
-            |_| true,
-            || (),
-            |_, rest| Some(rest.find('}')? + 1),
-            |_| {},
-            |()| merged,
-        )
-        .unwrap()
+        read_objects(bytes, open, 3, |_| true, || (), |_, rest| Some(rest.find('}')? + 1), |_| {}, |()| merged).unwrap()
     }
 
     /// Elements whose strings and nested arrays look like element
@@ -503,7 +455,7 @@ mod tests {
                 text.as_bytes(),
                 text.find('[').unwrap(),
                 threads,
-                Cut { elements: Elements::Objects, size, min_chunks: 1 },
+                Cut { elements: Elements::Objects, size },
                 |_| true,
                 Vec::new,
                 one::<E>,
@@ -574,7 +526,7 @@ mod tests {
                 .collect();
             let text = format!("[{}]", items.join(sep));
             let mut got: Vec<Vec<u32>> = Vec::new();
-            let cut = Cut { elements: Elements::Arrays, size, min_chunks: 1 };
+            let cut = Cut { elements: Elements::Arrays, size };
             let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, one::<Vec<u32>>, |_| {}, |acc| {
                 got.extend(acc);
                 true

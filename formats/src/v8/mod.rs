@@ -5,6 +5,8 @@
 //! that turns `samples` + `timeDeltas` into one sampled profile. The rules
 //! are documented on [`crate::chrome_cpuprofile`].
 
+pub(crate) mod scan;
+
 use std::borrow::Cow;
 
 use hashbrown::HashMap;

@@ -1,0 +1,103 @@
+//! Pieces of the quick readers (`chrome_trace`'s events, `v8`'s nodes):
+//! each reads one JSON value as serde reads it into the importer's types,
+//! or gives up (`None`) when the value is not of the plain kind it knows,
+//! and the caller reads it with serde. Nothing here accepts what serde
+//! refuses or reads a value otherwise.
+
+use serde::de::IgnoredAny;
+
+use super::{value_at, Num};
+
+/// The string starting at `i` when it has no escape and no control
+/// character (serde borrows such a string as it is), and the offset after
+/// its closing quote.
+pub(crate) fn plain_str(s: &str, i: usize) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let body = b.get(i + 1..)?;
+    let len = memchr::memchr2(b'"', b'\\', body)?;
+    if body[len] != b'"' || body[..len].iter().any(|&c| c < 0x20) {
+        return None;
+    }
+    // Both ends are ASCII quotes: char boundaries.
+    Some((s.get(i + 1..i + 1 + len)?, i + len + 2))
+}
+
+/// The number at `i`, as serde gives it to [`Num`] (`u64`, `i64` or `f64`,
+/// made `f64`), and the offset after it.
+pub(crate) fn number(s: &str, i: usize) -> Option<(f64, usize)> {
+    // Up to 15 digits: an exact `u64`, exactly an `f64`. Other numbers are
+    // parsed by serde.
+    if let Some((v, end)) = plain_digits(s.as_bytes(), i, 15) {
+        return Some((v as f64, end));
+    }
+    let end = number_end(s.as_bytes(), i);
+    let (Num(v), used) = value_at::<Num>(s.get(i..end)?)?;
+    // serde reads a number to its end or refuses it; checked all the same.
+    (used == end - i).then_some((v, end))
+}
+
+/// The digits at `i` as a number, and the offset after them, when there
+/// are 1 to `max` of them (`max` at most 18), without a leading zero, and no
+/// more of a JSON number follows (a fraction, an exponent, more digits).
+fn plain_digits(b: &[u8], i: usize, max: usize) -> Option<(u64, usize)> {
+    let mut j = i;
+    let mut v = 0u64;
+    while j - i <= max {
+        match b.get(j) {
+            Some(c @ b'0'..=b'9') => v = v * 10 + u64::from(c - b'0'),
+            _ => break,
+        }
+        j += 1;
+    }
+    let digits = j - i;
+    let more = matches!(b.get(j), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'-' | b'+'));
+    ((1..=max).contains(&digits) && (b[i] != b'0' || digits == 1) && !more).then_some((v, j))
+}
+
+/// One past the bytes from `i` that may belong to a JSON number.
+fn number_end(b: &[u8], i: usize) -> usize {
+    i + b[i..].iter().position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')).unwrap_or(b.len() - i)
+}
+
+/// The offset after the value at `i` (of a key the reader ignores).
+pub(crate) fn skip_value(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    match b.get(i)? {
+        b'"' => plain_str(s, i).map(|(_, end)| end),
+        b't' if b[i..].starts_with(b"true") => Some(i + 4),
+        b'f' if b[i..].starts_with(b"false") => Some(i + 5),
+        b'0'..=b'9' | b'-' => number(s, i).map(|(_, end)| end),
+        _ => value_at::<IgnoredAny>(&s[i..]).map(|(_, used)| i + used),
+    }
+}
+
+/// The integer at `i` as serde reads it into an `i64` (a JSON integer in
+/// range: no fraction, no exponent), and the offset after it; `None` for
+/// any other value, and for integers of more than 18 digits (serde reads
+/// them).
+pub(crate) fn int(s: &str, i: usize) -> Option<(i64, usize)> {
+    let b = s.as_bytes();
+    let neg = b.get(i) == Some(&b'-');
+    let (v, end) = plain_digits(b, i + usize::from(neg), 18)?;
+    // 18 digits fit in an `i64`.
+    let v = v as i64;
+    match (neg, v) {
+        // serde reads `-0` as a float, which no `i64` takes.
+        (true, 0) => None,
+        (true, v) => Some((-v, end)),
+        (false, v) => Some((v, end)),
+    }
+}
+
+/// A small deterministic generator for the quick readers' tests: each call
+/// `rnd(n)` gives a number in `0..n`.
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    }
+}

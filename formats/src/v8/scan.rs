@@ -1,0 +1,334 @@
+//! A quick reader for the usual node of a CPU profile's `nodes` array, used
+//! where the array is read in chunks on several threads: a JSON object whose
+//! keys and strings have no escapes and whose numbers are plain integers
+//! (`{"id":2,"callFrame":{"functionName":"f","scriptId":"3","url":"a.js",
+//! "lineNumber":4,"columnNumber":7},"hitCount":0,"children":[3,4]}`). It
+//! reads such a node into the same [`NodeJson`] serde does, without serde's
+//! per-field dispatch. For anything else (an escape, a fraction where an id
+//! goes, a repeated field, `null` where serde wants a value, bad JSON) it
+//! gives up, and the caller reads the node with serde: what is read, and
+//! every error, stays exactly serde's. Values of keys the node does not
+//! keep (`hitCount`, `positionTicks`, `scriptId`, …) are skipped, nested
+//! ones by serde.
+
+use std::borrow::Cow;
+
+use super::{CallFrameJson, Children, CpuNode, NodeJson};
+use crate::json::scan::{int, number, plain_str, skip_value};
+use crate::json::{skip_ws, JStr};
+
+/// The node object at the start of `s`, and the bytes it takes, as serde
+/// reads it into a [`CpuNode`]; `None` to leave it to serde.
+pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
+    let b = s.as_bytes();
+    let mut id = None;
+    let mut call_frame = None;
+    let mut children = None;
+    let mut parent = None;
+    // Fields already read.
+    let mut seen = 0u8;
+    let end = fields(s, 0, |key, i| {
+        let field = match key {
+            "id" => 0,
+            "callFrame" => 1,
+            "children" => 2,
+            "parent" => 3,
+            _ => return skip_value(s, i),
+        };
+        once(&mut seen, field)?;
+        let null = b[i..].starts_with(b"null");
+        match field {
+            0 => int(s, i).map(|(v, end)| {
+                id = Some(v);
+                end
+            }),
+            1 => frame(s, i).map(|(v, end)| {
+                call_frame = Some(v);
+                end
+            }),
+            // An `Option`: `null` leaves it out (the byte after it is
+            // checked by `fields`, as after any value).
+            _ if null => Some(i + 4),
+            2 => ids(s, i).map(|(v, end)| {
+                children = Some(v);
+                end
+            }),
+            _ => int(s, i).map(|(v, end)| {
+                parent = Some(v);
+                end
+            }),
+        }
+    })?;
+    let node = NodeJson { id: id?, call_frame: call_frame.unwrap_or_default(), children, parent };
+    Some((CpuNode::from(node), end))
+}
+
+/// The `callFrame` object at `i`, and the offset after it.
+fn frame(s: &str, i: usize) -> Option<(CallFrameJson<'_>, usize)> {
+    let b = s.as_bytes();
+    let mut f = CallFrameJson::default();
+    let mut seen = 0u8;
+    let end = fields(s, i, |key, i| {
+        let field = match key {
+            "functionName" => 0,
+            "url" => 1,
+            "lineNumber" => 2,
+            "columnNumber" => 3,
+            _ => return skip_value(s, i),
+        };
+        once(&mut seen, field)?;
+        if b[i..].starts_with(b"null") {
+            // Every field is an `Option`.
+            return Some(i + 4);
+        }
+        match field {
+            0 | 1 => {
+                let (v, end) = plain_str(s, i)?;
+                let v = Some(JStr(Cow::Borrowed(v)));
+                if field == 0 {
+                    f.function_name = v;
+                } else {
+                    f.url = v;
+                }
+                Some(end)
+            }
+            _ => {
+                // A number (`number` reads none from a string, as serde's
+                // `f64` reads none).
+                if !matches!(b.get(i), Some(b'0'..=b'9' | b'-')) {
+                    return None;
+                }
+                let (v, end) = number(s, i)?;
+                if field == 2 {
+                    f.line_number = Some(v);
+                } else {
+                    f.column_number = Some(v);
+                }
+                Some(end)
+            }
+        }
+    })?;
+    Some((f, end))
+}
+
+/// `Some` the first time `field` is met (marked in `seen`), `None` after:
+/// serde refuses a repeated field.
+fn once(seen: &mut u8, field: u8) -> Option<()> {
+    let bit = 1 << field;
+    (*seen & bit == 0).then(|| *seen |= bit)
+}
+
+/// The array of integers at `i` (`children`), and the offset after it.
+fn ids(s: &str, i: usize) -> Option<(Children, usize)> {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut v = Children::new();
+    let mut i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return Some((v, i + 1));
+    }
+    loop {
+        let (id, end) = int(s, i)?;
+        v.push(id);
+        i = skip_ws(b, end);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b']' => return Some((v, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// Walk the object at `i`: `value(key, at)` reads the value of each key
+/// (whitespace skipped before it), returning the offset after it. The
+/// offset after the object, or `None` when it is not a plain object or
+/// `value` gives up.
+fn fields<'s>(s: &'s str, i: usize, mut value: impl FnMut(&'s str, usize) -> Option<usize>) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(i + 1);
+    }
+    loop {
+        let (key, end) = plain_str(s, i)?;
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, value(key, skip_ws(b, i + 1))?);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::value_at;
+
+    /// Whatever the quick reader reads, serde reads the same way (numbers
+    /// compared with their sign, through `Debug`).
+    fn check(s: &str) -> bool {
+        let Some((got, used)) = node(s) else { return false };
+        let Some((want, want_used)) = value_at::<CpuNode>(s) else {
+            panic!("the quick reader read {s:?}, serde refuses it");
+        };
+        assert_eq!((format!("{got:?}"), used), (format!("{want:?}"), want_used), "{s:?}");
+        true
+    }
+
+    #[test]
+    fn usual_nodes_are_read_as_serde_reads_them() {
+        for s in [
+            r#"{"id":6,"callFrame":{"functionName":"render::module_26::handle_83245","scriptId":"45","url":"/src/render/module_26.rs","lineNumber":245,"columnNumber":4},"hitCount":0,"children":[7]},"#,
+            r#"{"id":1,"callFrame":{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1},"hitCount":0,"children":[2,3,4]}"#,
+            r#"{ "callFrame" : { "url" : "a.js" , "functionName" : "" } , "id" : 12 , "parent" : 3 } ,"#,
+            r#"{"id":2,"callFrame":{"functionName":"f","codeType":"JS","lineNumber":1.5,"columnNumber":2e1},"positionTicks":[{"line":1,"ticks":2}],"deoptReason":"","children":[]}"#,
+            r#"{"id":-3,"callFrame":{"functionName":null,"url":null,"lineNumber":null,"columnNumber":null},"children":null,"parent":null,"x":true,"y":false}"#,
+            r#"{"id":123456789012345678,"callFrame":{},"children":[ 1 , -2 ,3 ]}"#,
+            r#"{"id":7}"#,
+            "{\"id\":7,\"callFrame\":{\"functionName\":\"f\u{e9}\u{1F600}\",\"url\":\"\"}}",
+        ] {
+            assert!(check(s), "the quick reader gave up on {s:?}");
+        }
+    }
+
+    #[test]
+    fn unusual_nodes_are_left_to_serde() {
+        for s in [
+            // escapes, control characters
+            r#"{"id":1,"callFrame":{"functionName":"a\"b"}}"#,
+            r#"{"i\u0064":1}"#,
+            "{\"id\":1,\"callFrame\":{\"functionName\":\"a\tb\"}}",
+            // ids serde refuses or reads otherwise
+            r#"{"id":"1"}"#,
+            r#"{"id":1.0}"#,
+            r#"{"id":1e2}"#,
+            r#"{"id":-0}"#,
+            r#"{"id":01}"#,
+            r#"{"id":null}"#,
+            r#"{"id":1234567890123456789}"#,
+            r#"{"id":1,"parent":2.5}"#,
+            r#"{"id":1,"children":[1.5]}"#,
+            r#"{"id":1,"children":[1,]}"#,
+            r#"{"id":1,"children":{}}"#,
+            // frames serde refuses
+            r#"{"id":1,"callFrame":null}"#,
+            r#"{"id":1,"callFrame":[]}"#,
+            r#"{"id":1,"callFrame":{"lineNumber":"3"}}"#,
+            r#"{"id":1,"callFrame":{"lineNumber":true}}"#,
+            r#"{"id":1,"callFrame":{"functionName":3}}"#,
+            // missing or repeated fields, bad JSON
+            r#"{"callFrame":{}}"#,
+            r#"{"id":1,"id":2}"#,
+            r#"{"id":1,"callFrame":{"url":"a","url":"b"}}"#,
+            r#"{"id":1,}"#,
+            r#"{"id":1 "parent":2}"#,
+            r#"{"id":1,"parent":nul}"#,
+            r#"{"id":1,"parent":nullx}"#,
+            r#"{"id":1,"x":tru}"#,
+            r#"{"id":1"#,
+            r#" {"id":1}"#,
+            r#"[1]"#,
+        ] {
+            assert!(!check(s), "the quick reader read {s:?}");
+        }
+    }
+
+    /// Nodes made of the usual parts and of every kind of deviation:
+    /// whatever the quick reader reads, serde reads alike.
+    #[test]
+    fn generated_nodes_agree_with_serde() {
+        // Keys, each with values of its usual kind.
+        let ints: &[&str] = &["0", "7", "-1", "123456789012345678"];
+        let numbers: &[&str] = &["0", "245", "-1", "1.5", "2e3"];
+        let strings: &[&str] = &[r#""f""#, r#""""#, r#""/src/a.js""#];
+        let arrays: &[&str] = &["[]", "[1,2]", "[-3, 4 ]", "[5]"];
+        let node_keys: &[(&str, &[&str])] = &[
+            ("id", ints),
+            ("parent", ints),
+            ("children", arrays),
+            ("callFrame", &[]),
+            ("hitCount", ints),
+            ("positionTicks", arrays),
+            ("i\\u0064", ints),
+        ];
+        let frame_keys: &[(&str, &[&str])] = &[
+            ("functionName", strings),
+            ("url", strings),
+            ("lineNumber", numbers),
+            ("columnNumber", numbers),
+            ("scriptId", strings),
+            ("codeType", strings),
+        ];
+        // Any value, for any key.
+        let any = [
+            r#""f""#,
+            r#""""#,
+            r#""a\"b""#,
+            "0",
+            "7",
+            "-1",
+            "-0",
+            "1.5",
+            "2e3",
+            "01",
+            "1.",
+            "123456789012345678",
+            "1234567890123456789",
+            "null",
+            "true",
+            "false",
+            "nul",
+            "[]",
+            "[1,2]",
+            "[1,",
+            "[-3, 4 ]",
+            "[1.5]",
+            r#""12""#,
+            "1x",
+            "{}",
+        ];
+        let spaces = ["", " ", "\n\t"];
+        let mut rnd = crate::json::scan::test_rng(0x5eed);
+        let object = |rnd: &mut dyn FnMut(usize) -> usize, keys: &[(&str, &[&str])], frame: &str| {
+            let mut s = String::from("{");
+            for k in 0..rnd(6) {
+                if k > 0 {
+                    s.push_str(spaces[rnd(3)]);
+                    s.push(',');
+                }
+                // Mostly `id` first, as V8 writes it.
+                let (key, usual) = if k == 0 && rnd(4) > 0 { keys[0] } else { keys[rnd(keys.len())] };
+                s.push_str(&format!("{}\"{key}\"{}:{}", spaces[rnd(3)], spaces[rnd(3)], spaces[rnd(3)]));
+                match (key, rnd(4)) {
+                    ("callFrame", 1..) => s.push_str(frame),
+                    (_, 1..) if !usual.is_empty() => s.push_str(usual[rnd(usual.len())]),
+                    _ => s.push_str(any[rnd(any.len())]),
+                }
+            }
+            s.push_str(spaces[rnd(3)]);
+            s
+        };
+        let mut read = 0;
+        for _ in 0..30_000 {
+            let mut frame = object(&mut rnd, frame_keys, "");
+            frame.push('}');
+            let mut s = object(&mut rnd, node_keys, &frame);
+            s.push_str(["}", "},", "}x", "", ",}"][rnd(5)]);
+            if check(&s) {
+                read += 1;
+            }
+        }
+        // The usual nodes are many among them: the quick reader reads a share.
+        assert!(read > 3_000, "the quick reader read only {read} nodes");
+    }
+}
