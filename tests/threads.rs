@@ -6,8 +6,9 @@
 
 mod common;
 
-// One helper shared with the fuzz harness: how a trace is put where serde
-// reads it whole (the harness's other functions are not used here).
+// One helper shared with the fuzz harness: how a trace or a CPU profile is
+// put where serde reads it whole (the harness's other functions are not
+// used here).
 #[allow(dead_code)]
 #[path = "../fuzz/src/harness.rs"]
 mod harness;
@@ -299,38 +300,110 @@ fn trace_threads_with_repairs_and_limits_import_the_same_on_1_and_4_threads() {
     assert!(one.is_err_and(|e| e.starts_with("limit_exceeded")));
 }
 
-/// Import `bytes` as a trace with `threads`: the export, or the error code.
-fn import_trace(bytes: &[u8], threads: usize) -> Result<String, String> {
+/// Import `bytes` as `format` with `threads`: the export, or the error code.
+fn import_as(format: flamekit::Format, bytes: &[u8], threads: usize) -> Result<String, String> {
     let opts = ImportOptions { threads, ..Default::default() };
-    match flamekit::import_format(flamekit::Format::ChromeTrace, bytes, &opts) {
+    match flamekit::import_format(format, bytes, &opts) {
         Ok((group, _)) => Ok(export(&group)),
         Err(e) => Err(e.code().to_owned()),
     }
 }
 
-#[test]
-fn trace_events_read_in_chunks_import_as_serde_reads_them() {
-    let mut inputs: Vec<(String, Vec<u8>)> = corpus_all()
+/// The corpus files detected as `format`, at least `min` of them.
+fn corpus_of(format: flamekit::Format, min: usize) -> Vec<(String, Vec<u8>)> {
+    let files: Vec<(String, Vec<u8>)> = corpus_all()
         .iter()
-        .filter(|(_, bytes)| flamekit::detect(bytes, None).ok() == Some(flamekit::Format::ChromeTrace))
+        .filter(|(_, bytes)| flamekit::detect(bytes, None).ok() == Some(format))
         .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
         .collect();
-    assert!(inputs.len() >= 5, "only {} trace files in the corpus", inputs.len());
-    for shape in [Shape::Callgraph, Shape::Distinct] {
-        inputs.push((format!("gen.json ({shape:?})"), generated(GenFormat::Trace, shape, 300_000)));
-    }
-    inputs.push(("messy.trace.json".into(), messy_trace()));
+    assert!(files.len() >= min, "only {} {format:?} files in the corpus", files.len());
+    files
+}
+
+/// Each of `inputs` read in chunks (on 1 and 4 threads) and read by serde
+/// imports the same: the same export or the same error code. Returns how
+/// many were compared.
+fn assert_chunks_read_as_serde_reads(format: flamekit::Format, inputs: &[(String, Vec<u8>)]) -> usize {
     let mut compared = 0;
-    for (name, bytes) in &inputs {
-        let (plain, padded) = harness::trace_in_chunks_and_by_serde(bytes).unwrap_or_else(|| panic!("{name}"));
-        let by_serde = import_trace(padded.as_bytes(), 1);
+    for (name, bytes) in inputs {
+        let (plain, padded) = harness::in_chunks_and_by_serde(format, bytes).unwrap_or_else(|| panic!("{name}"));
+        let by_serde = import_as(format, padded.as_bytes(), 1);
         for threads in [1, 4] {
             assert!(
-                import_trace(plain.as_bytes(), threads) == by_serde,
+                import_as(format, plain.as_bytes(), threads) == by_serde,
                 "{name}: read in chunks on {threads} thread(s) vs by serde"
             );
         }
         compared += 1;
     }
+    compared
+}
+
+#[test]
+fn trace_events_read_in_chunks_import_as_serde_reads_them() {
+    let mut inputs = corpus_of(flamekit::Format::ChromeTrace, 5);
+    for shape in [Shape::Callgraph, Shape::Distinct] {
+        inputs.push((format!("gen.json ({shape:?})"), generated(GenFormat::Trace, shape, 300_000)));
+    }
+    inputs.push(("messy.trace.json".into(), messy_trace()));
+    let compared = assert_chunks_read_as_serde_reads(flamekit::Format::ChromeTrace, &inputs);
     assert!(compared >= 35, "compared only {compared} files");
+}
+
+/// A generated CPU profile whose nodes, here and there, have what the
+/// quick node reader leaves to serde or reads otherwise than the usual
+/// node: escaped names, negative and fractional columns, `null`s, extra
+/// keys with nested values, spaces and line breaks.
+fn messy_cpuprofile() -> Vec<u8> {
+    let clean = generated(GenFormat::Cpuprofile, Shape::Distinct, 600_000);
+    let mut doc: serde_json::Value = serde_json::from_slice(&clean).expect("json");
+    let nodes = doc["nodes"].as_array_mut().expect("nodes");
+    assert!(nodes.len() > 1_000, "{} nodes", nodes.len());
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let frame = &mut node["callFrame"];
+        match i % 11 {
+            1 => frame["functionName"] = format!("esc\"aped {i}").into(),
+            2 => frame["lineNumber"] = (-1).into(),
+            3 => frame["columnNumber"] = 2.5.into(),
+            4 => frame["url"] = serde_json::Value::Null,
+            5 => node["positionTicks"] = serde_json::json!([{"line": 1, "ticks": 2}]),
+            6 => node["deoptReason"] = "".into(),
+            _ => {}
+        }
+    }
+    serde_json::to_string_pretty(&doc).expect("json").into_bytes()
+}
+
+#[test]
+fn cpu_profile_nodes_read_in_chunks_import_as_serde_reads_them() {
+    let format = flamekit::Format::ChromeCpuProfile;
+    let mut inputs = corpus_of(format, 2);
+    for shape in [Shape::Callgraph, Shape::Distinct] {
+        inputs.push((format!("gen.cpuprofile ({shape:?})"), generated(GenFormat::Cpuprofile, shape, 300_000)));
+    }
+    let messy = String::from_utf8(messy_cpuprofile()).expect("utf-8");
+    // Errors too, far into the array (in a later chunk): an id serde
+    // refuses (a string, -0), a repeated id, a second callFrame (null).
+    let at = messy.len() * 3 / 4 + messy[messy.len() * 3 / 4..].find("\"id\"").expect("an id");
+    let broken = |with: &str| {
+        let end = at + messy[at..].find(',').expect("a comma");
+        format!("{}{with}{}", &messy[..at], &messy[end..])
+    };
+    for (name, text) in [
+        ("messy.cpuprofile".to_owned(), messy.clone()),
+        ("id string".to_owned(), broken(r#""id": "7""#)),
+        ("id -0".to_owned(), broken(r#""id": -0"#)),
+        ("id repeated".to_owned(), broken(r#""id": 7, "id": 8"#)),
+        ("callFrame repeated".to_owned(), broken(r#""id": 999999, "callFrame": null"#)),
+    ] {
+        inputs.push((name, text.into_bytes()));
+    }
+    let compared = assert_chunks_read_as_serde_reads(format, &inputs);
+    assert!(compared >= 9, "compared only {compared} files");
+    // The messy file imports; the broken ones are errors.
+    let opts = ImportOptions { threads: 4, ..Default::default() };
+    assert!(flamekit::import_format(format, messy.as_bytes(), &opts).is_ok());
+    for (name, bytes) in &inputs[inputs.len() - 4..] {
+        assert!(flamekit::import_format(format, bytes, &opts).is_err(), "{name} imported");
+    }
 }

@@ -37,8 +37,8 @@ pub fn run(format: Option<Format>, data: &[u8]) {
         (None, Ok((_, report))) => Format::from_id(&report.format),
         (None, Err(_)) => flamekit::detect(data, None).ok(),
     };
-    if imported == Some(Format::ChromeTrace) {
-        trace_read_as_serde_reads(data);
+    if let Some(f @ (Format::ChromeTrace | Format::ChromeCpuProfile)) = imported {
+        read_as_serde_reads(f, data);
     }
     let group = match result {
         Ok((g, _report)) => g,
@@ -62,37 +62,41 @@ pub fn run(format: Option<Format>, data: &[u8]) {
     assert_eq!(again.0.profiles().len(), group.profiles().len());
 }
 
-/// A trace's event array is read in chunks (a quick reader for the usual
-/// event, serde for the others) unless it starts past the first eighth of
-/// the input; then serde reads the whole input. `data` (in an object, as an
-/// array of events is read with other rules) and the same behind a key of
-/// eight times its size must give the same group, or the same error.
-fn trace_read_as_serde_reads(data: &[u8]) {
-    let Some((plain, padded)) = trace_in_chunks_and_by_serde(data) else { return };
+/// A trace's event array and a CPU profile's `nodes` are read in chunks (a
+/// quick reader for the usual element, serde for the others) unless the
+/// array starts past the first eighth of the input; then serde reads the
+/// whole input. `data` and the same behind a key of eight times its size
+/// must give the same group, or the same error.
+fn read_as_serde_reads(format: Format, data: &[u8]) {
+    let Some((plain, padded)) = in_chunks_and_by_serde(format, data) else { return };
     let opts = ImportOptions {
         limits: IngestLimits { max_input_bytes: u64::MAX, ..limits() },
         threads: 1,
         ..Default::default()
     };
-    let read = |bytes: &str| match flamekit::import_format(Format::ChromeTrace, bytes.as_bytes(), &opts) {
+    let read = |bytes: &str| match flamekit::import_format(format, bytes.as_bytes(), &opts) {
         Ok((group, _)) => Ok(flamekit::to_speedscope_json(&group)),
         Err(e) => Err(e.code()),
     };
     assert!(read(&plain) == read(&padded), "read in chunks and by serde differ");
 }
 
-/// A trace read in chunks and the same trace read by serde: `data` as an
-/// object (an array of events goes under `traceEvents`, as an array is
-/// read with other rules, e.g. for Hermes traces), and that object with a
-/// key first whose value is eight times its size, which puts the event
-/// array past the first eighth of the input, where flamekit does not look
-/// for it. `None` when `data` is not UTF-8 or is an empty object.
-pub fn trace_in_chunks_and_by_serde(data: &[u8]) -> Option<(String, String)> {
+/// A file of `format` (a trace or a CPU profile) read in chunks and the
+/// same file read by serde: `data` as an object (a trace's array of events
+/// goes under `traceEvents`, as an array is read with other rules, e.g. for
+/// Hermes traces), and that object with a key first whose value is eight
+/// times its size, which puts the array past the first eighth of the input,
+/// where flamekit does not look for it. `None` when `data` is not UTF-8, is
+/// an empty object, or is an array but not a trace.
+pub fn in_chunks_and_by_serde(format: Format, data: &[u8]) -> Option<(String, String)> {
     let text = std::str::from_utf8(data).ok()?.trim_start_matches('\u{feff}').trim_start();
     let pad = "x".repeat(8 * text.len() + 64);
     match text.strip_prefix('{') {
         Some(rest) if rest.trim_start().starts_with('}') => None,
         Some(rest) => Some((text.to_owned(), format!("{{\"pad\":\"{pad}\",{rest}"))),
-        None => Some((format!("{{\"traceEvents\":{text}}}"), format!("{{\"pad\":\"{pad}\",\"traceEvents\":{text}}}"))),
+        None if format == Format::ChromeTrace => {
+            Some((format!("{{\"traceEvents\":{text}}}"), format!("{{\"pad\":\"{pad}\",\"traceEvents\":{text}}}")))
+        }
+        None => None,
     }
 }
