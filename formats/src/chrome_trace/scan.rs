@@ -1,13 +1,14 @@
 //! A quick reader for the usual trace event, used where the events are read
-//! in chunks on several threads: a flat JSON object whose keys and string
-//! values have no escapes and whose numeric fields are small non-negative
-//! integers (`{"name":"f","ph":"B","ts":1005,"pid":1,"tid":6}`). It reads
-//! such an event into the same [`RawEvent`] serde does, without serde's
-//! per-field dispatch. For anything else (an escape, a fraction, a string
-//! where a number goes, a repeated field, bad JSON) it gives up, and the
-//! caller reads the event with serde: what is read, and every error, stays
-//! exactly serde's. `args` and nested values of other keys are read by
-//! serde in any case.
+//! in chunks (on several threads, or in turn on one): a flat JSON object
+//! whose keys and string values have no escapes and whose numeric fields
+//! are small non-negative integers
+//! (`{"name":"f","ph":"B","ts":1005,"pid":1,"tid":6}`). It reads such an
+//! event into the same [`RawEvent`] serde does, without serde's per-field
+//! dispatch. For anything else (an escape, a fraction, a string where a
+//! number goes, a repeated field, bad JSON) it gives up, and the caller
+//! reads the event with serde: what is read, and every error, stays exactly
+//! serde's. `args` and nested values of other keys are read by serde in any
+//! case. Its value pieces are shared with `v8::scan` ([`crate::json::scan`]).
 
 use std::borrow::Cow;
 

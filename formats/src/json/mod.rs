@@ -8,9 +8,12 @@
 //!   `serde_json` readers share: borrowed strings, numbers written as
 //!   strings, identifiers written either way.
 //!
-//! Streaming readers (struson) map their errors through [`stream_error`];
-//! [`read_objects`] and [`read_arrays`] read one large array of objects or
-//! of arrays on several threads.
+//! The quick readers of the usual trace event and `.cpuprofile` node share
+//! their value pieces ([`scan`]: each reads a value as serde would, or
+//! gives up). Streaming readers (struson) map their errors through
+//! [`stream_error`]; [`read_objects`] and [`read_arrays`] read one large
+//! array of objects or of arrays in chunks, on several threads or in turn
+//! on one.
 
 mod objects;
 pub(crate) mod scan;

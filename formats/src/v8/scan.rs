@@ -1,15 +1,16 @@
 //! A quick reader for the usual node of a CPU profile's `nodes` array, used
-//! where the array is read in chunks on several threads: a JSON object whose
-//! keys and strings have no escapes and whose numbers are plain integers
-//! (`{"id":2,"callFrame":{"functionName":"f","scriptId":"3","url":"a.js",
-//! "lineNumber":4,"columnNumber":7},"hitCount":0,"children":[3,4]}`). It
-//! reads such a node into the same [`NodeJson`] serde does, without serde's
-//! per-field dispatch. For anything else (an escape, a fraction where an id
-//! goes, a repeated field, `null` where serde wants a value, bad JSON) it
-//! gives up, and the caller reads the node with serde: what is read, and
-//! every error, stays exactly serde's. Values of keys the node does not
-//! keep (`hitCount`, `positionTicks`, `scriptId`, …) are skipped, nested
-//! ones by serde.
+//! where the array is read in chunks (on several threads, or in turn on
+//! one): a JSON object whose keys and strings have no escapes and whose ids
+//! are plain integers (`{"id":2,"callFrame":{"functionName":"f",
+//! "scriptId":"3","url":"a.js","lineNumber":4,"columnNumber":7},
+//! "hitCount":0,"children":[3,4]}`). It reads such a node into the same
+//! [`NodeJson`] serde does, without serde's per-field dispatch. For
+//! anything else (an escape, a fraction or `-0` where an id goes, a
+//! repeated field, `null` where serde wants a value, bad JSON) it gives up,
+//! and the caller reads the node with serde: what is read, and every error,
+//! stays exactly serde's. Values of keys the node does not keep
+//! (`hitCount`, `positionTicks`, `scriptId`, …) are skipped, nested ones by
+//! serde.
 
 use std::borrow::Cow;
 
