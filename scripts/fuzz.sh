@@ -9,6 +9,10 @@
 # usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# cargo wrapped so that a /dev/null that is a regular file is emptied first
+# (see common.sh); the fuzz builds keep their own target/ under fuzz/.
+source scripts/common.sh
+unset CARGO_TARGET_DIR
 secs="${1:-20}"; shift || true
 corpus_root="tests/data/corpus"
 targets=("$@")
@@ -16,7 +20,10 @@ if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cd fuzz && cargo +nightly fuzz list)
 fi
 cd fuzz
-cargo +nightly fuzz build -O "${targets[@]/#/}" >/dev/null 2>&1 || cargo +nightly fuzz build -O
+mkdir -p artifacts
+for t in "${targets[@]}"; do
+  cargo +nightly fuzz build -O "$t" >>artifacts/build.log 2>&1 || { echo "fuzz build of $t failed: fuzz/artifacts/build.log" >&2; exit 1; }
+done
 printf '%-26s %8s %12s %8s\n' target seconds execs crashes
 status=0
 for t in "${targets[@]}"; do
