@@ -106,12 +106,21 @@ test('the event loop stays responsive while a large render runs async', async ()
     return { result, elapsed, ticks, worst }
   }
 
-  const opts = { view: 'time_order', width: 1600, height: 1000 }
-  // The same render, synchronously: the timer cannot fire until it returns.
-  const sync = await measure(async () => g.renderPng(opts))
+  // The render, synchronously: the timer cannot fire until it returns.
+  // Self-calibrating: the first size whose render takes long enough for the
+  // check to mean something (a fast machine renders 1,000,000 samples at
+  // 1600x1000 in under 100 ms).
+  let opts
+  let sync
+  for (const [width, height] of [[1600, 1000], [3200, 2000], [6400, 4000]]) {
+    opts = { view: 'time_order', width, height }
+    sync = await measure(async () => g.renderPng(opts))
+    if (sync.elapsed > 100) break
+  }
   const async_ = await measure(() => g.renderPngAsync(opts))
   console.log(
-    `render of ${g.profiles[0].sampleCount} samples: sync ${sync.elapsed.toFixed(0)} ms (${sync.ticks} ticks), ` +
+    `render of ${g.profiles[0].sampleCount} samples at ${opts.width}x${opts.height}: ` +
+      `sync ${sync.elapsed.toFixed(0)} ms (${sync.ticks} ticks), ` +
       `async ${async_.elapsed.toFixed(0)} ms (${async_.ticks} ticks, longest gap ${async_.worst.toFixed(1)} ms)`,
   )
   assert.deepEqual(async_.result, sync.result)
