@@ -46,6 +46,17 @@ struct Cut {
     size: usize,
 }
 
+impl Cut {
+    /// The cut of the array of `elements` whose `[` is at `open` in `b`: the
+    /// chunks of at least two threads (one thread reads them in turn; at
+    /// most `parallel::MAX_CHUNK`, so what a chunk collects stays small), an
+    /// array too small to split as one chunk.
+    fn of(elements: Elements, b: &[u8], open: usize, threads: usize) -> Cut {
+        let len = b.len().saturating_sub(skip_ws(b, open + 1));
+        Cut { elements, size: parallel::chunk_size(len, threads.max(2)).unwrap_or(len) }
+    }
+}
+
 /// One chunk: `[start, end)`, the last one ending at the array's `]`.
 #[derive(Clone, Copy)]
 struct Chunk {
@@ -90,13 +101,7 @@ pub(crate) fn read_objects<'a, T: Send>(
     done: impl Fn(&mut T) + Sync,
     merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
-    let first = skip_ws(b, open + 1);
-    let len = b.len().saturating_sub(first);
-    // As `read_arrays`: the chunks of at least two threads (one thread
-    // reads them in turn), an array too small to split as one chunk.
-    let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
-    let cut = Cut { elements: Elements::Objects, size };
-    read_sized(b, open, threads, cut, probe, new, elem, done, merge)
+    read_sized(b, open, threads, Cut::of(Elements::Objects, b, open, threads), probe, new, elem, done, merge)
 }
 
 /// [`read_objects`] for an array of arrays (a speedscope profile's
@@ -120,13 +125,7 @@ pub(crate) fn read_arrays<'a, T: Send>(
     if b.get(first) == Some(&b']') {
         return Ok(Some(first));
     }
-    let len = b.len().saturating_sub(first);
-    // The size several threads would take (one thread reads the same
-    // chunks in turn: at most `parallel::MAX_CHUNK`, so what a chunk
-    // collects stays small); an array too small to split is one chunk.
-    let size = parallel::chunk_size(len, threads.max(2)).unwrap_or(len);
-    let cut = Cut { elements: Elements::Arrays, size };
-    read_sized(b, open, threads, cut, |_| true, new, elem, done, merge)
+    read_sized(b, open, threads, Cut::of(Elements::Arrays, b, open, threads), |_| true, new, elem, done, merge)
 }
 
 /// [`read_objects`] and [`read_arrays`], cut as `cut` says.

@@ -37,7 +37,6 @@ pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
             _ => return skip_value(s, i),
         };
         once(&mut seen, field)?;
-        let null = b[i..].starts_with(b"null");
         match field {
             0 => int(s, i).map(|(v, end)| {
                 id = Some(v);
@@ -49,7 +48,7 @@ pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
             }),
             // An `Option`: `null` leaves it out (the byte after it is
             // checked by `fields`, as after any value).
-            _ if null => Some(i + 4),
+            _ if b[i..].starts_with(b"null") => Some(i + 4),
             2 => ids(s, i).map(|(v, end)| {
                 children = Some(v);
                 end
