@@ -79,8 +79,10 @@ pub struct ImportOptions {
     /// Threads an import may use: collapsed stacks and `perf script` text
     /// are split at line boundaries and parsed in parallel; a trace's event
     /// array, a `.cpuprofile`'s `nodes` and a speedscope file's `samples`
-    /// are read in chunks in parallel, and the threads of a trace's duration events (`B`/`E`/`X`) are built
-    /// in parallel. The result is the same
+    /// are read in chunks in parallel, the threads of a trace's duration
+    /// events (`B`/`E`/`X`) are built in parallel, and a pprof profile's
+    /// samples are decoded on a worker while the calling thread builds their
+    /// stacks. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
     /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
     /// `1` reads on the calling thread and starts none.

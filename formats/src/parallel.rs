@@ -89,7 +89,7 @@ pub(crate) fn parse_ordered_with<C: Copy + Sync, T: Send, W>(
     parse: impl Fn(&mut W, C) -> T + Sync,
     mut merge: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
-    if threads <= 1 || chunks.len() <= 1 {
+    if threads <= 1 {
         // Nothing to overlap: read on the calling thread.
         let mut state = init();
         for &chunk in chunks {
@@ -97,6 +97,28 @@ pub(crate) fn parse_ordered_with<C: Copy + Sync, T: Send, W>(
         }
         return Ok(());
     }
+    parse_ordered_on(chunks, threads, init, parse, merge)
+}
+
+/// [`parse_ordered_with`] on `workers` worker threads, one or more (for a
+/// merge that is most of the work: one worker, beside the calling thread,
+/// keeps two cores busy without a third thread taking turns with them).
+pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
+    chunks: &[C],
+    workers: usize,
+    init: impl Fn() -> W + Sync,
+    parse: impl Fn(&mut W, C) -> T + Sync,
+    mut merge: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    if chunks.len() <= 1 {
+        // Nothing to overlap: read on the calling thread.
+        let mut state = init();
+        for &chunk in chunks {
+            merge(parse(&mut state, chunk))?;
+        }
+        return Ok(());
+    }
+    let threads = workers.max(1);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {

@@ -29,7 +29,9 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
+use flamekit_core::{
+    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledSetBuilder, ValueUnit,
+};
 use prost::Message;
 
 use crate::ImportOptions;
@@ -430,10 +432,10 @@ impl Frames {
     /// Read the entries of locations `locs` without using them: their cache
     /// misses (locations first used in random order) overlap, instead of
     /// coming one after the other in [`Frames::location_frames`].
-    fn read_ahead(&self, locs: &[usize]) {
+    fn read_ahead(&self, locs: &[u32]) {
         let mut sink = 0u32;
         for &li in locs {
-            if let Some(l) = self.location.get(li) {
+            if let Some(l) = self.location.get(li as usize) {
                 sink ^= l.start;
             }
         }
@@ -489,21 +491,258 @@ fn for_each_sample(b: &[u8], f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
 /// malformed field.
 fn for_each_field<'a>(b: &'a [u8], field: u64, mut f: impl FnMut(&'a [u8]) -> Result<()>) -> Result<()> {
     let mut i = 0;
-    while i < b.len() {
-        let Some((key, next)) = wire::varint(b, i) else { break };
-        let Some((v, next)) = wire::varint(b, next) else { break };
-        i = next;
-        if key & 7 == 2 {
-            let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
-                break;
-            };
-            if key >> 3 == field {
-                f(&b[i..end])?;
+    while let Some((key, body, next)) = next_field(b, i) {
+        if key >> 3 == field {
+            if let Some(body) = body {
+                f(&b[body])?;
             }
-            i = end;
         }
+        i = next;
     }
     Ok(())
+}
+
+/// The top-level field at `b[i..]` (a varint or a length-delimited field:
+/// every top-level field of `Profile` is one): its key, its body's range
+/// when it is length-delimited, and the index after it. `None` at the end
+/// of `b` and at a malformed field.
+fn next_field(b: &[u8], i: usize) -> Option<(u64, Option<std::ops::Range<usize>>, usize)> {
+    if i >= b.len() {
+        return None;
+    }
+    let (key, next) = wire::varint(b, i)?;
+    let (v, next) = wire::varint(b, next)?;
+    if key & 7 != 2 {
+        return Some((key, None, next));
+    }
+    let end = usize::try_from(v).ok().and_then(|n| next.checked_add(n)).filter(|&e| e <= b.len())?;
+    Some((key, Some(next..end), end))
+}
+
+/// The stacks of the samples, built in file order on the calling thread.
+/// Consecutive samples share their outermost locations (Go writes samples
+/// in first-seen order): the shared prefix, already checked and resolved
+/// for the previous sample, is reused.
+struct Stacks {
+    limits: flamekit_core::IngestLimits,
+    frames: Frames,
+    /// The previous sample's location indices, outermost first.
+    locs: Vec<u32>,
+    stack: Vec<FrameId>,
+    /// `stack_lens[k]`: the stack's length after `locs[k]`, for the first
+    /// `built` locations (an all-zero sample builds no stack).
+    stack_lens: Vec<usize>,
+    built: usize,
+}
+
+impl Stacks {
+    /// Add sample `i`, which shares `common` outermost locations with the
+    /// sample before and then has the locations `new` (outermost first),
+    /// with `values` (one per sample type; all checked by [`read_sample`]).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn sample(
+        &mut self,
+        t: &Tables<'_>,
+        g: &mut GroupBuilder,
+        set: &mut SampledSetBuilder,
+        i: usize,
+        common: usize,
+        new: &[u32],
+        values: &[i64],
+    ) -> Result<()> {
+        self.locs.truncate(common);
+        self.locs.extend_from_slice(new);
+        if values.iter().all(|&v| v == 0) {
+            self.built = self.built.min(common);
+            return Ok(());
+        }
+        let keep = self.built.min(common);
+        let stack = &mut self.stack;
+        stack.truncate(keep.checked_sub(1).map_or(0, |k| self.stack_lens[k]));
+        self.stack_lens.truncate(keep);
+        self.frames.read_ahead(&self.locs[keep..]);
+        for &li in &self.locs[keep..] {
+            match self.frames.location_frames(t, g, li as usize)? {
+                // One frame per location: bounded by the location count
+                // checked by `read_sample` (the builder checks the depth of
+                // the nodes).
+                LocationStack::One(f) => stack.push(f),
+                LocationStack::Range(a, b) => {
+                    // Checked before growing: a sample repeating a location
+                    // with many inlined lines cannot build an unbounded stack.
+                    let depth = (stack.len() + (b - a)) as u64;
+                    self.limits.check(flamekit_core::LimitKind::StackDepth, depth)?;
+                    // Two or three frames mostly: a loop beats a `memmove` call.
+                    for &f in &self.frames.arena[a..b] {
+                        stack.push(f);
+                    }
+                }
+            }
+            self.stack_lens.push(stack.len());
+        }
+        self.built = self.locs.len();
+        let mut node = None;
+        for (pi, &v) in values.iter().enumerate() {
+            if v < 0 {
+                g.report().skip(
+                    "negative_value",
+                    Location::Path(format!("sample[{i}].value[{pi}]")),
+                    format!("negative value {v} skipped"),
+                );
+            } else if v > 0 {
+                let id = match node {
+                    Some(id) => id,
+                    None => *node.insert(set.stack_id(stack)?),
+                };
+                set.push_sample(pi, id, v as f64)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A run of whole top-level fields, holding samples, that one worker reads
+/// ([`read_run`]).
+#[derive(Clone, Copy)]
+struct SampleRun<'b> {
+    fields: &'b [u8],
+    /// Index of the run's first sample.
+    first: usize,
+    /// Body of the sample before the run's first, if any.
+    prev: Option<&'b [u8]>,
+}
+
+/// Cut the top-level fields of `b` into runs of about `size` bytes, from
+/// the first field to the last sample (the tables after it are not read
+/// again).
+fn sample_runs(b: &[u8], size: usize) -> Vec<SampleRun<'_>> {
+    let mut runs = Vec::new();
+    let (mut start, mut first, mut prev) = (0, 0, None);
+    let (mut count, mut last, mut last_end) = (0, None, 0);
+    let mut i = 0;
+    while let Some((key, body, next)) = next_field(b, i) {
+        i = next;
+        if key >> 3 == 2 {
+            if let Some(body) = body {
+                count += 1;
+                last = Some(&b[body]);
+                last_end = i;
+            }
+        }
+        if i - start >= size && last_end == i {
+            runs.push(SampleRun { fields: &b[start..i], first, prev });
+            (start, first, prev) = (i, count, last);
+        }
+    }
+    if last_end > start {
+        runs.push(SampleRun { fields: &b[start..last_end], first, prev });
+    }
+    runs
+}
+
+/// What every worker reads samples with.
+struct RunContext<'a, 'p> {
+    p: &'p PbProfile,
+    t: &'a Tables<'p>,
+    /// Location ids are `1..=n` in order.
+    dense: bool,
+    opts: &'a ImportOptions,
+}
+
+/// The samples of a [`SampleRun`], read: for each, its values and the
+/// locations it does not share with the sample before.
+struct ReadRun {
+    first: usize,
+    /// Per sample: how many of its outermost locations it shares with the
+    /// sample before.
+    common: Vec<u32>,
+    /// Per sample: the end of its new locations in `locs`.
+    new_end: Vec<u32>,
+    /// The samples' new location indices, outermost first.
+    locs: Vec<u32>,
+    /// Per sample, one value per sample type.
+    values: Vec<i64>,
+    /// The first error, met after the samples above.
+    error: Option<Error>,
+}
+
+/// Read the samples of `run`: decode each and check it (stack depth, value
+/// count, location ids), up to the first error.
+fn read_run(cx: &RunContext<'_, '_>, run: SampleRun<'_>) -> ReadRun {
+    let mut out = ReadRun {
+        first: run.first,
+        common: Vec::new(),
+        new_end: Vec::new(),
+        locs: Vec::new(),
+        values: Vec::new(),
+        error: None,
+    };
+    let mut s = PbSample::default();
+    let mut prev_ids = Vec::new();
+    // The sample before the run was read (and checked) by the run before;
+    // should it not decode, that run's error comes first.
+    if let Some(prev) = run.prev {
+        if decode_sample(prev, &mut s).is_ok() {
+            prev_ids = std::mem::take(&mut s.location_id);
+            prev_ids.reverse();
+        }
+    }
+    let mut i = run.first;
+    let result = for_each_sample(run.fields, |body| {
+        decode_sample(body, &mut s)?;
+        let r = read_sample(cx, i, &s, &prev_ids, &mut out.locs);
+        i += 1;
+        let common = r?;
+        prev_ids.truncate(common);
+        prev_ids.extend(s.location_id.iter().rev().skip(common));
+        out.common.push(common as u32);
+        // At most the input's length (a location id takes a byte).
+        out.new_end.push(out.locs.len() as u32);
+        out.values.extend_from_slice(&s.value);
+        Ok(())
+    });
+    out.error = result.err();
+    out
+}
+
+/// Check sample `i`, `s`, and push the indices of the locations it does not
+/// share with the sample before (`prev_ids`, its location ids outermost
+/// first) to `locs`: how many it shares.
+fn read_sample(
+    cx: &RunContext<'_, '_>,
+    i: usize,
+    s: &PbSample,
+    prev_ids: &[u64],
+    locs: &mut Vec<u32>,
+) -> Result<usize> {
+    cx.opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
+    let types = cx.p.sample_type.len();
+    if s.value.len() != types {
+        return Err(Error::invalid(
+            FORMAT,
+            format!("sample[{i}].value"),
+            format!("{} values for {} sample types", s.value.len(), types),
+        ));
+    }
+    // location_id[0] is the leaf: resolve from the root.
+    let common = s.location_id.iter().rev().zip(prev_ids).take_while(|(a, b)| a == b).count();
+    let locations = &cx.p.location;
+    for (j, lid) in s.location_id.iter().enumerate().rev().skip(common) {
+        let direct = lid.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+        let li = match direct {
+            Some(i) if cx.dense && i < locations.len() => Some(i),
+            _ if cx.dense => None,
+            Some(i) if locations.get(i).is_some_and(|l| l.id == *lid) => Some(i),
+            _ => cx.t.locations.get(lid),
+        };
+        let li = li.ok_or_else(|| {
+            Error::invalid(FORMAT, format!("sample[{i}].location_id[{j}]"), format!("no location has id {lid}"))
+        })?;
+        // `Frames::new` has checked that location indices fit in `u32`.
+        locs.push(li as u32);
+    }
+    Ok(common)
 }
 
 fn protobuf_error(e: prost::DecodeError) -> Error {
@@ -697,97 +936,57 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
         found.unwrap_or(p.sample_type.len() - 1)
     };
 
-    let mut frames = Frames::new(&t)?;
+    let frames = Frames::new(&t)?;
     // Locations are numbered 1..=n in order by most producers (Go included):
     // then an id is its index plus one.
     let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
-    // Consecutive samples share their outermost locations (Go writes samples
-    // in first-seen order): the shared prefix, already checked and resolved
-    // for the previous sample, is reused. `prev_ids` are the previous
-    // sample's location ids outermost first, `locs` their indices, and
-    // `stack_lens[k]` the stack length after `locs[k]` for the first `built`
-    // locations (all-zero samples build no stack).
-    let mut prev_ids: Vec<u64> = Vec::new();
-    let mut locs: Vec<usize> = Vec::new();
-    let mut stack: Vec<FrameId> = Vec::new();
-    let mut stack_lens: Vec<usize> = Vec::new();
-    let mut built = 0usize;
-    let mut s = PbSample::default();
-    let mut si = 0usize;
-    for_each_sample(bytes, |body| {
-        decode_sample(body, &mut s)?;
-        let i = si;
-        si += 1;
-        opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
-        if s.value.len() != p.sample_type.len() {
-            return Err(Error::invalid(
-                FORMAT,
-                format!("sample[{i}].value"),
-                format!("{} values for {} sample types", s.value.len(), p.sample_type.len()),
-            ));
-        }
-        // location_id[0] is the leaf: resolve from the root.
-        let common = s.location_id.iter().rev().zip(&prev_ids).take_while(|(a, b)| a == b).count();
-        locs.truncate(common);
-        prev_ids.truncate(common);
-        for (j, lid) in s.location_id.iter().enumerate().rev().skip(common) {
-            let direct = lid.checked_sub(1).and_then(|i| usize::try_from(i).ok());
-            let li = match direct {
-                Some(i) if dense && i < p.location.len() => Some(i),
-                _ if dense => None,
-                Some(i) if p.location.get(i).is_some_and(|l| l.id == *lid) => Some(i),
-                _ => t.locations.get(lid),
-            };
-            let li = li.ok_or_else(|| {
-                Error::invalid(FORMAT, format!("sample[{i}].location_id[{j}]"), format!("no location has id {lid}"))
-            })?;
-            locs.push(li);
-            prev_ids.push(*lid);
-        }
-        if s.value.iter().all(|&v| v == 0) {
-            built = built.min(common);
-            return Ok(());
-        }
-        let keep = built.min(common);
-        stack.truncate(keep.checked_sub(1).map_or(0, |k| stack_lens[k]));
-        stack_lens.truncate(keep);
-        frames.read_ahead(&locs[keep..]);
-        for &li in &locs[keep..] {
-            match frames.location_frames(&t, &mut g, li)? {
-                // One frame per location: bounded by the location count
-                // checked above (the builder checks the depth of the nodes).
-                LocationStack::One(f) => stack.push(f),
-                LocationStack::Range(a, b) => {
-                    // Checked before growing: a sample repeating a location
-                    // with many inlined lines cannot build an unbounded stack.
-                    opts.limits.check(flamekit_core::LimitKind::StackDepth, (stack.len() + (b - a)) as u64)?;
-                    // Two or three frames mostly: a loop beats a `memmove` call.
-                    for &f in &frames.arena[a..b] {
-                        stack.push(f);
-                    }
+    let cx = RunContext { p: &p, t: &t, dense, opts };
+    let mut stacks =
+        Stacks { limits: opts.limits, frames, locs: Vec::new(), stack: Vec::new(), stack_lens: Vec::new(), built: 0 };
+    let threads = opts.thread_count();
+    let types = p.sample_type.len();
+    if threads <= 1 || bytes.len() < 2 * crate::parallel::MIN_CHUNK {
+        // One sample at a time, each read and built in turn.
+        let mut s = PbSample::default();
+        let (mut prev_ids, mut new) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        for_each_sample(bytes, |body| {
+            decode_sample(body, &mut s)?;
+            new.clear();
+            let common = read_sample(&cx, i, &s, &prev_ids, &mut new)?;
+            prev_ids.truncate(common);
+            prev_ids.extend(s.location_id.iter().rev().skip(common));
+            stacks.sample(&t, &mut g, &mut set, i, common, &new, &s.value)?;
+            i += 1;
+            Ok(())
+        })?;
+    } else {
+        // The samples are read in runs on the workers (decoded, checked, their
+        // locations found); the calling thread resolves the locations to
+        // frames and builds the stacks, in file order.
+        let size = crate::parallel::chunk_size(bytes.len(), threads).unwrap_or(bytes.len());
+        let runs = sample_runs(bytes, size);
+        // Reading a run is a small part of the work: one worker fewer than
+        // the threads, beside the calling thread.
+        crate::parallel::parse_ordered_on(
+            &runs,
+            threads - 1,
+            || (),
+            |(), run| read_run(&cx, run),
+            |read| {
+                let mut new_start = 0;
+                for (k, (&common, &new_end)) in read.common.iter().zip(&read.new_end).enumerate() {
+                    let new = &read.locs[new_start..new_end as usize];
+                    new_start = new_end as usize;
+                    let values = &read.values[k * types..(k + 1) * types];
+                    stacks.sample(&t, &mut g, &mut set, read.first + k, common as usize, new, values)?;
                 }
-            }
-            stack_lens.push(stack.len());
-        }
-        built = locs.len();
-        let mut node = None;
-        for (pi, &v) in s.value.iter().enumerate() {
-            if v < 0 {
-                g.report().skip(
-                    "negative_value",
-                    Location::Path(format!("sample[{i}].value[{pi}]")),
-                    format!("negative value {v} skipped"),
-                );
-            } else if v > 0 {
-                let id = match node {
-                    Some(id) => id,
-                    None => *node.insert(set.stack_id(&stack)?),
-                };
-                set.push_sample(pi, id, v as f64)?;
-            }
-        }
-        Ok(())
-    })?;
+                // The samples before a worker's error were built: it comes
+                // next, as it would have on one thread.
+                read.error.map_or(Ok(()), Err)
+            },
+        )?;
+    }
     for profile in set.finish() {
         g.push_profile(profile)?;
     }

@@ -426,3 +426,189 @@ fn sparse_ids_and_unset_default() {
     assert_eq!(flamekit::dump_stacks(&g, &g.profiles()[0]), vec!["f;g 5", "f 2"]);
     assert_eq!(weights(&g, 0, "f"), (2.0, 7.0));
 }
+
+/// A sample's location ids (outermost first) and its two values.
+type Sample = (Vec<u64>, [i64; 2]);
+
+/// A profile of 300 functions `f1`..`f300`: location `k` (1..=300) is
+/// `f{k}`, location `300 + j` (1..=20) is `f{j+1}` inlined into `f{j}`; two
+/// sample types. Samples (from a fixed pseudo-random sequence) keep a
+/// random part of the previous sample's stack, as profilers' samples do, or
+/// one in four go back to the stack before it; one in ten has no value, one in thirty a negative one. Large enough
+/// (about 1 MB) that the samples are read in many runs, on any thread
+/// count. Returns the bytes and every sample's location ids (outermost
+/// first) and values.
+fn many_samples(bad_location_at: Option<usize>) -> (Vec<u8>, Vec<Sample>) {
+    let mut pb = Pb::default();
+    for s in ["", "samples", "count", "space", "bytes"] {
+        pb.bytes(6, s.as_bytes());
+    }
+    for k in 1..=300 {
+        pb.bytes(6, format!("f{k}").as_bytes());
+    }
+    pb.msg(1, |m| {
+        m.int(1, 1).int(2, 2);
+    });
+    pb.msg(1, |m| {
+        m.int(1, 3).int(2, 4);
+    });
+    for k in 1..=300i64 {
+        pb.msg(5, |m| {
+            m.int(1, k).int(2, 4 + k);
+        });
+        pb.msg(4, |m| {
+            m.int(1, k).msg(4, |l| {
+                l.int(1, k);
+            });
+        });
+    }
+    for j in 1..=20i64 {
+        pb.msg(4, |m| {
+            m.int(1, 300 + j);
+            m.msg(4, |l| {
+                l.int(1, j + 1);
+            });
+            m.msg(4, |l| {
+                l.int(1, j);
+            });
+        });
+    }
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut samples = Vec::new();
+    let mut stack: Vec<u64> = Vec::new();
+    let mut before: Vec<u64> = Vec::new();
+    for i in 0..60_000 {
+        let last = stack.clone();
+        if next(4) == 0 {
+            // Back to the stack before the last one.
+            stack.clone_from(&before);
+        } else {
+            let keep = next(stack.len() as u64 + 1) as usize;
+            stack.truncate(keep);
+        }
+        before = last;
+        let depth = 1 + next(12) as usize;
+        while stack.len() < depth {
+            stack.push(1 + next(320));
+        }
+        let mut locations = stack.clone();
+        if bad_location_at == Some(i) {
+            locations.push(999);
+        }
+        let values = match next(30) {
+            0..=2 => [0, 0],
+            3 => [-1, 1 + next(9) as i64],
+            _ => [1 + next(5) as i64, next(1000) as i64],
+        };
+        let leaf_first: Vec<i64> = locations.iter().rev().map(|&l| l as i64).collect();
+        sample(&mut pb, &leaf_first, &values);
+        samples.push((locations, values));
+    }
+    assert!(pb.0.len() > 800_000, "{} bytes", pb.0.len());
+    (pb.0, samples)
+}
+
+/// What `dump_stacks` gives for sample type `ty` of `samples`: each sample
+/// with a positive value, its stack's frame names, consecutive equal
+/// stacks summed.
+fn expected_dump(samples: &[Sample], ty: usize) -> Vec<String> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for (locations, values) in samples {
+        if values[ty] <= 0 {
+            continue;
+        }
+        let names: Vec<String> = locations
+            .iter()
+            .map(|&l| if l <= 300 { format!("f{l}") } else { format!("f{};f{}", l - 300, l - 299) })
+            .collect();
+        let stack = names.join(";");
+        match out.last_mut() {
+            Some((last, w)) if *last == stack => *w += values[ty],
+            _ => out.push((stack, values[ty])),
+        }
+    }
+    out.into_iter().map(|(s, w)| format!("{s} {w}")).collect()
+}
+
+/// Samples read in many runs (on one thread and on four) keep their stacks,
+/// values and order, frames are numbered in order of first use, and the
+/// negative values are reported.
+#[test]
+fn samples_read_in_many_runs_keep_their_stacks_and_order() {
+    let (bytes, samples) = many_samples(None);
+    for threads in [1, 4] {
+        let opts = ImportOptions { threads, ..Default::default() };
+        let (g, report) = flamekit::import_with(&bytes, None, &opts).unwrap();
+        for ty in 0..2 {
+            let dump = flamekit::dump_stacks(&g, &g.profiles()[ty]);
+            assert!(dump == expected_dump(&samples, ty), "{threads} threads, sample type {ty}");
+        }
+        let negative = samples.iter().filter(|(_, v)| v[0] < 0).count() as u64;
+        assert_eq!(report.skipped.get("negative_value"), Some(&negative));
+        // Frames in order of first use by a sample with a value.
+        let mut first_use: Vec<String> = Vec::new();
+        for (locations, values) in &samples {
+            if values.iter().all(|&v| v == 0) {
+                continue;
+            }
+            for &l in locations {
+                let names = if l <= 300 { vec![l] } else { vec![l - 300, l - 299] };
+                for n in names {
+                    let name = format!("f{n}");
+                    if !first_use.contains(&name) {
+                        first_use.push(name);
+                    }
+                }
+            }
+        }
+        let frames: Vec<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(frames, first_use, "{threads} threads");
+    }
+}
+
+/// The first error in file order is the one reported, whichever reader
+/// meets it: a bad location id in sample 40,000 (met while decoding), the
+/// sample limit (met while building), or both.
+#[test]
+fn errors_in_many_runs_come_in_file_order() {
+    let (bytes, samples) = many_samples(Some(40_000));
+    // Samples with a positive value, up to sample `n` (excluded), per type.
+    let pushed = |n: usize| samples[..n].iter().map(|(_, v)| v.iter().filter(|&&x| x > 0).count()).sum::<usize>();
+    for threads in [1, 4] {
+        let with = |max_samples: usize| ImportOptions {
+            threads,
+            limits: IngestLimits { max_samples: max_samples as u64, ..Default::default() },
+            ..Default::default()
+        };
+        // The bad id first: its location is after the leaf's index.
+        match flamekit::import_with(&bytes, None, &with(pushed(60_000))) {
+            Err(Error::InvalidProfile { location, .. }) => {
+                let depth = samples[40_000].0.len();
+                assert_eq!(location, "sample[40000].location_id[0]", "{threads} threads, depth {depth}");
+            }
+            other => panic!("{threads} threads: expected the bad location, got {other:?}"),
+        }
+        // The sample limit first, in an earlier run than the bad id.
+        match flamekit::import_with(&bytes, None, &with(pushed(10_000))) {
+            Err(Error::LimitExceeded { limit: LimitKind::Samples, value, .. }) => {
+                assert_eq!(value, pushed(10_000) as u64 + 1)
+            }
+            other => panic!("{threads} threads: expected the sample limit, got {other:?}"),
+        }
+        // The sample limit met a few samples before the bad id (most likely
+        // in the same run).
+        let near = (39_990..40_000).find(|&i| samples[i].1.iter().any(|&v| v > 0)).expect("a sample with a value");
+        match flamekit::import_with(&bytes, None, &with(pushed(near))) {
+            Err(Error::LimitExceeded { limit: LimitKind::Samples, value, .. }) => {
+                assert_eq!(value, pushed(near) as u64 + 1)
+            }
+            other => panic!("{threads} threads: expected the sample limit, got {other:?}"),
+        }
+    }
+}
