@@ -430,6 +430,15 @@ fn sparse_ids_and_unset_default() {
 /// A sample's location ids (outermost first) and its two values.
 type Sample = (Vec<u64>, [i64; 2]);
 
+/// What [`many_samples`] breaks: nothing, sample `i`'s leaf location (an
+/// id no location has), or sample `i` itself (malformed protobuf).
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    BadLocation(usize),
+    Malformed(usize),
+}
+
 /// A profile of 300 functions `f1`..`f300`: location `k` (1..=300) is
 /// `f{k}`, location `300 + j` (1..=20) is `f{j+1}` inlined into `f{j}`; two
 /// sample types. Samples (from a fixed pseudo-random sequence) keep a
@@ -438,7 +447,7 @@ type Sample = (Vec<u64>, [i64; 2]);
 /// (about 1 MB) that the samples are read in many runs, on any thread
 /// count. Returns the bytes and every sample's location ids (outermost
 /// first) and values.
-fn many_samples(bad_location_at: Option<usize>) -> (Vec<u8>, Vec<Sample>) {
+fn many_samples(fault: Fault) -> (Vec<u8>, Vec<Sample>) {
     let mut pb = Pb::default();
     for s in ["", "samples", "count", "space", "bytes"] {
         pb.bytes(6, s.as_bytes());
@@ -498,7 +507,7 @@ fn many_samples(bad_location_at: Option<usize>) -> (Vec<u8>, Vec<Sample>) {
             stack.push(1 + next(320));
         }
         let mut locations = stack.clone();
-        if bad_location_at == Some(i) {
+        if fault == Fault::BadLocation(i) {
             locations.push(999);
         }
         let values = match next(30) {
@@ -507,7 +516,12 @@ fn many_samples(bad_location_at: Option<usize>) -> (Vec<u8>, Vec<Sample>) {
             _ => [1 + next(5) as i64, next(1000) as i64],
         };
         let leaf_first: Vec<i64> = locations.iter().rev().map(|&l| l as i64).collect();
-        sample(&mut pb, &leaf_first, &values);
+        if fault == Fault::Malformed(i) {
+            // Its packed location ids say 5 bytes and hold 1.
+            pb.bytes(2, &[0x0a, 0x05, 0x01]);
+        } else {
+            sample(&mut pb, &leaf_first, &values);
+        }
         samples.push((locations, values));
     }
     assert!(pb.0.len() > 800_000, "{} bytes", pb.0.len());
@@ -541,7 +555,7 @@ fn expected_dump(samples: &[Sample], ty: usize) -> Vec<String> {
 /// negative values are reported.
 #[test]
 fn samples_read_in_many_runs_keep_their_stacks_and_order() {
-    let (bytes, samples) = many_samples(None);
+    let (bytes, samples) = many_samples(Fault::None);
     for threads in [1, 4] {
         let opts = ImportOptions { threads, ..Default::default() };
         let (g, report) = flamekit::import_with(&bytes, None, &opts).unwrap();
@@ -577,7 +591,7 @@ fn samples_read_in_many_runs_keep_their_stacks_and_order() {
 /// sample limit (met while building), or both.
 #[test]
 fn errors_in_many_runs_come_in_file_order() {
-    let (bytes, samples) = many_samples(Some(40_000));
+    let (bytes, samples) = many_samples(Fault::BadLocation(40_000));
     // Samples with a positive value, up to sample `n` (excluded), per type.
     let pushed = |n: usize| samples[..n].iter().map(|(_, v)| v.iter().filter(|&&x| x > 0).count()).sum::<usize>();
     for threads in [1, 4] {
@@ -609,6 +623,29 @@ fn errors_in_many_runs_come_in_file_order() {
                 assert_eq!(value, pushed(near) as u64 + 1)
             }
             other => panic!("{threads} threads: expected the sample limit, got {other:?}"),
+        }
+    }
+}
+
+/// Malformed protobuf in sample 40,000 is the error, on any thread count,
+/// even when the sample limit is met 30,000 samples before it: malformed
+/// input is reported first, as when the whole input is decoded before
+/// anything else is checked.
+#[test]
+fn a_malformed_sample_among_many_runs_is_the_error() {
+    let (bytes, samples) = many_samples(Fault::Malformed(40_000));
+    let pushed = samples[..10_000].iter().map(|(_, v)| v.iter().filter(|&&x| x > 0).count()).sum::<usize>();
+    for threads in [1, 4] {
+        for max_samples in [u64::MAX, pushed as u64] {
+            let opts = ImportOptions {
+                threads,
+                limits: IngestLimits { max_samples, ..Default::default() },
+                ..Default::default()
+            };
+            match flamekit::import_with(&bytes, None, &opts) {
+                Err(Error::InvalidProfile { location, .. }) => assert_eq!(location, "protobuf"),
+                other => panic!("{threads} threads, {max_samples} samples at most: got {other:?}"),
+            }
         }
     }
 }
