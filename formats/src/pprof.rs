@@ -57,8 +57,9 @@ struct PbProfile {
     location: Vec<PbLocation>,
     #[prost(message, repeated, tag = "5")]
     function: Vec<PbFunction>,
-    // `string_table` (field 6) is not decoded: [`string_table`] borrows its
-    // entries from the input instead (no copy, no allocation per string).
+    // `string_table` (field 6) is not decoded: its entries are borrowed from
+    // the input instead (no copy, no allocation per string), by
+    // `wire::profile` in its walk or else by [`string_table`].
     #[prost(int64, tag = "14")]
     default_sample_type: i64,
 }
@@ -290,10 +291,10 @@ fn index_ids(ids: impl Iterator<Item = u64> + Clone, what: &str) -> Result<IdInd
     Ok(IdIndex::Map(map))
 }
 
-fn build_tables<'p>(p: &'p PbProfile, bytes: &'p [u8]) -> Result<Tables<'p>> {
+fn build_tables<'p>(p: &'p PbProfile, strings: Vec<&'p [u8]>) -> Result<Tables<'p>> {
     let t = Tables {
         p,
-        strings: string_table(bytes),
+        strings,
         functions: index_ids(p.function.iter().map(|f| f.id), "function")?,
         locations: index_ids(p.location.iter().map(|l| l.id), "location")?,
         mappings: index_ids(p.mapping.iter().map(|m| m.id), "mapping")?,
@@ -844,12 +845,13 @@ fn walk_any(b: &[u8], counts: &mut [u64; 16]) -> Shape {
     Shape::Valid { fields: 0, strings: false }
 }
 
-/// Everything but the samples, which are decoded one at a time later. The
+/// Everything but the samples, which are decoded one at a time later, and
+/// the string table's entries, borrowed from `bytes`. The
 /// entries are counted first: more sample types than `max_profiles`, or
 /// tables that would decode to more than [`MAX_DECODE_FACTOR`] × the input,
 /// are refused before prost allocates anything.
 /// `counts` are the top-level field counts from [`check_shape`].
-fn decode(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<PbProfile> {
+fn decode<'b>(bytes: &'b [u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<(PbProfile, Vec<&'b [u8]>)> {
     opts.limits.check(flamekit_core::LimitKind::Profiles, counts[1])?;
     let cost = decoded_cost(counts, count_lines(bytes));
     let allowed = (bytes.len() as u64).saturating_mul(MAX_DECODE_FACTOR).saturating_add(64 << 10);
@@ -869,8 +871,8 @@ fn decode(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<PbPr
         ));
     }
     match wire::profile(bytes, counts) {
-        Some(p) => Ok(p),
-        None => PbProfile::decode(bytes).map_err(protobuf_error),
+        Some((p, strings)) => Ok((p, strings)),
+        None => Ok((PbProfile::decode(bytes).map_err(protobuf_error)?, string_table(bytes))),
     }
 }
 
@@ -904,8 +906,8 @@ fn decode_sample(body: &[u8], s: &mut PbSample) -> Result<()> {
 }
 
 fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let p = decode(bytes, counts, opts)?;
-    let t = build_tables(&p, bytes)?;
+    let (p, strings) = decode(bytes, counts, opts)?;
+    let t = build_tables(&p, strings)?;
     if p.sample_type.is_empty() {
         return Err(Error::invalid(FORMAT, "sample_type", "the profile declares no sample type"));
     }

@@ -77,10 +77,11 @@ fn message(v: Value<'_>) -> Option<&[u8]> {
     }
 }
 
-/// Decode the profile's tables (every field but the samples and strings,
-/// which prost skips too) as `PbProfile::decode` would, when `b` is well
-/// formed. `counts` are the top-level field counts, to size the tables.
-pub(super) fn profile(b: &[u8], counts: &[u64; 16]) -> Option<PbProfile> {
+/// Decode the profile's tables (every field but the samples) as
+/// `PbProfile::decode` would, when `b` is well formed, and borrow the
+/// string table's entries (which `PbProfile` leaves out) in the same walk.
+/// `counts` are the top-level field counts, to size the tables.
+pub(super) fn profile<'b>(b: &'b [u8], counts: &[u64; 16]) -> Option<(PbProfile, Vec<&'b [u8]>)> {
     let cap = |n: u64| usize::try_from(n).unwrap_or(0);
     let mut p = PbProfile {
         sample_type: Vec::with_capacity(cap(counts[1])),
@@ -89,19 +90,21 @@ pub(super) fn profile(b: &[u8], counts: &[u64; 16]) -> Option<PbProfile> {
         function: Vec::with_capacity(cap(counts[5])),
         default_sample_type: 0,
     };
+    let mut strings = Vec::with_capacity(cap(counts[6]));
     fields(b, |field, v| {
         match field {
             1 => p.sample_type.push(value_type(message(v)?)?),
             3 => p.mapping.push(mapping(message(v)?)?),
             4 => p.location.push(location(message(v)?)?),
             5 => p.function.push(function(message(v)?)?),
+            6 => strings.push(message(v)?),
             14 => p.default_sample_type = scalar(v)? as i64,
-            // Samples, strings, and fields the importer does not read.
+            // Samples, and fields the importer does not read.
             _ => {}
         }
         Some(())
     })?;
-    Some(p)
+    Some((p, strings))
 }
 
 fn value_type(b: &[u8]) -> Option<PbValueType> {
@@ -283,12 +286,23 @@ mod tests {
         let mut fast = 0;
         for round in 0..20_000 {
             let mut b = random_profile(&mut r).encode_to_vec();
+            // String table entries (field 6), which `PbProfile` leaves out.
+            for k in 0..r.next() % 4 {
+                let s = format!("s{k}").repeat((r.next() % 3) as usize);
+                b.extend_from_slice(&[6 << 3 | 2, s.len() as u8]);
+                b.extend_from_slice(s.as_bytes());
+            }
             if round % 2 == 1 {
                 mutate(&mut r, &mut b);
             }
-            if let Some(p) = profile(&b, &counts(&b)) {
+            if let Some((p, strings)) = profile(&b, &counts(&b)) {
                 fast += 1;
                 assert_eq!(PbProfile::decode(&b[..]).ok(), Some(p), "round {round}: {b:?}");
+                // The importer reads only inputs whose top-level fields pass
+                // the shape check (`string_table` reads no other).
+                if matches!(super::super::walk_shape(&b), super::super::Shape::Valid { .. }) {
+                    assert_eq!(strings, super::super::string_table(&b), "round {round}: {b:?}");
+                }
             }
         }
         // The fast path took most inputs (all unmutated ones).
