@@ -87,22 +87,15 @@ pub(crate) fn parse_ordered_with<C: Copy + Sync, T: Send, W>(
     threads: usize,
     init: impl Fn() -> W + Sync,
     parse: impl Fn(&mut W, C) -> T + Sync,
-    mut merge: impl FnMut(T) -> Result<()>,
+    merge: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
-    if threads <= 1 {
-        // Nothing to overlap: read on the calling thread.
-        let mut state = init();
-        for &chunk in chunks {
-            merge(parse(&mut state, chunk))?;
-        }
-        return Ok(());
-    }
-    parse_ordered_on(chunks, threads, init, parse, merge)
+    parse_ordered_on(chunks, if threads <= 1 { 0 } else { threads }, init, parse, merge)
 }
 
-/// [`parse_ordered_with`] on `workers` worker threads, one or more (for a
-/// merge that is most of the work: one worker, beside the calling thread,
-/// keeps two cores busy without a third thread taking turns with them).
+/// [`parse_ordered_with`] on `workers` worker threads (`0`: on the calling
+/// thread). For a merge that is most of the work, one worker beside the
+/// calling thread keeps two cores busy without a third thread taking turns
+/// with them.
 pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
     chunks: &[C],
     workers: usize,
@@ -110,15 +103,11 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
     parse: impl Fn(&mut W, C) -> T + Sync,
     mut merge: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
-    if chunks.len() <= 1 {
-        // Nothing to overlap: read on the calling thread.
-        let mut state = init();
-        for &chunk in chunks {
-            merge(parse(&mut state, chunk))?;
-        }
-        return Ok(());
+    if workers == 0 || chunks.len() <= 1 {
+        // Nothing to overlap.
+        return read_here(chunks, init, parse, merge);
     }
-    let threads = workers.max(1);
+    let threads = workers;
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -148,11 +137,7 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
         drop(tx);
         if started == 0 {
             drop(rx);
-            let mut state = init();
-            for &chunk in chunks {
-                merge(parse(&mut state, chunk))?;
-            }
-            return Ok(());
+            return read_here(chunks, &init, &parse, &mut merge);
         }
         let mut pending: std::collections::BTreeMap<usize, T> = std::collections::BTreeMap::new();
         let mut want = 0;
@@ -184,6 +169,20 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
         drop(rx);
         result
     })
+}
+
+/// Parse and merge `chunks` in turn on the calling thread.
+fn read_here<C: Copy, T, W>(
+    chunks: &[C],
+    init: impl Fn() -> W,
+    parse: impl Fn(&mut W, C) -> T,
+    mut merge: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let mut state = init();
+    for &chunk in chunks {
+        merge(parse(&mut state, chunk))?;
+    }
+    Ok(())
 }
 
 /// [`parse_ordered_with`] over chunks of bytes ([`split_bytes`]), each
