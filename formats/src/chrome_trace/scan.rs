@@ -8,38 +8,26 @@
 //! number goes, a repeated field, bad JSON) it gives up, and the caller
 //! reads the event with serde: what is read, and every error, stays exactly
 //! serde's. `args` and nested values of other keys are read by serde in any
-//! case. Its value pieces are shared with `v8::scan` ([`crate::json::scan`]).
+//! case. Its object walk and value pieces are shared with `v8::scan`
+//! ([`crate::json::scan`]).
 
 use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
 use super::events::RawEvent;
-use crate::json::scan::{number, plain_str, skip_value};
-use crate::json::{skip_ws, value_at, IdVal, JStr, Num};
+use crate::json::scan::{fields, number, once, plain_str, skip_value};
+use crate::json::{value_at, IdVal, JStr, Num};
 
 /// The event object at the start of `s`, and the bytes it takes, as serde
 /// reads it; `None` to leave it to serde.
 pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
     let b = s.as_bytes();
-    if b.first() != Some(&b'{') {
-        return None;
-    }
     let mut ev =
         RawEvent { ph: None, name: None, ts: None, dur: None, tdur: None, pid: None, tid: None, id: None, args: None };
     // Fields already read: serde refuses a repeated one.
     let mut seen = 0u16;
-    let mut i = skip_ws(b, 1);
-    if b.get(i) == Some(&b'}') {
-        return Some((ev, i + 1));
-    }
-    loop {
-        let (key, end) = plain_str(s, i)?;
-        i = skip_ws(b, end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(b, i + 1);
+    let end = fields(s, 0, |key, i| {
         let field = match key {
             "ph" => 0,
             "name" => 1,
@@ -53,66 +41,55 @@ pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
             _ => 9,
         };
         if field < 9 {
-            if seen & (1 << field) != 0 {
-                return None;
-            }
-            seen |= 1 << field;
+            once(&mut seen, field)?;
         }
-        let null = b[i..].starts_with(b"null");
-        if null {
+        if b[i..].starts_with(b"null") {
             // Every field is optional: `null` leaves it out (the byte after
-            // it is checked below, as after any value).
-            i += 4;
-        } else {
-            match field {
-                0 | 1 => {
-                    let (v, end) = plain_str(s, i)?;
-                    i = end;
-                    let v = Some(JStr(Cow::Borrowed(v)));
-                    if field == 0 {
-                        ev.ph = v;
-                    } else {
-                        ev.name = v;
-                    }
+            // it is checked by `fields`, as after any value).
+            return Some(i + 4);
+        }
+        match field {
+            0 | 1 => {
+                let (v, end) = plain_str(s, i)?;
+                let v = Some(JStr(Cow::Borrowed(v)));
+                if field == 0 {
+                    ev.ph = v;
+                } else {
+                    ev.name = v;
                 }
-                2..=6 => {
-                    let (v, end) = number(s, i)?;
-                    i = end;
-                    let v = Some(Num(v));
-                    match field {
-                        2 => ev.ts = v,
-                        3 => ev.dur = v,
-                        4 => ev.tdur = v,
-                        5 => ev.pid = v,
-                        _ => ev.tid = v,
-                    }
-                }
-                7 => {
-                    if b.get(i) == Some(&b'"') {
-                        let (v, end) = plain_str(s, i)?;
-                        i = end;
-                        ev.id = Some(IdVal::Str(Cow::Borrowed(v)));
-                    } else {
-                        let (v, end) = number(s, i)?;
-                        i = end;
-                        ev.id = Some(IdVal::Num(v));
-                    }
-                }
-                8 => {
-                    let (v, used) = value_at::<&RawValue>(&s[i..])?;
-                    i += used;
-                    ev.args = Some(v);
-                }
-                _ => i = skip_value(s, i)?,
+                Some(end)
             }
+            2..=6 => {
+                let (v, end) = number(s, i)?;
+                let v = Some(Num(v));
+                match field {
+                    2 => ev.ts = v,
+                    3 => ev.dur = v,
+                    4 => ev.tdur = v,
+                    5 => ev.pid = v,
+                    _ => ev.tid = v,
+                }
+                Some(end)
+            }
+            7 if b.get(i) == Some(&b'"') => {
+                let (v, end) = plain_str(s, i)?;
+                ev.id = Some(IdVal::Str(Cow::Borrowed(v)));
+                Some(end)
+            }
+            7 => {
+                let (v, end) = number(s, i)?;
+                ev.id = Some(IdVal::Num(v));
+                Some(end)
+            }
+            8 => {
+                let (v, used) = value_at::<&RawValue>(&s[i..])?;
+                ev.args = Some(v);
+                Some(i + used)
+            }
+            _ => skip_value(s, i),
         }
-        i = skip_ws(b, i);
-        match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b'}') => return Some((ev, i + 1)),
-            _ => return None,
-        }
-    }
+    })?;
+    Some((ev, end))
 }
 
 #[cfg(test)]

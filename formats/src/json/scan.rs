@@ -1,12 +1,13 @@
 //! Pieces of the quick readers (`chrome_trace`'s events, `v8`'s nodes):
-//! each reads one JSON value as serde reads it into the importer's types,
-//! or gives up (`None`) when the value is not of the plain kind it knows,
-//! and the caller reads it with serde. Nothing here accepts what serde
-//! refuses or reads a value otherwise.
+//! the walk of a plain object's fields, with the check that none repeats,
+//! and readers of one JSON value each as serde reads it into the
+//! importer's types. Each gives up (`None`) when the input is not of the
+//! plain kind it knows, and the caller reads it with serde. Nothing here
+//! accepts what serde refuses or reads a value otherwise.
 
 use serde::de::IgnoredAny;
 
-use super::{value_at, Num};
+use super::{skip_ws, value_at, Num};
 
 /// The string starting at `i` when it has no escape and no control
 /// character (serde borrows such a string as it is), and the offset after
@@ -90,6 +91,45 @@ pub(crate) fn int(s: &str, i: usize) -> Option<(i64, usize)> {
         (true, v) => Some((-v, end)),
         (false, v) => Some((v, end)),
     }
+}
+
+/// Walk the object at `i`: `value(key, at)` reads the value of each key
+/// (whitespace skipped before it), returning the offset after it. The
+/// offset after the object, or `None` when it is not a plain object or
+/// `value` gives up.
+pub(crate) fn fields<'s>(
+    s: &'s str,
+    i: usize,
+    mut value: impl FnMut(&'s str, usize) -> Option<usize>,
+) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(i + 1);
+    }
+    loop {
+        let (key, end) = plain_str(s, i)?;
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, value(key, skip_ws(b, i + 1))?);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// `Some` the first time `field` is met (marked in `seen`), `None` after:
+/// serde refuses a repeated field.
+pub(crate) fn once(seen: &mut u16, field: u8) -> Option<()> {
+    let bit = 1 << field;
+    (*seen & bit == 0).then(|| *seen |= bit)
 }
 
 /// A small deterministic generator for the quick readers' tests: each call

@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 
 use super::{CallFrameJson, Children, CpuNode, NodeJson};
-use crate::json::scan::{int, number, plain_str, skip_value};
+use crate::json::scan::{fields, int, number, once, plain_str, skip_value};
 use crate::json::{skip_ws, JStr};
 
 /// The node object at the start of `s`, and the bytes it takes, as serde
@@ -27,7 +27,7 @@ pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
     let mut children = None;
     let mut parent = None;
     // Fields already read.
-    let mut seen = 0u8;
+    let mut seen = 0u16;
     let end = fields(s, 0, |key, i| {
         let field = match key {
             "id" => 0,
@@ -67,7 +67,7 @@ pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
 fn frame(s: &str, i: usize) -> Option<(CallFrameJson<'_>, usize)> {
     let b = s.as_bytes();
     let mut f = CallFrameJson::default();
-    let mut seen = 0u8;
+    let mut seen = 0u16;
     let end = fields(s, i, |key, i| {
         let field = match key {
             "functionName" => 0,
@@ -111,13 +111,6 @@ fn frame(s: &str, i: usize) -> Option<(CallFrameJson<'_>, usize)> {
     Some((f, end))
 }
 
-/// `Some` the first time `field` is met (marked in `seen`), `None` after:
-/// serde refuses a repeated field.
-fn once(seen: &mut u8, field: u8) -> Option<()> {
-    let bit = 1 << field;
-    (*seen & bit == 0).then(|| *seen |= bit)
-}
-
 /// The array of integers at `i` (`children`), and the offset after it.
 fn ids(s: &str, i: usize) -> Option<(Children, usize)> {
     let b = s.as_bytes();
@@ -136,34 +129,6 @@ fn ids(s: &str, i: usize) -> Option<(Children, usize)> {
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
             b']' => return Some((v, i + 1)),
-            _ => return None,
-        }
-    }
-}
-
-/// Walk the object at `i`: `value(key, at)` reads the value of each key
-/// (whitespace skipped before it), returning the offset after it. The
-/// offset after the object, or `None` when it is not a plain object or
-/// `value` gives up.
-fn fields<'s>(s: &'s str, i: usize, mut value: impl FnMut(&'s str, usize) -> Option<usize>) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    let mut i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Some(i + 1);
-    }
-    loop {
-        let (key, end) = plain_str(s, i)?;
-        i = skip_ws(b, end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(b, value(key, skip_ws(b, i + 1))?);
-        match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b'}') => return Some(i + 1),
             _ => return None,
         }
     }
