@@ -107,15 +107,14 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
         // Nothing to overlap.
         return read_here(chunks, init, parse, merge);
     }
-    let threads = workers;
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         // Bounded: a worker far ahead of the merge waits instead of piling up
         // chunk tables.
-        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(threads * 2);
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(workers * 2);
         let mut started = 0;
-        for _ in 0..threads.min(chunks.len()) {
+        for _ in 0..workers.min(chunks.len()) {
             let tx = tx.clone();
             let (next, stop, parse, init) = (&next, &stop, &parse, &init);
             let worker = move || {

@@ -657,9 +657,9 @@ struct ReadRun {
     first: usize,
     /// Per sample: how many of its outermost locations it shares with the
     /// sample before.
-    common: Vec<u32>,
+    common: Vec<usize>,
     /// Per sample: the end of its new locations in `locs`.
-    new_end: Vec<u32>,
+    new_end: Vec<usize>,
     /// The samples' new location indices, outermost first.
     locs: Vec<u32>,
     /// Per sample, one value per sample type.
@@ -692,14 +692,10 @@ fn read_run(cx: &RunContext<'_, '_>, run: SampleRun<'_>) -> ReadRun {
     let mut i = run.first;
     let result = for_each_sample(run.fields, |body| {
         decode_sample(body, &mut s)?;
-        let r = read_sample(cx, i, &s, &prev_ids, &mut out.locs);
+        let r = read_sample(cx, i, &s, &mut prev_ids, &mut out.locs);
         i += 1;
-        let common = r?;
-        prev_ids.truncate(common);
-        prev_ids.extend(s.location_id.iter().rev().skip(common));
-        out.common.push(common as u32);
-        // At most the input's length (a location id takes a byte).
-        out.new_end.push(out.locs.len() as u32);
+        out.common.push(r?);
+        out.new_end.push(out.locs.len());
         out.values.extend_from_slice(&s.value);
         Ok(())
     });
@@ -708,13 +704,13 @@ fn read_run(cx: &RunContext<'_, '_>, run: SampleRun<'_>) -> ReadRun {
 }
 
 /// Check sample `i`, `s`, and push the indices of the locations it does not
-/// share with the sample before (`prev_ids`, its location ids outermost
-/// first) to `locs`: how many it shares.
+/// share with the sample before to `locs`: how many it shares. `prev_ids`,
+/// the sample before's location ids outermost first, become this sample's.
 fn read_sample(
     cx: &RunContext<'_, '_>,
     i: usize,
     s: &PbSample,
-    prev_ids: &[u64],
+    prev_ids: &mut Vec<u64>,
     locs: &mut Vec<u32>,
 ) -> Result<usize> {
     cx.opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
@@ -727,7 +723,7 @@ fn read_sample(
         ));
     }
     // location_id[0] is the leaf: resolve from the root.
-    let common = s.location_id.iter().rev().zip(prev_ids).take_while(|(a, b)| a == b).count();
+    let common = s.location_id.iter().rev().zip(prev_ids.iter()).take_while(|(a, b)| a == b).count();
     let locations = &cx.p.location;
     for (j, lid) in s.location_id.iter().enumerate().rev().skip(common) {
         let direct = lid.checked_sub(1).and_then(|i| usize::try_from(i).ok());
@@ -743,6 +739,8 @@ fn read_sample(
         // `Frames::new` has checked that location indices fit in `u32`.
         locs.push(li as u32);
     }
+    prev_ids.truncate(common);
+    prev_ids.extend(s.location_id.iter().rev().skip(common));
     Ok(common)
 }
 
@@ -955,9 +953,7 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
         for_each_sample(bytes, |body| {
             decode_sample(body, &mut s)?;
             new.clear();
-            let common = read_sample(&cx, i, &s, &prev_ids, &mut new)?;
-            prev_ids.truncate(common);
-            prev_ids.extend(s.location_id.iter().rev().skip(common));
+            let common = read_sample(&cx, i, &s, &mut prev_ids, &mut new)?;
             stacks.sample(&t, &mut g, &mut set, i, common, &new, &s.value)?;
             i += 1;
             Ok(())
@@ -978,10 +974,10 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
             |read| {
                 let mut new_start = 0;
                 for (k, (&common, &new_end)) in read.common.iter().zip(&read.new_end).enumerate() {
-                    let new = &read.locs[new_start..new_end as usize];
-                    new_start = new_end as usize;
+                    let new = &read.locs[new_start..new_end];
+                    new_start = new_end;
                     let values = &read.values[k * types..(k + 1) * types];
-                    stacks.sample(&t, &mut g, &mut set, read.first + k, common as usize, new, values)?;
+                    stacks.sample(&t, &mut g, &mut set, read.first + k, common, new, values)?;
                 }
                 // The samples before a worker's error were built: it comes
                 // next, as it would have on one thread.
