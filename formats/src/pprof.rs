@@ -644,7 +644,6 @@ fn sample_runs(b: &[u8], size: usize) -> Vec<SampleRun<'_>> {
 
 /// What every worker reads samples with.
 struct RunContext<'a, 'p> {
-    p: &'p PbProfile,
     t: &'a Tables<'p>,
     /// Location ids are `1..=n` in order.
     dense: bool,
@@ -714,7 +713,7 @@ fn read_sample(
     locs: &mut Vec<u32>,
 ) -> Result<usize> {
     cx.opts.limits.check(flamekit_core::LimitKind::StackDepth, s.location_id.len() as u64)?;
-    let types = cx.p.sample_type.len();
+    let types = cx.t.p.sample_type.len();
     if s.value.len() != types {
         return Err(Error::invalid(
             FORMAT,
@@ -724,7 +723,7 @@ fn read_sample(
     }
     // location_id[0] is the leaf: resolve from the root.
     let common = s.location_id.iter().rev().zip(prev_ids.iter()).take_while(|(a, b)| a == b).count();
-    let locations = &cx.p.location;
+    let locations = &cx.t.p.location;
     for (j, lid) in s.location_id.iter().enumerate().rev().skip(common) {
         let direct = lid.checked_sub(1).and_then(|i| usize::try_from(i).ok());
         let li = match direct {
@@ -940,7 +939,7 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
     // Locations are numbered 1..=n in order by most producers (Go included):
     // then an id is its index plus one.
     let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
-    let cx = RunContext { p: &p, t: &t, dense, opts };
+    let cx = RunContext { t: &t, dense, opts };
     let mut stacks =
         Stacks { limits: opts.limits, frames, locs: Vec::new(), stack: Vec::new(), stack_lens: Vec::new(), built: 0 };
     let threads = opts.thread_count();
