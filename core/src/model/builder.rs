@@ -10,6 +10,19 @@ use crate::error::{Error, LimitKind, Result};
 use crate::limits::IngestLimits;
 use crate::report::{ImportReport, Location};
 
+/// A stack node's key in [`SampledBuilder`]'s index: `[parent, frame]`.
+/// Two `u32`s rather than one `u64`, so that an entry of the index (key and
+/// node) takes 12 bytes instead of 16; hashed as the one `u64`
+/// `parent << 32 | frame`, a single write to the hasher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct NodeKey([u32; 2]);
+
+impl Hash for NodeKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64((u64::from(self.0[0]) << 32) | u64::from(self.0[1]));
+    }
+}
+
 /// Builds a [`ProfileGroup`]: interns frames, collects profiles, enforces
 /// [`IngestLimits`] as data arrives, and records an [`ImportReport`].
 ///
@@ -361,7 +374,7 @@ pub struct SampledBuilder {
     /// here. hashbrown's default hasher (foldhash) is seeded per process,
     /// so crafted inputs cannot force collisions, and is several times
     /// faster than SipHash.
-    index: HashMap<u64, StackId>,
+    index: HashMap<NodeKey, StackId>,
     /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
     /// consecutive samples usually share a long prefix, which is then reused
     /// without hashing.
@@ -388,7 +401,7 @@ impl SampledBuilder {
     /// of the depth table at a random place, which on large tables is a
     /// cache miss.
     fn node_at(&mut self, parent: StackId, parent_depth: Option<u32>, frame: FrameId) -> Result<StackId> {
-        let key = (u64::from(parent) << 32) | u64::from(frame);
+        let key = NodeKey([parent, frame]);
         let len = self.stacks.len();
         // The newest node has no child yet: nothing to look up below it.
         let childless = parent != NO_STACK && parent as usize + 1 == len;
