@@ -131,6 +131,46 @@ fn million_deep_sampled_profile() {
     assert_eq!(events, 2 * N);
 }
 
+/// Depths up to 65,535 are stored in two bytes and deeper ones in four
+/// (`Depths`): every way of making nodes gives each node its depth on both
+/// sides of that line, and the tables agree whichever way they were built.
+#[test]
+fn depths_past_two_bytes_are_kept() {
+    const N: usize = 70_000;
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let f: Vec<u32> = (0..7).map(|i| g.frame_named(&format!("f{i}")).unwrap()).collect();
+    // Frames repeat along the stack, so no node is found again by its frame alone.
+    let stack: Vec<u32> = (0..N).map(|i| f[(i * 5 + i / 3) % 7]).collect();
+    let [mut whole, mut by_node, mut in_two, mut past] =
+        ["whole", "by node", "in two", "past"].map(|name| g.sampled(name, ValueUnit::None));
+    // One call: appended in one go across the line.
+    whole.push_stack(&stack, 1.0).unwrap();
+    // One node at a time: the node at depth 65,536 is pushed alone.
+    let mut n = NO_STACK;
+    for &frame in &stack {
+        n = by_node.node(n, frame).unwrap();
+    }
+    // Up to the line exactly, then the rest below it in one go.
+    let mut out = Vec::new();
+    let top = in_two.path(NO_STACK, &stack[..65_535], &mut out).unwrap();
+    in_two.path(top, &stack[65_535..], &mut out).unwrap();
+    // Past the line, then a second stack that shares its first 65,600 frames.
+    past.push_stack(&stack[..65_600], 1.0).unwrap();
+    past.push_stack(&stack, 1.0).unwrap();
+    for b in [&whole, &by_node, &in_two, &past] {
+        let t = b.stacks();
+        assert_eq!(t.len(), N);
+        for i in 0..N as u32 {
+            assert_eq!(t.depth(i), i + 1, "node {i}");
+            assert_eq!(t.frame(i), stack[i as usize], "node {i}");
+        }
+        assert_eq!(t, whole.stacks());
+    }
+    // A profile's call tree reads the same depths.
+    let p = past.finish();
+    assert_eq!(CallTree::new(&p).max_depth() as usize, N);
+}
+
 #[test]
 fn builders_reject_bad_input_with_typed_errors() {
     let mut g = GroupBuilder::new("test", &IngestLimits::default());

@@ -529,7 +529,7 @@ impl SampledBuilder {
         self.stacks.parents.push(parent);
         self.stacks.parents.extend(ids.start..ids.end - 1);
         self.stacks.frames.extend_from_slice(frames);
-        self.stacks.depths.extend(depth + 1..=depth + n as u32);
+        self.stacks.depths.extend(depth + 1, depth + n as u32);
         out.extend(ids.clone());
         self.max_frame = Some(self.max_frame.map_or(max, |m| m.max(max)));
         Ok(ids.end - 1)

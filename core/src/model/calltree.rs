@@ -173,7 +173,7 @@ impl CallTree {
                     nodes.push(CallNode {
                         frame: Some(stacks.frames[i]),
                         parent,
-                        depth: stacks.depths[i],
+                        depth: stacks.depths.get(i),
                         self_weight: 0.0,
                         total_weight: 0.0,
                         children: Vec::new(),

@@ -114,7 +114,7 @@ fn remap_stacks(stacks: &StackTable, new_id: &[FrameId]) -> (StackTable, Vec<Sta
         let id = *index.entry((parent, frame)).or_insert_with(|| {
             out.parents.push(parent);
             out.frames.push(frame);
-            out.depths.push(stacks.depths[i]);
+            out.depths.push(stacks.depths.get(i));
             (out.frames.len() - 1) as StackId
         });
         node_map.push(id);

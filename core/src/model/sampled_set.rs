@@ -150,7 +150,7 @@ fn subtable(trie: &StackTable, samples: &[StackId]) -> (StackTable, Vec<StackId>
             map[n as usize] = out.frames.len() as StackId;
             out.parents.push(if parent == NO_STACK { NO_STACK } else { map[parent as usize] });
             out.frames.push(trie.frames[n as usize]);
-            out.depths.push(trie.depths[n as usize]);
+            out.depths.push(trie.depths.get(n as usize));
         }
     }
     (out, map)
