@@ -66,7 +66,8 @@ for (const sh of shapes) {
 
 const MB = (b) => (b / 1e6).toFixed(1)
 const fmtMs = (s) => (!s ? '—' : s.errors.length && !s.n ? 'failed' : s.ms >= 10000 ? `${(s.ms / 1000).toFixed(1)} s` : `${s.ms.toFixed(s.ms < 100 ? 1 : 0)} ms`)
-const fmtRss = (s) => (!s || !s.n ? '—' : `${(s.rss / 1024).toFixed(0)} MB`)
+// Peak RSS is read in KiB (VmHWM) and shown in MiB; input sizes are in MB (10^6 bytes).
+const fmtRss = (s) => (!s || !s.n ? '—' : `${(s.rss / 1024).toFixed(0)} MiB`)
 const ratio = (a, b) => (a && b && a.n && b.n ? a.ms / b.ms : NaN)
 const fmtX = (x) => (Number.isFinite(x) ? `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}x` : '—')
 const out = []
@@ -173,7 +174,7 @@ for (const f of full.filter((f) => shapeOf(f) === sh)) {
     }
   }
   if (sv && sv.n) verdict(ratio(fk, sv) <= 1.5, `${where}: import ≤ 1.5x a bare serde_json parse (to Value): ${fmtX(ratio(fk, sv))}`)
-  if (fk && fk.n) verdict(rssX <= 3, `${where}: peak RSS ≤ 3x input${f.endsWith('.gz') ? ' (inflated size)' : ''}: ${fmtX(rssX)} (${(fk.rss / 1024).toFixed(0)} MB for ${MB(raw)} MB)`)
+  if (fk && fk.n) verdict(rssX <= 3, `${where}: peak RSS ≤ 3x input${f.endsWith('.gz') ? ' (inflated size)' : ''}: ${fmtX(rssX)} (${(fk.rss / 1024).toFixed(0)} MiB for ${MB(raw)} MB)`)
 }
 p()
 }

@@ -365,7 +365,7 @@ pub struct SampledBuilder {
     limits: IngestLimits,
     used: Arc<AtomicU64>,
     stacks: StackTable,
-    /// `(parent, frame)` packed as `parent << 32 | frame` → node, for every
+    /// `(parent, frame)` ([`NodeKey`]) → node, for every
     /// node but the *next-born* ones: node `p + 1` when its parent is `p`,
     /// that is a node created while its parent was the newest node. Those
     /// are found by looking at node `p + 1`, without hashing or any table
