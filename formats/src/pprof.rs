@@ -136,11 +136,13 @@ enum Shape {
 /// Walk the top-level fields (without descending into them): each must be a
 /// field number of `Profile` with the wire type profile.proto gives it.
 fn walk_shape(b: &[u8]) -> Shape {
-    walk_counting(b, &mut [0; 16])
+    walk_fields(b, |_, _, _| ())
 }
 
-/// [`walk_shape`], also counting the occurrences of each field number below 16.
-fn walk_counting(b: &[u8], counts: &mut [u64; 16]) -> Shape {
+/// [`walk_shape`], calling `visit` with each field's number, the offset it
+/// starts at and the range of its body (the offset after it, empty, for a
+/// varint field).
+fn walk_fields(b: &[u8], mut visit: impl FnMut(u64, usize, std::ops::Range<usize>)) -> Shape {
     let mut i = 0;
     let mut fields = 0;
     let mut strings = false;
@@ -168,6 +170,7 @@ fn walk_counting(b: &[u8], counts: &mut [u64; 16]) -> Shape {
             return if b.len() - i < 10 { Shape::Truncated(start) } else { Shape::Invalid(start, "bad varint".into()) };
         };
         i = next;
+        let body = i;
         if wire == 2 {
             match usize::try_from(v).ok().and_then(|n| i.checked_add(n)) {
                 Some(end) if end <= b.len() => i = end,
@@ -176,7 +179,7 @@ fn walk_counting(b: &[u8], counts: &mut [u64; 16]) -> Shape {
         }
         strings |= field == 6;
         fields += 1;
-        counts[field as usize] += 1;
+        visit(field, start, body..i);
     }
     Shape::Valid { fields, strings }
 }
@@ -614,34 +617,6 @@ struct SampleRun<'b> {
     prev: Option<&'b [u8]>,
 }
 
-/// Cut the top-level fields of `b` into runs of about `size` bytes, from
-/// the first field to the last sample (the tables after it are not read
-/// again).
-fn sample_runs(b: &[u8], size: usize) -> Vec<SampleRun<'_>> {
-    let mut runs = Vec::new();
-    let (mut start, mut first, mut prev) = (0, 0, None);
-    let (mut count, mut last, mut last_end) = (0, None, 0);
-    let mut i = 0;
-    while let Some((key, body, next)) = next_field(b, i) {
-        i = next;
-        if key >> 3 == 2 {
-            if let Some(body) = body {
-                count += 1;
-                last = Some(&b[body]);
-                last_end = i;
-            }
-        }
-        if i - start >= size && last_end == i {
-            runs.push(SampleRun { fields: &b[start..i], first, prev });
-            (start, first, prev) = (i, count, last);
-        }
-    }
-    if last_end > start {
-        runs.push(SampleRun { fields: &b[start..last_end], first, prev });
-    }
-    runs
-}
-
 /// What every worker reads samples with.
 struct RunContext<'a, 'p> {
     t: &'a Tables<'p>,
@@ -747,19 +722,76 @@ fn protobuf_error(e: prost::DecodeError) -> Error {
     Error::invalid(FORMAT, "protobuf", e.to_string())
 }
 
+/// What the one walk over the top-level fields ([`check_shape`]) finds.
+struct Layout<'b> {
+    /// How many times each field number below 16 occurs.
+    counts: [u64; 16],
+    /// The input without its samples: the maximal ranges of consecutive
+    /// top-level fields that are not samples (producers write the samples
+    /// in one block, so the walks over the tables skip them at once). When
+    /// samples and other fields alternate more than [`MAX_TABLE_RANGES`]
+    /// times, the whole input, one range.
+    tables: Vec<std::ops::Range<usize>>,
+    /// The input from its first field to its last sample, cut after a
+    /// sample every `run_size` bytes or more.
+    runs: Vec<SampleRun<'b>>,
+}
+
+/// Most ranges [`Layout::tables`] holds before it gives up and holds the
+/// whole input: an input alternating samples and strings of two bytes
+/// each would otherwise take 16 bytes of ranges per 4 bytes of input.
+const MAX_TABLE_RANGES: usize = 64;
+
 /// The top-level shape check: [`Error::Truncated`] or [`Error::InvalidProfile`]
-/// at a byte offset, before anything else.
-/// Returns the count of each top-level field number below 16.
-fn check_shape(bytes: &[u8]) -> Result<[u64; 16]> {
-    let mut counts = [0; 16];
-    match walk_counting(bytes, &mut counts) {
+/// at a byte offset, before anything else. In the same walk, the
+/// [`Layout`] of `bytes`, its samples cut in runs of about `run_size` bytes.
+fn check_shape(bytes: &[u8], run_size: usize) -> Result<Layout<'_>> {
+    let mut layout = Layout { counts: [0; 16], tables: Vec::new(), runs: Vec::new() };
+    // The current range of fields other than samples starts here.
+    let mut tables_from = None;
+    // The current run starts at `start`, with sample `first`, after `prev`.
+    let (mut start, mut first, mut prev) = (0, 0, None);
+    let (mut count, mut last, mut last_end) = (0, None, 0);
+    let shape = walk_fields(bytes, |field, at, body| {
+        layout.counts[field as usize] += 1;
+        if field != 2 {
+            tables_from.get_or_insert(at);
+            return;
+        }
+        if let Some(from) = tables_from.take() {
+            // One past the most: the whole input will be read instead.
+            if layout.tables.len() <= MAX_TABLE_RANGES {
+                layout.tables.push(from..at);
+            }
+        }
+        count += 1;
+        last_end = body.end;
+        last = Some(&bytes[body]);
+        if last_end - start >= run_size {
+            layout.runs.push(SampleRun { fields: &bytes[start..last_end], first, prev });
+            (start, first, prev) = (last_end, count, last);
+        }
+    });
+    match shape {
         Shape::Truncated(at) => Err(Error::Truncated {
             format: FORMAT,
             location: format!("byte {at}"),
             message: "the input ends inside a top-level protobuf field".into(),
         }),
         Shape::Invalid(at, msg) => Err(Error::invalid(FORMAT, format!("byte {at}"), msg)),
-        Shape::Valid { .. } => Ok(counts),
+        Shape::Valid { .. } => {
+            if let Some(from) = tables_from {
+                layout.tables.push(from..bytes.len());
+            }
+            if layout.tables.len() > MAX_TABLE_RANGES {
+                layout.tables.clear();
+                layout.tables.push(0..bytes.len());
+            }
+            if last_end > start {
+                layout.runs.push(SampleRun { fields: &bytes[start..last_end], first, prev });
+            }
+            Ok(layout)
+        }
     }
 }
 
@@ -785,26 +817,19 @@ fn decoded_cost(counts: &[u64; 16], lines: u64) -> u64 {
         .saturating_add(per(lines, size_of::<PbLine>()))
 }
 
-/// Number of `line` entries (field 4) inside every top-level `location`.
-fn count_lines(b: &[u8]) -> u64 {
+/// Number of `line` entries (field 4) inside every top-level `location`
+/// of the [`Layout::tables`] ranges of `b`.
+fn count_lines(b: &[u8], tables: &[std::ops::Range<usize>]) -> u64 {
     let mut lines = 0u64;
-    let mut i = 0;
-    while i < b.len() {
-        let Some((key, next)) = wire::varint(b, i) else { break };
-        let Some((v, next)) = wire::varint(b, next) else { break };
-        i = next;
-        if key & 7 == 2 {
-            let Some(end) = usize::try_from(v).ok().and_then(|n| i.checked_add(n)).filter(|&e| e <= b.len()) else {
-                break;
-            };
-            if key >> 3 == 4 {
+    for range in tables {
+        let _ = walk_fields(&b[range.clone()], |field, _, body| {
+            if field == 4 {
                 let mut counts = [0; 16];
-                if let Shape::Valid { .. } = walk_any(&b[i..end], &mut counts) {
+                if let Shape::Valid { .. } = walk_any(&b[range.start..][body], &mut counts) {
                     lines = lines.saturating_add(counts[4]);
                 }
             }
-            i = end;
-        }
+        });
     }
     lines
 }
@@ -847,10 +872,11 @@ fn walk_any(b: &[u8], counts: &mut [u64; 16]) -> Shape {
 /// entries are counted first: more sample types than `max_profiles`, or
 /// tables that would decode to more than [`MAX_DECODE_FACTOR`] × the input,
 /// are refused before prost allocates anything.
-/// `counts` are the top-level field counts from [`check_shape`].
-fn decode<'b>(bytes: &'b [u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<(PbProfile, Vec<&'b [u8]>)> {
+/// `layout` is the one from [`check_shape`].
+fn decode<'b>(bytes: &'b [u8], layout: &Layout<'b>, opts: &ImportOptions) -> Result<(PbProfile, Vec<&'b [u8]>)> {
+    let counts = &layout.counts;
     opts.limits.check(flamekit_core::LimitKind::Profiles, counts[1])?;
-    let cost = decoded_cost(counts, count_lines(bytes));
+    let cost = decoded_cost(counts, count_lines(bytes, &layout.tables));
     let allowed = (bytes.len() as u64).saturating_mul(MAX_DECODE_FACTOR).saturating_add(64 << 10);
     if cost > allowed {
         return Err(Error::invalid(
@@ -867,7 +893,7 @@ fn decode<'b>(bytes: &'b [u8], counts: &[u64; 16], opts: &ImportOptions) -> Resu
             ),
         ));
     }
-    match wire::profile(bytes, counts) {
+    match wire::profile(bytes, &layout.tables, counts) {
         Some((p, strings)) => Ok((p, strings)),
         None => Ok((PbProfile::decode(bytes).map_err(protobuf_error)?, string_table(bytes))),
     }
@@ -875,8 +901,16 @@ fn decode<'b>(bytes: &'b [u8], counts: &[u64; 16], opts: &ImportOptions) -> Resu
 
 /// Import a raw (already inflated) pprof profile.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let counts = check_shape(bytes)?;
-    import_checked(bytes, &counts, opts).map_err(|e| {
+    let threads = opts.thread_count();
+    // One run of all the samples when they are read on the calling thread.
+    let run_size = match threads {
+        2.. if bytes.len() >= 2 * crate::parallel::MIN_CHUNK => {
+            crate::parallel::chunk_size(bytes.len(), threads).unwrap_or(bytes.len())
+        }
+        _ => usize::MAX,
+    };
+    let layout = check_shape(bytes, run_size)?;
+    import_checked(bytes, &layout, opts).map_err(|e| {
         // Malformed protobuf anywhere in the input is reported first, as when
         // the whole input was decoded before anything else was checked.
         match validate_samples(bytes) {
@@ -902,8 +936,12 @@ fn decode_sample(body: &[u8], s: &mut PbSample) -> Result<()> {
     Ok(())
 }
 
-fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let (p, strings) = decode(bytes, counts, opts)?;
+fn import_checked<'b>(
+    bytes: &'b [u8],
+    layout: &Layout<'b>,
+    opts: &ImportOptions,
+) -> Result<(ProfileGroup, ImportReport)> {
+    let (p, strings) = decode(bytes, layout, opts)?;
     let t = build_tables(&p, strings)?;
     if p.sample_type.is_empty() {
         return Err(Error::invalid(FORMAT, "sample_type", "the profile declares no sample type"));
@@ -942,14 +980,13 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
     let cx = RunContext { t: &t, dense, opts };
     let mut stacks =
         Stacks { limits: opts.limits, frames, locs: Vec::new(), stack: Vec::new(), stack_lens: Vec::new(), built: 0 };
-    let threads = opts.thread_count();
     let types = p.sample_type.len();
-    if threads <= 1 || bytes.len() < 2 * crate::parallel::MIN_CHUNK {
+    if let [run] = layout.runs[..] {
         // One sample at a time, each read and built in turn.
         let mut s = PbSample::default();
         let (mut prev_ids, mut new) = (Vec::new(), Vec::new());
         let mut i = 0;
-        for_each_sample(bytes, |body| {
+        for_each_sample(run.fields, |body| {
             decode_sample(body, &mut s)?;
             new.clear();
             let common = read_sample(&cx, i, &s, &mut prev_ids, &mut new)?;
@@ -961,13 +998,11 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
         // The samples are read in runs on the workers (decoded, checked, their
         // locations found); the calling thread resolves the locations to
         // frames and builds the stacks, in file order.
-        let size = crate::parallel::chunk_size(bytes.len(), threads).unwrap_or(bytes.len());
-        let runs = sample_runs(bytes, size);
         // Reading a run is a small part of the work: one worker fewer than
         // the threads, beside the calling thread.
         crate::parallel::parse_ordered_on(
-            &runs,
-            threads - 1,
+            &layout.runs,
+            opts.thread_count() - 1,
             || (),
             |(), run| read_run(&cx, run),
             |read| {
@@ -988,4 +1023,46 @@ fn import_checked(bytes: &[u8], counts: &[u64; 16], opts: &ImportOptions) -> Res
         g.push_profile(profile)?;
     }
     g.finish(active)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` samples, each followed by a string-table entry, then a sample.
+    fn alternating(n: usize) -> Vec<u8> {
+        let mut b = Vec::new();
+        for _ in 0..n {
+            b.extend_from_slice(&[0x12, 0x00, 0x32, 0x01, b'x']);
+        }
+        b.extend_from_slice(&[0x12, 0x00]);
+        b
+    }
+
+    #[test]
+    fn the_ranges_of_tables_are_bounded() {
+        let strings = |b: &[u8], tables: &[std::ops::Range<usize>]| {
+            let mut n = 0;
+            for r in tables {
+                walk_fields(&b[r.clone()], |field, _, _| n += u64::from(field == 6));
+            }
+            n
+        };
+        for n in [1, MAX_TABLE_RANGES, MAX_TABLE_RANGES + 1, 10_000] {
+            let b = alternating(n);
+            let layout = check_shape(&b, usize::MAX).unwrap();
+            assert_eq!((layout.counts[2], layout.counts[6]), (n as u64 + 1, n as u64));
+            // Every string is in the ranges, each once.
+            assert_eq!(strings(&b, &layout.tables), n as u64, "{n} strings");
+            if n <= MAX_TABLE_RANGES {
+                assert_eq!(layout.tables.len(), n);
+                assert!(layout.tables.iter().all(|r| b[r.clone()] == [0x32, 0x01, b'x']));
+            } else {
+                assert_eq!(layout.tables, std::slice::from_ref(&(0..b.len())), "{n} strings");
+            }
+            // One run of every sample, up to the last.
+            assert_eq!(layout.runs.len(), 1);
+            assert_eq!(layout.runs[0].fields, &b[..]);
+        }
+    }
 }

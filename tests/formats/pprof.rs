@@ -556,18 +556,85 @@ fn expected_dump(samples: &[Sample], ty: usize) -> Vec<String> {
 #[test]
 fn samples_read_in_many_runs_keep_their_stacks_and_order() {
     let (bytes, samples) = many_samples(Fault::None);
+    check_many_samples(&bytes, &samples);
+}
+
+/// The top-level fields of a hand-encoded profile (every one a varint or
+/// length-delimited), each with whether it is a sample.
+fn top_level_fields(b: &[u8]) -> Vec<(bool, &[u8])> {
+    let varint = |i: &mut usize| {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let c = b[*i];
+            *i += 1;
+            v |= u64::from(c & 0x7f) << shift;
+            if c < 0x80 {
+                break;
+            }
+        }
+        v
+    };
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let key = varint(&mut i);
+        let v = varint(&mut i);
+        if key & 7 == 2 {
+            i += v as usize;
+        }
+        fields.push((key >> 3 == 2, &b[start..i]));
+    }
+    fields
+}
+
+/// The same fields with the other fields spread among the samples: one
+/// after every `every` samples, in their order (protobuf keeps the order of
+/// a repeated field, not of different fields).
+fn interleaved(b: &[u8], every: usize) -> Vec<u8> {
+    let fields = top_level_fields(b);
+    let mut others = fields.iter().filter(|(sample, _)| !sample).map(|(_, f)| *f);
+    let mut out = Vec::with_capacity(b.len());
+    for (k, (_, f)) in fields.iter().filter(|(sample, _)| *sample).enumerate() {
+        if k % every == 0 {
+            out.extend_from_slice(others.next().unwrap_or_default());
+        }
+        out.extend_from_slice(f);
+    }
+    others.for_each(|f| out.extend_from_slice(f));
+    assert_eq!(out.len(), b.len());
+    out
+}
+
+/// Samples among the other fields, in a few blocks or one field after
+/// every 50 samples (more alternations than the importer keeps track of),
+/// import as when they come in one block.
+#[test]
+fn samples_interleaved_with_the_tables_keep_their_stacks_and_order() {
+    let (bytes, samples) = many_samples(Fault::None);
+    for every in [20_000, 50] {
+        let b = interleaved(&bytes, every);
+        assert_ne!(b, bytes);
+        check_many_samples(&b, &samples);
+    }
+}
+
+/// Import `bytes`, the profile of [`many_samples`], on one thread and on
+/// four, and check its stacks, values, frame order and report against
+/// `samples`.
+fn check_many_samples(bytes: &[u8], samples: &[Sample]) {
     for threads in [1, 4] {
         let opts = ImportOptions { threads, ..Default::default() };
-        let (g, report) = flamekit::import_with(&bytes, None, &opts).unwrap();
+        let (g, report) = flamekit::import_with(bytes, None, &opts).unwrap();
         for ty in 0..2 {
             let dump = flamekit::dump_stacks(&g, &g.profiles()[ty]);
-            assert!(dump == expected_dump(&samples, ty), "{threads} threads, sample type {ty}");
+            assert!(dump == expected_dump(samples, ty), "{threads} threads, sample type {ty}");
         }
         let negative = samples.iter().filter(|(_, v)| v[0] < 0).count() as u64;
         assert_eq!(report.skipped.get("negative_value"), Some(&negative));
         // Frames in order of first use by a sample with a value.
         let mut first_use: Vec<String> = Vec::new();
-        for (locations, values) in &samples {
+        for (locations, values) in samples {
             if values.iter().all(|&v| v == 0) {
                 continue;
             }

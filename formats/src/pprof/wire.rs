@@ -80,8 +80,14 @@ fn message(v: Value<'_>) -> Option<&[u8]> {
 /// Decode the profile's tables (every field but the samples) as
 /// `PbProfile::decode` would, when `b` is well formed, and borrow the
 /// string table's entries (which `PbProfile` leaves out) in the same walk.
-/// `counts` are the top-level field counts, to size the tables.
-pub(super) fn profile<'b>(b: &'b [u8], counts: &[u64; 16]) -> Option<(PbProfile, Vec<&'b [u8]>)> {
+/// `counts` are the top-level field counts, to size the tables. Only the
+/// fields in the `tables` ranges of `b` are read: they must hold every
+/// field but samples.
+pub(super) fn profile<'b>(
+    b: &'b [u8],
+    tables: &[std::ops::Range<usize>],
+    counts: &[u64; 16],
+) -> Option<(PbProfile, Vec<&'b [u8]>)> {
     let cap = |n: u64| usize::try_from(n).unwrap_or(0);
     let mut p = PbProfile {
         sample_type: Vec::with_capacity(cap(counts[1])),
@@ -91,19 +97,21 @@ pub(super) fn profile<'b>(b: &'b [u8], counts: &[u64; 16]) -> Option<(PbProfile,
         default_sample_type: 0,
     };
     let mut strings = Vec::with_capacity(cap(counts[6]));
-    fields(b, |field, v| {
-        match field {
-            1 => p.sample_type.push(value_type(message(v)?)?),
-            3 => p.mapping.push(mapping(message(v)?)?),
-            4 => p.location.push(location(message(v)?)?),
-            5 => p.function.push(function(message(v)?)?),
-            6 => strings.push(message(v)?),
-            14 => p.default_sample_type = scalar(v)? as i64,
-            // Samples, and fields the importer does not read.
-            _ => {}
-        }
-        Some(())
-    })?;
+    for range in tables {
+        fields(&b[range.clone()], |field, v| {
+            match field {
+                1 => p.sample_type.push(value_type(message(v)?)?),
+                3 => p.mapping.push(mapping(message(v)?)?),
+                4 => p.location.push(location(message(v)?)?),
+                5 => p.function.push(function(message(v)?)?),
+                6 => strings.push(message(v)?),
+                14 => p.default_sample_type = scalar(v)? as i64,
+                // Samples, and fields the importer does not read.
+                _ => {}
+            }
+            Some(())
+        })?;
+    }
     Some((p, strings))
 }
 
@@ -295,7 +303,7 @@ mod tests {
             if round % 2 == 1 {
                 mutate(&mut r, &mut b);
             }
-            if let Some((p, strings)) = profile(&b, &counts(&b)) {
+            if let Some((p, strings)) = profile(&b, std::slice::from_ref(&(0..b.len())), &counts(&b)) {
                 fast += 1;
                 assert_eq!(PbProfile::decode(&b[..]).ok(), Some(p), "round {round}: {b:?}");
                 // The importer reads only inputs whose top-level fields pass
