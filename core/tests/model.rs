@@ -70,6 +70,59 @@ fn sampled_walk_keeps_shared_prefix_open() {
     assert_eq!(flamekit_core::dump_stacks(&g, &g.profiles()[0]), ["a;b 1", "a;c 2", "a 1"]);
 }
 
+/// The walk of a sampled profile, checked against the events its stacks
+/// call for: at each change of stack, the frames of the previous stack
+/// below the prefix it shares with the new one close (deepest first), then
+/// the new stack's own frames open (outermost first), each at its depth
+/// (index in the stack); the last stack closes at the end. Stacks of random
+/// depths (0 to 12, over 3 frames, so prefixes are often shared, and ones
+/// of any length diverge at any depth) and weights.
+#[test]
+fn sampled_walk_opens_and_closes_what_the_stacks_differ_by() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let frames = ["a", "b", "c"].map(|n| g.frame_named(n).unwrap());
+    let mut p = g.sampled("p", ValueUnit::None);
+    p.set_start(5.0);
+    let mut stacks: Vec<(Vec<u32>, f64)> = Vec::new();
+    for _ in 0..2000 {
+        let depth = next(13) as usize;
+        let stack: Vec<u32> = (0..depth).map(|_| frames[next(3) as usize]).collect();
+        let weight = next(4) as f64;
+        p.push_stack(&stack, weight).unwrap();
+        stacks.push((stack, weight));
+    }
+    g.push_profile(p.finish()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    let mut want = Vec::new();
+    let (mut prev, mut t): (&[u32], f64) = (&[], 5.0);
+    let change = |prev: &[u32], next: &[u32], t: f64, want: &mut Vec<WalkEvent>| {
+        let common = prev.iter().zip(next).take_while(|(a, b)| a == b).count();
+        for d in (common..prev.len()).rev() {
+            want.push(WalkEvent { open: false, frame: prev[d], depth: d, at: t });
+        }
+        for (d, &frame) in next.iter().enumerate().skip(common) {
+            want.push(WalkEvent { open: true, frame, depth: d, at: t });
+        }
+    };
+    for (stack, weight) in &stacks {
+        change(prev, stack, t, &mut want);
+        prev = stack;
+        t += weight;
+    }
+    change(prev, &[], t, &mut want);
+    let mut got = Vec::new();
+    g.profiles()[0].walk(&mut |e: WalkEvent| got.push(e));
+    assert!(want.len() > 10_000, "{} events", want.len());
+    assert_eq!(got, want);
+}
+
 #[test]
 fn call_tree_is_left_heavy() {
     let mut g = GroupBuilder::new("test", &IngestLimits::default());

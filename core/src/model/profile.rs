@@ -140,14 +140,17 @@ impl StackTable {
         }
     }
     /// Parent of `id`, or [`NO_STACK`] for an outermost frame.
+    #[inline]
     pub fn parent(&self, id: StackId) -> StackId {
         self.parents[id as usize]
     }
     /// Frame of node `id`.
+    #[inline]
     pub fn frame(&self, id: StackId) -> FrameId {
         self.frames[id as usize]
     }
     /// Depth of node `id` (1 for an outermost frame); 0 for [`NO_STACK`].
+    #[inline]
     pub fn depth(&self, id: StackId) -> u32 {
         if id == NO_STACK {
             0

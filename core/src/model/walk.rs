@@ -50,41 +50,48 @@ impl Profile {
                 }
             }
             ProfileData::Sampled { stacks, samples, weights } => {
+                // `prev`'s depth is carried from sample to sample, and each
+                // step up the tree takes one off: the depth table is read
+                // once per change of stack.
                 let mut prev = NO_STACK;
+                let mut prev_depth = 0usize;
                 let mut t = self.start_value;
                 let mut path: Vec<u32> = Vec::new();
                 for (&s, &w) in samples.iter().zip(weights) {
                     if s != prev {
-                        let mut a = prev;
-                        let mut b = s;
+                        let (mut a, mut da) = (prev, prev_depth);
+                        let (mut b, mut db) = (s, stacks.depth(s) as usize);
+                        let depth = db;
                         path.clear();
-                        while stacks.depth(a) > stacks.depth(b) {
-                            let d = stacks.depth(a) as usize - 1;
-                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: d, at: t });
+                        while da > db {
+                            da -= 1;
+                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: da, at: t });
                             a = stacks.parent(a);
                         }
-                        while stacks.depth(b) > stacks.depth(a) {
+                        while db > da {
                             path.push(b);
                             b = stacks.parent(b);
+                            db -= 1;
                         }
                         while a != b {
-                            let d = stacks.depth(a) as usize - 1;
-                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: d, at: t });
+                            da -= 1;
+                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: da, at: t });
                             a = stacks.parent(a);
                             path.push(b);
                             b = stacks.parent(b);
                         }
-                        for &n in path.iter().rev() {
-                            let d = stacks.depth(n) as usize - 1;
-                            visitor.visit(WalkEvent { open: true, frame: stacks.frame(n), depth: d, at: t });
+                        for (k, &n) in path.iter().rev().enumerate() {
+                            visitor.visit(WalkEvent { open: true, frame: stacks.frame(n), depth: da + k, at: t });
                         }
                         prev = s;
+                        prev_depth = depth;
                     }
                     t += w;
                 }
                 let mut a = prev;
+                let mut d = prev_depth;
                 while a != NO_STACK {
-                    let d = stacks.depth(a) as usize - 1;
+                    d -= 1;
                     visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: d, at: t });
                     a = stacks.parent(a);
                 }
