@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -521,27 +521,35 @@ const BATCH_NAMES: usize = 4096;
 /// worker met a name first, but the merge numbers group frames in file
 /// order, so the group does not.
 pub(crate) struct ShardedNames<'a> {
-    shards: Box<[Padded<Mutex<NameShard<'a>>>]>,
+    shards: Box<[NameShard<'a>]>,
     hasher: DefaultHashBuilder,
     /// Batches handed out ([`ShardedNames::batch`]).
     batches: AtomicUsize,
+    /// Names interned in all, counted as they are added ([`Intern::len`]
+    /// without taking any lock).
+    count: Padded<AtomicUsize>,
 }
 
 /// One shard of [`ShardedNames`]: its table, and its names in order, as
 /// borrowed from the input (the merge reads a name without copying it).
+/// The names have a lock of their own, held only to push or read one: the
+/// merge looks a name up ([`Intern::name`]) without waiting for a worker
+/// that holds the table through a run of lookups.
 struct NameShard<'a> {
-    table: BatchNames,
-    names: Vec<&'a str>,
+    table: Padded<Mutex<BatchNames>>,
+    names: Padded<Mutex<Vec<&'a str>>>,
 }
 
 impl<'a> NameShard<'a> {
-    /// The id of `name` (hash `hash`) in shard `shard`, added if new. Room
-    /// must have been reserved ([`BatchNames::reserve`]).
-    fn intern(&mut self, shard: usize, name: &'a str, hash: u64) -> u32 {
-        let NameShard { table, names } = self;
-        // Called only for a name the arena then adds: `names` keeps its order.
+    /// The id of `name` (hash `hash`) in shard `shard`, added if new, in
+    /// `table` (this shard's, locked). Room must have been reserved
+    /// ([`BatchNames::reserve`]).
+    fn intern(&self, table: &mut BatchNames, shard: usize, name: &'a str, hash: u64, count: &AtomicUsize) -> u32 {
+        // Called only for a name the arena then adds, under the table's
+        // lock: `names` keeps the arena's order.
         table.intern_hashed(name, hash, |index| {
-            names.push(name);
+            lock(&self.names.0).push(name);
+            count.fetch_add(1, Ordering::Relaxed);
             ShardedNames::id(shard, index)
         })
     }
@@ -550,9 +558,12 @@ impl<'a> NameShard<'a> {
 impl ShardedNames<'_> {
     pub(crate) fn new() -> Self {
         let hasher = DefaultHashBuilder::default();
-        let shard = || NameShard { table: BatchNames::with_hasher(hasher.clone()), names: Vec::new() };
-        let shards = (0..SHARDS).map(|_| Padded(Mutex::new(shard()))).collect();
-        ShardedNames { shards, hasher, batches: AtomicUsize::new(0) }
+        let shard = || NameShard {
+            table: Padded(Mutex::new(BatchNames::with_hasher(hasher.clone()))),
+            names: Padded(Mutex::new(Vec::new())),
+        };
+        let shards = (0..SHARDS).map(|_| shard()).collect();
+        ShardedNames { shards, hasher, batches: AtomicUsize::new(0), count: Padded(AtomicUsize::new(0)) }
     }
 
     /// The shard of a name hashed to `hash`: its top bits (a shard's
@@ -575,18 +586,19 @@ impl<'a> Intern<'a> for &ShardedNames<'a> {
     fn intern(&mut self, name: &'a str) -> u32 {
         let hash = self.hasher.hash_one(name);
         let shard = ShardedNames::shard_of(hash);
-        let mut t = lock(&self.shards[shard].0);
-        t.table.reserve(1);
-        t.intern(shard, name, hash)
+        let s = &self.shards[shard];
+        let mut t = lock(&s.table.0);
+        t.reserve(1);
+        s.intern(&mut t, shard, name, hash, &self.count.0)
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
-        let name = lock(&self.shards[id as usize % SHARDS].0).names[(id / SHARDS as u32) as usize];
+        let name = lock(&self.shards[id as usize % SHARDS].names.0)[(id / SHARDS as u32) as usize];
         Cow::Borrowed(name)
     }
 
     fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(&s.0).names.len()).sum()
+        self.count.0.load(Ordering::Relaxed)
     }
 }
 
@@ -677,24 +689,68 @@ impl ShardedBatch<'_, '_> {
             self.order[next[s]] = k as u32;
             next[s] += 1;
         }
+        // The shards with names, from this worker's first. A shard whose
+        // lock another worker holds is passed over and tried again after
+        // the others; only when every shard left is held does the worker
+        // wait, for the first of them.
+        let mut left = [0usize; SHARDS];
+        let mut n_left = 0;
         for j in 0..SHARDS {
             let shard = (self.first + j) % SHARDS;
-            let positions = &self.order[starts[shard]..starts[shard + 1]];
-            if positions.is_empty() {
-                continue;
+            if starts[shard] < starts[shard + 1] {
+                left[n_left] = shard;
+                n_left += 1;
             }
-            let mut t = lock(&self.shared.shards[shard].0);
-            for part in positions.chunks(READ_AHEAD) {
-                self.run_hashes.clear();
-                self.run_hashes.extend(part.iter().map(|&k| self.hashes[k as usize]));
-                t.table.read_ahead(&self.run_hashes);
-                for (&k, &hash) in part.iter().zip(&self.run_hashes) {
-                    out[base + k as usize] = t.intern(shard, self.names[k as usize], hash);
-                }
+        }
+        while n_left > 0 {
+            let mut kept = 0;
+            for j in 0..n_left {
+                let shard = left[j];
+                let t = match self.shared.shards[shard].table.0.try_lock() {
+                    Ok(t) => t,
+                    Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                    Err(TryLockError::WouldBlock) => {
+                        left[kept] = shard;
+                        kept += 1;
+                        continue;
+                    }
+                };
+                self.intern_shard(t, shard, &starts, base, out);
             }
+            if kept == n_left {
+                // Every shard left is held: wait for the first.
+                let shard = left[0];
+                let t = lock(&self.shared.shards[shard].table.0);
+                self.intern_shard(t, shard, &starts, base, out);
+                left.copy_within(1..kept, 0);
+                kept -= 1;
+            }
+            n_left = kept;
         }
         self.names.clear();
         self.hashes.clear();
+    }
+
+    /// Intern the names kept back that fall in shard `shard` (positions
+    /// `order[starts[shard]..starts[shard + 1]]`), whose table `t` is
+    /// locked; their ids go to `out[base + position]`.
+    fn intern_shard(
+        &mut self,
+        mut t: std::sync::MutexGuard<'_, BatchNames>,
+        shard: usize,
+        starts: &[usize; SHARDS + 1],
+        base: usize,
+        out: &mut [u32],
+    ) {
+        let s = &self.shared.shards[shard];
+        for part in self.order[starts[shard]..starts[shard + 1]].chunks(READ_AHEAD) {
+            self.run_hashes.clear();
+            self.run_hashes.extend(part.iter().map(|&k| self.hashes[k as usize]));
+            t.read_ahead(&self.run_hashes);
+            for (&k, &hash) in part.iter().zip(&self.run_hashes) {
+                out[base + k as usize] = s.intern(&mut t, shard, self.names[k as usize], hash, &self.shared.count.0);
+            }
+        }
     }
 }
 
@@ -745,6 +801,61 @@ mod tests {
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         check_dense(&mut LocalNames::default(), &mut LocalNames::default(), &many);
         check_dense(&mut BatchNames::default(), &mut BatchNames::default(), &many);
+    }
+
+    /// A worker does not wait for a shard another thread holds while it has
+    /// names for other shards: it interns those first, then waits. And the
+    /// merge reads names ([`Intern::name`]) while a shard's table is held.
+    #[test]
+    fn a_held_shard_is_passed_over_and_names_stay_readable() {
+        use std::sync::mpsc::channel;
+        use std::time::Duration;
+        let owned: Vec<String> = (0..4000).map(|i| format!("h{i}")).collect();
+        let names: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let shared = ShardedNames::new();
+        let shard = |n: &str| ShardedNames::shard_of(shared.hasher.hash_one(n));
+        // A name of shard 0 learned before: readable while shard 0 is held.
+        let known = names.iter().copied().find(|&n| shard(n) == 0).expect("a name of shard 0");
+        let known_id = (&shared).intern(known);
+        let others = names.iter().filter(|&&n| shard(n) != 0).count();
+        let in_zero = names.len() - others;
+        assert!(others > 0 && in_zero > 1);
+        // Worker 0 starts at shard 0 ([`ShardedBatch::new`]).
+        let mut batch = ShardedBatch::new(&shared, 0);
+        assert_eq!(batch.first, 0);
+        std::thread::scope(|scope| {
+            // Held inside the scope: a failed assertion releases it, so
+            // the worker ends and the failure is reported (not a hang).
+            let held = lock(&shared.shards[0].table.0);
+            let (done_tx, done_rx) = channel();
+            let names = &names;
+            let worker = scope.spawn(move || {
+                let (mut ids, mut h) = (Vec::new(), Vec::new());
+                batch.intern_all(names, &mut h, &mut ids);
+                batch.finish_chunk(&mut ids);
+                let _ = done_tx.send(());
+                ids
+            });
+            // The names of every other shard arrive while shard 0 is held.
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while (&shared).len() < 1 + others && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            assert_eq!((&shared).len(), 1 + others, "the other shards were interned while shard 0 was held");
+            assert!(done_rx.try_recv().is_err(), "the worker waits for shard 0");
+            // The merge's read does not wait for the table's lock.
+            let (tx, rx) = channel();
+            let shared = &shared;
+            scope.spawn(move || {
+                let _ = tx.send((&shared).name(known_id).into_owned());
+            });
+            assert_eq!(rx.recv_timeout(Duration::from_secs(20)).as_deref(), Ok(known));
+            drop(held);
+            let ids = worker.join().expect("worker");
+            check_ids(&shared, names, &ids);
+        });
+        // `known` is one of `names`.
+        assert_eq!((&shared).len(), names.len());
     }
 
     #[test]
