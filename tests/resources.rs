@@ -230,6 +230,42 @@ fn pprof_empty_messages(n: u64) -> Vec<u8> {
     b
 }
 
+/// A pprof `Profile` whose two locations hold 1,000 inlined lines each (of
+/// one function), and 80 samples without value, each the one location 900
+/// times (alternately, so that no two in a row share a location), then one
+/// sample with a value: 73 KB, read in several runs, whose samples hold
+/// 72 million functions, 900,000 each (under the default depth limit).
+fn pprof_repeated_inlined_locations() -> Vec<u8> {
+    let field = |b: &mut Vec<u8>, key: u8, body: &[u8]| {
+        b.push(key);
+        varint(b, body.len() as u64);
+        b.extend_from_slice(body);
+    };
+    let mut b = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]; // sample_type {type: 1, unit: 2}
+    for s in ["", "samples", "count", "f"] {
+        field(&mut b, 0x32, s.as_bytes());
+    }
+    field(&mut b, 0x2a, &[0x08, 0x01, 0x10, 0x03]); // function {id: 1, name: 3}
+    for id in 1..=2u8 {
+        let mut loc = vec![0x08, id];
+        for _ in 0..1000 {
+            field(&mut loc, 0x22, &[0x08, 0x01]); // line {function_id: 1}
+        }
+        field(&mut b, 0x22, &loc);
+    }
+    let sample = |b: &mut Vec<u8>, ids: &[u8], value: u8| {
+        let mut s = Vec::new();
+        field(&mut s, 0x0a, ids);
+        field(&mut s, 0x12, &[value]);
+        field(b, 0x12, &s);
+    };
+    for k in 0..80 {
+        sample(&mut b, &[1 + (k % 2) as u8; 900], 0);
+    }
+    sample(&mut b, &[1], 1);
+    b
+}
+
 /// A 8,010-byte mangled C++ symbol that expands to ~525 KB demangled.
 fn expanding_symbol(tag: usize) -> String {
     format!("_Z1f200{:a<200}{}", format!("{tag:03}"), "S_".repeat(2600))
@@ -267,6 +303,7 @@ fn attack_input(case: &str) -> Vec<u8> {
             enc.write_all(&pprof_empty_messages(2_000_000)).unwrap();
             enc.finish().unwrap()
         }
+        "pprof_repeated_inlined_locations" => pprof_repeated_inlined_locations(),
         "mangled_names" => callgrind(1, 1000),
         "callgrind_many_events" => callgrind(9_999, 100_000),
         "long_name" => format!("main;{} 3\n", "n".repeat(1 << 20)).into_bytes(),
@@ -359,6 +396,13 @@ fn attack_nested_sniff_bomb() {
 fn attack_empty_message_pprof() {
     check_attack("pprof_empty_messages", &["invalid_profile"], 256.0);
     check_attack("pprof_empty_messages_gz", &["limit_exceeded", "invalid_profile"], 256.0);
+}
+
+/// Samples of many inlined functions in a small input: the workers reading
+/// the samples do not hold their functions (72 million) at once.
+#[test]
+fn attack_repeated_inlined_locations_in_pprof() {
+    check_attack("pprof_repeated_inlined_locations", &["ok"], 64.0);
 }
 
 #[test]

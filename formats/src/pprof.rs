@@ -337,9 +337,14 @@ fn build_tables<'p>(p: &'p PbProfile, strings: Vec<&'p [u8]>) -> Result<Tables<'
     Ok(t)
 }
 
+/// [`Frames::function`] of a function not interned yet: never a frame id
+/// ([`GroupBuilder`] refuses a frame past `u32::MAX - 1`).
+const NOT_INTERNED: FrameId = FrameId::MAX;
+
 /// Lazily interned frames: one per function, one per line-less location.
 struct Frames {
-    function: Vec<Option<FrameId>>,
+    /// Per function: its frame, or [`NOT_INTERNED`].
+    function: Vec<FrameId>,
     /// Per location: its range of `arena`.
     location: Vec<LocationFrames>,
     /// Per location, outermost first, laid out in table order before the
@@ -369,6 +374,18 @@ enum LocationStack {
     One(FrameId),
     /// A range of [`Frames::arena`].
     Range(usize, usize),
+}
+
+/// Every location's function indices, outermost first, read-only: the
+/// workers expand a sample's new locations into them, so the calling
+/// thread finds each frame in the small per-function table instead of
+/// reading the location table (first uses in random order, cache misses
+/// on large profiles). A line-less location has an empty range: its
+/// address frame is found as before.
+struct Expansion {
+    /// Per location: its range of `functions`.
+    range: Vec<[u32; 2]>,
+    functions: Vec<u32>,
 }
 
 /// `n` as a `u32` index of [`Frames`]'s tables.
@@ -410,12 +427,21 @@ impl Frames {
                 one: false,
             });
         }
-        Ok(Frames { function: vec![None; t.p.function.len()], location, arena })
+        Ok(Frames { function: vec![NOT_INTERNED; t.p.function.len()], location, arena })
+    }
+
+    /// The function indices of every location, as [`Frames::new`] lays
+    /// them out before any is resolved (line-less locations have none):
+    /// what the workers expand new locations with ([`read_run`]).
+    fn expansion(&self) -> Expansion {
+        let range =
+            self.location.iter().map(|l| if l.address { [l.start, l.start] } else { [l.start, l.end] }).collect();
+        Expansion { range, functions: self.arena.clone() }
     }
 
     fn function_frame(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, fi: usize) -> Result<FrameId> {
-        if let Some(Some(id)) = self.function.get(fi) {
-            return Ok(*id);
+        if let Some(&id) = self.function.get(fi).filter(|&&id| id != NOT_INTERNED) {
+            return Ok(id);
         }
         let f = &t.p.function[fi];
         let mut name = t.string(f.name, || format!("function[{fi}].name"))?;
@@ -429,7 +455,7 @@ impl Frames {
         let file = (!file.is_empty()).then_some(&*file);
         let line = u32::try_from(f.start_line).ok().filter(|&l| l > 0);
         let id = g.frame_parts(&name, file, line, None)?;
-        self.function[fi] = Some(id);
+        self.function[fi] = id;
         Ok(id)
     }
 
@@ -543,6 +569,10 @@ impl Stacks {
     /// Add sample `i`, which shares `common` outermost locations with the
     /// sample before and then has the locations `new` (outermost first),
     /// with `values` (one per sample type; all checked by [`read_sample`]).
+    /// `expanded`, when a worker expanded the new locations ([`read_run`]):
+    /// each one's function count (0: line-less) and their functions, back
+    /// to back. The frames, their order of first use and the errors are the
+    /// same either way.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn sample(
@@ -553,6 +583,7 @@ impl Stacks {
         i: usize,
         common: usize,
         new: &[u32],
+        expanded: Option<(&[u32], &[u32])>,
         values: &[i64],
     ) -> Result<()> {
         self.locs.truncate(common);
@@ -565,25 +596,40 @@ impl Stacks {
         let stack = &mut self.stack;
         stack.truncate(keep.checked_sub(1).map_or(0, |k| self.stack_lens[k]));
         self.stack_lens.truncate(keep);
-        self.frames.read_ahead(&self.locs[keep..]);
-        for &li in &self.locs[keep..] {
-            match self.frames.location_frames(t, g, li as usize)? {
-                // One frame per location: bounded by the location count
-                // checked by `read_sample` (the builder checks the depth of
-                // the nodes).
-                LocationStack::One(f) => stack.push(f),
-                LocationStack::Range(a, b) => {
-                    // Checked before growing: a sample repeating a location
-                    // with many inlined lines cannot build an unbounded stack.
-                    let depth = (stack.len() + (b - a)) as u64;
-                    self.limits.check(flamekit_core::LimitKind::StackDepth, depth)?;
-                    // Two or three frames mostly: a loop beats a `memmove` call.
-                    for &f in &self.frames.arena[a..b] {
+        // Location by location: all of them, or those before the expanded.
+        let by_location = if expanded.is_some() { common } else { self.locs.len() };
+        self.frames.read_ahead(&self.locs[keep..by_location]);
+        for &li in &self.locs[keep..by_location] {
+            push_location(&mut self.frames, &self.limits, t, g, stack, li as usize)?;
+            self.stack_lens.push(stack.len());
+        }
+        if let Some((lens, functions)) = expanded {
+            // Read every function's slot first: their cache misses overlap.
+            let cache = &self.frames.function;
+            let sink = functions.iter().fold(0, |x, &fi| x ^ cache.get(fi as usize).copied().unwrap_or(0));
+            std::hint::black_box(sink);
+            let mut at = 0;
+            for (&n, &li) in lens.iter().zip(new) {
+                if n == 0 {
+                    push_location(&mut self.frames, &self.limits, t, g, stack, li as usize)?;
+                } else {
+                    let n = n as usize;
+                    for &fi in &functions[at..at + n] {
+                        let f = match self.frames.function.get(fi as usize) {
+                            Some(&id) if id != NOT_INTERNED => id,
+                            _ => self.frames.function_frame(t, g, fi as usize)?,
+                        };
                         stack.push(f);
                     }
+                    at += n;
+                    // As `push_location` checks a location of several
+                    // functions, once they are interned.
+                    if n > 1 {
+                        self.limits.check(flamekit_core::LimitKind::StackDepth, stack.len() as u64)?;
+                    }
                 }
+                self.stack_lens.push(stack.len());
             }
-            self.stack_lens.push(stack.len());
         }
         self.built = self.locs.len();
         let mut node = None;
@@ -606,6 +652,35 @@ impl Stacks {
     }
 }
 
+/// Push the frames of location index `li`, outermost first, to `stack`
+/// (interning them on the location's first use).
+#[inline(always)]
+fn push_location(
+    frames: &mut Frames,
+    limits: &flamekit_core::IngestLimits,
+    t: &Tables<'_>,
+    g: &mut GroupBuilder,
+    stack: &mut Vec<FrameId>,
+    li: usize,
+) -> Result<()> {
+    match frames.location_frames(t, g, li)? {
+        // One frame per location: bounded by the location count checked by
+        // `read_sample` (the builder checks the depth of the nodes).
+        LocationStack::One(f) => stack.push(f),
+        LocationStack::Range(a, b) => {
+            // Checked before growing: a sample repeating a location with
+            // many inlined lines cannot build an unbounded stack.
+            let depth = (stack.len() + (b - a)) as u64;
+            limits.check(flamekit_core::LimitKind::StackDepth, depth)?;
+            // Two or three frames mostly: a loop beats a `memmove` call.
+            for &f in &frames.arena[a..b] {
+                stack.push(f);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A run of whole top-level fields, holding samples, that one worker reads
 /// ([`read_run`]).
 #[derive(Clone, Copy)]
@@ -623,6 +698,7 @@ struct RunContext<'a, 'p> {
     /// Location ids are `1..=n` in order.
     dense: bool,
     opts: &'a ImportOptions,
+    expansion: &'a Expansion,
 }
 
 /// The samples of a [`SampleRun`], read: for each, its values and the
@@ -638,6 +714,18 @@ struct ReadRun {
     locs: Vec<u32>,
     /// Per sample, one value per sample type.
     values: Vec<i64>,
+    /// How many of the samples, from the first, have their new locations
+    /// expanded below; the others (past the run's budget, or a sample whose
+    /// new locations alone are deeper than the depth limit) are resolved
+    /// location by location, as on one thread.
+    expanded: usize,
+    /// Per new location of the expanded samples (as `locs`): how many
+    /// functions it has (0: a line-less location).
+    lens: Vec<u32>,
+    /// The functions of the expanded samples' new locations, back to back.
+    functions: Vec<u32>,
+    /// Per expanded sample: the end of its functions in `functions`.
+    functions_end: Vec<usize>,
     /// The first error, met after the samples above.
     error: Option<Error>,
 }
@@ -651,8 +739,19 @@ fn read_run(cx: &RunContext<'_, '_>, run: SampleRun<'_>) -> ReadRun {
         new_end: Vec::new(),
         locs: Vec::new(),
         values: Vec::new(),
+        expanded: 0,
+        lens: Vec::new(),
+        functions: Vec::new(),
+        functions_end: Vec::new(),
         error: None,
     };
+    // Functions expanded for the run at most: one per input byte (a
+    // location reference takes a byte at least; inlined functions are a
+    // few per location), so a sample repeating a location of many lines
+    // cannot make a worker hold more than the run's size several times.
+    let budget = run.fields.len();
+    let max_depth = cx.opts.limits.max_stack_depth;
+    let mut expanding = true;
     let mut s = PbSample::default();
     let mut prev_ids = Vec::new();
     // The sample before the run was read (and checked) by the run before;
@@ -666,11 +765,34 @@ fn read_run(cx: &RunContext<'_, '_>, run: SampleRun<'_>) -> ReadRun {
     let mut i = run.first;
     let result = for_each_sample(run.fields, |body| {
         decode_sample(body, &mut s)?;
+        let from = out.locs.len();
         let r = read_sample(cx, i, &s, &mut prev_ids, &mut out.locs);
         i += 1;
         out.common.push(r?);
         out.new_end.push(out.locs.len());
         out.values.extend_from_slice(&s.value);
+        if expanding {
+            let (lens, functions) = (out.lens.len(), out.functions.len());
+            for &li in &out.locs[from..] {
+                let [a, b] = cx.expansion.range[li as usize];
+                out.lens.push(b - a);
+                // One to three functions mostly: a loop beats a `memmove` call.
+                for &fi in &cx.expansion.functions[a as usize..b as usize] {
+                    out.functions.push(fi);
+                }
+                if (out.functions.len() - functions) as u64 > max_depth || out.functions.len() > budget {
+                    // Resolved location by location from here on.
+                    out.lens.truncate(lens);
+                    out.functions.truncate(functions);
+                    expanding = false;
+                    break;
+                }
+            }
+            if expanding {
+                out.functions_end.push(out.functions.len());
+                out.expanded += 1;
+            }
+        }
         Ok(())
     });
     out.error = result.err();
@@ -812,7 +934,7 @@ fn decoded_cost(counts: &[u64; 16], lines: u64) -> u64 {
     per(counts[1], size_of::<PbValueType>())
         .saturating_add(per(counts[3], size_of::<PbMapping>() + INDEX as usize))
         .saturating_add(per(counts[4], size_of::<PbLocation>() + INDEX as usize + size_of::<Option<(u32, u32)>>()))
-        .saturating_add(per(counts[5], size_of::<PbFunction>() + INDEX as usize + size_of::<Option<FrameId>>()))
+        .saturating_add(per(counts[5], size_of::<PbFunction>() + INDEX as usize + size_of::<FrameId>()))
         .saturating_add(per(counts[6], size_of::<Vec<u8>>()))
         .saturating_add(per(lines, size_of::<PbLine>()))
 }
@@ -974,10 +1096,13 @@ fn import_checked<'b>(
     };
 
     let frames = Frames::new(&t)?;
+    // Only the workers use it (several runs).
+    let expansion =
+        if layout.runs.len() > 1 { frames.expansion() } else { Expansion { range: Vec::new(), functions: Vec::new() } };
     // Locations are numbered 1..=n in order by most producers (Go included):
     // then an id is its index plus one.
     let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
-    let cx = RunContext { t: &t, dense, opts };
+    let cx = RunContext { t: &t, dense, opts, expansion: &expansion };
     let mut stacks =
         Stacks { limits: opts.limits, frames, locs: Vec::new(), stack: Vec::new(), stack_lens: Vec::new(), built: 0 };
     let types = p.sample_type.len();
@@ -990,7 +1115,7 @@ fn import_checked<'b>(
             decode_sample(body, &mut s)?;
             new.clear();
             let common = read_sample(&cx, i, &s, &mut prev_ids, &mut new)?;
-            stacks.sample(&t, &mut g, &mut set, i, common, &new, &s.value)?;
+            stacks.sample(&t, &mut g, &mut set, i, common, &new, None, &s.value)?;
             i += 1;
             Ok(())
         })?;
@@ -1006,12 +1131,21 @@ fn import_checked<'b>(
             || (),
             |(), run| read_run(&cx, run),
             |read| {
-                let mut new_start = 0;
+                let (mut new_start, mut functions_start) = (0, 0);
                 for (k, (&common, &new_end)) in read.common.iter().zip(&read.new_end).enumerate() {
                     let new = &read.locs[new_start..new_end];
-                    new_start = new_end;
                     let values = &read.values[k * types..(k + 1) * types];
-                    stacks.sample(&t, &mut g, &mut set, read.first + k, common, new, values)?;
+                    let i = read.first + k;
+                    if k < read.expanded {
+                        let functions_end = read.functions_end[k];
+                        let expanded =
+                            (&read.lens[new_start..new_end], &read.functions[functions_start..functions_end]);
+                        functions_start = functions_end;
+                        stacks.sample(&t, &mut g, &mut set, i, common, new, Some(expanded), values)?;
+                    } else {
+                        stacks.sample(&t, &mut g, &mut set, i, common, new, None, values)?;
+                    }
+                    new_start = new_end;
                 }
                 // The samples before a worker's error were built: it comes
                 // next, as it would have on one thread.

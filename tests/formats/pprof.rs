@@ -441,14 +441,73 @@ enum Fault {
 
 /// A profile of 300 functions `f1`..`f300`: location `k` (1..=300) is
 /// `f{k}`, location `300 + j` (1..=20) is `f{j+1}` inlined into `f{j}`; two
-/// sample types. Samples (from a fixed pseudo-random sequence) keep a
+/// sample types. `mixed` adds locations without lines (`320 + j`, 1..=10,
+/// at address `0xfff + j` of `lib.so`) and location 331, `f1` to `f64`
+/// inlined into each other, drawn among the others and eight more times at
+/// the end of every sample from 5,000 to 5,199 and of one in forty after
+/// ([`names_of`]). Samples (from a fixed pseudo-random sequence) keep a
 /// random part of the previous sample's stack, as profilers' samples do, or
 /// one in four go back to the stack before it; one in ten has no value, one in thirty a negative one. Large enough
 /// (about 1 MB) that the samples are read in many runs, on any thread
 /// count. Returns the bytes and every sample's location ids (outermost
 /// first) and values.
-fn many_samples(fault: Fault) -> (Vec<u8>, Vec<Sample>) {
+fn many_samples(fault: Fault, mixed: bool) -> (Vec<u8>, Vec<Sample>) {
     let mut pb = Pb::default();
+    tables(&mut pb, mixed);
+    let locations_in = if mixed { 331 } else { 320 };
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut samples = Vec::new();
+    let mut stack: Vec<u64> = Vec::new();
+    let mut before: Vec<u64> = Vec::new();
+    for i in 0..60_000 {
+        let last = stack.clone();
+        if next(4) == 0 {
+            // Back to the stack before the last one.
+            stack.clone_from(&before);
+        } else {
+            let keep = next(stack.len() as u64 + 1) as usize;
+            stack.truncate(keep);
+        }
+        before = last;
+        let depth = 1 + next(12) as usize;
+        while stack.len() < depth {
+            stack.push(1 + next(locations_in));
+        }
+        let mut locations = stack.clone();
+        // Every sample of a stretch, so that they hold more functions
+        // than a run's worker expands, then one in forty.
+        if mixed && ((5_000..5_200).contains(&i) || (i >= 5_200 && next(40) == 0)) {
+            locations.extend([331; 8]);
+        }
+        if fault == Fault::BadLocation(i) {
+            locations.push(999);
+        }
+        let values = match next(30) {
+            0..=2 => [0, 0],
+            3 => [-1, 1 + next(9) as i64],
+            _ => [1 + next(5) as i64, next(1000) as i64],
+        };
+        let leaf_first: Vec<i64> = locations.iter().rev().map(|&l| l as i64).collect();
+        if fault == Fault::Malformed(i) {
+            // Its packed location ids say 5 bytes and hold 1.
+            pb.bytes(2, &[0x0a, 0x05, 0x01]);
+        } else {
+            sample(&mut pb, &leaf_first, &values);
+        }
+        samples.push((locations, values));
+    }
+    assert!(pb.0.len() > 800_000, "{} bytes", pb.0.len());
+    (pb.0, samples)
+}
+
+/// The tables of [`many_samples`].
+fn tables(pb: &mut Pb, mixed: bool) {
     for s in ["", "samples", "count", "space", "bytes"] {
         pb.bytes(6, s.as_bytes());
     }
@@ -482,50 +541,36 @@ fn many_samples(fault: Fault) -> (Vec<u8>, Vec<Sample>) {
             });
         });
     }
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
-    let mut samples = Vec::new();
-    let mut stack: Vec<u64> = Vec::new();
-    let mut before: Vec<u64> = Vec::new();
-    for i in 0..60_000 {
-        let last = stack.clone();
-        if next(4) == 0 {
-            // Back to the stack before the last one.
-            stack.clone_from(&before);
-        } else {
-            let keep = next(stack.len() as u64 + 1) as usize;
-            stack.truncate(keep);
+    if mixed {
+        // String 305.
+        pb.bytes(6, b"lib.so");
+        pb.msg(3, |m| {
+            m.int(1, 1).int(5, 305);
+        });
+        for j in 1..=10i64 {
+            pb.msg(4, |m| {
+                m.int(1, 320 + j).int(2, 1).int(3, 0xfff + j);
+            });
         }
-        before = last;
-        let depth = 1 + next(12) as usize;
-        while stack.len() < depth {
-            stack.push(1 + next(320));
-        }
-        let mut locations = stack.clone();
-        if fault == Fault::BadLocation(i) {
-            locations.push(999);
-        }
-        let values = match next(30) {
-            0..=2 => [0, 0],
-            3 => [-1, 1 + next(9) as i64],
-            _ => [1 + next(5) as i64, next(1000) as i64],
-        };
-        let leaf_first: Vec<i64> = locations.iter().rev().map(|&l| l as i64).collect();
-        if fault == Fault::Malformed(i) {
-            // Its packed location ids say 5 bytes and hold 1.
-            pb.bytes(2, &[0x0a, 0x05, 0x01]);
-        } else {
-            sample(&mut pb, &leaf_first, &values);
-        }
-        samples.push((locations, values));
+        pb.msg(4, |m| {
+            m.int(1, 331);
+            for f in (1..=64).rev() {
+                m.msg(4, |l| {
+                    l.int(1, f);
+                });
+            }
+        });
     }
-    assert!(pb.0.len() > 800_000, "{} bytes", pb.0.len());
-    (pb.0, samples)
+}
+
+/// The frame names of location `l` of [`many_samples`], outermost first.
+fn names_of(l: u64) -> Vec<String> {
+    match l {
+        1..=300 => vec![format!("f{l}")],
+        301..=320 => vec![format!("f{}", l - 300), format!("f{}", l - 299)],
+        321..=330 => vec![format!("0x{:x}", 0xfff + l - 320)],
+        _ => (1..=64).map(|f| format!("f{f}")).collect(),
+    }
 }
 
 /// What `dump_stacks` gives for sample type `ty` of `samples`: each sample
@@ -537,11 +582,7 @@ fn expected_dump(samples: &[Sample], ty: usize) -> Vec<String> {
         if values[ty] <= 0 {
             continue;
         }
-        let names: Vec<String> = locations
-            .iter()
-            .map(|&l| if l <= 300 { format!("f{l}") } else { format!("f{};f{}", l - 300, l - 299) })
-            .collect();
-        let stack = names.join(";");
+        let stack = locations.iter().flat_map(|&l| names_of(l)).collect::<Vec<_>>().join(";");
         match out.last_mut() {
             Some((last, w)) if *last == stack => *w += values[ty],
             _ => out.push((stack, values[ty])),
@@ -555,8 +596,78 @@ fn expected_dump(samples: &[Sample], ty: usize) -> Vec<String> {
 /// negative values are reported.
 #[test]
 fn samples_read_in_many_runs_keep_their_stacks_and_order() {
-    let (bytes, samples) = many_samples(Fault::None);
+    let (bytes, samples) = many_samples(Fault::None, false);
     check_many_samples(&bytes, &samples);
+}
+
+/// The same with locations without lines and a location of 64 inlined
+/// functions, repeated in some samples (read on four threads, more
+/// functions than a run's worker expands).
+#[test]
+fn samples_of_every_kind_of_location_in_many_runs_keep_their_stacks_and_order() {
+    let (bytes, samples) = many_samples(Fault::None, true);
+    check_many_samples(&bytes, &samples);
+}
+
+/// Past the depth limit, the error is the one of the first sample (with a
+/// value) whose stack passes it, on any thread count: at the location of
+/// several functions that passes it, or for the whole stack.
+#[test]
+fn inlined_functions_past_the_depth_limit_fail_at_the_same_place_on_any_thread_count() {
+    let (bytes, samples) = many_samples(Fault::None, true);
+    let max = 100;
+    let expected = samples
+        .iter()
+        .filter(|(_, v)| v.iter().any(|&x| x != 0))
+        .find_map(|(locations, _)| {
+            let mut depth = 0;
+            for &l in locations {
+                let n = names_of(l).len() as u64;
+                if n > 1 && depth + n > max {
+                    return Some(depth + n);
+                }
+                depth += n;
+            }
+            (depth > max).then_some(depth)
+        })
+        .expect("a sample past the limit");
+    expect_depth_error(&bytes, max, expected);
+}
+
+/// Import `bytes` on one thread and on four with `max_stack_depth` `max`:
+/// the depth limit, met at depth `value`.
+fn expect_depth_error(bytes: &[u8], max: u64, value: u64) {
+    for threads in [1, 4] {
+        let opts = ImportOptions {
+            threads,
+            limits: IngestLimits { max_stack_depth: max, ..Default::default() },
+            ..Default::default()
+        };
+        match flamekit::import_with(bytes, None, &opts) {
+            Err(Error::LimitExceeded { limit: LimitKind::StackDepth, value: v, .. }) => {
+                assert_eq!(v, value, "{threads} threads")
+            }
+            other => panic!("{threads} threads: expected the depth limit, got {other:?}"),
+        }
+    }
+}
+
+/// A location of 64 functions under the same location, shared with the
+/// sample before, then one more frame: the stack passes 100 at the second
+/// location (64 + 64 = 128), before its last frame (129), though the new
+/// locations alone (65 functions) do not.
+#[test]
+fn a_location_of_many_functions_below_a_shared_one_meets_the_depth_limit_there() {
+    let mut pb = Pb::default();
+    tables(&mut pb, true);
+    // Enough samples before (about 100 KB) to read them in several runs.
+    for k in 0..10_000i64 {
+        sample(&mut pb, &[1 + k % 300], &[1, 1]);
+    }
+    sample(&mut pb, &[331], &[1, 1]);
+    sample(&mut pb, &[1, 331, 331], &[1, 1]);
+    assert!(pb.0.len() > 80_000, "{} bytes", pb.0.len());
+    expect_depth_error(&pb.0, 100, 128);
 }
 
 /// The top-level fields of a hand-encoded profile (every one a varint or
@@ -611,7 +722,7 @@ fn interleaved(b: &[u8], every: usize) -> Vec<u8> {
 /// import as when they come in one block.
 #[test]
 fn samples_interleaved_with_the_tables_keep_their_stacks_and_order() {
-    let (bytes, samples) = many_samples(Fault::None);
+    let (bytes, samples) = many_samples(Fault::None, false);
     for every in [20_000, 50] {
         let b = interleaved(&bytes, every);
         assert_ne!(b, bytes);
@@ -639,9 +750,7 @@ fn check_many_samples(bytes: &[u8], samples: &[Sample]) {
                 continue;
             }
             for &l in locations {
-                let names = if l <= 300 { vec![l] } else { vec![l - 300, l - 299] };
-                for n in names {
-                    let name = format!("f{n}");
+                for name in names_of(l) {
                     if !first_use.contains(&name) {
                         first_use.push(name);
                     }
@@ -658,7 +767,7 @@ fn check_many_samples(bytes: &[u8], samples: &[Sample]) {
 /// sample limit (met while building), or both.
 #[test]
 fn errors_in_many_runs_come_in_file_order() {
-    let (bytes, samples) = many_samples(Fault::BadLocation(40_000));
+    let (bytes, samples) = many_samples(Fault::BadLocation(40_000), false);
     // Samples with a positive value, up to sample `n` (excluded), per type.
     let pushed = |n: usize| samples[..n].iter().map(|(_, v)| v.iter().filter(|&&x| x > 0).count()).sum::<usize>();
     for threads in [1, 4] {
@@ -700,7 +809,7 @@ fn errors_in_many_runs_come_in_file_order() {
 /// anything else is checked.
 #[test]
 fn a_malformed_sample_among_many_runs_is_the_error() {
-    let (bytes, samples) = many_samples(Fault::Malformed(40_000));
+    let (bytes, samples) = many_samples(Fault::Malformed(40_000), false);
     let pushed = samples[..10_000].iter().map(|(_, v)| v.iter().filter(|&&x| x > 0).count()).sum::<usize>();
     for threads in [1, 4] {
         for max_samples in [u64::MAX, pushed as u64] {
