@@ -93,11 +93,14 @@
 //! # Determinism
 //!
 //! The same group and options give the same bytes on every run and machine:
-//! one thread, no hash-map iteration order in the output, floating-point
-//! operations in a fixed order, boxes snapped to whole pixels and drawn
-//! opaque (no anti-aliasing), glyph coverage blended with integer arithmetic,
+//! the scene and pixels made on one thread, no hash-map iteration order in
+//! the output, floating-point operations in a fixed order, boxes snapped to
+//! whole pixels and drawn opaque (no anti-aliasing), glyph coverage blended
+//! with integer arithmetic,
 //! and the PNG written as 8-bit RGB, filter type 0 on every row, one IDAT
-//! chunk compressed by `miniz_oxide` at level 6. Output can change only when
+//! chunk compressed by `miniz_oxide` at level 6 (a large image's rows in
+//! eight strips, compressed in parallel where threads can be started: the
+//! same bytes on any number of cores). Output can change only when
 //! flamekit or a pinned dependency (`Cargo.lock`) changes.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
