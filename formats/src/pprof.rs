@@ -439,10 +439,20 @@ impl Frames {
         Expansion { range, functions: self.arena.clone() }
     }
 
+    /// The frame of function index `fi`, interned on its first use. The
+    /// look-up inlines into the callers' loops; the first use does not.
+    #[inline]
     fn function_frame(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, fi: usize) -> Result<FrameId> {
-        if let Some(&id) = self.function.get(fi).filter(|&&id| id != NOT_INTERNED) {
-            return Ok(id);
+        match self.function.get(fi) {
+            Some(&id) if id != NOT_INTERNED => Ok(id),
+            _ => self.intern_function(t, g, fi),
         }
+    }
+
+    /// [`Frames::function_frame`] of a function not interned yet.
+    #[cold]
+    #[inline(never)]
+    fn intern_function(&mut self, t: &Tables<'_>, g: &mut GroupBuilder, fi: usize) -> Result<FrameId> {
         let f = &t.p.function[fi];
         let mut name = t.string(f.name, || format!("function[{fi}].name"))?;
         if name.is_empty() {
@@ -615,11 +625,7 @@ impl Stacks {
                 } else {
                     let n = n as usize;
                     for &fi in &functions[at..at + n] {
-                        let f = match self.frames.function.get(fi as usize) {
-                            Some(&id) if id != NOT_INTERNED => id,
-                            _ => self.frames.function_frame(t, g, fi as usize)?,
-                        };
-                        stack.push(f);
+                        stack.push(self.frames.function_frame(t, g, fi as usize)?);
                     }
                     at += n;
                     // As `push_location` checks a location of several

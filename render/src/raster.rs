@@ -73,28 +73,26 @@ fn compress_rows(raw: &[u8], row: usize) -> Result<Vec<u8>> {
         let flush = if k + 1 == STRIPS { TDEFLFlush::Finish } else { TDEFLFlush::Sync };
         deflate_strip(strips[k], flags, flush)
     };
-    let mut parts: Vec<Option<std::result::Result<Vec<u8>, String>>> = vec![None; STRIPS];
     let mut adler = adler2::Adler32::new();
-    std::thread::scope(|scope| {
+    let parts = std::thread::scope(|scope| {
         let deflate = &deflate;
         // Where threads cannot be started (e.g. wasm32), the strips are
         // compressed here, in turn.
         let handles: Vec<_> = (1..STRIPS)
             .map(|k| (k, std::thread::Builder::new().spawn_scoped(scope, move || deflate(k)).ok()))
             .collect();
-        parts[0] = Some(deflate(0));
+        let first = deflate(0);
         adler.write_slice(raw);
-        for (k, handle) in handles {
-            parts[k] = Some(match handle.map(|h| h.join()) {
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|(k, handle)| match handle.map(|h| h.join()) {
                 Some(Ok(part)) => part,
                 // A thread that could not start, or that panicked (it cannot:
                 // compressing in memory has no failure), does it again here.
                 _ => deflate(k),
-            });
-        }
-    });
-    let parts =
-        parts.into_iter().flatten().collect::<std::result::Result<Vec<_>, _>>().map_err(|e| internal("png data", e))?;
+            }))
+            .collect::<std::result::Result<Vec<_>, _>>()
+    })
+    .map_err(|e| internal("png data", e))?;
     let len = parts.iter().map(Vec::len).sum::<usize>();
     let mut out = Vec::with_capacity(2 + len + 4);
     // CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (default level, check
