@@ -31,6 +31,18 @@ export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-python3}"
 
+# use_host_triple: native builds name the host's target triple
+# (CARGO_BUILD_TARGET), as `napi build` always does. Cargo keeps a build with
+# an explicit --target apart from one without (target/<triple>/ against
+# target/), so without this the Node addon would build every dependency a
+# second time. Called by the test scripts; NATIVE is where their native
+# artifacts land ($NATIVE/debug/flamekit).
+use_host_triple() {
+  CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
+  export CARGO_BUILD_TARGET
+  NATIVE="$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET"
+}
+
 # make_venv DIR [PIP-INSTALL-ARGS...]: a venv at DIR unless there is one
 # (Debian's python3 ships venv's ensurepip separately: apt installs it when
 # missing), then `pip install` of the arguments, if any.

@@ -9,18 +9,21 @@
 #      (<= 1.5 MB gzipped), the tests under Node and Deno (`npm ci` installs
 #      the deno binary), the edge-function example served on 127.0.0.1.
 #   5. Installable artifacts, each in a fresh temporary directory: the wheel
-#      (`maturin build`) in a new venv with an example under `mypy --strict`;
+#      (`maturin build --profile dev`) in a new venv with an example under `mypy --strict`;
 #      the `npm pack` tarball with a TypeScript example under `tsc --strict`;
 #      the wasm package's example under `deno check`.
 # Every test suite also runs the shared vectors (tests/vectors/vectors.json).
 # Installs what it needs itself; a second run reuses .venv, node_modules and
-# target/. Debug builds for the native skins (they share target/debug with
-# `cargo test --workspace`); the wasm package is built size-optimised.
+# target/. Debug builds for the native skins, the wheel's included (they share
+# target/<host triple>/debug with `cargo test --workspace`: use_host_triple in
+# scripts/common.sh; what the wheel test checks is the packaging, not the
+# code's speed); the wasm package is built size-optimised.
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
+# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv, use_host_triple: scripts/common.sh.
 source scripts/common.sh
+use_host_triple
 VENV="$ROOT/.venv"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -62,8 +65,8 @@ step "node: npm ci, build the addon (napi build), node --test"
 
 step "uniffi: build the cdylib and uniffi-bindgen"
 cargo build -p flamekit-uniffi --features cli
-LIB="$CARGO_TARGET_DIR/debug/libflamekit_uniffi.so"
-BINDGEN="$CARGO_TARGET_DIR/debug/uniffi-bindgen"
+LIB="$NATIVE/debug/libflamekit_uniffi.so"
+BINDGEN="$NATIVE/debug/uniffi-bindgen"
 GEN="$CARGO_TARGET_DIR/uniffi"
 
 step "uniffi: generate Python, Kotlin and Swift bindings"
@@ -101,7 +104,7 @@ step "wasm: tests under Node and Deno, the edge example on 127.0.0.1"
 step "artifacts: the wheel in a fresh venv, example under mypy --strict"
 (
   cd bindings/python
-  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" with_empty_null "$VENV/bin/maturin" build --quiet --out "$TMP/wheels"
+  VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" with_empty_null "$VENV/bin/maturin" build --quiet --profile dev --out "$TMP/wheels"
 )
 make_venv "$TMP/venv" "$TMP"/wheels/flamekit-*.whl
 cp bindings/python/examples/upload.py "$TMP/upload.py"

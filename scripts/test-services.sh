@@ -9,15 +9,16 @@
 # Exits non-zero on any failure (pytest's "no tests collected" included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv: scripts/common.sh.
+# stdin, /dev/null, ROOT, CARGO_TARGET_DIR, PYTHON, make_venv, use_host_triple: scripts/common.sh.
 source scripts/common.sh
+use_host_triple
 VENV="$CARGO_TARGET_DIR/services-venv"
 
 step() { printf '\n== %s\n' "$*"; }
 
 step "build the flamekit binary"
 cargo build -p flamekit-cli --bin flamekit
-export FLAMEKIT_BIN="$CARGO_TARGET_DIR/debug/flamekit"
+export FLAMEKIT_BIN="$NATIVE/debug/flamekit"
 
 step "serve: HTTP integration tests"
 cargo test -p flamekit-cli --test serve

@@ -1,6 +1,6 @@
 //! Streaming import (`flamekit::stream::import_reader`): same frame weights as
 //! the in-memory import, exact report counts across chunk boundaries, gzip,
-//! and (ignored by default, run by scripts/test-all.sh in release) a 2 GB
+//! and (ignored by default, run by scripts/test-all.sh) a 2 GB
 //! generated input with bounded peak memory.
 
 mod common;
@@ -215,7 +215,7 @@ impl Read for Generated {
 }
 
 #[test]
-#[ignore = "2 GB of input: run in release by scripts/test-all.sh (cargo test --release --test streaming -- --ignored)"]
+#[ignore = "2 GB of input: run by scripts/test-all.sh (cargo test --test streaming -- --ignored)"]
 fn two_gigabytes_stream_with_bounded_memory() {
     const SIZE: u64 = 2 << 30;
     let opts = StreamOptions {
