@@ -3,6 +3,4 @@ fn main() {
     // `cfg(node)` picks napi's attributes in the API shared with the wasm skin.
     println!("cargo::rustc-check-cfg=cfg(node)");
     println!("cargo::rustc-cfg=node");
-    // The header of napi's `index.d.ts` (package.json: `dtsHeaderFile`).
-    flamekit_bindings::ts::write("types.d.ts");
 }

@@ -6,7 +6,7 @@
 //! Options arrive as plain JS objects and are deserialized (serde) into the
 //! shared request structs; results are the shared records serialized back
 //! (camelCase, absent values left out). The TypeScript types of both are
-//! generated from them (`flamekit_bindings::ts`, by build.rs): `types.d.ts`,
+//! generated from them (`flamekit_bindings::ts`): `bindings/common/types.d.ts`,
 //! the header of napi's `index.d.ts`.
 //! Failures are thrown (or rejected) as `Error`s whose `code` is the stable
 //! code. `...Async` variants run on the libuv thread pool.

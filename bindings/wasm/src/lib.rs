@@ -40,7 +40,7 @@ mod api;
 pub use api::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
+const TYPES: &str = include_str!("../../common/types.d.ts");
 
 /// A call's result: an error is thrown as an `Error` with `code`.
 pub type Result<T> = std::result::Result<T, JsValue>;
