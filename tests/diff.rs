@@ -232,7 +232,7 @@ mod render {
             }
         }
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/render/diff-golden.txt");
-        if std::env::var("FLAMEKIT_BLESS").is_ok_and(|v| v == "1") {
+        if crate::common::bless() {
             std::fs::write(&path, &actual).unwrap();
             return;
         }

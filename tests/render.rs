@@ -607,7 +607,7 @@ fn golden_png_hashes() {
     }
     let header = "# SHA-256 of rendered PNGs (tests/render.rs, golden_png_hashes).\n\
                   # Regenerate with FLAMEKIT_BLESS=1 after looking at target/tmp/render-golden/*.png.\n";
-    let bless = std::env::var("FLAMEKIT_BLESS").is_ok_and(|v| v == "1");
+    let bless = crate::common::bless();
     // The README's images are two of the golden cases (docs/rendering.md has
     // the CLI command that writes them).
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -9,6 +9,12 @@ pub(crate) mod svg;
 
 use flamekit::{FrameWeights, ProfileGroup};
 
+/// Whether this run rewrites the golden files instead of checking them
+/// (`FLAMEKIT_BLESS=1`: the render and diff hash lists, `bindings/common/types.d.ts`).
+pub(crate) fn bless() -> bool {
+    std::env::var("FLAMEKIT_BLESS").is_ok_and(|v| v == "1")
+}
+
 /// Path of a file in the sample corpus (`tests/data/corpus/<rel>`: speedscope's
 /// sample set, one folder per format, see `tests/data/README.md`).
 pub(crate) fn corpus_path(rel: &str) -> PathBuf {
