@@ -4,9 +4,9 @@
 //! header of napi's `index.d.ts`) and the wasm skin (a custom section of its
 //! `.d.ts`). A test (`tests/bindings.rs` at the workspace root) checks that
 //! the file is what [`typescript`] generates; `FLAMEKIT_BLESS=1 cargo test
-//! --test bindings` writes it again. (Kept
-//! in git rather than written by the skins' build scripts, which made every
-//! build compile the whole library a second time, for the build machine.)
+//! --test bindings` writes it again. (Kept in git rather than written by the
+//! skins' build scripts, which made every build compile the whole library a
+//! second time, for the build machine.)
 //! A crate such as ts-rs would type `u64` as `bigint` (these are JS numbers)
 //! and cannot tell that a `serde(default)` field may be left out.
 
