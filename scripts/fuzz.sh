@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or those named) for SECONDS each and prints a
-# results table (target, seconds, execs, crashes). Needs a nightly toolchain
-# and cargo-fuzz (`cargo install cargo-fuzz`). Seeds come from the sample
-# corpus (tests/data/corpus). Crashes are left in fuzz/artifacts/<target>/; minimize them with
+# results table (target, seconds, execs, crashes: crash, leak, timeout and
+# OOM reports). Needs a nightly toolchain
+# and cargo-fuzz (`cargo install cargo-fuzz`). Seeds: scripts/fuzz-seeds.sh
+# (the test inputs under 512 KiB, the saved regressions). Crashes are left in fuzz/artifacts/<target>/; minimize them with
 # `cargo +nightly fuzz tmin <target> <file>` and copy the result into
 # tests/data/fuzz/<target>/ as a regression test.
 #
@@ -14,7 +15,6 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 unset CARGO_TARGET_DIR
 secs="${1:-20}"; shift || true
-corpus_root="tests/data/corpus"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cd fuzz && cargo +nightly fuzz list)
@@ -28,18 +28,19 @@ printf '%-26s %8s %12s %8s\n' target seconds execs crashes
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
-  # Seed every target with the whole sample corpus (small files only) and the saved regressions.
-  find "../$corpus_root" -type f -size -1M -exec cp -n {} "corpus/$t/" \; 2>/dev/null || true
-  if [ -d "../tests/data/fuzz/$t" ]; then cp -n "../tests/data/fuzz/$t/"* "corpus/$t/" 2>/dev/null || true; fi
+  # Seeds: the test inputs under 512 KiB and the saved regressions.
+  ../scripts/fuzz-seeds.sh "$t" "corpus/$t" >/dev/null
   log="artifacts/$t/last-run.log"
   set +e
-  cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+  LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/lsan.supp}" \
+    cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="artifacts/$t/" >"$log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' | tail -1)
-  [ -n "$execs" ] || execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-  crashes=$(find "artifacts/$t" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' | wc -l)
+  # A run stopped by a finding prints no "Done" line: no match is not an error.
+  execs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' | tail -1 || true)
+  [ -n "$execs" ] || execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+  crashes=$(find "artifacts/$t" -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' | wc -l)
   printf '%-26s %8s %12s %8s\n' "$t" "$secs" "${execs:-?}" "$crashes"
   if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then status=1; fi
 done
