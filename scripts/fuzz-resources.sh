@@ -4,9 +4,9 @@
 # or hangs is a finding just like a panic. Every target starts from the
 # structure-aware attack seeds that tests/resources.rs generates (nested
 # zip/gzip, overlapping zip entries, empty-message pprof, long mangled names,
-# many-event callgrind), the sample corpus and the other test inputs under
-# 512 KiB (tests/data/corpus, pprof, safari, zip: every format has a seed)
-# and the saved regression inputs of tests/data/fuzz/<target>/.
+# many-event callgrind), and scripts/fuzz-seeds.sh's: the test inputs under
+# 512 KiB (every format has a seed) and the saved regression inputs of
+# tests/data/fuzz/<target>/.
 #
 # usage: scripts/fuzz-resources.sh [SECONDS_PER_TARGET] [TARGET...]
 #   SECONDS_PER_TARGET  default 60
@@ -48,9 +48,7 @@ for t in "${targets[@]}"; do
   # AddressSanitizer keeps up to 256 MB of freed memory in quarantine by
   # default, which would count against the RSS limit; 16 MB leaves the
   # limit to the library's own memory (and libFuzzer's copy of the corpus).
-  # fuzz/lsan.supp: glibc's thread-local destructor records, not leaks.
-  ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16}" LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/lsan.supp}" \
-    "$bin/$t" "corpus/$t" -max_total_time="$secs" -rss_limit_mb=512 -timeout=10 \
+  ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16}" "$bin/$t" "corpus/$t" -max_total_time="$secs" -rss_limit_mb=512 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"$log" 2>&1
   rc=$?
   set -e

@@ -32,8 +32,7 @@ for t in "${targets[@]}"; do
   ../scripts/fuzz-seeds.sh "$t" "corpus/$t" >/dev/null
   log="artifacts/$t/last-run.log"
   set +e
-  LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/lsan.supp}" \
-    cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+  cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="artifacts/$t/" >"$log" 2>&1
   rc=$?
   set -e

@@ -113,7 +113,7 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
         // Bounded: a worker far ahead of the merge waits instead of piling up
         // chunk tables.
         let (tx, rx) = mpsc::sync_channel::<(usize, T)>(workers * 2);
-        let mut started = 0;
+        let mut handles = Vec::with_capacity(workers.min(chunks.len()));
         for _ in 0..workers.min(chunks.len()) {
             let tx = tx.clone();
             let (next, stop, parse, init) = (&next, &stop, &parse, &init);
@@ -129,12 +129,12 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
             };
             // Where threads cannot be started (e.g. wasm32 without threads),
             // fewer workers, or none, read the chunks.
-            if std::thread::Builder::new().spawn_scoped(scope, worker).is_ok() {
-                started += 1;
+            if let Ok(handle) = std::thread::Builder::new().spawn_scoped(scope, worker) {
+                handles.push(handle);
             }
         }
         drop(tx);
-        if started == 0 {
+        if handles.is_empty() {
             drop(rx);
             return read_here(chunks, &init, &parse, &mut merge);
         }
@@ -164,9 +164,23 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
             Ok(())
         })();
         stop.store(true, Ordering::Relaxed);
-        // Unblock workers waiting to send, then let the scope join them.
+        // Unblock workers waiting to send, then join them. Joined here, not
+        // by the scope: the scope ends when the workers' closures return,
+        // before their threads have run their thread-local destructors and
+        // exited; a join waits for that, so no thread of the import is left
+        // when it returns. A worker that panicked is an internal error (the
+        // chunk it held never reached the merge), not a panic of the caller.
         drop(rx);
-        result
+        let mut panicked = false;
+        for handle in handles {
+            panicked |= handle.join().is_err();
+        }
+        match result {
+            Ok(()) if panicked => {
+                Err(flamekit_core::Error::Internal { message: "a worker thread panicked".into() })
+            }
+            result => result,
+        }
     })
 }
 
@@ -999,5 +1013,30 @@ mod tests {
         );
         assert!(err.is_err());
         assert_eq!(merged, 7);
+    }
+
+    #[test]
+    fn a_worker_that_panics_is_an_internal_error_not_a_panic() {
+        let chunks: Vec<usize> = (0..40).collect();
+        for workers in [1, 3] {
+            let mut merged = Vec::new();
+            let result = parse_ordered_on(
+                &chunks,
+                workers,
+                || (),
+                |_, c| {
+                    assert!(c != 17, "chunk 17 panics");
+                    c
+                },
+                |c| {
+                    merged.push(c);
+                    Ok(())
+                },
+            );
+            let err = result.expect_err("a chunk was lost");
+            assert_eq!(err.code(), "internal_error", "{err}");
+            // Every chunk before the lost one was merged, in order.
+            assert_eq!(merged, (0..17).collect::<Vec<_>>());
+        }
     }
 }
