@@ -18,7 +18,15 @@ use flamekit_core::Result;
 
 /// Smallest chunk handed to a worker: below this, thread hand-offs cost
 /// more than they save.
+#[cfg(not(fuzzing))]
 pub(crate) const MIN_CHUNK: usize = 32 * 1024;
+
+/// In fuzz builds (`cargo fuzz` sets `--cfg fuzzing`), chunks of a few
+/// hundred bytes, so that the fuzzers' small inputs take the parallel
+/// readers (the harness compares them with the one-thread read) instead of
+/// never reaching the 64 KiB from which the readers cut an input.
+#[cfg(fuzzing)]
+pub(crate) const MIN_CHUNK: usize = 128;
 
 /// Largest chunk handed to a worker. What a worker reads waits for the
 /// merge, several chunks at once (those queued and those being read): small

@@ -25,7 +25,9 @@ pub fn limits() -> IngestLimits {
 
 /// Import `data` as `format` (or detect when `None`) and exercise the result.
 pub fn run(format: Option<Format>, data: &[u8]) {
-    let opts = ImportOptions { limits: limits(), ..Default::default() };
+    // Four threads, whatever the machine's cores: three workers and the
+    // calling thread, so chunks are read out of turn.
+    let opts = ImportOptions { limits: limits(), threads: 4, ..Default::default() };
     let result = match format {
         Some(f) => flamekit::import_format(f, data, &opts),
         None => flamekit::import_with(data, None, &opts),
@@ -40,6 +42,7 @@ pub fn run(format: Option<Format>, data: &[u8]) {
     if let Some(f @ (Format::ChromeTrace | Format::ChromeCpuProfile)) = imported {
         read_as_serde_reads(f, data);
     }
+    same_on_one_thread(format, data, &result);
     let group = match result {
         Ok((g, _report)) => g,
         Err(e) => {
@@ -60,6 +63,44 @@ pub fn run(format: Option<Format>, data: &[u8]) {
     let again = flamekit::import_format(Format::Speedscope, json.as_bytes(), &ImportOptions::default())
         .unwrap_or_else(|e| panic!("export of an imported group must re-import: {e}"));
     assert_eq!(again.0.profiles().len(), group.profiles().len());
+}
+
+/// The group (as its speedscope export) or the error that `result`, read
+/// on four threads, holds is the one a read on one thread gives: the parallel
+/// readers promise the same group, report and errors for any thread count.
+/// Fuzz builds cut inputs into chunks of a few hundred bytes
+/// (`--cfg fuzzing`, `parallel::MIN_CHUNK` in flamekit-formats), so small
+/// inputs take those readers; elsewhere most inputs here are read on one
+/// thread both times.
+fn same_on_one_thread(
+    format: Option<Format>,
+    data: &[u8],
+    result: &flamekit::Result<(flamekit::ProfileGroup, flamekit::ImportReport)>,
+) {
+    let opts = ImportOptions { limits: limits(), threads: 1, ..Default::default() };
+    let one = match format {
+        Some(f) => flamekit::import_format(f, data, &opts),
+        None => flamekit::import_with(data, None, &opts),
+    };
+    match (result, &one) {
+        (Ok((all, all_report)), Ok((one, one_report))) => {
+            assert!(
+                flamekit::to_speedscope_json(all) == flamekit::to_speedscope_json(one),
+                "four threads and one thread give different groups"
+            );
+            assert_eq!(all_report, one_report, "four threads and one thread give different reports");
+        }
+        (Err(all), Err(one)) => assert_eq!(
+            (all.code(), all.to_string()),
+            (one.code(), one.to_string()),
+            "four threads and one thread fail differently"
+        ),
+        (all, one) => panic!(
+            "four threads: {:?}; one thread: {:?}",
+            all.as_ref().map(|_| "imported"),
+            one.as_ref().map(|_| "imported")
+        ),
+    }
 }
 
 /// A trace's event array and a CPU profile's `nodes` are read in chunks (a
