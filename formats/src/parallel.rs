@@ -184,9 +184,7 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
             panicked |= handle.join().is_err();
         }
         match result {
-            Ok(()) if panicked => {
-                Err(flamekit_core::Error::Internal { message: "a worker thread panicked".into() })
-            }
+            Ok(()) if panicked => Err(flamekit_core::Error::Internal { message: "a worker thread panicked".into() }),
             result => result,
         }
     })

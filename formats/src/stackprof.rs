@@ -16,10 +16,15 @@
 //! collection);(marking)` or `(garbage collection);(sweeping)` stay
 //! outermost, as recorded. (Unlike speedscope, consecutive GC samples all go
 //! on the same non-GC stack instead of nesting under each other.) A `raw` id missing from
-//! `frames` becomes a frame `(unknown frame <id>)` with a warning.
+//! `frames` becomes a frame `(unknown frame <id>)` with a warning. As in
+//! speedscope (`frames[id]`), an id's key is its decimal form: a key such as
+//! `"07"` or `"x"` names no frame and is reported (`invalid_frame_id`, in
+//! file order), and a key given twice takes its last value.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use indexmap::IndexMap;
 
 use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
 use serde::Deserialize;
@@ -33,8 +38,10 @@ struct File<'a> {
     #[serde(borrow)]
     mode: Option<Cow<'a, str>>,
     interval: Option<f64>,
+    /// In file order; a key given twice takes its last value (as in
+    /// `JSON.parse`).
     #[serde(borrow, default)]
-    frames: HashMap<Cow<'a, str>, FileFrame<'a>>,
+    frames: IndexMap<Cow<'a, str>, FileFrame<'a>>,
     #[serde(default)]
     raw: Vec<u64>,
     raw_timestamp_deltas: Option<Vec<f64>>,
@@ -115,13 +122,16 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     };
     // Frames are interned on first use in `raw`, so frame ids follow the
     // file's sample order (deterministic, unlike the map's order).
+    // A key names the id whose decimal form it is, as speedscope's
+    // `frames[id]` finds it: `"7"`, not `"07"` or `"+7"`. Other keys are
+    // reported in file order.
     let mut by_id: HashMap<u64, &FileFrame> = HashMap::with_capacity(file.frames.len());
     for (key, f) in &file.frames {
         match key.parse::<u64>() {
-            Ok(id) => {
+            Ok(id) if id.to_string() == **key => {
                 by_id.insert(id, f);
             }
-            Err(_) => g.report().skip(
+            _ => g.report().skip(
                 "invalid_frame_id",
                 Location::Path(format!("frames[{key:?}]")),
                 "frame key is not an id",

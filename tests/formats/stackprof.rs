@@ -101,6 +101,52 @@ fn frame_without_name() {
     assert_eq!(unknown.file.as_deref(), Some("<cfunc>"));
 }
 
+/// A stackprof file whose `frames` has `keys` (in this order, each a frame
+/// named `f<key>`), and one sample on `raw_ids`.
+fn with_frame_keys(keys: &[&str], raw_ids: &[u64]) -> Vec<u8> {
+    let frames: Vec<String> = keys.iter().map(|k| format!("\"{k}\": {{\"name\": \"f{k}\"}}")).collect();
+    let ids: Vec<String> = raw_ids.iter().map(u64::to_string).collect();
+    format!(
+        "{{\"mode\": \"object\", \"interval\": 1, \"frames\": {{{}}}, \"raw\": [{}, {}, 1]}}",
+        frames.join(", "),
+        raw_ids.len(),
+        ids.join(", ")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn keys_that_are_not_ids_are_reported_in_file_order() {
+    // Twelve keys that are not ids, in an order no hash map keeps: the
+    // report lists them as the file does, whatever the process's hash seed.
+    let bad = ["k", "j", "i", "h", "g", "f", "e", "d", "c", "b", "a", "x1"];
+    let mut keys = bad.to_vec();
+    keys.push("1");
+    let (group, report) =
+        flamekit::import_format(Format::Stackprof, &with_frame_keys(&keys, &[1]), &ImportOptions::default()).unwrap();
+    assert_eq!(group.frames().iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["f1"]);
+    assert_eq!(report.skipped.get("invalid_frame_id"), Some(&12));
+    let reported: Vec<String> = report.warnings.iter().map(|w| w.location.to_string()).collect();
+    let expected: Vec<String> = bad.iter().map(|k| format!("frames[{k:?}]")).collect();
+    assert_eq!(reported, expected);
+}
+
+#[test]
+fn a_key_names_the_id_written_in_decimal_and_a_repeated_key_takes_its_last_value() {
+    // speedscope looks a raw id up as `frames[id]`, the id's decimal form:
+    // "07" and "+7" are not frame 7, which is then unknown.
+    let (group, report) =
+        flamekit::import_format(Format::Stackprof, &with_frame_keys(&["07", "+7"], &[7]), &ImportOptions::default())
+            .unwrap();
+    assert_eq!(group.frames().iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["(unknown frame 7)"]);
+    assert_eq!(report.skipped.get("invalid_frame_id"), Some(&2));
+    assert!(report.warnings.iter().any(|w| w.code == "unknown_frame"), "{report:?}");
+    // "7" twice: the second value, as JSON.parse keeps it.
+    let text = r#"{"mode": "object", "interval": 1, "frames": {"7": {"name": "first"}, "7": {"name": "second"}}, "raw": [1, 7, 1]}"#;
+    let (group, _) = flamekit::import_format(Format::Stackprof, text.as_bytes(), &ImportOptions::default()).unwrap();
+    assert_eq!(group.frames().iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["second"]);
+}
+
 #[test]
 fn every_corpus_file_is_detected() {
     let files = corpus_files("stackprof");
