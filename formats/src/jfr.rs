@@ -472,7 +472,10 @@ struct Layout {
 }
 
 fn layout(classes: &HashMap<u64, Class>) -> Layout {
-    let id = |name: &str| classes.iter().find(|(_, c)| c.name == name).map(|(id, _)| *id);
+    // A recording names each type once; where a hostile one names two
+    // classes alike, the lowest id is taken, not the first one the map
+    // happens to hold (its order changes from one import to the next).
+    let id = |name: &str| classes.iter().filter(|(_, c)| c.name == name).map(|(id, _)| *id).min();
     let field = |class: Option<u64>, name: &str| class.and_then(|c| classes.get(&c)).and_then(|c| c.field_index(name));
     let stack_trace = id("jdk.types.StackTrace");
     let frame_class = stack_trace
@@ -755,4 +758,36 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         });
     }
     g.finish(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(name: &str, fields: &[&str]) -> Class {
+        Class {
+            name: name.to_owned(),
+            prim: prim(name),
+            fields: fields
+                .iter()
+                .map(|f| Field { name: (*f).to_owned(), class: 0, constant_pool: false, array: false })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_type_named_twice_is_the_one_with_the_lowest_id() {
+        // Twelve stack-trace types; only the lowest id's has `frames` first.
+        // A map's order picks that one in about one import in twelve.
+        for _ in 0..8 {
+            let mut classes = HashMap::new();
+            for id in (40..52).rev() {
+                let fields: &[&str] = if id == 40 { &["frames", "truncated"] } else { &["truncated", "frames"] };
+                classes.insert(id, class("jdk.types.StackTrace", fields));
+            }
+            let l = layout(&classes);
+            assert_eq!(l.stack_trace, Some(40));
+            assert_eq!((l.st_frames, l.st_truncated), (Some(0), Some(1)));
+        }
+    }
 }
