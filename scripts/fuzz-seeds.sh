@@ -4,8 +4,8 @@
 # its fuzz/ folder and READMEs (the sample corpus and each format's own test
 # inputs, so every format has a seed), each named by its path (files of the
 # same name in different folders are all kept), and TARGET's saved
-# regressions (tests/data/fuzz/TARGET/). Files
-# already in DIR stay as they are. Prints how many seed files DIR holds.
+# regressions (tests/data/fuzz/TARGET/). Files already in DIR stay as they
+# are. Prints how many seed files DIR holds.
 #
 # usage: scripts/fuzz-seeds.sh TARGET DIR
 set -euo pipefail

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or those named) for SECONDS each and prints a
 # results table (target, seconds, execs, crashes: crash, leak, timeout and
-# OOM reports). Needs a nightly toolchain
-# and cargo-fuzz (`cargo install cargo-fuzz`). Seeds: scripts/fuzz-seeds.sh
-# (the test inputs under 512 KiB, the saved regressions). Crashes are left in fuzz/artifacts/<target>/; minimize them with
-# `cargo +nightly fuzz tmin <target> <file>` and copy the result into
-# tests/data/fuzz/<target>/ as a regression test.
+# OOM reports). Needs a nightly toolchain and cargo-fuzz (`cargo install
+# cargo-fuzz`). Seeds: scripts/fuzz-seeds.sh (the test inputs under 512 KiB,
+# the saved regressions). Crashes are left in fuzz/artifacts/<target>/;
+# minimize them with `cargo +nightly fuzz tmin <target> <file>` and copy the
+# result into tests/data/fuzz/<target>/ as a regression test.
 #
 # usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail

@@ -23,15 +23,25 @@ pub fn limits() -> IngestLimits {
     }
 }
 
+/// Import `data` as `format` (or detect when `None`) on `threads` threads,
+/// with [`limits`].
+fn import(
+    format: Option<Format>,
+    data: &[u8],
+    threads: usize,
+) -> flamekit::Result<(flamekit::ProfileGroup, flamekit::ImportReport)> {
+    let opts = ImportOptions { limits: limits(), threads, ..Default::default() };
+    match format {
+        Some(f) => flamekit::import_format(f, data, &opts),
+        None => flamekit::import_with(data, None, &opts),
+    }
+}
+
 /// Import `data` as `format` (or detect when `None`) and exercise the result.
 pub fn run(format: Option<Format>, data: &[u8]) {
     // Four threads, whatever the machine's cores: three workers and the
     // calling thread, so chunks are read out of turn.
-    let opts = ImportOptions { limits: limits(), threads: 4, ..Default::default() };
-    let result = match format {
-        Some(f) => flamekit::import_format(f, data, &opts),
-        None => flamekit::import_with(data, None, &opts),
-    };
+    let result = import(format, data, 4);
     // The format imported: the one given, else the one detected (a failed
     // import reports none, so detect again only then).
     let imported = match (format, &result) {
@@ -77,11 +87,7 @@ fn same_on_one_thread(
     data: &[u8],
     result: &flamekit::Result<(flamekit::ProfileGroup, flamekit::ImportReport)>,
 ) {
-    let opts = ImportOptions { limits: limits(), threads: 1, ..Default::default() };
-    let one = match format {
-        Some(f) => flamekit::import_format(f, data, &opts),
-        None => flamekit::import_with(data, None, &opts),
-    };
+    let one = import(format, data, 1);
     match (result, &one) {
         (Ok((all, all_report)), Ok((one, one_report))) => {
             assert!(
