@@ -1,10 +1,11 @@
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::frame::{Frame, FrameId, ValueUnit};
+use super::frame_keys::{FrameKey, FrameKeys};
 use super::profile::{Event, EventKind, Profile, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
 use crate::error::{Error, LimitKind, Result};
 use crate::limits::IngestLimits;
@@ -44,11 +45,15 @@ pub struct GroupBuilder {
     format: &'static str,
     limits: IngestLimits,
     frames: Vec<Frame>,
-    /// Frames with a file, line or column, by [`FrameKey::hash`]; the table
-    /// holds ids only and compares against `frames` (no second copy of names).
-    index: HashTable<FrameId>,
-    /// Frames with only a name, by the name's hash.
-    name_index: HashTable<FrameId>,
+    /// Every frame's key, copied into one buffer, which the tables compare
+    /// against (one cache line or two per comparison, not three).
+    keys: FrameKeys,
+    /// Frames with a file, line or column, by [`FrameKey::hash`]: `(offset
+    /// in keys, id)`; a frame whose offset is [`FrameKeys::NONE`] is
+    /// compared with `frames`.
+    index: HashTable<(u32, FrameId)>,
+    /// Frames with only a name, by the name's hash, as in `index`.
+    name_index: HashTable<(u32, FrameId)>,
     /// The hash of every frame (by id): growing the tables rehashes from
     /// here instead of reading every name again.
     hashes: Vec<u64>,
@@ -67,6 +72,7 @@ impl GroupBuilder {
             format,
             limits: *limits,
             frames: Vec::new(),
+            keys: FrameKeys::default(),
             index: HashTable::new(),
             name_index: HashTable::new(),
             hashes: Vec::new(),
@@ -136,14 +142,15 @@ impl GroupBuilder {
 
     /// The hash of `key` and the id of the equal frame, if interned.
     fn lookup(&self, key: &FrameKey<'_>) -> (u64, Option<FrameId>) {
-        let frames = &self.frames;
+        let (frames, keys) = (&self.frames, &self.keys);
         let hash = key.hash(&self.hasher);
-        let found = if key.is_named() {
-            self.name_index.find(hash, |&id| frames[id as usize].name == key.name)
-        } else {
-            self.index.find(hash, |&id| key.matches(&frames[id as usize]))
+        let header = key.header();
+        let eq = |&(off, id): &(u32, FrameId)| match &header {
+            Some(h) if off != FrameKeys::NONE => keys.matches(off, key, h),
+            _ => key.matches(&frames[id as usize]),
         };
-        (hash, found.copied())
+        let table = if key.is_named() { &self.name_index } else { &self.index };
+        (hash, table.find(hash, eq).map(|&(_, id)| id))
     }
 
     /// [`IngestLimits::max_name_bytes`] as a length.
@@ -162,15 +169,17 @@ impl GroupBuilder {
                 format!("a frame or file name was cut to max_name_bytes ({max} bytes)"),
             );
         }
-        let named = FrameKey::of(&frame).is_named();
+        let key = FrameKey::of(&frame);
+        let named = key.is_named();
+        let off = self.keys.add(&key, key.header().as_ref());
         self.frames.push(frame);
         self.hashes.push(hash);
         let hashes = &self.hashes;
-        let rehash = |&i: &FrameId| hashes[i as usize];
+        let rehash = |&(_, i): &(u32, FrameId)| hashes[i as usize];
         if named {
-            self.name_index.insert_unique(hash, id, rehash);
+            self.name_index.insert_unique(hash, (off, id), rehash);
         } else {
-            self.index.insert_unique(hash, id, rehash);
+            self.index.insert_unique(hash, (off, id), rehash);
         }
         Ok(id)
     }
@@ -198,7 +207,7 @@ impl GroupBuilder {
         self.frames.reserve(total.saturating_sub(self.frames.len()));
         self.hashes.reserve(total.saturating_sub(self.hashes.len()));
         let hashes = &self.hashes;
-        let rehash = |&i: &FrameId| hashes[i as usize];
+        let rehash = |&(_, i): &(u32, FrameId)| hashes[i as usize];
         self.name_index.reserve(named.min(max).saturating_sub(self.name_index.len()), rehash);
         self.index.reserve(located.min(max).saturating_sub(self.index.len()), rehash);
     }
@@ -294,41 +303,6 @@ impl GroupBuilder {
             profile_type: String::new(),
         };
         Ok((group, self.report))
-    }
-}
-
-/// A frame's parts, borrowed: what the interning tables hash and compare.
-struct FrameKey<'a> {
-    name: &'a str,
-    file: Option<&'a str>,
-    line: Option<u32>,
-    col: Option<u32>,
-}
-
-impl<'a> FrameKey<'a> {
-    fn of(f: &'a Frame) -> Self {
-        FrameKey { name: &f.name, file: f.file.as_deref(), line: f.line, col: f.col }
-    }
-
-    /// Only a name: interned in the name table.
-    fn is_named(&self) -> bool {
-        self.file.is_none() && self.line.is_none() && self.col.is_none()
-    }
-
-    fn hash(&self, hasher: &DefaultHashBuilder) -> u64 {
-        if self.is_named() {
-            return hasher.hash_one(self.name);
-        }
-        let mut h = hasher.build_hasher();
-        self.name.hash(&mut h);
-        self.file.hash(&mut h);
-        self.line.hash(&mut h);
-        self.col.hash(&mut h);
-        h.finish()
-    }
-
-    fn matches(&self, f: &Frame) -> bool {
-        f.name == self.name && f.file.as_deref() == self.file && f.line == self.line && f.col == self.col
     }
 }
 
@@ -819,6 +793,34 @@ fn common_prefix(a: &[FrameId], b: &[FrameId]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Frames whose keys no longer fit the key buffer are compared with the
+    /// frames themselves: interning stays exact on both sides of the limit.
+    #[test]
+    fn frames_past_the_key_buffer_intern_the_same() {
+        let frames = |i: u32| {
+            [
+                Frame::new(format!("f{i}")),
+                Frame::with_location(format!("f{i}"), Some("a.js".into()), Some(i), None),
+                Frame::with_location(format!("f{i}"), Some("a.js".into()), None, Some(i)),
+                Frame::with_location(format!("f{i}"), None, Some(i), Some(i)),
+            ]
+        };
+        for limit in [0, 100, 1000, FrameKeys::NONE] {
+            let mut g = GroupBuilder::new("test", &IngestLimits::default());
+            g.keys = FrameKeys::with_limit(limit);
+            let ids: Vec<FrameId> = (0..20).flat_map(frames).map(|f| g.frame(f).unwrap()).collect();
+            assert_eq!(ids, (0..80).collect::<Vec<_>>(), "limit {limit}: every frame is new");
+            for (n, f) in (0..20).flat_map(frames).enumerate() {
+                let again = match (&f.file, f.line, f.col) {
+                    (None, None, None) => g.frame_named(&f.name).unwrap(),
+                    _ => g.frame_parts(&f.name, f.file.as_deref(), f.line, f.col).unwrap(),
+                };
+                assert_eq!(again, n as FrameId, "limit {limit}: {f:?} again");
+            }
+            assert_eq!(g.frame_count(), 80);
+        }
+    }
 
     /// Every length up to three chunks and a half, every place of the first
     /// difference (or none), either slice the longer.

@@ -7,6 +7,7 @@
 mod builder;
 mod calltree;
 mod frame;
+mod frame_keys;
 mod profile;
 mod remap;
 mod sampled_set;
