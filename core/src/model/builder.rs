@@ -144,10 +144,9 @@ impl GroupBuilder {
     fn lookup(&self, key: &FrameKey<'_>) -> (u64, Option<FrameId>) {
         let (frames, keys) = (&self.frames, &self.keys);
         let hash = key.hash(&self.hasher);
-        let header = key.header();
-        let eq = |&(off, id): &(u32, FrameId)| match &header {
-            Some(h) if off != FrameKeys::NONE => keys.matches(off, key, h),
-            _ => key.matches(&frames[id as usize]),
+        let eq = |&(off, id): &(u32, FrameId)| match off {
+            FrameKeys::NONE => key.matches(&frames[id as usize]),
+            off => keys.matches(off, key),
         };
         let table = if key.is_named() { &self.name_index } else { &self.index };
         (hash, table.find(hash, eq).map(|&(_, id)| id))
@@ -171,7 +170,7 @@ impl GroupBuilder {
         }
         let key = FrameKey::of(&frame);
         let named = key.is_named();
-        let off = self.keys.add(&key, key.header().as_ref());
+        let off = self.keys.add(&key);
         self.frames.push(frame);
         self.hashes.push(hash);
         let hashes = &self.hashes;

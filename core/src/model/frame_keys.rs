@@ -41,23 +41,6 @@ impl<'a> FrameKey<'a> {
     pub(super) fn matches(&self, f: &Frame) -> bool {
         f.name == self.name && f.file.as_deref() == self.file && f.line == self.line && f.col == self.col
     }
-
-    /// The key's record header ([`FrameKeys`]), or `None` when a length
-    /// does not fit in it.
-    pub(super) fn header(&self) -> Option<Header> {
-        let name = u32::try_from(self.name.len()).ok()?;
-        let file = match self.file {
-            Some(f) => u32::try_from(f.len()).ok().filter(|&n| n != NO_FILE)?,
-            None => NO_FILE,
-        };
-        let present = u32::from(self.line.is_some()) | u32::from(self.col.is_some()) << 1;
-        let words = [name, file, present, self.line.unwrap_or(0), self.col.unwrap_or(0)];
-        let mut h = [0u8; HEADER];
-        for (chunk, w) in h.chunks_exact_mut(4).zip(words) {
-            chunk.copy_from_slice(&w.to_le_bytes());
-        }
-        Some(Header(h))
-    }
 }
 
 /// Bytes of a record's header: five little-endian `u32`s, the name's
@@ -69,24 +52,8 @@ const HEADER: usize = 20;
 /// The header's file length of a frame without a file.
 const NO_FILE: u32 = u32::MAX;
 
-/// A key's record header, computed once per lookup.
-pub(super) struct Header([u8; HEADER]);
-
-impl Header {
-    fn name_len(&self) -> usize {
-        u32::from_le_bytes([self.0[0], self.0[1], self.0[2], self.0[3]]) as usize
-    }
-
-    fn file_len(&self) -> usize {
-        match u32::from_le_bytes([self.0[4], self.0[5], self.0[6], self.0[7]]) {
-            NO_FILE => 0,
-            n => n as usize,
-        }
-    }
-}
-
 /// The keys of the interned frames, each copied as a record (its
-/// [`Header`], then the name's bytes, then the file's) into one buffer, one
+/// [`HEADER`], then the name's bytes, then the file's) into one buffer, one
 /// after another. Comparing a key with an interned one then reads one or two
 /// adjacent cache lines; comparing with the [`Frame`] reads three places
 /// (the frame, its name, its file), which on large inputs are three cache
@@ -117,30 +84,56 @@ impl FrameKeys {
         FrameKeys { bytes: Vec::new(), limit }
     }
 
-    /// Copy `key` (whose header is `header`) into the buffer: its offset,
-    /// or [`FrameKeys::NONE`].
-    pub(super) fn add(&mut self, key: &FrameKey<'_>, header: Option<&Header>) -> u32 {
-        let Some(header) = header else { return Self::NONE };
+    /// Copy `key` into the buffer: its offset, or [`FrameKeys::NONE`] when
+    /// its record does not fit.
+    pub(super) fn add(&mut self, key: &FrameKey<'_>) -> u32 {
         let file = key.file.unwrap_or_default();
-        let end = self.bytes.len() + HEADER + key.name.len() + file.len();
-        let Some(off) = u32::try_from(self.bytes.len()).ok().filter(|_| end < self.limit as usize) else {
+        let end = self.bytes.len().saturating_add(HEADER).saturating_add(key.name.len()).saturating_add(file.len());
+        let (Ok(off), Ok(name_len), Ok(file_len)) =
+            (u32::try_from(self.bytes.len()), u32::try_from(key.name.len()), u32::try_from(file.len()))
+        else {
             return Self::NONE;
         };
-        self.bytes.extend_from_slice(&header.0);
+        if end >= self.limit as usize || (key.file.is_some() && file_len == NO_FILE) {
+            return Self::NONE;
+        }
+        let file_len = if key.file.is_some() { file_len } else { NO_FILE };
+        let present = u32::from(key.line.is_some()) | u32::from(key.col.is_some()) << 1;
+        self.bytes.reserve(end - self.bytes.len());
+        for w in [name_len, file_len, present, key.line.unwrap_or(0), key.col.unwrap_or(0)] {
+            self.bytes.extend_from_slice(&w.to_le_bytes());
+        }
         self.bytes.extend_from_slice(key.name.as_bytes());
         self.bytes.extend_from_slice(file.as_bytes());
         off
     }
 
-    /// Whether the record at `off` (not [`FrameKeys::NONE`]) is `key`'s,
-    /// whose header is `header`.
-    pub(super) fn matches(&self, off: u32, key: &FrameKey<'_>, header: &Header) -> bool {
-        let start = off as usize;
-        let (name, file) = (header.name_len(), header.file_len());
-        let Some(record) = self.bytes.get(start..start + HEADER + name + file) else { return false };
-        let (head, rest) = record.split_at(HEADER);
-        let (n, f) = rest.split_at(name);
-        head == header.0 && n == key.name.as_bytes() && f == key.file.unwrap_or_default().as_bytes()
+    /// Whether the record at `off` (not [`FrameKeys::NONE`]) is `key`'s.
+    pub(super) fn matches(&self, off: u32, key: &FrameKey<'_>) -> bool {
+        let at = off as usize;
+        let Some(&[n0, n1, n2, n3, f0, f1, f2, f3, p0, p1, p2, p3, l0, l1, l2, l3, c0, c1, c2, c3]) =
+            self.bytes.get(at..at + HEADER)
+        else {
+            return false;
+        };
+        let name_len = u32::from_le_bytes([n0, n1, n2, n3]) as usize;
+        let file_len = u32::from_le_bytes([f0, f1, f2, f3]);
+        let present = u32::from_le_bytes([p0, p1, p2, p3]);
+        let word = |v: Option<u32>, bit: u32, w: [u8; 4]| match v {
+            Some(v) => present & bit != 0 && u32::from_le_bytes(w) == v,
+            None => present & bit == 0,
+        };
+        let file = match (key.file, file_len) {
+            (None, NO_FILE) => "",
+            (Some(f), n) if n != NO_FILE && n as usize == f.len() => f,
+            _ => return false,
+        };
+        if name_len != key.name.len() || !word(key.line, 1, [l0, l1, l2, l3]) || !word(key.col, 2, [c0, c1, c2, c3]) {
+            return false;
+        }
+        let start = at + HEADER;
+        self.bytes.get(start..start + name_len) == Some(key.name.as_bytes())
+            && self.bytes.get(start + name_len..start + name_len + file.len()) == Some(file.as_bytes())
     }
 }
 
@@ -167,21 +160,21 @@ mod tests {
             key("", None, None, None),
         ];
         let mut store = FrameKeys::default();
-        let offs: Vec<u32> = keys.iter().map(|k| store.add(k, k.header().as_ref())).collect();
+        let offs: Vec<u32> = keys.iter().map(|k| store.add(k)).collect();
         for (i, k) in keys.iter().enumerate() {
-            let h = k.header().unwrap();
             for (j, &off) in offs.iter().enumerate() {
                 assert_ne!(off, FrameKeys::NONE);
-                assert_eq!(store.matches(off, k, &h), i == j, "key {i} against record {j}");
+                assert_eq!(store.matches(off, k), i == j, "key {i} against record {j}");
             }
         }
     }
 
     #[test]
-    fn a_key_without_a_header_is_not_stored() {
-        let mut store = FrameKeys::default();
-        let k = key("f", None, None, None);
-        assert_eq!(store.add(&k, None), FrameKeys::NONE);
-        assert!(store.bytes.is_empty());
+    fn a_key_past_the_limit_is_not_stored() {
+        let mut store = FrameKeys::with_limit(HEADER as u32 + 4);
+        assert_eq!(store.add(&key("abc", None, None, None)), 0);
+        assert_eq!(store.add(&key("f", None, None, None)), FrameKeys::NONE);
+        assert_eq!(store.bytes.len(), HEADER + 3);
+        assert!(store.matches(0, &key("abc", None, None, None)));
     }
 }
