@@ -52,9 +52,9 @@ const HEADER: usize = 20;
 /// The header's file length of a frame without a file.
 const NO_FILE: u32 = u32::MAX;
 
-/// The keys of the interned frames, each copied as a record (its
-/// [`HEADER`], then the name's bytes, then the file's) into one buffer, one
-/// after another. Comparing a key with an interned one then reads one or two
+/// The keys of the interned frames, each copied as a record (a header of
+/// [`HEADER`] bytes, then the name's bytes, then the file's) into one
+/// buffer, one after another. Comparing a key with an interned one then reads one or two
 /// adjacent cache lines; comparing with the [`Frame`] reads three places
 /// (the frame, its name, its file), which on large inputs are three cache
 /// misses per lookup.
