@@ -54,10 +54,10 @@ const NO_FILE: u32 = u32::MAX;
 
 /// The keys of the interned frames, each copied as a record (a header of
 /// [`HEADER`] bytes, then the name's bytes, then the file's) into one
-/// buffer, one after another. Comparing a key with an interned one then reads one or two
-/// adjacent cache lines; comparing with the [`Frame`] reads three places
-/// (the frame, its name, its file), which on large inputs are three cache
-/// misses per lookup.
+/// buffer, one after another. Comparing a key with an interned one then
+/// reads one or two adjacent cache lines; comparing with the [`Frame`]
+/// reads three places (the frame, its name, its file), which on large
+/// inputs are three cache misses per lookup.
 #[derive(Debug)]
 pub(super) struct FrameKeys {
     bytes: Vec<u8>,
@@ -73,8 +73,8 @@ impl Default for FrameKeys {
 
 impl FrameKeys {
     /// The offset of a key that is not in the buffer (its record would end
-    /// past `u32::MAX`, or a length did not fit its header): such a frame is
-    /// compared with its [`Frame`] instead.
+    /// at or past `u32::MAX`): such a frame is compared with its [`Frame`]
+    /// instead.
     pub(super) const NONE: u32 = u32::MAX;
 
     /// A buffer whose records must end before `limit` bytes, so that tests
@@ -85,27 +85,24 @@ impl FrameKeys {
     }
 
     /// Copy `key` into the buffer: its offset, or [`FrameKeys::NONE`] when
-    /// its record does not fit.
+    /// its record would not end before the limit.
     pub(super) fn add(&mut self, key: &FrameKey<'_>) -> u32 {
         let file = key.file.unwrap_or_default();
-        let end = self.bytes.len().saturating_add(HEADER).saturating_add(key.name.len()).saturating_add(file.len());
-        let (Ok(off), Ok(name_len), Ok(file_len)) =
-            (u32::try_from(self.bytes.len()), u32::try_from(key.name.len()), u32::try_from(file.len()))
-        else {
-            return Self::NONE;
-        };
-        if end >= self.limit as usize || (key.file.is_some() && file_len == NO_FILE) {
+        let off = self.bytes.len();
+        let end = off.saturating_add(HEADER).saturating_add(key.name.len()).saturating_add(file.len());
+        if end >= self.limit as usize {
             return Self::NONE;
         }
-        let file_len = if key.file.is_some() { file_len } else { NO_FILE };
+        // The record ends before `limit` (at most `u32::MAX`), so its offset
+        // and both lengths fit in `u32`, and a file's length is not `NO_FILE`.
+        let file_len = if key.file.is_some() { file.len() as u32 } else { NO_FILE };
         let present = u32::from(key.line.is_some()) | u32::from(key.col.is_some()) << 1;
-        self.bytes.reserve(end - self.bytes.len());
-        for w in [name_len, file_len, present, key.line.unwrap_or(0), key.col.unwrap_or(0)] {
+        for w in [key.name.len() as u32, file_len, present, key.line.unwrap_or(0), key.col.unwrap_or(0)] {
             self.bytes.extend_from_slice(&w.to_le_bytes());
         }
         self.bytes.extend_from_slice(key.name.as_bytes());
         self.bytes.extend_from_slice(file.as_bytes());
-        off
+        off as u32
     }
 
     /// Whether the record at `off` (not [`FrameKeys::NONE`]) is `key`'s.
