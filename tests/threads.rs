@@ -230,7 +230,12 @@ fn messy_perf_script_imports_the_same_on_1_and_4_threads() {
 /// args than its `B`, `X` events, long names, names with escapes and thread
 /// names.
 fn messy_trace() -> Vec<u8> {
-    let clean = generated(GenFormat::Trace, Shape::Callgraph, 1_500_000);
+    messy_trace_of(1_500_000)
+}
+
+/// [`messy_trace`] from a generated trace of about `bytes`.
+fn messy_trace_of(bytes: u64) -> Vec<u8> {
+    let clean = generated(GenFormat::Trace, Shape::Callgraph, bytes);
     let clean = String::from_utf8(clean).expect("utf-8");
     let body = clean.trim().trim_start_matches('[').trim_end_matches(']');
     let mut text = String::from("[\n");
@@ -298,6 +303,81 @@ fn trace_threads_with_repairs_and_limits_import_the_same_on_1_and_4_threads() {
     }
     let one = import(&bytes, "messy.trace.json", 1, IngestLimits { max_frames: 300, ..IngestLimits::default() });
     assert!(one.is_err_and(|e| e.starts_with("limit_exceeded")));
+}
+
+/// Threads built apart fail with the error one thread meets first: frame
+/// limits met at every tenth new frame; stack depth limits met first in
+/// different threads; both together, including a thread's first new frames
+/// at and after the event past the depth limit (the frame is interned
+/// before that event is checked); sample limits at each thread's first
+/// event.
+#[test]
+fn trace_limit_errors_are_met_in_the_same_order_on_1_and_4_threads() {
+    let bytes = messy_trace_of(120_000);
+    let name = "messy.trace.json";
+    let (group, _) = flamekit::import_with(&bytes, Some(name), &ImportOptions::default()).expect("import");
+    // Per thread: events before its own, its deepest stack, and for each
+    // depth the index of its first event that reaches it. Per event: the
+    // frame it opens first of all (frame ids count up in order of first use).
+    let (mut bounds, mut before, mut threads) = (Vec::new(), 0, Vec::new());
+    let mut next_frame = 0;
+    for p in group.profiles() {
+        bounds.push(before);
+        before += p.sample_count() as u64;
+        let flamekit::ProfileData::Evented { events } = p.data() else { panic!("an evented profile") };
+        let (mut depth, mut reached, mut new_frames) = (0u64, Vec::new(), Vec::new());
+        for (i, e) in events.iter().enumerate() {
+            if e.kind == flamekit::EventKind::Open {
+                depth += 1;
+                if depth as usize > reached.len() {
+                    reached.push(i);
+                }
+                if e.frame == next_frame {
+                    new_frames.push((i, e.frame as u64));
+                    next_frame += 1;
+                }
+            } else {
+                depth -= 1;
+            }
+        }
+        threads.push((reached, new_frames));
+    }
+    assert_eq!(bounds.len(), 8, "the trace has 8 threads");
+    let frames = group.frames().len() as u64;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |limits: IngestLimits| {
+        assert_same_for_thread_counts(&bytes, name, limits);
+        let outcome = match import(&bytes, name, 1, limits) {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.split(" is ").next().unwrap_or(&e).to_string(),
+        };
+        seen.insert(outcome);
+    };
+    let depths: std::collections::BTreeSet<u64> = threads.iter().map(|t| t.0.len() as u64).collect();
+    assert!(depths.len() > 2, "threads of different depths: {depths:?}");
+    let mut depth_then_frame = 0;
+    for max_stack_depth in depths.iter().map(|d| d - 1).chain([u64::MAX]) {
+        for max_frames in (0..frames).step_by(10).chain([frames - 1, u64::MAX]) {
+            check(IngestLimits { max_stack_depth, max_frames, ..IngestLimits::default() });
+        }
+        // The thread that meets the depth limit first, the event past it,
+        // and the first new frames from that event on.
+        let Some((reached, new_frames)) = threads.iter().find(|t| t.0.len() as u64 > max_stack_depth) else {
+            continue;
+        };
+        let past = reached[max_stack_depth as usize];
+        for &(at, frame) in new_frames.iter().filter(|f| f.0 >= past).take(3) {
+            depth_then_frame += usize::from(at > past);
+            check(IngestLimits { max_stack_depth, max_frames: frame, ..IngestLimits::default() });
+        }
+    }
+    assert!(depth_then_frame > 0, "no thread opens a new frame after the event past a depth limit");
+    for max_samples in bounds.iter().flat_map(|&b| [b.saturating_sub(1), b, b + 1]).chain([before - 1, before]) {
+        check(IngestLimits { max_samples, ..IngestLimits::default() });
+    }
+    let want = ["limit_exceeded: limit exceeded: max_frames", "limit_exceeded: limit exceeded: max_samples"];
+    let want = want.into_iter().chain(["limit_exceeded: limit exceeded: max_stack_depth", "ok"]);
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), want.collect::<Vec<_>>());
 }
 
 /// Import `bytes` as `format` with `threads`: the export, or the error code.

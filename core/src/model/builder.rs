@@ -244,18 +244,68 @@ impl GroupBuilder {
 
     /// Start an evented profile. Its events count against this group's sample limit.
     pub fn evented(&self, name: impl Into<String>, unit: ValueUnit) -> EventedBuilder {
-        EventedBuilder {
-            format: self.format,
-            name: name.into(),
-            unit,
-            limits: self.limits,
-            used: self.samples_used.clone(),
-            events: Vec::new(),
-            stack: Vec::new(),
-            start: None,
-            end: None,
-            max_frame: None,
+        EventedBuilder::new(self.format, &self.limits, Some(self.samples_used.clone()), name.into(), unit)
+    }
+
+    /// Count `n` events of a profile built apart against the sample limit.
+    /// Fails as `n` pushes one by one would: at the first one past the limit.
+    fn count_samples(&mut self, n: u64) -> Result<()> {
+        let max = self.limits.max_samples;
+        let left = max.saturating_sub(self.samples_used.load(Ordering::Relaxed));
+        self.samples_used.fetch_add(n.min(left.saturating_add(1)), Ordering::Relaxed);
+        if n > left {
+            return Err(Error::LimitExceeded { limit: LimitKind::Samples, max, value: max.saturating_add(1) });
         }
+        Ok(())
+    }
+
+    /// Add a profile built by an [`EventedBuilder::apart`], whose frames are
+    /// the caller's keys: event frame `k` becomes `frames[k]`, an interned
+    /// frame. Its events are counted against the sample limit (failing as
+    /// if pushed one by one); returns its index.
+    ///
+    /// ```
+    /// use flamekit_core::{EventedBuilder, Frame, GroupBuilder, IngestLimits, ProfileData, ValueUnit};
+    /// let limits = IngestLimits::default();
+    /// // Built apart (e.g. on another thread) with frame keys 0 and 1.
+    /// let mut b = EventedBuilder::apart("example", &limits, "main", ValueUnit::Microseconds);
+    /// b.open(0, 1.0).unwrap();
+    /// b.open(1, 2.0).unwrap();
+    /// b.close(1, 3.0).unwrap();
+    /// b.close(0, 4.0).unwrap();
+    /// let profile = b.finish().unwrap();
+    /// let mut g = GroupBuilder::new("example", &limits);
+    /// let a = g.frame(Frame::new("a")).unwrap();
+    /// let c = g.frame(Frame::new("c")).unwrap();
+    /// // Key 0 is frame `c`, key 1 frame `a`.
+    /// g.push_apart(profile, &[c, a]).unwrap();
+    /// let (group, _) = g.finish(0).unwrap();
+    /// let ProfileData::Evented { events } = group.profiles()[0].data() else { panic!() };
+    /// let frames: Vec<_> = events.iter().map(|e| e.frame).collect();
+    /// assert_eq!(frames, [c, a, a, c]);
+    /// ```
+    pub fn push_apart(&mut self, mut profile: Profile, frames: &[FrameId]) -> Result<usize> {
+        let ProfileData::Evented { events } = &mut profile.data else {
+            return Err(Error::Internal { message: "only evented profiles are built apart".into() });
+        };
+        self.count_samples(events.len() as u64)?;
+        let n = self.frames.len();
+        for e in events.iter_mut() {
+            match frames.get(e.frame as usize) {
+                Some(&f) if (f as usize) < n => e.frame = f,
+                _ => {
+                    return Err(Error::Internal {
+                        message: format!(
+                            "profile `{}` uses frame key {} with no interned frame",
+                            profile.name, e.frame
+                        ),
+                    })
+                }
+            }
+        }
+        self.limits.check(LimitKind::Profiles, self.profiles.len() as u64 + 1)?;
+        self.profiles.push(profile);
+        Ok(self.profiles.len() - 1)
     }
 
     /// Add a finished profile; returns its index.
@@ -625,7 +675,8 @@ pub struct EventedBuilder {
     name: String,
     unit: ValueUnit,
     limits: IngestLimits,
-    used: Arc<AtomicU64>,
+    /// The group's count of samples and events; `None` when built apart.
+    used: Option<Arc<AtomicU64>>,
     events: Vec<Event>,
     stack: Vec<FrameId>,
     start: Option<f64>,
@@ -634,6 +685,36 @@ pub struct EventedBuilder {
 }
 
 impl EventedBuilder {
+    fn new(
+        format: &'static str,
+        limits: &IngestLimits,
+        used: Option<Arc<AtomicU64>>,
+        name: String,
+        unit: ValueUnit,
+    ) -> Self {
+        EventedBuilder {
+            format,
+            name,
+            unit,
+            limits: *limits,
+            used,
+            events: Vec::new(),
+            stack: Vec::new(),
+            start: None,
+            end: None,
+            max_frame: None,
+        }
+    }
+
+    /// Start an evented profile apart from any group, e.g. on a worker
+    /// thread: its frames are the caller's keys, and its events count
+    /// against the sample limit only when [`GroupBuilder::push_apart`] adds
+    /// it to a group of `format` with these `limits`. Every other check is
+    /// made here, as in a builder from [`GroupBuilder::evented`].
+    pub fn apart(format: &'static str, limits: &IngestLimits, name: impl Into<String>, unit: ValueUnit) -> Self {
+        EventedBuilder::new(format, limits, None, name.into(), unit)
+    }
+
     fn push(&mut self, kind: EventKind, frame: FrameId, at: f64) -> Result<()> {
         let index = self.events.len();
         if !at.is_finite() {
@@ -661,8 +742,9 @@ impl EventedBuilder {
                 ));
             }
         }
-        let used = self.used.fetch_add(1, Ordering::Relaxed) + 1;
-        self.limits.check(LimitKind::Samples, used)?;
+        if let Some(used) = &self.used {
+            self.limits.check(LimitKind::Samples, used.fetch_add(1, Ordering::Relaxed) + 1)?;
+        }
         self.events.push(Event { kind, frame, at });
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(())
@@ -819,6 +901,45 @@ mod tests {
             }
             assert_eq!(g.frame_count(), 80);
         }
+    }
+
+    /// A profile built apart counts its events against the sample limit
+    /// when it is pushed, failing as the pushes one by one would; a frame
+    /// key without an interned frame and a sampled profile are refused.
+    #[test]
+    fn profiles_built_apart_count_their_events_and_map_their_frames() {
+        let limits = IngestLimits { max_samples: 5, ..IngestLimits::default() };
+        let apart = |opens: u32| {
+            let mut b = EventedBuilder::apart("test", &limits, "t", ValueUnit::None);
+            for k in 0..opens {
+                b.open(k, 1.0).unwrap();
+            }
+            b.close_all(2.0).unwrap();
+            b.finish().unwrap()
+        };
+        let mut g = GroupBuilder::new("test", &limits);
+        let a = g.frame(Frame::new("a")).unwrap();
+        let b = g.frame(Frame::new("b")).unwrap();
+        // A shared builder's events and an apart one's count together.
+        let mut shared = g.evented("s", ValueUnit::None);
+        shared.open(a, 0.0).unwrap();
+        shared.close(a, 1.0).unwrap();
+        g.push_profile(shared.finish().unwrap()).unwrap();
+        assert_eq!(g.push_apart(apart(1), &[b]).unwrap(), 1);
+        // 4 of 5 used: two more events are one past the limit.
+        let err = g.push_apart(apart(1), &[a]).unwrap_err();
+        assert_eq!(err, Error::LimitExceeded { limit: LimitKind::Samples, max: 5, value: 6 });
+        assert_eq!(g.profile_count(), 2);
+
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let a = g.frame(Frame::new("a")).unwrap();
+        for frames in [&[][..], &[a + 1], &[FrameId::MAX]] {
+            let err = g.push_apart(apart(1), frames).unwrap_err();
+            assert!(matches!(err, Error::Internal { .. }), "{frames:?}: {err:?}");
+        }
+        let sampled = g.sampled("s", ValueUnit::None).finish();
+        assert!(matches!(g.push_apart(sampled, &[a]), Err(Error::Internal { .. })));
+        assert_eq!(g.push_apart(apart(1), &[a]).unwrap(), 0);
     }
 
     /// Every length up to three chunks and a half, every place of the first

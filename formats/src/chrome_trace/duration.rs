@@ -206,11 +206,12 @@ pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> R
 ///
 /// Each thread's events are matched ([`plan`]) on its own: with several
 /// [`ImportOptions::threads`](crate::ImportOptions::threads), on worker
-/// threads, each into a [`Log`] of what its profile does. The calling thread
-/// replays the logs into the group in thread order, exactly as the
-/// single-threaded import does while matching (frames are interned at their
-/// first open, warnings and limit errors come in the same order), so the
-/// group and the report are the same for every thread count.
+/// threads, each into a profile built apart ([`Apart`]) whose frames are the
+/// thread's frame keys. The calling thread takes the profiles in thread
+/// order, interns their frames in the order of their first opens and adds
+/// them to the group, exactly as the single-threaded import does while
+/// matching: frames, warnings and the first error (see [`Apart::add`]) are
+/// the same for every thread count.
 pub(super) fn import_events<'a>(
     g: &mut GroupBuilder,
     col: &Collector<'a>,
@@ -220,55 +221,45 @@ pub(super) fn import_events<'a>(
 ) -> Result<()> {
     let mut order: Vec<&Thread> = col.threads.iter().collect();
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
-    let new_profile =
-        |g: &GroupBuilder, th: &Thread<'_>| g.evented(col.profile_name(th.pid, th.tid), ValueUnit::Microseconds);
-    let finish = |g: &mut GroupBuilder, b: EventedBuilder| -> Result<()> {
-        let profile = b.finish()?;
-        g.push_profile(profile).map(drop)
-    };
+    let profile_name = |th: &Thread<'_>| col.profile_name(th.pid, th.tid);
     if threads <= 1 || order.len() <= 1 {
         // One table of keys (and their frames) for all threads.
         let (mut keys, mut frames) = (Keys::default(), Vec::new());
         for th in order {
-            let b = new_profile(g, th);
-            let mut sink =
-                Direct { g: &mut *g, b, th, hermes, frames: &mut frames, names: &[], by_name: &mut Vec::new() };
+            let b = g.evented(profile_name(th), ValueUnit::Microseconds);
+            let mut sink = Direct {
+                g: &mut *g,
+                b,
+                th,
+                hermes,
+                frames: FrameOf { by_key: &mut frames, names: &[], by_name: &mut Vec::new() },
+            };
             plan(th, hermes, &mut keys, &mut sink)?;
-            let b = sink.b;
-            finish(g, b)?;
+            let profile = sink.b.finish()?;
+            g.push_profile(profile)?;
         }
         return Ok(());
     }
-    // Workers match each thread into a log; the calling thread replays the
-    // logs in pid/tid order into the group.
+    // Workers match and build each thread apart; the calling thread adds
+    // them in pid/tid order to the group.
     // Display names are also in one table for all threads (`names`, filled
     // when the events were read in chunks, else here), so that a frame named
     // alike in several threads is interned once.
+    let (format, limits) = (g.format(), *g.limits());
     let mut by_name: Vec<FrameId> = Vec::new();
     crate::parallel::parse_ordered_with(
         &order,
         threads,
         || (),
         |_, th| {
-            let mut log = Log::default();
+            let b = EventedBuilder::apart(format, &limits, profile_name(th), ValueUnit::Microseconds);
+            let mut apart = Apart::new(b);
             let mut keys = Keys { names: (!hermes).then_some(names), named: th.named, ..Keys::default() };
-            // A log cannot fail: errors come from the group, at replay,
-            // and from `plan` before it logs anything.
-            let planned = plan(th, hermes, &mut keys, &mut log);
-            log.names = keys.eid_names;
-            (th, log, planned)
+            let planned = plan(th, hermes, &mut keys, &mut apart);
+            apart.names = keys.eid_names;
+            (th, apart.finish(planned))
         },
-        |(th, mut log, planned)| {
-            planned?;
-            let b = new_profile(g, th);
-            let mut frames = Vec::new();
-            let names = std::mem::take(&mut log.names);
-            let mut sink =
-                Direct { g: &mut *g, b, th, hermes, frames: &mut frames, names: &names, by_name: &mut by_name };
-            log.replay(&mut sink)?;
-            let b = sink.b;
-            finish(g, b)
-        },
+        |(th, apart)| apart?.add(g, th, hermes, &mut by_name),
     )
 }
 
@@ -288,14 +279,10 @@ pub(super) trait Sink {
     fn close_all(&mut self, ts: f64) -> Result<()>;
 }
 
-/// Builds the profile into the group as [`plan`] goes.
-struct Direct<'g, 't, 'a> {
-    g: &'g mut GroupBuilder,
-    b: EventedBuilder,
-    th: &'t Thread<'a>,
-    hermes: bool,
-    /// Frame of each frame key, once opened.
-    frames: &'g mut Vec<FrameId>,
+/// The frames of a thread's frame keys, interned at their first open.
+struct FrameOf<'g> {
+    /// Frame of each frame key, once opened ([`FrameId::MAX`]: not yet).
+    by_key: &'g mut Vec<FrameId>,
     /// Per frame key: its name's id in the threads' shared table
     /// ([`Keys::eid_names`]; empty when there is none).
     names: &'g [u32],
@@ -303,20 +290,21 @@ struct Direct<'g, 't, 'a> {
     by_name: &'g mut Vec<FrameId>,
 }
 
-impl Sink for Direct<'_, '_, '_> {
-    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
+impl FrameOf<'_> {
+    /// The frame of `fkey`, first opened by event `src` of `th`.
+    fn get(&mut self, g: &mut GroupBuilder, th: &Thread<'_>, hermes: bool, src: u32, fkey: u32) -> Result<FrameId> {
         let slot = fkey as usize;
-        if self.frames.len() <= slot {
-            self.frames.resize(slot + 1, FrameId::MAX);
+        if self.by_key.len() <= slot {
+            self.by_key.resize(slot + 1, FrameId::MAX);
         }
-        if self.frames[slot] == FrameId::MAX {
+        if self.by_key[slot] == FrameId::MAX {
             // A frame without args is its display name: the same frame in
             // every thread.
             let name = self.names.get(slot).filter(|&&n| n != u32::MAX).map(|&n| n as usize);
-            self.frames[slot] = match name.and_then(|n| self.by_name.get(n)) {
+            self.by_key[slot] = match name.and_then(|n| self.by_name.get(n)) {
                 Some(&f) if f != FrameId::MAX => f,
                 _ => {
-                    let f = intern_frame(self.g, self.th.event(src as usize), self.hermes)?;
+                    let f = intern_frame(g, th.event(src as usize), hermes)?;
                     if let Some(name) = name {
                         if self.by_name.len() <= name {
                             self.by_name.resize(name + 1, FrameId::MAX);
@@ -327,10 +315,26 @@ impl Sink for Direct<'_, '_, '_> {
                 }
             };
         }
-        self.b.open(self.frames[slot], ts)
+        Ok(self.by_key[slot])
+    }
+}
+
+/// Builds the profile into the group as [`plan`] goes.
+struct Direct<'g, 't, 'a> {
+    g: &'g mut GroupBuilder,
+    b: EventedBuilder,
+    th: &'t Thread<'a>,
+    hermes: bool,
+    frames: FrameOf<'g>,
+}
+
+impl Sink for Direct<'_, '_, '_> {
+    fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
+        let frame = self.frames.get(self.g, self.th, self.hermes, src, fkey)?;
+        self.b.open(frame, ts)
     }
     fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
-        self.b.close(self.frames[fkey as usize], ts)
+        self.b.close(self.frames.by_key[fkey as usize], ts)
     }
     fn warn(&mut self, code: &'static str, location: Location, message: String) {
         self.g.report().warn(code, location, message);
@@ -346,90 +350,118 @@ impl Sink for Direct<'_, '_, '_> {
     }
 }
 
-/// What [`plan`] did, kept to be replayed into a [`Direct`] sink.
-#[derive(Default)]
-struct Log {
-    /// Opens to make room for.
-    opens: usize,
+/// Builds one thread's profile apart from the group, with its frame keys
+/// for frames ([`EventedBuilder::apart`]).
+struct Apart {
+    b: EventedBuilder,
+    /// Each frame key's first open, in order: (frame key, opening event in
+    /// the thread).
+    firsts: Vec<(u32, u32)>,
+    /// Whether each frame key was opened.
+    opened: Vec<bool>,
     /// [`Keys::eid_names`] of the thread.
     names: Vec<u32>,
-    ops: Vec<Op>,
-    warnings: Vec<(&'static str, Location, String)>,
+    /// Warnings, each with the number of first opens before it.
+    warnings: Vec<(usize, Warning)>,
+    /// Whether the builder failed (and [`plan`] returned its error).
+    failed: bool,
 }
 
-/// One step of a [`Log`] (16 bytes: there are two per event).
-enum Op {
-    Open {
-        src: u32,
-        fkey: u32,
-    },
-    Close {
-        fkey: u32,
-        ts: f64,
-    },
-    /// The open's time, in the op after [`Op::Open`].
-    At(f64),
-    /// The next warning of [`Log::warnings`].
-    Warn,
-    Start(f64),
-    CloseAll(f64),
+/// A thread built apart: its profile, or the builder's first error.
+struct Built {
+    profile: Result<flamekit_core::Profile>,
+    firsts: Vec<(u32, u32)>,
+    names: Vec<u32>,
+    warnings: Vec<(usize, Warning)>,
 }
 
-impl Sink for Log {
+/// A warning's code, location and message.
+type Warning = (&'static str, Location, String);
+
+impl Apart {
+    fn new(b: EventedBuilder) -> Self {
+        Apart { b, firsts: Vec::new(), opened: Vec::new(), names: Vec::new(), warnings: Vec::new(), failed: false }
+    }
+
+    /// Note whether the builder failed.
+    fn step(&mut self, r: Result<()>) -> Result<()> {
+        self.failed |= r.is_err();
+        r
+    }
+
+    /// The profile, once [`plan`] returned `planned`, or the builder's
+    /// error. Fails with plan's own error (one before any step of the
+    /// profile).
+    fn finish(self, planned: Result<()>) -> Result<Built> {
+        let profile = match planned {
+            Ok(()) => self.b.finish(),
+            Err(e) if self.failed => Err(e),
+            Err(e) => return Err(e),
+        };
+        Ok(Built { profile, firsts: self.firsts, names: self.names, warnings: self.warnings })
+    }
+}
+
+impl Built {
+    /// Intern the frames and add the profile to `g`, or fail with the error
+    /// the single-threaded import meets first: it interns a frame just
+    /// before the event that first opens it, so a frame's error comes before
+    /// the builder's error at that event and after its errors before.
+    /// (The sample limit cannot fail here, where the events are counted:
+    /// reading the trace bounded the events it can make by that limit.)
+    fn add(self, g: &mut GroupBuilder, th: &Thread<'_>, hermes: bool, by_name: &mut Vec<FrameId>) -> Result<()> {
+        let mut by_key = Vec::new();
+        let mut frames = FrameOf { by_key: &mut by_key, names: &self.names, by_name };
+        // (The builder stopped at its error: no frame first opened after it
+        // is here.)
+        let mut firsts = self.firsts.iter();
+        // Frames and warnings in the order plan made them: interning a frame
+        // can warn too.
+        let mut interned = 0;
+        for (before, (code, location, message)) in self.warnings {
+            for &(fkey, src) in firsts.by_ref().take(before - interned) {
+                frames.get(g, th, hermes, src, fkey)?;
+            }
+            interned = before;
+            g.report().warn(code, location, message);
+        }
+        for &(fkey, src) in firsts {
+            frames.get(g, th, hermes, src, fkey)?;
+        }
+        g.push_apart(self.profile?, &by_key).map(drop)
+    }
+}
+
+impl Sink for Apart {
     fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
-        self.ops.push(Op::Open { src, fkey });
-        self.ops.push(Op::At(ts));
-        Ok(())
+        let slot = fkey as usize;
+        if self.opened.len() <= slot {
+            self.opened.resize(slot + 1, false);
+        }
+        if !self.opened[slot] {
+            self.opened[slot] = true;
+            self.firsts.push((fkey, src));
+        }
+        let r = self.b.open(fkey, ts);
+        self.step(r)
     }
     fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
-        self.ops.push(Op::Close { fkey, ts });
-        Ok(())
+        let r = self.b.close(fkey, ts);
+        self.step(r)
     }
     fn warn(&mut self, code: &'static str, location: Location, message: String) {
-        self.ops.push(Op::Warn);
-        self.warnings.push((code, location, message));
+        self.warnings.push((self.firsts.len(), (code, location, message)));
     }
     fn set_start(&mut self, ts: f64) {
-        self.ops.push(Op::Start(ts));
+        self.b.set_start(ts);
     }
     fn reserve(&mut self, opens: usize) {
-        // An open is two ops, a close one.
-        self.opens = opens;
-        self.ops.reserve(opens.saturating_mul(3));
+        self.b.reserve(opens.saturating_mul(2));
     }
     fn close_all(&mut self, ts: f64) -> Result<()> {
-        self.ops.push(Op::CloseAll(ts));
-        Ok(())
+        let r = self.b.close_all(ts);
+        self.step(r)
     }
-}
-
-impl Log {
-    fn replay(self, sink: &mut impl Sink) -> Result<()> {
-        sink.reserve(self.opens);
-        let mut warnings = self.warnings.into_iter();
-        let mut ops = self.ops.into_iter();
-        while let Some(op) = ops.next() {
-            match op {
-                Op::Open { src, fkey } => {
-                    let Some(Op::At(ts)) = ops.next() else { return Err(out_of_step()) };
-                    sink.open(src, fkey, ts)?;
-                }
-                Op::Close { fkey, ts } => sink.close(fkey, ts)?,
-                Op::At(_) => return Err(out_of_step()),
-                Op::Warn => {
-                    let Some((code, location, message)) = warnings.next() else { return Err(out_of_step()) };
-                    sink.warn(code, location, message);
-                }
-                Op::Start(ts) => sink.set_start(ts),
-                Op::CloseAll(ts) => sink.close_all(ts)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-fn out_of_step() -> flamekit_core::Error {
-    flamekit_core::Error::Internal { message: "a trace thread's log is out of step".into() }
 }
 
 /// Match one thread's begins and ends and send the profile's steps to
