@@ -18,12 +18,37 @@ pub(crate) fn plain_str(s: &str, i: usize) -> Option<(&str, usize)> {
         return None;
     }
     let body = b.get(i + 1..)?;
-    let len = memchr::memchr2(b'"', b'\\', body)?;
-    if body[len] != b'"' || body[..len].iter().any(|&c| c < 0x20) {
+    let len = quote_or_stop(body)?;
+    if body[len] != b'"' {
         return None;
     }
     // Both ends are ASCII quotes: char boundaries.
     Some((s.get(i + 1..i + 1 + len)?, i + len + 2))
+}
+
+/// The index of the first `"`, `\` or control character in `b`. Eight
+/// bytes at a time (keys and names are short: a call to a vector search
+/// per string costs more than it saves).
+fn quote_or_stop(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut at = 0;
+    while let Some(word) = b.get(at..at + 8) {
+        let x = u64::from_le_bytes(word.try_into().ok()?);
+        // The high bit of each byte that is zero (in `x ^ c`) or below
+        // 0x20; a bit above the first such byte may be set by a borrow, the
+        // lowest is exact.
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+        let hits = (zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGHS;
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    b[at..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| at + p)
 }
 
 /// The number at `i`, as serde gives it to [`Num`] (`u64`, `i64` or `f64`,
@@ -130,6 +155,27 @@ pub(crate) fn fields<'s>(
 pub(crate) fn once(seen: &mut u16, field: u8) -> Option<()> {
     let bit = 1 << field;
     (*seen & bit == 0).then(|| *seen |= bit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings of every length to 40 from quotes, backslashes, control
+    /// characters, multi-byte characters and plain bytes, at every offset
+    /// of a word: the first stop is found as a byte-by-byte search finds it.
+    #[test]
+    fn quote_or_stop_finds_the_first_stop() {
+        let parts = ["a", "Z", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "\u{1F600}", "~", "!"];
+        let mut rnd = test_rng(7);
+        for _ in 0..20_000 {
+            let n = rnd(40);
+            let text: String = (0..n).map(|_| if rnd(4) == 0 { parts[rnd(parts.len())] } else { "x" }).collect();
+            let b = text.as_bytes();
+            let want = b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+            assert_eq!(quote_or_stop(b), want, "{text:?}");
+        }
+    }
 }
 
 /// A small deterministic generator for the quick readers' tests: each call
