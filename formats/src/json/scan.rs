@@ -157,6 +157,16 @@ pub(crate) fn once(seen: &mut u16, field: u8) -> Option<()> {
     (*seen & bit == 0).then(|| *seen |= bit)
 }
 
+/// A small deterministic generator for the quick readers' tests: each call
+/// `rnd(n)` gives a number in `0..n`.
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,15 +185,5 @@ mod tests {
             let want = b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
             assert_eq!(quote_or_stop(b), want, "{text:?}");
         }
-    }
-}
-
-/// A small deterministic generator for the quick readers' tests: each call
-/// `rnd(n)` gives a number in `0..n`.
-#[cfg(test)]
-pub(crate) fn test_rng(mut seed: u64) -> impl FnMut(usize) -> usize {
-    move |n| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((seed >> 33) % n as u64) as usize
     }
 }
