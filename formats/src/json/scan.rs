@@ -12,6 +12,7 @@ use super::{skip_ws, value_at, Num};
 /// The string starting at `i` when it has no escape and no control
 /// character (serde borrows such a string as it is), and the offset after
 /// its closing quote.
+#[inline]
 pub(crate) fn plain_str(s: &str, i: usize) -> Option<(&str, usize)> {
     let b = s.as_bytes();
     if b.get(i) != Some(&b'"') {
