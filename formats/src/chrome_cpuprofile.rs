@@ -60,9 +60,10 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::json::scan::{int, number};
 use crate::json::{
-    array_of, key_pos, object_keys, read_objects, skip_ws, starts_object_with, strip_bom, value_at, without_array,
-    JStr, SNIFF_BYTES,
+    array_of, find_key, key_pos, object_keys, read_numbers, read_objects, skip_ws, starts_object_with, strip_bom,
+    value_at, without_array, JStr, SNIFF_BYTES,
 };
 use crate::v8::{self, build_profile, CpuNode, CpuProfileData};
 use crate::ImportOptions;
@@ -129,11 +130,12 @@ pub fn sniff(bytes: &[u8]) -> bool {
 /// Import a `.cpuprofile` (current or old format).
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let bytes = strip_bom(bytes);
-    // The input without its `nodes` array, when that array is read in chunks.
-    let mut outer = String::new();
+    // The input without its `nodes` array, when that array is read in
+    // chunks, and that without `samples` and `timeDeltas` too.
+    let (mut outer, mut rest) = (String::new(), String::new());
     // Valid UTF-8 (checked once, fast) is parsed as `str`, which spares
     // serde_json a UTF-8 check per string; other input takes the byte path.
-    let in_chunks = read_in_chunks(bytes, opts, &mut outer)?;
+    let in_chunks = read_in_chunks(bytes, opts, &mut outer, &mut rest)?;
     let text = if in_chunks.is_some() { None } else { std::str::from_utf8(bytes).ok() };
     let file: File = match (in_chunks, text) {
         (Some(file), _) => Ok(file),
@@ -191,13 +193,20 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
 
 /// The file, its `nodes` array read in chunks ([`read_objects`]: on
 /// several threads, or in turn on one), each node with the quick reader
-/// ([`v8::scan`]) or else serde, and the rest from `outer`, a copy of the
-/// input without that array. `None` when it was not read so (no `nodes`
-/// array, a cut the parse disproved, anything the serde read of the whole
-/// input would report, input that is not UTF-8): the caller reads the input
-/// with serde, so errors are exactly that read's. The workers check their
-/// chunks' UTF-8, [`without_array`] the bytes around the array.
-fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) -> Result<Option<File<'a>>> {
+/// ([`v8::scan`]) or else serde, its `samples` and `timeDeltas` arrays of
+/// plain numbers too ([`read_numbers`]), and the rest from `outer`, a copy
+/// of the input without the `nodes` array (`rest`: without the other two
+/// as well). `None` when it was not read so (no `nodes` array, a cut the
+/// parse disproved, anything the serde read of the whole input would
+/// report, input that is not UTF-8): the caller reads the input with serde,
+/// so errors are exactly that read's. The workers check their chunks'
+/// UTF-8, [`without_array`] the bytes around the array.
+fn read_in_chunks<'a>(
+    b: &'a [u8],
+    opts: &ImportOptions,
+    outer: &'a mut String,
+    rest: &'a mut String,
+) -> Result<Option<File<'a>>> {
     let Some(open) = array_of(b, "nodes") else { return Ok(None) };
     let mut nodes: Vec<CpuNode<'a>> = Vec::new();
     let read = read_objects(
@@ -220,12 +229,67 @@ fn read_in_chunks<'a>(b: &'a [u8], opts: &ImportOptions, outer: &'a mut String) 
     )?;
     let Some(close) = read else { return Ok(None) };
     let Some(outer) = without_array(b, open, close, outer) else { return Ok(None) };
-    // The rest read as the one-thread read reads it; its `nodes` is the
-    // empty array put in place of the one read in chunks.
-    match serde_json::from_str::<File<'a>>(outer) {
-        Ok(file) if file.nodes.as_ref().is_some_and(Vec::is_empty) => Ok(Some(File { nodes: Some(nodes), ..file })),
-        _ => Ok(None),
+    let numbers = read_sample_arrays(outer, opts.thread_count(), rest)?;
+    let rest: &'a String = rest;
+    // The rest read as the one-thread read reads it; the arrays read in
+    // chunks are empty arrays there.
+    let file = serde_json::from_str::<File<'a>>(if numbers.is_some() { rest } else { outer });
+    let Ok(file) = file else { return Ok(None) };
+    if !file.nodes.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(None);
     }
+    let file = File { nodes: Some(nodes), ..file };
+    Ok(match numbers {
+        None => Some(file),
+        Some((samples, deltas))
+            if file.samples.as_ref().is_some_and(Vec::is_empty)
+                && file.time_deltas.as_ref().is_some_and(Vec::is_empty) =>
+        {
+            Some(File { samples: Some(samples), time_deltas: Some(deltas), ..file })
+        }
+        Some(_) => None,
+    })
+}
+
+/// `samples` (integers) and `timeDeltas` (numbers) of the profile `outer`,
+/// read in chunks ([`read_numbers`]), with `outer` written into `rest` with
+/// `[]` for both. `None` when either is missing, is not an array or holds
+/// anything but plain numbers: serde reads them then.
+fn read_sample_arrays(outer: &str, threads: usize, rest: &mut String) -> Result<Option<(Vec<i64>, Vec<f64>)>> {
+    let b = outer.as_bytes();
+    let start = skip_ws(b, 0);
+    let array = |key: &str| find_key(b, start, key, 64).filter(|&open| b.get(open) == Some(&b'['));
+    let Some(s_open) = array("samples") else { return Ok(None) };
+    let Some((samples, s_close)) = read_numbers(b, s_open, threads, int)? else { return Ok(None) };
+    // `timeDeltas` usually follows `samples`: found there without skipping
+    // the samples again.
+    let Some(d_open) = next_key(b, s_close + 1, "timeDeltas").or_else(|| array("timeDeltas")) else {
+        return Ok(None);
+    };
+    let Some((deltas, d_close)) = read_numbers(b, d_open, threads, number)? else { return Ok(None) };
+    let (mut cuts, mut at) = ([(s_open, s_close), (d_open, d_close)], 0);
+    cuts.sort_unstable();
+    rest.clear();
+    for (open, close) in cuts {
+        rest.push_str(outer.get(at..open).unwrap_or(""));
+        rest.push_str("[]");
+        at = close + 1;
+    }
+    rest.push_str(outer.get(at..).unwrap_or(""));
+    Ok(Some((samples, deltas)))
+}
+
+/// The offset of the array value of `key` when it is the key after the
+/// value that ends before `from` (a `,`, the key, a `:` and a `[` follow).
+fn next_key(b: &[u8], from: usize, key: &str) -> Option<usize> {
+    let i = skip_ws(b, from);
+    if b.get(i) != Some(&b',') {
+        return None;
+    }
+    let i = skip_ws(b, i + 1);
+    let k = b.get(i..)?.strip_prefix(b"\"")?.strip_prefix(key.as_bytes())?.strip_prefix(b"\"")?;
+    let i = skip_ws(b, b.len() - k.len());
+    (b.get(i) == Some(&b':')).then(|| skip_ws(b, i + 1)).filter(|&open| b.get(open) == Some(&b'['))
 }
 
 // ---------------------------------------------------------------------------
@@ -407,7 +471,8 @@ mod tests {
         let opts = ImportOptions { threads, ..Default::default() };
         // Leaked: the test's file borrows it.
         let outer: &mut String = Box::leak(Box::default());
-        read_in_chunks(text.as_bytes(), &opts, outer).unwrap()
+        let rest: &mut String = Box::leak(Box::default());
+        read_in_chunks(text.as_bytes(), &opts, outer, rest).unwrap()
     }
 
     #[test]
@@ -433,6 +498,72 @@ mod tests {
         assert!(chunked(&profile(20_000, r#","endTime":x"#)).is_none());
         assert!(chunked(&profile(20_000, "").replace(r#""id":15000,"#, r#""id":"15000","#)).is_none());
         assert!(chunked(&profile(20_000, "")).is_some());
+    }
+
+    /// `samples` and `timeDeltas` of every shape: what the chunked read
+    /// takes is what serde reads, and what serde refuses it leaves to serde.
+    #[test]
+    fn sample_arrays_read_in_chunks_are_read_as_serde_reads_them() {
+        let nodes = profile(3, "");
+        let nodes = &nodes[..nodes.find(r#","samples""#).unwrap()];
+        let many: Vec<String> = (0..30_000).map(|i| (i % 3 + 1).to_string()).collect();
+        let many = many.join(", ");
+        let deltas: Vec<String> = (0..30_000).map(|i| format!("{}.{}", i % 50, i % 7)).collect();
+        let deltas = deltas.join(",\n");
+        let cases = [
+            (format!(r#""samples":[{many}],"timeDeltas":[{deltas}]"#), true),
+            (format!(r#""timeDeltas":[{deltas}], "samples" : [{many}] ,"endTime":3"#), true),
+            (r#""samples":[1,2, 3],"x":{"timeDeltas":[]},"timeDeltas":[0, -0, 1e3]"#.to_string(), true),
+            (r#""samples":[],"timeDeltas":[]"#.to_string(), true),
+            (r#""samples":[1,2],"timeDeltas":[1e400,2]"#.to_string(), false),
+            (r#""samples":[1,2.0],"timeDeltas":[1,2]"#.to_string(), false),
+            (r#""samples":[1,"2"],"timeDeltas":[1,2]"#.to_string(), false),
+            (r#""samples":[1,-0],"timeDeltas":[1,2]"#.to_string(), false),
+            (r#""samples":[1,2],"timeDeltas":[1,2],"samples":[3]"#.to_string(), false),
+            (r#""samples":null,"timeDeltas":[1,2]"#.to_string(), true),
+            (r#""samples":[1,2]"#.to_string(), true),
+            (r#""samples":[12345678901234567890],"timeDeltas":[1]"#.to_string(), false),
+            (r#""samples":[1234567890123456789],"timeDeltas":[1]"#.to_string(), true),
+        ];
+        for (arrays, serde_reads) in cases {
+            let text = format!("{nodes},{arrays}}}");
+            let one = serde_json::from_str::<File>(&text);
+            assert_eq!(one.is_ok(), serde_reads, "{text:.300}");
+            for threads in [1, 2, 4] {
+                let chunked = chunked_on(&text, threads);
+                match &one {
+                    Ok(one) => {
+                        let chunked = chunked.unwrap_or_else(|| panic!("not read in chunks: {arrays:.200}"));
+                        assert_eq!(chunked.nodes, one.nodes);
+                        assert_eq!(chunked.samples, one.samples, "{arrays:.200}");
+                        let bits = |v: &Option<Vec<f64>>| {
+                            v.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+                        };
+                        assert_eq!(bits(&chunked.time_deltas), bits(&one.time_deltas), "{arrays:.200}");
+                        assert_eq!((chunked.start_time, chunked.end_time), (one.start_time, one.end_time));
+                    }
+                    Err(_) => assert!(chunked.is_none(), "read in chunks: {arrays:.200}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sample_arrays_are_cut_out_of_the_rest() {
+        let mut rest = String::new();
+        for (outer, want) in [
+            (r#"{"nodes":[],"samples":[1, 2],"timeDeltas":[0.5,1]}"#, r#"{"nodes":[],"samples":[],"timeDeltas":[]}"#),
+            (r#"{"timeDeltas":[0.5, 1] , "x":[3],"samples":[1,2] }"#, r#"{"timeDeltas":[] , "x":[3],"samples":[] }"#),
+        ] {
+            let read = read_sample_arrays(outer, 2, &mut rest).unwrap();
+            assert_eq!(read, Some((vec![1, 2], vec![0.5, 1.0])));
+            assert_eq!(rest, want);
+        }
+        for outer in
+            [r#"{"samples":[1,2]}"#, r#"{"samples":{},"timeDeltas":[1]}"#, r#"{"samples":[1],"timeDeltas":[x]}"#]
+        {
+            assert_eq!(read_sample_arrays(outer, 2, &mut rest).unwrap(), None, "{outer}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-pub(crate) use objects::{array_of, read_arrays, read_objects, starts_object_with, without_array};
+pub(crate) use objects::{array_of, read_arrays, read_numbers, read_objects, starts_object_with, without_array};
 pub(crate) use stream::stream_error;
 
 /// How many bytes [`object_head`] looks at.

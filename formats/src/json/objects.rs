@@ -4,7 +4,8 @@
 //! string depends on everything before it. So the array is cut at guesses,
 //! and the parse proves them. A guess is a `{` after `}` and `,` (with any
 //! whitespace between) that `probe` accepts, about every chunk size bytes;
-//! in an array of arrays ([`read_arrays`]), a `[` after `]` and `,`.
+//! in an array of arrays ([`read_arrays`]), a `[` after `]` and `,`; in an
+//! array of numbers ([`read_numbers`]), a number after a digit and `,`.
 //! Each worker reads the elements of its chunk one by one from its guess,
 //! and stops where the next chunk's guess starts. Read from a true element
 //! start, a chunk's elements are the array's own, so a chunk that ends
@@ -21,19 +22,40 @@ use flamekit_core::{Error, Result};
 use super::{find_key, key_pos, object_keys, skip_ws, HEAD_BYTES};
 use crate::parallel;
 
-/// What the array holds: objects or arrays.
+/// What the array holds: objects, arrays or numbers.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Elements {
     Objects,
     Arrays,
+    Numbers,
 }
 
 impl Elements {
-    /// The bytes that open and close an element.
-    fn brackets(self) -> (u8, u8) {
+    /// Whether `c` may start an element.
+    fn starts(self, c: u8) -> bool {
         match self {
-            Elements::Objects => (b'{', b'}'),
-            Elements::Arrays => (b'[', b']'),
+            Elements::Objects => c == b'{',
+            Elements::Arrays => c == b'[',
+            Elements::Numbers => c.is_ascii_digit() || c == b'-',
+        }
+    }
+
+    /// Whether `c` may end an element.
+    fn ends(self, c: u8) -> bool {
+        match self {
+            Elements::Objects => c == b'}',
+            Elements::Arrays => c == b']',
+            Elements::Numbers => c.is_ascii_digit(),
+        }
+    }
+
+    /// The byte a guess looks for: an element's opener, or for numbers the
+    /// `,` before one.
+    fn sought(self) -> u8 {
+        match self {
+            Elements::Objects => b'{',
+            Elements::Arrays => b'[',
+            Elements::Numbers => b',',
         }
     }
 }
@@ -128,6 +150,44 @@ pub(crate) fn read_arrays<'a, T: Send>(
     read_sized(b, open, threads, Cut::of(Elements::Arrays, b, open, threads), |_| true, new, elem, done, merge)
 }
 
+/// The JSON array of numbers whose `[` is at `open` in `b`, read in chunks
+/// as [`read_objects`] reads: a guess is a number after a digit and `,`.
+/// `num(s, i)` reads the number at `i` in `s` and the offset after it
+/// (`None`: not a number it reads). Returns the numbers and the offset of
+/// the `]`; `Ok(None)` when the read was abandoned. The array is taken to
+/// end at the first `]` (where an array of numbers ends: an array that
+/// holds anything else is abandoned), so no guess falls past it.
+pub(crate) fn read_numbers<T: Send>(
+    b: &[u8],
+    open: usize,
+    threads: usize,
+    num: impl Fn(&str, usize) -> Option<(T, usize)> + Sync,
+) -> Result<Option<(Vec<T>, usize)>> {
+    let Some(len) = b.get(open..).and_then(|rest| memchr::memchr(b']', rest)) else { return Ok(None) };
+    let b = &b[..=open + len];
+    let first = skip_ws(b, open + 1);
+    if b.get(first) == Some(&b']') {
+        return Ok(Some((Vec::new(), first)));
+    }
+    let mut all = Vec::new();
+    let elem = |acc: &mut Vec<T>, rest: &str| {
+        let (v, end) = num(rest, 0)?;
+        acc.push(v);
+        Some(end)
+    };
+    let merge = |part: Vec<T>| {
+        if all.is_empty() {
+            all = part;
+        } else {
+            all.extend(part);
+        }
+        true
+    };
+    let cut = Cut::of(Elements::Numbers, b, open, threads);
+    let close = read_sized(b, open, threads, cut, |_| true, Vec::new, elem, |_| {}, merge)?;
+    Ok(close.map(|close| (all, close)))
+}
+
 /// [`read_objects`] and [`read_arrays`], cut as `cut` says.
 #[allow(clippy::too_many_arguments)]
 fn read_sized<'a, T: Send>(
@@ -142,8 +202,7 @@ fn read_sized<'a, T: Send>(
     mut merge: impl FnMut(T) -> bool,
 ) -> Result<Option<usize>> {
     let first = skip_ws(b, open + 1);
-    let (opener, closer) = cut.elements.brackets();
-    if b.get(first) != Some(&opener) {
+    if !b.get(first).is_some_and(|&c| cut.elements.starts(c)) {
         return Ok(None);
     }
     let size = cut.size;
@@ -152,7 +211,7 @@ fn read_sized<'a, T: Send>(
     // array ends, or holds no likely element there): the last chunk takes
     // the rest. So guessing reads a bounded share of the input.
     while let Some(c) =
-        starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(b, from, size, (opener, closer), &probe))
+        starts.last().and_then(|&s| s.checked_add(size)).and_then(|from| guess(b, from, size, cut.elements, &probe))
     {
         starts.push(c);
     }
@@ -258,35 +317,41 @@ fn read_chunk<'a, T>(
     }
 }
 
-/// The first offset in `from..from + within` that may start an element: an
-/// `opener` (`{`) whose previous non-whitespace bytes are `closer` (`}`)
-/// and `,`, accepted by `probe`.
+/// The first offset in `from..from + within` that may start an element:
+/// an element start (`{`) whose previous non-whitespace bytes are `,` and an
+/// element end (`}`), accepted by `probe`. Objects and arrays are sought by
+/// their opener, numbers by the `,` before them (a `-` or a digit is no
+/// rarer than a `,` between numbers).
 fn guess<'a>(
     b: &'a [u8],
     from: usize,
     within: usize,
-    (opener, closer): (u8, u8),
+    elements: Elements,
     probe: &impl Fn(&'a [u8]) -> bool,
 ) -> Option<usize> {
-    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
-    let before = |mut j: usize| {
-        while j > 0 && ws(b[j - 1]) {
-            j -= 1;
-        }
-        j.checked_sub(1).map(|k| (k, b[k]))
-    };
     let stop = from.saturating_add(within).min(b.len());
     let mut i = from;
     while i < stop {
-        let c = i + memchr::memchr(opener, &b[i..stop])?;
-        if let Some((comma, b',')) = before(c) {
-            if matches!(before(comma), Some((_, x)) if x == closer) && probe(&b[c..]) {
-                return Some(c);
-            }
+        let c = i + memchr::memchr(elements.sought(), &b[i..stop])?;
+        let start = if elements == Elements::Numbers { skip_ws(b, c + 1) } else { c };
+        if b.get(start).is_some_and(|&x| elements.starts(x)) && after_end(b, start, elements) && probe(&b[start..]) {
+            return Some(start);
         }
         i = c + 1;
     }
     None
+}
+
+/// Whether the non-whitespace bytes before `start` are an element's end and
+/// a `,`.
+fn after_end(b: &[u8], start: usize, elements: Elements) -> bool {
+    let before = |mut j: usize| {
+        while j > 0 && matches!(b[j - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            j -= 1;
+        }
+        j.checked_sub(1).map(|k| (k, b[k]))
+    };
+    matches!(before(start), Some((comma, b',')) if before(comma).is_some_and(|(_, x)| elements.ends(x)))
 }
 
 #[cfg(test)]
@@ -474,7 +539,7 @@ mod tests {
 
     /// Read `text`'s array of arrays of numbers (`[[0, 1], [2]]`): each
     /// element's numbers, or `None` when the read was abandoned.
-    fn read_numbers(text: &str, threads: usize) -> Option<(Vec<Vec<u32>>, usize)> {
+    fn read_number_arrays(text: &str, threads: usize) -> Option<(Vec<Vec<u32>>, usize)> {
         let mut out = Vec::new();
         let close = read_arrays(
             text.as_bytes(),
@@ -497,15 +562,15 @@ mod tests {
         let want: Vec<Vec<u32>> = (0..30_000).map(|i| (0..i % 5).collect()).collect();
         let text = format!("{{\"a\": {} }}", serde_json::to_string(&want).unwrap().replace("],", "],\n "));
         for threads in [1, 2, 3] {
-            let (got, close) = read_numbers(&text, threads).expect("read");
+            let (got, close) = read_number_arrays(&text, threads).expect("read");
             assert_eq!(got, want);
             assert_eq!(&text[close..], "] }");
         }
         // Small and empty arrays are read too (on the calling thread).
-        assert_eq!(read_numbers("[[1], [], [2, 3]]", 2), Some((vec![vec![1], vec![], vec![2, 3]], 16)));
-        assert_eq!(read_numbers("[ ]", 2), Some((vec![], 2)));
+        assert_eq!(read_number_arrays("[[1], [], [2, 3]]", 2), Some((vec![vec![1], vec![], vec![2, 3]], 16)));
+        assert_eq!(read_number_arrays("[ ]", 2), Some((vec![], 2)));
         // A number where an element should start abandons the read.
-        assert_eq!(read_numbers("[[1], 2]", 2), None);
+        assert_eq!(read_number_arrays("[[1], 2]", 2), None);
     }
 
     proptest::proptest! {
@@ -527,6 +592,84 @@ mod tests {
             let mut got: Vec<Vec<u32>> = Vec::new();
             let cut = Cut { elements: Elements::Arrays, size };
             let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, one::<Vec<u32>>, |_| {}, |acc| {
+                got.extend(acc);
+                true
+            })
+            .unwrap();
+            proptest::prop_assert_eq!(read, Some(text.len() - 1));
+            proptest::prop_assert_eq!(&got, &elems);
+        }
+    }
+
+    /// Integers and the offset of their `]`, or nothing.
+    type Ints = Option<(Vec<i64>, usize)>;
+
+    /// `text`'s array of integers read in chunks, and serde's reading.
+    fn ints(text: &str, threads: usize) -> (Ints, Option<Vec<i64>>) {
+        let read = read_numbers(text.as_bytes(), text.find('[').unwrap(), threads, crate::json::scan::int).unwrap();
+        (read, serde_json::from_str(text).ok())
+    }
+
+    #[test]
+    fn numbers_are_read_as_serde_reads_them_on_any_thread_count() {
+        let want: Vec<i64> = (0..40_000i64).map(|i| (i * 7919) % 100_003 - 50_000).collect();
+        let text = serde_json::to_string(&want).unwrap().replace(",-1", ", -1").replace(",2", ",\n 2");
+        let floats: Vec<f64> = want.iter().map(|&i| i as f64 / 8.0).collect();
+        let ftext = serde_json::to_string(&floats).unwrap().replace(",-", ",\t-");
+        for threads in [1, 2, 3] {
+            let (read, serde) = ints(&text, threads);
+            assert_eq!(read, Some((want.clone(), text.len() - 1)));
+            assert_eq!(serde, Some(want.clone()));
+            let got =
+                read_numbers(ftext.as_bytes(), 0, threads, crate::json::scan::number).unwrap().expect("floats read");
+            assert_eq!(got.0, serde_json::from_str::<Vec<f64>>(&ftext).unwrap());
+        }
+        // Small and empty arrays, and what follows the array.
+        assert_eq!(ints("[ ]", 2).0, Some((vec![], 2)));
+        assert_eq!(ints(r#"{"a": [1, -2] ,"b":[3,4]}"#, 2).0, Some((vec![1, -2], 12)));
+    }
+
+    #[test]
+    fn arrays_of_other_values_than_plain_numbers_are_abandoned() {
+        let long = |inner: &str| format!("[{}{inner}{}]", "1,".repeat(3000), ",2".repeat(3000));
+        for text in [
+            long(r#""x""#),
+            long("[3]"),
+            long("1.5"),
+            long("12345678901234567890"),
+            long("01"),
+            long("null"),
+            long("1,"),
+            "[1,2,]".to_string(),
+            "[1 2]".to_string(),
+            "[1,2".to_string(),
+        ] {
+            for threads in [1, 2] {
+                assert_eq!(ints(&text, threads).0, None, "{text:.40}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Cut anywhere, an array of integers is read whole, as serde reads
+        /// it.
+        #[test]
+        fn integers_are_read_whole_at_any_cut(
+            elems in proptest::collection::vec(-1_000_000i64..1_000_000, 1..150),
+            size in 1usize..300,
+            threads in 1usize..4,
+            sep in 0usize..3,
+        ) {
+            let sep = [",", ", ", " ,\n "][sep];
+            let text = format!("[{}]", elems.iter().map(i64::to_string).collect::<Vec<_>>().join(sep));
+            let mut got: Vec<i64> = Vec::new();
+            let cut = Cut { elements: Elements::Numbers, size };
+            let elem = |acc: &mut Vec<i64>, rest: &str| {
+                let (v, end) = crate::json::scan::int(rest, 0)?;
+                acc.push(v);
+                Some(end)
+            };
+            let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, elem, |_| {}, |acc| {
                 got.extend(acc);
                 true
             })
