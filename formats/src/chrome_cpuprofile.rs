@@ -271,7 +271,10 @@ fn read_sample_arrays(outer: &str, threads: usize, rest: &mut String) -> Result<
     cuts.sort_unstable();
     rest.clear();
     for (open, close) in cuts {
-        rest.push_str(outer.get(at..open).unwrap_or(""));
+        // The arrays' brackets are ASCII, at char boundaries; and the two
+        // arrays are apart.
+        let Some(before) = outer.get(at..open) else { return Ok(None) };
+        rest.push_str(before);
         rest.push_str("[]");
         at = close + 1;
     }
