@@ -487,3 +487,56 @@ fn cpu_profile_nodes_read_in_chunks_import_as_serde_reads_them() {
         assert!(flamekit::import_format(format, bytes, &opts).is_err(), "{name} imported");
     }
 }
+
+/// A generated CPU profile whose nodes are alike in some of their frame's
+/// parts and not in others: the same name at other lines and columns,
+/// unnamed functions (named after their file and line) beside functions
+/// named as such a label, empty and missing urls, fractional lines (the
+/// same 1-based line as the integer below them), names that differ only
+/// past a cut.
+fn alike_cpuprofile() -> Vec<u8> {
+    let clean = generated(GenFormat::Cpuprofile, Shape::Callgraph, 600_000);
+    let mut doc: serde_json::Value = serde_json::from_slice(&clean).expect("json");
+    let nodes = doc["nodes"].as_array_mut().expect("nodes");
+    assert!(nodes.len() > 1_000, "{} nodes", nodes.len());
+    for (i, node) in nodes.iter_mut().enumerate().skip(1) {
+        let frame = &mut node["callFrame"];
+        match i % 9 {
+            1 => frame["lineNumber"] = (i % 3).into(),
+            2 => frame["columnNumber"] = (i % 4).into(),
+            3 => {
+                frame["functionName"] = "".into();
+                frame["url"] = "/src/a.js".into();
+                frame["lineNumber"] = (i % 5).into();
+            }
+            4 => {
+                // The label of the unnamed function above at a 0-based line i % 5.
+                frame["functionName"] = format!("(anonymous a.js:{})", i % 5 + 1).into();
+                frame["url"] = "/src/a.js".into();
+                frame["lineNumber"] = (i % 5).into();
+            }
+            5 => frame["url"] = if i % 2 == 0 { "".into() } else { serde_json::Value::Null },
+            6 => frame["lineNumber"] = ((i % 7) as f64 + 0.5).into(),
+            7 => frame["functionName"] = format!("{}{}", "long_name_".repeat(4), i % 13).into(),
+            _ => {}
+        }
+    }
+    serde_json::to_string(&doc).expect("json").into_bytes()
+}
+
+#[test]
+fn cpu_profile_nodes_alike_import_the_same_on_1_and_4_threads() {
+    let bytes = alike_cpuprofile();
+    for limits in [
+        IngestLimits::default(),
+        // Names cut to 30 bytes: the long names become one.
+        IngestLimits { max_name_bytes: 30, ..IngestLimits::default() },
+        IngestLimits { max_frames: 500, ..IngestLimits::default() },
+    ] {
+        assert_same_for_thread_counts(&bytes, "alike.cpuprofile", limits);
+    }
+    let one = import(&bytes, "alike.cpuprofile", 1, IngestLimits { max_frames: 500, ..IngestLimits::default() });
+    assert!(one.is_err_and(|e| e.starts_with("limit_exceeded")));
+    let cut = import(&bytes, "alike.cpuprofile", 1, IngestLimits { max_name_bytes: 30, ..IngestLimits::default() });
+    assert!(cut.is_ok_and(|(_, report)| report.contains("name_truncated")));
+}
