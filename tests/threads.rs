@@ -435,11 +435,7 @@ fn trace_events_read_in_chunks_import_as_serde_reads_them() {
 /// node: escaped names, negative and fractional columns, `null`s, extra
 /// keys with nested values, spaces and line breaks.
 fn messy_cpuprofile() -> Vec<u8> {
-    let clean = generated(GenFormat::Cpuprofile, Shape::Distinct, 600_000);
-    let mut doc: serde_json::Value = serde_json::from_slice(&clean).expect("json");
-    let nodes = doc["nodes"].as_array_mut().expect("nodes");
-    assert!(nodes.len() > 1_000, "{} nodes", nodes.len());
-    for (i, node) in nodes.iter_mut().enumerate() {
+    let doc = cpuprofile_with_nodes(Shape::Distinct, |i, node| {
         let frame = &mut node["callFrame"];
         match i % 11 {
             1 => frame["functionName"] = format!("esc\"aped {i}").into(),
@@ -450,8 +446,21 @@ fn messy_cpuprofile() -> Vec<u8> {
             6 => node["deoptReason"] = "".into(),
             _ => {}
         }
-    }
+    });
     serde_json::to_string_pretty(&doc).expect("json").into_bytes()
+}
+
+/// A generated 600 KB CPU profile of `shape` (over 1,000 nodes) as JSON,
+/// with `edit(i, node)` applied to each node.
+fn cpuprofile_with_nodes(shape: Shape, mut edit: impl FnMut(usize, &mut serde_json::Value)) -> serde_json::Value {
+    let clean = generated(GenFormat::Cpuprofile, shape, 600_000);
+    let mut doc: serde_json::Value = serde_json::from_slice(&clean).expect("json");
+    let nodes = doc["nodes"].as_array_mut().expect("nodes");
+    assert!(nodes.len() > 1_000, "{} nodes", nodes.len());
+    for (i, node) in nodes.iter_mut().enumerate() {
+        edit(i, node);
+    }
+    doc
 }
 
 #[test]
@@ -495,11 +504,7 @@ fn cpu_profile_nodes_read_in_chunks_import_as_serde_reads_them() {
 /// same 1-based line as the integer below them), names that differ only
 /// past a cut.
 fn alike_cpuprofile() -> Vec<u8> {
-    let clean = generated(GenFormat::Cpuprofile, Shape::Callgraph, 600_000);
-    let mut doc: serde_json::Value = serde_json::from_slice(&clean).expect("json");
-    let nodes = doc["nodes"].as_array_mut().expect("nodes");
-    assert!(nodes.len() > 1_000, "{} nodes", nodes.len());
-    for (i, node) in nodes.iter_mut().enumerate().skip(1) {
+    let doc = cpuprofile_with_nodes(Shape::Callgraph, |i, node| {
         let frame = &mut node["callFrame"];
         match i % 9 {
             1 => frame["lineNumber"] = (i % 3).into(),
@@ -520,7 +525,7 @@ fn alike_cpuprofile() -> Vec<u8> {
             7 => frame["functionName"] = format!("{}{}", "long_name_".repeat(4), i % 13).into(),
             _ => {}
         }
-    }
+    });
     serde_json::to_string(&doc).expect("json").into_bytes()
 }
 
