@@ -254,9 +254,11 @@ fn import_serde(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Imp
 
 /// Import with every `samples` array that holds only arrays of frame
 /// indices taken out of the input ([`taken_arrays`]) and read in chunks on
-/// the worker threads ([`json::read_arrays`]), each sample's frames mapped
-/// and built on the calling thread while later chunks are read. serde reads
-/// the rest, a copy of the input with each array's number in its place.
+/// the worker threads ([`json::read_arrays`]), from the start: while serde
+/// reads the rest on the calling thread (a copy of the input with each
+/// array's number in its place) and the shared frames are interned. The
+/// calling thread then maps each sample's frames and builds its stack, in
+/// file order, while later chunks are read.
 ///
 /// `None` whenever this does not give exactly what serde's read of the
 /// input gives: an array taken out that is not a sampled profile's
@@ -264,6 +266,40 @@ fn import_serde(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Imp
 /// or any error (serde's read then reports it, as it always has).
 fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, ImportReport)> {
     let spans = taken_arrays(bytes)?;
+    let threads = opts.thread_count();
+    if threads <= 1 {
+        return import_taken(bytes, &spans, opts, &Parts::Here { bytes, threads });
+    }
+    // The arrays taken out are read from the start, on the workers, while
+    // the calling thread reads the rest with serde and interns the shared
+    // frames; it then builds the stacks from the parts read meanwhile.
+    // At most `AHEAD` parts wait (a part holds about the bytes it was read
+    // from), so memory stays bounded however slow the rest is.
+    const AHEAD: usize = 12;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(AHEAD);
+        let reader = std::thread::Builder::new().spawn_scoped(scope, {
+            let spans = &spans;
+            move || read_taken(bytes, spans, threads, &tx)
+        });
+        match reader {
+            Ok(_) => import_taken(bytes, &spans, opts, &Parts::Early(&rx, std::cell::Cell::new(0))),
+            // Where threads cannot be started (e.g. wasm32 without threads).
+            Err(_) => import_taken(bytes, &spans, opts, &Parts::Here { bytes, threads }),
+        }
+        // `rx` is dropped here, before the reader is joined: a reader
+        // still sending stops.
+    })
+}
+
+/// [`import_fast`] once the arrays are found (`spans`), their samples got
+/// from `parts`.
+fn import_taken(
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    opts: &ImportOptions,
+    parts: &Parts<'_>,
+) -> Option<(ProfileGroup, ImportReport)> {
     let mut copy =
         String::with_capacity(bytes.len() - spans.iter().map(|&(o, c)| c - o).sum::<usize>() + 16 * spans.len());
     let mut prev = 0;
@@ -275,7 +311,9 @@ fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, Impo
     copy.push_str(std::str::from_utf8(&bytes[prev..]).ok()?);
     let file: File<Taken> = serde_json::from_str(&copy).ok()?;
     // Each array taken out is the `samples` of exactly one sampled profile:
-    // the number serde read stands where the array stood, as a value.
+    // the number serde read stands where the array stood, as a value. The
+    // profiles come in file order, so they take the arrays in turn, in the
+    // order the reader sends them.
     let mut used = vec![false; spans.len()];
     for p in &file.profiles {
         if let Some(Taken::Out(n)) = p.samples {
@@ -299,9 +337,8 @@ fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, Impo
     drop(name);
     drop(shared);
     drop(copy);
-    let threads = opts.thread_count();
     build(g, &ids, active_profile_index, &profiles, |pi, samples, ids, weights, b| match samples {
-        Some(&Taken::Out(n)) => push_taken(bytes, spans[n as usize], threads, ids, weights, b),
+        Some(&Taken::Out(n)) => push_taken(parts, n as usize, spans[n as usize], ids, weights, b),
         Some(Taken::In(s)) => push_parsed(pi, s, ids, weights, b),
         None => push_parsed(pi, &NO_SAMPLES, ids, weights, b),
     })
@@ -357,38 +394,46 @@ fn arrays_end(b: &[u8], open: usize) -> Option<usize> {
     }
 }
 
-/// The samples of one chunk of a taken-out array, their frames mapped to
-/// the group's.
-type Part = Flat<FrameId>;
+/// The samples of one chunk of a taken-out array: their frame indices as
+/// written (mapped to the group's frames on the calling thread, once the
+/// shared frames are read: see [`import_fast`]), and the largest.
+#[derive(Default)]
+struct Part {
+    samples: Flat<u32>,
+    max: Option<u32>,
+}
 
 impl Part {
     /// Read the sample at the start of `rest`, `[1, 2, 3]`: the bytes it
     /// took. `None` unless it is an array of integers, each a valid JSON
-    /// number (no sign, fraction, exponent or leading zero) and an index
-    /// into `ids`: what serde reads the same way.
-    fn sample(&mut self, rest: &str, ids: &[FrameId]) -> Option<usize> {
+    /// number (no sign, fraction, exponent or leading zero) that fits in
+    /// `u32`: what serde reads the same way (the indices are checked
+    /// against the shared frames when the part is pushed).
+    fn sample(&mut self, rest: &str) -> Option<usize> {
         let b = rest.as_bytes();
         if b.first() != Some(&b'[') {
             return None;
         }
         let mut i = skip_ws(b, 1);
         if b.get(i) == Some(&b']') {
-            self.end_sample();
+            self.samples.end_sample();
             return Some(i + 1);
         }
         loop {
             let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            // At most ten digits: a frame id fits in `u32`.
+            // At most ten digits: a frame index fits in `u32`.
             if digits == 0 || digits > 10 || (digits > 1 && b[i] == b'0') {
                 return None;
             }
             let n = b[i..i + digits].iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-            self.frames.push(*ids.get(usize::try_from(n).ok()?)?);
+            let n = u32::try_from(n).ok()?;
+            self.max = self.max.max(Some(n));
+            self.samples.frames.push(n);
             i = skip_ws(b, i + digits);
             match b.get(i)? {
                 b',' => i = skip_ws(b, i + 1),
                 b']' => {
-                    self.end_sample();
+                    self.samples.end_sample();
                     return Some(i + 1);
                 }
                 _ => return None,
@@ -397,50 +442,115 @@ impl Part {
     }
 }
 
-/// Push the samples of the array at `(open, close)` of `bytes` into `b`,
-/// read in chunks on `threads` threads. An error when the read is
-/// abandoned or the weights do not match (the caller then reads the input
-/// with serde, which says why).
+/// What the reading of the taken-out arrays hands the calling thread, in
+/// order: each array's parts, then the array's end (the offset of its `]`,
+/// or `None` when the read was abandoned).
+enum Read {
+    Part(Part),
+    End(Result<Option<usize>>),
+}
+
+/// Where [`push_taken`] gets the parts of a taken-out array.
+enum Parts<'a> {
+    /// Read by a thread started before serde read the rest of the input
+    /// (every array in turn; see [`import_fast`]), and the number of the
+    /// array it sends next.
+    Early(&'a std::sync::mpsc::Receiver<Read>, std::cell::Cell<usize>),
+    /// Read now, on `threads` threads.
+    Here { bytes: &'a [u8], threads: usize },
+}
+
+/// Read every taken-out array of `bytes` in turn (`spans`, as
+/// [`taken_arrays`] gives them), on `threads` threads, sending their parts
+/// and ends to `tx` ([`Read`]); stops when the receiver is gone.
+fn read_taken(bytes: &[u8], spans: &[(usize, usize)], threads: usize, tx: &std::sync::mpsc::SyncSender<Read>) {
+    for &(open, close) in spans {
+        let read = json::read_arrays(
+            &bytes[..=close],
+            open,
+            threads,
+            Part::default,
+            Part::sample,
+            |_| {},
+            |part| tx.send(Read::Part(part)).is_ok(),
+        );
+        if tx.send(Read::End(read)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Push the samples of the taken-out array at `(open, close)` into `b`,
+/// its parts got from `parts`. An error when the read is abandoned, a
+/// frame index is out of range or the weights do not match (the caller
+/// then reads the input with serde, which says why).
 fn push_taken(
-    bytes: &[u8],
+    parts: &Parts<'_>,
+    n: usize,
     (open, close): (usize, usize),
-    threads: usize,
     ids: &[FrameId],
     weights: Option<&[f64]>,
     b: &mut SampledBuilder,
 ) -> Result<()> {
+    let abandoned = || Error::Internal { message: "the samples taken out were not read whole".into() };
+    // Most files list each frame once: then frame index i is group frame i.
+    let same = ids.iter().enumerate().all(|(i, &f)| f as usize == i);
     let mut count = 0usize;
-    let mut failed = None;
-    let read = json::read_arrays(
-        &bytes[..=close],
-        open,
-        threads,
-        Part::default,
-        |part, rest| part.sample(rest, ids),
-        |_| {},
-        |part| {
-            for stack in part.iter() {
-                let w = match weights {
-                    Some(w) => match w.get(count) {
-                        Some(&w) => w,
-                        None => return false,
-                    },
-                    None => 1.0,
-                };
-                if let Err(e) = b.push_stack(stack, w) {
-                    failed = Some(e);
-                    return false;
-                }
-                count += 1;
+    let mut stack = Vec::new();
+    let mut push = |part: Part| -> Result<()> {
+        if part.max.is_some_and(|m| m as usize >= ids.len()) {
+            return Err(abandoned());
+        }
+        for frames in part.samples.iter() {
+            let w = match weights {
+                Some(w) => *w.get(count).ok_or_else(abandoned)?,
+                None => 1.0,
+            };
+            let frames = if same {
+                frames
+            } else {
+                stack.clear();
+                stack.extend(frames.iter().map(|&i| ids[i as usize]));
+                &stack[..]
+            };
+            b.push_stack(frames, w)?;
+            count += 1;
+        }
+        Ok(())
+    };
+    let read = match parts {
+        Parts::Early(rx, next) => {
+            // The arrays are taken in file order, as they are read.
+            if next.replace(n + 1) != n {
+                return Err(abandoned());
             }
-            true
-        },
-    )?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
+            loop {
+                match rx.recv() {
+                    Ok(Read::Part(part)) => push(part)?,
+                    Ok(Read::End(read)) => break read?,
+                    Err(_) => return Err(abandoned()),
+                }
+            }
+        }
+        &Parts::Here { bytes, threads } => {
+            let mut failed = None;
+            let read = json::read_arrays(
+                &bytes[..=close],
+                open,
+                threads,
+                Part::default,
+                Part::sample,
+                |_| {},
+                |part| push(part).map_err(|e| failed = Some(e)).is_ok(),
+            )?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read
+        }
+    };
     if read != Some(close) || weights.is_some_and(|w| w.len() != count) {
-        return Err(Error::Internal { message: "the samples taken out were not read whole".into() });
+        return Err(abandoned());
     }
     Ok(())
 }
@@ -677,6 +787,34 @@ mod tests {
                     "input {i}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn repeated_shared_frames_and_a_late_bad_index_are_read_as_serde_reads_them() {
+        // Frames f0..f9 twice: indices i and i + 10 are one group frame.
+        let frames: Vec<String> = (0..20).map(|i| format!(r#"{{"name":"f{}"}}"#, i % 10)).collect();
+        let n = 40_000;
+        let samples: Vec<String> = (0..n)
+            .map(|i| format!("[{}]", (0..(i % 7)).map(|d| ((i + d) % 20).to_string()).collect::<Vec<_>>().join(",")))
+            .collect();
+        let weights: Vec<String> = (0..n).map(|i| (i % 5).to_string()).collect();
+        let with = |samples: &[String]| {
+            let profile = sampled(&format!("[{}]", samples.join(",")), Some(&format!("[{}]", weights.join(","))));
+            format!(r#"{{"shared":{{"frames":[{}]}},"profiles":[{profile},{profile}]}}"#, frames.join(","))
+        };
+        let good = with(&samples);
+        let mut late = samples.clone();
+        late[n - 2] = "[3,20]".into();
+        let bad = with(&late);
+        for threads in [1, 2, 4] {
+            let fast = import_fast(good.as_bytes(), &opts(threads));
+            assert!(fast.is_some(), "{threads} threads: read by serde");
+            let fast = outcome(fast.ok_or_else(|| Error::Internal { message: String::new() }));
+            assert_eq!(fast, outcome(import_serde(good.as_bytes(), &opts(threads))), "{threads} threads");
+            assert!(import_fast(bad.as_bytes(), &opts(threads)).is_none(), "{threads} threads");
+            let error = outcome(import(bad.as_bytes(), &opts(threads)));
+            assert!(error.as_ref().is_err_and(|e| e.contains("frame index 20")), "{threads} threads: {error:?}");
         }
     }
 
