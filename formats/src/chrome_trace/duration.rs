@@ -253,13 +253,13 @@ pub(super) fn import_events<'a>(
         || (),
         |_, th| {
             let b = EventedBuilder::apart(format, &limits, profile_name(th), ValueUnit::Microseconds);
-            let mut apart = Apart::new(b);
+            let mut apart = Apart::new(b, th);
             let mut keys = Keys { names: (!hermes).then_some(names), named: th.named, ..Keys::default() };
             let planned = plan(th, hermes, &mut keys, &mut apart);
             apart.names = keys.eid_names;
-            (th, apart.finish(planned))
+            apart.finish(planned)
         },
-        |(th, apart)| apart?.add(g, th, hermes, &mut by_name),
+        |apart| apart?.add(g, hermes, &mut by_name),
     )
 }
 
@@ -291,8 +291,45 @@ struct FrameOf<'g> {
 }
 
 impl FrameOf<'_> {
-    /// The frame of `fkey`, first opened by event `src` of `th`.
-    fn get(&mut self, g: &mut GroupBuilder, th: &Thread<'_>, hermes: bool, src: u32, fkey: u32) -> Result<FrameId> {
+    /// Read, for each of `firsts` (frame key, opening event) whose frame is
+    /// not interned yet, the first and last byte of its name, without using
+    /// them: the cache misses of a batch overlap instead of coming one after
+    /// the other when [`FrameOf::get`] interns them (the names lie all over
+    /// the input).
+    fn read_ahead(&self, firsts: &[(u32, Ev<'_>)]) {
+        let mut sink = 0u8;
+        for (fkey, ev) in firsts {
+            let name = self.names.get(*fkey as usize).filter(|&&n| n != u32::MAX);
+            let known = name.and_then(|&n| self.by_name.get(n as usize)).is_some_and(|&f| f != FrameId::MAX);
+            if let (false, Some(name)) = (known, &ev.name) {
+                let b = name.as_bytes();
+                sink ^= b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0);
+            }
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// Intern the frames of `firsts` (frame key, opening event), in turn, a
+    /// batch read ahead at a time.
+    fn intern(&mut self, g: &mut GroupBuilder, hermes: bool, firsts: &[(u32, Ev<'_>)]) -> Result<()> {
+        for batch in firsts.chunks(READ_AHEAD) {
+            self.read_ahead(batch);
+            for (fkey, ev) in batch {
+                self.get(g, hermes, *fkey, || ev)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The frame of `fkey`, first opened by event `ev()` (read only when
+    /// the frame is not known yet).
+    fn get<'e, 'x: 'e>(
+        &mut self,
+        g: &mut GroupBuilder,
+        hermes: bool,
+        fkey: u32,
+        ev: impl FnOnce() -> &'e Ev<'x>,
+    ) -> Result<FrameId> {
         let slot = fkey as usize;
         if self.by_key.len() <= slot {
             self.by_key.resize(slot + 1, FrameId::MAX);
@@ -304,7 +341,7 @@ impl FrameOf<'_> {
             self.by_key[slot] = match name.and_then(|n| self.by_name.get(n)) {
                 Some(&f) if f != FrameId::MAX => f,
                 _ => {
-                    let f = intern_frame(g, th.event(src as usize), hermes)?;
+                    let f = intern_frame(g, ev(), hermes)?;
                     if let Some(name) = name {
                         if self.by_name.len() <= name {
                             self.by_name.resize(name + 1, FrameId::MAX);
@@ -330,7 +367,8 @@ struct Direct<'g, 't, 'a> {
 
 impl Sink for Direct<'_, '_, '_> {
     fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
-        let frame = self.frames.get(self.g, self.th, self.hermes, src, fkey)?;
+        let th = self.th;
+        let frame = self.frames.get(self.g, self.hermes, fkey, || th.event(src as usize))?;
         self.b.open(frame, ts)
     }
     fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
@@ -352,11 +390,13 @@ impl Sink for Direct<'_, '_, '_> {
 
 /// Builds one thread's profile apart from the group, with its frame keys
 /// for frames ([`EventedBuilder::apart`]).
-struct Apart {
+struct Apart<'t, 'a> {
     b: EventedBuilder,
-    /// Each frame key's first open, in order: (frame key, opening event in
-    /// the thread).
-    firsts: Vec<(u32, u32)>,
+    th: &'t Thread<'a>,
+    /// Each frame key's first open, in order: the frame key and a copy of
+    /// its opening event (read here, in the worker's cache, rather than
+    /// where the calling thread interns it).
+    firsts: Vec<(u32, Ev<'a>)>,
     /// Whether each frame key was opened.
     opened: Vec<bool>,
     /// [`Keys::eid_names`] of the thread.
@@ -368,9 +408,9 @@ struct Apart {
 }
 
 /// A thread built apart: its profile, or the builder's first error.
-struct Built {
+struct Built<'a> {
     profile: Result<flamekit_core::Profile>,
-    firsts: Vec<(u32, u32)>,
+    firsts: Vec<(u32, Ev<'a>)>,
     names: Vec<u32>,
     warnings: Vec<(usize, Warning)>,
 }
@@ -378,9 +418,9 @@ struct Built {
 /// A warning's code, location and message.
 type Warning = (&'static str, Location, String);
 
-impl Apart {
-    fn new(b: EventedBuilder) -> Self {
-        Apart { b, firsts: Vec::new(), opened: Vec::new(), names: Vec::new(), warnings: Vec::new(), failed: false }
+impl<'t, 'a> Apart<'t, 'a> {
+    fn new(b: EventedBuilder, th: &'t Thread<'a>) -> Self {
+        Apart { b, th, firsts: Vec::new(), opened: Vec::new(), names: Vec::new(), warnings: Vec::new(), failed: false }
     }
 
     /// Note whether the builder failed.
@@ -392,7 +432,7 @@ impl Apart {
     /// The profile, once [`plan`] returned `planned`, or the builder's
     /// error. Fails with plan's own error (one before any step of the
     /// profile).
-    fn finish(self, planned: Result<()>) -> Result<Built> {
+    fn finish(self, planned: Result<()>) -> Result<Built<'a>> {
         let profile = match planned {
             Ok(()) => self.b.finish(),
             Err(e) if self.failed => Err(e),
@@ -402,37 +442,37 @@ impl Apart {
     }
 }
 
-impl Built {
+impl Built<'_> {
     /// Intern the frames and add the profile to `g`, or fail with the error
     /// the single-threaded import meets first: it interns a frame just
     /// before the event that first opens it, so a frame's error comes before
     /// the builder's error at that event and after its errors before.
     /// (The sample limit cannot fail here, where the events are counted:
     /// reading the trace bounded the events it can make by that limit.)
-    fn add(self, g: &mut GroupBuilder, th: &Thread<'_>, hermes: bool, by_name: &mut Vec<FrameId>) -> Result<()> {
+    fn add(self, g: &mut GroupBuilder, hermes: bool, by_name: &mut Vec<FrameId>) -> Result<()> {
         let mut by_key = Vec::new();
         let mut frames = FrameOf { by_key: &mut by_key, names: &self.names, by_name };
         // (The builder stopped at its error: no frame first opened after it
         // is here.)
-        let mut firsts = self.firsts.iter();
+        let firsts = &self.firsts[..];
         // Frames and warnings in the order plan made them: interning a frame
         // can warn too.
-        let mut interned = 0;
+        let mut done = 0;
         for (before, (code, location, message)) in self.warnings {
-            for &(fkey, src) in firsts.by_ref().take(before - interned) {
-                frames.get(g, th, hermes, src, fkey)?;
-            }
-            interned = before;
+            let end = before.clamp(done, firsts.len());
+            frames.intern(g, hermes, &firsts[done..end])?;
+            done = end;
             g.report().warn(code, location, message);
         }
-        for &(fkey, src) in firsts {
-            frames.get(g, th, hermes, src, fkey)?;
-        }
+        frames.intern(g, hermes, &firsts[done..])?;
         g.push_apart(self.profile?, &by_key).map(drop)
     }
 }
 
-impl Sink for Apart {
+/// First opens read ahead at a time ([`FrameOf::read_ahead`]).
+const READ_AHEAD: usize = 64;
+
+impl Sink for Apart<'_, '_> {
     fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
         let slot = fkey as usize;
         if self.opened.len() <= slot {
@@ -440,7 +480,7 @@ impl Sink for Apart {
         }
         if !self.opened[slot] {
             self.opened[slot] = true;
-            self.firsts.push((fkey, src));
+            self.firsts.push((fkey, self.th.event(src as usize).clone()));
         }
         let r = self.b.open(fkey, ts);
         self.step(r)

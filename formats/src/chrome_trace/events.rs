@@ -39,6 +39,7 @@ pub(super) struct RawEvent<'a> {
 }
 
 /// A kept B/E/X event.
+#[derive(Clone)]
 pub(super) struct Ev<'a> {
     pub(super) ts: f64,
     /// Duration of an `X` event.
