@@ -128,6 +128,87 @@ fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
     g.frame_parts(&name, file, line, one_based(node.col))
 }
 
+/// Nodes whose frames are read ahead at a time ([`read_ahead`]).
+const READ_AHEAD: usize = 64;
+
+/// Read the first and last byte of the function name and url of each of
+/// `batch`'s nodes, without using them: interning their frames then finds
+/// them in the cache (their cache misses overlap here instead of coming
+/// one after the other).
+fn read_ahead(nodes: &[CpuNode<'_>], batch: &[u32]) {
+    let mut sink = 0u8;
+    let ends = |s: &str| {
+        let b = s.as_bytes();
+        b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
+    };
+    for &x in batch {
+        if let Some(node) = nodes.get(x as usize) {
+            sink ^= ends(&node.function_name) ^ node.url.as_deref().map_or(0, ends);
+        }
+    }
+    std::hint::black_box(sink);
+}
+
+/// The open stack of the sample walk: (node index, stack node) pairs,
+/// outermost first.
+struct Walk<'w> {
+    parent: &'w [u32],
+    /// (program) and (garbage collector): shown on top of the stack before.
+    on_top: &'w [bool],
+    /// (root), (idle) and the like: never shown.
+    ignored: &'w [bool],
+    prev: Vec<(u32, StackId)>,
+    in_prev: Vec<bool>,
+    to_open: Vec<u32>,
+}
+
+impl<'w> Walk<'w> {
+    fn new(parent: &'w [u32], on_top: &'w [bool], ignored: &'w [bool]) -> Self {
+        Walk { parent, on_top, ignored, prev: Vec::new(), in_prev: vec![false; parent.len()], to_open: Vec::new() }
+    }
+
+    /// Move the open stack to node `top`'s: close the nodes not on it, and
+    /// open the others outermost first, each with `open(node, stack node
+    /// of its parent)`. Returns the stack node of the new top.
+    fn to(&mut self, top: u32, mut open: impl FnMut(u32, StackId) -> Result<StackId>) -> Result<StackId> {
+        let (parent, on_top) = (self.parent, self.on_top);
+        // Where the walk up from a node goes next: its parent, or for
+        // (program) and (garbage collector), the previous stack's top.
+        let next = |x: u32, prev: &[(u32, StackId)]| -> u32 {
+            if on_top[x as usize] {
+                prev.last().map_or(NONE, |p| p.0)
+            } else {
+                parent[x as usize]
+            }
+        };
+        // Lowest node of the new stack that is already open.
+        let mut lca = top;
+        while lca != NONE && !self.in_prev[lca as usize] {
+            lca = next(lca, &self.prev);
+        }
+        while let Some(&(x, _)) = self.prev.last() {
+            if x == lca {
+                break;
+            }
+            self.in_prev[x as usize] = false;
+            self.prev.pop();
+        }
+        self.to_open.clear();
+        let mut cur = top;
+        while cur != NONE && cur != lca && !self.ignored[cur as usize] {
+            self.to_open.push(cur);
+            cur = next(cur, &self.prev);
+        }
+        for &x in self.to_open.iter().rev() {
+            let parent_stack = self.prev.last().map_or(NO_STACK, |p| p.1);
+            let s = open(x, parent_stack)?;
+            self.prev.push((x, s));
+            self.in_prev[x as usize] = true;
+        }
+        Ok(self.prev.last().map_or(NO_STACK, |p| p.1))
+    }
+}
+
 /// Build one sampled profile (microseconds) from a CPU profile. `loc` names
 /// the profile in error messages (e.g. `nodes` or `traceEvents[Profile 0x1]`).
 pub(crate) fn build_profile(
@@ -257,9 +338,45 @@ pub(crate) fn build_profile(
     b.set_end(data.end_time);
 
     // The open stack: (node index, stack node) pairs, outermost first.
-    let mut prev: Vec<(u32, StackId)> = Vec::new();
-    let mut in_prev = vec![false; n];
-    let mut to_open: Vec<u32> = Vec::new();
+    // The nodes in the order the walk first opens them, found by a first
+    // walk that builds nothing: their frames are then interned in that
+    // order (the order the walk would intern them in), a batch read ahead
+    // at a time, so that the cache misses on their names overlap.
+    let mut order = Vec::new();
+    {
+        let mut seen = vec![false; n];
+        let mut walk = Walk::new(&parent, &on_top, &ignored);
+        for (i, &sid) in samples.iter().enumerate() {
+            if i > 0 && samples.get(i - 1) == Some(&sid) {
+                continue;
+            }
+            if let Some(top) = index.get(sid) {
+                walk.to(top, |x, _| {
+                    if !std::mem::replace(&mut seen[x as usize], true) {
+                        order.push(x);
+                    }
+                    Ok(NO_STACK)
+                })?;
+            }
+        }
+    }
+    // The first frame that fails to intern: the walk below meets its node
+    // (the first it opens without a frame) after the nodes before it, and
+    // fails there, as it would have interning as it went.
+    let mut failed = None;
+    'intern: for batch in order.chunks(READ_AHEAD) {
+        read_ahead(&data.nodes, batch);
+        for &x in batch {
+            match frame_id(g, &data.nodes[x as usize]) {
+                Ok(f) => frames[x as usize] = f,
+                Err(e) => {
+                    failed = Some(e);
+                    break 'intern;
+                }
+            }
+        }
+    }
+    let mut walk = Walk::new(&parent, &on_top, &ignored);
     let mut elapsed = first;
     let mut last_valid = elapsed;
     let mut run_start = 0.0;
@@ -285,48 +402,12 @@ pub(crate) fn build_profile(
                 unknown_samples += 1;
                 continue;
             };
-            // Where the walk up from a node goes next: its parent, or for
-            // (program) and (garbage collector), the previous stack's top.
-            let next = |x: u32, prev: &[(u32, StackId)]| -> u32 {
-                if on_top[x as usize] {
-                    prev.last().map_or(NONE, |p| p.0)
-                } else {
-                    parent[x as usize]
-                }
-            };
-            // Lowest node of the new stack that is already open.
-            let mut lca = top;
-            while lca != NONE && !in_prev[lca as usize] {
-                lca = next(lca, &prev);
-            }
-            while let Some(&(x, _)) = prev.last() {
-                if x == lca {
-                    break;
-                }
-                in_prev[x as usize] = false;
-                prev.pop();
-            }
-            to_open.clear();
-            let mut cur = top;
-            while cur != NONE && cur != lca && !ignored[cur as usize] {
-                to_open.push(cur);
-                cur = next(cur, &prev);
-            }
-            for &x in to_open.iter().rev() {
-                let f = match frames[x as usize] {
-                    FrameId::MAX => {
-                        let f = frame_id(g, &data.nodes[x as usize])?;
-                        frames[x as usize] = f;
-                        f
-                    }
-                    f => f,
-                };
-                let parent_stack = prev.last().map_or(NO_STACK, |p| p.1);
-                let s = b.node(parent_stack, f)?;
-                prev.push((x, s));
-                in_prev[x as usize] = true;
-            }
-            run_stack = prev.last().map_or(NO_STACK, |p| p.1);
+            run_stack = walk.to(top, |x, parent_stack| match frames[x as usize] {
+                FrameId::MAX => Err(failed.take().unwrap_or_else(|| Error::Internal {
+                    message: format!("{loc}: node {x} was opened without a frame"),
+                })),
+                f => b.node(parent_stack, f),
+            })?;
         }
     }
     if !samples.is_empty() {
