@@ -440,6 +440,13 @@ impl Part {
             }
         }
     }
+
+    /// Give back the room the part's vectors grew past: a part may wait
+    /// for the calling thread (see `AHEAD` in [`import_fast`]).
+    fn shrink(&mut self) {
+        self.samples.frames.shrink_to_fit();
+        self.samples.ends.shrink_to_fit();
+    }
 }
 
 /// What the reading of the taken-out arrays hands the calling thread, in
@@ -465,15 +472,10 @@ enum Parts<'a> {
 /// and ends to `tx` ([`Read`]); stops when the receiver is gone.
 fn read_taken(bytes: &[u8], spans: &[(usize, usize)], threads: usize, tx: &std::sync::mpsc::SyncSender<Read>) {
     for &(open, close) in spans {
-        let read = json::read_arrays(
-            &bytes[..=close],
-            open,
-            threads,
-            Part::default,
-            Part::sample,
-            |_| {},
-            |part| tx.send(Read::Part(part)).is_ok(),
-        );
+        let read =
+            json::read_arrays(&bytes[..=close], open, threads, Part::default, Part::sample, Part::shrink, |part| {
+                tx.send(Read::Part(part)).is_ok()
+            });
         if tx.send(Read::End(read)).is_err() {
             return;
         }
