@@ -466,25 +466,42 @@ mod tests {
         format!(r#"{{"startTime":1,"nodes":[{}],"samples":[1,2,3],"timeDeltas":[0,1,1]{extra}}}"#, nodes.join(",\n"))
     }
 
+    /// A `.cpuprofile` of `nodes` (id, function name, children ids) and
+    /// `samples`, 10 microseconds apart.
+    fn tree_profile(nodes: &[(u32, &str, &str)], samples: &[u32]) -> String {
+        let nodes: Vec<String> = nodes
+            .iter()
+            .map(|(id, name, children)| {
+                format!(r#"{{"id":{id},"callFrame":{{"functionName":"{name}","url":""}},"children":[{children}]}}"#)
+            })
+            .collect();
+        let deltas: Vec<&str> = (0..samples.len()).map(|i| if i == 0 { "0" } else { "10" }).collect();
+        let samples: Vec<String> = samples.iter().map(u32::to_string).collect();
+        format!(
+            r#"{{"startTime":0,"endTime":{},"nodes":[{}],"samples":[{}],"timeDeltas":[{}]}}"#,
+            10 * samples.len(),
+            nodes.join(","),
+            samples.join(","),
+            deltas.join(",")
+        )
+    }
+
     #[test]
     fn frames_come_in_the_order_the_samples_first_open_them() {
         // Nodes a, b, c (c under a), sampled b, then c, then a: the walk
         // opens b, then a and c (outermost first), and interns their frames
         // in that order, not in node order. An unknown node keeps the stack
         // before; (program) and (garbage collector) go on top of it.
-        let node = |id: u32, name: &str, children: &str| {
-            format!(
-                r#"{{"id":{id},"callFrame":{{"functionName":"{name}","url":"","lineNumber":-1,"columnNumber":-1}},"children":[{children}]}}"#
-            )
-        };
-        let text = format!(
-            r#"{{"startTime":0,"endTime":60,"nodes":[{},{},{},{},{},{}],"samples":[3,4,9,6,2,5],"timeDeltas":[0,10,10,10,10,10]}}"#,
-            node(1, "(root)", "2,3,5,6"),
-            node(2, "a", "4"),
-            node(3, "b", ""),
-            node(4, "c", ""),
-            node(5, "(garbage collector)", ""),
-            node(6, "d", ""),
+        let text = tree_profile(
+            &[
+                (1, "(root)", "2,3,5,6"),
+                (2, "a", "4"),
+                (3, "b", ""),
+                (4, "c", ""),
+                (5, "(garbage collector)", ""),
+                (6, "d", ""),
+            ],
+            &[3, 4, 9, 6, 2, 5],
         );
         for threads in [1, 4] {
             let (group, _) = import(text.as_bytes(), &ImportOptions { threads, ..Default::default() }).unwrap();
@@ -498,16 +515,7 @@ mod tests {
         // Sampled c (under a), then b: the walk opens a and c, past the
         // depth limit of 1 at c, before it meets b, the frame past the limit
         // of 2 frames. The depth error comes first; without it, b's.
-        let node = |id: u32, name: &str, children: &str| {
-            format!(r#"{{"id":{id},"callFrame":{{"functionName":"{name}","url":""}},"children":[{children}]}}"#)
-        };
-        let text = format!(
-            r#"{{"startTime":0,"endTime":20,"nodes":[{},{},{},{}],"samples":[4,3],"timeDeltas":[0,10]}}"#,
-            node(1, "(root)", "2,3"),
-            node(2, "a", "4"),
-            node(3, "b", ""),
-            node(4, "c", ""),
-        );
+        let text = tree_profile(&[(1, "(root)", "2,3"), (2, "a", "4"), (3, "b", ""), (4, "c", "")], &[4, 3]);
         for (depth, expected) in [(1, flamekit_core::LimitKind::StackDepth), (2, flamekit_core::LimitKind::Frames)] {
             let mut opts = ImportOptions::default();
             opts.limits.max_stack_depth = depth;
