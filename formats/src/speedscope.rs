@@ -283,12 +283,17 @@ fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, Impo
             move || read_taken(bytes, spans, threads, &tx)
         });
         match reader {
-            Ok(_) => import_taken(bytes, &spans, opts, &Parts::Early(&rx, std::cell::Cell::new(0))),
+            Ok(reader) => {
+                let done = import_taken(bytes, &spans, opts, &Parts::Early(&rx, std::cell::Cell::new(0)));
+                // A reader still sending stops, then is joined. One that
+                // panicked (a bug) never handed over the parts it held:
+                // serde's read of the input gives the result.
+                drop(rx);
+                reader.join().ok().and(done)
+            }
             // Where threads cannot be started (e.g. wasm32 without threads).
             Err(_) => import_taken(bytes, &spans, opts, &Parts::Here { bytes, threads }),
         }
-        // `rx` is dropped here, before the reader is joined: a reader
-        // still sending stops.
     })
 }
 
