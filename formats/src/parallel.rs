@@ -523,8 +523,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// rarely want the same one at once.
 const SHARDS: usize = 16;
 
-/// Names read ahead together within one shard's run.
-const READ_AHEAD: usize = 64;
+/// Items read ahead together before they are interned: names within one
+/// shard's run here, frames of first opens in the trace and `.cpuprofile`
+/// importers.
+pub(crate) const READ_AHEAD: usize = 64;
+
+/// The first and last byte of `s` XORed (0 for an empty string), to read a
+/// string ahead without using it (it may span two cache lines): its
+/// callers hand what they gather to [`std::hint::black_box`].
+pub(crate) fn read_ends(s: &str) -> u8 {
+    let b = s.as_bytes();
+    b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
+}
 
 /// Names a worker keeps back before interning them: enough that each
 /// shard's lock is taken for a run of names, few enough that their bytes

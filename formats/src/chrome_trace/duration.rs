@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use super::events::{Collector, Ev, Thread, UNNAMED};
 use super::matcher::{cmp_ts, sort_by_ts, Item, Matcher, Step};
 use crate::json::{fmt_num, JStr, Num};
-use crate::parallel::{BatchNames, Intern, ShardedNames, TOO_MANY_NAMES};
+use crate::parallel::{read_ends, BatchNames, Intern, ShardedNames, READ_AHEAD, TOO_MANY_NAMES};
 
 /// JSON truthiness of `args`, as speedscope tests `if (event.args)`.
 pub(super) fn truthy(raw: &RawValue) -> bool {
@@ -210,7 +210,7 @@ pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> R
 /// thread's frame keys. The calling thread takes the profiles in thread
 /// order, interns their frames in the order of their first opens and adds
 /// them to the group, exactly as the single-threaded import does while
-/// matching: frames, warnings and the first error (see [`Apart::add`]) are
+/// matching: frames, warnings and the first error (see [`Built::add`]) are
 /// the same for every thread count.
 pub(super) fn import_events<'a>(
     g: &mut GroupBuilder,
@@ -302,8 +302,7 @@ impl FrameOf<'_> {
             let name = self.names.get(*fkey as usize).filter(|&&n| n != u32::MAX);
             let known = name.and_then(|&n| self.by_name.get(n as usize)).is_some_and(|&f| f != FrameId::MAX);
             if let (false, Some(name)) = (known, &ev.name) {
-                let b = name.as_bytes();
-                sink ^= b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0);
+                sink ^= read_ends(name);
             }
         }
         std::hint::black_box(sink);
@@ -468,9 +467,6 @@ impl Built<'_> {
         g.push_apart(self.profile?, &by_key).map(drop)
     }
 }
-
-/// First opens read ahead at a time ([`FrameOf::read_ahead`]).
-const READ_AHEAD: usize = 64;
 
 impl Sink for Apart<'_, '_> {
     fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use smallvec::SmallVec;
 
 use crate::json::JStr;
+use crate::parallel::{read_ends, READ_AHEAD};
 
 /// A node's `children` ids: up to two kept inline, without an allocation.
 pub(crate) type Children = SmallVec<[i64; 2]>;
@@ -128,22 +129,15 @@ fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
     g.frame_parts(&name, file, line, one_based(node.col))
 }
 
-/// Nodes whose frames are read ahead at a time ([`read_ahead`]).
-const READ_AHEAD: usize = 64;
-
 /// Read the first and last byte of the function name and url of each of
 /// `batch`'s nodes, without using them: interning their frames then finds
 /// them in the cache (their cache misses overlap here instead of coming
 /// one after the other).
 fn read_ahead(nodes: &[CpuNode<'_>], batch: &[u32]) {
     let mut sink = 0u8;
-    let ends = |s: &str| {
-        let b = s.as_bytes();
-        b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
-    };
     for &x in batch {
         if let Some(node) = nodes.get(x as usize) {
-            sink ^= ends(&node.function_name) ^ node.url.as_deref().map_or(0, ends);
+            sink ^= read_ends(&node.function_name) ^ node.url.as_deref().map_or(0, read_ends);
         }
     }
     std::hint::black_box(sink);
@@ -337,7 +331,6 @@ pub(crate) fn build_profile(
     }
     b.set_end(data.end_time);
 
-    // The open stack: (node index, stack node) pairs, outermost first.
     // The nodes in the order the walk first opens them, found by a first
     // walk that builds nothing: their frames are then interned in that
     // order (the order the walk would intern them in), a batch read ahead
