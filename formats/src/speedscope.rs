@@ -342,8 +342,10 @@ fn import_taken(
     drop(name);
     drop(shared);
     drop(copy);
+    // Most files list each frame once: then frame index i is group frame i.
+    let same = ids.iter().enumerate().all(|(i, &f)| f as usize == i);
     build(g, &ids, active_profile_index, &profiles, |pi, samples, ids, weights, b| match samples {
-        Some(&Taken::Out(n)) => push_taken(parts, n as usize, spans[n as usize], ids, weights, b),
+        Some(&Taken::Out(n)) => push_taken(parts, n as usize, spans[n as usize], (ids, same), weights, b),
         Some(Taken::In(s)) => push_parsed(pi, s, ids, weights, b),
         None => push_parsed(pi, &NO_SAMPLES, ids, weights, b),
     })
@@ -488,20 +490,20 @@ fn read_taken(bytes: &[u8], spans: &[(usize, usize)], threads: usize, tx: &std::
 }
 
 /// Push the samples of the taken-out array at `(open, close)` into `b`,
-/// its parts got from `parts`. An error when the read is abandoned, a
-/// frame index is out of range or the weights do not match (the caller
-/// then reads the input with serde, which says why).
+/// its parts got from `parts`, their frame indices mapped through `ids`
+/// (`same`: each index is its own group frame, nothing to map). An error
+/// when the read is abandoned, a frame index is out of range or the
+/// weights do not match (the caller then reads the input with serde,
+/// which says why).
 fn push_taken(
     parts: &Parts<'_>,
     n: usize,
     (open, close): (usize, usize),
-    ids: &[FrameId],
+    (ids, same): (&[FrameId], bool),
     weights: Option<&[f64]>,
     b: &mut SampledBuilder,
 ) -> Result<()> {
     let abandoned = || Error::Internal { message: "the samples taken out were not read whole".into() };
-    // Most files list each frame once: then frame index i is group frame i.
-    let same = ids.iter().enumerate().all(|(i, &f)| f as usize == i);
     let mut count = 0usize;
     let mut stack = Vec::new();
     let mut push = |part: Part| -> Result<()> {
