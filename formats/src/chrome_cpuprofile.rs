@@ -77,7 +77,7 @@ const FORMAT: &str = crate::Format::ChromeCpuProfile.id();
 #[derive(Deserialize)]
 struct File<'a> {
     #[serde(borrow, default)]
-    nodes: Option<Vec<CpuNode<'a>>>,
+    nodes: Option<v8::Nodes<'a>>,
     #[serde(default)]
     samples: Option<Vec<i64>>,
     #[serde(rename = "timeDeltas", default)]
@@ -172,7 +172,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
             last = t;
         }
         CpuProfileData {
-            nodes: parse_old_tree(head.get())?,
+            nodes: parse_old_tree(head.get())?.into(),
             samples,
             time_deltas,
             start_time: start,
@@ -181,7 +181,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     } else {
         return Err(Error::invalid(FORMAT, "top level", "neither `nodes` nor `head`: not a CPU profile"));
     };
-    let profile = build_profile(&mut g, name, &data, "nodes")?;
+    let profile = build_profile(&mut g, name, &data, "nodes", opts.thread_count())?;
     g.push_profile(profile)?;
     let (mut group, report) = g.finish(0)?;
     if old_format {
@@ -208,7 +208,7 @@ fn read_in_chunks<'a>(
     rest: &'a mut String,
 ) -> Result<Option<File<'a>>> {
     let Some(open) = array_of(b, "nodes") else { return Ok(None) };
-    let mut nodes: Vec<CpuNode<'a>> = Vec::new();
+    let mut nodes = v8::Nodes::default();
     let read = read_objects(
         b,
         open,
@@ -223,7 +223,7 @@ fn read_in_chunks<'a>(
         },
         |_| {},
         |part| {
-            nodes.extend(part);
+            nodes.push_part(part);
             true
         },
     )?;
@@ -235,7 +235,7 @@ fn read_in_chunks<'a>(
     // chunks are empty arrays there.
     let file = serde_json::from_str::<File<'a>>(if numbers.is_some() { rest } else { outer });
     let Ok(file) = file else { return Ok(None) };
-    if !file.nodes.as_ref().is_some_and(Vec::is_empty) {
+    if !file.nodes.as_ref().is_some_and(v8::Nodes::is_empty) {
         return Ok(None);
     }
     let file = File { nodes: Some(nodes), ..file };
@@ -527,6 +527,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn limits_fail_in_walk_order_when_the_walk_and_the_interning_run_at_once() {
+        // A chain of 300 nodes, f1 calling f2 … calling f300 (more than one
+        // batch of frames to intern), sampled at its end, then a 301st node
+        // outside it. The walk opens f1 … f300 outermost first: past a depth
+        // limit of 100 at f101, past a limit of 200 frames at f201, and
+        // f301 last. Whichever it meets first is the error, on any number of
+        // threads, and without limits all 301 frames come in that order.
+        let mut nodes: Vec<(u32, String, String)> = vec![(1, "(root)".into(), "2,302".into())];
+        nodes.extend(
+            (2..=301)
+                .map(|id| (id, format!("f{}", id - 1), if id < 301 { (id + 1).to_string() } else { String::new() })),
+        );
+        nodes.push((302, "f301".into(), String::new()));
+        let nodes: Vec<(u32, &str, &str)> = nodes.iter().map(|(id, n, c)| (*id, n.as_str(), c.as_str())).collect();
+        let text = tree_profile(&nodes, &[301, 302]);
+        use flamekit_core::LimitKind::{Frames, StackDepth};
+        for threads in [1, 2, 4] {
+            for (depth, frames, expected) in [
+                (100, 200, Some(StackDepth)),
+                (250, 200, Some(Frames)),
+                (150, 300, Some(StackDepth)),
+                (300, 300, Some(Frames)),
+                (300, 301, None),
+            ] {
+                let mut opts = ImportOptions { threads, ..Default::default() };
+                opts.limits.max_stack_depth = depth;
+                opts.limits.max_frames = frames;
+                let what = format!("{threads} threads, depth limit {depth}, frame limit {frames}");
+                match (import(text.as_bytes(), &opts), expected) {
+                    (Err(Error::LimitExceeded { limit, .. }), Some(e)) => assert_eq!(limit, e, "{what}"),
+                    (Ok((group, _)), None) => {
+                        let names: Vec<&str> = group.frames().iter().map(|f| f.name.as_str()).collect();
+                        let want: Vec<String> = (1..=301).map(|i| format!("f{i}")).collect();
+                        assert_eq!(names, want, "{what}");
+                    }
+                    (other, _) => panic!("{what}: {:?}", other.map(|_| ())),
+                }
+            }
+        }
+    }
+
     fn chunked(text: &str) -> Option<File<'_>> {
         chunked_on(text, 4)
     }
@@ -547,7 +589,7 @@ mod tests {
             let text = profile(n, r#","endTime":9"#);
             let one: File = serde_json::from_str(&text).unwrap();
             let many = chunked_on(&text, threads).expect("read in chunks");
-            assert_eq!(many.nodes.as_ref().map(Vec::len), Some(n));
+            assert_eq!(many.nodes.as_ref().map(v8::Nodes::len), Some(n));
             assert_eq!(many.nodes, one.nodes);
             assert_eq!((many.samples, many.time_deltas), (one.samples, one.time_deltas));
             assert_eq!((many.start_time, many.end_time), (one.start_time, one.end_time));

@@ -95,7 +95,12 @@ pub(super) fn cpu_profile_name(file_name: Option<&str>, thread: Option<&Cow<'_, 
 }
 
 /// Returns the index of the profile to show first.
-pub(super) fn import_cpu_profiles(g: &mut GroupBuilder, col: &Collector<'_>, file_name: Option<&str>) -> Result<usize> {
+pub(super) fn import_cpu_profiles(
+    g: &mut GroupBuilder,
+    col: &Collector<'_>,
+    file_name: Option<&str>,
+    threads: usize,
+) -> Result<usize> {
     struct Slot<'a> {
         key: String,
         pid: f64,
@@ -162,7 +167,7 @@ pub(super) fn import_cpu_profiles(g: &mut GroupBuilder, col: &Collector<'_>, fil
     for (i, s) in slots.iter().enumerate() {
         let name = cpu_profile_name(file_name, several.then(|| col.thread_names.get(&tk(s.pid, s.tid))).flatten())
             .unwrap_or_else(|| col.profile_name(s.pid, s.tid));
-        let profile = cpu::build_profile(g, name, &s.data, &format!("Profile {}", s.key))?;
+        let profile = cpu::build_profile(g, name, &s.data, &format!("Profile {}", s.key), threads)?;
         let count = profile.sample_count();
         g.push_profile(profile)?;
         let main = col.thread_names.get(&tk(s.pid, s.tid)).is_some_and(|t| t == "CrRendererMain");

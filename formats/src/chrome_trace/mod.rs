@@ -340,7 +340,7 @@ fn run(
                 "B/E/X event(s) were not imported: the trace holds V8 CPU profiles, which are imported instead",
             );
         }
-        active = import_cpu_profiles(&mut g, &col, opts.name.as_deref())?;
+        active = import_cpu_profiles(&mut g, &col, opts.name.as_deref(), opts.thread_count())?;
     } else if let (Some(samples), Some(frames)) = (samples, frames) {
         if col.duration_events > 0 {
             skip_many(

@@ -8,10 +8,13 @@
 pub(crate) mod scan;
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Error, FrameId, GroupBuilder, Location, Profile, Result, StackId, ValueUnit, NO_STACK};
+use flamekit_core::{
+    Error, FrameId, GroupBuilder, Location, Profile, Result, SampledBuilder, StackId, ValueUnit, NO_STACK,
+};
 use serde::Deserialize;
 use smallvec::SmallVec;
 
@@ -77,10 +80,85 @@ impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
     }
 }
 
+/// A profile's nodes, in order, kept in the parts they were read in (a
+/// chunked read's parts are not copied into one vector).
+#[derive(Default, Debug, Deserialize)]
+#[serde(from = "Vec<CpuNode<'a>>", bound(deserialize = "'de: 'a"))]
+pub(crate) struct Nodes<'a> {
+    parts: Vec<Vec<CpuNode<'a>>>,
+    /// Index of each part's first node.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl<'a> Nodes<'a> {
+    /// Append a part (an empty one is dropped).
+    pub(crate) fn push_part(&mut self, part: Vec<CpuNode<'a>>) {
+        if part.is_empty() {
+            return;
+        }
+        self.starts.push(self.len);
+        self.len += part.len();
+        self.parts.push(part);
+    }
+
+    /// Append nodes one at a time (to the last part).
+    pub(crate) fn extend(&mut self, nodes: impl IntoIterator<Item = CpuNode<'a>>) {
+        if self.parts.is_empty() {
+            self.parts.push(Vec::new());
+            self.starts.push(0);
+        }
+        let last = self.parts.last_mut().expect("a part");
+        let before = last.len();
+        last.extend(nodes);
+        self.len += last.len() - before;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &CpuNode<'a>> {
+        self.parts.iter().flatten()
+    }
+
+    /// The node at index `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&CpuNode<'a>> {
+        let p = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
+        self.parts[p].get(i - self.starts[p])
+    }
+}
+
+/// Equal when they hold equal nodes in the same order, however split.
+impl PartialEq for Nodes<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a> From<Vec<CpuNode<'a>>> for Nodes<'a> {
+    fn from(v: Vec<CpuNode<'a>>) -> Self {
+        let mut n = Nodes::default();
+        n.push_part(v);
+        n
+    }
+}
+
+impl<'a> std::ops::Index<usize> for Nodes<'a> {
+    type Output = CpuNode<'a>;
+    fn index(&self, i: usize) -> &CpuNode<'a> {
+        self.get(i).expect("node index in range")
+    }
+}
+
 /// The parts of a CPU profile the sample walk needs.
 #[derive(Default)]
 pub(crate) struct CpuProfileData<'a> {
-    pub(crate) nodes: Vec<CpuNode<'a>>,
+    pub(crate) nodes: Nodes<'a>,
     pub(crate) samples: Vec<i64>,
     pub(crate) time_deltas: Vec<f64>,
     pub(crate) start_time: f64,
@@ -133,7 +211,7 @@ fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
 /// `batch`'s nodes, without using them: interning their frames then finds
 /// them in the cache (their cache misses overlap here instead of coming
 /// one after the other).
-fn read_ahead(nodes: &[CpuNode<'_>], batch: &[u32]) {
+fn read_ahead(nodes: &Nodes<'_>, batch: &[u32]) {
     let mut sink = 0u8;
     for &x in batch {
         if let Some(node) = nodes.get(x as usize) {
@@ -159,6 +237,13 @@ struct Walk<'w> {
 impl<'w> Walk<'w> {
     fn new(parent: &'w [u32], on_top: &'w [bool], ignored: &'w [bool]) -> Self {
         Walk { parent, on_top, ignored, prev: Vec::new(), in_prev: vec![false; parent.len()], to_open: Vec::new() }
+    }
+
+    /// Close every node: back to the empty stack.
+    fn reset(&mut self) {
+        for (x, _) in self.prev.drain(..) {
+            self.in_prev[x as usize] = false;
+        }
     }
 
     /// Move the open stack to node `top`'s: close the nodes not on it, and
@@ -203,6 +288,207 @@ impl<'w> Walk<'w> {
     }
 }
 
+/// What [`walk_samples`] returns for a node whose frame did not intern:
+/// replaced by the interning error.
+const NOT_INTERNED: &str = "a node was opened without a frame";
+
+/// A count that one thread raises and another waits on, and whether the
+/// one raising it is done.
+#[derive(Default)]
+struct Count {
+    n: AtomicUsize,
+    done: AtomicBool,
+}
+
+impl Count {
+    fn set(&self, n: usize) {
+        self.n.store(n, Ordering::Release);
+    }
+
+    fn finish(&self) {
+        self.done.store(true, Ordering::Release);
+    }
+
+    /// Wait until the count passes `k`: the count then, or `None` if it
+    /// never will.
+    fn wait_past(&self, k: usize) -> Option<usize> {
+        let mut spins = 0u32;
+        loop {
+            let n = self.n.load(Ordering::Acquire);
+            if n > k {
+                return Some(n);
+            }
+            if self.done.load(Ordering::Acquire) {
+                let n = self.n.load(Ordering::Acquire);
+                return (n > k).then_some(n);
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
+/// Marks a [`Count`] done when dropped.
+struct FinishOnDrop<'c>(&'c Count);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// What the three steps after the node tree share, when they run at once:
+/// the first walk finds the nodes in the order the sample walk opens them
+/// (`order`, `found` of them so far), the interning gives their frames in
+/// that order (`frames`, `interned` of them so far), and the sample walk
+/// opens each once its frame is in.
+struct Pipeline {
+    order: Vec<AtomicU32>,
+    found: Count,
+    frames: Vec<AtomicU32>,
+    interned: Count,
+    /// Set when the sample walk failed: the interning stops.
+    stop: AtomicBool,
+}
+
+impl Pipeline {
+    fn new(n: usize) -> Self {
+        let unset = || (0..n).map(|_| AtomicU32::new(NONE)).collect();
+        Pipeline {
+            order: unset(),
+            found: Count::default(),
+            frames: unset(),
+            interned: Count::default(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// The first walk: builds nothing, publishes each node the sample walk
+    /// will open, in the order it first opens them.
+    fn find_order(&self, samples: &[i64], index: &NodeIndex, walk: &mut Walk<'_>) -> Result<()> {
+        let mut seen = vec![false; walk.parent.len()];
+        let mut found = 0;
+        for (i, &sid) in samples.iter().enumerate() {
+            if i > 0 && samples.get(i - 1) == Some(&sid) {
+                continue;
+            }
+            if let Some(top) = index.get(sid) {
+                walk.to(top, |x, _| {
+                    if !std::mem::replace(&mut seen[x as usize], true) {
+                        self.order[found].store(x, Ordering::Relaxed);
+                        found += 1;
+                        self.found.set(found);
+                    }
+                    Ok(NO_STACK)
+                })?;
+            }
+        }
+        self.found.finish();
+        Ok(())
+    }
+
+    /// Intern the frames of the nodes as the first walk finds them, a batch
+    /// read ahead at a time, publishing each batch. Returns the error of
+    /// the first frame that fails (its node's frame stays unset).
+    fn intern(&self, g: &mut GroupBuilder, nodes: &Nodes<'_>) -> Option<Error> {
+        let mut failed = None;
+        let mut done = 0;
+        let mut batch = [0u32; READ_AHEAD];
+        while let Some(found) = self.found.wait_past(done) {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let batch = &mut batch[..(found - done).min(READ_AHEAD)];
+            for (k, x) in batch.iter_mut().enumerate() {
+                *x = self.order[done + k].load(Ordering::Relaxed);
+            }
+            read_ahead(nodes, batch);
+            for &x in batch.iter() {
+                match frame_id(g, &nodes[x as usize]) {
+                    Ok(f) => self.frames[x as usize].store(f, Ordering::Relaxed),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                done += 1;
+            }
+            self.interned.set(done);
+            if failed.is_some() {
+                break;
+            }
+        }
+        self.interned.finish();
+        failed
+    }
+}
+
+/// The walk that builds the stacks: each run of samples of one node is one
+/// sample of that node's stack. Nodes are opened in the order the first walk
+/// found, each once its frame is interned. Returns the builder and the
+/// number of runs of samples of unknown nodes.
+fn walk_samples(
+    mut b: SampledBuilder,
+    data: &CpuProfileData<'_>,
+    index: &NodeIndex,
+    walk: &mut Walk<'_>,
+    pipeline: &Pipeline,
+    first: f64,
+) -> Result<(SampledBuilder, u64)> {
+    let (samples, deltas) = (&data.samples, &data.time_deltas);
+    let mut unknown_samples = 0u64;
+    let mut opened = vec![false; walk.parent.len()];
+    let mut first_opens = 0usize;
+    let mut elapsed = first;
+    let mut last_valid = elapsed;
+    let mut run_start = 0.0;
+    let mut run_stack = NO_STACK;
+    for (i, &sid) in samples.iter().enumerate() {
+        if i > 0 {
+            // The time of sample i (deltas has at least as many entries as samples).
+            elapsed += deltas.get(i).copied().unwrap_or(0.0);
+        }
+        let new_run = i == 0 || samples.get(i - 1) != Some(&sid);
+        if new_run {
+            let t = if elapsed < last_valid {
+                last_valid
+            } else {
+                last_valid = elapsed;
+                elapsed
+            };
+            if i > 0 {
+                b.push_sample(run_stack, t - run_start)?;
+            }
+            run_start = t;
+            let Some(top) = index.get(sid) else {
+                unknown_samples += 1;
+                continue;
+            };
+            run_stack = walk.to(top, |x, parent_stack| {
+                if !std::mem::replace(&mut opened[x as usize], true) {
+                    if pipeline.interned.wait_past(first_opens).is_none() {
+                        return Err(Error::Internal { message: NOT_INTERNED.into() });
+                    }
+                    first_opens += 1;
+                }
+                match pipeline.frames[x as usize].load(Ordering::Relaxed) {
+                    FrameId::MAX => Err(Error::Internal { message: NOT_INTERNED.into() }),
+                    f => b.node(parent_stack, f),
+                }
+            })?;
+        }
+    }
+    if !samples.is_empty() {
+        let end = if elapsed < last_valid { last_valid } else { elapsed };
+        b.push_sample(run_stack, end - run_start)?;
+    }
+    Ok((b, unknown_samples))
+}
+
 /// Build one sampled profile (microseconds) from a CPU profile. `loc` names
 /// the profile in error messages (e.g. `nodes` or `traceEvents[Profile 0x1]`).
 pub(crate) fn build_profile(
@@ -210,6 +496,7 @@ pub(crate) fn build_profile(
     name: String,
     data: &CpuProfileData<'_>,
     loc: &str,
+    threads: usize,
 ) -> Result<Profile> {
     let format = g.format();
     let n = data.nodes.len();
@@ -234,7 +521,6 @@ pub(crate) fn build_profile(
     // keeps the previous stack. Each kind is counted in the report.
     let mut unknown_parents = 0u64;
     let mut unknown_children = 0u64;
-    let mut unknown_samples = 0u64;
     // Parent links, from `parent` and `children` (which must agree).
     let mut parent = vec![NONE; n];
     let set_parent = |parent: &mut Vec<u32>, child: u32, p: u32, at: &dyn Fn() -> String| -> Result<()> {
@@ -297,7 +583,6 @@ pub(crate) fn build_profile(
         .iter()
         .map(|nd| nd.function_name == "(garbage collector)" || nd.function_name == "(program)")
         .collect();
-    let mut frames: Vec<FrameId> = vec![FrameId::MAX; n];
 
     let samples = &data.samples;
     let deltas = &data.time_deltas;
@@ -331,82 +616,49 @@ pub(crate) fn build_profile(
     }
     b.set_end(data.end_time);
 
-    // The nodes in the order the walk first opens them, found by a first
-    // walk that builds nothing: their frames are then interned in that
-    // order (the order the walk would intern them in), a batch read ahead
-    // at a time, so that the cache misses on their names overlap.
-    let mut order = Vec::new();
-    {
-        let mut seen = vec![false; n];
-        let mut walk = Walk::new(&parent, &on_top, &ignored);
-        for (i, &sid) in samples.iter().enumerate() {
-            if i > 0 && samples.get(i - 1) == Some(&sid) {
-                continue;
-            }
-            if let Some(top) = index.get(sid) {
-                walk.to(top, |x, _| {
-                    if !std::mem::replace(&mut seen[x as usize], true) {
-                        order.push(x);
-                    }
-                    Ok(NO_STACK)
-                })?;
-            }
-        }
-    }
-    // The first frame that fails to intern: the walk below meets its node
-    // (the first it opens without a frame) after the nodes before it, and
-    // fails there, as it would have interning as it went.
-    let mut failed = None;
-    'intern: for batch in order.chunks(READ_AHEAD) {
-        read_ahead(&data.nodes, batch);
-        for &x in batch {
-            match frame_id(g, &data.nodes[x as usize]) {
-                Ok(f) => frames[x as usize] = f,
-                Err(e) => {
-                    failed = Some(e);
-                    break 'intern;
-                }
-            }
-        }
-    }
+    // Three steps follow: a first walk over the samples that builds
+    // nothing finds the nodes in the order the sample walk first opens them;
+    // their frames are interned in that order (the order the sample walk
+    // would intern them in), a batch read ahead at a time, so that the cache
+    // misses on their names overlap; the sample walk opens each node once
+    // its frame is in. On one thread they run one after the other; on more,
+    // the two walks run on a second thread while this one interns.
+    let pipeline = Pipeline::new(n);
     let mut walk = Walk::new(&parent, &on_top, &ignored);
-    let mut elapsed = first;
-    let mut last_valid = elapsed;
-    let mut run_start = 0.0;
-    let mut run_stack = NO_STACK;
-    for (i, &sid) in samples.iter().enumerate() {
-        if i > 0 {
-            // The time of sample i (deltas has at least as many entries as samples).
-            elapsed += deltas.get(i).copied().unwrap_or(0.0);
-        }
-        let new_run = i == 0 || samples.get(i - 1) != Some(&sid);
-        if new_run {
-            let t = if elapsed < last_valid {
-                last_valid
-            } else {
-                last_valid = elapsed;
-                elapsed
-            };
-            if i > 0 {
-                b.push_sample(run_stack, t - run_start)?;
-            }
-            run_start = t;
-            let Some(top) = index.get(sid) else {
-                unknown_samples += 1;
-                continue;
-            };
-            run_stack = walk.to(top, |x, parent_stack| match frames[x as usize] {
-                FrameId::MAX => Err(failed.take().unwrap_or_else(|| Error::Internal {
-                    message: format!("{loc}: node {x} was opened without a frame"),
-                })),
-                f => b.node(parent_stack, f),
-            })?;
-        }
-    }
-    if !samples.is_empty() {
-        let end = if elapsed < last_valid { last_valid } else { elapsed };
-        b.push_sample(run_stack, end - run_start)?;
-    }
+    let walked = if threads > 1 && n > READ_AHEAD {
+        std::thread::scope(|s| {
+            let walker = s.spawn(|| {
+                // Ends the interning's wait for nodes however the walks end
+                // (a failure or, a bug, a panic).
+                let _found = FinishOnDrop(&pipeline.found);
+                let r = pipeline.find_order(samples, &index, &mut walk).and_then(|()| {
+                    walk.reset();
+                    walk_samples(b, data, &index, &mut walk, &pipeline, first)
+                });
+                if r.is_err() {
+                    pipeline.stop.store(true, Ordering::Relaxed);
+                }
+                r
+            });
+            let failed = pipeline.intern(g, &data.nodes);
+            let walked = walker
+                .join()
+                .unwrap_or_else(|_| Err(Error::Internal { message: format!("{loc}: the sample walk panicked") }));
+            (walked, failed)
+        })
+    } else {
+        pipeline.find_order(samples, &index, &mut walk)?;
+        let failed = pipeline.intern(g, &data.nodes);
+        walk.reset();
+        (walk_samples(b, data, &index, &mut walk, &pipeline, first), failed)
+    };
+    let (b, unknown_samples) = match walked {
+        (Ok(walked), _) => walked,
+        // The walk met the node whose frame failed to intern (as it would
+        // have interning as it went): that error.
+        (Err(Error::Internal { message }), Some(e)) if message == NOT_INTERNED => return Err(e),
+        (Err(e), _) => return Err(e),
+    };
     let report = g.report();
     for (code, count, what) in [
         ("unknown_parent_node", unknown_parents, "node(s) name an unknown parent: shown as outermost frames"),
