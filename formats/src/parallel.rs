@@ -44,6 +44,114 @@ pub(crate) fn chunk_size(len: usize, threads: usize) -> Option<usize> {
     Some((len / (threads * 8)).clamp(MIN_CHUNK, MAX_CHUNK))
 }
 
+/// Items in order, kept in the parts they came in: the parts of a read in
+/// chunks are appended as they are, not copied into one vector.
+#[derive(Debug)]
+pub(crate) struct Parts<T> {
+    parts: Vec<Vec<T>>,
+    /// Index (over all parts) of each part's first item.
+    starts: Vec<usize>,
+}
+
+impl<T> Default for Parts<T> {
+    fn default() -> Self {
+        Parts { parts: Vec::new(), starts: Vec::new() }
+    }
+}
+
+impl<T> Parts<T> {
+    /// Append `item` to the last part.
+    pub(crate) fn push(&mut self, item: T) {
+        match self.parts.last_mut() {
+            Some(part) => part.push(item),
+            None => {
+                self.starts.push(0);
+                self.parts.push(Vec::new());
+                self.parts[0].push(item);
+            }
+        }
+    }
+
+    /// Append `part` as a part of its own (an empty one is dropped).
+    pub(crate) fn push_part(&mut self, part: Vec<T>) {
+        if !part.is_empty() {
+            self.starts.push(self.len());
+            self.parts.push(part);
+        }
+    }
+
+    /// Append the parts of `other`.
+    pub(crate) fn append(&mut self, other: Parts<T>) {
+        for part in other.parts {
+            self.push_part(part);
+        }
+    }
+
+    /// Number of items.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0) + self.parts.last().map_or(0, Vec::len)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The items in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.parts.iter().flatten()
+    }
+
+    /// The items in order.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.parts.iter_mut().flatten()
+    }
+
+    /// Item `i` (in order), if `i < len()`.
+    pub(crate) fn get(&self, i: usize) -> Option<&T> {
+        let part = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
+        self.parts[part].get(i - self.starts[part])
+    }
+}
+
+impl<T> std::ops::Index<usize> for Parts<T> {
+    type Output = T;
+
+    /// Item `i`; panics past the end, as a slice does.
+    fn index(&self, i: usize) -> &T {
+        self.get(i).expect("index within the parts")
+    }
+}
+
+impl<T> From<Vec<T>> for Parts<T> {
+    fn from(items: Vec<T>) -> Self {
+        let mut p = Parts::default();
+        p.push_part(items);
+        p
+    }
+}
+
+impl<T> Extend<T> for Parts<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        for item in items {
+            self.push(item);
+        }
+    }
+}
+
+/// Equal when they hold equal items in the same order, however split.
+impl<T: PartialEq> PartialEq for Parts<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+/// Read as a JSON array, into one part.
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Parts<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Vec::<T>::deserialize(d).map(Parts::from)
+    }
+}
+
 /// Cut `text` into chunks of about `size` bytes, each ending at a record
 /// boundary: `boundary(text, from)` is the end (exclusive) of the first
 /// boundary at or after byte `from`, or `None` when there is none (the rest
@@ -787,6 +895,38 @@ impl ShardedBatch<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_read_as_one_vector_whatever_their_split() {
+        // 0..10 as [0, 1] [] [2, 3, 4] pushed 5 [6] [7, 8, 9], against 0..10
+        // in one part and one at a time.
+        let mut p = Parts::default();
+        p.push_part(vec![0, 1]);
+        p.push_part(Vec::new());
+        p.append(Parts::from(vec![2, 3, 4]));
+        p.push(5);
+        p.push_part(vec![6]);
+        p.extend([7, 8, 9]);
+        let whole: Vec<i32> = (0..10).collect();
+        assert_eq!(p.len(), 10);
+        assert_eq!(p.iter().copied().collect::<Vec<_>>(), whole);
+        assert_eq!(
+            (0..12).map(|i| p.get(i).copied()).collect::<Vec<_>>(),
+            (0..12).map(|i| whole.get(i).copied()).collect::<Vec<_>>()
+        );
+        assert_eq!(p[9], 9);
+        assert_eq!(p, Parts::from(whole.clone()));
+        let mut one_by_one = Parts::default();
+        one_by_one.extend(whole);
+        assert_eq!(p, one_by_one);
+        assert_ne!(p, Parts::from(vec![0, 1, 2]));
+        for x in p.iter_mut() {
+            *x *= 2;
+        }
+        assert_eq!(p[7], 14);
+        let empty: Parts<i32> = serde_json::from_str("[]").unwrap();
+        assert!(empty.is_empty() && empty.get(0).is_none());
+    }
 
     /// Checks that `ids` (of `names`, in order) follow first appearances:
     /// a name met again keeps its id, a new name gets an id of its own,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::json::{fmt_num, value_at, IdVal, JStr, Num};
-use crate::parallel::{Intern, TOO_MANY_NAMES};
+use crate::parallel::{Intern, Parts, TOO_MANY_NAMES};
 
 /// The display name of an event without a name (or with an empty one).
 pub(super) const UNNAMED: &str = "(unnamed)";
@@ -69,47 +69,39 @@ pub(super) struct Thread<'a> {
     /// The thread's events in file order, in parts: one per chunk that held
     /// some when the events were read in chunks ([`Collector::append`]
     /// takes a chunk's events without copying them), else one.
-    parts: Vec<Vec<Ev<'a>>>,
-    /// Index (over all parts) of each part's first event.
-    starts: Vec<usize>,
+    events: Parts<Ev<'a>>,
     /// Whether every event has its [`Ev::name_id`].
     pub(super) named: bool,
 }
 
 impl<'a> Thread<'a> {
     fn new(pid: f64, tid: f64) -> Self {
-        Thread { pid, tid, parts: vec![Vec::new()], starts: vec![0], named: false }
+        Thread { pid, tid, events: Parts::default(), named: false }
     }
 
     fn push(&mut self, ev: Ev<'a>) {
-        if let Some(part) = self.parts.last_mut() {
-            part.push(ev);
-        }
+        self.events.push(ev);
     }
 
     /// The events of `other`, which follow this thread's in the file.
     fn append(&mut self, other: Thread<'a>) {
         self.named &= other.named;
-        for part in other.parts.into_iter().filter(|p| !p.is_empty()) {
-            self.starts.push(self.len());
-            self.parts.push(part);
-        }
+        self.events.append(other.events);
     }
 
     /// Number of events.
     pub(super) fn len(&self) -> usize {
-        self.starts.last().copied().unwrap_or(0) + self.parts.last().map_or(0, Vec::len)
+        self.events.len()
     }
 
     /// The events in file order.
     pub(super) fn events(&self) -> impl Iterator<Item = &Ev<'a>> {
-        self.parts.iter().flatten()
+        self.events.iter()
     }
 
     /// Event `i` (file order), `i < len()`.
     pub(super) fn event(&self, i: usize) -> &Ev<'a> {
-        let part = self.starts.partition_point(|&s| s <= i) - 1;
-        &self.parts[part][i - self.starts[part]]
+        &self.events[i]
     }
 }
 
@@ -365,7 +357,7 @@ impl<'a> Collector<'a> {
                 let id = if f & COPY != 0 { resolved[(f & !COPY) as usize] } else { ids[f as usize] };
                 resolved.push(id);
             }
-            for (ev, &id) in th.parts.iter_mut().flatten().zip(&resolved) {
+            for (ev, &id) in th.events.iter_mut().zip(&resolved) {
                 ev.name_id = id;
             }
             th.named = true;

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use smallvec::SmallVec;
 
 use crate::json::JStr;
-use crate::parallel::{read_ends, READ_AHEAD};
+use crate::parallel::{read_ends, Parts, READ_AHEAD};
 
 /// A node's `children` ids: up to two kept inline, without an allocation.
 pub(crate) type Children = SmallVec<[i64; 2]>;
@@ -80,80 +80,8 @@ impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
     }
 }
 
-/// A profile's nodes, in order, kept in the parts they were read in (a
-/// chunked read's parts are not copied into one vector).
-#[derive(Default, Debug, Deserialize)]
-#[serde(from = "Vec<CpuNode<'a>>", bound(deserialize = "'de: 'a"))]
-pub(crate) struct Nodes<'a> {
-    parts: Vec<Vec<CpuNode<'a>>>,
-    /// Index of each part's first node.
-    starts: Vec<usize>,
-    len: usize,
-}
-
-impl<'a> Nodes<'a> {
-    /// Append a part (an empty one is dropped).
-    pub(crate) fn push_part(&mut self, part: Vec<CpuNode<'a>>) {
-        if part.is_empty() {
-            return;
-        }
-        self.starts.push(self.len);
-        self.len += part.len();
-        self.parts.push(part);
-    }
-
-    /// Append nodes one at a time (to the last part).
-    pub(crate) fn extend(&mut self, nodes: impl IntoIterator<Item = CpuNode<'a>>) {
-        if self.parts.is_empty() {
-            self.parts.push(Vec::new());
-            self.starts.push(0);
-        }
-        let last = self.parts.last_mut().expect("a part");
-        let before = last.len();
-        last.extend(nodes);
-        self.len += last.len() - before;
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &CpuNode<'a>> {
-        self.parts.iter().flatten()
-    }
-
-    /// The node at index `i`.
-    pub(crate) fn get(&self, i: usize) -> Option<&CpuNode<'a>> {
-        let p = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
-        self.parts[p].get(i - self.starts[p])
-    }
-}
-
-/// Equal when they hold equal nodes in the same order, however split.
-impl PartialEq for Nodes<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.iter().eq(other.iter())
-    }
-}
-
-impl<'a> From<Vec<CpuNode<'a>>> for Nodes<'a> {
-    fn from(v: Vec<CpuNode<'a>>) -> Self {
-        let mut n = Nodes::default();
-        n.push_part(v);
-        n
-    }
-}
-
-impl<'a> std::ops::Index<usize> for Nodes<'a> {
-    type Output = CpuNode<'a>;
-    fn index(&self, i: usize) -> &CpuNode<'a> {
-        self.get(i).expect("node index in range")
-    }
-}
+/// A profile's nodes, in order, in the parts they were read in.
+pub(crate) type Nodes<'a> = Parts<CpuNode<'a>>;
 
 /// The parts of a CPU profile the sample walk needs.
 #[derive(Default)]
