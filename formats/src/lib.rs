@@ -80,9 +80,11 @@ pub struct ImportOptions {
     /// are split at line boundaries and parsed in parallel; a trace's event
     /// array, a `.cpuprofile`'s `nodes` and a speedscope file's `samples`
     /// are read in chunks in parallel, the threads of a trace's duration
-    /// events (`B`/`E`/`X`) are built in parallel, and a pprof profile's
-    /// samples are decoded on a worker while the calling thread builds their
-    /// stacks. The result is the same
+    /// events (`B`/`E`/`X`) are built in parallel, a V8 CPU profile's
+    /// samples (a `.cpuprofile`'s, a trace's) are walked on a second thread
+    /// while the calling thread interns their frames, and a pprof
+    /// profile's samples are decoded on a worker while the calling thread
+    /// builds their stacks. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
     /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
     /// `1` reads on the calling thread and starts none.
