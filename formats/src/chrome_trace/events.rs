@@ -16,7 +16,7 @@ use crate::parallel::{Intern, Parts, TOO_MANY_NAMES};
 /// The display name of an event without a name (or with an empty one).
 pub(super) const UNNAMED: &str = "(unnamed)";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct RawEvent<'a> {
     #[serde(borrow, default)]
     pub(super) ph: Option<JStr<'a>>,
@@ -164,7 +164,7 @@ impl<'a> Collector<'a> {
         }
     }
 
-    fn push(&mut self, ev: RawEvent<'a>) -> Result<()> {
+    fn push(&mut self, ev: &RawEvent<'a>) -> Result<()> {
         if self.count == 0 {
             self.first_args = ev.args;
         }
@@ -192,7 +192,7 @@ impl<'a> Collector<'a> {
                 kind,
                 pid,
                 tid,
-                id: ev.id,
+                id: ev.id.clone(),
                 args: ev.args,
             });
             return Ok(());
@@ -232,7 +232,7 @@ impl<'a> Collector<'a> {
                 ts,
                 dur,
                 ph: ph.as_bytes()[0],
-                name: ev.name.map(|s| s.0),
+                name: ev.name.as_ref().map(|s| s.0.clone()),
                 args: ev.args,
                 name_id: NO_NAME,
             });
@@ -382,8 +382,16 @@ impl<'a> Collector<'a> {
 /// not an event or `col` refuses it.
 pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usize> {
     // The usual event with the quick reader, any other with serde.
-    let (ev, used) = super::scan::event(rest).or_else(|| value_at::<RawEvent<'a>>(rest))?;
-    col.push(ev).ok()?;
+    let mut ev = RawEvent::default();
+    let used = match super::scan::event_into(rest, &mut ev) {
+        Some(used) => used,
+        None => {
+            let (read, used) = value_at::<RawEvent<'a>>(rest)?;
+            ev = read;
+            used
+        }
+    };
+    col.push(&ev).ok()?;
     Some(used)
 }
 
@@ -404,7 +412,7 @@ impl<'de, 'c> Visitor<'de> for EventsSeed<'c, 'de> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         while let Some(ev) = seq.next_element::<RawEvent<'de>>()? {
-            if let Err(e) = self.0.push(ev) {
+            if let Err(e) = self.0.push(&ev) {
                 let msg = e.to_string();
                 self.0.error = Some(e);
                 return Err(de::Error::custom(msg));

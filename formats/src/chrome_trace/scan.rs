@@ -21,10 +21,18 @@ use crate::json::{value_at, IdVal, JStr, Num};
 
 /// The event object at the start of `s`, and the bytes it takes, as serde
 /// reads it; `None` to leave it to serde.
+#[cfg(test)]
 pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
+    let mut ev = RawEvent::default();
+    event_into(s, &mut ev).map(|used| (ev, used))
+}
+
+/// Read the event object at the start of `s` into `ev` (which holds no
+/// field yet), as serde reads it: the bytes it takes, or `None` to leave it
+/// to serde (with `ev` partly set). Filled in place: an event is too large
+/// to be returned and moved again at every step, once per event.
+pub(super) fn event_into<'a>(s: &'a str, ev: &mut RawEvent<'a>) -> Option<usize> {
     let b = s.as_bytes();
-    let mut ev =
-        RawEvent { ph: None, name: None, ts: None, dur: None, tdur: None, pid: None, tid: None, id: None, args: None };
     // Fields already read: serde refuses a repeated one.
     let mut seen = 0u16;
     let end = fields(s, 0, |key, i| {
@@ -89,7 +97,7 @@ pub(super) fn event(s: &str) -> Option<(RawEvent<'_>, usize)> {
             _ => skip_value(s, i),
         }
     })?;
-    Some((ev, end))
+    Some(end)
 }
 
 #[cfg(test)]
