@@ -216,10 +216,18 @@ fn read_in_chunks<'a>(
         |rest| starts_object_with(rest, "callFrame"),
         Vec::new,
         |part: &mut Vec<CpuNode<'a>>, rest| {
-            // The usual node with the quick reader, any other with serde.
-            let (node, used) = v8::scan::node(rest).or_else(|| value_at::<CpuNode<'a>>(rest))?;
-            part.push(node);
-            Some(used)
+            // The usual node with the quick reader, straight into its
+            // place, any other with serde.
+            part.push(CpuNode::empty());
+            let slot = part.last_mut()?;
+            match v8::scan::node_into(rest, slot) {
+                Some(used) => Some(used),
+                None => {
+                    let (node, used) = value_at::<CpuNode<'a>>(rest)?;
+                    *slot = node;
+                    Some(used)
+                }
+            }
         },
         |_| {},
         |part| {

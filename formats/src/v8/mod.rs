@@ -66,6 +66,21 @@ pub(crate) struct CpuNode<'a> {
     pub(crate) children: Option<Children>,
 }
 
+impl CpuNode<'_> {
+    /// A node as serde reads `{"id": 0}`: what [`scan::node_into`] fills.
+    pub(crate) fn empty() -> Self {
+        CpuNode {
+            id: 0,
+            function_name: Cow::Borrowed(""),
+            url: None,
+            line: None,
+            col: None,
+            parent: None,
+            children: None,
+        }
+    }
+}
+
 impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
     fn from(n: NodeJson<'a>) -> Self {
         CpuNode {

@@ -4,7 +4,8 @@
 //! are plain integers (`{"id":2,"callFrame":{"functionName":"f",
 //! "scriptId":"3","url":"a.js","lineNumber":4,"columnNumber":7},
 //! "hitCount":0,"children":[3,4]}`). It reads such a node into the same
-//! [`NodeJson`] serde does, without serde's per-field dispatch. For
+//! [`CpuNode`] serde does (through [`super::NodeJson`]), in place and
+//! without serde's per-field dispatch. For
 //! anything else (an escape, a fraction or `-0` where an id goes, a
 //! repeated field, `null` where serde wants a value, bad JSON) it gives up,
 //! and the caller reads the node with serde: what is read, and every error,
@@ -14,18 +15,25 @@
 
 use std::borrow::Cow;
 
-use super::{CallFrameJson, Children, CpuNode, NodeJson};
+use super::{Children, CpuNode};
 use crate::json::scan::{fields, int, number, once, plain_str, skip_value};
-use crate::json::{skip_ws, JStr};
+use crate::json::skip_ws;
 
 /// The node object at the start of `s`, and the bytes it takes, as serde
 /// reads it into a [`CpuNode`]; `None` to leave it to serde.
+#[cfg(test)]
 pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
+    let mut node = CpuNode::empty();
+    node_into(s, &mut node).map(|used| (node, used))
+}
+
+/// Read the node object at the start of `s` into `node` (as
+/// [`CpuNode::empty`] leaves it), as serde reads it: the bytes it takes, or
+/// `None` to leave it to serde (with `node` partly set). Filled in place: a
+/// node is too large to be returned and moved again, once per node.
+pub(crate) fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<usize> {
     let b = s.as_bytes();
     let mut id = None;
-    let mut call_frame = None;
-    let mut children = None;
-    let mut parent = None;
     // Fields already read.
     let mut seen = 0u16;
     let end = fields(s, 0, |key, i| {
@@ -42,33 +50,31 @@ pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
                 id = Some(v);
                 end
             }),
-            1 => frame(s, i).map(|(v, end)| {
-                call_frame = Some(v);
-                end
-            }),
+            1 => frame_into(s, i, node),
             // An `Option`: `null` leaves it out (the byte after it is
             // checked by `fields`, as after any value).
             _ if b[i..].starts_with(b"null") => Some(i + 4),
             2 => ids(s, i).map(|(v, end)| {
-                children = Some(v);
+                node.children = Some(v);
                 end
             }),
             _ => int(s, i).map(|(v, end)| {
-                parent = Some(v);
+                node.parent = Some(v);
                 end
             }),
         }
     })?;
-    let node = NodeJson { id: id?, call_frame: call_frame.unwrap_or_default(), children, parent };
-    Some((CpuNode::from(node), end))
+    node.id = id?;
+    Some(end)
 }
 
-/// The `callFrame` object at `i`, and the offset after it.
-fn frame(s: &str, i: usize) -> Option<(CallFrameJson<'_>, usize)> {
+/// Read the `callFrame` object at `i` into `node`'s frame fields (as
+/// [`CpuNode`] takes them from a [`super::CallFrameJson`]); the offset after
+/// it.
+fn frame_into<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize> {
     let b = s.as_bytes();
-    let mut f = CallFrameJson::default();
     let mut seen = 0u16;
-    let end = fields(s, i, |key, i| {
+    fields(s, i, |key, i| {
         let field = match key {
             "functionName" => 0,
             "url" => 1,
@@ -84,11 +90,10 @@ fn frame(s: &str, i: usize) -> Option<(CallFrameJson<'_>, usize)> {
         match field {
             0 | 1 => {
                 let (v, end) = plain_str(s, i)?;
-                let v = Some(JStr(Cow::Borrowed(v)));
                 if field == 0 {
-                    f.function_name = v;
+                    node.function_name = Cow::Borrowed(v);
                 } else {
-                    f.url = v;
+                    node.url = Some(Cow::Borrowed(v));
                 }
                 Some(end)
             }
@@ -100,15 +105,14 @@ fn frame(s: &str, i: usize) -> Option<(CallFrameJson<'_>, usize)> {
                 }
                 let (v, end) = number(s, i)?;
                 if field == 2 {
-                    f.line_number = Some(v);
+                    node.line = Some(v);
                 } else {
-                    f.column_number = Some(v);
+                    node.col = Some(v);
                 }
                 Some(end)
             }
         }
-    })?;
-    Some((f, end))
+    })
 }
 
 /// The array of integers at `i` (`children`), and the offset after it.
