@@ -583,7 +583,14 @@ pub(crate) fn build_profile(
                 }
                 r
             });
-            let failed = pipeline.intern(g, &data.nodes);
+            let failed = {
+                // Ends the walk's wait for frames however the interning
+                // ends: a panic in it (a bug) then reaches the caller
+                // instead of leaving the walk waiting and the scope joining
+                // it forever.
+                let _interned = FinishOnDrop(&pipeline.interned);
+                pipeline.intern(g, &data.nodes)
+            };
             let walked = walker
                 .join()
                 .unwrap_or_else(|_| Err(Error::Internal { message: format!("{loc}: the sample walk panicked") }));
