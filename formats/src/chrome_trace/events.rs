@@ -164,7 +164,9 @@ impl<'a> Collector<'a> {
         }
     }
 
-    fn push(&mut self, ev: &RawEvent<'a>) -> Result<()> {
+    /// Take the event `ev` (read by reference, not moved: an event is large;
+    /// its name and id are moved out of it where kept).
+    fn push(&mut self, ev: &mut RawEvent<'a>) -> Result<()> {
         if self.count == 0 {
             self.first_args = ev.args;
         }
@@ -192,7 +194,7 @@ impl<'a> Collector<'a> {
                 kind,
                 pid,
                 tid,
-                id: ev.id.clone(),
+                id: ev.id.take(),
                 args: ev.args,
             });
             return Ok(());
@@ -232,7 +234,7 @@ impl<'a> Collector<'a> {
                 ts,
                 dur,
                 ph: ph.as_bytes()[0],
-                name: ev.name.as_ref().map(|s| s.0.clone()),
+                name: ev.name.take().map(|s| s.0),
                 args: ev.args,
                 name_id: NO_NAME,
             });
@@ -391,7 +393,7 @@ pub(super) fn push_one<'a>(col: &mut Collector<'a>, rest: &'a str) -> Option<usi
             used
         }
     };
-    col.push(&ev).ok()?;
+    col.push(&mut ev).ok()?;
     Some(used)
 }
 
@@ -411,8 +413,8 @@ impl<'de, 'c> Visitor<'de> for EventsSeed<'c, 'de> {
         f.write_str("an array of trace events")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        while let Some(ev) = seq.next_element::<RawEvent<'de>>()? {
-            if let Err(e) = self.0.push(&ev) {
+        while let Some(mut ev) = seq.next_element::<RawEvent<'de>>()? {
+            if let Err(e) = self.0.push(&mut ev) {
                 let msg = e.to_string();
                 self.0.error = Some(e);
                 return Err(de::Error::custom(msg));
