@@ -30,7 +30,7 @@ pub use export::{
     dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_number, write_speedscope_json,
     SPEEDSCOPE_SCHEMA,
 };
-pub use limits::{gunzip_limited, is_gzip, IngestLimits};
+pub use limits::{gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};
 pub use model::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
     Profile, ProfileData, ProfileGroup, SampledBuilder, SampledSetBuilder, StackId, StackTable, ValueUnit, WalkEvent,

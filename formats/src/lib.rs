@@ -84,7 +84,8 @@ pub struct ImportOptions {
     /// samples (a `.cpuprofile`'s, a trace's) are walked on a second thread
     /// while the calling thread interns their frames, and a pprof
     /// profile's samples are decoded on a worker while the calling thread
-    /// builds their stacks. The result is the same
+    /// builds their stacks, and a second thread maps the memory that gzip
+    /// input is inflated into ahead of the inflater. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
     /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
     /// `1` reads on the calling thread and starts none.
@@ -350,7 +351,7 @@ pub fn detect(bytes: &[u8], file_name_hint: Option<&str>) -> Result<Format> {
 /// [`detect`], unwrapping gzip/zip containers under `limits`
 /// (`max_inflated_bytes` over all layers together, `max_inflation_ratio`).
 pub fn detect_limited(bytes: &[u8], file_name_hint: Option<&str>, limits: &IngestLimits) -> Result<Format> {
-    sniff_format(&unwrap_containers(bytes, limits)?, file_name_hint)
+    sniff_format(&unwrap_containers(bytes, limits, ImportOptions::default().thread_count())?, file_name_hint)
 }
 
 /// Most containers (gzip, zip) unwrapped around one profile: a zip holding a
@@ -362,13 +363,15 @@ const MAX_CONTAINER_DEPTH: usize = 2;
 /// (`limits.max_inflated_bytes`, spent by every layer and every sniffed zip
 /// entry together). Each layer's buffer is dropped as soon as the next one
 /// has been inflated from it, so at most two layers are alive at once.
-fn unwrap_containers<'b>(bytes: &'b [u8], limits: &IngestLimits) -> Result<Cow<'b, [u8]>> {
+/// gzip is inflated on up to `threads` threads
+/// ([`flamekit_core::gunzip_limited_on`]).
+fn unwrap_containers<'b>(bytes: &'b [u8], limits: &IngestLimits, threads: usize) -> Result<Cow<'b, [u8]>> {
     let mut cur: Cow<'b, [u8]> = Cow::Borrowed(bytes);
     let mut spent: u64 = 0;
     for _ in 0..=MAX_CONTAINER_DEPTH {
         let layer = IngestLimits { max_inflated_bytes: limits.max_inflated_bytes.saturating_sub(spent), ..*limits };
         let next = if flamekit_core::is_gzip(&cur) {
-            flamekit_core::gunzip_limited(&cur, &layer)
+            flamekit_core::gunzip_limited_on(&cur, &layer, threads)
         } else if zip_container::is_zip(&cur) {
             zip_container::main_entry(&cur, &layer)
         } else {
@@ -424,7 +427,7 @@ pub fn import_with(
     opts: &ImportOptions,
 ) -> Result<(ProfileGroup, ImportReport)> {
     opts.limits.check(LimitKind::InputBytes, input_bytes(bytes, opts))?;
-    let bytes = unwrap_containers(bytes, &opts.limits)?;
+    let bytes = unwrap_containers(bytes, &opts.limits, opts.thread_count())?;
     let format = sniff_format(&bytes, file_name_hint)?;
     // `max_input_bytes` bounds the input as given, not the inflated data
     // (`max_inflated_bytes` bounded that).

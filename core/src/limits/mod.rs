@@ -2,4 +2,4 @@
 
 mod ingest;
 
-pub use ingest::{gunzip_limited, is_gzip, IngestLimits};
+pub use ingest::{gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};
