@@ -144,13 +144,13 @@ pub fn gunzip_limited(bytes: &[u8], limits: &IngestLimits) -> Result<Vec<u8>> {
 
 /// Output handed to the inflater at a time when a second thread touches its
 /// pages first ([`gunzip_limited_on`]).
-const TOUCH_CHUNK: usize = 1 << 20;
+const TOUCH_CHUNK: usize = 256 << 10;
 /// Chunks the touching thread may be ahead of the inflater: at most this
 /// many touched past the end of the output.
-const TOUCH_AHEAD: usize = 4;
+const TOUCH_AHEAD: usize = 16;
 /// Output size (as the trailer tells it) below which a second thread is not
 /// worth starting.
-const TOUCH_MIN: usize = 4 * TOUCH_CHUNK;
+const TOUCH_MIN: usize = 4 << 20;
 
 /// [`gunzip_limited`] on up to `threads` threads, with the same output and
 /// errors for every value. With two or more, and an output of 4 MiB or more,
@@ -247,25 +247,46 @@ impl Inflater<'_, '_> {
     }
 
     /// [`Inflater::fill`], with a second thread touching `out`'s pages
-    /// [`TOUCH_CHUNK`] bytes at a time, at most [`TOUCH_AHEAD`] chunks ahead:
-    /// each chunk is handed to the inflater once touched.
+    /// [`TOUCH_CHUNK`] bytes at a time, at most [`TOUCH_AHEAD`] chunks ahead,
+    /// and handing each chunk to the inflater in order. When the inflater
+    /// has found no chunk waiting, the toucher hands over its next chunk
+    /// untouched (the inflater takes its faults), so neither waits long for
+    /// the other: mapping and clearing a page can cost as much as inflating
+    /// into it.
     fn fill_touched(&mut self, out: &mut [u8]) -> Result<bool> {
+        use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+        use std::sync::mpsc::TryRecvError;
+        let hungry = AtomicBool::new(false);
         std::thread::scope(|s| {
-            let (touched, chunks) = std::sync::mpsc::sync_channel::<&mut [u8]>(TOUCH_AHEAD);
+            let (handed, chunks) = std::sync::mpsc::sync_channel::<&mut [u8]>(TOUCH_AHEAD);
+            let hungry = &hungry;
             let toucher = s.spawn(move || {
                 for chunk in out.chunks_mut(TOUCH_CHUNK) {
-                    for page in chunk.chunks_mut(4096) {
-                        page[0] = 0;
+                    if !hungry.swap(false, Relaxed) {
+                        for page in chunk.chunks_mut(4096) {
+                            page[0] = 0;
+                        }
+                        std::hint::black_box(&mut *chunk);
                     }
-                    std::hint::black_box(&mut *chunk);
                     // The inflater has stopped (an error, or the stream's end).
-                    if touched.send(chunk).is_err() {
+                    if handed.send(chunk).is_err() {
                         break;
                     }
                 }
             });
             let mut ended = Ok(false);
-            for chunk in &chunks {
+            loop {
+                let chunk = match chunks.try_recv() {
+                    Ok(chunk) => chunk,
+                    Err(TryRecvError::Empty) => {
+                        hungry.store(true, Relaxed);
+                        match chunks.recv() {
+                            Ok(chunk) => chunk,
+                            Err(_) => break,
+                        }
+                    }
+                    Err(TryRecvError::Disconnected) => break,
+                };
                 ended = self.fill(chunk);
                 if !matches!(ended, Ok(false)) {
                     break;
