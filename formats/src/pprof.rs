@@ -139,6 +139,15 @@ fn walk_shape(b: &[u8]) -> Shape {
     walk_fields(b, |_, _, _| ())
 }
 
+/// How far ahead of the field it is at [`walk_fields`] reads a byte: each
+/// field's key and length are read where the field before says it ends, so
+/// without it the walk waits for one cache line after another (samples are
+/// about 100 bytes apart); with it each line is being loaded a few fields
+/// before the walk gets there. Sniffing the 100 MB pprof files took 10.0–13.7
+/// ms (`callgraph`) and 7.5–12.4 ms (`distinct`) without it, 6.1–7.0 and
+/// 6.8–7.0 ms with it (the fastest of 15 runs, in three processes).
+const WALK_AHEAD: usize = 320;
+
 /// [`walk_shape`], calling `visit` with each field's number, the offset it
 /// starts at and the range of its body (the offset after it, empty, for a
 /// varint field).
@@ -146,8 +155,11 @@ fn walk_fields(b: &[u8], mut visit: impl FnMut(u64, usize, std::ops::Range<usize
     let mut i = 0;
     let mut fields = 0;
     let mut strings = false;
+    // See WALK_AHEAD; what it reads is dropped.
+    let mut ahead = 0u8;
     while i < b.len() {
         let start = i;
+        ahead ^= b.get(i + WALK_AHEAD).copied().unwrap_or(0);
         let Some((key, next)) = wire::varint(b, i) else {
             return if b.len() - i < 10 {
                 Shape::Truncated(start)
@@ -181,6 +193,7 @@ fn walk_fields(b: &[u8], mut visit: impl FnMut(u64, usize, std::ops::Range<usize
         fields += 1;
         visit(field, start, body..i);
     }
+    std::hint::black_box(ahead);
     Shape::Valid { fields, strings }
 }
 
