@@ -354,10 +354,17 @@ fn build_tables<'p>(p: &'p PbProfile, strings: Vec<&'p [u8]>) -> Result<Tables<'
 /// ([`GroupBuilder`] refuses a frame past `u32::MAX - 1`).
 const NOT_INTERNED: FrameId = FrameId::MAX;
 
+/// How many of a run's expanded functions the calling thread reads ahead
+/// ([`Frames::read_ahead_functions`]) of the one it is at: between this and
+/// twice this.
+const FUNCTIONS_AHEAD: usize = 512;
+
 /// Lazily interned frames: one per function, one per line-less location.
 struct Frames {
     /// Per function: its frame, or [`NOT_INTERNED`].
     function: Vec<FrameId>,
+    /// How many of `function` are interned.
+    interned: usize,
     /// Per location: its range of `arena`.
     location: Vec<LocationFrames>,
     /// Per location, outermost first, laid out in table order before the
@@ -440,7 +447,7 @@ impl Frames {
                 one: false,
             });
         }
-        Ok(Frames { function: vec![NOT_INTERNED; t.p.function.len()], location, arena })
+        Ok(Frames { function: vec![NOT_INTERNED; t.p.function.len()], interned: 0, location, arena })
     }
 
     /// The function indices of every location, as [`Frames::new`] lays
@@ -479,6 +486,7 @@ impl Frames {
         let line = u32::try_from(f.start_line).ok().filter(|&l| l > 0);
         let id = g.frame_parts(&name, file, line, None)?;
         self.function[fi] = id;
+        self.interned += 1;
         Ok(id)
     }
 
@@ -490,6 +498,31 @@ impl Frames {
         for &li in locs {
             if let Some(l) = self.location.get(li as usize) {
                 sink ^= l.start;
+            }
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// Read the entries, names and file names of the functions `fis` that
+    /// are not interned yet, without using them: their first uses come in
+    /// random order, and each interning would otherwise wait for three
+    /// cache misses in turn (the entry, the string's slot, its bytes).
+    /// Once every function is interned, it reads nothing.
+    fn read_ahead_functions(&self, t: &Tables<'_>, fis: &[u32]) {
+        if self.interned == self.function.len() {
+            return;
+        }
+        let mut sink = 0u8;
+        for &fi in fis {
+            if self.function.get(fi as usize) != Some(&NOT_INTERNED) {
+                continue;
+            }
+            if let Some(f) = t.p.function.get(fi as usize) {
+                for idx in [f.name, f.filename] {
+                    if let Some(s) = usize::try_from(idx).ok().and_then(|i| t.strings.get(i)) {
+                        sink ^= s.first().copied().unwrap_or(0);
+                    }
+                }
             }
         }
         std::hint::black_box(sink);
@@ -1150,6 +1183,8 @@ fn import_checked<'b>(
             || (),
             |(), run| read_run(&cx, run),
             |read| {
+                // `read.functions` read ahead up to here (see FUNCTIONS_AHEAD).
+                let mut ahead = 0;
                 let (mut new_start, mut functions_start) = (0, 0);
                 for (k, (&common, &new_end)) in read.common.iter().zip(&read.new_end).enumerate() {
                     let new = &read.locs[new_start..new_end];
@@ -1157,6 +1192,11 @@ fn import_checked<'b>(
                     let i = read.first + k;
                     if k < read.expanded {
                         let functions_end = read.functions_end[k];
+                        if ahead < functions_end + FUNCTIONS_AHEAD {
+                            let to = (functions_end + 2 * FUNCTIONS_AHEAD).min(read.functions.len());
+                            stacks.frames.read_ahead_functions(&t, &read.functions[ahead..to]);
+                            ahead = to;
+                        }
                         let expanded =
                             (&read.lens[new_start..new_end], &read.functions[functions_start..functions_end]);
                         functions_start = functions_end;
