@@ -142,6 +142,13 @@ pub fn gunzip_limited(bytes: &[u8], limits: &IngestLimits) -> Result<Vec<u8>> {
     gunzip_limited_on(bytes, limits, 1)
 }
 
+/// Most output, as a multiple of the input, allocated up front from what
+/// the gzip trailer says ([`gunzip_limited_on`]): profiles compress 5–30×,
+/// and a forged trailer on a small upload must not reserve much more than
+/// the input could honestly hold (hosts such as WebAssembly have little
+/// address space). Output past it grows the allocation as it comes.
+const HINT_RATIO: u64 = 32;
+
 /// Output handed to the inflater at a time when a second thread touches its
 /// pages first ([`gunzip_limited_on`]).
 const TOUCH_CHUNK: usize = 256 << 10;
@@ -161,12 +168,13 @@ const TOUCH_MIN: usize = 4 << 20;
 /// for [`gunzip_limited`], plus the 4 MiB touched ahead.
 ///
 /// The output is allocated once for the size the last member's trailer
-/// gives (its size modulo 2^32), under `limits.max_inflated_bytes`, 1032
-/// times the input (deflate's largest ratio) and 1 GiB: only address space,
-/// whose pages are mapped as they are written (or touched). A trailer that
-/// says less than the output (several members, or 4 GiB and more) costs a
-/// reallocation as the output grows past it; one that says more, unused
-/// address space, released before returning.
+/// gives (its size modulo 2^32), under `limits.max_inflated_bytes`, what
+/// `limits.max_inflation_ratio` allows, 32 times the input and
+/// 1 GiB: address space, whose pages are mapped as they are written (or
+/// touched), so a trailer that lies costs no more than that. A trailer that
+/// says less than the output (several members, 4 GiB and more, or a ratio
+/// past 32) costs a reallocation as the output grows past it;
+/// one that says more, unused address space, released before returning.
 pub fn gunzip_limited_on(bytes: &[u8], limits: &IngestLimits, threads: usize) -> Result<Vec<u8>> {
     let mut inflater =
         Inflater { decoder: flate2::read::MultiGzDecoder::new(Counting { inner: bytes, read: 0 }), limits, len: 0 };
@@ -174,7 +182,11 @@ pub fn gunzip_limited_on(bytes: &[u8], limits: &IngestLimits, threads: usize) ->
         Some(&[a, b, c, d]) => u64::from(u32::from_le_bytes([a, b, c, d])),
         _ => 0,
     };
-    let hint = trailer.min(limits.max_inflated_bytes).min((bytes.len() as u64).saturating_mul(1032)).min(1 << 30);
+    let hint = trailer
+        .min(limits.max_inflated_bytes)
+        .min((bytes.len() as u64).saturating_mul(HINT_RATIO))
+        .min(limits.max_inflation_ratio.max(1).saturating_mul(bytes.len() as u64).max(IngestLimits::RATIO_FLOOR))
+        .min(1 << 30);
     // Zeroed memory from the allocator: pages are mapped as they are written.
     let mut out = vec![0u8; hint as usize];
     let ended = if threads >= 2 && out.len() >= TOUCH_MIN {
