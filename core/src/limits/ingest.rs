@@ -246,11 +246,16 @@ impl Inflater<'_, '_> {
     }
 
     /// Inflate into `out` until it is full (`false`) or the stream has ended
-    /// (`true`).
+    /// (`true`). No read crosses a multiple of [`TOUCH_CHUNK`] of the whole
+    /// output, where [`Inflater::fill_touched`]'s chunks end: the decoder is
+    /// asked for the same reads on any thread count, so the limits are
+    /// checked after the same totals and an error is the same one.
     fn fill(&mut self, out: &mut [u8]) -> Result<bool> {
         let mut at = 0;
         while at < out.len() {
-            match self.read(&mut out[at..])? {
+            let to_grid = TOUCH_CHUNK - self.len % TOUCH_CHUNK;
+            let end = out.len().min(at + to_grid);
+            match self.read(&mut out[at..end])? {
                 0 => return Ok(true),
                 n => at += n,
             }
