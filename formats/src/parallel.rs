@@ -636,11 +636,10 @@ const SHARDS: usize = 16;
 /// importers.
 pub(crate) const READ_AHEAD: usize = 64;
 
-/// The first and last byte of `s` XORed (0 for an empty string), to read a
-/// string ahead without using it (it may span two cache lines): its
-/// callers hand what they gather to [`std::hint::black_box`].
-pub(crate) fn read_ends(s: &str) -> u8 {
-    let b = s.as_bytes();
+/// The first and last byte of `b` XORed (0 when empty), to read a string
+/// ahead without using it (it may span two cache lines): its callers hand
+/// what they gather to [`std::hint::black_box`].
+pub(crate) fn read_ends(b: &[u8]) -> u8 {
     b.first().copied().unwrap_or(0) ^ b.last().copied().unwrap_or(0)
 }
 

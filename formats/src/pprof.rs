@@ -506,7 +506,8 @@ impl Frames {
     /// Read the entries, names and file names of the functions `fis` that
     /// are not interned yet, without using them: their first uses come in
     /// random order, and each interning would otherwise wait for three
-    /// cache misses in turn (the entry, the string's slot, its bytes).
+    /// cache misses in turn (the entry, the string's slot, its bytes: both
+    /// ends, as [`crate::parallel::read_ends`] reads them).
     /// Once every function is interned, it reads nothing.
     fn read_ahead_functions(&self, t: &Tables<'_>, fis: &[u32]) {
         if self.interned == self.function.len() {
@@ -520,7 +521,7 @@ impl Frames {
             if let Some(f) = t.p.function.get(fi as usize) {
                 for idx in [f.name, f.filename] {
                     if let Some(s) = usize::try_from(idx).ok().and_then(|i| t.strings.get(i)) {
-                        sink ^= s.first().copied().unwrap_or(0);
+                        sink ^= crate::parallel::read_ends(s);
                     }
                 }
             }

@@ -302,7 +302,7 @@ impl FrameOf<'_> {
             let name = self.names.get(*fkey as usize).filter(|&&n| n != u32::MAX);
             let known = name.and_then(|&n| self.by_name.get(n as usize)).is_some_and(|&f| f != FrameId::MAX);
             if let (false, Some(name)) = (known, &ev.name) {
-                sink ^= read_ends(name);
+                sink ^= read_ends(name.as_bytes());
             }
         }
         std::hint::black_box(sink);

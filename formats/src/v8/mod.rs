@@ -158,7 +158,8 @@ fn read_ahead(nodes: &Nodes<'_>, batch: &[u32]) {
     let mut sink = 0u8;
     for &x in batch {
         if let Some(node) = nodes.get(x as usize) {
-            sink ^= read_ends(&node.function_name) ^ node.url.as_deref().map_or(0, read_ends);
+            sink ^=
+                read_ends(node.function_name.as_bytes()) ^ node.url.as_deref().map_or(0, |u| read_ends(u.as_bytes()));
         }
     }
     std::hint::black_box(sink);
