@@ -161,8 +161,8 @@ const TOUCH_MIN: usize = 4 << 20;
 
 /// [`gunzip_limited`] on up to `threads` threads, with the same output and
 /// errors for every value. With two or more, and an output of 4 MiB or more,
-/// a second thread touches the output's memory 1 MiB at a time, a few MiB
-/// ahead of the inflater, so the kernel maps and clears those pages on that
+/// a second thread touches the output's memory 256 KiB at a time, up to 4
+/// MiB ahead of the inflater, so the kernel maps and clears those pages on that
 /// core instead of in the middle of inflating (about a third of inflating's
 /// time when the inflater takes the faults itself). Memory stays bounded as
 /// for [`gunzip_limited`], plus the 4 MiB touched ahead.

@@ -39,7 +39,7 @@ pub(crate) struct CallFrameJson<'a> {
 
 /// A node of the current format, as written in the file (or in a trace
 /// `ProfileChunk`).
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(crate) struct NodeJson<'a> {
     id: i64,
     #[serde(rename = "callFrame", borrow, default)]
@@ -67,17 +67,10 @@ pub(crate) struct CpuNode<'a> {
 }
 
 impl CpuNode<'_> {
-    /// A node as serde reads `{"id": 0}`: what [`scan::node_into`] fills.
+    /// A node as serde reads `{"id": 0}` (through [`NodeJson`]'s defaults):
+    /// what [`scan::node_into`] fills.
     pub(crate) fn empty() -> Self {
-        CpuNode {
-            id: 0,
-            function_name: Cow::Borrowed(""),
-            url: None,
-            line: None,
-            col: None,
-            parent: None,
-            children: None,
-        }
+        CpuNode::from(NodeJson::default())
     }
 }
 
