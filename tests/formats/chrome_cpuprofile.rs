@@ -256,6 +256,30 @@ fn node_id_errors_are_typed() {
     assert_eq!(import_err("").code(), "truncated_input");
 }
 
+/// A node with two parents is reported at the first `children` entry that
+/// disagrees with the `parent` fields, or with an earlier `children` entry,
+/// wherever in the file the other link is.
+#[test]
+fn two_parents_are_reported_at_the_children_entry_that_disagrees() {
+    let cf = r#""callFrame":{"functionName":"f"}"#;
+    for (nodes, at) in [
+        // The `parent` that disagrees comes after the `children` entry.
+        (format!(r#"{{"id":1,{cf},"children":[3]}},{{"id":2,{cf}}},{{"id":3,{cf},"parent":2}}"#), "nodes[0].children[0]"),
+        // ... or before it.
+        (format!(r#"{{"id":3,{cf},"parent":1}},{{"id":1,{cf}}},{{"id":2,{cf},"children":[3]}}"#), "nodes[2].children[0]"),
+        // Two `children` entries, the second one's node agreeing with a `parent`.
+        (
+            format!(r#"{{"id":1,{cf},"children":[2,3]}},{{"id":2,{cf},"children":[3]}},{{"id":3,{cf},"parent":2}}"#),
+            "nodes[0].children[1]",
+        ),
+    ] {
+        let e = import_err(&format!(r#"{{"nodes":[{nodes}],"samples":[],"timeDeltas":[]}}"#));
+        assert_eq!(e.code(), "invalid_profile");
+        let text = e.to_string();
+        assert!(text.contains(at) && text.contains("node 3 has two parents"), "{at}: {text}");
+    }
+}
+
 /// Dangling references (as in real Chrome traces) are repaired and counted:
 /// node 3's parent 99 is unknown (3 becomes outermost), the child 98 is
 /// dropped, and the sample of unknown node 97 keeps the previous stack, so

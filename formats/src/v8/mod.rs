@@ -426,6 +426,69 @@ fn walk_samples(
     Ok((b, unknown_samples))
 }
 
+/// Each node's parent (index; [`NONE`] for a root), from `parent` and
+/// `children` (which must agree), and the numbers of unknown parents and
+/// children. One pass over the nodes sets both kinds of link; when a node
+/// gets two parents, the links are set again in two passes, every `parent`
+/// then every `children`, whose first disagreement is the error (the one
+/// reported whatever the order of the nodes' fields).
+fn parent_links(
+    data: &CpuProfileData<'_>,
+    index: &NodeIndex,
+    loc: &str,
+    format: &'static str,
+) -> Result<(Vec<u32>, u64, u64)> {
+    let n = data.nodes.len();
+    let mut parent = vec![NONE; n];
+    let (mut unknown_parents, mut unknown_children) = (0u64, 0u64);
+    let mut agree = true;
+    let mut link = |parent: &mut Vec<u32>, child: u32, p: u32| {
+        let slot = &mut parent[child as usize];
+        agree &= *slot == NONE || *slot == p;
+        *slot = p;
+    };
+    for (i, node) in data.nodes.iter().enumerate() {
+        if let Some(pid) = node.parent {
+            match index.get(pid) {
+                Some(p) => link(&mut parent, i as u32, p),
+                None => unknown_parents += 1,
+            }
+        }
+        for cid in node.children.as_deref().unwrap_or(&[]) {
+            match index.get(*cid) {
+                Some(c) => link(&mut parent, c, i as u32),
+                None => unknown_children += 1,
+            }
+        }
+    }
+    if agree {
+        return Ok((parent, unknown_parents, unknown_children));
+    }
+    let set_parent = |parent: &mut Vec<u32>, child: u32, p: u32, at: &dyn Fn() -> String| -> Result<()> {
+        let slot = &mut parent[child as usize];
+        if *slot == NONE || *slot == p {
+            *slot = p;
+            Ok(())
+        } else {
+            Err(Error::invalid(format, at(), format!("node {} has two parents", data.nodes[child as usize].id)))
+        }
+    };
+    parent.fill(NONE);
+    for (i, node) in data.nodes.iter().enumerate() {
+        if let Some(p) = node.parent.and_then(|pid| index.get(pid)) {
+            set_parent(&mut parent, i as u32, p, &|| format!("{loc}[{i}].parent"))?;
+        }
+    }
+    for (i, node) in data.nodes.iter().enumerate() {
+        for (k, cid) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
+            if let Some(c) = index.get(*cid) {
+                set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?;
+            }
+        }
+    }
+    Err(Error::Internal { message: format!("{loc}: node links disagree, but no node has two parents") })
+}
+
 /// Build one sampled profile (microseconds) from a CPU profile. `loc` names
 /// the profile in error messages (e.g. `nodes` or `traceEvents[Profile 0x1]`).
 pub(crate) fn build_profile(
@@ -440,8 +503,22 @@ pub(crate) fn build_profile(
     if n >= NONE as usize {
         return Err(Error::invalid(format, loc, "too many nodes"));
     }
-    // Node ids → indices: V8 numbers nodes 1..=n in order, then no map is needed.
-    let index = if data.nodes.iter().enumerate().all(|(i, node)| node.id == i as i64 + 1) {
+    // One pass over the nodes for what each says of itself: whether the
+    // ids are exactly 1..=n in order (V8 numbers them so; then no map is
+    // needed), and the node kinds (speedscope's rules): (root), (idle) and
+    // the like are never shown; (program) and (garbage collector) are shown
+    // on top of the stack before.
+    let mut dense = true;
+    let mut ignored: Vec<bool> = Vec::with_capacity(n);
+    let mut on_top: Vec<bool> = Vec::with_capacity(n);
+    for (i, nd) in data.nodes.iter().enumerate() {
+        dense &= nd.id == i as i64 + 1;
+        let name = &*nd.function_name;
+        ignored.push(name == "(root)" || name == "(idle)" || nd.url.as_deref() == Some("native dummy.js"));
+        on_top.push(name == "(garbage collector)" || name == "(program)");
+    }
+    // Node ids → indices.
+    let index = if dense {
         NodeIndex::Dense(n)
     } else {
         let mut map: HashMap<i64, u32> = HashMap::with_capacity(n);
@@ -456,35 +533,7 @@ pub(crate) fn build_profile(
     // its trace chunks): as in speedscope, a node with an unknown parent is a
     // root, an unknown child is dropped, and a sample of an unknown node
     // keeps the previous stack. Each kind is counted in the report.
-    let mut unknown_parents = 0u64;
-    let mut unknown_children = 0u64;
-    // Parent links, from `parent` and `children` (which must agree).
-    let mut parent = vec![NONE; n];
-    let set_parent = |parent: &mut Vec<u32>, child: u32, p: u32, at: &dyn Fn() -> String| -> Result<()> {
-        let slot = &mut parent[child as usize];
-        if *slot == NONE || *slot == p {
-            *slot = p;
-            Ok(())
-        } else {
-            Err(Error::invalid(format, at(), format!("node {} has two parents", data.nodes[child as usize].id)))
-        }
-    };
-    for (i, node) in data.nodes.iter().enumerate() {
-        if let Some(pid) = node.parent {
-            match index.get(pid) {
-                Some(p) => set_parent(&mut parent, i as u32, p, &|| format!("{loc}[{i}].parent"))?,
-                None => unknown_parents += 1,
-            }
-        }
-    }
-    for (i, node) in data.nodes.iter().enumerate() {
-        for (k, cid) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
-            match index.get(*cid) {
-                Some(c) => set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?,
-                None => unknown_children += 1,
-            }
-        }
-    }
+    let (parent, unknown_parents, unknown_children) = parent_links(data, &index, loc, format)?;
     // Cycle check: follow parents iteratively; 1 = on the current path, 2 = known acyclic.
     let mut state = vec![0u8; n];
     let mut path: Vec<u32> = Vec::new();
@@ -507,20 +556,6 @@ pub(crate) fn build_profile(
             state[p as usize] = 2;
         }
     }
-    // Node kinds (speedscope's rules).
-    let ignored: Vec<bool> = data
-        .nodes
-        .iter()
-        .map(|nd| {
-            nd.function_name == "(root)" || nd.function_name == "(idle)" || nd.url.as_deref() == Some("native dummy.js")
-        })
-        .collect();
-    let on_top: Vec<bool> = data
-        .nodes
-        .iter()
-        .map(|nd| nd.function_name == "(garbage collector)" || nd.function_name == "(program)")
-        .collect();
-
     let samples = &data.samples;
     let deltas = &data.time_deltas;
     if deltas.len() < samples.len() {
