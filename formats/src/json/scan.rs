@@ -132,23 +132,48 @@ pub(crate) fn fields<'s>(
     if b.get(i) != Some(&b'{') {
         return None;
     }
-    let mut i = skip_ws(b, i + 1);
+    let i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
         return Some(i + 1);
     }
+    let end = field(s, i, &mut value)?;
+    fields_after(s, end, value)
+}
+
+/// Go on with the walk of an object ([`fields`]) after a value that ends
+/// at `i`: its other fields, then the offset after the object.
+pub(crate) fn fields_after<'s>(
+    s: &'s str,
+    i: usize,
+    mut value: impl FnMut(&'s str, usize) -> Option<usize>,
+) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = skip_ws(b, i);
     loop {
-        let (key, end) = plain_str(s, i)?;
-        i = skip_ws(b, end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(b, value(key, skip_ws(b, i + 1))?);
         match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b',') => i = field(s, skip_ws(b, i + 1), &mut value)?,
             Some(b'}') => return Some(i + 1),
             _ => return None,
         }
     }
+}
+
+/// One field at `i` (its key, `:` and value read by `value`): the offset
+/// after it and the whitespace that follows.
+fn field<'s>(s: &'s str, i: usize, value: &mut impl FnMut(&'s str, usize) -> Option<usize>) -> Option<usize> {
+    let b = s.as_bytes();
+    let (key, end) = plain_str(s, i)?;
+    let i = skip_ws(b, end);
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    Some(skip_ws(b, value(key, skip_ws(b, i + 1))?))
+}
+
+/// The offset after `lit` when the bytes at `i` are `lit`.
+#[inline]
+pub(crate) fn lit(b: &[u8], i: usize, lit: &[u8]) -> Option<usize> {
+    (b.get(i..i + lit.len())? == lit).then_some(i + lit.len())
 }
 
 /// `Some` the first time `field` is met (marked in `seen`), `None` after:

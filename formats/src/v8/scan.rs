@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 
 use super::{Children, CpuNode};
-use crate::json::scan::{fields, int, number, once, plain_str, skip_value};
+use crate::json::scan::{fields, fields_after, int, lit, number, once, plain_str, skip_value};
 use crate::json::skip_ws;
 
 /// The node object at the start of `s`, and the bytes it takes, as serde
@@ -33,10 +33,17 @@ pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
 /// node is too large to be returned and moved again, once per node.
 pub(crate) fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<usize> {
     let b = s.as_bytes();
-    let mut id = None;
+    // The usual start, `{"id":N,"callFrame":{...}` with nothing between
+    // the tokens, read without looking its keys up; then the other fields
+    // as any are read. Any other start is read field by field from the top.
+    let start = usual_start(s, node);
+    if start.is_none() {
+        *node = CpuNode::empty();
+    }
+    let mut id = start.map(|(id, _)| id);
     // Fields already read.
-    let mut seen = 0u16;
-    let end = fields(s, 0, |key, i| {
+    let mut seen = if start.is_some() { 0b11 } else { 0u16 };
+    let value = |key, i| {
         let field = match key {
             "id" => 0,
             "callFrame" => 1,
@@ -63,9 +70,54 @@ pub(crate) fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<usize>
                 end
             }),
         }
-    })?;
+    };
+    let end = match start {
+        Some((_, at)) => fields_after(s, at, value)?,
+        None => fields(s, 0, value)?,
+    };
     node.id = id?;
     Some(end)
+}
+
+/// The node's `id` and the offset after its `callFrame` object, read into
+/// `node`, when the node starts as V8 writes it: `{"id":N,"callFrame":` and
+/// a frame that [`usual_frame`] or else [`frame_into`] reads. `None`
+/// otherwise (with `node` partly set).
+fn usual_start<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<(i64, usize)> {
+    let b = s.as_bytes();
+    let (id, i) = int(s, lit(b, 0, br#"{"id":"#)?)?;
+    let i = lit(b, i, br#","callFrame":"#)?;
+    let end = usual_frame(s, i, node).or_else(|| frame_into(s, i, node))?;
+    Some((id, end))
+}
+
+/// Read the `callFrame` object at `i` into `node` when it is as V8 writes
+/// it, `{"functionName":"…","scriptId":…,"url":"…","lineNumber":N,
+/// "columnNumber":N}` with nothing between the tokens, strings without
+/// escapes and numbers: the offset after it; `None` otherwise (with `node`
+/// partly set), to be read by [`frame_into`].
+fn usual_frame<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize> {
+    let b = s.as_bytes();
+    let (name, i) = plain_str(s, lit(b, i, br#"{"functionName":"#)?)?;
+    let i = skip_value(s, lit(b, i, br#","scriptId":"#)?)?;
+    let (url, i) = plain_str(s, lit(b, i, br#","url":"#)?)?;
+    let (line, i) = number_value(s, lit(b, i, br#","lineNumber":"#)?)?;
+    let (col, i) = number_value(s, lit(b, i, br#","columnNumber":"#)?)?;
+    let end = lit(b, i, b"}")?;
+    node.function_name = Cow::Borrowed(name);
+    node.url = Some(Cow::Borrowed(url));
+    node.line = Some(line);
+    node.col = Some(col);
+    Some(end)
+}
+
+/// The number at `i` as serde reads it into an `f64`: none from a string
+/// or any other value.
+fn number_value(s: &str, i: usize) -> Option<(f64, usize)> {
+    if !matches!(s.as_bytes().get(i), Some(b'0'..=b'9' | b'-')) {
+        return None;
+    }
+    number(s, i)
 }
 
 /// Read the `callFrame` object at `i` into `node`'s frame fields (as
@@ -98,12 +150,7 @@ fn frame_into<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize>
                 Some(end)
             }
             _ => {
-                // A number (`number` reads none from a string, as serde's
-                // `f64` reads none).
-                if !matches!(b.get(i), Some(b'0'..=b'9' | b'-')) {
-                    return None;
-                }
-                let (v, end) = number(s, i)?;
+                let (v, end) = number_value(s, i)?;
                 if field == 2 {
                     node.line = Some(v);
                 } else {
@@ -210,6 +257,48 @@ mod tests {
         ] {
             assert!(!check(s), "the quick reader read {s:?}");
         }
+    }
+
+    /// Nodes laid out as V8 writes them, each token kept or replaced by a
+    /// deviation (another value, a space, another key, a missing or repeated
+    /// field): whatever the quick reader reads, serde reads alike, and the
+    /// usual layout itself is read.
+    #[test]
+    fn nodes_in_v8_layout_and_near_it_agree_with_serde() {
+        // (usual token, deviations)
+        let tokens: &[(&str, &[&str])] = &[
+            (r#"{"id":"#, &[r#"{ "id":"#, r#"{"parent":"#, r#"{"id" :"#, r#"{"callFrame":{},"id":"#]),
+            ("12", &["-0", "1.5", "null", r#""12""#, "-3", "01"]),
+            (r#","callFrame":"#, &[r#", "callFrame":"#, r#","id":"#, r#","callFrame" :"#, r#","parent":"#]),
+            (r#"{"functionName":"#, &[r#"{ "functionName":"#, r#"{"url":"#, r#"{"codeType":"#, "{"]),
+            (r#""f""#, &[r#""a\"b""#, "null", "3", r#""""#]),
+            (r#","scriptId":"#, &[r#","url":"#, r#","scriptId": "#, r#","functionName":"#]),
+            (r#""45""#, &["45", "null", r#"{"a":1}"#, r#""a\"b""#]),
+            (r#","url":"#, &[r#","functionName":"#, r#", "url":"#, r#","lineNumber":"#]),
+            (r#""/src/a.js""#, &["null", r#""""#, "7"]),
+            (r#","lineNumber":"#, &[r#","columnNumber":"#, r#","url":"#, r#","lineNumber" :"#]),
+            ("245", &["-1", "1.5", "2e3", "null", r#""3""#, "-0", "true"]),
+            (r#","columnNumber":"#, &[r#","lineNumber":"#, r#","codeType":"#, r#", "columnNumber":"#]),
+            ("4", &["-1", "null", "01", "1."]),
+            ("}", &[r#","codeType":"JS"}"#, " }", r#","url":"b"}"#, ""]),
+            (r#","hitCount":0"#, &["", r#","id":3"#, r#","callFrame":{}"#, r#", "hitCount":0"#]),
+            (r#","children":[13,14]"#, &["", r#","children":[13, 14]"#, r#","children":null"#, r#","parent":2"#]),
+            ("}", &[r#","positionTicks":[{"line":1,"ticks":2}]}"#, " }", ",}", ""]),
+        ];
+        let usual: String = tokens.iter().map(|(t, _)| *t).collect();
+        assert!(check(&usual), "the quick reader gave up on {usual:?}");
+        let mut rnd = crate::json::scan::test_rng(0x0d8);
+        let mut read = 0;
+        for _ in 0..30_000 {
+            let s: String = tokens
+                .iter()
+                .map(|(t, other)| if rnd(6) == 0 { other[rnd(other.len())] } else { *t })
+                .collect();
+            if check(&s) {
+                read += 1;
+            }
+        }
+        assert!(read > 3_000, "the quick reader read only {read} nodes");
     }
 
     /// Nodes made of the usual parts and of every kind of deviation:
