@@ -3,11 +3,10 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::sync::Mutex;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Error, EventedBuilder, FrameId, GroupBuilder, Location, Result, ValueUnit};
+use flamekit_core::{EventedBuilder, FrameId, GroupBuilder, Location, Result, ValueUnit};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -216,17 +215,17 @@ pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> R
 pub(super) fn import_events<'a>(
     g: &mut GroupBuilder,
     col: &Collector<'a>,
-    mut order: Vec<Thread<'a>>,
     hermes: bool,
     threads: usize,
     names: &'a ShardedNames<'a>,
 ) -> Result<()> {
+    let mut order: Vec<&Thread> = col.threads.iter().collect();
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
     let profile_name = |th: &Thread<'_>| col.profile_name(th.pid, th.tid);
     if threads <= 1 || order.len() <= 1 {
         // One table of keys (and their frames) for all threads.
         let (mut keys, mut frames) = (Keys::default(), Vec::new());
-        for th in &order {
+        for th in order {
             let b = g.evented(profile_name(th), ValueUnit::Microseconds);
             let mut sink = Direct {
                 g: &mut *g,
@@ -246,24 +245,17 @@ pub(super) fn import_events<'a>(
     // Display names are also in one table for all threads (`names`, filled
     // when the events were read in chunks, else here), so that a frame named
     // alike in several threads is interned once.
-    // Each worker takes its thread out of the list, and frees its events
-    // once built (what the calling thread adds keeps none of them), rather
-    // than the calling thread freeing them all at the end.
     let (format, limits) = (g.format(), *g.limits());
     let mut by_name: Vec<FrameId> = Vec::new();
-    let order: Vec<Mutex<Option<Thread<'a>>>> = order.into_iter().map(|th| Mutex::new(Some(th))).collect();
     crate::parallel::parse_ordered_with(
-        &order.iter().collect::<Vec<_>>(),
+        &order,
         threads,
         || (),
-        |_, cell| {
-            let th = cell.lock().unwrap_or_else(|e| e.into_inner()).take().ok_or_else(|| Error::Internal {
-                message: "a trace thread was built twice".into(),
-            })?;
-            let b = EventedBuilder::apart(format, &limits, profile_name(&th), ValueUnit::Microseconds);
-            let mut apart = Apart::new(b, &th);
+        |_, th| {
+            let b = EventedBuilder::apart(format, &limits, profile_name(th), ValueUnit::Microseconds);
+            let mut apart = Apart::new(b, th);
             let mut keys = Keys { names: (!hermes).then_some(names), named: th.named, ..Keys::default() };
-            let planned = plan(&th, hermes, &mut keys, &mut apart);
+            let planned = plan(th, hermes, &mut keys, &mut apart);
             apart.names = keys.eid_names;
             apart.finish(planned)
         },

@@ -354,8 +354,7 @@ fn run(
         active = 0;
     } else {
         let hermes = is_array && is_hermes(col.first_args);
-        let threads = std::mem::take(&mut col.threads);
-        import_events(&mut g, &col, threads, hermes, opts.thread_count(), &names)?;
+        import_events(&mut g, &col, hermes, opts.thread_count(), &names)?;
         active = 0;
     }
     if g.profile_count() == 0 {
