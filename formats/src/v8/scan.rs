@@ -5,7 +5,10 @@
 //! "scriptId":"3","url":"a.js","lineNumber":4,"columnNumber":7},
 //! "hitCount":0,"children":[3,4]}`). It reads such a node into the same
 //! [`CpuNode`] serde does (through [`super::NodeJson`]), in place and
-//! without serde's per-field dispatch. For
+//! without serde's per-field dispatch; the start V8 writes (`id`, then a
+//! `callFrame` of `functionName`, `scriptId`, `url`, `lineNumber` and
+//! `columnNumber`, nothing between the tokens) is checked byte for byte,
+//! without looking its keys up. For
 //! anything else (an escape, a fraction or `-0` where an id goes, a
 //! repeated field, `null` where serde wants a value, bad JSON) it gives up,
 //! and the caller reads the node with serde: what is read, and every error,
