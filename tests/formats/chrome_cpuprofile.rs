@@ -264,9 +264,15 @@ fn two_parents_are_reported_at_the_children_entry_that_disagrees() {
     let cf = r#""callFrame":{"functionName":"f"}"#;
     for (nodes, at) in [
         // The `parent` that disagrees comes after the `children` entry.
-        (format!(r#"{{"id":1,{cf},"children":[3]}},{{"id":2,{cf}}},{{"id":3,{cf},"parent":2}}"#), "nodes[0].children[0]"),
+        (
+            format!(r#"{{"id":1,{cf},"children":[3]}},{{"id":2,{cf}}},{{"id":3,{cf},"parent":2}}"#),
+            "nodes[0].children[0]",
+        ),
         // ... or before it.
-        (format!(r#"{{"id":3,{cf},"parent":1}},{{"id":1,{cf}}},{{"id":2,{cf},"children":[3]}}"#), "nodes[2].children[0]"),
+        (
+            format!(r#"{{"id":3,{cf},"parent":1}},{{"id":1,{cf}}},{{"id":2,{cf},"children":[3]}}"#),
+            "nodes[2].children[0]",
+        ),
         // Two `children` entries, the second one's node agreeing with a `parent`.
         (
             format!(r#"{{"id":1,{cf},"children":[2,3]}},{{"id":2,{cf},"children":[3]}},{{"id":3,{cf},"parent":2}}"#),

@@ -293,10 +293,8 @@ mod tests {
         let mut rnd = crate::json::scan::test_rng(0x0d8);
         let mut read = 0;
         for _ in 0..30_000 {
-            let s: String = tokens
-                .iter()
-                .map(|(t, other)| if rnd(6) == 0 { other[rnd(other.len())] } else { *t })
-                .collect();
+            let s: String =
+                tokens.iter().map(|(t, other)| if rnd(6) == 0 { other[rnd(other.len())] } else { *t }).collect();
             if check(&s) {
                 read += 1;
             }
