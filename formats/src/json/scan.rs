@@ -148,8 +148,9 @@ pub(crate) fn fields_after<'s>(
     mut value: impl FnMut(&'s str, usize) -> Option<usize>,
 ) -> Option<usize> {
     let b = s.as_bytes();
-    let mut i = skip_ws(b, i);
+    let mut i = i;
     loop {
+        i = skip_ws(b, i);
         match b.get(i) {
             Some(b',') => i = field(s, skip_ws(b, i + 1), &mut value)?,
             Some(b'}') => return Some(i + 1),
@@ -159,7 +160,7 @@ pub(crate) fn fields_after<'s>(
 }
 
 /// One field at `i` (its key, `:` and value read by `value`): the offset
-/// after it and the whitespace that follows.
+/// after its value.
 fn field<'s>(s: &'s str, i: usize, value: &mut impl FnMut(&'s str, usize) -> Option<usize>) -> Option<usize> {
     let b = s.as_bytes();
     let (key, end) = plain_str(s, i)?;
@@ -167,7 +168,7 @@ fn field<'s>(s: &'s str, i: usize, value: &mut impl FnMut(&'s str, usize) -> Opt
     if b.get(i) != Some(&b':') {
         return None;
     }
-    Some(skip_ws(b, value(key, skip_ws(b, i + 1))?))
+    value(key, skip_ws(b, i + 1))
 }
 
 /// The offset after `lit` when the bytes at `i` are `lit`.

@@ -98,7 +98,7 @@ fn usual_start<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<(i64, usize)> {
 /// it, `{"functionName":"…","scriptId":…,"url":"…","lineNumber":N,
 /// "columnNumber":N}` with nothing between the tokens, strings without
 /// escapes and numbers: the offset after it; `None` otherwise (with `node`
-/// partly set), to be read by [`frame_into`].
+/// untouched), to be read by [`frame_into`].
 fn usual_frame<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize> {
     let b = s.as_bytes();
     let (name, i) = plain_str(s, lit(b, i, br#"{"functionName":"#)?)?;
