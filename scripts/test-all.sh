@@ -10,6 +10,19 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 use_host_triple
 
+# A cold run writes about 6 GB under target/. When the disk fills mid-build,
+# the linker dies with a bus error (SIGBUS on its memory-mapped output), which
+# names neither the disk nor the space: say how much there is up front.
+disk_dir=$CARGO_TARGET_DIR
+[ -d "$disk_dir" ] || disk_dir=$ROOT
+free_kb=$(df -Pk "$disk_dir" 2>/dev/null | awk 'NR == 2 { print $4 }' || true)
+if [ -n "$free_kb" ]; then
+  echo "== disk: $((free_kb / 1048576)) GB free for $CARGO_TARGET_DIR"
+  if [ "$free_kb" -lt $((6 * 1048576)) ]; then
+    echo "warning: less than 6 GB free; a cold run may fail with a linker bus error" >&2
+  fi
+fi
+
 # Gates first: formatting, lints (the workspace [lints] plus clippy, as
 # errors) and the API docs (broken links and bare URLs are errors).
 echo "== cargo fmt --check"
