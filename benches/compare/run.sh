@@ -108,7 +108,9 @@ gen() { # format size file [extra args]
 }
 SHAPES=${SHAPES:-callgraph distinct}
 FULL=()
-HALVES=()
+# HALF_OF[full input]: the half-size input of the same format and shape, for
+# the linearity check.
+declare -A HALF_OF=()
 for shape in $SHAPES; do
   FULL+=(
     "$(gen collapsed $BIG collapsed-$shape-$BIG.txt --shape $shape)"
@@ -118,13 +120,11 @@ for shape in $SHAPES; do
     "$(gen pprof $BIG pprof-$shape-$BIG.pb.gz --shape $shape)"
     "$(gen perf $BIG perf-$shape-$BIG.txt --shape $shape)"
   )
-  HALVES+=(
-    "$(gen collapsed $HALF collapsed-$shape-$HALF.txt --shape $shape)"
-    "$(gen cpuprofile $CPUHALF cpu-$shape-$CPUHALF.cpuprofile --shape $shape)"
-    "$(gen trace $HALF trace-$shape-$HALF-8threads.json --threads 8 --shape $shape)"
-    "$(gen pprof $HALF pprof-$shape-$HALF.pb.gz --shape $shape)"
-    "$(gen perf $HALF perf-$shape-$HALF.txt --shape $shape)"
-  )
+  HALF_OF[$DATA/collapsed-$shape-$BIG.txt]=$(gen collapsed $HALF collapsed-$shape-$HALF.txt --shape $shape)
+  HALF_OF[$DATA/cpu-$shape-$CPU.cpuprofile]=$(gen cpuprofile $CPUHALF cpu-$shape-$CPUHALF.cpuprofile --shape $shape)
+  HALF_OF[$DATA/trace-$shape-$BIG-8threads.json]=$(gen trace $HALF trace-$shape-$HALF-8threads.json --threads 8 --shape $shape)
+  HALF_OF[$DATA/pprof-$shape-$BIG.pb.gz]=$(gen pprof $HALF pprof-$shape-$HALF.pb.gz --shape $shape)
+  HALF_OF[$DATA/perf-$shape-$BIG.txt]=$(gen perf $HALF perf-$shape-$HALF.txt --shape $shape)
 done
 
 # --- runs --------------------------------------------------------------------
@@ -182,26 +182,41 @@ run() {
     record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$file"),\"error\":$(esc "$out")}"
   fi
 }
-runs() { # TOOL FILE
-  local i have=0
+# have TOOL FILE: the runs of TOOL on FILE already recorded (RESUME=1), else 0.
+have() {
   if [[ "${RESUME:-0}" == 1 ]]; then
-    have=$(grep -cF "{\"tool\":$(esc "$1"),\"input\":$(esc "$2")," "$RESULTS" || true)
+    grep -cF "{\"tool\":$(esc "$1"),\"input\":$(esc "$2")," "$RESULTS" || true
+  else
+    echo 0
   fi
-  for ((i = have; i < RUNS; i++)); do
-    run "$1" "$2"
-    if ((TIMED_OUT)); then
-      # The next runs would time out too: record them as not run.
-      for ((i++; i < RUNS; i++)); do
-        record "{\"tool\":$(esc "$1"),\"input\":$(esc "$2"),\"error\":\"not run: an earlier run timed out\"}"
-      done
-    fi
+}
+runs() { # TOOL FILE...: RUNS runs of TOOL on each FILE, taking the files in turn
+  local tool=$1 i f
+  shift
+  local -A stopped=()
+  for ((i = 0; i < RUNS; i++)); do
+    for f in "$@"; do
+      if [[ -n ${stopped["_$f"]:-} ]]; then
+        # An earlier run timed out; this one would too.
+        record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$f"),\"error\":\"not run: an earlier run timed out\"}"
+      elif (($(have "$tool" "$f") <= i)); then
+        run "$tool" "$f"
+        if ((TIMED_OUT)); then stopped["_$f"]=1; fi
+      fi
+    done
   done
 }
 
 if [[ "${RESUME:-0}" == 1 ]] && grep -q '"when":"start"' "$RESULTS"; then machine resume; else machine start; fi
 for f in "${FULL[@]}"; do
   log "$(basename "$f")"
-  runs flamekit "$f"
+  if [[ -n ${HALF_OF[$f]:-} ]]; then
+    # The linearity check's two sizes in turn, so that both see the same
+    # period of a shared, noisy machine.
+    runs flamekit "$f" "${HALF_OF[$f]}"
+  else
+    runs flamekit "$f"
+  fi
   runs flamekit-1t "$f"
   runs flamekit-node "$f"
   runs flamekit-cli "$f"
@@ -220,8 +235,6 @@ for f in "${FULL[@]}"; do
     if [[ -z $CHROMIUM_SKIP_REASON ]]; then runs speedscope-1.25-chromium "$f"; fi
   fi
 done
-log "linearity (half-size inputs)"
-for f in "${HALVES[@]}"; do runs flamekit "$f"; done
 log "render 1200x800 of a 1M-sample profile"
 runs render-time-order ""
 runs render-left-heavy ""
