@@ -447,10 +447,10 @@ fn parse_old_tree(text: &str) -> Result<Vec<CpuNode<'_>>> {
             id: n.id.unwrap_or_default(),
             function_name: n.function_name.unwrap_or(Cow::Borrowed("")),
             url: n.url,
-            line: n.line,
+            line: n.line.and_then(v8::one_based),
             col: None,
             parent: n.parent.and_then(|p| ids.get(p).copied()),
-            children: None,
+            children: v8::Children::new(),
         })
         .collect())
 }

@@ -8,6 +8,7 @@
 pub(crate) mod scan;
 
 use std::borrow::Cow;
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 use hashbrown::HashMap;
@@ -51,20 +52,26 @@ pub(crate) struct NodeJson<'a> {
 }
 
 /// One node of a CPU profile, whatever format it came from. Deserialized
-/// through [`NodeJson`], one node at a time (no intermediate vector).
+/// through [`NodeJson`], one node at a time (no intermediate vector). Kept
+/// small (104 bytes; a profile holds one per node, 30 MB of them for a 44
+/// MB file): what the file says is kept as the import uses it.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(from = "NodeJson<'a>", bound(deserialize = "'de: 'a"))]
 pub(crate) struct CpuNode<'a> {
     pub(crate) id: i64,
     pub(crate) function_name: Cow<'a, str>,
     pub(crate) url: Option<Cow<'a, str>>,
-    /// 0-based, as in the file.
-    pub(crate) line: Option<f64>,
-    /// 0-based, as in the file.
-    pub(crate) col: Option<f64>,
+    /// 1-based ([`one_based`] of the file's 0-based `lineNumber`).
+    pub(crate) line: Option<NonZeroU32>,
+    /// 1-based ([`one_based`] of the file's 0-based `columnNumber`).
+    pub(crate) col: Option<NonZeroU32>,
     pub(crate) parent: Option<i64>,
-    pub(crate) children: Option<Children>,
+    /// Empty when the file gives none (no `children`, `null` or `[]`).
+    pub(crate) children: Children,
 }
+
+// The size the type's doc gives (less on 32-bit targets).
+const _: () = assert!(std::mem::size_of::<CpuNode<'static>>() <= 104);
 
 impl CpuNode<'_> {
     /// A node as serde reads `{"id": 0}` (through [`NodeJson`]'s defaults):
@@ -80,10 +87,10 @@ impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
             id: n.id,
             function_name: n.call_frame.function_name.map_or(Cow::Borrowed(""), |s| s.0),
             url: n.call_frame.url.map(|s| s.0),
-            line: n.call_frame.line_number,
-            col: n.call_frame.column_number,
+            line: n.call_frame.line_number.and_then(one_based),
+            col: n.call_frame.column_number.and_then(one_based),
             parent: n.parent,
-            children: n.children,
+            children: n.children.unwrap_or_default(),
         }
     }
 }
@@ -110,9 +117,11 @@ impl<'a> CpuProfileData<'a> {
 
 const NONE: u32 = u32::MAX;
 
-/// 0-based line/column from the file → 1-based, or none.
-fn one_based(v: Option<f64>) -> Option<u32> {
-    v.filter(|x| x.is_finite() && *x >= 0.0 && *x < u32::MAX as f64).map(|x| x as u32 + 1)
+/// 0-based line/column from the file → 1-based (the fraction dropped), or
+/// none: negative (V8 writes -1 for none), too large, or not finite.
+pub(crate) fn one_based(x: f64) -> Option<NonZeroU32> {
+    // Below u32::MAX, so the sum does not overflow.
+    (x.is_finite() && x >= 0.0 && x < u32::MAX as f64).then(|| x as u32 + 1).and_then(NonZeroU32::new)
 }
 
 /// Node id → node index.
@@ -138,9 +147,9 @@ impl NodeIndex {
 /// frame is already known.
 fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
     let file = node.url.as_deref().filter(|u| !u.is_empty());
-    let line = one_based(node.line);
+    let line = node.line.map(NonZeroU32::get);
     let name = crate::js_name::function_label(&node.function_name, file, line);
-    g.frame_parts(&name, file, line, one_based(node.col))
+    g.frame_parts(&name, file, line, node.col.map(NonZeroU32::get))
 }
 
 /// Read the first and last byte of the function name and url of each of
@@ -454,7 +463,7 @@ fn parent_links(
                 None => unknown_parents += 1,
             }
         }
-        for cid in node.children.as_deref().unwrap_or(&[]) {
+        for cid in &node.children {
             match index.get(*cid) {
                 Some(c) => link(&mut parent, c, i as u32),
                 None => unknown_children += 1,
@@ -480,7 +489,7 @@ fn parent_links(
         }
     }
     for (i, node) in data.nodes.iter().enumerate() {
-        for (k, cid) in node.children.as_deref().unwrap_or(&[]).iter().enumerate() {
+        for (k, cid) in node.children.iter().enumerate() {
             if let Some(c) = index.get(*cid) {
                 set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?;
             }

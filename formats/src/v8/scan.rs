@@ -65,7 +65,7 @@ pub(crate) fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<usize>
             // checked by `fields`, as after any value).
             _ if b[i..].starts_with(b"null") => Some(i + 4),
             2 => ids(s, i).map(|(v, end)| {
-                node.children = Some(v);
+                node.children = v;
                 end
             }),
             _ => int(s, i).map(|(v, end)| {
@@ -109,8 +109,8 @@ fn usual_frame<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize
     let end = lit(b, i, b"}")?;
     node.function_name = Cow::Borrowed(name);
     node.url = Some(Cow::Borrowed(url));
-    node.line = Some(line);
-    node.col = Some(col);
+    node.line = super::one_based(line);
+    node.col = super::one_based(col);
     Some(end)
 }
 
@@ -155,9 +155,9 @@ fn frame_into<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize>
             _ => {
                 let (v, end) = number_value(s, i)?;
                 if field == 2 {
-                    node.line = Some(v);
+                    node.line = super::one_based(v);
                 } else {
-                    node.col = Some(v);
+                    node.col = super::one_based(v);
                 }
                 Some(end)
             }
@@ -193,8 +193,9 @@ mod tests {
     use super::*;
     use crate::json::value_at;
 
-    /// Whatever the quick reader reads, serde reads the same way (numbers
-    /// compared with their sign, through `Debug`).
+    /// Whatever the quick reader reads, serde reads the same way (compared
+    /// through `Debug`: the node as the import keeps it, line and column
+    /// already 1-based).
     fn check(s: &str) -> bool {
         let Some((got, used)) = node(s) else { return false };
         let Some((want, want_used)) = value_at::<CpuNode>(s) else {
