@@ -53,8 +53,9 @@ pub(crate) struct NodeJson<'a> {
 
 /// One node of a CPU profile, whatever format it came from. Deserialized
 /// through [`NodeJson`], one node at a time (no intermediate vector). Kept
-/// small (104 bytes; a profile holds one per node, 30 MB of them for a 44
-/// MB file): what the file says is kept as the import uses it.
+/// small, 104 bytes (a profile holds one per node: 23 MB of them for the
+/// 44 MB benchmark file, each page of which a new process maps and clears):
+/// what the file says is kept as the import uses it.
 #[derive(Deserialize, Debug, PartialEq)]
 #[serde(from = "NodeJson<'a>", bound(deserialize = "'de: 'a"))]
 pub(crate) struct CpuNode<'a> {
