@@ -59,17 +59,29 @@ impl<T> Default for Parts<T> {
     }
 }
 
+/// Items in the first part [`Parts::push`] starts.
+const FIRST_PART: usize = 16;
+
+/// Bytes past which [`Parts::push`] no longer doubles the size of the
+/// parts it starts.
+const MAX_PART_BYTES: usize = 1 << 20;
+
 impl<T> Parts<T> {
-    /// Append `item` to the last part.
+    /// Append `item` to the last part, or to a new part when the last one
+    /// is full: twice its size, up to [`MAX_PART_BYTES`]. A part is never
+    /// grown, so no item is ever copied, and no memory is touched twice.
     pub(crate) fn push(&mut self, item: T) {
-        match self.parts.last_mut() {
-            Some(part) => part.push(item),
-            None => {
-                self.starts.push(0);
-                self.parts.push(Vec::new());
-                self.parts[0].push(item);
+        if let Some(part) = self.parts.last_mut() {
+            if part.len() < part.capacity() {
+                part.push(item);
+                return;
             }
         }
+        let max = (MAX_PART_BYTES / std::mem::size_of::<T>().max(1)).max(FIRST_PART);
+        let items = self.parts.last().map_or(FIRST_PART, |p| p.capacity().saturating_mul(2).clamp(FIRST_PART, max));
+        let mut part = Vec::with_capacity(items);
+        part.push(item);
+        self.push_part(part);
     }
 
     /// Append `part` as a part of its own (an empty one is dropped).
@@ -925,6 +937,29 @@ mod tests {
         assert_eq!(p[7], 14);
         let empty: Parts<i32> = serde_json::from_str("[]").unwrap();
         assert!(empty.is_empty() && empty.get(0).is_none());
+    }
+
+    #[test]
+    fn pushed_items_go_to_new_parts_instead_of_growing_one() {
+        // Past a part pushed whole (full: 3 of 3), then past the largest
+        // part size, every item keeps its place and no part is grown.
+        let mut p = Parts::default();
+        p.push_part(vec![0u64, 1, 2]);
+        let n = 3 * (MAX_PART_BYTES / 8);
+        for x in 3..n as u64 {
+            p.push(x);
+        }
+        assert_eq!(p.len(), n);
+        assert!(p.iter().copied().eq(0..n as u64));
+        assert!([0, 2, 3, 4, 16, 17, 1000, n / 2, n - 1].iter().all(|&i| p.get(i) == Some(&(i as u64))));
+        assert!(p.get(n).is_none());
+        let caps: Vec<usize> = p.parts.iter().map(Vec::capacity).collect();
+        assert_eq!(&caps[..4], [3, FIRST_PART, 2 * FIRST_PART, 4 * FIRST_PART]);
+        assert!(caps.iter().all(|&c| c * 8 <= MAX_PART_BYTES), "{caps:?}");
+        assert!(p
+            .parts
+            .iter()
+            .all(|part| part.len() == part.capacity() || std::ptr::eq(part, p.parts.last().unwrap())));
     }
 
     /// Checks that `ids` (of `names`, in order) follow first appearances:
