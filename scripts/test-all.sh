@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 use_host_triple
 
-# A cold run writes about 6 GB under target/. When the disk fills mid-build,
-# the linker dies with a bus error (SIGBUS on its memory-mapped output), which
-# names neither the disk nor the space: say how much there is up front.
+# A cold run writes about 4 GB under target/ (4.1 GB measured), besides the
+# npm, pip and cargo caches. When the disk fills mid-build, the linker dies
+# with a bus error (SIGBUS on its memory-mapped output), which names neither
+# the disk nor the space: say how much there is up front.
 disk_dir=$CARGO_TARGET_DIR
 [ -d "$disk_dir" ] || disk_dir=$ROOT
 free_kb=$(df -Pk "$disk_dir" 2>/dev/null | awk 'NR == 2 { print $4 }' || true)
