@@ -59,6 +59,10 @@ pub struct GroupBuilder {
     hashes: Vec<u64>,
     /// foldhash, seeded per process (crafted inputs cannot force collisions).
     hasher: DefaultHashBuilder,
+    /// `keys`, `index`, `name_index` and `hashes` were freed
+    /// ([`GroupBuilder::release_frame_index`]): the next interning builds
+    /// them again first.
+    released: bool,
     profiles: Vec<Profile>,
     samples_used: Arc<AtomicU64>,
     report: ImportReport,
@@ -77,6 +81,7 @@ impl GroupBuilder {
             name_index: HashTable::new(),
             hashes: Vec::new(),
             hasher: DefaultHashBuilder::default(),
+            released: false,
             profiles: Vec::new(),
             samples_used: Arc::new(AtomicU64::new(0)),
             report: ImportReport::new(format),
@@ -107,6 +112,7 @@ impl GroupBuilder {
         if let Some(file) = frame.file.as_mut().filter(|f| f.len() > max) {
             file.truncate(cut_at(file, max));
         }
+        self.reindex();
         let key = FrameKey { name: &frame.name, file: frame.file.as_deref(), line: frame.line, col: frame.col };
         let (hash, found) = self.lookup(&key);
         match found {
@@ -133,6 +139,7 @@ impl GroupBuilder {
         let max = self.max_name_bytes();
         let name = &name[..cut_at(name, max)];
         let file = file.map(|f| &f[..cut_at(f, max)]);
+        self.reindex();
         let (hash, found) = self.lookup(&FrameKey { name, file, line, col });
         match found {
             Some(id) => Ok(id),
@@ -168,19 +175,71 @@ impl GroupBuilder {
                 format!("a frame or file name was cut to max_name_bytes ({max} bytes)"),
             );
         }
-        let key = FrameKey::of(&frame);
-        let named = key.is_named();
-        let off = self.keys.add(&key);
         self.frames.push(frame);
+        self.index_frame(id, hash);
+        Ok(id)
+    }
+
+    /// Enter frame `id` (already in `frames`, hashed to `hash`) in the
+    /// tables that find it by its key.
+    fn index_frame(&mut self, id: FrameId, hash: u64) {
+        let key = FrameKey::of(&self.frames[id as usize]);
+        let off = self.keys.add(&key);
         self.hashes.push(hash);
         let hashes = &self.hashes;
         let rehash = |&(_, i): &(u32, FrameId)| hashes[i as usize];
-        if named {
+        if key.is_named() {
             self.name_index.insert_unique(hash, (off, id), rehash);
         } else {
             self.index.insert_unique(hash, (off, id), rehash);
         }
-        Ok(id)
+    }
+
+    /// Free what finding a frame by its key takes (a copy of every frame's
+    /// key, its hash and two hash tables: some 60 to 100 bytes a frame), for
+    /// an importer that has interned every frame it will before building
+    /// its profiles (speedscope's `shared.frames`). Frames keep their ids,
+    /// and interning still works afterwards: the first [`frame`],
+    /// [`frame_parts`] or [`reserve_frames`] builds the tables again from
+    /// the frames.
+    ///
+    /// ```
+    /// use flamekit_core::{Frame, GroupBuilder, IngestLimits};
+    /// let mut g = GroupBuilder::new("example", &IngestLimits::default());
+    /// let main = g.frame_named("main").unwrap();
+    /// g.release_frame_index();
+    /// assert_eq!(g.frame_named("main").unwrap(), main);
+    /// assert_eq!(g.frame(Frame::new("work")).unwrap(), main + 1);
+    /// ```
+    ///
+    /// [`frame`]: GroupBuilder::frame
+    /// [`frame_parts`]: GroupBuilder::frame_parts
+    /// [`reserve_frames`]: GroupBuilder::reserve_frames
+    pub fn release_frame_index(&mut self) {
+        self.keys.release();
+        self.index = HashTable::new();
+        self.name_index = HashTable::new();
+        self.hashes = Vec::new();
+        self.released = true;
+    }
+
+    /// Build the tables again after [`GroupBuilder::release_frame_index`]
+    /// (nothing to do otherwise).
+    fn reindex(&mut self) {
+        if !std::mem::take(&mut self.released) {
+            return;
+        }
+        let n = self.frames.len();
+        let named = self.frames.iter().filter(|f| FrameKey::of(f).is_named()).count();
+        self.hashes.reserve_exact(n);
+        let hashes = &self.hashes;
+        let rehash = |&(_, i): &(u32, FrameId)| hashes[i as usize];
+        self.name_index.reserve(named, rehash);
+        self.index.reserve(n - named, rehash);
+        for id in 0..n {
+            let hash = FrameKey::of(&self.frames[id]).hash(&self.hasher);
+            self.index_frame(id as FrameId, hash);
+        }
     }
 
     fn new_frame_id(&self) -> Result<FrameId> {
@@ -199,6 +258,7 @@ impl GroupBuilder {
     /// data they already hold in memory (e.g. the distinct names of a parsed
     /// chunk), never counts read from the input.
     pub fn reserve_frames(&mut self, named: usize, located: usize) {
+        self.reindex();
         let max = usize::try_from(self.limits.max_frames).unwrap_or(usize::MAX);
         let total = named.saturating_add(located).min(max);
         // Amortized (not exact): callers reserve again chunk by chunk, and an
@@ -901,6 +961,47 @@ mod tests {
             }
             assert_eq!(g.frame_count(), 80);
         }
+    }
+
+    /// After the frame index is released, interning finds every frame
+    /// again by its key (on both sides of the key buffer's limit, whichever
+    /// call comes first), and a new frame gets the next id.
+    #[test]
+    fn frames_intern_the_same_after_the_index_is_released() {
+        let frames = |i: u32| {
+            [
+                Frame::new(format!("f{i}")),
+                Frame::with_location(format!("f{i}"), Some("a.js".into()), Some(i), None),
+                Frame::with_location(format!("f{i}"), None, Some(i), Some(i)),
+            ]
+        };
+        for limit in [0, 100, FrameKeys::NONE] {
+            for first in ["frame", "frame_parts", "reserve_frames", "twice"] {
+                let mut g = GroupBuilder::new("test", &IngestLimits::default());
+                g.keys = FrameKeys::with_limit(limit);
+                let ids: Vec<FrameId> = (0..20).flat_map(frames).map(|f| g.frame(f).unwrap()).collect();
+                assert_eq!(ids, (0..60).collect::<Vec<_>>());
+                g.release_frame_index();
+                match first {
+                    "frame" => assert_eq!(g.frame(Frame::new("f7")).unwrap(), 21),
+                    "frame_parts" => assert_eq!(g.frame_parts("f3", None, Some(3), Some(3)).unwrap(), 11),
+                    "reserve_frames" => g.reserve_frames(100, 100),
+                    _ => g.release_frame_index(),
+                }
+                // In reverse: the last frames first.
+                let all: Vec<Frame> = (0..20).flat_map(frames).collect();
+                for (n, f) in all.iter().enumerate().rev() {
+                    let again = g.frame_parts(&f.name, f.file.as_deref(), f.line, f.col).unwrap();
+                    assert_eq!(again, n as FrameId, "limit {limit}, {first} first: {f:?} again");
+                }
+                assert_eq!(g.frame(Frame::new("new")).unwrap(), 60, "limit {limit}, {first} first");
+                assert_eq!(g.frame_named("new").unwrap(), 60);
+                assert_eq!(g.frame_count(), 61);
+            }
+        }
+        let mut empty = GroupBuilder::new("test", &IngestLimits::default());
+        empty.release_frame_index();
+        assert_eq!(empty.frame_named("a").unwrap(), 0);
     }
 
     /// A profile built apart counts its events against the sample limit

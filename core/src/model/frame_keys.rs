@@ -105,6 +105,11 @@ impl FrameKeys {
         off as u32
     }
 
+    /// Free every record (the limit stays).
+    pub(super) fn release(&mut self) {
+        self.bytes = Vec::new();
+    }
+
     /// Whether the record at `off` (not [`FrameKeys::NONE`]) is `key`'s.
     pub(super) fn matches(&self, off: u32, key: &FrameKey<'_>) -> bool {
         let at = off as usize;
