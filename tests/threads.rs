@@ -158,8 +158,9 @@ fn limit_errors_are_the_same_on_1_and_4_threads() {
 /// `perf script` text with invalid lines inside call chains, lines that
 /// start no event, events of another type, events without a blank line
 /// before them, comments and CRLF line ends, events whose only frame is on
-/// their header line, a symbol in two dsos, `[unknown]` symbols and a
-/// skipped event with a call chain, over many chunks.
+/// their header line, a symbol in two dsos (also in two events in a row,
+/// at the same depth), `[unknown]` symbols and a skipped event with a call
+/// chain, over many chunks.
 fn messy_perf() -> Vec<u8> {
     let clean = generated(GenFormat::Perf, Shape::Callgraph, 1_500_000);
     let clean = String::from_utf8(clean).expect("utf-8");
@@ -179,6 +180,14 @@ fn messy_perf() -> Vec<u8> {
                 i % 2,
                 i % 3
             )),
+            // The same symbols as the event before, in other dsos.
+            23 => {
+                for dso in ["/c0.so", "/c1.so"] {
+                    text.push_str(&format!(
+                        "worker-1 4000/4001 [001] 1.000005:     250000 cpu-clock:u: \n\t 1 leaf ({dso})\n\t 2 twice ({dso})\n\n"
+                    ));
+                }
+            }
             // An event of another type, with a call chain, between two
             // events of one thread: the second shares its outermost frame
             // with the skipped one (not with the one before).

@@ -260,14 +260,19 @@ struct Importer<'a> {
 }
 
 /// Group frames by `(symbol, dso)`: a symbol is hashed once per occurrence
-/// (in `syms`) and the pair is then found by the symbol's id, without hashing
-/// or comparing strings again.
+/// (in `syms` on one thread, by the workers otherwise) and the pair is then
+/// found by the ids of the symbol and the dso, without hashing or comparing
+/// strings again.
 #[derive(Default)]
 struct FrameIds<'a> {
+    /// Symbols, on one thread.
     syms: LocalNames,
+    /// Dsos: on one thread each frame's, on several each chunk's distinct
+    /// ones ([`Chunk::dsos`]).
     dsos: LocalNames,
-    /// The dso of the last frame and its id: call chains mostly stay in one
-    /// binary, so most dsos are found by one short comparison.
+    /// The dso of the last frame and its id (one thread): call chains
+    /// mostly stay in one binary, so most dsos are found by one short
+    /// comparison.
     last_dso: Option<(&'a str, u32)>,
     /// By symbol id: the first dso met with the symbol and the frame of the
     /// pair (the usual case: a symbol lives in one dso).
@@ -277,14 +282,10 @@ struct FrameIds<'a> {
 }
 
 impl<'a> Importer<'a> {
-    /// The frame of `(sym, dso)`; `sym_id` is `sym`'s id in the workers'
-    /// shared table, or `None` to intern it here (one thread).
-    fn frame(&mut self, sym: &'a str, dso: &'a str, sym_id: Option<u32>) -> Result<FrameId> {
+    /// The frame of `(sym, dso)`, both interned here (one thread).
+    fn frame(&mut self, sym: &'a str, dso: &'a str) -> Result<FrameId> {
         let f = &mut self.frames;
-        let s = match sym_id {
-            Some(id) => id,
-            None => f.syms.intern(sym),
-        };
+        let s = f.syms.intern(sym);
         let d = match f.last_dso {
             Some((last, id)) if last == dso => id,
             _ => {
@@ -293,6 +294,13 @@ impl<'a> Importer<'a> {
                 id
             }
         };
+        self.frame_of_ids(s, d, || Cow::Borrowed(sym), dso)
+    }
+
+    /// The frame of the symbol with id `s` and the dso with id `d` (in
+    /// `frames.dsos`). `sym` gives the symbol and `dso` is the dso's text:
+    /// both are read only when the pair is new.
+    fn frame_of_ids<'n>(&mut self, s: u32, d: u32, sym: impl FnOnce() -> Cow<'n, str>, dso: &str) -> Result<FrameId> {
         if s == TOO_MANY_NAMES || d == TOO_MANY_NAMES {
             return Err(Error::LimitExceeded {
                 limit: flamekit_core::LimitKind::Frames,
@@ -300,6 +308,7 @@ impl<'a> Importer<'a> {
                 value: u64::from(u32::MAX) + 1,
             });
         }
+        let f = &mut self.frames;
         let key = (u64::from(s) << 32) | u64::from(d);
         match f.by_sym.get(s as usize) {
             Some(&(first, id)) if first == d => return Ok(id),
@@ -312,8 +321,8 @@ impl<'a> Importer<'a> {
         }
         let file = (!dso.is_empty()).then(|| dso.to_owned());
         // speedscope's label for an unresolved symbol: `??? (dso)`.
-        let name: Cow<'_, str> =
-            if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { Cow::Borrowed(sym) };
+        let sym = sym();
+        let name: Cow<'_, str> = if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { sym };
         let id = self.g.frame(Frame::with_location(name, file, None, None))?;
         let f = &mut self.frames;
         // Ids are dense on one thread (`s` is then the next one), and a
@@ -329,9 +338,8 @@ impl<'a> Importer<'a> {
         Ok(id)
     }
 
-    /// Apply an event; `sym_ids` are its chain's symbol ids in the
-    /// workers' shared table (empty: intern them here).
-    fn event(&mut self, h: &Header<'a>, line: u64, chain: &[(&'a str, &'a str)], sym_ids: &[u32]) -> Result<()> {
+    /// Apply an event with its call chain.
+    fn event(&mut self, h: &Header<'a>, line: u64, chain: Chain<'_, 'a>) -> Result<()> {
         match self.event_type {
             None => self.event_type = Some(h.event),
             Some(t) if t != h.event => {
@@ -363,17 +371,30 @@ impl<'a> Importer<'a> {
             }
         };
         let single;
-        let chain = if chain.is_empty() {
-            single = parse_frame(h.rest);
-            single.as_slice()
-        } else {
-            chain
+        let chain = match chain {
+            Chain::Text([]) => {
+                single = parse_frame(h.rest);
+                Chain::Text(single.as_slice())
+            }
+            chain => chain,
         };
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
         let mut failed = None;
-        for (k, &(sym, dso)) in chain.iter().enumerate().rev() {
-            match self.frame(sym, dso, sym_ids.get(k).copied()) {
+        let len = match chain {
+            Chain::Text(frames) => frames.len(),
+            Chain::Ids(frames, _) => frames.len(),
+        };
+        for k in (0..len).rev() {
+            let frame = match chain {
+                Chain::Text(frames) => self.frame(frames[k].0, frames[k].1),
+                Chain::Ids(frames, ids) => {
+                    let (s, d) = frames[k];
+                    let dso = ids.dsos[d as usize];
+                    self.frame_of_ids(s, ids.dso_ids[d as usize], || ids.names.name(s), dso)
+                }
+            };
+            match frame {
                 Ok(f) => stack.push(f),
                 Err(e) => {
                     failed = Some(e);
@@ -397,6 +418,25 @@ impl<'a> Importer<'a> {
     }
 }
 
+/// An event's call chain, innermost frame first.
+#[derive(Clone, Copy)]
+enum Chain<'c, 'a> {
+    /// Read on this thread: `(symbol, dso)` pairs (empty when the event
+    /// has no chain lines: [`Importer::event`] then reads the header's).
+    Text(&'c [(&'a str, &'a str)]),
+    /// Read by a worker ([`parse_chunk`]): each frame's symbol id and dso
+    /// index ([`Chunk::frames`]), resolved through `ids`.
+    Ids(&'c [(u32, u32)], &'c ChunkIds<'c, 'a>),
+}
+
+/// What resolves a worker's [`Chain::Ids`]: the workers' table of symbols,
+/// and the chunk's dsos with their ids in [`FrameIds::dsos`].
+struct ChunkIds<'c, 'a> {
+    names: &'c dyn Intern<'a>,
+    dsos: &'c [&'a str],
+    dso_ids: &'c [u32],
+}
+
 /// What reading a line gives, in file order: a whole event (its call chain
 /// is handed alongside), or a line that is skipped.
 enum Item<'a> {
@@ -409,15 +449,9 @@ enum Item<'a> {
 
 impl<'a> Importer<'a> {
     /// Apply one item; its line number is `lines_before` + the item's.
-    fn apply(
-        &mut self,
-        item: Item<'a>,
-        lines_before: u64,
-        chain: &[(&'a str, &'a str)],
-        sym_ids: &[u32],
-    ) -> Result<()> {
+    fn apply(&mut self, item: Item<'a>, lines_before: u64, chain: Chain<'_, 'a>) -> Result<()> {
         match item {
-            Item::Event(h, n) => self.event(&h, lines_before + n, chain, sym_ids),
+            Item::Event(h, n) => self.event(&h, lines_before + n, chain),
             Item::Skip(code, n, line) => {
                 let shown: String = line.trim().chars().take(80).collect();
                 let what = if code == "invalid_line" { "not a call-chain line" } else { "not an event header" };
@@ -497,62 +531,90 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
     Ok(line_no)
 }
 
-/// The items of one chunk, their call chains in one vector, and the id of
-/// each chain frame's symbol in the workers' shared table.
+/// The items of one chunk, with their call chains as ids: no string of the
+/// input is read again by the merge, except for a frame met for the first
+/// time.
 struct Chunk<'a> {
     items: Vec<(Item<'a>, std::ops::Range<usize>)>,
-    chain: Vec<(&'a str, &'a str)>,
-    sym_ids: Vec<u32>,
+    /// Every chain frame (innermost first, event after event): its
+    /// symbol's id in the workers' shared table and its dso's index in
+    /// `dsos`.
+    frames: Vec<(u32, u32)>,
+    /// The chunk's dsos, in order of first appearance.
+    dsos: Vec<&'a str>,
     lines: u64,
 }
 
 /// Read one chunk on a worker thread, interning its symbols in `names`
-/// (no limit or group table is touched: the merge applies the items in
-/// file order). An event without a call chain gets its header's frame as
-/// its chain, as [`Importer::event`] reads it.
+/// and numbering its dsos (no limit or group table is touched: the merge
+/// applies the items in file order). An event without a call chain gets
+/// its header's frame as its chain, as [`Importer::event`] reads it.
 fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
-    let mut c = Chunk { items: Vec::new(), chain: Vec::new(), sym_ids: Vec::new(), lines: 0 };
-    let (items, chain) = (&mut c.items, &mut c.chain);
+    let mut c = Chunk { items: Vec::new(), frames: Vec::new(), dsos: Vec::new(), lines: 0 };
+    let (items, dsos) = (&mut c.items, &mut c.dsos);
+    let mut dso_index: HashMap<&'a str, u32> = HashMap::new();
+    // The dso of the last frame looked up: call chains mostly stay in one
+    // binary.
+    let mut last_dso: Option<(&'a str, u32)> = None;
     // Consecutive events share their outermost frames (the end of their
-    // chains): only the symbols before that are interned (`fresh`); per
-    // item, how many were and how many come from the event before.
-    let (mut fresh, mut counts, mut prev) = (Vec::new(), Vec::new(), 0..0);
+    // chains): only the frames before those are looked up (their symbol
+    // ids in `fresh`, their dso indexes in `fresh_dsos`); per item, how
+    // many were and how many come from the event before.
+    let (mut fresh, mut fresh_dsos, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+    // The chain of the last event that had one.
+    let mut prev: Vec<(&'a str, &'a str)> = Vec::new();
     let (mut syms, mut hashes) = (Vec::new(), Vec::new());
+    let mut len = 0;
     // The sink never fails, so neither does reading.
     let lines = read_lines(text, &mut |item, ch| {
-        let start = chain.len();
-        match (&item, ch) {
-            (Item::Event(h, _), []) => chain.extend(parse_frame(h.rest)),
-            _ => chain.extend_from_slice(ch),
-        }
-        let this = start..chain.len();
-        let shared = chain[prev.clone()]
-            .iter()
-            .rev()
-            .zip(chain[this.clone()].iter().rev())
-            .take_while(|(a, b)| a.0 == b.0)
-            .count();
+        let single;
+        let this = match (&item, ch) {
+            (Item::Event(h, _), []) => {
+                single = parse_frame(h.rest);
+                single.as_slice()
+            }
+            _ => ch,
+        };
+        let shared = prev.iter().rev().zip(this.iter().rev()).take_while(|(a, b)| a == b).count();
+        let own = &this[..this.len() - shared];
         syms.clear();
-        syms.extend(chain[start..this.end - shared].iter().map(|&(sym, _)| sym));
+        syms.extend(own.iter().map(|&(sym, _)| sym));
         names.intern_all(&syms, &mut hashes, &mut fresh);
-        counts.push((syms.len(), shared));
-        if !this.is_empty() {
-            prev = this.clone();
+        for &(_, dso) in own {
+            let d = match last_dso {
+                Some((last, d)) if last == dso => d,
+                _ => {
+                    let d = *dso_index.entry(dso).or_insert_with(|| {
+                        dsos.push(dso);
+                        // At most one dso per input byte: it fits.
+                        (dsos.len() - 1) as u32
+                    });
+                    last_dso = Some((dso, d));
+                    d
+                }
+            };
+            fresh_dsos.push(d);
         }
-        items.push((item, this));
+        counts.push((own.len(), shared));
+        if !this.is_empty() {
+            prev.clear();
+            prev.extend_from_slice(this);
+        }
+        items.push((item, len..len + this.len()));
+        len += this.len();
         Ok(())
     });
     names.finish_chunk(&mut fresh);
-    // Every chain frame's id: its own, or the one of the same outermost
+    // Every chain frame: its own ids, or those of the same outermost
     // frame of the event before.
-    let ids = &mut c.sym_ids;
-    ids.reserve(chain.len());
+    let frames = &mut c.frames;
+    frames.reserve(len);
     let (mut from, mut prev) = (0, 0..0);
-    for ((_, range), &(own, shared)) in items.iter().zip(&counts) {
-        ids.extend_from_slice(&fresh[from..from + own]);
+    for ((_, range), &(own, shared)) in c.items.iter().zip(&counts) {
+        frames.extend(fresh[from..from + own].iter().copied().zip(fresh_dsos[from..from + own].iter().copied()));
         from += own;
         for k in 0..shared {
-            ids.push(ids[prev.end - shared + k]);
+            frames.push(frames[prev.end - shared + k]);
         }
         if !range.is_empty() {
             prev = range.clone();
@@ -614,7 +676,7 @@ pub(crate) fn import_inner(
     let mut imp = Importer::new(opts);
     match crate::parallel::chunk_size(text.len(), threads) {
         None => {
-            read_lines(&text, &mut |item, chain| imp.apply(item, 0, chain, &[]))?;
+            read_lines(&text, &mut |item, chain| imp.apply(item, 0, Chain::Text(chain)))?;
         }
         Some(size) => {
             let chunks = crate::parallel::split(&text, size, blank_line_boundary);
@@ -654,8 +716,10 @@ impl<'a> Importer<'a> {
         let names = ShardedNames::new();
         let batch = || names.batch();
         let merge = |c: Chunk<'a>| {
+            let dso_ids: Vec<u32> = c.dsos.iter().map(|d| self.frames.dsos.intern(d)).collect();
+            let ids = ChunkIds { names: &&names, dsos: &c.dsos, dso_ids: &dso_ids };
             for (item, range) in c.items {
-                self.apply(item, lines_before, &c.chain[range.clone()], &c.sym_ids[range])?;
+                self.apply(item, lines_before, Chain::Ids(&c.frames[range], &ids))?;
             }
             lines_before += c.lines;
             Ok(())
