@@ -274,20 +274,22 @@ fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, Impo
     // the calling thread reads the rest with serde and interns the shared
     // frames; it then builds the stacks from the parts read meanwhile.
     // At most `AHEAD` parts wait (a part holds about the bytes it was read
-    // from), so memory stays bounded however slow the rest is. Measured on
-    // the 100 MB files of `flamekit-gen`: 8 rather than 12 lowers the peak
-    // RSS on `distinct` from 284-291 to 275-277 MiB, at the same speed
-    // (1.016 warm, 1.005 cold on `callgraph`; 0.999 cold on `distinct`).
-    const AHEAD: usize = 8;
+    // from, at most twice as many), so memory stays bounded however slow
+    // the rest is. Measured on the 100 MB files of `flamekit-gen`: 8 rather
+    // than 12 lowers the peak RSS on `distinct` from 284-291 to 275-277
+    // MiB, at the same speed (1.016 warm, 1.005 cold on `callgraph`; 0.999
+    // cold on `distinct`). Parts pushed are given back to the workers
+    // ([`Pool`]).
+    let pool = Pool::default();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(AHEAD);
         let reader = std::thread::Builder::new().spawn_scoped(scope, {
-            let spans = &spans;
-            move || read_taken(bytes, spans, threads, &tx)
+            let (spans, pool) = (&spans, &pool);
+            move || read_taken(bytes, spans, threads, &tx, pool)
         });
         match reader {
             Ok(reader) => {
-                let done = import_taken(bytes, &spans, opts, &Parts::Early(&rx, std::cell::Cell::new(0)));
+                let done = import_taken(bytes, &spans, opts, &Parts::Early(&rx, std::cell::Cell::new(0), &pool));
                 // A reader still sending stops, then is joined. One that
                 // panicked (a bug) never handed over the parts it held:
                 // serde's read of the input gives the result.
@@ -451,12 +453,42 @@ impl Part {
         }
     }
 
-    /// Give back the room the part's vectors grew past: a part may wait
-    /// for the calling thread (see `AHEAD` in [`import_fast`]).
-    fn shrink(&mut self) {
-        self.samples.frames.shrink_to_fit();
-        self.samples.ends.shrink_to_fit();
+    /// An empty part: one given back to `pool` if there is one (its
+    /// vectors keep their room), else a new one.
+    fn from_pool(pool: &Pool) -> Part {
+        lock(pool).pop().unwrap_or_default()
     }
+
+    /// Give the part back to `pool`, emptied, unless the pool is full.
+    fn give_back(mut self, pool: &Pool) {
+        let mut pool = lock(pool);
+        if pool.len() < POOL {
+            self.samples.frames.clear();
+            self.samples.ends.clear();
+            self.max = None;
+            pool.push(self);
+        }
+    }
+}
+
+/// Parts whose samples the calling thread has pushed, given back for the
+/// workers to fill again ([`import_fast`]): their vectors keep the room,
+/// and the memory, they grew to, so a part read on a worker neither grows
+/// its vectors step by step nor touches fresh memory (each would cost page
+/// faults on the worker, and a free from another thread).
+type Pool = std::sync::Mutex<Vec<Part>>;
+
+/// Parts the [`Pool`] keeps at most: those that may wait for the calling
+/// thread and those being read.
+const POOL: usize = AHEAD + 4;
+
+/// Parts that may wait for the calling thread ([`import_fast`]).
+const AHEAD: usize = 8;
+
+/// Lock `pool`; a poisoned pool (a worker panicked while holding it) is
+/// still a list of whole parts.
+fn lock(pool: &Pool) -> std::sync::MutexGuard<'_, Vec<Part>> {
+    pool.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What the reading of the taken-out arrays hands the calling thread, in
@@ -470,22 +502,35 @@ enum Read {
 /// Where [`push_taken`] gets the parts of a taken-out array.
 enum Parts<'a> {
     /// Read by a thread started before serde read the rest of the input
-    /// (every array in turn; see [`import_fast`]), and the number of the
-    /// array it sends next.
-    Early(&'a std::sync::mpsc::Receiver<Read>, std::cell::Cell<usize>),
+    /// (every array in turn; see [`import_fast`]), the number of the array
+    /// it sends next, and where parts pushed are given back.
+    Early(&'a std::sync::mpsc::Receiver<Read>, std::cell::Cell<usize>, &'a Pool),
     /// Read now, on `threads` threads.
     Here { bytes: &'a [u8], threads: usize },
 }
 
 /// Read every taken-out array of `bytes` in turn (`spans`, as
-/// [`taken_arrays`] gives them), on `threads` threads, sending their parts
-/// and ends to `tx` ([`Read`]); stops when the receiver is gone.
-fn read_taken(bytes: &[u8], spans: &[(usize, usize)], threads: usize, tx: &std::sync::mpsc::SyncSender<Read>) {
+/// [`taken_arrays`] gives them), on `threads` threads, into parts taken
+/// from `pool`, sending their parts and ends to `tx` ([`Read`]); stops when
+/// the receiver is gone.
+fn read_taken(
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    threads: usize,
+    tx: &std::sync::mpsc::SyncSender<Read>,
+    pool: &Pool,
+) {
     for &(open, close) in spans {
-        let read =
-            json::read_arrays(&bytes[..=close], open, threads, Part::default, Part::sample, Part::shrink, |part| {
-                tx.send(Read::Part(part)).is_ok()
-            });
+        let new = || Part::from_pool(pool);
+        let read = json::read_arrays(
+            &bytes[..=close],
+            open,
+            threads,
+            new,
+            Part::sample,
+            |_| {},
+            |part| tx.send(Read::Part(part)).is_ok(),
+        );
         if tx.send(Read::End(read)).is_err() {
             return;
         }
@@ -509,7 +554,7 @@ fn push_taken(
     let abandoned = || Error::Internal { message: "the samples taken out were not read whole".into() };
     let mut count = 0usize;
     let mut stack = Vec::new();
-    let mut push = |part: Part| -> Result<()> {
+    let mut push = |part: &Part| -> Result<()> {
         if part.max.is_some_and(|m| m as usize >= ids.len()) {
             return Err(abandoned());
         }
@@ -531,14 +576,17 @@ fn push_taken(
         Ok(())
     };
     let read = match parts {
-        Parts::Early(rx, next) => {
+        Parts::Early(rx, next, pool) => {
             // The arrays are taken in file order, as they are read.
             if next.replace(n + 1) != n {
                 return Err(abandoned());
             }
             loop {
                 match rx.recv() {
-                    Ok(Read::Part(part)) => push(part)?,
+                    Ok(Read::Part(part)) => {
+                        push(&part)?;
+                        part.give_back(pool);
+                    }
                     Ok(Read::End(read)) => break read?,
                     Err(_) => return Err(abandoned()),
                 }
@@ -553,7 +601,7 @@ fn push_taken(
                 Part::default,
                 Part::sample,
                 |_| {},
-                |part| push(part).map_err(|e| failed = Some(e)).is_ok(),
+                |part| push(&part).map_err(|e| failed = Some(e)).is_ok(),
             )?;
             if let Some(e) = failed {
                 return Err(e);
