@@ -632,10 +632,10 @@ impl<'a> Intern<'a> for BatchNames {
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// Lock `m`. A panic while holding a lock cannot leave a table
-/// half-updated in a way that matters here (entries are added whole): keep
-/// going.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// Lock `m`. A panic while holding a lock cannot leave a table (or a
+/// list) half-updated in a way that matters here (entries are added
+/// whole): keep going.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

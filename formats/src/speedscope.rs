@@ -456,12 +456,12 @@ impl Part {
     /// An empty part: one given back to `pool` if there is one (its
     /// vectors keep their room), else a new one.
     fn from_pool(pool: &Pool) -> Part {
-        lock(pool).pop().unwrap_or_default()
+        crate::parallel::lock(pool).pop().unwrap_or_default()
     }
 
     /// Give the part back to `pool`, emptied, unless the pool is full.
     fn give_back(mut self, pool: &Pool) {
-        let mut pool = lock(pool);
+        let mut pool = crate::parallel::lock(pool);
         if pool.len() < POOL {
             self.samples.frames.clear();
             self.samples.ends.clear();
@@ -484,12 +484,6 @@ const POOL: usize = AHEAD + 4;
 
 /// Parts that may wait for the calling thread ([`import_fast`]).
 const AHEAD: usize = 8;
-
-/// Lock `pool`; a poisoned pool (a worker panicked while holding it) is
-/// still a list of whole parts.
-fn lock(pool: &Pool) -> std::sync::MutexGuard<'_, Vec<Part>> {
-    pool.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// What the reading of the taken-out arrays hands the calling thread, in
 /// order: each array's parts, then the array's end (the offset of its `]`,
