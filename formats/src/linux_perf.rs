@@ -286,21 +286,19 @@ impl<'a> Importer<'a> {
     fn frame(&mut self, sym: &'a str, dso: &'a str) -> Result<FrameId> {
         let f = &mut self.frames;
         let s = f.syms.intern(sym);
-        let d = match f.last_dso {
-            Some((last, id)) if last == dso => id,
-            _ => {
-                let id = f.dsos.intern(dso);
-                f.last_dso = Some((dso, id));
-                id
-            }
-        };
-        self.frame_of_ids(s, d, || Cow::Borrowed(sym), dso)
+        let d = dso_id(&mut f.dsos, &mut f.last_dso, dso);
+        self.frame_of_ids(s, d, || (Cow::Borrowed(sym), Cow::Borrowed(dso)))
     }
 
     /// The frame of the symbol with id `s` and the dso with id `d` (in
-    /// `frames.dsos`). `sym` gives the symbol and `dso` is the dso's text:
-    /// both are read only when the pair is new.
-    fn frame_of_ids<'n>(&mut self, s: u32, d: u32, sym: impl FnOnce() -> Cow<'n, str>, dso: &str) -> Result<FrameId> {
+    /// `frames.dsos`). `text` gives the symbol and the dso, read only when
+    /// the pair is new.
+    fn frame_of_ids<'n>(
+        &mut self,
+        s: u32,
+        d: u32,
+        text: impl FnOnce() -> (Cow<'n, str>, Cow<'n, str>),
+    ) -> Result<FrameId> {
         if s == TOO_MANY_NAMES || d == TOO_MANY_NAMES {
             return Err(Error::LimitExceeded {
                 limit: flamekit_core::LimitKind::Frames,
@@ -319,9 +317,9 @@ impl<'a> Importer<'a> {
             }
             _ => {}
         }
-        let file = (!dso.is_empty()).then(|| dso.to_owned());
+        let (sym, dso) = text();
+        let file = (!dso.is_empty()).then(|| dso.to_string());
         // speedscope's label for an unresolved symbol: `??? (dso)`.
-        let sym = sym();
         let name: Cow<'_, str> = if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { sym };
         let id = self.g.frame(Frame::with_location(name, file, None, None))?;
         let f = &mut self.frames;
@@ -390,8 +388,9 @@ impl<'a> Importer<'a> {
                 Chain::Text(frames) => self.frame(frames[k].0, frames[k].1),
                 Chain::Ids(frames, ids) => {
                     let (s, d) = frames[k];
-                    let dso = ids.dsos[d as usize];
-                    self.frame_of_ids(s, ids.dso_ids[d as usize], || ids.names.name(s), dso)
+                    // A chunk's dso index past its table (`TOO_MANY_NAMES`) has no id.
+                    let id = ids.dso_ids.get(d as usize).copied().unwrap_or(TOO_MANY_NAMES);
+                    self.frame_of_ids(s, id, || (ids.names.name(s), ids.dsos.name(d)))
                 }
             };
             match frame {
@@ -433,8 +432,22 @@ enum Chain<'c, 'a> {
 /// and the chunk's dsos with their ids in [`FrameIds::dsos`].
 struct ChunkIds<'c, 'a> {
     names: &'c dyn Intern<'a>,
-    dsos: &'c [&'a str],
+    dsos: &'c LocalNames,
     dso_ids: &'c [u32],
+}
+
+/// The id of `dso` in `table`: the last dso looked up (`last`) is found
+/// again by one short comparison (call chains mostly stay in one binary),
+/// any other is interned.
+fn dso_id<'a>(table: &mut LocalNames, last: &mut Option<(&'a str, u32)>, dso: &'a str) -> u32 {
+    match *last {
+        Some((l, id)) if l == dso => id,
+        _ => {
+            let id = table.intern(dso);
+            *last = Some((dso, id));
+            id
+        }
+    }
 }
 
 /// What reading a line gives, in file order: a whole event (its call chain
@@ -540,8 +553,8 @@ struct Chunk<'a> {
     /// symbol's id in the workers' shared table and its dso's index in
     /// `dsos`.
     frames: Vec<(u32, u32)>,
-    /// The chunk's dsos, in order of first appearance.
-    dsos: Vec<&'a str>,
+    /// The chunk's dsos, numbered in order of first appearance.
+    dsos: LocalNames,
     lines: u64,
 }
 
@@ -550,12 +563,9 @@ struct Chunk<'a> {
 /// applies the items in file order). An event without a call chain gets
 /// its header's frame as its chain, as [`Importer::event`] reads it.
 fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
-    let mut c = Chunk { items: Vec::new(), frames: Vec::new(), dsos: Vec::new(), lines: 0 };
+    let mut c = Chunk { items: Vec::new(), frames: Vec::new(), dsos: LocalNames::default(), lines: 0 };
     let (items, dsos) = (&mut c.items, &mut c.dsos);
-    let mut dso_index: HashMap<&'a str, u32> = HashMap::new();
-    // The dso of the last frame looked up: call chains mostly stay in one
-    // binary.
-    let mut last_dso: Option<(&'a str, u32)> = None;
+    let mut last_dso = None;
     // Consecutive events share their outermost frames (the end of their
     // chains): only the frames before those are looked up (their symbol
     // ids in `fresh`, their dso indexes in `fresh_dsos`); per item, how
@@ -580,21 +590,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
         syms.clear();
         syms.extend(own.iter().map(|&(sym, _)| sym));
         names.intern_all(&syms, &mut hashes, &mut fresh);
-        for &(_, dso) in own {
-            let d = match last_dso {
-                Some((last, d)) if last == dso => d,
-                _ => {
-                    let d = *dso_index.entry(dso).or_insert_with(|| {
-                        dsos.push(dso);
-                        // At most one dso per input byte: it fits.
-                        (dsos.len() - 1) as u32
-                    });
-                    last_dso = Some((dso, d));
-                    d
-                }
-            };
-            fresh_dsos.push(d);
-        }
+        fresh_dsos.extend(own.iter().map(|&(_, dso)| dso_id(dsos, &mut last_dso, dso)));
         counts.push((own.len(), shared));
         if !this.is_empty() {
             prev.clear();
@@ -716,7 +712,8 @@ impl<'a> Importer<'a> {
         let names = ShardedNames::new();
         let batch = || names.batch();
         let merge = |c: Chunk<'a>| {
-            let dso_ids: Vec<u32> = c.dsos.iter().map(|d| self.frames.dsos.intern(d)).collect();
+            let dso_ids: Vec<u32> =
+                (0..c.dsos.len() as u32).map(|d| self.frames.dsos.intern(&c.dsos.name(d))).collect();
             let ids = ChunkIds { names: &&names, dsos: &c.dsos, dso_ids: &dso_ids };
             for (item, range) in c.items {
                 self.apply(item, lines_before, Chain::Ids(&c.frames[range], &ids))?;
