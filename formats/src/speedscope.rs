@@ -515,7 +515,7 @@ fn read_taken(
     pool: &Pool,
 ) {
     for &(open, close) in spans {
-        let new = || Part::from_pool(pool);
+        let new = |_| Part::from_pool(pool);
         let read = json::read_arrays(
             &bytes[..=close],
             open,
@@ -592,7 +592,7 @@ fn push_taken(
                 &bytes[..=close],
                 open,
                 threads,
-                Part::default,
+                |_| Part::default(),
                 Part::sample,
                 |_| {},
                 |part| push(&part).map_err(|e| failed = Some(e)).is_ok(),

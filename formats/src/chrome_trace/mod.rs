@@ -236,7 +236,7 @@ fn read_in_chunks<'a>(
         opts.thread_count(),
         // A trace event has a `ph`.
         |rest| starts_object_with(rest, "ph"),
-        || Collector::new(max),
+        |_| Collector::new(max),
         events::push_one,
         // Display names are interned here, on the workers, where a chunk's
         // names are still in the cache; matching then hashes none.

@@ -96,6 +96,9 @@ struct Chunk {
 /// - `probe(rest)`: whether `rest` likely starts an element (a cheap check
 ///   that keeps guesses off nested objects; correctness does not depend on
 ///   it).
+/// - `new(bytes)`: a chunk's empty collection; `bytes` is about how many
+///   bytes the chunk holds (at most a chunk's usual size), for a caller
+///   that can size its collection up front.
 /// - `elem(acc, rest)`: read the element at the start of `rest` into the
 ///   chunk's `acc`, returning the bytes it took; `None` when it is not an
 ///   element or `acc` refuses it (the read is then abandoned).
@@ -118,7 +121,7 @@ pub(crate) fn read_objects<'a, T: Send>(
     open: usize,
     threads: usize,
     probe: impl Fn(&'a [u8]) -> bool,
-    new: impl Fn() -> T + Sync,
+    new: impl Fn(usize) -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
     done: impl Fn(&mut T) + Sync,
     merge: impl FnMut(T) -> bool,
@@ -138,7 +141,7 @@ pub(crate) fn read_arrays<'a, T: Send>(
     b: &'a [u8],
     open: usize,
     threads: usize,
-    new: impl Fn() -> T + Sync,
+    new: impl Fn(usize) -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
     done: impl Fn(&mut T) + Sync,
     merge: impl FnMut(T) -> bool,
@@ -184,7 +187,7 @@ pub(crate) fn read_numbers<T: Send>(
         true
     };
     let cut = Cut::of(Elements::Numbers, b, open, threads);
-    let close = read_sized(b, open, threads, cut, |_| true, Vec::new, elem, |_| {}, merge)?;
+    let close = read_sized(b, open, threads, cut, |_| true, |_| Vec::new(), elem, |_| {}, merge)?;
     Ok(close.map(|close| (all, close)))
 }
 
@@ -196,7 +199,7 @@ fn read_sized<'a, T: Send>(
     threads: usize,
     cut: Cut,
     probe: impl Fn(&'a [u8]) -> bool,
-    new: impl Fn() -> T + Sync,
+    new: impl Fn(usize) -> T + Sync,
     elem: impl Fn(&mut T, &'a str) -> Option<usize> + Sync,
     done: impl Fn(&mut T) + Sync,
     mut merge: impl FnMut(T) -> bool,
@@ -230,7 +233,8 @@ fn read_sized<'a, T: Send>(
         threads,
         || (),
         |_, chunk| {
-            let mut acc = new();
+            // The last chunk runs to the end of `b`, past the array.
+            let mut acc = new((chunk.end - chunk.start).min(size));
             let end = read_chunk(b, chunk, &mut acc, &elem);
             if end.is_some() {
                 done(&mut acc);
@@ -386,7 +390,7 @@ mod tests {
             text.find('[').unwrap(),
             threads,
             probe,
-            Vec::new,
+            |_| Vec::new(),
             one::<E>,
             |_| {},
             |acc| {
@@ -476,11 +480,53 @@ mod tests {
         assert_eq!(read_chunk(text.as_bytes(), Chunk { start: next, end: close, last: false }, &mut acc, &elem), None);
     }
 
+    /// Each chunk's collection is made with about its chunk's length: the
+    /// lengths of the chunks read, together the array's bytes, each at most
+    /// a chunk's usual size, the last one too although its chunk runs on
+    /// past the array to the end of the input.
+    #[test]
+    fn new_is_told_about_how_many_bytes_its_chunk_holds() {
+        let elems: Vec<String> = (0..20_000).map(|i| format!(r#"{{"k":{i}}}"#)).collect();
+        let array = format!("[{}]", elems.join(","));
+        let tail = " ".repeat(64 * 1024);
+        let doc = format!(r#"{{"a":{array},"pad":"{tail}"}}"#);
+        let open = doc.find('[').unwrap();
+        let size = Cut::of(Elements::Objects, doc.as_bytes(), open, 3).size;
+        let (mut hints, mut count) = (Vec::new(), 0);
+        let close = read_objects(
+            doc.as_bytes(),
+            open,
+            3,
+            |_| true,
+            |bytes| (bytes, 0usize),
+            |acc, rest| {
+                acc.1 += 1;
+                Some(rest.find('}')? + 1)
+            },
+            |_| {},
+            |(bytes, n)| {
+                hints.push(bytes);
+                count += n;
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(close, Some(open + array.len() - 1));
+        assert_eq!(count, elems.len());
+        assert!(hints.len() > 2, "{hints:?}");
+        assert!(hints.iter().all(|&h| h > 0 && h <= size), "{hints:?} (size {size})");
+        let sum: usize = hints.iter().sum();
+        // The chunks cover the array from its first element (the last
+        // chunk's bytes cut at `size`, at or past the array's end).
+        assert!(sum + 1 >= array.len() - 1 && sum < array.len() + size, "{sum} for {} bytes", array.len());
+    }
+
     /// Read `bytes`' array with elements that end at their first `}`, the
     /// merge answering `merged`.
     fn read_braces(bytes: &[u8], merged: bool) -> Option<usize> {
         let open = bytes.iter().position(|&c| c == b'[').unwrap();
-        read_objects(bytes, open, 3, |_| true, || (), |_, rest| Some(rest.find('}')? + 1), |_| {}, |()| merged).unwrap()
+        read_objects(bytes, open, 3, |_| true, |_| (), |_, rest| Some(rest.find('}')? + 1), |_| {}, |()| merged)
+            .unwrap()
     }
 
     /// Elements whose strings and nested arrays look like element
@@ -521,7 +567,7 @@ mod tests {
                 threads,
                 Cut { elements: Elements::Objects, size },
                 |_| true,
-                Vec::new,
+                |_| Vec::new(),
                 one::<E>,
                 |_| {},
                 |acc| {
@@ -545,7 +591,7 @@ mod tests {
             text.as_bytes(),
             text.find('[').unwrap(),
             threads,
-            Vec::new,
+            |_| Vec::new(),
             one::<Vec<u32>>,
             |_| {},
             |acc| {
@@ -591,7 +637,7 @@ mod tests {
             let text = format!("[{}]", items.join(sep));
             let mut got: Vec<Vec<u32>> = Vec::new();
             let cut = Cut { elements: Elements::Arrays, size };
-            let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, one::<Vec<u32>>, |_| {}, |acc| {
+            let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, |_| Vec::new(), one::<Vec<u32>>, |_| {}, |acc| {
                 got.extend(acc);
                 true
             })
@@ -669,7 +715,7 @@ mod tests {
                 acc.push(v);
                 Some(end)
             };
-            let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, Vec::new, elem, |_| {}, |acc| {
+            let read = read_sized(text.as_bytes(), 0, threads, cut, |_| true, |_| Vec::new(), elem, |_| {}, |acc| {
                 got.extend(acc);
                 true
             })
