@@ -214,6 +214,23 @@ struct Chunk<'a> {
     lines: u64,
 }
 
+/// How many bytes `a` and `b` have in common from their start: eight
+/// compared at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut i = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let word = |w: &[u8]| w.try_into().map_or(0, u64::from_le_bytes);
+        let diff = word(x) ^ word(y);
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + a[i..].iter().zip(&b[i..]).take_while(|(x, y)| x == y).count()
+}
+
 /// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
 /// the previous one: frames equal to the previous line's at the same depth
 /// (from the outermost, until the first difference) are shared. Other
@@ -247,27 +264,31 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
         cur.clear();
         fresh.clear();
         let sb = stack.as_bytes();
-        let mut shared = 0u32;
-        let mut sharing = true;
-        let mut start = 0;
-        loop {
-            let fend = memchr::memchr(b';', &sb[start..]).map_or(sb.len(), |i| start + i);
-            let frame = &stack[start..fend];
-            match prev.get(cur.len()) {
-                Some(&(ps, pe)) if sharing && &prev_stack[ps..pe] == frame => shared += 1,
-                _ => {
-                    sharing = false;
-                    fresh.push(frame);
-                }
-            }
-            cur.push((start, fend));
-            if fend == sb.len() {
-                break;
-            }
-            start = fend + 1;
+        // The previous stack's frames that this one repeats, found from the
+        // first byte where the two differ: every frame that ends before it,
+        // and the one that ends there when both stacks have a boundary
+        // there (`;` or their end). Same bytes at the same offsets: their
+        // positions are the previous ones.
+        let pb = prev_stack.as_bytes();
+        let same = common_prefix(sb, pb);
+        let boundary = |s: &[u8]| s.get(same).is_none_or(|&c| c == b';');
+        let both = boundary(sb) && boundary(pb);
+        let shared = prev.iter().take_while(|&&(_, pe)| pe < same || (pe == same && both)).count();
+        cur.extend_from_slice(&prev[..shared]);
+        // The rest of the stack, every frame new, if any is left.
+        let mut start = match cur.last() {
+            None => Some(0),
+            Some(&(_, end)) => (end < sb.len()).then_some(end + 1),
+        };
+        while let Some(from) = start {
+            let fend = memchr::memchr(b';', &sb[from..]).map_or(sb.len(), |i| from + i);
+            fresh.push(&stack[from..fend]);
+            cur.push((from, fend));
+            start = (fend < sb.len()).then_some(fend + 1);
         }
         names.intern_all(&fresh, &mut hashes, &mut c.fresh);
-        c.samples.push((shared, c.fresh.len(), weight));
+        // At most one frame per byte of a chunk: fits in `u32`.
+        c.samples.push((shared as u32, c.fresh.len(), weight));
         std::mem::swap(&mut prev, &mut cur);
         prev_stack = stack;
     }

@@ -241,3 +241,66 @@ fn names_and_limits() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn shared_prefixes_end_at_frame_boundaries() {
+    // A stack is compared with the one before byte by byte, eight bytes at
+    // a time: frames longer than eight bytes, stacks that differ inside
+    // a frame, end where the other goes on, or hold empty frames.
+    let lines = [
+        "abcdefghij;klmnopqrstu;v 1",
+        "abcdefghij;klmnopqrstu 2",
+        "abcdefghij;klmnopqrstu;v;w 3",
+        "abcdefghij;klmnopqrstuv 4",
+        "abcdefghij;klmnopqrst 5",
+        "abcdefghijk;lmnopqrstu 6",
+        "abcdefghij 7",
+        "abcdefghi 8",
+        ";x 9",
+        ";y 10",
+        ";;y 11",
+        "a; 12",
+        "a;; 13",
+        "a;;b 14",
+        "a; 15",
+    ];
+    let text = lines.join("\n");
+    for threads in [1, 4] {
+        let opts = ImportOptions { threads, ..Default::default() };
+        let (g, _) = flamekit::import_with(text.as_bytes(), None, &opts).unwrap();
+        assert_eq!(flamekit::dump_stacks(&g, &g.profiles()[0]), lines, "{threads} thread(s)");
+    }
+}
+
+proptest::proptest! {
+    /// Any lines over a few names that are prefixes of one another (empty
+    /// ones too) import as the stacks they spell, in file order (a run of
+    /// equal stacks is one entry of the dump, its weights added).
+    #[test]
+    fn stacks_are_the_lines_they_spell(
+        stacks in proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::sample::select(vec!["", "a", "ab", "b", "abcdefgh", "abcdefghi", "abcdefghijklmnopq"]),
+                1..7,
+            ),
+            1..40,
+        )
+    ) {
+        // A stack of one empty name would be a line with no stack: left out.
+        let stacks: Vec<String> = stacks.iter().map(|s| s.join(";")).filter(|s| !s.is_empty()).collect();
+        proptest::prop_assume!(!stacks.is_empty());
+        let text: Vec<String> = stacks.iter().map(|s| format!("{s} 1")).collect();
+        let mut expected: Vec<(String, u32)> = Vec::new();
+        for s in &stacks {
+            match expected.last_mut() {
+                Some((last, n)) if last == s => *n += 1,
+                _ => expected.push((s.clone(), 1)),
+            }
+        }
+        let expected: Vec<String> = expected.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        // As collapsed stacks whatever detection would say of such lines.
+        let (g, _) = flamekit::import_format(Format::Collapsed, text.join("\n").as_bytes(), &ImportOptions::default())
+            .unwrap();
+        proptest::prop_assert_eq!(flamekit::dump_stacks(&g, &g.profiles()[0]), expected);
+    }
+}
