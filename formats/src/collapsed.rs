@@ -214,23 +214,6 @@ struct Chunk<'a> {
     lines: u64,
 }
 
-/// How many bytes `a` and `b` have in common from their start: eight
-/// compared at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut i = 0;
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        let word = |w: &[u8]| w.try_into().map_or(0, u64::from_le_bytes);
-        let diff = word(x) ^ word(y);
-        if diff != 0 {
-            return i + (diff.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    i + a[i..].iter().zip(&b[i..]).take_while(|(x, y)| x == y).count()
-}
-
 /// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
 /// the previous one: frames equal to the previous line's at the same depth
 /// (from the outermost, until the first difference) are shared. Other
@@ -270,7 +253,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
         // there (`;` or their end). Same bytes at the same offsets: their
         // positions are the previous ones.
         let pb = prev_stack.as_bytes();
-        let same = common_prefix(sb, pb);
+        let same = crate::text::common_prefix(sb, pb);
         let boundary = |s: &[u8]| s.get(same).is_none_or(|&c| c == b';');
         let both = boundary(sb) && boundary(pb);
         let shared = prev.iter().take_while(|&&(_, pe)| pe < same || (pe == same && both)).count();

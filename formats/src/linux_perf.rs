@@ -246,6 +246,10 @@ struct Threads<'a> {
     index: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
     builders: Vec<SampledBuilder>,
     names: Vec<String>,
+    /// Each thread's last call chain read on this thread ([`Chain::Text`],
+    /// innermost first) and its frames (outermost first): the outermost
+    /// frames the next one repeats are not looked up again.
+    last: Vec<(TextChain<'a>, Vec<FrameId>)>,
 }
 
 struct Importer<'a> {
@@ -364,6 +368,7 @@ impl<'a> Importer<'a> {
                 self.g.limits().check(flamekit_core::LimitKind::Profiles, self.threads.builders.len() as u64 + 1)?;
                 self.threads.builders.push(self.g.sampled(name.clone(), ValueUnit::None));
                 self.threads.names.push(name);
+                self.threads.last.push(Default::default());
                 self.threads.index.insert(key, self.threads.builders.len() - 1);
                 self.threads.builders.len() - 1
             }
@@ -383,7 +388,18 @@ impl<'a> Importer<'a> {
             Chain::Text(frames) => frames.len(),
             Chain::Ids(frames, _) => frames.len(),
         };
-        for k in (0..len).rev() {
+        // The outermost frames equal to those of the thread's last chain:
+        // their frames are that chain's.
+        let repeated = match chain {
+            Chain::Text(frames) => {
+                let (last, ids) = &self.threads.last[pi];
+                let n = last.iter().rev().zip(frames.iter().rev()).take_while(|(a, b)| a == b).count();
+                stack.extend_from_slice(&ids[..n]);
+                n
+            }
+            Chain::Ids(..) => 0,
+        };
+        for k in (0..len - repeated).rev() {
             let frame = match chain {
                 Chain::Text(frames) => self.frame(frames[k].0, frames[k].1),
                 Chain::Ids(frames, ids) => {
@@ -400,6 +416,13 @@ impl<'a> Importer<'a> {
                     break;
                 }
             }
+        }
+        if let (Chain::Text(frames), None) = (chain, &failed) {
+            let (last, ids) = &mut self.threads.last[pi];
+            last.clear();
+            last.extend_from_slice(frames);
+            ids.clear();
+            ids.extend_from_slice(&stack);
         }
         // The nodes of the frames found, then the frame error: the first
         // error of a frame-by-frame walk.
@@ -478,6 +501,11 @@ impl<'a> Importer<'a> {
 /// Read `text` line by line, handing every event (with its call chain) and
 /// every skipped line to `sink` in file order; line numbers count from 1 at
 /// the start of `text`.
+///
+/// A thread's consecutive events mostly end their chains with the same
+/// outermost frames, in the same bytes: the lines at the end of an event
+/// that repeat the end of its thread's last event read whole ([`Repeat`])
+/// are not read again, their frames are the ones read then.
 fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a str)]) -> Result<()>) -> Result<u64> {
     let mut toks = Vec::new();
     // The event being read: header and its line, and whether it is a bad one
@@ -485,11 +513,36 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
     let mut header: Option<(Header<'_>, u64)> = None;
     let mut skipping = false;
     let mut chain: Vec<(&str, &str)> = Vec::new();
+    // The last event whose chain lines were all read as frames, one after
+    // another; and where the chain lines of the event being read start and
+    // end (bytes), whether they are all frames so far, and the lines at its
+    // end that repeat the last one's, once known.
+    let mut last: HashMap<Thread<'a>, Repeat<'a>> = HashMap::new();
+    let (mut lines, mut whole) = (0..0, true);
+    let mut repeat: Option<(usize, usize, usize)> = None;
+    let mut blanks = Blanks::default();
 
     let b = text.as_bytes();
     let mut pos = 0;
     let mut line_no: u64 = 0;
     loop {
+        if let Some((start, end, n)) = repeat {
+            let kept = header.as_ref().filter(|_| pos == start && !skipping).and_then(|(h, _)| last.get(&h.thread()));
+            if let Some(kept) = kept {
+                // The next `n` lines, up to `end`, are the last `n` frame
+                // lines of the thread's last event: read as they were then.
+                chain.extend_from_slice(&kept.chain[kept.chain.len() - n..]);
+                lines = if chain.len() == n { start..end } else { lines.start..end };
+                line_no += n as u64;
+                pos = (end + 1).min(b.len());
+                repeat = None;
+                continue;
+            }
+            if pos >= start {
+                repeat = None;
+            }
+        }
+        let line_start = pos;
         let (line, at_end) = if pos < b.len() {
             let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
             let l = text[pos..end].trim_end_matches('\r');
@@ -504,7 +557,9 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
         let trimmed = trim(line);
         if at_end || trimmed.is_empty() {
             if let Some((h, n)) = header.take() {
+                let thread = h.thread();
                 sink(Item::Event(h, n), &chain)?;
+                keep(&mut last, thread, &mut chain, &lines, whole);
             }
             chain.clear();
             skipping = false;
@@ -514,27 +569,40 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
             continue;
         }
         if is_comment(trimmed) || skipping {
+            whole = false;
             continue;
         }
         if header.is_some() {
             if let Some(f) = parse_frame(trimmed) {
+                // The line's bytes, `\r` included.
+                let end = (pos - 1).min(b.len());
+                lines = if chain.is_empty() { line_start..end } else { lines.start..end };
                 chain.push(f);
                 continue;
             }
             if let Some(h) = parse_header(line, &mut toks) {
                 // A new event without a blank line before it.
                 if let Some((prev, n)) = header.take() {
+                    let thread = prev.thread();
                     sink(Item::Event(prev, n), &chain)?;
+                    keep(&mut last, thread, &mut chain, &lines, whole);
                 }
                 chain.clear();
+                repeat = last.get_mut(&h.thread()).and_then(|r| r.next_event(b, pos, &mut blanks));
                 header = Some((h, line_no));
+                (lines, whole) = (0..0, true);
                 continue;
             }
+            whole = false;
             sink(Item::Skip("invalid_line", line_no, line), &[])?;
             continue;
         }
         match parse_header(line, &mut toks) {
-            Some(h) => header = Some((h, line_no)),
+            Some(h) => {
+                repeat = last.get_mut(&h.thread()).and_then(|r| r.next_event(b, pos, &mut blanks));
+                header = Some((h, line_no));
+                (lines, whole) = (0..0, true);
+            }
             None => {
                 sink(Item::Skip("invalid_event", line_no, line), &[])?;
                 skipping = true;
@@ -542,6 +610,140 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
         }
     }
     Ok(line_no)
+}
+
+/// Where the next empty line is (`\n\n` or `\n\r\n`): each kind found
+/// once and kept until passed, so that finding the end of every event's
+/// block reads the input once in all.
+#[derive(Default)]
+struct Blanks {
+    /// For `\n\n` and `\n\r\n`: where the last search for it started
+    /// and what it found (`None`: none from there to the end).
+    found: [Option<(usize, Option<usize>)>; 2],
+}
+
+impl Blanks {
+    /// The end of the block of lines that starts at `from` in `b`: the
+    /// `\n` that ends its last line before the first empty line, or the
+    /// end of the input (without its final `\n`).
+    fn block_end(&mut self, b: &[u8], from: usize) -> usize {
+        let mut first = None;
+        for (k, pattern) in [&b"\n\n"[..], &b"\n\r\n"[..]].into_iter().enumerate() {
+            let at = match self.found[k] {
+                // A search from at or before `from` that found nothing,
+                // or found a blank at or after `from`, still holds.
+                Some((start, None)) if start <= from => None,
+                Some((start, Some(at))) if start <= from && at >= from => Some(at),
+                _ => {
+                    let at = b.get(from..).and_then(|rest| memchr::memmem::find(rest, pattern)).map(|i| from + i);
+                    self.found[k] = Some((from, at));
+                    at
+                }
+            };
+            first = match (first, at) {
+                (Some(f), Some(a)) => Some(a.min(f)),
+                (f, a) => f.or(a),
+            };
+        }
+        first.unwrap_or(if b.last() == Some(&b'\n') { b.len() - 1 } else { b.len() })
+    }
+}
+
+/// The chain of a thread's last event whose chain lines were all frames,
+/// one line after another, and where those lines are: what the end of the
+/// thread's next event is compared with.
+#[derive(Default)]
+struct Repeat<'a> {
+    /// `text[lines]`: the chain lines, `\n` between them, one frame each.
+    lines: std::ops::Range<usize>,
+    chain: Vec<(&'a str, &'a str)>,
+    /// The thread's events in a row whose end repeated nothing, and how
+    /// many of its next events are not compared: a thread whose chains
+    /// share no end (or whose lines differ, as addresses may) is compared
+    /// ever more rarely, so that finding the ends of its blocks costs
+    /// next to nothing.
+    misses: u32,
+    skip: u32,
+}
+
+/// A call chain as read from the text: (symbol, dso) pairs, innermost
+/// first.
+type TextChain<'a> = Vec<(&'a str, &'a str)>;
+
+/// An event's thread: its command, process and thread ids.
+type Thread<'a> = (&'a str, Option<&'a str>, &'a str);
+
+impl<'a> Header<'a> {
+    fn thread(&self) -> Thread<'a> {
+        (self.comm, self.pid, self.tid)
+    }
+}
+
+/// Keep `chain`, read from `lines`, as `thread`'s last event when it has
+/// frames and every line there was one of them (`whole`); `chain` is left
+/// empty either way.
+fn keep<'a>(
+    last: &mut HashMap<Thread<'a>, Repeat<'a>>,
+    thread: Thread<'a>,
+    chain: &mut Vec<(&'a str, &'a str)>,
+    lines: &std::ops::Range<usize>,
+    whole: bool,
+) {
+    if whole && !chain.is_empty() {
+        let kept = last.entry(thread).or_default();
+        std::mem::swap(&mut kept.chain, chain);
+        kept.lines = lines.clone();
+    }
+    chain.clear();
+}
+
+impl Repeat<'_> {
+    /// [`Repeat::repeated_at`] for the thread's next event, whose chain
+    /// lines start at `from` in `b`, unless the thread's last events
+    /// repeated nothing (then one in 2, 4, … 64 is compared).
+    fn next_event(&mut self, b: &[u8], from: usize, blanks: &mut Blanks) -> Option<(usize, usize, usize)> {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return None;
+        }
+        let found = self.repeated_at(b, from, blanks.block_end(b, from));
+        if found.is_some() {
+            self.misses = 0;
+        } else {
+            self.misses = (self.misses + 1).min(6);
+            self.skip = (1 << self.misses) - 1;
+        }
+        found
+    }
+
+    /// For an event whose chain lines start at `from` in `b`, and whose
+    /// block of lines ends at `end` ([`Blanks::block_end`]): the lines at
+    /// the end of the block that are the same bytes as the last lines of
+    /// the kept chain, as (where they start, where they end, how many);
+    /// `None` when there are none. Whatever the lines before them are
+    /// read as, these are the same frame lines as then, and an empty line
+    /// (or the end of the input) follows them.
+    fn repeated_at(&self, b: &[u8], from: usize, end: usize) -> Option<(usize, usize, usize)> {
+        if self.chain.is_empty() || from >= end {
+            return None;
+        }
+        let (cur, prev) = (b.get(from..end)?, b.get(self.lines.clone())?);
+        let same = crate::text::common_suffix(cur, prev);
+        if same == 0 {
+            return None;
+        }
+        // The first line start in the common end, in both.
+        let line_start = |blk: &[u8], t: usize| t == 0 || blk[t - 1] == b'\n';
+        let mut t = cur.len() - same;
+        if !(line_start(cur, t) && line_start(prev, t + prev.len() - cur.len())) {
+            t += memchr::memchr(b'\n', &cur[t..])? + 1;
+        }
+        if t >= cur.len() {
+            return None;
+        }
+        let n = 1 + memchr::memchr_iter(b'\n', &cur[t..]).count();
+        (n <= self.chain.len()).then_some((from + t, end, n))
+    }
 }
 
 /// The items of one chunk, with their call chains as ids: no string of the
@@ -566,13 +768,14 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
     let mut c = Chunk { items: Vec::new(), frames: Vec::new(), dsos: LocalNames::default(), lines: 0 };
     let (items, dsos) = (&mut c.items, &mut c.dsos);
     let mut last_dso = None;
-    // Consecutive events share their outermost frames (the end of their
-    // chains): only the frames before those are looked up (their symbol
-    // ids in `fresh`, their dso indexes in `fresh_dsos`); per item, how
-    // many were and how many come from the event before.
+    // A thread's consecutive events share their outermost frames (the end
+    // of their chains): only the frames before those are looked up (their
+    // symbol ids in `fresh`, their dso indexes in `fresh_dsos`); per item,
+    // how many were, how many come from the thread's event before and
+    // which item that is.
     let (mut fresh, mut fresh_dsos, mut counts) = (Vec::new(), Vec::new(), Vec::new());
-    // The chain of the last event that had one.
-    let mut prev: Vec<(&'a str, &'a str)> = Vec::new();
+    // Each thread's last event that had a chain: the chain and its item.
+    let mut prev: HashMap<Thread<'a>, (TextChain<'a>, usize)> = HashMap::new();
     let (mut syms, mut hashes) = (Vec::new(), Vec::new());
     let mut len = 0;
     // The sink never fails, so neither does reading.
@@ -585,16 +788,23 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
             }
             _ => ch,
         };
-        let shared = prev.iter().rev().zip(this.iter().rev()).take_while(|(a, b)| a == b).count();
+        let thread = match &item {
+            Item::Event(h, _) => Some(h.thread()),
+            Item::Skip(..) => None,
+        };
+        let last = thread.and_then(|t| prev.get(&t));
+        let shared = last.map_or(0, |(p, _)| p.iter().rev().zip(this.iter().rev()).take_while(|(a, b)| a == b).count());
         let own = &this[..this.len() - shared];
         syms.clear();
         syms.extend(own.iter().map(|&(sym, _)| sym));
         names.intern_all(&syms, &mut hashes, &mut fresh);
         fresh_dsos.extend(own.iter().map(|&(_, dso)| dso_id(dsos, &mut last_dso, dso)));
-        counts.push((own.len(), shared));
-        if !this.is_empty() {
-            prev.clear();
-            prev.extend_from_slice(this);
+        counts.push((own.len(), shared, last.map_or(0, |&(_, i)| i)));
+        if let Some(t) = thread.filter(|_| !this.is_empty()) {
+            let (chain, at) = prev.entry(t).or_default();
+            chain.clear();
+            chain.extend_from_slice(this);
+            *at = items.len();
         }
         items.push((item, len..len + this.len()));
         len += this.len();
@@ -602,18 +812,16 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
     });
     names.finish_chunk(&mut fresh);
     // Every chain frame: its own ids, or those of the same outermost
-    // frame of the event before.
+    // frame of the thread's event before.
     let frames = &mut c.frames;
     frames.reserve(len);
-    let (mut from, mut prev) = (0, 0..0);
-    for ((_, range), &(own, shared)) in c.items.iter().zip(&counts) {
+    let mut from = 0;
+    for &(own, shared, before) in &counts {
         frames.extend(fresh[from..from + own].iter().copied().zip(fresh_dsos[from..from + own].iter().copied()));
         from += own;
+        let end = c.items.get(before).map_or(0, |(_, r)| r.end);
         for k in 0..shared {
-            frames.push(frames[prev.end - shared + k]);
-        }
-        if !range.is_empty() {
-            prev = range.clone();
+            frames.push(frames[end - shared + k]);
         }
     }
     c.lines = lines.unwrap_or(0);
@@ -693,7 +901,7 @@ impl<'a> Importer<'a> {
     fn new(opts: &ImportOptions) -> Self {
         Importer {
             g: GroupBuilder::new(FORMAT, &opts.limits),
-            threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new() },
+            threads: Threads { index: HashMap::new(), builders: Vec::new(), names: Vec::new(), last: Vec::new() },
             frames: FrameIds::default(),
             event_type: None,
             weight: opts.perf_weight,

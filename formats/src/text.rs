@@ -83,6 +83,43 @@ pub(crate) fn trim_end(s: &str) -> &str {
     }
 }
 
+/// The 8-byte word at the start of `w` (of 8 bytes).
+fn word(w: &[u8]) -> u64 {
+    w.try_into().map_or(0, u64::from_le_bytes)
+}
+
+/// How many bytes `a` and `b` have in common from their start: eight
+/// compared at a time.
+pub(crate) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut i = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let diff = word(x) ^ word(y);
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + a[i..].iter().zip(&b[i..]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many bytes `a` and `b` have in common at their end: eight compared
+/// at a time.
+pub(crate) fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    for (x, y) in a.rchunks_exact(8).zip(b.rchunks_exact(8)) {
+        let diff = word(x) ^ word(y);
+        if diff != 0 {
+            return i + (diff.leading_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + a[..n - i].iter().rev().zip(b[..n - i].iter().rev()).take_while(|(x, y)| x == y).count()
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -95,6 +132,20 @@ mod tests {
             prop_assert_eq!(super::trim(&s), s.trim());
             prop_assert_eq!(super::trim_start(&s), s.trim_start());
             prop_assert_eq!(super::trim_end(&s), s.trim_end());
+        }
+
+        /// The common prefix and suffix, eight bytes at a time, equal a
+        /// byte-by-byte count: strings of two letters, so that they share
+        /// long runs, of lengths around the word size.
+        #[test]
+        fn common_ends_equal_a_byte_count(a in "[ab]{0,40}", b in "[ab]{0,40}") {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+            let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+            prop_assert_eq!(super::common_prefix(a, b), prefix);
+            prop_assert_eq!(super::common_suffix(a, b), suffix);
+            prop_assert_eq!(super::common_prefix(a, a), a.len());
+            prop_assert_eq!(super::common_suffix(a, a), a.len());
         }
     }
 }

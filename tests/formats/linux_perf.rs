@@ -237,3 +237,166 @@ fn name_option_wins() {
     assert_eq!(g.name(), "trace");
     assert_eq!(profile_names(&g), vec!["simple-terminat tid: 10"]);
 }
+
+/// One generated event: its thread (0..3), its call chain (innermost first,
+/// indexes into `FRAMES`), and what else its lines hold (`extra`: 0 none,
+/// 1 a comment line, 2 a line that is not a frame, each put after chain
+/// line `at`; 3 no blank line after the event).
+#[derive(Clone, Debug)]
+struct GenEvent {
+    thread: usize,
+    chain: Vec<usize>,
+    extra: u8,
+    at: usize,
+}
+
+/// Frame lines as `perf script` writes them (address, symbol, offset, dso),
+/// the frame's name and its dso: symbols that are prefixes of one another,
+/// an unresolved one, two dsos, and a line that ends with another line (a
+/// symbol with spaces, another indentation).
+const FRAMES: &[(&str, &str, &str)] = &[
+    ("\t    4005d0 main+0x10 (/bin/app)", "main", "/bin/app"),
+    ("\t    4005e0 mai+0x4 (/bin/app)", "mai", "/bin/app"),
+    ("\t    400610 work(int)+0x21 (/bin/app)", "work(int)", "/bin/app"),
+    ("\t    7f0010 work(int)+0x21 (/lib/libc.so.6)", "work(int)", "/lib/libc.so.6"),
+    ("\t    400700 [unknown] (/bin/app)", "??? (/bin/app)", "/bin/app"),
+    (
+        "\t    400800 a_rather_long_symbol_name_that_spans_several_words+0x8 (/bin/app)",
+        "a_rather_long_symbol_name_that_spans_several_words",
+        "/bin/app",
+    ),
+    ("\t    1 f    4005d0 main+0x10 (/bin/app)", "f    4005d0 main", "/bin/app"),
+    ("    4005d0 main+0x10 (/bin/app)", "main", "/bin/app"),
+];
+
+const THREADS: &[&str] = &["app 10/11", "app 10/12", "db 20/21"];
+
+/// A run of equal stacks: each frame's name and dso, outermost first, and
+/// the run's length.
+type Runs = (Vec<(&'static str, &'static str)>, u32);
+
+/// A step of [`events_of`]: (thread, frames kept from the end of its last
+/// chain, new innermost frames, extra, where).
+type Step = (usize, usize, Vec<usize>, u8, usize);
+
+/// The `perf script` text of `events` (lines ending with `eol`), and each
+/// thread's stacks in order as `dump_stacks` gives them (a run of equal
+/// stacks is one entry, its weights added), threads in order of first
+/// appearance.
+fn perf_text(events: &[GenEvent], eol: &str) -> (String, Vec<Vec<String>>) {
+    let mut text = String::new();
+    let mut order: Vec<usize> = Vec::new();
+    // Per thread, runs of equal stacks: (name, dso) of each frame, and how many.
+    let mut stacks: Vec<Vec<Runs>> = vec![Vec::new(); THREADS.len()];
+    for (i, e) in events.iter().enumerate() {
+        text.push_str(&format!("{} [000] {}.{:06}: 1 cpu-clock:u: {eol}", THREADS[e.thread], 100 + i, i));
+        for (k, &f) in e.chain.iter().enumerate() {
+            text.push_str(FRAMES[f].0);
+            text.push_str(eol);
+            if k == e.at && e.extra == 1 {
+                text.push_str(&format!("# a comment{eol}"));
+            }
+            if k == e.at && e.extra == 2 {
+                text.push_str(&format!("\tnot a frame{eol}"));
+            }
+        }
+        if e.extra != 3 {
+            text.push_str(eol);
+        }
+        if !order.contains(&e.thread) {
+            order.push(e.thread);
+        }
+        // Runs are of equal frames (name and dso: two `work(int)`s differ).
+        let ids: Vec<(&'static str, &'static str)> =
+            e.chain.iter().rev().map(|&f| (FRAMES[f].1, FRAMES[f].2)).collect();
+        let runs = &mut stacks[e.thread];
+        match runs.last_mut() {
+            Some((s, n)) if *s == ids => *n += 1,
+            _ => runs.push((ids, 1)),
+        }
+    }
+    let name = |ids: &[(&'static str, &'static str)]| ids.iter().map(|f| f.0).collect::<Vec<_>>().join(";");
+    let dumps = order.iter().map(|&t| stacks[t].iter().map(|(s, n)| format!("{} {n}", name(s))).collect()).collect();
+    (text, dumps)
+}
+
+#[track_caller]
+fn assert_perf_stacks(text: &str, expected: &[Vec<String>], threads: usize) {
+    let opts = ImportOptions { threads, ..Default::default() };
+    let (g, _) = flamekit::import_format(Format::LinuxPerf, text.as_bytes(), &opts).unwrap();
+    let dumps: Vec<Vec<String>> = g.profiles().iter().map(|p| flamekit::dump_stacks(&g, p)).collect();
+    assert_eq!(dumps, expected, "{threads} thread(s)");
+}
+
+/// Events from steps (thread, frames kept from the end of the thread's
+/// last chain, new innermost frames, extra, where): mostly the thread's
+/// last chain with other innermost frames, a comment or a line that is not
+/// a frame at a place counted from the end, so that both repeat too.
+fn events_of(steps: &[Step]) -> Vec<GenEvent> {
+    let mut last: Vec<GenEvent> =
+        (0..THREADS.len()).map(|thread| GenEvent { thread, chain: vec![0, 2], extra: 0, at: 0 }).collect();
+    let mut events = Vec::new();
+    for (thread, keep, fresh, extra, at) in steps {
+        let before = &last[*thread];
+        let keep = (*keep).min(before.chain.len());
+        let mut chain = fresh.clone();
+        chain.extend_from_slice(&before.chain[before.chain.len() - keep..]);
+        if chain.is_empty() {
+            chain.push(0);
+        }
+        // `at` counts from the end: the same place in a kept end.
+        let at = chain.len() - 1 - at % chain.len();
+        let extra = if *extra < 4 { *extra } else { before.extra };
+        let e = GenEvent { thread: *thread, chain, extra, at };
+        last[*thread] = e.clone();
+        events.push(e);
+    }
+    events
+}
+
+fn steps() -> impl proptest::strategy::Strategy<Value = Vec<Step>> {
+    proptest::collection::vec(
+        (0..THREADS.len(), 0usize..8, proptest::collection::vec(0..FRAMES.len(), 0..3), 0u8..8, 0usize..8),
+        1..30,
+    )
+}
+
+proptest::proptest! {
+    /// Events of three threads that end in the same frame lines as their
+    /// thread's event before, or almost (comments, lines that are not
+    /// frames, no blank line after an event, CRLF): each thread's stacks
+    /// are the chains the text holds. (The end of an event that repeats
+    /// its thread's last one is not read again.)
+    #[test]
+    fn repeated_chain_ends_read_as_written(steps in steps(), crlf: bool) {
+        let (text, expected) = perf_text(&events_of(&steps), if crlf { "\r\n" } else { "\n" });
+        assert_perf_stacks(&text, &expected, 1);
+    }
+}
+
+/// The same on input large enough to be read in parallel chunks, on 1 and
+/// 4 threads.
+#[test]
+fn repeated_chain_ends_read_as_written_in_chunks() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let steps: Vec<_> = (0..4000)
+        .map(|_| {
+            let fresh = (0..next(3)).map(|_| next(FRAMES.len())).collect();
+            (next(THREADS.len()), next(9), fresh, next(8) as u8, next(8))
+        })
+        .collect();
+    let events = events_of(&steps);
+    for eol in ["\n", "\r\n"] {
+        let (text, expected) = perf_text(&events, eol);
+        assert!(text.len() > 256 * 1024, "{} bytes", text.len());
+        for threads in [1, 4] {
+            assert_perf_stacks(&text, &expected, threads);
+        }
+    }
+}
