@@ -527,11 +527,17 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
     let mut line_no: u64 = 0;
     loop {
         if let Some((start, end, n)) = repeat {
-            let kept = header.as_ref().filter(|_| pos == start && !skipping).and_then(|(h, _)| last.get(&h.thread()));
+            // The kept chain has at least `n` frames (`repeated_at`), and
+            // is kept again only when an event ends, which ends this one.
+            let kept = header
+                .as_ref()
+                .filter(|_| pos == start && !skipping)
+                .and_then(|(h, _)| last.get(&h.thread()))
+                .and_then(|r| r.chain.get(r.chain.len().checked_sub(n)?..));
             if let Some(kept) = kept {
                 // The next `n` lines, up to `end`, are the last `n` frame
                 // lines of the thread's last event: read as they were then.
-                chain.extend_from_slice(&kept.chain[kept.chain.len() - n..]);
+                chain.extend_from_slice(kept);
                 lines = if chain.len() == n { start..end } else { lines.start..end };
                 line_no += n as u64;
                 pos = (end + 1).min(b.len());
