@@ -516,30 +516,25 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
     // The last event whose chain lines were all read as frames, one after
     // another; and where the chain lines of the event being read start and
     // end (bytes), whether they are all frames so far, and the lines at its
-    // end that repeat the last one's, once known.
+    // end that repeat the last one's (where they start and end, and their
+    // frames in `tail`), once known.
     let mut last: HashMap<Thread<'a>, Repeat<'a>> = HashMap::new();
     let (mut lines, mut whole) = (0..0, true);
-    let mut repeat: Option<(usize, usize, usize)> = None;
+    let mut repeat: Option<(usize, usize)> = None;
+    let mut tail: Vec<(&str, &str)> = Vec::new();
     let mut blanks = Blanks::default();
 
     let b = text.as_bytes();
     let mut pos = 0;
     let mut line_no: u64 = 0;
     loop {
-        if let Some((start, end, n)) = repeat {
-            // The kept chain has at least `n` frames (`repeated_at`), and
-            // is kept again only when an event ends, which ends this one.
-            let kept = header
-                .as_ref()
-                .filter(|_| pos == start && !skipping)
-                .and_then(|(h, _)| last.get(&h.thread()))
-                .and_then(|r| r.chain.get(r.chain.len().checked_sub(n)?..));
-            if let Some(kept) = kept {
-                // The next `n` lines, up to `end`, are the last `n` frame
-                // lines of the thread's last event: read as they were then.
-                chain.extend_from_slice(kept);
-                lines = if chain.len() == n { start..end } else { lines.start..end };
-                line_no += n as u64;
+        if let Some((start, end)) = repeat {
+            if pos == start && header.is_some() && !skipping {
+                // The next lines, up to `end`, are the last frame lines of
+                // the thread's last event: read as they were then.
+                lines = if chain.is_empty() { start..end } else { lines.start..end };
+                chain.extend_from_slice(&tail);
+                line_no += tail.len() as u64;
                 pos = (end + 1).min(b.len());
                 repeat = None;
                 continue;
@@ -594,7 +589,7 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
                     keep(&mut last, thread, &mut chain, &lines, whole);
                 }
                 chain.clear();
-                repeat = last.get_mut(&h.thread()).and_then(|r| r.next_event(b, pos, &mut blanks));
+                repeat = last.get_mut(&h.thread()).and_then(|r| r.next_event(b, pos, &mut blanks, &mut tail));
                 header = Some((h, line_no));
                 (lines, whole) = (0..0, true);
                 continue;
@@ -605,7 +600,7 @@ fn read_lines<'a>(text: &'a str, sink: &mut impl FnMut(Item<'a>, &[(&'a str, &'a
         }
         match parse_header(line, &mut toks) {
             Some(h) => {
-                repeat = last.get_mut(&h.thread()).and_then(|r| r.next_event(b, pos, &mut blanks));
+                repeat = last.get_mut(&h.thread()).and_then(|r| r.next_event(b, pos, &mut blanks, &mut tail));
                 header = Some((h, line_no));
                 (lines, whole) = (0..0, true);
             }
@@ -662,7 +657,7 @@ impl Blanks {
 struct Repeat<'a> {
     /// `text[lines]`: the chain lines, `\n` between them, one frame each.
     lines: std::ops::Range<usize>,
-    chain: Vec<(&'a str, &'a str)>,
+    chain: TextChain<'a>,
     /// The thread's events in a row whose end repeated nothing, and how
     /// many of its next events are not compared: a thread whose chains
     /// share no end (or whose lines differ, as addresses may) is compared
@@ -672,9 +667,11 @@ struct Repeat<'a> {
     skip: u32,
 }
 
-/// A call chain as read from the text: (symbol, dso) pairs, innermost
-/// first.
-type TextChain<'a> = Vec<(&'a str, &'a str)>;
+/// A call chain's frame as read from the text: (symbol, dso).
+type TextFrame<'a> = (&'a str, &'a str);
+
+/// A call chain as read from the text, innermost frame first.
+type TextChain<'a> = Vec<TextFrame<'a>>;
 
 /// An event's thread: its command, process and thread ids.
 type Thread<'a> = (&'a str, Option<&'a str>, &'a str);
@@ -691,7 +688,7 @@ impl<'a> Header<'a> {
 fn keep<'a>(
     last: &mut HashMap<Thread<'a>, Repeat<'a>>,
     thread: Thread<'a>,
-    chain: &mut Vec<(&'a str, &'a str)>,
+    chain: &mut TextChain<'a>,
     lines: &std::ops::Range<usize>,
     whole: bool,
 ) {
@@ -703,33 +700,45 @@ fn keep<'a>(
     chain.clear();
 }
 
-impl Repeat<'_> {
+impl<'a> Repeat<'a> {
     /// [`Repeat::repeated_at`] for the thread's next event, whose chain
     /// lines start at `from` in `b`, unless the thread's last events
-    /// repeated nothing (then one in 2, 4, … 64 is compared).
-    fn next_event(&mut self, b: &[u8], from: usize, blanks: &mut Blanks) -> Option<(usize, usize, usize)> {
+    /// repeated nothing (then one in 2, 4, … 64 is compared): where the
+    /// repeated lines start and end, their frames copied into `tail`.
+    fn next_event(
+        &mut self,
+        b: &[u8],
+        from: usize,
+        blanks: &mut Blanks,
+        tail: &mut TextChain<'a>,
+    ) -> Option<(usize, usize)> {
         if self.skip > 0 {
             self.skip -= 1;
             return None;
         }
-        let found = self.repeated_at(b, from, blanks.block_end(b, from));
-        if found.is_some() {
-            self.misses = 0;
-        } else {
-            self.misses = (self.misses + 1).min(6);
-            self.skip = (1 << self.misses) - 1;
+        match self.repeated_at(b, from, blanks.block_end(b, from)) {
+            Some((start, end, frames)) => {
+                tail.clear();
+                tail.extend_from_slice(frames);
+                self.misses = 0;
+                Some((start, end))
+            }
+            None => {
+                self.misses = (self.misses + 1).min(6);
+                self.skip = (1 << self.misses) - 1;
+                None
+            }
         }
-        found
     }
 
     /// For an event whose chain lines start at `from` in `b`, and whose
     /// block of lines ends at `end` ([`Blanks::block_end`]): the lines at
     /// the end of the block that are the same bytes as the last lines of
-    /// the kept chain, as (where they start, where they end, how many);
-    /// `None` when there are none. Whatever the lines before them are
-    /// read as, these are the same frame lines as then, and an empty line
-    /// (or the end of the input) follows them.
-    fn repeated_at(&self, b: &[u8], from: usize, end: usize) -> Option<(usize, usize, usize)> {
+    /// the kept chain, as (where they start, where they end, their
+    /// frames); `None` when there are none. Whatever the lines before them
+    /// are read as, these are the same frame lines as then, and an empty
+    /// line (or the end of the input) follows them.
+    fn repeated_at(&self, b: &[u8], from: usize, end: usize) -> Option<(usize, usize, &[TextFrame<'a>])> {
         if self.chain.is_empty() || from >= end {
             return None;
         }
@@ -748,7 +757,7 @@ impl Repeat<'_> {
             return None;
         }
         let n = 1 + memchr::memchr_iter(b'\n', &cur[t..]).count();
-        (n <= self.chain.len()).then_some((from + t, end, n))
+        Some((from + t, end, self.chain.get(self.chain.len().checked_sub(n)?..)?))
     }
 }
 
