@@ -10,6 +10,8 @@ pub(crate) mod scan;
 use std::borrow::Cow;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::thread::Thread;
 
 use hashbrown::HashMap;
 
@@ -240,20 +242,46 @@ impl<'w> Walk<'w> {
 const NOT_INTERNED: &str = "a node was opened without a frame";
 
 /// A count that one thread raises and another waits on, and whether the
-/// one raising it is done.
+/// one raising it is done. The waiting thread spins briefly, then sleeps
+/// until the count is [`Count::AHEAD`] past what it needs (or done), so a
+/// wait costs no CPU and the raising thread wakes it once per stretch, not
+/// once per step. One thread waits on a count (the first to sleep on it).
 #[derive(Default)]
 struct Count {
     n: AtomicUsize,
     done: AtomicBool,
+    /// The count the waiting thread sleeps until; 0 while it is awake.
+    want: AtomicUsize,
+    waiter: OnceLock<Thread>,
 }
 
 impl Count {
+    /// How far past what it needs a sleeping waiter waits for.
+    const AHEAD: usize = 1024;
+    /// Spins before sleeping.
+    const SPINS: u32 = 128;
+
     fn set(&self, n: usize) {
-        self.n.store(n, Ordering::Release);
+        // SeqCst here and in `wait_past`: either the waiter sees the new
+        // count, or this sees that the waiter sleeps (no lost wake-up).
+        self.n.store(n, Ordering::SeqCst);
+        let want = self.want.load(Ordering::SeqCst);
+        if want != 0 && n >= want {
+            self.wake();
+        }
     }
 
     fn finish(&self) {
-        self.done.store(true, Ordering::Release);
+        self.done.store(true, Ordering::SeqCst);
+        if self.want.load(Ordering::SeqCst) != 0 {
+            self.wake();
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(t) = self.waiter.get() {
+            t.unpark();
+        }
     }
 
     /// Wait until the count passes `k`: the count then, or `None` if it
@@ -269,12 +297,25 @@ impl Count {
                 let n = self.n.load(Ordering::Acquire);
                 return (n > k).then_some(n);
             }
-            spins += 1;
-            if spins < 64 {
+            if spins < Self::SPINS {
+                spins += 1;
                 std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
+                continue;
             }
+            let me = self.waiter.get_or_init(std::thread::current);
+            if me.id() != std::thread::current().id() {
+                // Not the count's waiter: it would not be woken.
+                std::thread::yield_now();
+                continue;
+            }
+            let want = k.saturating_add(1 + Self::AHEAD);
+            self.want.store(want, Ordering::SeqCst);
+            if self.n.load(Ordering::SeqCst) < want && !self.done.load(Ordering::SeqCst) {
+                // Returns at once if woken since `want` was set; the loop
+                // checks again after any wake-up.
+                std::thread::park();
+            }
+            self.want.store(0, Ordering::SeqCst);
         }
     }
 }
@@ -314,8 +355,9 @@ impl Pipeline {
         }
     }
 
-    /// The first walk: builds nothing, publishes each node the sample walk
-    /// will open, in the order it first opens them.
+    /// The first walk: builds nothing, publishes the nodes the sample walk
+    /// will open, in the order it first opens them, [`READ_AHEAD`] at a
+    /// time (the interning takes them in such batches).
     fn find_order(&self, samples: &[i64], index: &NodeIndex, walk: &mut Walk<'_>) -> Result<()> {
         let mut seen = vec![false; walk.parent.len()];
         let mut found = 0;
@@ -328,12 +370,15 @@ impl Pipeline {
                     if !std::mem::replace(&mut seen[x as usize], true) {
                         self.order[found].store(x, Ordering::Relaxed);
                         found += 1;
-                        self.found.set(found);
+                        if found % READ_AHEAD == 0 {
+                            self.found.set(found);
+                        }
                     }
                     Ok(NO_STACK)
                 })?;
             }
         }
+        self.found.set(found);
         self.found.finish();
         Ok(())
     }
@@ -660,4 +705,72 @@ pub(crate) fn build_profile(
         }
     }
     Ok(b.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{mpsc, Arc};
+    use std::time::Duration;
+
+    /// Run `f` on a thread; fail if it does not end within a minute (a
+    /// lost wake-up leaves a waiter asleep for good).
+    fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || tx.send(f()));
+        rx.recv_timeout(Duration::from_secs(60)).expect("a waiter was never woken")
+    }
+
+    /// A publisher raising a count step by step, pausing now and then (so
+    /// the waiter sleeps), and a waiter taking every step: it sees each
+    /// count, never one that was not set, and `None` past the last.
+    #[test]
+    fn a_waiter_sees_every_count_and_the_end() {
+        for (steps, pause_every) in [(20_000usize, 97usize), (3_000, 1), (5, 1), (0, 1)] {
+            let seen = within_a_minute(move || {
+                let count = Arc::new(Count::default());
+                let publisher = {
+                    let count = Arc::clone(&count);
+                    std::thread::spawn(move || {
+                        for n in 1..=steps {
+                            count.set(n);
+                            if n % pause_every == 0 {
+                                std::thread::sleep(Duration::from_micros(50));
+                            }
+                        }
+                        count.finish();
+                    })
+                };
+                let mut k = 0;
+                let mut seen = Vec::new();
+                while let Some(n) = count.wait_past(k) {
+                    assert!(n > k && n <= steps, "waited past {k}, got {n} of {steps}");
+                    seen.push(n);
+                    k += 1;
+                }
+                publisher.join().unwrap();
+                (k, seen.len())
+            });
+            assert_eq!(seen, (steps, steps), "{steps} steps");
+        }
+    }
+
+    /// A waiter asleep for a count that never comes is woken by the end.
+    #[test]
+    fn the_end_wakes_a_waiter_short_of_its_count() {
+        let got = within_a_minute(|| {
+            let count = Arc::new(Count::default());
+            let waiter = {
+                let count = Arc::clone(&count);
+                std::thread::spawn(move || count.wait_past(10))
+            };
+            std::thread::sleep(Duration::from_millis(50));
+            count.set(11);
+            count.set(12);
+            std::thread::sleep(Duration::from_millis(50));
+            count.finish();
+            waiter.join().unwrap()
+        });
+        assert_eq!(got, Some(12));
+    }
 }
