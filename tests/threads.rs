@@ -554,3 +554,89 @@ fn cpu_profile_nodes_alike_import_the_same_on_1_and_4_threads() {
     let cut = import(&bytes, "alike.cpuprofile", 1, IngestLimits { max_name_bytes: 30, ..IngestLimits::default() });
     assert!(cut.is_ok_and(|(_, report)| report.contains("name_truncated")));
 }
+
+/// A speedscope file over 300 shared frames (some listed twice, so frame
+/// indices are mapped) whose profiles are `profiles`, each `(kind,
+/// samples, weights)`: `samples` sampled stacks (a deterministic walk,
+/// depth 1–12; about 19 bytes each, so 80,000 make an array of 1.5 MB,
+/// read in many parts) with or without weights, or for `"evented"` a few
+/// events.
+fn speedscope_of(profiles: &[(&str, usize, bool)]) -> String {
+    let mut frames: Vec<String> =
+        (0..300).map(|i| format!(r#"{{"name":"fn_{}","file":"m{}.rs"}}"#, i % 290, i % 7)).collect();
+    frames.push(r#"{"name":"fn_0","file":"m0.rs"}"#.into());
+    let mut state = 7u64;
+    let mut next = move |m: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % m
+    };
+    let mut out = Vec::new();
+    for (pi, &(kind, samples, weights)) in profiles.iter().enumerate() {
+        if kind == "evented" {
+            out.push(format!(
+                r#"{{"type":"evented","name":"ev{pi}","unit":"milliseconds","startValue":0,"endValue":9,"events":[{{"type":"O","frame":1,"at":0}},{{"type":"O","frame":300,"at":2}},{{"type":"C","frame":300,"at":5}},{{"type":"C","frame":1,"at":9}}]}}"#
+            ));
+            continue;
+        }
+        let mut stacks = Vec::with_capacity(samples);
+        let mut ws = Vec::with_capacity(samples);
+        let mut stack: Vec<u64> = Vec::new();
+        for _ in 0..samples {
+            stack.truncate(next(stack.len() as u64 + 1) as usize);
+            while stack.len() < 1 + next(12) as usize {
+                stack.push(next(301));
+            }
+            stacks.push(format!("[{}]", stack.iter().map(u64::to_string).collect::<Vec<_>>().join(",")));
+            ws.push((1 + next(5)).to_string());
+        }
+        let weights = if weights { format!(r#","weights":[{}]"#, ws.join(",")) } else { String::new() };
+        out.push(format!(
+            r#"{{"type":"sampled","name":"p{pi}","unit":"none","startValue":0,"endValue":{samples},"samples":[{}]{weights}}}"#,
+            stacks.join(",")
+        ));
+    }
+    format!(
+        r#"{{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{{"frames":[{}]}},"profiles":[{}],"name":"several","activeProfileIndex":1}}"#,
+        frames.join(","),
+        out.join(",")
+    )
+}
+
+/// Several large `samples` arrays, each read in many parts while the ones
+/// before are built, with an evented and a small profile between them: the
+/// group, the report and any error are those of one thread, also when a
+/// profile has a bad frame index, too many weights or passes the sample
+/// limit.
+#[test]
+fn speedscope_files_of_several_large_profiles_import_the_same_on_1_and_4_threads() {
+    let big = 80_000;
+    let layout = [
+        ("sampled", big, true),
+        ("evented", 0, false),
+        ("sampled", big, false),
+        ("sampled", 50, true),
+        ("sampled", big, true),
+    ];
+    // Without weights too: nothing then checks that every sample was read.
+    let unweighted = layout.map(|(kind, samples, _)| (kind, samples, false));
+    let text = speedscope_of(&unweighted);
+    assert_same_for_thread_counts(text.as_bytes(), "unweighted.speedscope.json", IngestLimits::default());
+    let text = speedscope_of(&layout);
+    assert_same_for_thread_counts(text.as_bytes(), "several.speedscope.json", IngestLimits::default());
+    let one = import(text.as_bytes(), "several.speedscope.json", 1, IngestLimits::default());
+    assert!(one.as_ref().is_ok_and(|(export, _)| export.matches(r#""type":"sampled""#).count() == 4), "{one:?}");
+    // The sample limit passed in the third profile.
+    let limits = IngestLimits { max_samples: 2 * big as u64 + 10, ..IngestLimits::default() };
+    assert_same_for_thread_counts(text.as_bytes(), "several.speedscope.json", limits);
+    assert!(import(text.as_bytes(), "x", 1, limits).is_err_and(|e| e.starts_with("limit_exceeded")));
+    // A frame index out of range at the end of the first array, and one
+    // weight too many in the first profile.
+    let first_end = text.find("]],\"weights\"").expect("first array's end");
+    for (what, edited) in [
+        ("index", format!("{},999]{}", &text[..first_end], &text[first_end + 1..])),
+        ("weights", text.replacen(r#""weights":["#, r#""weights":[1,"#, 1)),
+    ] {
+        assert_same_for_thread_counts(edited.as_bytes(), &format!("several ({what})"), IngestLimits::default());
+        assert!(import(edited.as_bytes(), "x", 1, IngestLimits::default()).is_err(), "{what}");
+    }
+}
