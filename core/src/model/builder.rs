@@ -291,6 +291,7 @@ impl GroupBuilder {
             used: self.samples_used.clone(),
             stacks: StackTable::default(),
             index: HashMap::new(),
+            roots: Vec::new(),
             last_stack: Vec::new(),
             last_nodes: Vec::new(),
             samples: Vec::new(),
@@ -427,6 +428,16 @@ fn cut_at(s: &str, max: usize) -> usize {
     i
 }
 
+/// [`SampledBuilder::roots`]' frame of an outermost node without a
+/// next-born child (no frame has this id: the group stops below it).
+const NO_FRAME: FrameId = FrameId::MAX;
+
+/// Outermost nodes of frames below this are kept in
+/// [`SampledBuilder::roots`], the others in its `index`: the table grows to
+/// the largest such frame, so a caller's frame id cannot make it larger
+/// than 32 MiB.
+const ROOT_FRAMES: usize = 1 << 22;
+
 /// Node ids stop below this (and [`NO_STACK`]).
 const NODE_ID_END: StackId = NO_STACK - 1;
 
@@ -448,9 +459,10 @@ pub struct SampledBuilder {
     limits: IngestLimits,
     used: Arc<AtomicU64>,
     stacks: StackTable,
-    /// `(parent, frame)` ([`NodeKey`]) → node, for every
-    /// node but the *next-born* ones: node `p + 1` when its parent is `p`,
-    /// that is a node created while its parent was the newest node. Those
+    /// `(parent, frame)` ([`NodeKey`]) → node, for every node but the
+    /// outermost ones (in `roots`) and the *next-born* ones: node `p + 1`
+    /// when its parent is `p`, that is a node created while its parent was
+    /// the newest node. Those
     /// are found by looking at node `p + 1`, without hashing or any table
     /// of their own: every node but the first of a stack's new frames is
     /// one, so a profile whose stacks share little keeps almost nothing
@@ -458,6 +470,16 @@ pub struct SampledBuilder {
     /// so crafted inputs cannot force collisions, and is several times
     /// faster than SipHash.
     index: HashMap<NodeKey, StackId>,
+    /// The outermost nodes of frames below [`ROOT_FRAMES`] (the others are
+    /// in `index`): `roots[f]` is the node of frame `f` called from nowhere
+    /// ([`NO_STACK`]: none yet) and the frame of its next-born child
+    /// ([`NO_FRAME`]: none). A stack whose outermost frame differs from the
+    /// stack before (the common case when stacks share little) then finds
+    /// its first node, and whether its second is the first's next-born
+    /// child, in this table of 8 bytes per frame, instead of in `index` and
+    /// at a random place of the node table (each a cache miss on large
+    /// profiles).
+    roots: Vec<(StackId, FrameId)>,
     /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
     /// consecutive samples usually share a long prefix, which is then reused
     /// without hashing.
@@ -484,15 +506,37 @@ impl SampledBuilder {
     /// of the depth table at a random place, which on large tables is a
     /// cache miss.
     fn node_at(&mut self, parent: StackId, parent_depth: Option<u32>, frame: FrameId) -> Result<StackId> {
+        self.find_or_add(parent, parent_depth, frame, false)
+    }
+
+    /// [`SampledBuilder::node_at`]; `not_next_born`: the caller knows that
+    /// the node, if it exists, is not `parent`'s next-born child (see
+    /// `roots`), which is then not looked at.
+    fn find_or_add(
+        &mut self,
+        parent: StackId,
+        parent_depth: Option<u32>,
+        frame: FrameId,
+        not_next_born: bool,
+    ) -> Result<StackId> {
         let key = NodeKey([parent, frame]);
         let len = self.stacks.len();
         // The newest node has no child yet: nothing to look up below it.
         let childless = parent != NO_STACK && parent as usize + 1 == len;
         self.check_parent(parent)?;
-        if !childless {
+        let in_roots = parent == NO_STACK && (frame as usize) < ROOT_FRAMES;
+        if in_roots {
+            if let Some(&(id, _)) = self.roots.get(frame as usize).filter(|r| r.0 != NO_STACK) {
+                return Ok(id);
+            }
+        } else if !childless {
             let next = parent.wrapping_add(1) as usize;
             // The frame first: when it differs, the parent is not read.
-            if parent != NO_STACK && self.stacks.frames[next] == frame && self.stacks.parents[next] == parent {
+            if parent != NO_STACK
+                && !not_next_born
+                && self.stacks.frames[next] == frame
+                && self.stacks.parents[next] == parent
+            {
                 return Ok(next as StackId);
             }
             if let Some(&id) = self.index.get(&key) {
@@ -508,11 +552,28 @@ impl SampledBuilder {
         self.stacks.parents.push(parent);
         self.stacks.frames.push(frame);
         self.stacks.depths.push(depth as u32);
-        if !childless {
+        if in_roots {
+            let f = frame as usize;
+            if self.roots.len() <= f {
+                self.roots.resize(f + 1, (NO_STACK, NO_FRAME));
+            }
+            self.roots[f] = (id, NO_FRAME);
+        } else if !childless {
             self.index.insert(key, id);
+        } else if depth == 2 {
+            self.note_next_born(parent, frame);
         }
         self.max_frame = Some(self.max_frame.map_or(frame, |m| m.max(frame)));
         Ok(id)
+    }
+
+    /// Node `parent + 1`, of frame `frame`, was just created under `parent`,
+    /// an outermost node: its next-born child, noted in `roots`.
+    fn note_next_born(&mut self, parent: StackId, frame: FrameId) {
+        let parent_frame = self.stacks.frames[parent as usize];
+        if let Some(r) = self.roots.get_mut(parent_frame as usize) {
+            r.1 = frame;
+        }
     }
 
     /// Fails unless `parent` is [`NO_STACK`] or a node of this table.
@@ -579,7 +640,18 @@ impl SampledBuilder {
         let mut id = parent;
         for (k, &f) in frames.iter().enumerate() {
             let fresh = self.stacks.len();
-            id = self.node_at(id, Some(depth + k as u32), f)?;
+            let parent_depth = depth + k as u32;
+            // Below an outermost node whose frame is known (the frame
+            // before): whether this is its next-born child is in `roots`.
+            let root = match k.checked_sub(1) {
+                Some(k) if parent_depth == 1 => self.roots.get(frames[k] as usize).filter(|r| r.0 == id),
+                _ => None,
+            };
+            id = match root {
+                Some(&(r, next)) if next == f => r + 1,
+                Some(_) => self.find_or_add(id, Some(parent_depth), f, true)?,
+                None => self.node_at(id, Some(parent_depth), f)?,
+            };
             out.push(id);
             if id as usize == fresh {
                 return self.new_path(id, depth + k as u32 + 1, &frames[k + 1..], out);
@@ -609,6 +681,9 @@ impl SampledBuilder {
             return Ok(id);
         }
         let ids = base as StackId..(base + n) as StackId;
+        if depth == 1 {
+            self.note_next_born(parent, frames[0]);
+        }
         self.stacks.parents.push(parent);
         self.stacks.parents.extend(ids.start..ids.end - 1);
         self.stacks.frames.extend_from_slice(frames);
@@ -1060,6 +1135,118 @@ mod tests {
                     assert_eq!(common_prefix(&a, &longer), cut, "len {len}, difference at {cut}, {extra} more");
                     assert_eq!(common_prefix(&longer, &a), cut, "len {len}, difference at {cut}, {extra} more");
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod node_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap as StdMap;
+
+    /// What a stack table is, without any of the builder's shortcuts: one
+    /// node per `(parent, frame)`, numbered in the order of creation.
+    #[derive(Default)]
+    struct Reference {
+        nodes: StdMap<(StackId, FrameId), StackId>,
+        table: Vec<(StackId, FrameId, u32)>,
+    }
+
+    impl Reference {
+        fn node(&mut self, parent: StackId, frame: FrameId) -> StackId {
+            if let Some(&id) = self.nodes.get(&(parent, frame)) {
+                return id;
+            }
+            let depth = if parent == NO_STACK { 1 } else { self.table[parent as usize].2 + 1 };
+            let id = self.table.len() as StackId;
+            self.table.push((parent, frame, depth));
+            self.nodes.insert((parent, frame), id);
+            id
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// A whole stack ([`SampledBuilder::stack_id`]).
+        Stack(Vec<FrameId>),
+        /// Frames below an existing node, or below none (the index picks
+        /// one of the nodes so far, modulo their number plus one).
+        Path(usize, Vec<FrameId>),
+        /// One node ([`SampledBuilder::node`]), its parent picked as above.
+        Node(usize, FrameId),
+    }
+
+    /// Few frames, so that stacks share and repeat nodes, and now and then
+    /// one past [`ROOT_FRAMES`], whose outermost nodes are indexed by hash.
+    fn frame() -> impl Strategy<Value = FrameId> {
+        prop_oneof![8 => 0..6u32, 1 => Just(ROOT_FRAMES as u32 + 3), 1 => Just(FrameId::MAX - 1)]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let frames = || proptest::collection::vec(frame(), 0..8);
+        prop_oneof![
+            4 => frames().prop_map(Op::Stack),
+            2 => (any::<usize>(), frames()).prop_map(|(p, f)| Op::Path(p, f)),
+            2 => (any::<usize>(), frame()).prop_map(|(p, f)| Op::Node(p, f)),
+        ]
+    }
+
+    /// `pick` as a parent among `len` nodes, or none.
+    fn parent_of(pick: usize, len: usize) -> StackId {
+        match pick % (len + 1) {
+            0 => NO_STACK,
+            k => (k - 1) as StackId,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Whatever mix of whole stacks, paths and single nodes builds it,
+        /// the table is the reference's: the same node for every `(parent,
+        /// frame)`, the same ids, parents, frames and depths.
+        #[test]
+        fn nodes_are_those_of_a_plain_trie(ops in proptest::collection::vec(op(), 1..60)) {
+            let g = GroupBuilder::new("test", &IngestLimits::default());
+            let mut b = g.sampled("p", ValueUnit::None);
+            let mut r = Reference::default();
+            let mut out = Vec::new();
+            for op in &ops {
+                match op {
+                    Op::Stack(frames) => {
+                        let mut want = NO_STACK;
+                        for &f in frames {
+                            want = r.node(want, f);
+                        }
+                        prop_assert_eq!(b.stack_id(frames).unwrap(), want);
+                    }
+                    Op::Path(pick, frames) => {
+                        let parent = parent_of(*pick, r.table.len());
+                        out.clear();
+                        let got = b.path(parent, frames, &mut out).unwrap();
+                        let mut want = parent;
+                        let mut wants = Vec::new();
+                        for &f in frames {
+                            want = r.node(want, f);
+                            wants.push(want);
+                        }
+                        prop_assert_eq!(got, want);
+                        prop_assert_eq!(&out, &wants);
+                    }
+                    Op::Node(pick, f) => {
+                        let parent = parent_of(*pick, r.table.len());
+                        prop_assert_eq!(b.node(parent, *f).unwrap(), r.node(parent, *f));
+                    }
+                }
+                let t = b.stacks();
+                prop_assert_eq!(t.len(), r.table.len());
+            }
+            let t = b.stacks();
+            for (id, &(parent, frame, depth)) in r.table.iter().enumerate() {
+                let id = id as StackId;
+                prop_assert_eq!((t.parent(id), t.frame(id), t.depth(id)), (parent, frame, depth), "node {}", id);
             }
         }
     }
