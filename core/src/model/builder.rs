@@ -291,7 +291,7 @@ impl GroupBuilder {
             used: self.samples_used.clone(),
             stacks: StackTable::default(),
             index: HashMap::new(),
-            roots: Vec::new(),
+            roots: HashMap::new(),
             last_stack: Vec::new(),
             last_nodes: Vec::new(),
             samples: Vec::new(),
@@ -428,16 +428,6 @@ fn cut_at(s: &str, max: usize) -> usize {
     i
 }
 
-/// [`SampledBuilder::roots`]' frame of an outermost node without a
-/// next-born child (no frame has this id: the group stops below it).
-const NO_FRAME: FrameId = FrameId::MAX;
-
-/// Outermost nodes of frames below this are kept in
-/// [`SampledBuilder::roots`], the others in its `index`: the table grows to
-/// the largest such frame, so a caller's frame id cannot make it larger
-/// than 32 MiB.
-const ROOT_FRAMES: usize = 1 << 22;
-
 /// Node ids stop below this (and [`NO_STACK`]).
 const NODE_ID_END: StackId = NO_STACK - 1;
 
@@ -470,16 +460,15 @@ pub struct SampledBuilder {
     /// so crafted inputs cannot force collisions, and is several times
     /// faster than SipHash.
     index: HashMap<NodeKey, StackId>,
-    /// The outermost nodes of frames below [`ROOT_FRAMES`] (the others are
-    /// in `index`): `roots[f]` is the node of frame `f` called from nowhere
-    /// ([`NO_STACK`]: none yet) and the frame of its next-born child
-    /// ([`NO_FRAME`]: none). A stack whose outermost frame differs from the
+    /// The outermost nodes (not in `index`), by frame: the node of frame
+    /// `f` called from nowhere, and the frame of its next-born child (if it
+    /// has one). A stack whose outermost frame differs from the
     /// stack before (the common case when stacks share little) then finds
     /// its first node, and whether its second is the first's next-born
-    /// child, in this table of 8 bytes per frame, instead of in `index` and
-    /// at a random place of the node table (each a cache miss on large
-    /// profiles).
-    roots: Vec<(StackId, FrameId)>,
+    /// child, in this table of the outermost nodes only, which stays in the
+    /// cache, instead of in `index` and at a random place of the node table
+    /// (each a cache miss on large profiles).
+    roots: HashMap<FrameId, (StackId, Option<FrameId>)>,
     /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
     /// consecutive samples usually share a long prefix, which is then reused
     /// without hashing.
@@ -524,19 +513,14 @@ impl SampledBuilder {
         // The newest node has no child yet: nothing to look up below it.
         let childless = parent != NO_STACK && parent as usize + 1 == len;
         self.check_parent(parent)?;
-        let in_roots = parent == NO_STACK && (frame as usize) < ROOT_FRAMES;
-        if in_roots {
-            if let Some(&(id, _)) = self.roots.get(frame as usize).filter(|r| r.0 != NO_STACK) {
+        if parent == NO_STACK {
+            if let Some(&(id, _)) = self.roots.get(&frame) {
                 return Ok(id);
             }
         } else if !childless {
-            let next = parent.wrapping_add(1) as usize;
+            let next = parent as usize + 1;
             // The frame first: when it differs, the parent is not read.
-            if parent != NO_STACK
-                && !not_next_born
-                && self.stacks.frames[next] == frame
-                && self.stacks.parents[next] == parent
-            {
+            if !not_next_born && self.stacks.frames[next] == frame && self.stacks.parents[next] == parent {
                 return Ok(next as StackId);
             }
             if let Some(&id) = self.index.get(&key) {
@@ -552,12 +536,8 @@ impl SampledBuilder {
         self.stacks.parents.push(parent);
         self.stacks.frames.push(frame);
         self.stacks.depths.push(depth as u32);
-        if in_roots {
-            let f = frame as usize;
-            if self.roots.len() <= f {
-                self.roots.resize(f + 1, (NO_STACK, NO_FRAME));
-            }
-            self.roots[f] = (id, NO_FRAME);
+        if parent == NO_STACK {
+            self.roots.insert(frame, (id, None));
         } else if !childless {
             self.index.insert(key, id);
         } else if depth == 2 {
@@ -571,8 +551,8 @@ impl SampledBuilder {
     /// an outermost node: its next-born child, noted in `roots`.
     fn note_next_born(&mut self, parent: StackId, frame: FrameId) {
         let parent_frame = self.stacks.frames[parent as usize];
-        if let Some(r) = self.roots.get_mut(parent_frame as usize) {
-            r.1 = frame;
+        if let Some(r) = self.roots.get_mut(&parent_frame) {
+            r.1 = Some(frame);
         }
     }
 
@@ -644,11 +624,11 @@ impl SampledBuilder {
             // Below an outermost node whose frame is known (the frame
             // before): whether this is its next-born child is in `roots`.
             let root = match k.checked_sub(1) {
-                Some(k) if parent_depth == 1 => self.roots.get(frames[k] as usize).filter(|r| r.0 == id),
+                Some(k) if parent_depth == 1 => self.roots.get(&frames[k]).filter(|r| r.0 == id),
                 _ => None,
             };
             id = match root {
-                Some(&(r, next)) if next == f => r + 1,
+                Some(&(r, Some(next))) if next == f => r + 1,
                 Some(_) => self.find_or_add(id, Some(parent_depth), f, true)?,
                 None => self.node_at(id, Some(parent_depth), f)?,
             };
@@ -1179,9 +1159,9 @@ mod node_tests {
     }
 
     /// Few frames, so that stacks share and repeat nodes, and now and then
-    /// one past [`ROOT_FRAMES`], whose outermost nodes are indexed by hash.
+    /// a large one (the largest a group gives).
     fn frame() -> impl Strategy<Value = FrameId> {
-        prop_oneof![8 => 0..6u32, 1 => Just(ROOT_FRAMES as u32 + 3), 1 => Just(FrameId::MAX - 1)]
+        prop_oneof![8 => 0..6u32, 1 => Just(1 << 22), 1 => Just(FrameId::MAX)]
     }
 
     fn op() -> impl Strategy<Value = Op> {
