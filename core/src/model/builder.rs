@@ -452,22 +452,21 @@ pub struct SampledBuilder {
     /// `(parent, frame)` ([`NodeKey`]) → node, for every node but the
     /// outermost ones (in `roots`) and the *next-born* ones: node `p + 1`
     /// when its parent is `p`, that is a node created while its parent was
-    /// the newest node. Those
-    /// are found by looking at node `p + 1`, without hashing or any table
-    /// of their own: every node but the first of a stack's new frames is
-    /// one, so a profile whose stacks share little keeps almost nothing
-    /// here. hashbrown's default hasher (foldhash) is seeded per process,
-    /// so crafted inputs cannot force collisions, and is several times
-    /// faster than SipHash.
+    /// the newest node. Those are found by looking at node `p + 1`, without
+    /// hashing or any table of their own: every node but the first of a
+    /// stack's new frames is one, so a profile whose stacks share little
+    /// keeps almost nothing here. hashbrown's default hasher (foldhash) is
+    /// seeded per process, so crafted inputs cannot force collisions, and
+    /// is several times faster than SipHash.
     index: HashMap<NodeKey, StackId>,
     /// The outermost nodes (not in `index`), by frame: the node of frame
     /// `f` called from nowhere, and the frame of its next-born child (if it
-    /// has one). A stack whose outermost frame differs from the
-    /// stack before (the common case when stacks share little) then finds
-    /// its first node, and whether its second is the first's next-born
-    /// child, in this table of the outermost nodes only, which stays in the
-    /// cache, instead of in `index` and at a random place of the node table
-    /// (each a cache miss on large profiles).
+    /// has one). A stack whose outermost frame differs from the stack
+    /// before (the common case when stacks share little) then finds its
+    /// first node, and whether its second is the first's next-born child,
+    /// in this table of the outermost nodes only, which stays in the cache,
+    /// instead of in `index` and at a random place of the node table (each
+    /// a cache miss on large profiles).
     roots: HashMap<FrameId, (StackId, Option<FrameId>)>,
     /// The last stack given to [`SampledBuilder::stack_id`] and its nodes:
     /// consecutive samples usually share a long prefix, which is then reused
@@ -548,10 +547,11 @@ impl SampledBuilder {
     }
 
     /// Node `parent + 1`, of frame `frame`, was just created under `parent`,
-    /// an outermost node: its next-born child, noted in `roots`.
+    /// an outermost node: its next-born child, noted in `roots` (only if
+    /// `roots` has `parent` itself for its frame).
     fn note_next_born(&mut self, parent: StackId, frame: FrameId) {
         let parent_frame = self.stacks.frames[parent as usize];
-        if let Some(r) = self.roots.get_mut(&parent_frame) {
+        if let Some(r) = self.roots.get_mut(&parent_frame).filter(|r| r.0 == parent) {
             r.1 = Some(frame);
         }
     }
