@@ -328,8 +328,9 @@ fn import_chunks(
                                 value: u64::from(u32::MAX) + 1,
                             });
                         }
-                        // First use of this name.
-                        let id = g.frame_named(&names.name(f))?;
+                        // First use of this name, which no other name id
+                        // has: new to the group.
+                        let id = g.frame_named_unseen(&names.name(f))?;
                         if frame_map.len() <= f as usize {
                             frame_map.resize(names.len().max(f as usize + 1), FrameId::MAX);
                         }

@@ -63,6 +63,10 @@ pub struct GroupBuilder {
     /// ([`GroupBuilder::release_frame_index`]): the next interning builds
     /// them again first.
     released: bool,
+    /// Some frame's name was cut to [`IngestLimits::max_name_bytes`]: a
+    /// name given to [`GroupBuilder::frame_named_unseen`] may then be that
+    /// of a frame already interned, and is looked up.
+    names_cut: bool,
     profiles: Vec<Profile>,
     samples_used: Arc<AtomicU64>,
     report: ImportReport,
@@ -82,6 +86,7 @@ impl GroupBuilder {
             hashes: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             released: false,
+            names_cut: false,
             profiles: Vec::new(),
             samples_used: Arc::new(AtomicU64::new(0)),
             report: ImportReport::new(format),
@@ -108,6 +113,7 @@ impl GroupBuilder {
         let max = self.max_name_bytes();
         if frame.name.len() > max {
             frame.name.truncate(cut_at(&frame.name, max));
+            self.names_cut = true;
         }
         if let Some(file) = frame.file.as_mut().filter(|f| f.len() > max) {
             file.truncate(cut_at(file, max));
@@ -137,6 +143,9 @@ impl GroupBuilder {
         col: Option<u32>,
     ) -> Result<FrameId> {
         let max = self.max_name_bytes();
+        if name.len() > max {
+            self.names_cut = true;
+        }
         let name = &name[..cut_at(name, max)];
         let file = file.map(|f| &f[..cut_at(f, max)]);
         self.reindex();
@@ -145,6 +154,45 @@ impl GroupBuilder {
             Some(id) => Ok(id),
             None => self.insert(hash, Frame::with_location(name, file.map(str::to_owned), line, col)),
         }
+    }
+
+    /// Add a frame that has only a name, which the caller knows is new:
+    /// `name` was not given before for a frame with only a name (to this
+    /// method, [`GroupBuilder::frame_named`], or [`GroupBuilder::frame`]
+    /// and [`GroupBuilder::frame_parts`] without a file, line or column).
+    /// The same frame as
+    /// [`GroupBuilder::frame_named`] gives, without looking the name up or
+    /// entering it in the tables that find frames by name: for an importer
+    /// that has already made its names distinct (the text readers' shared
+    /// name table), where every name reaches the group once and nothing is
+    /// looked up afterwards. The tables are built from the frames when
+    /// something is looked up again, as after
+    /// [`GroupBuilder::release_frame_index`].
+    ///
+    /// A name that is, or may become by cutting, equal to another (one as
+    /// long as [`IngestLimits::max_name_bytes`] or longer, or any name once
+    /// a name has been cut) is looked up as [`GroupBuilder::frame_named`]
+    /// does. A caller that breaks the promise gets two frames of one name,
+    /// nothing worse.
+    ///
+    /// ```
+    /// use flamekit_core::{GroupBuilder, IngestLimits};
+    /// let mut g = GroupBuilder::new("example", &IngestLimits::default());
+    /// let main = g.frame_named_unseen("main").unwrap();
+    /// let work = g.frame_named_unseen("work").unwrap();
+    /// assert_eq!((main, work), (0, 1));
+    /// assert_eq!(g.frame_named("work").unwrap(), work);
+    /// ```
+    pub fn frame_named_unseen(&mut self, name: &str) -> Result<FrameId> {
+        if self.names_cut || name.len() >= self.max_name_bytes() {
+            return self.frame_named(name);
+        }
+        let id = self.new_frame_id()?;
+        if !self.released {
+            self.release_frame_index();
+        }
+        self.frames.push(Frame::new(name));
+        Ok(id)
     }
 
     /// The hash of `key` and the id of the equal frame, if interned.
@@ -199,9 +247,9 @@ impl GroupBuilder {
     /// key, its hash and two hash tables: some 60 to 100 bytes a frame), for
     /// an importer that has interned every frame it will before building
     /// its profiles (speedscope's `shared.frames`). Frames keep their ids,
-    /// and interning still works afterwards: the first [`frame`],
-    /// [`frame_parts`] or [`reserve_frames`] builds the tables again from
-    /// the frames.
+    /// and interning still works afterwards: the first [`frame`] or
+    /// [`frame_parts`] builds the tables again from the frames
+    /// ([`reserve_frames`] then makes room for the frames only).
     ///
     /// ```
     /// use flamekit_core::{Frame, GroupBuilder, IngestLimits};
@@ -258,12 +306,15 @@ impl GroupBuilder {
     /// data they already hold in memory (e.g. the distinct names of a parsed
     /// chunk), never counts read from the input.
     pub fn reserve_frames(&mut self, named: usize, located: usize) {
-        self.reindex();
         let max = usize::try_from(self.limits.max_frames).unwrap_or(usize::MAX);
         let total = named.saturating_add(located).min(max);
         // Amortized (not exact): callers reserve again chunk by chunk, and an
         // exact reserve would copy the table every time.
         self.frames.reserve(total.saturating_sub(self.frames.len()));
+        // Released tables are built for every frame when next needed.
+        if self.released {
+            return;
+        }
         self.hashes.reserve(total.saturating_sub(self.hashes.len()));
         let hashes = &self.hashes;
         let rehash = |&(_, i): &(u32, FrameId)| hashes[i as usize];
@@ -1228,6 +1279,112 @@ mod node_tests {
                 let id = id as StackId;
                 prop_assert_eq!((t.parent(id), t.frame(id), t.depth(id)), (parent, frame, depth), "node {}", id);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod unseen_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// How a name is given to the builder.
+    #[derive(Clone, Copy, Debug)]
+    enum Call {
+        Named,
+        Unseen,
+        Frame,
+        Parts,
+        /// [`GroupBuilder::frame_parts`] with a line: a located frame of
+        /// that name, which is not the named one.
+        Located,
+    }
+
+    /// Names over a few characters, one of two bytes, so that cutting them
+    /// at a small `max_name_bytes` makes some equal (and some shorter than
+    /// the limit, cut at a character boundary).
+    fn name() -> impl Strategy<Value = String> {
+        proptest::collection::vec(prop_oneof![Just('a'), Just('b'), Just('\u{e9}')], 0..7)
+            .prop_map(|c| c.into_iter().collect())
+    }
+
+    fn call() -> impl Strategy<Value = Call> {
+        prop_oneof![
+            1 => Just(Call::Named),
+            3 => Just(Call::Unseen),
+            1 => Just(Call::Frame),
+            1 => Just(Call::Parts),
+            1 => Just(Call::Located),
+        ]
+    }
+
+    fn give(g: &mut GroupBuilder, call: Call, name: &str) -> Result<FrameId> {
+        match call {
+            Call::Named => g.frame_named(name),
+            Call::Unseen => g.frame_named_unseen(name),
+            Call::Frame => g.frame(Frame::new(name)),
+            Call::Parts => g.frame_parts(name, None, None, None),
+            Call::Located => g.frame_parts(name, None, Some(1), None),
+        }
+    }
+
+    /// A name cut at a character boundary is shorter than the limit: an
+    /// unseen name equal to it, given after it in any way, is that frame.
+    #[test]
+    fn an_unseen_name_finds_a_name_cut_to_it() {
+        for call in [Call::Named, Call::Frame, Call::Parts, Call::Unseen] {
+            let limits = IngestLimits { max_name_bytes: 3, ..IngestLimits::default() };
+            let mut g = GroupBuilder::new("test", &limits);
+            assert_eq!(g.frame_named_unseen("b").unwrap(), 0);
+            assert_eq!(give(&mut g, call, "aa\u{e9}").unwrap(), 1, "{call:?}");
+            assert_eq!(g.get_frame(1).unwrap().name, "aa");
+            assert_eq!(g.frame_named_unseen("aa").unwrap(), 1, "{call:?}");
+            assert_eq!(g.frame_named_unseen("c").unwrap(), 2, "{call:?}");
+            assert_eq!(g.frame_count(), 3);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Names given as unseen (when they are: not given before for a
+        /// frame with only a name), mixed with every other way of
+        /// interning, make the group that interning each one makes: the
+        /// same ids, frames, warnings and errors, whatever the cutting of
+        /// names and the frame limit, and every name is found again after.
+        #[test]
+        fn unseen_names_intern_as_named_ones(
+            given in proptest::collection::vec((name(), call()), 1..40),
+            max_name_bytes in prop_oneof![Just(1u64), Just(3), Just(4), Just(64 << 10)],
+            max_frames in prop_oneof![Just(8u64), Just(u64::MAX)],
+        ) {
+            let limits = IngestLimits { max_name_bytes, max_frames, ..IngestLimits::default() };
+            let mut with = GroupBuilder::new("test", &limits);
+            let mut without = GroupBuilder::new("test", &limits);
+            let mut named = std::collections::HashSet::new();
+            for (name, call) in &given {
+                let call = match call {
+                    Call::Unseen if named.contains(name) => Call::Named,
+                    &c => c,
+                };
+                if !matches!(call, Call::Located) {
+                    named.insert(name.clone());
+                }
+                let plain = if matches!(call, Call::Unseen) { Call::Named } else { call };
+                let a = give(&mut with, call, name);
+                let b = give(&mut without, plain, name);
+                prop_assert_eq!(format!("{a:?}"), format!("{b:?}"), "{:?} {:?}", call, name);
+            }
+            for (name, _) in &given {
+                let a = with.frame_named(name);
+                let b = without.frame_named(name);
+                prop_assert_eq!(format!("{a:?}"), format!("{b:?}"), "{:?} again", name);
+            }
+            prop_assert_eq!(with.frame_count(), without.frame_count());
+            let (a, ra) = with.finish(0).unwrap();
+            let (b, rb) = without.finish(0).unwrap();
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(format!("{ra:?}"), format!("{rb:?}"));
         }
     }
 }
