@@ -168,8 +168,8 @@ impl Accumulator {
             };
             // Parents come before children in a stack table.
             let mut node_map: Vec<StackId> = Vec::with_capacity(stacks.len());
-            for i in 0..stacks.len() as StackId {
-                let f = stacks.frame(i) as usize;
+            for (parent, f, _) in stacks.nodes() {
+                let f = f as usize;
                 let acc_frame = match frame_map[f] {
                     Some(id) => id,
                     None => {
@@ -178,7 +178,6 @@ impl Accumulator {
                         id
                     }
                 };
-                let parent = stacks.parent(i);
                 let acc_parent = if parent == NO_STACK { NO_STACK } else { node_map[parent as usize] };
                 node_map.push(self.profiles[pi].builder.node(acc_parent, acc_frame)?);
             }

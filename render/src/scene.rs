@@ -158,9 +158,7 @@ fn domain(p: &Profile) -> (f64, f64) {
 /// Number of stack levels of the profile (0 when empty).
 fn max_depth(p: &Profile) -> usize {
     match p.data() {
-        ProfileData::Sampled { stacks, .. } => {
-            (0..stacks.len() as u32).map(|i| stacks.depth(i)).max().unwrap_or(0) as usize
-        }
+        ProfileData::Sampled { stacks, .. } => stacks.max_depth() as usize,
         ProfileData::Evented { events } => {
             let (mut depth, mut deepest) = (0usize, 0usize);
             for e in events {

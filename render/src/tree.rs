@@ -126,9 +126,8 @@ pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
             t.frame.reserve(n);
             t.parent.reserve(n);
             t.total.reserve(n);
-            for i in 0..n {
-                let p = stacks.parent(i as u32);
-                t.push(if p == NO_STACK { 0 } else { p + 1 }, stacks.frame(i as u32));
+            for (p, f, _) in stacks.nodes() {
+                t.push(if p == NO_STACK { 0 } else { p + 1 }, f);
             }
             // Same accumulation as Profile::walk, so windows line up with the
             // time-order view.

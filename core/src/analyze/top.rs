@@ -119,13 +119,11 @@ pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
             // many nodes); sized by this profile's frames, not the group's.
             let used = (0..n).map(|i| stacks.frame(i as u32) as usize + 1).max().unwrap_or(0);
             let mut classes: Vec<Option<(bool, bool)>> = vec![None; used.min(frames.len())];
-            for i in 0..n {
-                let f = stacks.frame(i as u32);
+            for (i, (p, f, _)) in stacks.nodes().enumerate() {
                 let (fi, fp) = match classes.get_mut(f as usize) {
                     Some(known) => *known.get_or_insert_with(|| class(f)),
                     None => class(f),
                 };
-                let p = stacks.parent(i as u32);
                 let (pi, pp) = if p == NO_STACK {
                     (false, true)
                 } else {

@@ -424,7 +424,7 @@ impl GroupBuilder {
     pub fn push_profile(&mut self, profile: Profile) -> Result<usize> {
         self.limits.check(LimitKind::Profiles, self.profiles.len() as u64 + 1)?;
         let max_frame = match &profile.data {
-            ProfileData::Sampled { stacks, .. } => stacks.frames.iter().copied().max(),
+            ProfileData::Sampled { stacks, .. } => stacks.frames().iter().copied().max(),
             ProfileData::Evented { events } => events.iter().map(|e| e.frame).max(),
         };
         if let Some(m) = max_frame {
@@ -570,7 +570,7 @@ impl SampledBuilder {
         } else if !childless {
             let next = parent as usize + 1;
             // The frame first: when it differs, the parent is not read.
-            if !not_next_born && self.stacks.frames[next] == frame && self.stacks.parents[next] == parent {
+            if !not_next_born && self.stacks.frame(next as StackId) == frame && !self.stacks.starts_run(next) {
                 return Ok(next as StackId);
             }
             if let Some(&id) = self.index.get(&key) {
@@ -583,9 +583,7 @@ impl SampledBuilder {
         if len >= NODE_ID_END as usize {
             return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 2, value: len as u64 });
         }
-        self.stacks.parents.push(parent);
-        self.stacks.frames.push(frame);
-        self.stacks.depths.push(depth as u32);
+        self.stacks.push(parent, frame, depth as u32);
         if parent == NO_STACK {
             self.roots.insert(frame, (id, None));
         } else if !childless {
@@ -601,7 +599,7 @@ impl SampledBuilder {
     /// an outermost node: its next-born child, noted in `roots` (only if
     /// `roots` has `parent` itself for its frame).
     fn note_next_born(&mut self, parent: StackId, frame: FrameId) {
-        let parent_frame = self.stacks.frames[parent as usize];
+        let parent_frame = self.stacks.frame(parent);
         if let Some(r) = self.roots.get_mut(&parent_frame).filter(|r| r.0 == parent) {
             r.1 = Some(frame);
         }
@@ -621,9 +619,7 @@ impl SampledBuilder {
     /// chunk that are not shared with the line before), never counts read
     /// from the input; memory reserved but never used is not touched.
     pub fn reserve_nodes(&mut self, nodes: usize) {
-        self.stacks.parents.reserve(nodes);
-        self.stacks.frames.reserve(nodes);
-        self.stacks.depths.reserve(nodes);
+        self.stacks.reserve(nodes);
     }
 
     /// The stack node for a whole stack (outermost frame first).
@@ -715,10 +711,7 @@ impl SampledBuilder {
         if depth == 1 {
             self.note_next_born(parent, frames[0]);
         }
-        self.stacks.parents.push(parent);
-        self.stacks.parents.extend(ids.start..ids.end - 1);
-        self.stacks.frames.extend_from_slice(frames);
-        self.stacks.depths.extend(depth + 1, depth + n as u32);
+        self.stacks.push_path(parent, depth + 1, frames);
         out.extend(ids.clone());
         self.max_frame = Some(self.max_frame.map_or(max, |m| m.max(max)));
         Ok(ids.end - 1)

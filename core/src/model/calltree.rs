@@ -37,15 +37,16 @@ impl Profile {
                         node_w[s as usize] += w;
                     }
                 }
-                for (i, &w) in node_w.iter().enumerate() {
-                    let f = stacks.frames[i] as usize;
+                for (&w, &f) in node_w.iter().zip(stacks.frames()) {
+                    let f = f as usize;
                     fw.self_weight[f] += w;
                     fw.present[f] = true;
                 }
+                let parents: Vec<u32> = stacks.nodes().map(|(p, _, _)| p).collect();
                 // Subtree sums: children have larger ids than parents.
                 let mut sub = node_w;
                 for i in (0..n).rev() {
-                    let p = stacks.parents[i];
+                    let p = parents[i];
                     if p != NO_STACK {
                         let w = sub[i];
                         sub[p as usize] += w;
@@ -55,8 +56,7 @@ impl Profile {
                 // frames are already on the path.
                 let mut first = vec![0u32; n + 1];
                 let mut roots = Vec::new();
-                for i in 0..n {
-                    let p = stacks.parents[i];
+                for (i, &p) in parents.iter().enumerate() {
                     if p == NO_STACK {
                         roots.push(i as u32);
                     } else {
@@ -68,8 +68,7 @@ impl Profile {
                 }
                 let mut fill = first.clone();
                 let mut children = vec![0u32; first[n] as usize];
-                for i in 0..n {
-                    let p = stacks.parents[i];
+                for (i, &p) in parents.iter().enumerate() {
                     if p != NO_STACK {
                         children[fill[p as usize] as usize] = i as u32;
                         fill[p as usize] += 1;
@@ -79,7 +78,7 @@ impl Profile {
                 // (node, entered): entered=false → first visit.
                 let mut todo: Vec<(u32, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
                 while let Some((node, entered)) = todo.pop() {
-                    let f = stacks.frames[node as usize] as usize;
+                    let f = stacks.frame(node) as usize;
                     if entered {
                         on_path[f] -= 1;
                         continue;
@@ -167,13 +166,12 @@ impl CallTree {
         match &profile.data {
             ProfileData::Sampled { stacks, samples, weights } => {
                 // The stack table is already a prefix tree: node i → i + 1.
-                for i in 0..stacks.len() {
-                    let p = stacks.parents[i];
+                for (p, frame, depth) in stacks.nodes() {
                     let parent = if p == NO_STACK { 0 } else { p + 1 };
                     nodes.push(CallNode {
-                        frame: Some(stacks.frames[i]),
+                        frame: Some(frame),
                         parent,
-                        depth: stacks.depths.get(i),
+                        depth,
                         self_weight: 0.0,
                         total_weight: 0.0,
                         children: Vec::new(),

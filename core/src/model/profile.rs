@@ -11,17 +11,39 @@ pub const NO_STACK: StackId = u32::MAX;
 /// A prefix tree of stacks: node `i` is frame `frame(i)` called from node
 /// `parent(i)`. Parents always have smaller ids than their children, so a
 /// reverse scan visits children before parents.
+///
+/// Stored by *runs*: a run is a node whose parent is not the node just
+/// before it, followed by the nodes whose parent is (a new stack's frames
+/// below the first one it does not share are such nodes, one after the
+/// other). A node costs its frame and a bit; a run its first node, parent
+/// and depth. On profiles whose stacks share little (most nodes in long
+/// runs) that is under half the memory of a parent and a depth per node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackTable {
-    pub(crate) parents: Vec<StackId>,
-    pub(crate) frames: Vec<FrameId>,
-    pub(crate) depths: Depths,
+    frames: Vec<FrameId>,
+    /// Which nodes start a run, 64 a word.
+    words: Vec<Word>,
+    /// Each run's first node, in order.
+    run_first: Vec<StackId>,
+    /// Each run's first node's parent.
+    run_parent: Vec<StackId>,
+    /// Each run's first node's depth.
+    run_depth: Depths,
 }
 
-/// The depth of each node of a [`StackTable`]: two bytes a node while every
-/// depth fits in `u16` (all but the rarest profiles), four bytes a node
-/// from the first deeper one on. A table of many distinct stacks is mostly
-/// nodes, so this is a sixth of its memory.
+/// 64 nodes of a [`StackTable`]: which of them start a run, and how many
+/// runs start before them (one cache line for both).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Word {
+    /// Bit `i % 64` is set when node `i` starts a run.
+    starts: u64,
+    /// Runs started before the word's first node.
+    runs_before: u32,
+}
+
+/// Depths of a [`StackTable`]'s runs: two bytes each while every depth fits
+/// in `u16` (all but the rarest profiles), four bytes from the first deeper
+/// one on.
 #[derive(Clone, Debug)]
 pub(crate) enum Depths {
     /// Every depth is at most `u16::MAX`.
@@ -65,13 +87,6 @@ impl Depths {
         }
     }
 
-    /// `narrow`, four bytes a depth, with room for `more`.
-    fn wide(narrow: &[u16], more: usize) -> Vec<u32> {
-        let mut wide = Vec::with_capacity(narrow.len() + more);
-        wide.extend(narrow.iter().map(|&d| u32::from(d)));
-        wide
-    }
-
     /// Append depth `d`.
     #[inline]
     pub(crate) fn push(&mut self, d: u32) {
@@ -79,35 +94,13 @@ impl Depths {
             Depths::Narrow(v) => match u16::try_from(d) {
                 Ok(d) => v.push(d),
                 Err(_) => {
-                    let mut w = Depths::wide(v, 1);
+                    let mut w = Vec::with_capacity(v.len() + 1);
+                    w.extend(v.iter().map(|&d| u32::from(d)));
                     w.push(d);
                     *self = Depths::Wide(w);
                 }
             },
             Depths::Wide(v) => v.push(d),
-        }
-    }
-
-    /// Append the depths `first..=last`.
-    pub(crate) fn extend(&mut self, first: u32, last: u32) {
-        match self {
-            Depths::Narrow(v) => match (u16::try_from(first), u16::try_from(last)) {
-                (Ok(first), Ok(last)) => v.extend(first..=last),
-                _ => {
-                    let mut w = Depths::wide(v, last.saturating_sub(first) as usize + 1);
-                    w.extend(first..=last);
-                    *self = Depths::Wide(w);
-                }
-            },
-            Depths::Wide(v) => v.extend(first..=last),
-        }
-    }
-
-    /// Make room for `n` more depths.
-    pub(crate) fn reserve(&mut self, n: usize) {
-        match self {
-            Depths::Narrow(v) => v.reserve(n),
-            Depths::Wide(v) => v.reserve(n),
         }
     }
 
@@ -133,30 +126,144 @@ impl StackTable {
     /// first).
     pub(crate) fn prefix(&self, len: usize) -> StackTable {
         let len = len.min(self.len());
-        StackTable {
-            parents: self.parents[..len].to_vec(),
-            frames: self.frames[..len].to_vec(),
-            depths: self.depths.prefix(len),
+        let words = len.div_ceil(64);
+        let mut kept = self.words[..words].to_vec();
+        if let Some(last) = kept.last_mut().filter(|_| !len.is_multiple_of(64)) {
+            last.starts &= (1u64 << (len % 64)) - 1;
         }
+        let runs = self.run_first.partition_point(|&f| (f as usize) < len);
+        StackTable {
+            frames: self.frames[..len].to_vec(),
+            words: kept,
+            run_first: self.run_first[..runs].to_vec(),
+            run_parent: self.run_parent[..runs].to_vec(),
+            run_depth: self.run_depth.prefix(runs),
+        }
+    }
+    /// True when node `i` starts a run: its parent is not node `i - 1`.
+    #[inline]
+    pub(crate) fn starts_run(&self, i: usize) -> bool {
+        self.words[i / 64].starts >> (i % 64) & 1 == 1
+    }
+    /// Runs started before node `i` (`i` a node).
+    #[inline]
+    fn runs_before(&self, i: usize) -> usize {
+        let w = self.words[i / 64];
+        w.runs_before as usize + (w.starts & ((1u64 << (i % 64)) - 1)).count_ones() as usize
     }
     /// Parent of `id`, or [`NO_STACK`] for an outermost frame.
     #[inline]
     pub fn parent(&self, id: StackId) -> StackId {
-        self.parents[id as usize]
+        let i = id as usize;
+        if self.starts_run(i) {
+            self.run_parent[self.runs_before(i)]
+        } else {
+            id - 1
+        }
     }
     /// Frame of node `id`.
     #[inline]
     pub fn frame(&self, id: StackId) -> FrameId {
         self.frames[id as usize]
     }
+    /// Every node's frame, by id.
+    pub(crate) fn frames(&self) -> &[FrameId] {
+        &self.frames
+    }
     /// Depth of node `id` (1 for an outermost frame); 0 for [`NO_STACK`].
     #[inline]
     pub fn depth(&self, id: StackId) -> u32 {
         if id == NO_STACK {
-            0
-        } else {
-            self.depths.get(id as usize)
+            return 0;
         }
+        let i = id as usize;
+        // The run holding `i`: the last one that starts at or before it
+        // (node 0 starts the first).
+        let run = self.runs_before(i) + usize::from(self.starts_run(i)) - 1;
+        self.run_depth.get(run) + (id - self.run_first[run])
+    }
+    /// The largest depth of a node (0 for an empty table): read from the
+    /// runs (a run's last node is its deepest), not node by node.
+    pub fn max_depth(&self) -> u32 {
+        let ends = self.run_first.iter().skip(1).map(|&f| f as usize).chain([self.len()]);
+        self.run_first
+            .iter()
+            .zip(ends)
+            .enumerate()
+            .map(|(r, (&first, end))| self.run_depth.get(r) + (end - 1 - first as usize) as u32)
+            .max()
+            .unwrap_or(0)
+    }
+    /// Every node's `(parent, frame, depth)`, in id order: a scan of the
+    /// table, cheaper than asking [`StackTable::parent`] and
+    /// [`StackTable::depth`] node by node.
+    ///
+    /// ```
+    /// use flamekit_core::{Frame, GroupBuilder, IngestLimits, ProfileData, ValueUnit, NO_STACK};
+    /// let mut g = GroupBuilder::new("example", &IngestLimits::default());
+    /// let (a, b) = (g.frame(Frame::new("a")).unwrap(), g.frame(Frame::new("b")).unwrap());
+    /// let mut p = g.sampled("cpu", ValueUnit::None);
+    /// p.push_stack(&[a, b], 1.0).unwrap();
+    /// p.push_stack(&[b], 1.0).unwrap();
+    /// let profile = p.finish();
+    /// let ProfileData::Sampled { stacks, .. } = profile.data() else { unreachable!() };
+    /// let nodes: Vec<_> = stacks.nodes().collect();
+    /// assert_eq!(nodes, [(NO_STACK, a, 1), (0, b, 2), (NO_STACK, b, 1)]);
+    /// ```
+    pub fn nodes(&self) -> impl Iterator<Item = (StackId, FrameId, u32)> + '_ {
+        let mut starts = 0u64;
+        let (mut run, mut depth) = (0, 0);
+        self.frames.iter().enumerate().map(move |(i, &frame)| {
+            if i % 64 == 0 {
+                starts = self.words[i / 64].starts;
+            }
+            let parent = if starts & 1 == 1 {
+                depth = self.run_depth.get(run);
+                run += 1;
+                self.run_parent[run - 1]
+            } else {
+                depth += 1;
+                i as StackId - 1
+            };
+            starts >>= 1;
+            (parent, frame, depth)
+        })
+    }
+    /// Append a node: frame `frame` called from `parent` (a node of the
+    /// table or [`NO_STACK`]), at depth `depth` (one more than the
+    /// parent's); its id is the table's length before.
+    #[inline]
+    pub(crate) fn push(&mut self, parent: StackId, frame: FrameId, depth: u32) {
+        let i = self.frames.len();
+        if i.is_multiple_of(64) {
+            self.words.push(Word { starts: 0, runs_before: self.run_first.len() as u32 });
+        }
+        if i == 0 || parent != i as StackId - 1 {
+            self.words[i / 64].starts |= 1 << (i % 64);
+            self.run_first.push(i as StackId);
+            self.run_parent.push(parent);
+            self.run_depth.push(depth);
+        }
+        self.frames.push(frame);
+    }
+    /// Append `frames` as a path: the first called from `parent` at depth
+    /// `depth`, each next one from the one before.
+    pub(crate) fn push_path(&mut self, parent: StackId, depth: u32, frames: &[FrameId]) {
+        let Some((&first, rest)) = frames.split_first() else { return };
+        self.push(parent, first, depth);
+        // The rest continue the run: no bit set, only new words and ranks.
+        let (from, to) = (self.frames.len(), self.frames.len() + rest.len());
+        let runs_before = self.run_first.len() as u32;
+        for _ in from.div_ceil(64)..to.div_ceil(64) {
+            self.words.push(Word { starts: 0, runs_before });
+        }
+        self.frames.extend_from_slice(rest);
+    }
+    /// Make room for `n` more nodes.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.frames.reserve(n);
+        let words = (self.frames.len() + n).div_ceil(64).saturating_sub(self.words.len());
+        self.words.reserve(words);
     }
     /// The frames of stack `id`, outermost first, written into `out` (cleared first).
     pub fn stack_into(&self, id: StackId, out: &mut Vec<FrameId>) {
@@ -164,7 +271,7 @@ impl StackTable {
         let mut cur = id;
         while cur != NO_STACK {
             out.push(self.frames[cur as usize]);
-            cur = self.parents[cur as usize];
+            cur = self.parent(cur);
         }
         out.reverse();
     }
@@ -392,5 +499,103 @@ impl ProfileGroup {
     /// profiles with a time unit; `None` when no profile has a time unit.
     pub fn duration_ms(&self) -> Option<f64> {
         self.profiles.iter().filter_map(|p| p.duration_ms()).reduce(f64::max)
+    }
+}
+
+#[cfg(test)]
+mod stack_table_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Nodes appended one at a time or as paths, each below one of the
+    /// nodes so far or below none (picked modulo their number plus one).
+    #[derive(Clone, Debug)]
+    enum Op {
+        Node(usize, FrameId),
+        Path(usize, Vec<FrameId>),
+        /// A path of this many nodes below the newest node: deep enough,
+        /// once, to pass `u16::MAX`.
+        Deep(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (any::<usize>(), 0..5u32).prop_map(|(p, f)| Op::Node(p, f)),
+            4 => (any::<usize>(), proptest::collection::vec(0..5u32, 0..140)).prop_map(|(p, f)| Op::Path(p, f)),
+            1 => prop_oneof![Just(3usize), Just(70_000)].prop_map(Op::Deep),
+        ]
+    }
+
+    fn pick(p: usize, len: usize) -> StackId {
+        match p % (len + 1) {
+            0 => NO_STACK,
+            k => (k - 1) as StackId,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever mix of nodes and paths fills it, the table gives every
+        /// node's parent, frame and depth as a plain list of them does, in
+        /// lookups, in its scan, in its stacks and in its prefixes, and
+        /// equals the table of the same nodes appended one at a time.
+        #[test]
+        fn a_table_is_its_list_of_nodes(ops in proptest::collection::vec(op(), 1..30), cut in any::<usize>()) {
+            let mut t = StackTable::default();
+            let mut list: Vec<(StackId, FrameId, u32)> = Vec::new();
+            let depth = |list: &[(StackId, FrameId, u32)], p: StackId| if p == NO_STACK { 0 } else { list[p as usize].2 };
+            for op in ops {
+                let (parent, frames) = match op {
+                    Op::Node(p, f) => (pick(p, list.len()), vec![f]),
+                    Op::Path(p, f) => (pick(p, list.len()), f),
+                    Op::Deep(n) => (list.len().checked_sub(1).map_or(NO_STACK, |l| l as StackId), vec![7; n]),
+                };
+                let d = depth(&list, parent) + 1;
+                if frames.len() == 1 {
+                    t.push(parent, frames[0], d);
+                } else {
+                    t.push_path(parent, d, &frames);
+                }
+                for (k, &f) in frames.iter().enumerate() {
+                    let p = if k == 0 { parent } else { list.len() as StackId - 1 };
+                    list.push((p, f, d + k as u32));
+                }
+            }
+            prop_assert_eq!(t.len(), list.len());
+            for (id, &node) in list.iter().enumerate() {
+                let id = id as StackId;
+                prop_assert_eq!((t.parent(id), t.frame(id), t.depth(id)), node, "node {}", id);
+            }
+            prop_assert_eq!(t.nodes().collect::<Vec<_>>(), list.clone());
+            prop_assert_eq!(t.depth(NO_STACK), 0);
+            prop_assert_eq!(t.max_depth(), list.iter().map(|n| n.2).max().unwrap_or(0));
+            prop_assert_eq!(StackTable::default().max_depth(), 0);
+            // A stack is its frames up the parents.
+            let leaf = (cut % list.len()) as StackId;
+            let mut up = Vec::new();
+            let mut cur = leaf;
+            while cur != NO_STACK {
+                up.push(list[cur as usize].1);
+                cur = list[cur as usize].0;
+            }
+            up.reverse();
+            prop_assert_eq!(t.stack(leaf), up);
+            // One node at a time: the same table.
+            let mut one = StackTable::default();
+            for &(p, f, d) in &list {
+                one.push(p, f, d);
+            }
+            prop_assert!(one == t);
+            // A prefix is the table of the first nodes.
+            let len = cut % (list.len() + 1);
+            let mut first = StackTable::default();
+            for &(p, f, d) in &list[..len] {
+                first.push(p, f, d);
+            }
+            let prefix = t.prefix(len);
+            prop_assert!(prefix == first, "prefix {}", len);
+            prop_assert_eq!(prefix.nodes().collect::<Vec<_>>(), list[..len].to_vec());
+        }
     }
 }

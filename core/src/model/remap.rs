@@ -107,15 +107,12 @@ fn remap_stacks(stacks: &StackTable, new_id: &[FrameId]) -> (StackTable, Vec<Sta
     let mut index: HashMap<(StackId, FrameId), StackId> = HashMap::with_capacity(stacks.len());
     // Parents have smaller ids than children, so one forward pass sees every
     // parent's new id before its children.
-    for i in 0..stacks.len() {
-        let parent = stacks.parents[i];
+    for (parent, frame, depth) in stacks.nodes() {
         let parent = if parent == NO_STACK { NO_STACK } else { node_map[parent as usize] };
-        let frame = new_id[stacks.frames[i] as usize];
+        let frame = new_id[frame as usize];
         let id = *index.entry((parent, frame)).or_insert_with(|| {
-            out.parents.push(parent);
-            out.frames.push(frame);
-            out.depths.push(stacks.depths.get(i));
-            (out.frames.len() - 1) as StackId
+            out.push(parent, frame, depth);
+            (out.len() - 1) as StackId
         });
         node_map.push(id);
     }

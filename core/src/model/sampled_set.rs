@@ -143,14 +143,12 @@ fn subtable(trie: &StackTable, samples: &[StackId]) -> (StackTable, Vec<StackId>
         let mut cur = s;
         while cur != NO_STACK && map[cur as usize] == NO_STACK {
             chain.push(cur);
-            cur = trie.parents[cur as usize];
+            cur = trie.parent(cur);
         }
         while let Some(n) = chain.pop() {
-            let parent = trie.parents[n as usize];
-            map[n as usize] = out.frames.len() as StackId;
-            out.parents.push(if parent == NO_STACK { NO_STACK } else { map[parent as usize] });
-            out.frames.push(trie.frames[n as usize]);
-            out.depths.push(trie.depths.get(n as usize));
+            let parent = trie.parent(n);
+            map[n as usize] = out.len() as StackId;
+            out.push(if parent == NO_STACK { NO_STACK } else { map[parent as usize] }, trie.frame(n), trie.depth(n));
         }
     }
     (out, map)
