@@ -1,5 +1,5 @@
 use super::frame::FrameId;
-use super::profile::{EventKind, Profile, ProfileData, NO_STACK};
+use super::profile::{EventKind, Profile, ProfileData, StackId, NO_STACK};
 
 /// One step of a time-ordered walk over a profile's calls.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,40 +51,36 @@ impl Profile {
             }
             ProfileData::Sampled { stacks, samples, weights } => {
                 // `prev`'s depth is carried from sample to sample, and each
-                // step up the tree takes one off: the depth table is read
-                // once per change of stack.
+                // step up the tree takes one off. A parent's id is smaller
+                // than its children's, so of two different nodes the one
+                // with the larger id is no ancestor of the other: the walk
+                // up from both meets at their common ancestor without the
+                // depth table ([`NO_STACK`] counts as the smallest id).
                 let mut prev = NO_STACK;
                 let mut prev_depth = 0usize;
                 let mut t = self.start_value;
                 let mut path: Vec<u32> = Vec::new();
+                let key = |n: StackId| n.wrapping_add(1);
                 for (&s, &w) in samples.iter().zip(weights) {
                     if s != prev {
                         let (mut a, mut da) = (prev, prev_depth);
-                        let (mut b, mut db) = (s, stacks.depth(s) as usize);
-                        let depth = db;
+                        let mut b = s;
                         path.clear();
-                        while da > db {
-                            da -= 1;
-                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: da, at: t });
-                            a = stacks.parent(a);
-                        }
-                        while db > da {
-                            path.push(b);
-                            b = stacks.parent(b);
-                            db -= 1;
-                        }
                         while a != b {
-                            da -= 1;
-                            visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: da, at: t });
-                            a = stacks.parent(a);
-                            path.push(b);
-                            b = stacks.parent(b);
+                            if key(a) > key(b) {
+                                da -= 1;
+                                visitor.visit(WalkEvent { open: false, frame: stacks.frame(a), depth: da, at: t });
+                                a = stacks.parent(a);
+                            } else {
+                                path.push(b);
+                                b = stacks.parent(b);
+                            }
                         }
                         for (k, &n) in path.iter().rev().enumerate() {
                             visitor.visit(WalkEvent { open: true, frame: stacks.frame(n), depth: da + k, at: t });
                         }
                         prev = s;
-                        prev_depth = depth;
+                        prev_depth = da + path.len();
                     }
                     t += w;
                 }
