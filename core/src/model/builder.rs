@@ -541,9 +541,9 @@ impl SampledBuilder {
     }
 
     /// [`SampledBuilder::node`] for a caller that knows `parent`'s depth
-    /// (`None`: look it up when a node is created). Knowing it saves a read
-    /// of the depth table at a random place, which on large tables is a
-    /// cache miss.
+    /// (`None`: look it up when a node is created). Knowing it saves a
+    /// depth lookup in the table (a rank word and a run, at random places),
+    /// which on large tables is cache misses.
     fn node_at(&mut self, parent: StackId, parent_depth: Option<u32>, frame: FrameId) -> Result<StackId> {
         self.find_or_add(parent, parent_depth, frame, false)
     }
@@ -661,8 +661,8 @@ impl SampledBuilder {
     }
 
     /// [`SampledBuilder::path`] below `parent`, which is at depth `depth`:
-    /// the depth of each node on the way is known without reading the
-    /// depth table.
+    /// the depth of each node on the way is known without looking it up in
+    /// the table.
     fn path_at(&mut self, parent: StackId, depth: u32, frames: &[FrameId], out: &mut Vec<StackId>) -> Result<StackId> {
         let mut id = parent;
         for (k, &f) in frames.iter().enumerate() {
