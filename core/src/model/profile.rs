@@ -235,6 +235,7 @@ impl StackTable {
     #[inline]
     pub(crate) fn push(&mut self, parent: StackId, frame: FrameId, depth: u32) {
         let i = self.frames.len();
+        debug_assert_eq!(depth, self.depth(parent) + 1, "node {i}: a depth one more than its parent's");
         if i.is_multiple_of(64) {
             self.words.push(Word { starts: 0, runs_before: self.run_first.len() as u32 });
         }
