@@ -111,10 +111,8 @@ impl GroupBuilder {
     /// Intern a frame, returning its id. Fails when the frame limit is passed.
     pub fn frame(&mut self, mut frame: Frame) -> Result<FrameId> {
         let max = self.max_name_bytes();
-        if frame.name.len() > max {
-            frame.name.truncate(cut_at(&frame.name, max));
-            self.names_cut = true;
-        }
+        let end = self.name_end(&frame.name);
+        frame.name.truncate(end);
         if let Some(file) = frame.file.as_mut().filter(|f| f.len() > max) {
             file.truncate(cut_at(file, max));
         }
@@ -143,10 +141,7 @@ impl GroupBuilder {
         col: Option<u32>,
     ) -> Result<FrameId> {
         let max = self.max_name_bytes();
-        if name.len() > max {
-            self.names_cut = true;
-        }
-        let name = &name[..cut_at(name, max)];
+        let name = &name[..self.name_end(name)];
         let file = file.map(|f| &f[..cut_at(f, max)]);
         self.reindex();
         let (hash, found) = self.lookup(&FrameKey { name, file, line, col });
@@ -205,6 +200,17 @@ impl GroupBuilder {
         };
         let table = if key.is_named() { &self.name_index } else { &self.index };
         (hash, table.find(hash, eq).map(|&(_, id)| id))
+    }
+
+    /// Where a frame's name is cut to [`IngestLimits::max_name_bytes`] (its
+    /// length when it fits); a cut is remembered (see `names_cut`).
+    fn name_end(&mut self, name: &str) -> usize {
+        let max = self.max_name_bytes();
+        if name.len() <= max {
+            return name.len();
+        }
+        self.names_cut = true;
+        cut_at(name, max)
     }
 
     /// [`IngestLimits::max_name_bytes`] as a length.
@@ -1217,13 +1223,7 @@ mod node_tests {
         ]
     }
 
-    /// `pick` as a parent among `len` nodes, or none.
-    fn parent_of(pick: usize, len: usize) -> StackId {
-        match pick % (len + 1) {
-            0 => NO_STACK,
-            k => (k - 1) as StackId,
-        }
-    }
+    use crate::model::profile::parent_of;
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

@@ -503,6 +503,16 @@ impl ProfileGroup {
     }
 }
 
+/// For tests that pick parents at random: `pick` as a parent among `len`
+/// nodes, or none.
+#[cfg(test)]
+pub(crate) fn parent_of(pick: usize, len: usize) -> StackId {
+    match pick % (len + 1) {
+        0 => NO_STACK,
+        k => (k - 1) as StackId,
+    }
+}
+
 #[cfg(test)]
 mod stack_table_tests {
     use super::*;
@@ -527,13 +537,6 @@ mod stack_table_tests {
         ]
     }
 
-    fn pick(p: usize, len: usize) -> StackId {
-        match p % (len + 1) {
-            0 => NO_STACK,
-            k => (k - 1) as StackId,
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -548,8 +551,8 @@ mod stack_table_tests {
             let depth = |list: &[(StackId, FrameId, u32)], p: StackId| if p == NO_STACK { 0 } else { list[p as usize].2 };
             for op in ops {
                 let (parent, frames) = match op {
-                    Op::Node(p, f) => (pick(p, list.len()), vec![f]),
-                    Op::Path(p, f) => (pick(p, list.len()), f),
+                    Op::Node(p, f) => (parent_of(p, list.len()), vec![f]),
+                    Op::Path(p, f) => (parent_of(p, list.len()), f),
                     Op::Deep(n) => (list.len().checked_sub(1).map_or(NO_STACK, |l| l as StackId), vec![7; n]),
                 };
                 let d = depth(&list, parent) + 1;

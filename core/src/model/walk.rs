@@ -54,8 +54,8 @@ impl Profile {
                 // step up the tree takes one off. A parent's id is smaller
                 // than its children's, so of two different nodes the one
                 // with the larger id is no ancestor of the other: the walk
-                // up from both meets at their common ancestor without the
-                // depth table ([`NO_STACK`] counts as the smallest id).
+                // up from both meets at their common ancestor without
+                // reading a depth ([`NO_STACK`] counts as the smallest id).
                 let mut prev = NO_STACK;
                 let mut prev_depth = 0usize;
                 let mut t = self.start_value;
