@@ -43,6 +43,52 @@ struct FileFrame<'a> {
     col: Option<f64>,
 }
 
+/// The frame object at the start of `s` as serde reads it into a
+/// [`FileFrame`], and the bytes it takes: by the quick reader when it is
+/// plain (keys and strings without escapes, numbers or `null` for `line`
+/// and `col`), else by serde. `None` when serde refuses it.
+fn frame_at(s: &str) -> Option<(FileFrame<'_>, usize)> {
+    quick_frame(s).or_else(|| json::value_at::<FileFrame<'_>>(s))
+}
+
+/// [`frame_at`]'s quick reader: `None` to leave the frame to serde (a key
+/// or string with an escape, a repeated or missing field, a value of
+/// another kind), never a frame serde would read otherwise.
+fn quick_frame(s: &str) -> Option<(FileFrame<'_>, usize)> {
+    use json::scan::{fields, number_value, once, plain_str, skip_value};
+    let b = s.as_bytes();
+    let mut seen = 0u16;
+    let (mut name, mut file, mut line, mut col) = (None, None, None, None);
+    let end = fields(s, 0, |key, i| {
+        let field = match key {
+            "name" => 0,
+            "file" => 1,
+            "line" => 2,
+            "col" => 3,
+            _ => return skip_value(s, i),
+        };
+        once(&mut seen, field)?;
+        match field {
+            0 => plain_str(s, i).map(|(v, end)| {
+                name = Some(v);
+                end
+            }),
+            // The others are `Option`s: `null` leaves them out (the byte
+            // after it is checked by `fields`, as after any value).
+            _ if b[i..].starts_with(b"null") => Some(i + 4),
+            1 => plain_str(s, i).map(|(v, end)| {
+                file = Some(v);
+                end
+            }),
+            _ => number_value(s, i).map(|(v, end)| {
+                *(if field == 2 { &mut line } else { &mut col }) = Some(v);
+                end
+            }),
+        }
+    })?;
+    Some((FileFrame { name: Cow::Borrowed(name?), file: file.map(Cow::Borrowed), line, col }, end))
+}
+
 #[derive(Deserialize)]
 struct FileProfile<'a, S> {
     #[serde(rename = "type", borrow)]
@@ -267,12 +313,15 @@ fn import_serde(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Imp
 fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, ImportReport)> {
     let spans = taken_arrays(bytes)?;
     let threads = opts.thread_count();
+    let frames = frames_array(bytes, spans[0].0);
     if threads <= 1 {
-        return import_taken(bytes, &spans, opts, &Parts::Here { bytes, threads });
+        return import_taken(bytes, frames, &spans, opts, &Parts::Here { bytes, threads });
     }
-    // The arrays taken out are read from the start, on the workers, while
-    // the calling thread reads the rest with serde and interns the shared
-    // frames; it then builds the stacks from the parts read meanwhile.
+    // The shared frames (when they come before the first array taken out)
+    // and then the arrays taken out are read from the start, on the
+    // workers, while the calling thread interns the frames as they come,
+    // then reads the rest with serde; it then builds the stacks from the
+    // parts read meanwhile.
     // At most `AHEAD` parts wait (a part holds about the bytes it was read
     // from, at most twice as many), so memory stays bounded however slow
     // the rest is. Measured on the 100 MB files of `flamekit-gen`: 8 rather
@@ -285,11 +334,12 @@ fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, Impo
         let (tx, rx) = std::sync::mpsc::sync_channel(AHEAD);
         let reader = std::thread::Builder::new().spawn_scoped(scope, {
             let (spans, pool) = (&spans, &pool);
-            move || read_taken(bytes, spans, threads, &tx, pool)
+            move || read_taken(bytes, frames, spans, threads, &tx, pool)
         });
         match reader {
             Ok(reader) => {
-                let done = import_taken(bytes, &spans, opts, &Parts::Early(&rx, std::cell::Cell::new(0), &pool));
+                let parts = Parts::Early(&rx, std::cell::Cell::new(0), &pool);
+                let done = import_taken(bytes, frames, &spans, opts, &parts);
                 // A reader still sending stops, then is joined. One that
                 // panicked (a bug) never handed over the parts it held:
                 // serde's read of the input gives the result.
@@ -297,22 +347,36 @@ fn import_fast(bytes: &[u8], opts: &ImportOptions) -> Option<(ProfileGroup, Impo
                 reader.join().ok().and(done)
             }
             // Where threads cannot be started (e.g. wasm32 without threads).
-            Err(_) => import_taken(bytes, &spans, opts, &Parts::Here { bytes, threads }),
+            Err(_) => import_taken(bytes, frames, &spans, opts, &Parts::Here { bytes, threads }),
         }
     })
 }
 
 /// [`import_fast`] once the arrays are found (`spans`), their samples got
-/// from `parts`.
+/// from `parts`; `frames`: the `[` of the shared frames when `parts` reads
+/// them first ([`frames_array`]).
 fn import_taken(
     bytes: &[u8],
+    frames: Option<usize>,
     spans: &[(usize, usize)],
     opts: &ImportOptions,
-    parts: &Parts<'_>,
+    parts: &Parts<'_, '_>,
 ) -> Option<(ProfileGroup, ImportReport)> {
-    let mut copy =
-        String::with_capacity(bytes.len() - spans.iter().map(|&(o, c)| c - o).sum::<usize>() + 16 * spans.len());
+    let early = match (frames, parts) {
+        (None, _) => None,
+        (Some(open), Parts::Early(rx, ..)) => read_frames(Some(rx), (bytes, open, spans[0].0, 0), opts)?,
+        (Some(open), &Parts::Here { threads, .. }) => read_frames(None, (bytes, open, spans[0].0, threads), opts)?,
+    };
+    let frames_span = early.as_ref().map(|e| e.span);
+    let taken = spans.iter().chain(&frames_span).map(|&(o, c)| c - o).sum::<usize>();
+    let mut copy = String::with_capacity(bytes.len() - taken + 16 * spans.len() + 2);
     let mut prev = 0;
+    // The frames, when read, are before the arrays: `[]` in their place.
+    if let Some((open, close)) = frames_span {
+        copy.push_str(std::str::from_utf8(&bytes[..open]).ok()?);
+        copy.push_str("[]");
+        prev = close + 1;
+    }
     for (n, &(open, close)) in spans.iter().enumerate() {
         copy.push_str(std::str::from_utf8(&bytes[prev..open]).ok()?);
         copy.push_str(&n.to_string());
@@ -341,7 +405,19 @@ fn import_taken(
     // its profiles, made to own their few strings, so that the copy and the
     // parsed frames (together some 20% of the input on files with many
     // frames) are freed before the stacks are built.
-    let (g, ids) = shared_frames(&file, opts).ok()?;
+    let (g, ids) = match early {
+        // serde read the `[]` standing where the frames were as the shared
+        // frames: they were those.
+        Some(EarlyFrames { mut g, ids, .. }) if file.shared.frames.is_empty() => {
+            #[cfg(test)]
+            tests::EARLY_FRAMES.with(|n| n.set(n.get() + 1));
+            g.set_name(file.name.as_deref().unwrap_or(""));
+            g.release_frame_index();
+            (g, ids)
+        }
+        Some(_) => return None,
+        None => shared_frames(&file, opts).ok()?,
+    };
     let File { name, active_profile_index, shared, profiles } = file;
     let profiles: Vec<FileProfile<'static, Taken>> = profiles.into_iter().map(FileProfile::into_owned).collect();
     drop(name);
@@ -355,6 +431,109 @@ fn import_taken(
         None => push_parsed(pi, &NO_SAMPLES, ids, weights, b),
     })
     .ok()
+}
+
+/// The offset of the `[` of the shared frames (`shared.frames`) when it
+/// stands before `before` (the first array taken out: the reader takes
+/// the arrays in file order). serde's read of the rest proves it is the
+/// array serde reads as the shared frames ([`import_taken`]).
+fn frames_array(b: &[u8], before: usize) -> Option<usize> {
+    let b = &b[..before];
+    let shared = json::find_key(b, skip_ws(b, 0), "shared", 64)?;
+    let open = json::find_key(b, shared, "frames", 64)?;
+    (b.get(open) == Some(&b'[')).then_some(open)
+}
+
+/// The shared frames read on the workers ([`read_taken`]), interned.
+struct EarlyFrames {
+    g: GroupBuilder,
+    /// The group's frame of each shared frame.
+    ids: Vec<FrameId>,
+    /// The offsets of the array's `[` and `]`.
+    span: (usize, usize),
+}
+
+impl EarlyFrames {
+    fn new(opts: &ImportOptions) -> Self {
+        EarlyFrames { g: GroupBuilder::new(FORMAT, &opts.limits), ids: Vec::new(), span: (0, 0) }
+    }
+
+    /// Intern the next frames, as [`shared_frames`] does (but for the
+    /// group's name, set once the rest is read). `None` on an error.
+    fn intern(&mut self, part: &[FileFrame<'_>]) -> Option<()> {
+        let named = part.iter().filter(|f| f.file.is_none() && f.line.is_none() && f.col.is_none()).count();
+        // Frames so far count as located (an upper bound: the builder's
+        // reserve is amortized, and bounded by the frames held).
+        self.g.reserve_frames(named, self.ids.len() + part.len() - named);
+        for f in part {
+            let id = self.g.frame_parts(&f.name, f.file.as_deref(), location_line(f.line), location_line(f.col));
+            self.ids.push(id.ok()?);
+        }
+        Some(())
+    }
+}
+
+/// The shared frames whose array opens at `open`, read in chunks and
+/// interned ([`EarlyFrames`]): as `rx` brings them, or (`rx` `None`) read
+/// here on `threads` threads, from `bytes` up to `before`. `Some(None)`
+/// when the read was abandoned (the frames are then read with the rest, by
+/// serde); `None` on an error, which serde's read of the input reports.
+fn read_frames(
+    rx: Option<&std::sync::mpsc::Receiver<Read<'_>>>,
+    (bytes, open, before, threads): (&[u8], usize, usize, usize),
+    opts: &ImportOptions,
+) -> Option<Option<EarlyFrames>> {
+    let mut early = EarlyFrames::new(opts);
+    let read = match rx {
+        Some(rx) => loop {
+            match rx.recv().ok()? {
+                Read::Frames(part) => early.intern(&part)?,
+                Read::End(read) => break read,
+                Read::Part(_) => return None,
+            }
+        },
+        None => {
+            let mut failed = false;
+            let read = read_frame_parts(bytes, open, before, threads, |part| {
+                failed = early.intern(&part).is_none();
+                !failed
+            });
+            if failed {
+                return None;
+            }
+            read
+        }
+    };
+    Some(match read {
+        Ok(Some(close)) => Some(EarlyFrames { span: (open, close), ..early }),
+        _ => None,
+    })
+}
+
+/// Read the shared frames whose array opens at `open` in chunks on
+/// `threads` threads ([`json::read_objects`], `bytes` cut at `before`),
+/// each frame with [`frame_at`], `merge` taking the parts in order.
+fn read_frame_parts<'a>(
+    bytes: &'a [u8],
+    open: usize,
+    before: usize,
+    threads: usize,
+    merge: impl FnMut(Vec<FileFrame<'a>>) -> bool,
+) -> Result<Option<usize>> {
+    json::read_objects(
+        &bytes[..before],
+        open,
+        threads,
+        |rest| json::starts_object_with(rest, "name"),
+        |bytes| Vec::with_capacity(bytes / FRAME_BYTES),
+        |part: &mut Vec<FileFrame<'a>>, rest| {
+            let (frame, used) = frame_at(rest)?;
+            part.push(frame);
+            Some(used)
+        },
+        |_| {},
+        merge,
+    )
 }
 
 /// Every `"samples": [` array of `b` that holds arrays and no string (the
@@ -486,34 +665,48 @@ const POOL: usize = AHEAD + 4;
 const AHEAD: usize = 8;
 
 /// What the reading of the taken-out arrays hands the calling thread, in
-/// order: each array's parts, then the array's end (the offset of its `]`,
-/// or `None` when the read was abandoned).
-enum Read {
+/// order: the shared frames' parts and their array's end, when they are
+/// read, then each array's parts and the array's end (the offset of its
+/// `]`, or `None` when the read was abandoned).
+enum Read<'a> {
+    Frames(Vec<FileFrame<'a>>),
     Part(Part),
     End(Result<Option<usize>>),
 }
 
+/// About how many bytes a shared frame takes: a chunk of `n` bytes starts
+/// its vector with room for `n / FRAME_BYTES` frames.
+const FRAME_BYTES: usize = 64;
+
 /// Where [`push_taken`] gets the parts of a taken-out array.
-enum Parts<'a> {
+enum Parts<'r, 'a> {
     /// Read by a thread started before serde read the rest of the input
     /// (every array in turn; see [`import_fast`]), the number of the array
     /// it sends next, and where parts pushed are given back.
-    Early(&'a std::sync::mpsc::Receiver<Read>, std::cell::Cell<usize>, &'a Pool),
+    Early(&'r std::sync::mpsc::Receiver<Read<'a>>, std::cell::Cell<usize>, &'r Pool),
     /// Read now, on `threads` threads.
     Here { bytes: &'a [u8], threads: usize },
 }
 
-/// Read every taken-out array of `bytes` in turn (`spans`, as
-/// [`taken_arrays`] gives them), on `threads` threads, into parts taken
-/// from `pool`, sending their parts and ends to `tx` ([`Read`]); stops when
-/// the receiver is gone.
-fn read_taken(
-    bytes: &[u8],
+/// Read the shared frames whose array opens at `frames` (before the first
+/// span), then every taken-out array of `bytes` in turn (`spans`, as
+/// [`taken_arrays`] gives them), on `threads` threads, into parts (of
+/// samples: taken from `pool`), sending their parts and ends to `tx`
+/// ([`Read`]); stops when the receiver is gone.
+fn read_taken<'a>(
+    bytes: &'a [u8],
+    frames: Option<usize>,
     spans: &[(usize, usize)],
     threads: usize,
-    tx: &std::sync::mpsc::SyncSender<Read>,
+    tx: &std::sync::mpsc::SyncSender<Read<'a>>,
     pool: &Pool,
 ) {
+    if let Some(open) = frames {
+        let read = read_frame_parts(bytes, open, spans[0].0, threads, |part| tx.send(Read::Frames(part)).is_ok());
+        if tx.send(Read::End(read)).is_err() {
+            return;
+        }
+    }
     for &(open, close) in spans {
         let new = |_| Part::from_pool(pool);
         let read = json::read_arrays(
@@ -538,7 +731,7 @@ fn read_taken(
 /// weights do not match (the caller then reads the input with serde,
 /// which says why).
 fn push_taken(
-    parts: &Parts<'_>,
+    parts: &Parts<'_, '_>,
     n: usize,
     (open, close): (usize, usize),
     (ids, same): (&[FrameId], bool),
@@ -582,7 +775,7 @@ fn push_taken(
                         part.give_back(pool);
                     }
                     Ok(Read::End(read)) => break read?,
-                    Err(_) => return Err(abandoned()),
+                    Ok(Read::Frames(_)) | Err(_) => return Err(abandoned()),
                 }
             }
         }
@@ -755,6 +948,11 @@ fn build<S>(
 mod tests {
     use super::*;
 
+    thread_local! {
+        /// Imports on this thread that used the shared frames read in chunks.
+        pub(super) static EARLY_FRAMES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
     /// A file of `profiles` (JSON texts) over frames `f0`..`f9`.
     fn file(profiles: &[String]) -> String {
         let frames: Vec<String> = (0..10).map(|i| format!(r#"{{"name":"f{i}"}}"#)).collect();
@@ -921,6 +1119,212 @@ mod tests {
                 outcome(import(text.as_bytes(), &opts(threads))),
                 outcome(import_serde(text.as_bytes(), &opts(threads)))
             );
+        }
+    }
+
+    /// A frame object's field as a file may write it: a known key or
+    /// another, plain or escaped, with a value of the kind serde wants or
+    /// of another kind.
+    fn frame_field() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let key = proptest::sample::select(vec!["name", "file", "line", "col", "x", "na\\u006de", "lin\\\"e"]);
+        let value = proptest::sample::select(vec![
+            r#""f""#,
+            r#""a b/c.rs""#,
+            r#""é""#,
+            r#""a\"b""#,
+            r#""C:\\src""#,
+            r#""\u00e9""#,
+            "null",
+            "0",
+            "17",
+            "-3",
+            "-0",
+            "1.5",
+            "2e3",
+            "01",
+            "12345678901234567890",
+            "true",
+            "[1,{\"a\":2}]",
+            "{\"name\":\"g\"}",
+            "\"\"",
+        ]);
+        let ws = proptest::sample::select(vec!["", " ", "\n  "]);
+        (key, value, ws).prop_map(|(k, v, ws)| format!(r#"{ws}"{k}"{ws}:{ws}{v}{ws}"#))
+    }
+
+    /// A frame: mostly an object of such fields, sometimes what serde reads
+    /// as a frame otherwise (an array) or refuses.
+    fn frame_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            20 => proptest::collection::vec(frame_field(), 0..5).prop_map(|f| format!("{{{}}}", f.join(","))),
+            1 => proptest::sample::select(vec![r#"["f","a.rs",1,2]"#, "null", "{", r#"{"name":"f",}"#])
+                .prop_map(str::to_owned),
+        ]
+    }
+
+    fn same_frame(a: &FileFrame<'_>, b: &FileFrame<'_>) -> bool {
+        a.name == b.name
+            && a.file == b.file
+            && a.line.map(f64::to_bits) == b.line.map(f64::to_bits)
+            && a.col.map(f64::to_bits) == b.col.map(f64::to_bits)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The quick frame reader reads a frame as serde does, or leaves it
+        /// to serde: the same fields and the same length, or nothing.
+        #[test]
+        fn the_quick_frame_reader_reads_as_serde_reads(frame in frame_text(), after in proptest::sample::select(vec!["", ",", "]"])) {
+            let text = format!("{frame}{after}");
+            let serde = json::value_at::<FileFrame<'_>>(&text);
+            if let Some((quick, used)) = quick_frame(&text) {
+                let (serde, serde_used) = serde.as_ref().expect("the quick reader read a frame serde refuses");
+                proptest::prop_assert!(same_frame(&quick, serde), "{text}");
+                proptest::prop_assert_eq!(used, *serde_used);
+            }
+            let at = frame_at(&text);
+            proptest::prop_assert_eq!(at.is_some(), serde.is_some(), "{}", text);
+            if let (Some((a, used)), Some((b, serde_used))) = (at, serde) {
+                proptest::prop_assert!(same_frame(&a, &b), "{text}");
+                proptest::prop_assert_eq!(used, serde_used);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Whatever the shared frames hold, `import` gives exactly serde's
+        /// group, report or error.
+        #[test]
+        fn import_of_any_frames_gives_what_serde_gives(
+            frames in proptest::collection::vec(frame_text(), 9..12),
+            profile in profile(),
+            threads in 1usize..4,
+        ) {
+            let text = format!(r#"{{"shared":{{"frames":[{}]}},"profiles":[{profile}]}}"#, frames.join(","));
+            proptest::prop_assert_eq!(
+                outcome(import(text.as_bytes(), &opts(threads))),
+                outcome(import_serde(text.as_bytes(), &opts(threads)))
+            );
+        }
+    }
+
+    /// A file of `n` frames (`frame(i)` gives frame `i`'s text; before the
+    /// profiles unless `late`) and one profile sampling every frame in
+    /// turn, a sample of two frames at a time.
+    fn file_of_frames(n: usize, frame: impl Fn(usize) -> String, late: bool) -> String {
+        let frames: Vec<String> = (0..n).map(frame).collect();
+        let samples: Vec<String> = (0..n).map(|i| format!("[{},{}]", i, (i * 7 + 3) % n)).collect();
+        let weights = vec!["1"; n].join(",");
+        let shared = format!(r#""shared":{{"frames":[{}]}}"#, frames.join(",\n"));
+        let profiles =
+            format!(r#""profiles":[{}]"#, sampled(&format!("[{}]", samples.join(",")), Some(&format!("[{weights}]"))));
+        if late {
+            format!("{{{profiles},{shared}}}")
+        } else {
+            let head = r#""$schema":"https://www.speedscope.app/file-format-schema.json","name":"the file""#;
+            format!("{{{head},{shared},{profiles}}}")
+        }
+    }
+
+    #[test]
+    fn shared_frames_read_in_chunks_give_what_serde_gives() {
+        let plain = |i: usize| format!(r#"{{"name":"module::function_{i}","file":"/src/m{}.rs","line":{i}}}"#, i % 50);
+        let kinds = |i: usize| match i % 9 {
+            0 => format!(r#"{{"name":"f{}"}}"#, i % 300),
+            1 => format!(r#"{{ "name" : "esc\"aped {i}", "file" : null }}"#),
+            // A guess can fall on the nested object: its chunk is disproven.
+            2 => format!(r#"{{"col":{},"line":1.5,"name":"g{i}","x":[{{"a":1}},{{"name":"in"}}]}}"#, i % 4),
+            3 => format!(r#"["arr{i}","a.js",{i},null]"#),
+            4 => format!(r#"{{"name":"\u00e9{i}","file":"C:\\src\\a.c","line":-0}}"#),
+            5 => format!(r#"{{"name":"s{i}}},{{\"name\":\"t"}}"#),
+            _ => plain(i),
+        };
+        let n = 4_000;
+        let plain_file = file_of_frames(n, plain, false);
+        assert!(plain_file.len() > 4 * crate::parallel::MIN_CHUNK, "several chunks");
+        // Each frame is its own but those of kind 0, one per name.
+        let kind_0: Vec<usize> = (0..n).step_by(9).map(|i| i % 300).collect();
+        let names: std::collections::HashSet<_> = kind_0.iter().collect();
+        let kinds_frames = n - kind_0.len() + names.len();
+        for (text, frames) in [(&plain_file, n), (&file_of_frames(n, kinds, false), kinds_frames)] {
+            let (group, _) = import(text.as_bytes(), &opts(2)).expect("a valid file");
+            assert_eq!((group.name(), group.frames().len()), ("the file", frames));
+        }
+        let inputs = [
+            plain_file,
+            file_of_frames(n, kinds, false),
+            file_of_frames(n, plain, true),
+            // A repeated field: serde's error.
+            file_of_frames(n, |i| if i == n - 5 { r#"{"name":"a","name":"b"}"#.into() } else { plain(i) }, false),
+            // A missing name: serde's error.
+            file_of_frames(n, |i| if i == n / 2 { r#"{"file":"a"}"#.into() } else { plain(i) }, false),
+        ];
+        for (k, text) in inputs.iter().enumerate() {
+            for threads in [1, 2, 4] {
+                assert_eq!(
+                    outcome(import(text.as_bytes(), &opts(threads))),
+                    outcome(import_serde(text.as_bytes(), &opts(threads))),
+                    "input {k}, {threads} threads"
+                );
+            }
+        }
+        // The plain frames are read in chunks and used, on one thread and on
+        // several (a chunk that fails keeps them in serde's read instead).
+        let b = inputs[0].as_bytes();
+        let spans = taken_arrays(b).expect("samples");
+        let open = frames_array(b, spans[0].0).expect("frames before the samples");
+        for threads in [1, 2, 4] {
+            let early = read_frames(None, (b, open, spans[0].0, threads), &opts(threads));
+            assert_eq!(early.and_then(|e| e).map(|e| e.ids.len()), Some(n), "{threads} threads");
+        }
+        // A read that is abandoned leaves the frames to serde's read of the
+        // rest; the samples are still read in chunks. Here every frame
+        // holds an object after `},` that a guess can fall on.
+        let trap = file_of_frames(n, |i| format!(r#"{{"x":[{{"a":1}},{{"name":"in"}}],"name":"g{i}"}}"#), false);
+        let b = trap.as_bytes();
+        let spans = taken_arrays(b).expect("samples");
+        let open = frames_array(b, spans[0].0).expect("frames before the samples");
+        for threads in [2, 4] {
+            let early = read_frames(None, (b, open, spans[0].0, threads), &opts(threads));
+            assert!(early.is_some_and(|e| e.is_none()), "{threads} threads");
+        }
+        for (k, text) in inputs[..3].iter().chain([&trap]).enumerate() {
+            for threads in [1, 2, 4] {
+                let before = EARLY_FRAMES.with(|n| n.get());
+                assert!(import_fast(text.as_bytes(), &opts(threads)).is_some(), "input {k}, {threads} threads");
+                // Frames before the profiles are used as read, unless the
+                // read is abandoned (the trap); frames after them are not
+                // read so. (Input 1 may go either way.)
+                let used = EARLY_FRAMES.with(|n| n.get()) - before;
+                if k != 1 {
+                    assert_eq!(used, usize::from(k == 0), "input {k}, {threads} threads");
+                }
+            }
+        }
+        assert!(frames_array(inputs[2].as_bytes(), taken_arrays(inputs[2].as_bytes()).expect("samples")[0].0).is_none());
+    }
+
+    #[test]
+    fn the_frame_limit_and_cut_names_give_serdes_error_and_warnings() {
+        let long = |i: usize| format!(r#"{{"name":"{}{i}","line":{i}}}"#, "n".repeat(i % 200));
+        let text = file_of_frames(3_000, long, false);
+        for limits in [
+            flamekit_core::IngestLimits { max_frames: 2_500, ..Default::default() },
+            flamekit_core::IngestLimits { max_name_bytes: 100, ..Default::default() },
+        ] {
+            for threads in [1, 2, 4] {
+                let o = ImportOptions { threads, limits, ..ImportOptions::default() };
+                let got = outcome(import(text.as_bytes(), &o));
+                assert_eq!(got, outcome(import_serde(text.as_bytes(), &o)), "{threads} threads");
+                if limits.max_frames == 2_500 {
+                    assert!(got.as_ref().is_err_and(|e| e.contains("max_frames")), "{got:?}");
+                } else {
+                    assert!(got.as_ref().is_ok_and(|(_, report)| report.contains("name_truncated")), "{got:?}");
+                }
+            }
         }
     }
 

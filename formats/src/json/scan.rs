@@ -66,6 +66,15 @@ pub(crate) fn number(s: &str, i: usize) -> Option<(f64, usize)> {
     (used == end - i).then_some((v, end))
 }
 
+/// The number at `i` as serde reads it into an `f64`: none from a string
+/// or any other value.
+pub(crate) fn number_value(s: &str, i: usize) -> Option<(f64, usize)> {
+    if !matches!(s.as_bytes().get(i), Some(b'0'..=b'9' | b'-')) {
+        return None;
+    }
+    number(s, i)
+}
+
 /// The digits at `i` as a number, and the offset after them, when there
 /// are 1 to `max` of them (`max` at most 18), without a leading zero, and no
 /// more of a JSON number follows (a fraction, an exponent, more digits).

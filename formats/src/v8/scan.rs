@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use super::{Children, CpuNode};
-use crate::json::scan::{fields, fields_after, int, lit, number, once, plain_str, skip_value};
+use crate::json::scan::{fields, fields_after, int, lit, number_value, once, plain_str, skip_value};
 use crate::json::skip_ws;
 
 /// The node object at the start of `s`, and the bytes it takes, as serde
@@ -112,15 +112,6 @@ fn usual_frame<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize
     node.line = super::one_based(line);
     node.col = super::one_based(col);
     Some(end)
-}
-
-/// The number at `i` as serde reads it into an `f64`: none from a string
-/// or any other value.
-fn number_value(s: &str, i: usize) -> Option<(f64, usize)> {
-    if !matches!(s.as_bytes().get(i), Some(b'0'..=b'9' | b'-')) {
-        return None;
-    }
-    number(s, i)
 }
 
 /// Read the `callFrame` object at `i` into `node`'s frame fields (as
