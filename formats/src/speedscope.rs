@@ -611,16 +611,24 @@ impl Part {
             return Some(i + 1);
         }
         loop {
-            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            // At most ten digits: a frame index fits in `u32`.
-            if digits == 0 || digits > 10 || (digits > 1 && b[i] == b'0') {
+            // The digits read and summed in one pass; at most ten: a frame
+            // index fits in `u32`.
+            let start = i;
+            let mut n = 0u64;
+            while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+                n = n * 10 + u64::from(d);
+                i += 1;
+                if i - start > 10 {
+                    return None;
+                }
+            }
+            if i == start || (i - start > 1 && b[start] == b'0') {
                 return None;
             }
-            let n = b[i..i + digits].iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
             let n = u32::try_from(n).ok()?;
             self.max = self.max.max(Some(n));
             self.samples.frames.push(n);
-            i = skip_ws(b, i + digits);
+            i = skip_ws(b, i);
             match b.get(i)? {
                 b',' => i = skip_ws(b, i + 1),
                 b']' => {
