@@ -274,7 +274,7 @@ fn relocate(e: Error, location: String) -> Error {
 
 /// Import a speedscope file.
 ///
-/// The `samples` arrays are read first, in chunks on
+/// The shared frames and the `samples` arrays are read first, in chunks on
 /// [`ImportOptions::threads`] threads; input that this read does not take
 /// exactly as serde would is read by serde, whole, which gives every error.
 pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
