@@ -362,12 +362,11 @@ fn import_taken(
     opts: &ImportOptions,
     parts: &Parts<'_, '_>,
 ) -> Option<(ProfileGroup, ImportReport)> {
-    let early = match (frames, parts) {
-        (None, _) => None,
-        (Some(open), Parts::Early(rx, ..)) => read_frames(Some(rx), (bytes, open, spans[0].0, 0), opts)?,
-        (Some(open), &Parts::Here { threads, .. }) => read_frames(None, (bytes, open, spans[0].0, threads), opts)?,
+    let early = match frames {
+        Some(open) => read_frames(parts, open, spans[0].0, opts)?,
+        None => None,
     };
-    let frames_span = early.as_ref().map(|e| e.span);
+    let frames_span = early.as_ref().map(|&(_, span)| span);
     let taken = spans.iter().chain(&frames_span).map(|&(o, c)| c - o).sum::<usize>();
     let mut copy = String::with_capacity(bytes.len() - taken + 16 * spans.len() + 2);
     let mut prev = 0;
@@ -408,12 +407,10 @@ fn import_taken(
     let (g, ids) = match early {
         // serde read the `[]` standing where the frames were as the shared
         // frames: they were those.
-        Some(EarlyFrames { mut g, ids, .. }) if file.shared.frames.is_empty() => {
+        Some((interned, _)) if file.shared.frames.is_empty() => {
             #[cfg(test)]
             tests::EARLY_FRAMES.with(|n| n.set(n.get() + 1));
-            g.set_name(file.name.as_deref().unwrap_or(""));
-            g.release_frame_index();
-            (g, ids)
+            interned.finish(&file)
         }
         Some(_) => return None,
         None => shared_frames(&file, opts).ok()?,
@@ -444,58 +441,74 @@ fn frames_array(b: &[u8], before: usize) -> Option<usize> {
     (b.get(open) == Some(&b'[')).then_some(open)
 }
 
-/// The shared frames read on the workers ([`read_taken`]), interned.
-struct EarlyFrames {
+/// The shared frames interned so far, in order: all at once
+/// ([`shared_frames`]) or part by part as they are read ([`read_frames`]).
+struct SharedFrames {
     g: GroupBuilder,
     /// The group's frame of each shared frame.
     ids: Vec<FrameId>,
-    /// The offsets of the array's `[` and `]`.
-    span: (usize, usize),
 }
 
-impl EarlyFrames {
+impl SharedFrames {
     fn new(opts: &ImportOptions) -> Self {
-        EarlyFrames { g: GroupBuilder::new(FORMAT, &opts.limits), ids: Vec::new(), span: (0, 0) }
+        SharedFrames { g: GroupBuilder::new(FORMAT, &opts.limits), ids: Vec::new() }
     }
 
-    /// Intern the next frames, as [`shared_frames`] does (but for the
-    /// group's name, set once the rest is read). `None` on an error.
-    fn intern(&mut self, part: &[FileFrame<'_>]) -> Option<()> {
+    /// Intern the next shared frames.
+    fn intern(&mut self, part: &[FileFrame<'_>]) -> Result<()> {
         let named = part.iter().filter(|f| f.file.is_none() && f.line.is_none() && f.col.is_none()).count();
-        // Frames so far count as located (an upper bound: the builder's
+        // The frames before count as located (an upper bound: the builder's
         // reserve is amortized, and bounded by the frames held).
         self.g.reserve_frames(named, self.ids.len() + part.len() - named);
+        self.ids.reserve(part.len());
         for f in part {
-            let id = self.g.frame_parts(&f.name, f.file.as_deref(), location_line(f.line), location_line(f.col));
-            self.ids.push(id.ok()?);
+            self.ids.push(self.g.frame_parts(
+                &f.name,
+                f.file.as_deref(),
+                location_line(f.line),
+                location_line(f.col),
+            )?);
         }
-        Some(())
+        Ok(())
+    }
+
+    /// The group builder, named as `file` is, and the group's frame of each
+    /// shared frame. No frame is interned after these (profiles name frames
+    /// only by index into the shared ones), so what interning them took is
+    /// freed before the stacks are built (9 MiB of the 276 MiB peak on the
+    /// 100 MB `distinct` file of `flamekit-gen`, 100,000 frames).
+    fn finish<S>(mut self, file: &File<'_, S>) -> (GroupBuilder, Vec<FrameId>) {
+        self.g.set_name(file.name.as_deref().unwrap_or(""));
+        self.g.release_frame_index();
+        (self.g, self.ids)
     }
 }
 
-/// The shared frames whose array opens at `open`, read in chunks and
-/// interned ([`EarlyFrames`]): as `rx` brings them, or (`rx` `None`) read
-/// here on `threads` threads, from `bytes` up to `before`. `Some(None)`
-/// when the read was abandoned (the frames are then read with the rest, by
-/// serde); `None` on an error, which serde's read of the input reports.
+/// The shared frames whose array opens at `open` (before `before`), read
+/// in chunks and interned ([`SharedFrames`]), with the offset of the
+/// array's `]`: as the reader started early sends them, or read here
+/// ([`Parts`]). `Some(None)` when the read was abandoned (the frames are
+/// then read with the rest, by serde); `None` on an error, which serde's
+/// read of the input reports.
 fn read_frames(
-    rx: Option<&std::sync::mpsc::Receiver<Read<'_>>>,
-    (bytes, open, before, threads): (&[u8], usize, usize, usize),
+    parts: &Parts<'_, '_>,
+    open: usize,
+    before: usize,
     opts: &ImportOptions,
-) -> Option<Option<EarlyFrames>> {
-    let mut early = EarlyFrames::new(opts);
-    let read = match rx {
-        Some(rx) => loop {
+) -> Option<Option<(SharedFrames, (usize, usize))>> {
+    let mut interned = SharedFrames::new(opts);
+    let read = match *parts {
+        Parts::Early(rx, ..) => loop {
             match rx.recv().ok()? {
-                Read::Frames(part) => early.intern(&part)?,
+                Read::Frames(part) => interned.intern(&part).ok()?,
                 Read::End(read) => break read,
                 Read::Part(_) => return None,
             }
         },
-        None => {
+        Parts::Here { bytes, threads } => {
             let mut failed = false;
             let read = read_frame_parts(bytes, open, before, threads, |part| {
-                failed = early.intern(&part).is_none();
+                failed = interned.intern(&part).is_err();
                 !failed
             });
             if failed {
@@ -505,7 +518,7 @@ fn read_frames(
         }
     };
     Some(match read {
-        Ok(Some(close)) => Some(EarlyFrames { span: (open, close), ..early }),
+        Ok(Some(close)) => Some((interned, (open, close))),
         _ => None,
     })
 }
@@ -852,22 +865,11 @@ fn frame_out_of_range(pi: usize, what: &str, idx: u64, frames: usize) -> Error {
 }
 
 /// A group builder holding the file's name and its shared frames, and the
-/// group's frame of each shared frame. Profiles name frames only by index
-/// into the shared ones: no frame is interned after these, so what
-/// interning them took is freed before the stacks are built (9 MiB of the
-/// 276 MiB peak on the 100 MB `distinct` file of `flamekit-gen`, 100,000
-/// frames).
+/// group's frame of each shared frame ([`SharedFrames`]).
 fn shared_frames<S>(file: &File<'_, S>, opts: &ImportOptions) -> Result<(GroupBuilder, Vec<FrameId>)> {
-    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
-    g.set_name(file.name.as_deref().unwrap_or(""));
-    let mut ids: Vec<FrameId> = Vec::with_capacity(file.shared.frames.len());
-    let named = file.shared.frames.iter().filter(|f| f.file.is_none() && f.line.is_none() && f.col.is_none()).count();
-    g.reserve_frames(named, file.shared.frames.len() - named);
-    for f in &file.shared.frames {
-        ids.push(g.frame_parts(&f.name, f.file.as_deref(), location_line(f.line), location_line(f.col))?);
-    }
-    g.release_frame_index();
-    Ok((g, ids))
+    let mut interned = SharedFrames::new(opts);
+    interned.intern(&file.shared.frames)?;
+    Ok(interned.finish(file))
 }
 
 /// Build the group from `g` ([`shared_frames`]) and the file's profiles;
@@ -1285,8 +1287,8 @@ mod tests {
         let spans = taken_arrays(b).expect("samples");
         let open = frames_array(b, spans[0].0).expect("frames before the samples");
         for threads in [1, 2, 4] {
-            let early = read_frames(None, (b, open, spans[0].0, threads), &opts(threads));
-            assert_eq!(early.and_then(|e| e).map(|e| e.ids.len()), Some(n), "{threads} threads");
+            let early = read_frames(&Parts::Here { bytes: b, threads }, open, spans[0].0, &opts(threads));
+            assert_eq!(early.and_then(|e| e).map(|(e, _)| e.ids.len()), Some(n), "{threads} threads");
         }
         // A read that is abandoned leaves the frames to serde's read of the
         // rest; the samples are still read in chunks. Here every frame
@@ -1296,7 +1298,7 @@ mod tests {
         let spans = taken_arrays(b).expect("samples");
         let open = frames_array(b, spans[0].0).expect("frames before the samples");
         for threads in [2, 4] {
-            let early = read_frames(None, (b, open, spans[0].0, threads), &opts(threads));
+            let early = read_frames(&Parts::Here { bytes: b, threads }, open, spans[0].0, &opts(threads));
             assert!(early.is_some_and(|e| e.is_none()), "{threads} threads");
         }
         for (k, text) in inputs[..3].iter().chain([&trap]).enumerate() {
