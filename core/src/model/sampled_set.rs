@@ -145,10 +145,16 @@ fn subtable(trie: &StackTable, samples: &[StackId]) -> (StackTable, Vec<StackId>
             chain.push(cur);
             cur = trie.parent(cur);
         }
+        // The chain hangs below `cur`, mapped (or none): each node's parent
+        // is the one created before it, one level up.
+        let mut parent = if cur == NO_STACK { NO_STACK } else { map[cur as usize] };
+        let mut depth = out.depth(parent);
         while let Some(n) = chain.pop() {
-            let parent = trie.parent(n);
-            map[n as usize] = out.len() as StackId;
-            out.push(if parent == NO_STACK { NO_STACK } else { map[parent as usize] }, trie.frame(n), trie.depth(n));
+            depth += 1;
+            let id = out.len() as StackId;
+            out.push(parent, trie.frame(n), depth);
+            map[n as usize] = id;
+            parent = id;
         }
     }
     (out, map)
