@@ -65,7 +65,7 @@ use crate::json::{
     array_of, find_key, key_pos, object_keys, read_numbers, read_objects, skip_ws, starts_object_with, strip_bom,
     value_at, without_array, JStr, SNIFF_BYTES,
 };
-use crate::v8::{self, build_profile, CpuNode, CpuProfileData};
+use crate::v8::{self, build_profile, CpuProfileData, NodeJson, NodePart};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::ChromeCpuProfile.id();
@@ -172,7 +172,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
             last = t;
         }
         CpuProfileData {
-            nodes: parse_old_tree(head.get())?.into(),
+            nodes: parse_old_tree(head.get())?,
             samples,
             time_deltas,
             start_time: start,
@@ -224,26 +224,17 @@ fn read_in_chunks<'a>(
         |rest| starts_object_with(rest, "callFrame"),
         // Room for the chunk's nodes from the start: growing step by step
         // copies the nodes read so far at each step.
-        |bytes| Vec::with_capacity(bytes / NODE_BYTES),
-        |part: &mut Vec<CpuNode<'a>>, rest| {
+        |bytes| NodePart::with_capacity(bytes / NODE_BYTES),
+        |part: &mut NodePart<'a>, rest| {
             // The usual node with the quick reader, straight into its
             // place, any other with serde.
-            part.push(CpuNode::empty());
-            let slot = part.last_mut()?;
-            match v8::scan::node_into(rest, slot) {
-                Some(used) => Some(used),
-                None => {
-                    let (node, used) = value_at::<CpuNode<'a>>(rest)?;
-                    *slot = node;
-                    Some(used)
-                }
-            }
+            v8::scan::push_node(rest, part).or_else(|| {
+                let (node, used) = value_at::<NodeJson<'a>>(rest)?;
+                part.push_json(node).map(|()| used)
+            })
         },
         |_| {},
-        |part| {
-            nodes.push_part(part);
-            true
-        },
+        |part| nodes.push_part(part).is_some(),
     )?;
     let Some(close) = read else { return Ok(None) };
     let Some(outer) = without_array(b, open, close, outer) else { return Ok(None) };
@@ -388,7 +379,7 @@ enum State {
 }
 
 /// Flatten the old format's nested `head` tree, without recursion.
-fn parse_old_tree(text: &str) -> Result<Vec<CpuNode<'_>>> {
+fn parse_old_tree(text: &str) -> Result<v8::Nodes<'_>> {
     let mut c = Cursor { text, pos: 0 };
     let mut nodes: Vec<OldNode> = Vec::new();
     let new_node = |parent| OldNode { id: None, function_name: None, url: None, line: None, parent };
@@ -451,18 +442,18 @@ fn parse_old_tree(text: &str) -> Result<Vec<CpuNode<'_>>> {
     for (i, n) in nodes.iter().enumerate() {
         ids.push(n.id.ok_or_else(|| Error::invalid(FORMAT, format!("head node {i}"), "node without an id"))?);
     }
-    Ok(nodes
-        .into_iter()
-        .map(|n| CpuNode {
-            id: n.id.unwrap_or_default(),
-            function_name: n.function_name.unwrap_or(Cow::Borrowed("")),
-            url: n.url,
-            line: n.line.and_then(v8::one_based),
-            col: None,
-            parent: n.parent.and_then(|p| ids.get(p).copied()),
-            children: v8::Children::new(),
-        })
-        .collect())
+    let mut part = NodePart::with_capacity(nodes.len());
+    for n in nodes {
+        part.push_old(
+            n.id.unwrap_or_default(),
+            n.function_name.unwrap_or(Cow::Borrowed("")),
+            n.url,
+            n.line.and_then(v8::one_based),
+            n.parent.and_then(|p| ids.get(p).copied()),
+        )
+        .ok_or_else(|| v8::too_many(FORMAT, "head"))?;
+    }
+    Ok(part.into())
 }
 
 #[cfg(test)]
@@ -608,7 +599,7 @@ mod tests {
             let one: File = serde_json::from_str(&text).unwrap();
             let many = chunked_on(&text, threads).expect("read in chunks");
             assert_eq!(many.nodes.as_ref().map(v8::Nodes::len), Some(n));
-            assert_eq!(many.nodes, one.nodes);
+            assert_eq!(many.nodes.as_ref().map(v8::Nodes::views), one.nodes.as_ref().map(v8::Nodes::views));
             assert_eq!((many.samples, many.time_deltas), (one.samples, one.time_deltas));
             assert_eq!((many.start_time, many.end_time), (one.start_time, one.end_time));
         }
@@ -658,7 +649,10 @@ mod tests {
                 match &one {
                     Ok(one) => {
                         let chunked = chunked.unwrap_or_else(|| panic!("not read in chunks: {arrays:.200}"));
-                        assert_eq!(chunked.nodes, one.nodes);
+                        assert_eq!(
+                            chunked.nodes.as_ref().map(v8::Nodes::views),
+                            one.nodes.as_ref().map(v8::Nodes::views)
+                        );
                         assert_eq!(chunked.samples, one.samples, "{arrays:.200}");
                         let bits = |v: &Option<Vec<f64>>| {
                             v.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
@@ -694,8 +688,7 @@ mod tests {
     fn old_tree_is_flattened_in_order() {
         let t = r#"{"functionName":"(root)","id":1,"children":[{"functionName":"a","url":"x.js","lineNumber":3,"id":2,"children":[]},{"id":3,"children":[{"children":[],"id":4,"functionName":"c"}],"functionName":"b"}]}"#;
         let nodes = parse_old_tree(t).unwrap();
-        let got: Vec<(i64, &str, Option<i64>)> =
-            nodes.iter().map(|n| (n.id, n.function_name.as_ref(), n.parent)).collect();
+        let got: Vec<(i64, &str, Option<i64>)> = nodes.views().into_iter().map(|n| (n.id, n.name, n.parent)).collect();
         assert_eq!(got, vec![(1, "(root)", None), (2, "a", Some(1)), (3, "b", Some(1)), (4, "c", Some(3))]);
         // Deep nesting needs no recursion.
         let depth = 100_000;

@@ -70,7 +70,7 @@ pub(super) fn parse_args<'a, T: Deserialize<'a>>(ev: &CpuEv<'a>, what: &str) -> 
     Ok(parsed.data)
 }
 
-pub(super) fn full_profile(p: FullProfile<'_>) -> CpuProfileData<'_> {
+pub(super) fn full_profile<'a>(p: FullProfile<'a>, loc: &str) -> Result<CpuProfileData<'a>> {
     let mut d = CpuProfileData {
         samples: p.samples.unwrap_or_default(),
         time_deltas: p.time_deltas.unwrap_or_default(),
@@ -78,8 +78,8 @@ pub(super) fn full_profile(p: FullProfile<'_>) -> CpuProfileData<'_> {
         end_time: p.end_time.unwrap_or(0.0),
         ..Default::default()
     };
-    d.extend_nodes(p.nodes.unwrap_or_default());
-    d
+    d.extend_nodes(p.nodes.unwrap_or_default(), FORMAT, loc)?;
+    Ok(d)
 }
 
 /// speedscope's name for a CPU profile of a timeline: the file name, or
@@ -120,11 +120,11 @@ pub(super) fn import_cpu_profiles(
         };
         let data = match ev.kind {
             CpuKind::CpuProfile => match parse_args::<CpuProfileEventData>(ev, "CpuProfile")? {
-                Some(CpuProfileEventData { cpu_profile: Some(p) }) => full_profile(p),
+                Some(CpuProfileEventData { cpu_profile: Some(p) }) => full_profile(p, &format!("CpuProfile {key}"))?,
                 _ => continue,
             },
             CpuKind::Profile => match parse_args::<FullProfile>(ev, "Profile")? {
-                Some(p) => full_profile(p),
+                Some(p) => full_profile(p, &format!("Profile {key}"))?,
                 None => CpuProfileData::default(),
             },
             CpuKind::Chunk => {
@@ -139,7 +139,7 @@ pub(super) fn import_cpu_profiles(
                 let Some(chunk) = parse_args::<ChunkData>(ev, "ProfileChunk")? else { continue };
                 let d = &mut slots[si].data;
                 if let Some(p) = chunk.cpu_profile {
-                    d.extend_nodes(p.nodes.unwrap_or_default());
+                    d.extend_nodes(p.nodes.unwrap_or_default(), FORMAT, &format!("ProfileChunk {key}"))?;
                     d.samples.extend(p.samples.unwrap_or_default());
                 }
                 d.time_deltas.extend(chunk.time_deltas.unwrap_or_default());

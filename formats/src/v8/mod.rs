@@ -5,9 +5,11 @@
 //! that turns `samples` + `timeDeltas` into one sampled profile. The rules
 //! are documented on [`crate::chrome_cpuprofile`].
 
+mod nodes;
 pub(crate) mod scan;
 
-use std::borrow::Cow;
+pub(crate) use nodes::{CpuNode, NodePart, Nodes, Text};
+
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -22,9 +24,10 @@ use serde::Deserialize;
 use smallvec::SmallVec;
 
 use crate::json::JStr;
-use crate::parallel::{read_ends, Parts, READ_AHEAD};
+use crate::parallel::{read_ends, READ_AHEAD};
 
-/// A node's `children` ids: up to two kept inline, without an allocation.
+/// A node's `children` ids as serde reads them: up to two kept inline,
+/// without an allocation (then kept beside the nodes, see [`Nodes`]).
 pub(crate) type Children = SmallVec<[i64; 2]>;
 
 /// `callFrame` of a node in the current format.
@@ -53,54 +56,6 @@ pub(crate) struct NodeJson<'a> {
     parent: Option<i64>,
 }
 
-/// One node of a CPU profile, whatever format it came from. Deserialized
-/// through [`NodeJson`], one node at a time (no intermediate vector). Kept
-/// small, 104 bytes (a profile holds one per node: 23 MB of them for the
-/// 44 MB benchmark file, each page of which a new process maps and clears):
-/// what the file says is kept as the import uses it.
-#[derive(Deserialize, Debug, PartialEq)]
-#[serde(from = "NodeJson<'a>", bound(deserialize = "'de: 'a"))]
-pub(crate) struct CpuNode<'a> {
-    pub(crate) id: i64,
-    pub(crate) function_name: Cow<'a, str>,
-    pub(crate) url: Option<Cow<'a, str>>,
-    /// 1-based ([`one_based`] of the file's 0-based `lineNumber`).
-    pub(crate) line: Option<NonZeroU32>,
-    /// 1-based ([`one_based`] of the file's 0-based `columnNumber`).
-    pub(crate) col: Option<NonZeroU32>,
-    pub(crate) parent: Option<i64>,
-    /// Empty when the file gives none (no `children`, `null` or `[]`).
-    pub(crate) children: Children,
-}
-
-// The size the type's doc gives (less on 32-bit targets).
-const _: () = assert!(std::mem::size_of::<CpuNode<'static>>() <= 104);
-
-impl CpuNode<'_> {
-    /// A node as serde reads `{"id": 0}` (through [`NodeJson`]'s defaults):
-    /// what [`scan::node_into`] fills.
-    pub(crate) fn empty() -> Self {
-        CpuNode::from(NodeJson::default())
-    }
-}
-
-impl<'a> From<NodeJson<'a>> for CpuNode<'a> {
-    fn from(n: NodeJson<'a>) -> Self {
-        CpuNode {
-            id: n.id,
-            function_name: n.call_frame.function_name.map_or(Cow::Borrowed(""), |s| s.0),
-            url: n.call_frame.url.map(|s| s.0),
-            line: n.call_frame.line_number.and_then(one_based),
-            col: n.call_frame.column_number.and_then(one_based),
-            parent: n.parent,
-            children: n.children.unwrap_or_default(),
-        }
-    }
-}
-
-/// A profile's nodes, in order, in the parts they were read in.
-pub(crate) type Nodes<'a> = Parts<CpuNode<'a>>;
-
 /// The parts of a CPU profile the sample walk needs.
 #[derive(Default)]
 pub(crate) struct CpuProfileData<'a> {
@@ -113,12 +68,22 @@ pub(crate) struct CpuProfileData<'a> {
 
 impl<'a> CpuProfileData<'a> {
     /// Append nodes written in the current format.
-    pub(crate) fn extend_nodes(&mut self, nodes: Vec<NodeJson<'a>>) {
-        self.nodes.extend(nodes.into_iter().map(CpuNode::from));
+    pub(crate) fn extend_nodes(&mut self, nodes: Vec<NodeJson<'a>>, format: &'static str, loc: &str) -> Result<()> {
+        let mut part = NodePart::with_capacity(nodes.len());
+        for n in nodes {
+            part.push_json(n).ok_or_else(|| too_many(format, loc))?;
+        }
+        self.nodes.push_part(part).ok_or_else(|| too_many(format, loc))
     }
 }
 
 const NONE: u32 = u32::MAX;
+
+/// The error for nodes past what [`Nodes`] counts (`u32::MAX` children of
+/// a node, or strings with escapes).
+pub(crate) fn too_many(format: &'static str, loc: &str) -> Error {
+    Error::invalid(format, loc, "more children ids or escaped strings than a profile can hold")
+}
 
 /// 0-based line/column from the file → 1-based (the fraction dropped), or
 /// none: negative (V8 writes -1 for none), too large, or not finite.
@@ -148,10 +113,10 @@ impl NodeIndex {
 /// function `(anonymous FILE:LINE)` (see [`crate::js_name::function_label`]),
 /// file = non-empty `url`, 1-based line and column. No allocation when the
 /// frame is already known.
-fn frame_id(g: &mut GroupBuilder, node: &CpuNode<'_>) -> Result<FrameId> {
-    let file = node.url.as_deref().filter(|u| !u.is_empty());
+fn frame_id(g: &mut GroupBuilder, nodes: &Nodes<'_>, node: &CpuNode<'_>) -> Result<FrameId> {
+    let file = nodes.url(node).filter(|u| !u.is_empty());
     let line = node.line.map(NonZeroU32::get);
-    let name = crate::js_name::function_label(&node.function_name, file, line);
+    let name = crate::js_name::function_label(nodes.name(node), file, line);
     g.frame_parts(&name, file, line, node.col.map(NonZeroU32::get))
 }
 
@@ -163,8 +128,7 @@ fn read_ahead(nodes: &Nodes<'_>, batch: &[u32]) {
     let mut sink = 0u8;
     for &x in batch {
         if let Some(node) = nodes.get(x as usize) {
-            sink ^=
-                read_ends(node.function_name.as_bytes()) ^ node.url.as_deref().map_or(0, |u| read_ends(u.as_bytes()));
+            sink ^= read_ends(nodes.name(node).as_bytes()) ^ nodes.url(node).map_or(0, |u| read_ends(u.as_bytes()));
         }
     }
     std::hint::black_box(sink);
@@ -400,7 +364,7 @@ impl Pipeline {
             }
             read_ahead(nodes, batch);
             for &x in batch.iter() {
-                match frame_id(g, &nodes[x as usize]) {
+                match frame_id(g, nodes, &nodes[x as usize]) {
                     Ok(f) => self.frames[x as usize].store(f, Ordering::Relaxed),
                     Err(e) => {
                         failed = Some(e);
@@ -502,14 +466,15 @@ fn parent_links(
         agree &= *slot == NONE || *slot == p;
         *slot = p;
     };
+    let mut children = data.nodes.children();
     for (i, node) in data.nodes.iter().enumerate() {
-        if let Some(pid) = node.parent {
+        if let Some(pid) = node.parent() {
             match index.get(pid) {
                 Some(p) => link(&mut parent, i as u32, p),
                 None => unknown_parents += 1,
             }
         }
-        for cid in &node.children {
+        for cid in children.by_ref().take(node.children()) {
             match index.get(*cid) {
                 Some(c) => link(&mut parent, c, i as u32),
                 None => unknown_children += 1,
@@ -530,12 +495,13 @@ fn parent_links(
     };
     parent.fill(NONE);
     for (i, node) in data.nodes.iter().enumerate() {
-        if let Some(p) = node.parent.and_then(|pid| index.get(pid)) {
+        if let Some(p) = node.parent().and_then(|pid| index.get(pid)) {
             set_parent(&mut parent, i as u32, p, &|| format!("{loc}[{i}].parent"))?;
         }
     }
+    let mut children = data.nodes.children();
     for (i, node) in data.nodes.iter().enumerate() {
-        for (k, cid) in node.children.iter().enumerate() {
+        for (k, cid) in children.by_ref().take(node.children()).enumerate() {
             if let Some(c) = index.get(*cid) {
                 set_parent(&mut parent, c, i as u32, &|| format!("{loc}[{i}].children[{k}]"))?;
             }
@@ -568,8 +534,8 @@ pub(crate) fn build_profile(
     let mut on_top: Vec<bool> = Vec::with_capacity(n);
     for (i, nd) in data.nodes.iter().enumerate() {
         dense &= nd.id == i as i64 + 1;
-        let name = &*nd.function_name;
-        ignored.push(name == "(root)" || name == "(idle)" || nd.url.as_deref() == Some("native dummy.js"));
+        let name = data.nodes.name(nd);
+        ignored.push(name == "(root)" || name == "(idle)" || data.nodes.url(nd) == Some("native dummy.js"));
         on_top.push(name == "(garbage collector)" || name == "(program)");
     }
     // Node ids → indices.

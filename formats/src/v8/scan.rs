@@ -4,7 +4,8 @@
 //! are plain integers (`{"id":2,"callFrame":{"functionName":"f",
 //! "scriptId":"3","url":"a.js","lineNumber":4,"columnNumber":7},
 //! "hitCount":0,"children":[3,4]}`). It reads such a node into the same
-//! [`CpuNode`] serde does (through [`super::NodeJson`]), in place and
+//! [`CpuNode`] and children ids serde does (through [`super::NodeJson`] and
+//! [`NodePart::push_json`]), in place and
 //! without serde's per-field dispatch; the start V8 writes (`id`, then a
 //! `callFrame` of `functionName`, `scriptId`, `url`, `lineNumber` and
 //! `columnNumber`, nothing between the tokens) is checked byte for byte,
@@ -16,25 +17,36 @@
 //! (`hitCount`, `positionTicks`, `scriptId`, …) are skipped, nested ones by
 //! serde.
 
-use std::borrow::Cow;
-
-use super::{Children, CpuNode};
+use super::{CpuNode, NodePart, Text};
 use crate::json::scan::{fields, fields_after, int, lit, number_value, once, plain_str, skip_value};
 use crate::json::skip_ws;
 
-/// The node object at the start of `s`, and the bytes it takes, as serde
-/// reads it into a [`CpuNode`]; `None` to leave it to serde.
-#[cfg(test)]
-pub(crate) fn node(s: &str) -> Option<(CpuNode<'_>, usize)> {
-    let mut node = CpuNode::empty();
-    node_into(s, &mut node).map(|used| (node, used))
+/// Append the node object at the start of `s` to `part`, as serde reads
+/// it (through [`super::NodeJson`] and [`NodePart::push_json`]): the bytes
+/// it takes, or `None` to leave it to serde (with `part` as it was).
+pub(crate) fn push_node<'a>(s: &'a str, part: &mut NodePart<'a>) -> Option<usize> {
+    let children = part.children.len();
+    part.nodes.push(CpuNode::empty());
+    let read = match part.nodes.last_mut() {
+        Some(node) => node_into(s, node, &mut part.children),
+        None => None,
+    };
+    match read.filter(|_| part.set_children_from(children).is_some()) {
+        Some(used) => Some(used),
+        None => {
+            part.nodes.pop();
+            part.children.truncate(children);
+            None
+        }
+    }
 }
 
 /// Read the node object at the start of `s` into `node` (as
-/// [`CpuNode::empty`] leaves it), as serde reads it: the bytes it takes, or
-/// `None` to leave it to serde (with `node` partly set). Filled in place: a
-/// node is too large to be returned and moved again, once per node.
-pub(crate) fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<usize> {
+/// [`CpuNode::empty`] leaves it) and its children ids onto `children`, as
+/// serde reads it: the bytes it takes, or `None` to leave it to serde
+/// (with `node` and `children` partly set). Filled in place: a node
+/// returned would be moved again, once per node.
+fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>, children: &mut Vec<i64>) -> Option<usize> {
     let b = s.as_bytes();
     // The usual start, `{"id":N,"callFrame":{...}` with nothing between
     // the tokens, read without looking its keys up; then the other fields
@@ -64,12 +76,9 @@ pub(crate) fn node_into<'a>(s: &'a str, node: &mut CpuNode<'a>) -> Option<usize>
             // An `Option`: `null` leaves it out (the byte after it is
             // checked by `fields`, as after any value).
             _ if b[i..].starts_with(b"null") => Some(i + 4),
-            2 => ids(s, i).map(|(v, end)| {
-                node.children = v;
-                end
-            }),
+            2 => ids(s, i, children),
             _ => int(s, i).map(|(v, end)| {
-                node.parent = Some(v);
+                node.set_parent(Some(v));
                 end
             }),
         }
@@ -107,8 +116,8 @@ fn usual_frame<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize
     let (line, i) = number_value(s, lit(b, i, br#","lineNumber":"#)?)?;
     let (col, i) = number_value(s, lit(b, i, br#","columnNumber":"#)?)?;
     let end = lit(b, i, b"}")?;
-    node.function_name = Cow::Borrowed(name);
-    node.url = Some(Cow::Borrowed(url));
+    node.name = Text::In(name);
+    node.url = Text::In(url);
     node.line = super::one_based(line);
     node.col = super::one_based(col);
     Some(end)
@@ -137,9 +146,9 @@ fn frame_into<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize>
             0 | 1 => {
                 let (v, end) = plain_str(s, i)?;
                 if field == 0 {
-                    node.function_name = Cow::Borrowed(v);
+                    node.name = Text::In(v);
                 } else {
-                    node.url = Some(Cow::Borrowed(v));
+                    node.url = Text::In(v);
                 }
                 Some(end)
             }
@@ -156,16 +165,16 @@ fn frame_into<'a>(s: &'a str, i: usize, node: &mut CpuNode<'a>) -> Option<usize>
     })
 }
 
-/// The array of integers at `i` (`children`), and the offset after it.
-fn ids(s: &str, i: usize) -> Option<(Children, usize)> {
+/// The array of integers at `i` (`children`), appended to `v`: the offset
+/// after it.
+fn ids(s: &str, i: usize, v: &mut Vec<i64>) -> Option<usize> {
     let b = s.as_bytes();
     if b.get(i) != Some(&b'[') {
         return None;
     }
-    let mut v = Children::new();
     let mut i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b']') {
-        return Some((v, i + 1));
+        return Some(i + 1);
     }
     loop {
         let (id, end) = int(s, i)?;
@@ -173,7 +182,7 @@ fn ids(s: &str, i: usize) -> Option<(Children, usize)> {
         i = skip_ws(b, end);
         match b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
-            b']' => return Some((v, i + 1)),
+            b']' => return Some(i + 1),
             _ => return None,
         }
     }
@@ -188,11 +197,21 @@ mod tests {
     /// through `Debug`: the node as the import keeps it, line and column
     /// already 1-based).
     fn check(s: &str) -> bool {
-        let Some((got, used)) = node(s) else { return false };
-        let Some((want, want_used)) = value_at::<CpuNode>(s) else {
+        // A node before, so that the children are counted from where the
+        // part's end.
+        let mut got = NodePart::default();
+        got.push_json(value_at::<super::super::NodeJson>(r#"{"id":9,"children":[1,2]}"#).unwrap().0).unwrap();
+        let before = format!("{got:?}");
+        let Some(used) = push_node(s, &mut got) else {
+            assert_eq!(format!("{got:?}"), before, "the quick reader gave up on {s:?} but changed the part");
+            return false;
+        };
+        let Some((json, want_used)) = value_at::<super::super::NodeJson>(s) else {
             panic!("the quick reader read {s:?}, serde refuses it");
         };
-        assert_eq!((format!("{got:?}"), used), (format!("{want:?}"), want_used), "{s:?}");
+        let mut want = NodePart::default();
+        want.push_json(json).unwrap();
+        assert_eq!((got.view(1), used), (want.view(0), want_used), "{s:?}");
         true
     }
 
