@@ -8,7 +8,8 @@
 mod nodes;
 pub(crate) mod scan;
 
-pub(crate) use nodes::{CpuNode, NodePart, Nodes, Text};
+use nodes::{CpuNode, Text};
+pub(crate) use nodes::{NodePart, Nodes};
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};

@@ -15,7 +15,7 @@ use crate::parallel::Parts;
 /// A string of a node: a slice of the input, or one its [`Nodes`] keep (a
 /// string with escapes, which serde unescapes into a new one).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Text<'a> {
+pub(super) enum Text<'a> {
     In(&'a str),
     /// The index of a kept string; [`Text::NONE`] for no string.
     Kept(u32),
@@ -23,7 +23,7 @@ pub(crate) enum Text<'a> {
 
 impl Text<'_> {
     /// No string (a node without a `url`).
-    pub(crate) const NONE: Text<'static> = Text::Kept(u32::MAX);
+    pub(super) const NONE: Text<'static> = Text::Kept(u32::MAX);
 }
 
 /// One node of a CPU profile, whatever format it came from. Its `children`
@@ -32,15 +32,15 @@ impl Text<'_> {
 /// [`Nodes`] or [`NodePart`].
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CpuNode<'a> {
-    pub(crate) id: i64,
+    pub(super) id: i64,
     /// The parent's id, when `has_parent`.
     parent: i64,
-    pub(crate) name: Text<'a>,
-    pub(crate) url: Text<'a>,
+    pub(super) name: Text<'a>,
+    pub(super) url: Text<'a>,
     /// 1-based ([`one_based`] of the file's 0-based `lineNumber`).
-    pub(crate) line: Option<NonZeroU32>,
+    pub(super) line: Option<NonZeroU32>,
     /// 1-based ([`one_based`] of the file's 0-based `columnNumber`).
-    pub(crate) col: Option<NonZeroU32>,
+    pub(super) col: Option<NonZeroU32>,
     /// How many children ids follow the previous node's in the children.
     children: u32,
     has_parent: bool,
@@ -51,8 +51,8 @@ const _: () = assert!(std::mem::size_of::<CpuNode<'static>>() <= 64);
 
 impl<'a> CpuNode<'a> {
     /// A node as serde reads `{"id": 0}` (through [`NodeJson`]'s defaults):
-    /// what [`super::scan::node_into`] fills.
-    pub(crate) fn empty() -> Self {
+    /// what [`super::scan::push_node`] fills.
+    pub(super) fn empty() -> Self {
         CpuNode {
             id: 0,
             parent: 0,
@@ -65,17 +65,17 @@ impl<'a> CpuNode<'a> {
         }
     }
 
-    pub(crate) fn parent(&self) -> Option<i64> {
+    pub(super) fn parent(&self) -> Option<i64> {
         self.has_parent.then_some(self.parent)
     }
 
-    pub(crate) fn set_parent(&mut self, parent: Option<i64>) {
+    pub(super) fn set_parent(&mut self, parent: Option<i64>) {
         self.has_parent = parent.is_some();
         self.parent = parent.unwrap_or(0);
     }
 
     /// The number of its children ids.
-    pub(crate) fn children(&self) -> usize {
+    pub(super) fn children(&self) -> usize {
         self.children as usize
     }
 }
@@ -105,8 +105,8 @@ pub(crate) struct NodeView<'n> {
 /// children ids in node order, and their kept strings.
 #[derive(Default, Debug)]
 pub(crate) struct NodePart<'a> {
-    pub(crate) nodes: Vec<CpuNode<'a>>,
-    pub(crate) children: Vec<i64>,
+    pub(super) nodes: Vec<CpuNode<'a>>,
+    pub(super) children: Vec<i64>,
     kept: Vec<Box<str>>,
 }
 
@@ -164,7 +164,7 @@ impl<'a> NodePart<'a> {
 
     /// Count the children ids pushed since `from` (the length of
     /// `children` before them) as the last node's.
-    pub(crate) fn set_children_from(&mut self, from: usize) -> Option<()> {
+    pub(super) fn set_children_from(&mut self, from: usize) -> Option<()> {
         let n = u32::try_from(self.children.len().checked_sub(from)?).ok()?;
         self.nodes.last_mut()?.children = n;
         Some(())
@@ -239,28 +239,28 @@ impl<'a> Nodes<'a> {
     }
 
     /// The nodes in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &CpuNode<'a>> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &CpuNode<'a>> {
         self.nodes.iter()
     }
 
     /// Every node's children ids, one node after another in node order
     /// (each node's [`CpuNode::children`] of them).
-    pub(crate) fn children(&self) -> impl Iterator<Item = &i64> {
+    pub(super) fn children(&self) -> impl Iterator<Item = &i64> {
         self.children.iter()
     }
 
     /// Node `i`, if `i < len()`.
-    pub(crate) fn get(&self, i: usize) -> Option<&CpuNode<'a>> {
+    pub(super) fn get(&self, i: usize) -> Option<&CpuNode<'a>> {
         self.nodes.get(i)
     }
 
     /// A node's `functionName` (empty when it has none).
-    pub(crate) fn name<'s>(&'s self, n: &CpuNode<'s>) -> &'s str {
+    pub(super) fn name<'s>(&'s self, n: &CpuNode<'s>) -> &'s str {
         text(&self.kept, n.name).unwrap_or("")
     }
 
     /// A node's `url`.
-    pub(crate) fn url<'s>(&'s self, n: &CpuNode<'s>) -> Option<&'s str> {
+    pub(super) fn url<'s>(&'s self, n: &CpuNode<'s>) -> Option<&'s str> {
         text(&self.kept, n.url)
     }
 
