@@ -70,11 +70,10 @@ pub(crate) struct CpuProfileData<'a> {
 impl<'a> CpuProfileData<'a> {
     /// Append nodes written in the current format.
     pub(crate) fn extend_nodes(&mut self, nodes: Vec<NodeJson<'a>>, format: &'static str, loc: &str) -> Result<()> {
-        let mut part = NodePart::with_capacity(nodes.len());
         for n in nodes {
-            part.push_json(n).ok_or_else(|| too_many(format, loc))?;
+            self.nodes.push_json(n).ok_or_else(|| too_many(format, loc))?;
         }
-        self.nodes.push_part(part).ok_or_else(|| too_many(format, loc))
+        Ok(())
     }
 }
 

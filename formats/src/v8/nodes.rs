@@ -5,11 +5,12 @@
 //! they were made this small), each page of which a new process maps and
 //! clears, and the interning reads them in the order the samples open them.
 
+use std::borrow::Cow;
 use std::num::NonZeroU32;
 
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
-use super::{one_based, NodeJson};
+use super::{one_based, Children, NodeJson};
 use crate::parallel::Parts;
 
 /// A string of a node: a slice of the input, or one its [`Nodes`] keep (a
@@ -88,6 +89,41 @@ fn text<'s>(kept: &'s [Box<str>], t: Text<'s>) -> Option<&'s str> {
     }
 }
 
+/// `s` as a node's string: borrowed, or kept in `kept`. `None` when
+/// `kept` holds `u32::MAX` strings already.
+fn keep<'a>(kept: &mut Vec<Box<str>>, s: Cow<'a, str>) -> Option<Text<'a>> {
+    match s {
+        Cow::Borrowed(s) => Some(Text::In(s)),
+        Cow::Owned(s) => {
+            let i = u32::try_from(kept.len()).ok().filter(|&i| i != u32::MAX)?;
+            kept.push(s.into_boxed_str());
+            Some(Text::Kept(i))
+        }
+    }
+}
+
+/// The node serde read, its strings with escapes kept in `kept`, and its
+/// children ids; `None` when it has more children than a node can count
+/// or `kept` would hold more than `u32::MAX` strings.
+fn from_json<'a>(n: NodeJson<'a>, kept: &mut Vec<Box<str>>) -> Option<(CpuNode<'a>, Children)> {
+    let children = n.children.unwrap_or_default();
+    let mut node = CpuNode::empty();
+    node.id = n.id;
+    node.set_parent(n.parent);
+    node.children = u32::try_from(children.len()).ok()?;
+    node.name = match n.call_frame.function_name {
+        Some(s) => keep(kept, s.0)?,
+        None => Text::In(""),
+    };
+    node.url = match n.call_frame.url {
+        Some(s) => keep(kept, s.0)?,
+        None => Text::NONE,
+    };
+    node.line = n.call_frame.line_number.and_then(one_based);
+    node.col = n.call_frame.column_number.and_then(one_based);
+    Some((node, children))
+}
+
 /// A node's fields with its strings and children read: what tests compare.
 #[cfg(test)]
 #[derive(Debug, PartialEq)]
@@ -120,21 +156,7 @@ impl<'a> NodePart<'a> {
     /// Append the node serde read; `None` when it has more children than
     /// a node can count, or the part more kept strings (`u32::MAX`).
     pub(crate) fn push_json(&mut self, n: NodeJson<'a>) -> Option<()> {
-        let children = n.children.unwrap_or_default();
-        let mut node = CpuNode::empty();
-        node.id = n.id;
-        node.set_parent(n.parent);
-        node.children = u32::try_from(children.len()).ok()?;
-        node.name = match n.call_frame.function_name {
-            Some(s) => self.keep(s.0)?,
-            None => Text::In(""),
-        };
-        node.url = match n.call_frame.url {
-            Some(s) => self.keep(s.0)?,
-            None => Text::NONE,
-        };
-        node.line = n.call_frame.line_number.and_then(one_based);
-        node.col = n.call_frame.column_number.and_then(one_based);
+        let (node, children) = from_json(n, &mut self.kept)?;
         self.children.extend_from_slice(&children);
         self.nodes.push(node);
         Some(())
@@ -144,8 +166,8 @@ impl<'a> NodePart<'a> {
     pub(crate) fn push_old(
         &mut self,
         id: i64,
-        name: std::borrow::Cow<'a, str>,
-        url: Option<std::borrow::Cow<'a, str>>,
+        name: Cow<'a, str>,
+        url: Option<Cow<'a, str>>,
         line: Option<NonZeroU32>,
         parent: Option<i64>,
     ) -> Option<()> {
@@ -170,15 +192,8 @@ impl<'a> NodePart<'a> {
         Some(())
     }
 
-    fn keep(&mut self, s: std::borrow::Cow<'a, str>) -> Option<Text<'a>> {
-        match s {
-            std::borrow::Cow::Borrowed(s) => Some(Text::In(s)),
-            std::borrow::Cow::Owned(s) => {
-                let i = u32::try_from(self.kept.len()).ok().filter(|&i| i != u32::MAX)?;
-                self.kept.push(s.into_boxed_str());
-                Some(Text::Kept(i))
-            }
-        }
+    fn keep(&mut self, s: Cow<'a, str>) -> Option<Text<'a>> {
+        keep(&mut self.kept, s)
     }
 
     /// Node `i` (of this part) with its strings and children read.
@@ -227,6 +242,16 @@ impl<'a> Nodes<'a> {
         }
         self.nodes.push_part(part.nodes);
         self.children.push_part(part.children);
+        Some(())
+    }
+
+    /// Append the node serde read to the last part (or a new one, as
+    /// [`Parts::push`] does); `None` when it has more children than a node
+    /// can count, or the nodes more kept strings (`u32::MAX`).
+    pub(crate) fn push_json(&mut self, n: NodeJson<'a>) -> Option<()> {
+        let (node, children) = from_json(n, &mut self.kept)?;
+        self.children.extend(children);
+        self.nodes.push(node);
         Some(())
     }
 
@@ -312,13 +337,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Nodes<'a> {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Nodes<'a>, A::Error> {
-                let mut part = NodePart::default();
+                let mut nodes = Nodes::default();
                 while let Some(n) = seq.next_element::<NodeJson<'a>>()? {
-                    part.push_json(n).ok_or_else(|| {
+                    nodes.push_json(n).ok_or_else(|| {
                         serde::de::Error::custom("more children ids or escaped strings than a profile can hold")
                     })?;
                 }
-                Ok(Nodes::from(part))
+                Ok(nodes)
             }
         }
         d.deserialize_seq(Seq(std::marker::PhantomData))
@@ -335,7 +360,8 @@ mod tests {
 
     /// Strings with escapes are kept beside the nodes, each part's own
     /// numbered from 0: every part's are read back, after any number of
-    /// parts with and without them.
+    /// parts with and without them, and so are those of nodes appended one
+    /// at a time.
     #[test]
     fn kept_strings_of_every_part_are_read_back() {
         let texts: Vec<String> = (0..12)
@@ -374,5 +400,15 @@ mod tests {
         let array = format!("[{}]", texts.join(","));
         let one: Nodes = serde_json::from_str(&array).unwrap();
         assert_eq!(one.views(), got);
+        // Appended one at a time after a part (as a trace's chunks are),
+        // the same nodes.
+        let mut each = Nodes::default();
+        let mut part = NodePart::default();
+        part.push_json(json(&texts[0])).unwrap();
+        each.push_part(part).unwrap();
+        for t in &texts[1..] {
+            each.push_json(json(t)).unwrap();
+        }
+        assert_eq!(each.views(), got);
     }
 }
