@@ -453,7 +453,9 @@ fn parse_old_tree(text: &str) -> Result<v8::Nodes<'_>> {
         )
         .ok_or_else(|| v8::too_many(FORMAT, "head"))?;
     }
-    Ok(part.into())
+    let mut flat = v8::Nodes::default();
+    flat.push_part(part).ok_or_else(|| v8::too_many(FORMAT, "head"))?;
+    Ok(flat)
 }
 
 #[cfg(test)]

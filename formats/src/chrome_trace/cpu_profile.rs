@@ -70,7 +70,9 @@ pub(super) fn parse_args<'a, T: Deserialize<'a>>(ev: &CpuEv<'a>, what: &str) -> 
     Ok(parsed.data)
 }
 
-pub(super) fn full_profile<'a>(p: FullProfile<'a>, loc: &str) -> Result<CpuProfileData<'a>> {
+/// The profile of a `Profile` or `CpuProfile` event; `None` past what its
+/// nodes can hold ([`cpu::too_many`]).
+pub(super) fn full_profile(p: FullProfile<'_>) -> Option<CpuProfileData<'_>> {
     let mut d = CpuProfileData {
         samples: p.samples.unwrap_or_default(),
         time_deltas: p.time_deltas.unwrap_or_default(),
@@ -78,8 +80,8 @@ pub(super) fn full_profile<'a>(p: FullProfile<'a>, loc: &str) -> Result<CpuProfi
         end_time: p.end_time.unwrap_or(0.0),
         ..Default::default()
     };
-    d.extend_nodes(p.nodes.unwrap_or_default(), FORMAT, loc)?;
-    Ok(d)
+    d.extend_nodes(p.nodes.unwrap_or_default())?;
+    Some(d)
 }
 
 /// speedscope's name for a CPU profile of a timeline: the file name, or
@@ -120,11 +122,13 @@ pub(super) fn import_cpu_profiles(
         };
         let data = match ev.kind {
             CpuKind::CpuProfile => match parse_args::<CpuProfileEventData>(ev, "CpuProfile")? {
-                Some(CpuProfileEventData { cpu_profile: Some(p) }) => full_profile(p, &format!("CpuProfile {key}"))?,
+                Some(CpuProfileEventData { cpu_profile: Some(p) }) => {
+                    full_profile(p).ok_or_else(|| cpu::too_many(FORMAT, &format!("CpuProfile {key}")))?
+                }
                 _ => continue,
             },
             CpuKind::Profile => match parse_args::<FullProfile>(ev, "Profile")? {
-                Some(p) => full_profile(p, &format!("Profile {key}"))?,
+                Some(p) => full_profile(p).ok_or_else(|| cpu::too_many(FORMAT, &format!("Profile {key}")))?,
                 None => CpuProfileData::default(),
             },
             CpuKind::Chunk => {
@@ -139,7 +143,8 @@ pub(super) fn import_cpu_profiles(
                 let Some(chunk) = parse_args::<ChunkData>(ev, "ProfileChunk")? else { continue };
                 let d = &mut slots[si].data;
                 if let Some(p) = chunk.cpu_profile {
-                    d.extend_nodes(p.nodes.unwrap_or_default(), FORMAT, &format!("ProfileChunk {key}"))?;
+                    d.extend_nodes(p.nodes.unwrap_or_default())
+                        .ok_or_else(|| cpu::too_many(FORMAT, &format!("ProfileChunk {key}")))?;
                     d.samples.extend(p.samples.unwrap_or_default());
                 }
                 d.time_deltas.extend(chunk.time_deltas.unwrap_or_default());

@@ -68,12 +68,10 @@ pub(crate) struct CpuProfileData<'a> {
 }
 
 impl<'a> CpuProfileData<'a> {
-    /// Append nodes written in the current format.
-    pub(crate) fn extend_nodes(&mut self, nodes: Vec<NodeJson<'a>>, format: &'static str, loc: &str) -> Result<()> {
-        for n in nodes {
-            self.nodes.push_json(n).ok_or_else(|| too_many(format, loc))?;
-        }
-        Ok(())
+    /// Append nodes written in the current format; `None` past what
+    /// [`Nodes`] can hold (see [`too_many`]).
+    pub(crate) fn extend_nodes(&mut self, nodes: Vec<NodeJson<'a>>) -> Option<()> {
+        nodes.into_iter().try_for_each(|n| self.nodes.push_json(n))
     }
 }
 
@@ -82,7 +80,7 @@ const NONE: u32 = u32::MAX;
 /// The error for nodes past what [`Nodes`] counts (`u32::MAX` children of
 /// a node, or strings with escapes).
 pub(crate) fn too_many(format: &'static str, loc: &str) -> Error {
-    Error::invalid(format, loc, "more children ids or escaped strings than a profile can hold")
+    Error::invalid(format, loc, nodes::TOO_MANY)
 }
 
 /// 0-based line/column from the file → 1-based (the fraction dropped), or

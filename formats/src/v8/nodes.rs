@@ -13,6 +13,11 @@ use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use super::{one_based, Children, NodeJson};
 use crate::parallel::Parts;
 
+/// What the nodes cannot hold: more than `u32::MAX` children ids of one
+/// node, or strings with escapes (the error [`super::too_many`] makes, and
+/// serde's read of a `nodes` array gives).
+pub(super) const TOO_MANY: &str = "more children ids or escaped strings than a profile can hold";
+
 /// A string of a node: a slice of the input, or one its [`Nodes`] keep (a
 /// string with escapes, which serde unescapes into a new one).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -102,25 +107,41 @@ fn keep<'a>(kept: &mut Vec<Box<str>>, s: Cow<'a, str>) -> Option<Text<'a>> {
     }
 }
 
+/// A node without children ids, its strings with escapes kept in `kept`
+/// (no name: the empty one); `None` when `kept` would hold more than
+/// `u32::MAX` strings.
+fn new_node<'a>(
+    kept: &mut Vec<Box<str>>,
+    id: i64,
+    parent: Option<i64>,
+    name: Option<Cow<'a, str>>,
+    url: Option<Cow<'a, str>>,
+    (line, col): (Option<NonZeroU32>, Option<NonZeroU32>),
+) -> Option<CpuNode<'a>> {
+    let mut node = CpuNode::empty();
+    node.id = id;
+    node.set_parent(parent);
+    node.name = match name {
+        Some(s) => keep(kept, s)?,
+        None => Text::In(""),
+    };
+    node.url = match url {
+        Some(s) => keep(kept, s)?,
+        None => Text::NONE,
+    };
+    (node.line, node.col) = (line, col);
+    Some(node)
+}
+
 /// The node serde read, its strings with escapes kept in `kept`, and its
 /// children ids; `None` when it has more children than a node can count
 /// or `kept` would hold more than `u32::MAX` strings.
 fn from_json<'a>(n: NodeJson<'a>, kept: &mut Vec<Box<str>>) -> Option<(CpuNode<'a>, Children)> {
     let children = n.children.unwrap_or_default();
-    let mut node = CpuNode::empty();
-    node.id = n.id;
-    node.set_parent(n.parent);
+    let f = n.call_frame;
+    let location = (f.line_number.and_then(one_based), f.column_number.and_then(one_based));
+    let mut node = new_node(kept, n.id, n.parent, f.function_name.map(|s| s.0), f.url.map(|s| s.0), location)?;
     node.children = u32::try_from(children.len()).ok()?;
-    node.name = match n.call_frame.function_name {
-        Some(s) => keep(kept, s.0)?,
-        None => Text::In(""),
-    };
-    node.url = match n.call_frame.url {
-        Some(s) => keep(kept, s.0)?,
-        None => Text::NONE,
-    };
-    node.line = n.call_frame.line_number.and_then(one_based);
-    node.col = n.call_frame.column_number.and_then(one_based);
     Some((node, children))
 }
 
@@ -171,15 +192,7 @@ impl<'a> NodePart<'a> {
         line: Option<NonZeroU32>,
         parent: Option<i64>,
     ) -> Option<()> {
-        let mut node = CpuNode::empty();
-        node.id = id;
-        node.set_parent(parent);
-        node.name = self.keep(name)?;
-        node.url = match url {
-            Some(u) => self.keep(u)?,
-            None => Text::NONE,
-        };
-        node.line = line;
+        let node = new_node(&mut self.kept, id, parent, Some(name), url, (line, None))?;
         self.nodes.push(node);
         Some(())
     }
@@ -190,10 +203,6 @@ impl<'a> NodePart<'a> {
         let n = u32::try_from(self.children.len().checked_sub(from)?).ok()?;
         self.nodes.last_mut()?.children = n;
         Some(())
-    }
-
-    fn keep(&mut self, s: Cow<'a, str>) -> Option<Text<'a>> {
-        keep(&mut self.kept, s)
     }
 
     /// Node `i` (of this part) with its strings and children read.
@@ -231,10 +240,9 @@ impl<'a> Nodes<'a> {
             base.checked_add(u32::try_from(part.kept.len()).ok()?).filter(|&end| end != u32::MAX)?;
             for n in &mut part.nodes {
                 for t in [&mut n.name, &mut n.url] {
-                    if let Text::Kept(i) = t {
-                        if *i != u32::MAX {
-                            *i += base;
-                        }
+                    match t {
+                        Text::Kept(i) if *i != u32::MAX => *i += base,
+                        _ => {}
                     }
                 }
             }
@@ -315,16 +323,6 @@ impl<'a> std::ops::Index<usize> for Nodes<'a> {
     }
 }
 
-impl<'a> From<NodePart<'a>> for Nodes<'a> {
-    fn from(part: NodePart<'a>) -> Self {
-        // A fresh group takes any part's kept strings as they are.
-        let mut nodes = Nodes { kept: part.kept, ..Nodes::default() };
-        nodes.nodes.push_part(part.nodes);
-        nodes.children.push_part(part.children);
-        nodes
-    }
-}
-
 /// Read as a JSON array of nodes ([`NodeJson`]), one node at a time.
 impl<'de: 'a, 'a> Deserialize<'de> for Nodes<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -339,9 +337,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Nodes<'a> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Nodes<'a>, A::Error> {
                 let mut nodes = Nodes::default();
                 while let Some(n) = seq.next_element::<NodeJson<'a>>()? {
-                    nodes.push_json(n).ok_or_else(|| {
-                        serde::de::Error::custom("more children ids or escaped strings than a profile can hold")
-                    })?;
+                    nodes.push_json(n).ok_or_else(|| serde::de::Error::custom(TOO_MANY))?;
                 }
                 Ok(nodes)
             }
