@@ -223,8 +223,12 @@ pub(super) fn import_events<'a>(
     order.sort_by(|a, b| cmp_ts(a.pid, b.pid).then(cmp_ts(a.tid, b.tid)));
     let profile_name = |th: &Thread<'_>| col.profile_name(th.pid, th.tid);
     if threads <= 1 || order.len() <= 1 {
-        // One table of keys (and their frames) for all threads.
-        let (mut keys, mut frames) = (Keys::default(), Vec::new());
+        // One table of keys (and their frames) for all threads. Its display
+        // name ids are the events' ids in `names` when every thread has them
+        // (read in chunks, on any thread count), which leaves no name to
+        // hash or compare here.
+        let named = order.iter().all(|th| th.named);
+        let (mut keys, mut frames) = (Keys { named, ..Keys::default() }, Vec::new());
         for th in order {
             let b = g.evented(profile_name(th), ValueUnit::Microseconds);
             let mut sink = Direct {
