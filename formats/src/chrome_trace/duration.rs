@@ -184,9 +184,24 @@ pub(super) fn to_u32(v: Option<Num>) -> Option<u32> {
     v.map(|n| n.0).filter(|x| x.is_finite() && *x >= 0.0 && *x <= u32::MAX as f64).map(|x| x as u32)
 }
 
+/// What interning the frame an event opens reads of the event: its name
+/// and args.
+#[derive(Clone)]
+pub(super) struct Opened<'a> {
+    name: Option<Cow<'a, str>>,
+    args: Option<&'a RawValue>,
+}
+
+impl<'a> Opened<'a> {
+    /// Event `ev` of `th`.
+    fn of(th: &Thread<'a>, ev: &Ev<'a>) -> Self {
+        Opened { name: th.name_cow(ev), args: ev.args }
+    }
+}
+
 /// Intern the frame an event opens (without allocating when a frame
 /// without args is already known).
-pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Ev<'_>, hermes: bool) -> Result<FrameId> {
+pub(super) fn intern_frame(g: &mut GroupBuilder, ev: &Opened<'_>, hermes: bool) -> Result<FrameId> {
     let name = display_name(&ev.name);
     if hermes {
         let a = ev.args.and_then(|r| serde_json::from_str::<HermesArgs>(r.get()).ok());
@@ -300,7 +315,7 @@ impl FrameOf<'_> {
     /// them: the cache misses of a batch overlap instead of coming one after
     /// the other when [`FrameOf::get`] interns them (the names lie all over
     /// the input).
-    fn read_ahead(&self, firsts: &[(u32, Ev<'_>)]) {
+    fn read_ahead(&self, firsts: &[(u32, Opened<'_>)]) {
         let mut sink = 0u8;
         for (fkey, ev) in firsts {
             let name = self.names.get(*fkey as usize).filter(|&&n| n != u32::MAX);
@@ -314,11 +329,11 @@ impl FrameOf<'_> {
 
     /// Intern the frames of `firsts` (frame key, opening event), in turn, a
     /// batch read ahead at a time.
-    fn intern(&mut self, g: &mut GroupBuilder, hermes: bool, firsts: &[(u32, Ev<'_>)]) -> Result<()> {
+    fn intern(&mut self, g: &mut GroupBuilder, hermes: bool, firsts: &[(u32, Opened<'_>)]) -> Result<()> {
         for batch in firsts.chunks(READ_AHEAD) {
             self.read_ahead(batch);
             for (fkey, ev) in batch {
-                self.get(g, hermes, *fkey, || ev)?;
+                self.get(g, hermes, *fkey, || ev.clone())?;
             }
         }
         Ok(())
@@ -326,12 +341,12 @@ impl FrameOf<'_> {
 
     /// The frame of `fkey`, first opened by event `ev()` (read only when
     /// the frame is not known yet).
-    fn get<'e, 'x: 'e>(
+    fn get<'x>(
         &mut self,
         g: &mut GroupBuilder,
         hermes: bool,
         fkey: u32,
-        ev: impl FnOnce() -> &'e Ev<'x>,
+        ev: impl FnOnce() -> Opened<'x>,
     ) -> Result<FrameId> {
         let slot = fkey as usize;
         if self.by_key.len() <= slot {
@@ -344,7 +359,7 @@ impl FrameOf<'_> {
             self.by_key[slot] = match name.and_then(|n| self.by_name.get(n)) {
                 Some(&f) if f != FrameId::MAX => f,
                 _ => {
-                    let f = intern_frame(g, ev(), hermes)?;
+                    let f = intern_frame(g, &ev(), hermes)?;
                     if let Some(name) = name {
                         if self.by_name.len() <= name {
                             self.by_name.resize(name + 1, FrameId::MAX);
@@ -371,7 +386,7 @@ struct Direct<'g, 't, 'a> {
 impl Sink for Direct<'_, '_, '_> {
     fn open(&mut self, src: u32, fkey: u32, ts: f64) -> Result<()> {
         let th = self.th;
-        let frame = self.frames.get(self.g, self.hermes, fkey, || th.event(src as usize))?;
+        let frame = self.frames.get(self.g, self.hermes, fkey, || Opened::of(th, th.event(src as usize)))?;
         self.b.open(frame, ts)
     }
     fn close(&mut self, fkey: u32, ts: f64) -> Result<()> {
@@ -399,7 +414,7 @@ struct Apart<'t, 'a> {
     /// Each frame key's first open, in order: the frame key and a copy of
     /// its opening event (read here, in the worker's cache, rather than
     /// where the calling thread interns it).
-    firsts: Vec<(u32, Ev<'a>)>,
+    firsts: Vec<(u32, Opened<'a>)>,
     /// Whether each frame key was opened.
     opened: Vec<bool>,
     /// [`Keys::eid_names`] of the thread.
@@ -413,7 +428,7 @@ struct Apart<'t, 'a> {
 /// A thread built apart: its profile, or the builder's first error.
 struct Built<'a> {
     profile: Result<flamekit_core::Profile>,
-    firsts: Vec<(u32, Ev<'a>)>,
+    firsts: Vec<(u32, Opened<'a>)>,
     names: Vec<u32>,
     warnings: Vec<(usize, Warning)>,
 }
@@ -480,7 +495,7 @@ impl Sink for Apart<'_, '_> {
         }
         if !self.opened[slot] {
             self.opened[slot] = true;
-            self.firsts.push((fkey, self.th.event(src as usize).clone()));
+            self.firsts.push((fkey, Opened::of(self.th, self.th.event(src as usize))));
         }
         let r = self.b.open(fkey, ts);
         self.step(r)
@@ -517,10 +532,10 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
     // name ids: an E usually ends the innermost one, and then its id is known
     // without hashing the name again.
     let mut open_names: Vec<(Option<&str>, u32)> = Vec::new();
-    for (i, ev) in th.events().enumerate() {
+    for (i, (ev, dur)) in th.events_timed().enumerate() {
         min_ts = min_ts.min(ev.ts);
         let args = ev.args.filter(|r| truthy(r)).map(|r| compact(r.get()));
-        let raw = ev.name.as_deref();
+        let raw = th.name(ev);
         let dn = match open_names.last() {
             _ if keys.named => ev.name_id,
             Some(&(top, dn)) if ev.ph == b'E' && top == raw => {
@@ -528,7 +543,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
                 dn
             }
             _ => {
-                let dn = keys.display_name_id(display_name(&ev.name))?;
+                let dn = keys.display_name_id(display_name(&th.name_cow(ev)))?;
                 if ev.ph == b'B' {
                     open_names.push((raw, dn));
                 }
@@ -537,9 +552,9 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
         };
         let eid = keys.event_id(dn, args);
         // Raw-name id: equal exactly when the raw names (`Option`) are.
-        let nid = match &ev.name {
+        let nid = match raw {
             None => u32::MAX,
-            Some(n) if n.is_empty() => u32::MAX - 1,
+            Some("") => u32::MAX - 1,
             Some(_) => dn,
         };
         let fkey = if hermes {
@@ -548,7 +563,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
                 Some(a) => (a.url.map(|s| s.0), a.line.map(|n| n.0.to_bits()), a.column.map(|n| n.0.to_bits())),
                 None => (None, None, None),
             };
-            intern(&mut keys.hermes, (ev.name.clone(), url, line, column))
+            intern(&mut keys.hermes, (th.name_cow(ev), url, line, column))
         } else {
             eid
         };
@@ -556,7 +571,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
         match ev.ph {
             b'B' => begins.push(it),
             b'E' => ends.push(it),
-            _ => xs.push((it, ev.dur)),
+            _ => xs.push((it, dur)),
         }
     }
     // X events: by ts, longest first at equal ts (a longer event cannot nest
@@ -575,7 +590,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
 
     let where_ =
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
-    let name_of = |it: Item| display_name(&th.event(it.src as usize).name);
+    let name_of = |it: Item| display_name(&th.name_cow(th.event(it.src as usize)));
     if min_ts.is_finite() {
         sink.set_start(min_ts);
     }

@@ -38,18 +38,41 @@ pub(super) struct RawEvent<'a> {
     pub(super) args: Option<&'a RawValue>,
 }
 
-/// A kept B/E/X event.
-#[derive(Clone)]
+/// A kept B/E/X event, in 48 bytes: a trace holds one per event of the
+/// file (a million in the 100 MB benchmark file), each page of which a new
+/// process maps and clears. Its name and an `X` event's duration are kept
+/// by its [`Thread`]: read them there.
+#[derive(Clone, Copy)]
 pub(super) struct Ev<'a> {
     pub(super) ts: f64,
-    /// Duration of an `X` event.
-    pub(super) dur: f64,
-    pub(super) ph: u8,
-    pub(super) name: Option<Cow<'a, str>>,
+    name: Name<'a>,
     pub(super) args: Option<&'a RawValue>,
     /// The display name's id in the threads' shared table, when the events
     /// were read in chunks ([`Collector::intern_names`]); else [`NO_NAME`].
     pub(super) name_id: u32,
+    pub(super) ph: u8,
+}
+
+// The size the doc gives.
+const _: () = assert!(std::mem::size_of::<Ev<'static>>() <= 48);
+
+/// An event's name: a slice of the input, or the index of a name its
+/// [`Thread`] keeps (one with escapes, which serde unescapes into a new
+/// string); [`Name::NONE`] for an event without a name.
+#[derive(Clone, Copy)]
+enum Name<'a> {
+    In(&'a str),
+    Kept(u32),
+}
+
+impl Name<'_> {
+    const NONE: Name<'static> = Name::Kept(u32::MAX);
+}
+
+/// The error for a thread whose events have more names with escapes than
+/// it can keep (`u32::MAX - 1`).
+fn too_many_names() -> Error {
+    Error::invalid(super::FORMAT, "traceEvents", "more event names with escapes in one thread than a trace can hold")
 }
 
 /// [`Ev::name_id`] of an event whose display name was not interned.
@@ -70,23 +93,66 @@ pub(super) struct Thread<'a> {
     /// some when the events were read in chunks ([`Collector::append`]
     /// takes a chunk's events without copying them), else one.
     events: Parts<Ev<'a>>,
+    /// The names its events keep by index ([`Name::Kept`]).
+    kept: Vec<Box<str>>,
+    /// The durations of its `X` events, in file order.
+    durations: Vec<f64>,
     /// Whether every event has its [`Ev::name_id`].
     pub(super) named: bool,
 }
 
 impl<'a> Thread<'a> {
     fn new(pid: f64, tid: f64) -> Self {
-        Thread { pid, tid, events: Parts::default(), named: false }
+        Thread { pid, tid, events: Parts::default(), kept: Vec::new(), durations: Vec::new(), named: false }
     }
 
-    fn push(&mut self, ev: Ev<'a>) {
-        self.events.push(ev);
+    /// Add an event (`ph` B, E or X; `dur` read for X only).
+    fn push(
+        &mut self,
+        ts: f64,
+        ph: u8,
+        name: Option<Cow<'a, str>>,
+        args: Option<&'a RawValue>,
+        dur: f64,
+    ) -> Result<()> {
+        let name = match name {
+            None => Name::NONE,
+            Some(Cow::Borrowed(s)) => Name::In(s),
+            Some(Cow::Owned(s)) => {
+                let i = u32::try_from(self.kept.len()).ok().filter(|&i| i != u32::MAX).ok_or_else(too_many_names)?;
+                self.kept.push(s.into_boxed_str());
+                Name::Kept(i)
+            }
+        };
+        if ph == b'X' {
+            self.durations.push(dur);
+        }
+        self.events.push(Ev { ts, name, args, name_id: NO_NAME, ph });
+        Ok(())
     }
 
-    /// The events of `other`, which follow this thread's in the file.
-    fn append(&mut self, other: Thread<'a>) {
+    /// The events of `other`, which follow this thread's in the file;
+    /// `false` when their kept names would not fit.
+    fn append(&mut self, mut other: Thread<'a>) -> bool {
+        if !other.kept.is_empty() {
+            let Some(shift) =
+                u32::try_from(self.kept.len()).ok().filter(|&n| other.kept.len() < (u32::MAX - n) as usize)
+            else {
+                return false;
+            };
+            for ev in other.events.iter_mut() {
+                if let Name::Kept(i) = &mut ev.name {
+                    if *i != u32::MAX {
+                        *i += shift;
+                    }
+                }
+            }
+            self.kept.append(&mut other.kept);
+        }
         self.named &= other.named;
+        self.durations.append(&mut other.durations);
         self.events.append(other.events);
+        true
     }
 
     /// Number of events.
@@ -99,9 +165,45 @@ impl<'a> Thread<'a> {
         self.events.iter()
     }
 
+    /// The events in file order, each with its duration (that of an `X`
+    /// event; 0 for the others).
+    pub(super) fn events_timed(&self) -> impl Iterator<Item = (&Ev<'a>, f64)> {
+        let mut durations = self.durations.iter();
+        self.events.iter().map(move |ev| {
+            let dur = if ev.ph == b'X' { durations.next().copied().unwrap_or(0.0) } else { 0.0 };
+            (ev, dur)
+        })
+    }
+
     /// Event `i` (file order), `i < len()`.
     pub(super) fn event(&self, i: usize) -> &Ev<'a> {
         &self.events[i]
+    }
+
+    /// The name of `ev` (one of this thread's events).
+    pub(super) fn name<'t>(&'t self, ev: &Ev<'a>) -> Option<&'t str> {
+        match ev.name {
+            Name::In(s) => Some(s),
+            Name::Kept(i) => self.kept.get(i as usize).map(|s| &**s),
+        }
+    }
+
+    /// The name of `ev` as a slice of the input, when it is one; `Err`
+    /// for a name the thread keeps.
+    pub(super) fn input_name(&self, ev: &Ev<'a>) -> std::result::Result<Option<&'a str>, ()> {
+        match ev.name {
+            Name::In(s) => Ok(Some(s)),
+            Name::Kept(u32::MAX) => Ok(None),
+            Name::Kept(_) => Err(()),
+        }
+    }
+
+    /// The name of `ev`, borrowed from the input or copied from the thread.
+    pub(super) fn name_cow(&self, ev: &Ev<'a>) -> Option<Cow<'a, str>> {
+        match self.input_name(ev) {
+            Ok(name) => name.map(Cow::Borrowed),
+            Err(()) => self.name(ev).map(|s| Cow::Owned(s.to_owned())),
+        }
     }
 }
 
@@ -230,15 +332,7 @@ impl<'a> Collector<'a> {
                     self.threads.len() - 1
                 }
             };
-            self.threads[ti].push(Ev {
-                ts,
-                dur,
-                ph: ph.as_bytes()[0],
-                name: ev.name.take().map(|s| s.0),
-                args: ev.args,
-                name_id: NO_NAME,
-            });
-            return Ok(());
+            return self.threads[ti].push(ts, ph.as_bytes()[0], ev.name.take().map(|s| s.0), ev.args, dur);
         }
         if ph == "M" {
             if let (Some(which @ ("thread_name" | "process_name")), Some(args)) = (name, ev.args) {
@@ -288,7 +382,11 @@ impl<'a> Collector<'a> {
             }
             for th in part.threads.drain(..) {
                 match self.thread_index.get(&tk(th.pid, th.tid)) {
-                    Some(&i) => self.threads[i].append(th),
+                    Some(&i) => {
+                        if !self.threads[i].append(th) {
+                            return false;
+                        }
+                    }
                     None => {
                         self.thread_index.insert(tk(th.pid, th.tid), self.threads.len());
                         self.threads.push(th);
@@ -324,11 +422,7 @@ impl<'a> Collector<'a> {
             open.clear();
             for (k, ev) in th.events().enumerate() {
                 // Names with escapes are not borrowed: leave the thread.
-                let raw: Option<&'a str> = match &ev.name {
-                    None => None,
-                    Some(Cow::Borrowed(n)) => Some(*n),
-                    Some(Cow::Owned(_)) => continue 'threads,
-                };
+                let Ok(raw) = th.input_name(ev) else { continue 'threads };
                 match open.last() {
                     Some(&(top, b)) if ev.ph == b'E' && top == raw => {
                         open.pop();

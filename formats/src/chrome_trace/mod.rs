@@ -406,8 +406,9 @@ mod tests {
         out.push_str(&format!("{names:?}\n"));
         for th in &col.threads {
             out.push_str(&format!("thread {} {}\n", th.pid, th.tid));
-            for e in th.events() {
-                out.push_str(&format!("{} {} {} {:?} {:?}\n", e.ts, e.dur, e.ph, e.name, e.args.map(|a| a.get())));
+            for (e, dur) in th.events_timed() {
+                let name = th.name(e);
+                out.push_str(&format!("{} {} {} {:?} {:?}\n", e.ts, dur, e.ph, name, e.args.map(|a| a.get())));
             }
         }
         for c in &col.cpu {
@@ -496,6 +497,30 @@ mod tests {
     }
 
     #[test]
+    fn names_with_escapes_read_in_chunks_are_the_names_read_on_one_thread() {
+        // A thread keeps its names with escapes (not slices of the input)
+        // itself; each chunk numbers its own from 0, renumbered as the
+        // chunks are appended. Here in every chunk of one thread, all
+        // distinct, between the generated events.
+        let limits = flamekit_core::IngestLimits { max_samples: u64::MAX, ..Default::default() };
+        let events: Vec<String> = (0..30_000)
+            .map(|i| match i % 50 {
+                0 | 1 => {
+                    let ph = if i % 50 == 0 { "B" } else { "E" };
+                    format!(r#"{{"name":"e\"{}","ph":"{ph}","ts":{i},"pid":1,"tid":1}}"#, i / 50)
+                }
+                _ => event(i),
+            })
+            .collect();
+        for object in [false, true] {
+            let text = trace(&events, object);
+            let want = serial(&text, !object);
+            assert!(want.contains(r#"Some("e\"599")"#), "the last one is read");
+            assert_eq!(chunked(&text, !object, limits).as_deref(), Some(&*want), "object {object}");
+        }
+    }
+
+    #[test]
     fn events_read_in_chunks_carry_their_display_names_ids() {
         use crate::parallel::Intern;
         let mut events: Vec<String> = (0..30_000).map(event).collect();
@@ -513,7 +538,7 @@ mod tests {
         for th in &col.threads {
             assert_eq!(th.named, th.tid != 4.0, "thread {}", th.tid);
             for ev in th.events().filter(|_| th.named) {
-                assert_eq!((&names).name(ev.name_id), duration::display_name(&ev.name));
+                assert_eq!((&names).name(ev.name_id), duration::display_name(&th.name_cow(ev)));
                 named += 1;
             }
         }
