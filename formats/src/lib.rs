@@ -34,6 +34,7 @@ pub mod instruments;
 pub mod jfr;
 mod js_name;
 mod json;
+mod kept;
 pub mod linux_perf;
 pub mod papyrus;
 mod parallel;

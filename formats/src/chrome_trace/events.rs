@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::json::{fmt_num, value_at, IdVal, JStr, Num};
+use crate::kept::{Kept, Text};
 use crate::parallel::{Intern, Parts, TOO_MANY_NAMES};
 
 /// The display name of an event without a name (or with an empty one).
@@ -45,7 +46,7 @@ pub(super) struct RawEvent<'a> {
 #[derive(Clone, Copy)]
 pub(super) struct Ev<'a> {
     pub(super) ts: f64,
-    name: Name<'a>,
+    name: Text<'a>,
     pub(super) args: Option<&'a RawValue>,
     /// The display name's id in the threads' shared table, when the events
     /// were read in chunks ([`Collector::intern_names`]); else [`NO_NAME`].
@@ -56,21 +57,8 @@ pub(super) struct Ev<'a> {
 // The size the doc gives.
 const _: () = assert!(std::mem::size_of::<Ev<'static>>() <= 48);
 
-/// An event's name: a slice of the input, or the index of a name its
-/// [`Thread`] keeps (one with escapes, which serde unescapes into a new
-/// string); [`Name::NONE`] for an event without a name.
-#[derive(Clone, Copy)]
-enum Name<'a> {
-    In(&'a str),
-    Kept(u32),
-}
-
-impl Name<'_> {
-    const NONE: Name<'static> = Name::Kept(u32::MAX);
-}
-
 /// The error for a thread whose events have more names with escapes than
-/// it can keep (`u32::MAX - 1`).
+/// it can keep (`u32::MAX`).
 fn too_many_names() -> Error {
     Error::invalid(super::FORMAT, "traceEvents", "more event names with escapes in one thread than a trace can hold")
 }
@@ -93,8 +81,8 @@ pub(super) struct Thread<'a> {
     /// some when the events were read in chunks ([`Collector::append`]
     /// takes a chunk's events without copying them), else one.
     events: Parts<Ev<'a>>,
-    /// The names its events keep by index ([`Name::Kept`]).
-    kept: Vec<Box<str>>,
+    /// The names with escapes of its events ([`Text::Kept`]).
+    kept: Kept,
     /// The durations of its `X` events, in file order.
     durations: Vec<f64>,
     /// Whether every event has its [`Ev::name_id`].
@@ -103,7 +91,7 @@ pub(super) struct Thread<'a> {
 
 impl<'a> Thread<'a> {
     fn new(pid: f64, tid: f64) -> Self {
-        Thread { pid, tid, events: Parts::default(), kept: Vec::new(), durations: Vec::new(), named: false }
+        Thread { pid, tid, events: Parts::default(), kept: Kept::default(), durations: Vec::new(), named: false }
     }
 
     /// Add an event (`ph` B, E or X; `dur` read for X only).
@@ -116,13 +104,8 @@ impl<'a> Thread<'a> {
         dur: f64,
     ) -> Result<()> {
         let name = match name {
-            None => Name::NONE,
-            Some(Cow::Borrowed(s)) => Name::In(s),
-            Some(Cow::Owned(s)) => {
-                let i = u32::try_from(self.kept.len()).ok().filter(|&i| i != u32::MAX).ok_or_else(too_many_names)?;
-                self.kept.push(s.into_boxed_str());
-                Name::Kept(i)
-            }
+            None => Text::NONE,
+            Some(s) => self.kept.keep(s).ok_or_else(too_many_names)?,
         };
         if ph == b'X' {
             self.durations.push(dur);
@@ -135,19 +118,10 @@ impl<'a> Thread<'a> {
     /// `false` when their kept names would not fit.
     fn append(&mut self, mut other: Thread<'a>) -> bool {
         if !other.kept.is_empty() {
-            let Some(shift) =
-                u32::try_from(self.kept.len()).ok().filter(|&n| other.kept.len() < (u32::MAX - n) as usize)
-            else {
-                return false;
-            };
+            let Some(base) = self.kept.append(&mut other.kept) else { return false };
             for ev in other.events.iter_mut() {
-                if let Name::Kept(i) = &mut ev.name {
-                    if *i != u32::MAX {
-                        *i += shift;
-                    }
-                }
+                ev.name.shift(base);
             }
-            self.kept.append(&mut other.kept);
         }
         self.named &= other.named;
         self.durations.append(&mut other.durations);
@@ -182,19 +156,16 @@ impl<'a> Thread<'a> {
 
     /// The name of `ev` (one of this thread's events).
     pub(super) fn name<'t>(&'t self, ev: &Ev<'a>) -> Option<&'t str> {
-        match ev.name {
-            Name::In(s) => Some(s),
-            Name::Kept(i) => self.kept.get(i as usize).map(|s| &**s),
-        }
+        self.kept.get(ev.name)
     }
 
     /// The name of `ev` as a slice of the input, when it is one; `Err`
     /// for a name the thread keeps.
     pub(super) fn input_name(&self, ev: &Ev<'a>) -> std::result::Result<Option<&'a str>, ()> {
         match ev.name {
-            Name::In(s) => Ok(Some(s)),
-            Name::Kept(u32::MAX) => Ok(None),
-            Name::Kept(_) => Err(()),
+            Text::In(s) => Ok(Some(s)),
+            Text::Kept(u32::MAX) => Ok(None),
+            Text::Kept(_) => Err(()),
         }
     }
 

@@ -8,7 +8,8 @@
 mod nodes;
 pub(crate) mod scan;
 
-use nodes::{CpuNode, Text};
+use crate::kept::Text;
+use nodes::CpuNode;
 pub(crate) use nodes::{NodePart, Nodes};
 
 use std::num::NonZeroU32;

@@ -11,26 +11,13 @@ use std::num::NonZeroU32;
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 
 use super::{one_based, Children, NodeJson};
+use crate::kept::{Kept, Text};
 use crate::parallel::Parts;
 
 /// What the nodes cannot hold: more than `u32::MAX` children ids of one
 /// node, or strings with escapes (the error [`super::too_many`] makes, and
 /// serde's read of a `nodes` array gives).
 pub(super) const TOO_MANY: &str = "more children ids or escaped strings than a profile can hold";
-
-/// A string of a node: a slice of the input, or one its [`Nodes`] keep (a
-/// string with escapes, which serde unescapes into a new one).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Text<'a> {
-    In(&'a str),
-    /// The index of a kept string; [`Text::NONE`] for no string.
-    Kept(u32),
-}
-
-impl Text<'_> {
-    /// No string (a node without a `url`).
-    pub(super) const NONE: Text<'static> = Text::Kept(u32::MAX);
-}
 
 /// One node of a CPU profile, whatever format it came from. Its `children`
 /// ids are kept beside it, in node order (only their number here), and so
@@ -86,32 +73,11 @@ impl<'a> CpuNode<'a> {
     }
 }
 
-/// The strings a group of nodes keeps, and how to read a [`Text`].
-fn text<'s>(kept: &'s [Box<str>], t: Text<'s>) -> Option<&'s str> {
-    match t {
-        Text::In(s) => Some(s),
-        Text::Kept(i) => kept.get(i as usize).map(|s| &**s),
-    }
-}
-
-/// `s` as a node's string: borrowed, or kept in `kept`. `None` when
-/// `kept` holds `u32::MAX` strings already.
-fn keep<'a>(kept: &mut Vec<Box<str>>, s: Cow<'a, str>) -> Option<Text<'a>> {
-    match s {
-        Cow::Borrowed(s) => Some(Text::In(s)),
-        Cow::Owned(s) => {
-            let i = u32::try_from(kept.len()).ok().filter(|&i| i != u32::MAX)?;
-            kept.push(s.into_boxed_str());
-            Some(Text::Kept(i))
-        }
-    }
-}
-
 /// A node without children ids, its strings with escapes kept in `kept`
 /// (no name: the empty one); `None` when `kept` would hold more than
 /// `u32::MAX` strings.
 fn new_node<'a>(
-    kept: &mut Vec<Box<str>>,
+    kept: &mut Kept,
     id: i64,
     parent: Option<i64>,
     name: Option<Cow<'a, str>>,
@@ -122,11 +88,11 @@ fn new_node<'a>(
     node.id = id;
     node.set_parent(parent);
     node.name = match name {
-        Some(s) => keep(kept, s)?,
+        Some(s) => kept.keep(s)?,
         None => Text::In(""),
     };
     node.url = match url {
-        Some(s) => keep(kept, s)?,
+        Some(s) => kept.keep(s)?,
         None => Text::NONE,
     };
     (node.line, node.col) = (line, col);
@@ -136,7 +102,7 @@ fn new_node<'a>(
 /// The node serde read, its strings with escapes kept in `kept`, and its
 /// children ids; `None` when it has more children than a node can count
 /// or `kept` would hold more than `u32::MAX` strings.
-fn from_json<'a>(n: NodeJson<'a>, kept: &mut Vec<Box<str>>) -> Option<(CpuNode<'a>, Children)> {
+fn from_json<'a>(n: NodeJson<'a>, kept: &mut Kept) -> Option<(CpuNode<'a>, Children)> {
     let children = n.children.unwrap_or_default();
     let f = n.call_frame;
     let location = (f.line_number.and_then(one_based), f.column_number.and_then(one_based));
@@ -164,14 +130,14 @@ pub(crate) struct NodeView<'n> {
 pub(crate) struct NodePart<'a> {
     pub(super) nodes: Vec<CpuNode<'a>>,
     pub(super) children: Vec<i64>,
-    kept: Vec<Box<str>>,
+    kept: Kept,
 }
 
 impl<'a> NodePart<'a> {
     /// Room for `n` nodes and as many children ids.
     pub(crate) fn with_capacity(n: usize) -> Self {
         // A node has one child on average (all but the root are children).
-        NodePart { nodes: Vec::with_capacity(n), children: Vec::with_capacity(n), kept: Vec::new() }
+        NodePart { nodes: Vec::with_capacity(n), children: Vec::with_capacity(n), kept: Kept::default() }
     }
 
     /// Append the node serde read; `None` when it has more children than
@@ -212,8 +178,8 @@ impl<'a> NodePart<'a> {
         let n = &self.nodes[i];
         NodeView {
             id: n.id,
-            name: text(&self.kept, n.name).unwrap_or(""),
-            url: text(&self.kept, n.url),
+            name: self.kept.get(n.name).unwrap_or(""),
+            url: self.kept.get(n.url),
             line: n.line,
             col: n.col,
             parent: n.parent(),
@@ -228,7 +194,7 @@ impl<'a> NodePart<'a> {
 pub(crate) struct Nodes<'a> {
     nodes: Parts<CpuNode<'a>>,
     children: Parts<i64>,
-    kept: Vec<Box<str>>,
+    kept: Kept,
 }
 
 impl<'a> Nodes<'a> {
@@ -236,17 +202,11 @@ impl<'a> Nodes<'a> {
     /// than `u32::MAX` (the nodes are then left as they were).
     pub(crate) fn push_part(&mut self, mut part: NodePart<'a>) -> Option<()> {
         if !part.kept.is_empty() {
-            let base = u32::try_from(self.kept.len()).ok()?;
-            base.checked_add(u32::try_from(part.kept.len()).ok()?).filter(|&end| end != u32::MAX)?;
+            let base = self.kept.append(&mut part.kept)?;
             for n in &mut part.nodes {
-                for t in [&mut n.name, &mut n.url] {
-                    match t {
-                        Text::Kept(i) if *i != u32::MAX => *i += base,
-                        _ => {}
-                    }
-                }
+                n.name.shift(base);
+                n.url.shift(base);
             }
-            self.kept.append(&mut part.kept);
         }
         self.nodes.push_part(part.nodes);
         self.children.push_part(part.children);
@@ -289,12 +249,12 @@ impl<'a> Nodes<'a> {
 
     /// A node's `functionName` (empty when it has none).
     pub(super) fn name<'s>(&'s self, n: &CpuNode<'s>) -> &'s str {
-        text(&self.kept, n.name).unwrap_or("")
+        self.kept.get(n.name).unwrap_or("")
     }
 
     /// A node's `url`.
     pub(super) fn url<'s>(&'s self, n: &CpuNode<'s>) -> Option<&'s str> {
-        text(&self.kept, n.url)
+        self.kept.get(n.url)
     }
 
     /// The nodes with their strings and children read.
