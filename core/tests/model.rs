@@ -417,3 +417,121 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&table(by_id.stacks()), &want);
     }
 }
+
+/// Frame weights of a sampled profile by the walk `frame_weights` made
+/// before it walked the table by runs: subtree sums by a reverse scan of
+/// the nodes, then a depth-first walk of children by id counting each
+/// frame once per path. Kept here as the order the sums must follow.
+fn weights_by_node_walk(p: &flamekit_core::Profile, frame_count: usize) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
+    let flamekit_core::ProfileData::Sampled { stacks, samples, weights } = p.data() else { unreachable!() };
+    let (mut self_w, mut total_w, mut present) =
+        (vec![0.0; frame_count], vec![0.0; frame_count], vec![false; frame_count]);
+    let nodes: Vec<(u32, u32, u32)> = stacks.nodes().collect();
+    let mut sub = vec![0.0f64; nodes.len()];
+    for (&s, &w) in samples.iter().zip(weights) {
+        if s != NO_STACK {
+            sub[s as usize] += w;
+        }
+    }
+    for (&w, &(_, f, _)) in sub.iter().zip(&nodes) {
+        self_w[f as usize] += w;
+        present[f as usize] = true;
+    }
+    for i in (0..nodes.len()).rev() {
+        if nodes[i].0 != NO_STACK {
+            let w = sub[i];
+            sub[nodes[i].0 as usize] += w;
+        }
+    }
+    let mut children = vec![Vec::new(); nodes.len()];
+    let mut roots = Vec::new();
+    for (i, &(p, _, _)) in nodes.iter().enumerate() {
+        if p == NO_STACK {
+            roots.push(i)
+        } else {
+            children[p as usize].push(i)
+        }
+    }
+    let mut on_path = vec![0u32; frame_count];
+    let mut todo: Vec<(usize, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
+    while let Some((node, entered)) = todo.pop() {
+        let f = nodes[node].1 as usize;
+        if entered {
+            on_path[f] -= 1;
+            continue;
+        }
+        if on_path[f] == 0 {
+            total_w[f] += sub[node];
+        }
+        on_path[f] += 1;
+        todo.push((node, true));
+        todo.extend(children[node].iter().rev().map(|&c| (c, false)));
+    }
+    (self_w, total_w, present)
+}
+
+proptest::proptest! {
+    /// Frame weights follow their rule (a sample's weight counts for its
+    /// innermost frame's self weight, and once for every frame on its
+    /// stack, however often the frame recurs there; a frame is present when
+    /// a stack holds it) on whole-number weights, where any order of
+    /// adding gives the same sums, and equal the node walk's to the last
+    /// bit on fractional ones. Deep stacks over few samples take the sparse
+    /// node weights, shallow ones over many the dense ones.
+    #[test]
+    fn frame_weights_follow_their_rule_in_the_node_walks_order(
+        stacks in proptest::collection::vec(
+            (proptest::collection::vec(0u32..5, 0..40), 0usize..6, proptest::bool::ANY),
+            1..30,
+        ),
+        unused in proptest::collection::vec(0u32..5, 0..20),
+    ) {
+        const FRACTIONS: [f64; 6] = [0.1, 0.3, 1e-7, 2.5, 1e10, 1.0 / 3.0];
+        const FRAMES: usize = 6;
+        for whole in [true, false] {
+            let mut g = GroupBuilder::new("test", &IngestLimits::default());
+            let ids: Vec<u32> = (0..FRAMES).map(|i| g.frame_named(&format!("f{i}")).unwrap()).collect();
+            let mut p = g.sampled("p", ValueUnit::None);
+            // A path no sample ends on: its nodes are present, weightless.
+            p.stack_id(&unused.iter().map(|&f| ids[f as usize]).collect::<Vec<_>>()).unwrap();
+            let (mut self_want, mut total_want) = (vec![0.0; FRAMES], vec![0.0; FRAMES]);
+            let mut present_want = vec![false; FRAMES];
+            for &f in &unused {
+                present_want[f as usize] = true;
+            }
+            for (s, k, idle) in &stacks {
+                let w = if whole { (*k + 1) as f64 } else { FRACTIONS[*k] };
+                if *idle && s.is_empty() {
+                    p.push_sample(NO_STACK, w).unwrap();
+                    continue;
+                }
+                let frames: Vec<u32> = s.iter().map(|&f| ids[f as usize]).collect();
+                p.push_stack(&frames, w).unwrap();
+                if let Some(&last) = s.last() {
+                    self_want[last as usize] += w;
+                }
+                let mut seen = [false; FRAMES];
+                for &f in s {
+                    present_want[f as usize] = true;
+                    if !std::mem::replace(&mut seen[f as usize], true) {
+                        total_want[f as usize] += w;
+                    }
+                }
+            }
+            g.push_profile(p.finish()).unwrap();
+            let (g, _) = g.finish(0).unwrap();
+            let profile = &g.profiles()[0];
+            let fw = profile.frame_weights(FRAMES);
+            let (self_walk, total_walk, present_walk) = weights_by_node_walk(profile, FRAMES);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bits(&fw.self_weight), bits(&self_walk));
+            proptest::prop_assert_eq!(bits(&fw.total_weight), bits(&total_walk));
+            proptest::prop_assert_eq!(&fw.present, &present_walk);
+            proptest::prop_assert_eq!(&fw.present, &present_want);
+            if whole {
+                proptest::prop_assert_eq!(&fw.self_weight, &self_want);
+                proptest::prop_assert_eq!(&fw.total_weight, &total_want);
+            }
+        }
+    }
+}

@@ -41,7 +41,7 @@ use std::fmt::Write as _;
 use super::top::{function_rows, is_pseudo_frame, non_idle_total, ranked, SortBy, TopOptions};
 use super::value::format_value;
 use crate::error::{Error, Result};
-use crate::model::{CallTree, ProfileGroup};
+use crate::model::{used_node_weights, CallTree, FrameId, Profile, ProfileData, ProfileGroup, StackId, StackTable};
 
 /// Options for [`summarize`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -179,10 +179,11 @@ fn profile_section(out: &mut Budget, group: &ProfileGroup, index: usize, active:
     // Everything below needs the weights; computed only when reached.
     let fw = p.frame_weights(group.frames().len());
     let total = non_idle_total(group, p);
-    let tree = CallTree::new(p);
+    let paths = CallPaths::new(p);
+    let depth = paths.max_depth();
     let mut lines = vec![
         format!("  Non-idle total: {}", format_value(total, unit)),
-        format!("  Deepest stack: {} frame{}", tree.max_depth(), if tree.max_depth() == 1 { "" } else { "s" }),
+        format!("  Deepest stack: {} frame{}", depth, if depth == 1 { "" } else { "s" }),
     ];
     if top_n > 0 {
         let rows = function_rows(group, &fw);
@@ -214,17 +215,16 @@ fn profile_section(out: &mut Budget, group: &ProfileGroup, index: usize, active:
                 lines.push(l);
             }
         }
-        let paths = heaviest_paths(group, &tree, top_n);
-        if !paths.is_empty() {
+        let heaviest = paths.heaviest(group, top_n);
+        if !heaviest.is_empty() {
             lines.push("  Heaviest call paths by self weight:".to_owned());
-            for (k, node) in paths.into_iter().enumerate() {
-                let w = tree.nodes[node as usize].self_weight;
+            for (k, (w, path)) in heaviest.into_iter().enumerate() {
                 let pct = if total > 0.0 { w / total * 100.0 } else { 0.0 };
                 lines.push(format!(
                     "    {}. {} ({pct:.1}%): {}",
                     k + 1,
                     format_value(w, unit),
-                    path_text(group, &tree, node)
+                    path_text(group, &path)
                 ));
             }
         }
@@ -232,9 +232,69 @@ fn profile_section(out: &mut Budget, group: &ProfileGroup, index: usize, active:
     lines.iter().all(|l| out.line(l))
 }
 
+/// The call paths of a profile, as the summary reads them: a sampled
+/// profile's stack table as it is (a prefix tree of its stacks, so already
+/// its merged call tree; the weight of a node is its samples'), an evented
+/// profile's merged call tree built from its events. A table of millions
+/// of nodes is not copied into a tree (for 33 million, that took gigabytes).
+enum CallPaths<'p> {
+    Stacks {
+        stacks: &'p StackTable,
+        /// The nodes samples end on, by id, with their weight.
+        weights: Vec<(StackId, f64)>,
+    },
+    Tree(CallTree),
+}
+
+impl<'p> CallPaths<'p> {
+    fn new(p: &'p Profile) -> CallPaths<'p> {
+        match p.data() {
+            ProfileData::Sampled { stacks, samples, weights } => {
+                CallPaths::Stacks { stacks, weights: used_node_weights(samples, weights) }
+            }
+            ProfileData::Evented { .. } => CallPaths::Tree(CallTree::new(p)),
+        }
+    }
+
+    /// The depth of the deepest node.
+    fn max_depth(&self) -> u32 {
+        match self {
+            CallPaths::Stacks { stacks, .. } => stacks.max_depth(),
+            CallPaths::Tree(tree) => tree.max_depth(),
+        }
+    }
+
+    /// The `n` call paths with the most self weight, heaviest first (ties:
+    /// the node made first), as their weight and frames, outermost first;
+    /// paths through `(idle)` or made only of pseudo-frames are left out.
+    fn heaviest(&self, group: &ProfileGroup, n: usize) -> Vec<(f64, Vec<FrameId>)> {
+        let frames = group.frames();
+        let name = |f: FrameId| frames.get(f as usize).map_or("", |f| f.name.as_str());
+        let counted = |path: &[FrameId]| {
+            !path.iter().any(|&f| name(f) == "(idle)") && !path.iter().all(|&f| is_pseudo_frame(name(f)))
+        };
+        match self {
+            CallPaths::Stacks { stacks, weights } => {
+                let mut cand: Vec<(StackId, f64)> = weights.iter().copied().filter(|&(_, w)| w > 0.0).collect();
+                cand.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                // Heaviest first: each path read until `n` are counted.
+                cand.into_iter()
+                    .map(|(node, w)| (w, stacks.stack(node)))
+                    .filter(|(_, path)| counted(path))
+                    .take(n)
+                    .collect()
+            }
+            CallPaths::Tree(tree) => heaviest_nodes(group, tree, n)
+                .into_iter()
+                .map(|node| (tree.nodes[node as usize].self_weight, tree.path(node)))
+                .collect(),
+        }
+    }
+}
+
 /// The `n` call-tree nodes with the most self weight, skipping idle paths
 /// (through `(idle)`, or made only of pseudo-frames). Ties: node index.
-fn heaviest_paths(group: &ProfileGroup, tree: &CallTree, n: usize) -> Vec<u32> {
+fn heaviest_nodes(group: &ProfileGroup, tree: &CallTree, n: usize) -> Vec<u32> {
     let frames = group.frames();
     let len = tree.nodes.len();
     let mut idle = vec![false; len];
@@ -264,11 +324,10 @@ fn heaviest_paths(group: &ProfileGroup, tree: &CallTree, n: usize) -> Vec<u32> {
 }
 
 /// `a > b > c`, pseudo-frames left out; more than 8 frames keep the first 2 and last 5.
-fn path_text(group: &ProfileGroup, tree: &CallTree, node: u32) -> String {
-    let names: Vec<&str> = tree
-        .path(node)
-        .into_iter()
-        .filter_map(|f| group.frames().get(f as usize))
+fn path_text(group: &ProfileGroup, path: &[FrameId]) -> String {
+    let names: Vec<&str> = path
+        .iter()
+        .filter_map(|&f| group.frames().get(f as usize))
         .map(|f| f.name.as_str())
         .filter(|n| !is_pseudo_frame(n))
         .collect();
@@ -416,6 +475,36 @@ Profile 0: \"cpu\"
     2. 10.0ms (25.0%): main
 ";
         assert_eq!(text, expected);
+    }
+
+    /// Sampled paths are read from the stack table: the heaviest first,
+    /// ties in the order the paths were met, paths through `(idle)` or
+    /// made only of pseudo-frames left out, whatever their weight.
+    #[test]
+    fn sampled_paths_heaviest_first_without_idle_ones() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let [root, idle, a, b, c] = ["(root)", "(idle)", "a", "b", "c"].map(|n| g.frame_named(n).unwrap());
+        let mut p = g.sampled("cpu", ValueUnit::None);
+        p.push_stack(&[root], 50.0).unwrap();
+        p.push_stack(&[root, a, b], 5.0).unwrap();
+        p.push_stack(&[root, idle, a], 40.0).unwrap();
+        p.push_stack(&[root, a, c], 5.0).unwrap();
+        p.push_stack(&[root, a], 7.0).unwrap();
+        p.push_stack(&[root, a, b], 1.0).unwrap();
+        p.push_stack(&[a], 2.0).unwrap();
+        g.push_profile(p.finish()).unwrap();
+        let g = g.finish(0).unwrap().0;
+        let text = summarize(&g, &SummaryOptions { max_chars: 4000, top_n: 4 }).unwrap();
+        let paths: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("  Heaviest call paths")).skip(1).collect();
+        assert_eq!(
+            paths,
+            [
+                "    1. 7 samples (35.0%): a",
+                "    2. 6 samples (30.0%): a > b",
+                "    3. 5 samples (25.0%): a > c",
+                "    4. 2 samples (10.0%): a"
+            ]
+        );
     }
 
     #[test]

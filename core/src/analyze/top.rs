@@ -110,9 +110,20 @@ pub fn non_idle_total(group: &ProfileGroup, profile: &Profile) -> f64 {
     };
     match profile.data() {
         ProfileData::Sampled { stacks, samples, weights } => {
+            let n = stacks.len();
+            // Without a pseudo-frame ((idle) is one) in the group, every
+            // sample with a stack counts: no walk of the nodes.
+            if !frames.iter().any(|fr| is_pseudo_frame(&fr.name)) {
+                let mut total = 0.0;
+                for (&s, &w) in samples.iter().zip(weights) {
+                    if (s as usize) < n {
+                        total += w;
+                    }
+                }
+                return total;
+            }
             // Per stack node: does the path to it contain (idle)? is it made
             // only of pseudo-frames? Parents come before children.
-            let n = stacks.len();
             let mut idle = vec![false; n];
             let mut all_pseudo = vec![false; n];
             // Each frame's class, learned at its first node (a frame is on
@@ -326,6 +337,21 @@ mod tests {
         let g = chrome_like();
         // 19 samples; minus 5 empty, 4 (idle), 2 (root)-only = 8.
         assert_eq!(non_idle_total(&g, &g.profiles()[0]), 8.0);
+    }
+
+    /// Without any pseudo-frame in the group, every sample with a stack
+    /// counts, and none without.
+    #[test]
+    fn non_idle_total_without_pseudo_frames_is_every_stacked_sample() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let [main, work] = ["main", "work"].map(|n| g.frame_named(n).unwrap());
+        let mut p = g.sampled("cpu", ValueUnit::Milliseconds);
+        p.push_stack(&[main, work], 2.0).unwrap();
+        p.push_stack(&[], 4.0).unwrap();
+        p.push_stack(&[main], 0.5).unwrap();
+        g.push_profile(p.finish()).unwrap();
+        let g = g.finish(0).unwrap().0;
+        assert_eq!(non_idle_total(&g, &g.profiles()[0]), 2.5);
     }
 
     #[test]

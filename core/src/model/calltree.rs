@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use super::frame::FrameId;
-use super::profile::{Profile, ProfileData, NO_STACK};
+use super::profile::{Profile, ProfileData, StackId, StackTable, NO_STACK};
 use super::walk::WalkEvent;
 
 /// Self and total weight per frame of one profile, indexed by [`FrameId`].
@@ -30,69 +30,7 @@ impl Profile {
         };
         match &self.data {
             ProfileData::Sampled { stacks, samples, weights } => {
-                let n = stacks.len();
-                let mut node_w = vec![0.0f64; n];
-                for (&s, &w) in samples.iter().zip(weights) {
-                    if s != NO_STACK {
-                        node_w[s as usize] += w;
-                    }
-                }
-                for (&w, &f) in node_w.iter().zip(stacks.frames()) {
-                    let f = f as usize;
-                    fw.self_weight[f] += w;
-                    fw.present[f] = true;
-                }
-                let parents: Vec<u32> = stacks.nodes().map(|(p, _, _)| p).collect();
-                // Subtree sums: children have larger ids than parents.
-                let mut sub = node_w;
-                for i in (0..n).rev() {
-                    let p = parents[i];
-                    if p != NO_STACK {
-                        let w = sub[i];
-                        sub[p as usize] += w;
-                    }
-                }
-                // Children lists (CSR) for an iterative DFS that knows which
-                // frames are already on the path.
-                let mut first = vec![0u32; n + 1];
-                let mut roots = Vec::new();
-                for (i, &p) in parents.iter().enumerate() {
-                    if p == NO_STACK {
-                        roots.push(i as u32);
-                    } else {
-                        first[p as usize + 1] += 1;
-                    }
-                }
-                for i in 0..n {
-                    first[i + 1] += first[i];
-                }
-                let mut fill = first.clone();
-                let mut children = vec![0u32; first[n] as usize];
-                for (i, &p) in parents.iter().enumerate() {
-                    if p != NO_STACK {
-                        children[fill[p as usize] as usize] = i as u32;
-                        fill[p as usize] += 1;
-                    }
-                }
-                let mut on_path = vec![0u32; frame_count];
-                // (node, entered): entered=false → first visit.
-                let mut todo: Vec<(u32, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
-                while let Some((node, entered)) = todo.pop() {
-                    let f = stacks.frame(node) as usize;
-                    if entered {
-                        on_path[f] -= 1;
-                        continue;
-                    }
-                    if on_path[f] == 0 {
-                        fw.total_weight[f] += sub[node as usize];
-                    }
-                    on_path[f] += 1;
-                    todo.push((node, true));
-                    let (a, b) = (first[node as usize] as usize, first[node as usize + 1] as usize);
-                    for &c in children[a..b].iter().rev() {
-                        todo.push((c, false));
-                    }
-                }
+                sampled_frame_weights(stacks, samples, weights, &mut fw)
             }
             ProfileData::Evented { .. } => {
                 let mut on_stack = vec![0u32; frame_count];
@@ -123,6 +61,305 @@ impl Profile {
             }
         }
         fw
+    }
+}
+
+/// [`Profile::frame_weights`] of a sampled profile, in one walk of the
+/// stack table's runs (chains of nodes, each the parent of the next), with
+/// memory for the runs and the nodes samples end on, not for every node:
+/// on a table of 33 million nodes (a pprof file of random deep stacks) the
+/// walk it replaces, with a parent, children and a subtree weight per
+/// node, allocated about 800 MB and took 2.5 times as long.
+///
+/// The walk goes down the tree run by run: a run's nodes are all entered
+/// (counted on the path by frame), then left from its last node up to its
+/// first; at each node left, the runs attached there are walked first
+/// (lowest id first), and the node's subtree weight is its own samples'
+/// weight plus its children's, added highest id first. Every sum adds the
+/// same numbers in the same order as a reverse scan of the table followed
+/// by a depth-first walk of children by id, so the weights are equal to
+/// the last bit whatever they are.
+fn sampled_frame_weights(stacks: &StackTable, samples: &[StackId], weights: &[f64], fw: &mut FrameWeights) {
+    let n = stacks.len();
+    if n == 0 {
+        return;
+    }
+    let frames = stacks.frames();
+    let node_w = NodeWeights::new(n, samples, weights);
+    node_w.add_self(frames, &mut fw.self_weight);
+    let runs = Runs::new(stacks, &node_w);
+    // Per frame, on one cache line: its total so far and how many nodes of
+    // it are on the path (leaving a node reads both).
+    let mut per_frame = vec![PerFrame::default(); fw.present.len()];
+    let mut open: Vec<OpenRun> = Vec::new();
+    // Subtree weights of the runs attached at an open run's node being
+    // left, walked so far, in walk order.
+    let mut subs: Vec<f64> = Vec::new();
+    for root in runs.roots.iter().map(|&r| r as usize) {
+        open.push(runs.enter(root, frames, &mut per_frame, subs.len()));
+        while let Some(top) = open.last_mut() {
+            if top.next < top.kids_end {
+                let child = runs.kids[top.next].1 as usize;
+                top.next += 1;
+                open.push(runs.enter(child, frames, &mut per_frame, subs.len()));
+                continue;
+            }
+            // Every run attached at this node is walked: its subtree weight
+            // is complete. Leave the node.
+            let u = top.node;
+            let mut sub = node_w.take(u, &mut top.weights);
+            for &s in subs[top.base..].iter().rev() {
+                sub += s;
+            }
+            subs.truncate(top.base);
+            if let Some(below) = top.below {
+                sub += below;
+            }
+            let pf = &mut per_frame[frames[u] as usize];
+            pf.on_path -= 1;
+            if pf.on_path == 0 {
+                // Outermost of its frame on its path: counted once.
+                pf.total += sub;
+            }
+            if u == top.first {
+                open.pop();
+                if !open.is_empty() {
+                    subs.push(sub);
+                }
+            } else {
+                top.below = Some(sub);
+                top.node = u - 1;
+                runs.seek(top);
+            }
+        }
+    }
+    for ((pf, total), present) in per_frame.iter().zip(&mut fw.total_weight).zip(&mut fw.present) {
+        *total = pf.total;
+        *present = pf.present;
+    }
+}
+
+/// What the walk of [`sampled_frame_weights`] keeps for a frame.
+#[derive(Clone, Copy, Default)]
+struct PerFrame {
+    /// Total weight so far.
+    total: f64,
+    /// Nodes of the frame on the path to the node being left.
+    on_path: u32,
+    /// Whether a node has the frame.
+    present: bool,
+}
+
+/// The summed sample weight of the nodes samples use: one per node, or,
+/// when nodes far outnumber samples (stacks that share little), only the
+/// used nodes', sorted by node.
+enum NodeWeights {
+    Dense(Vec<f64>),
+    Sparse(Vec<(StackId, f64)>),
+}
+
+impl NodeWeights {
+    fn new(n: usize, samples: &[StackId], weights: &[f64]) -> NodeWeights {
+        if samples.len().saturating_mul(4) >= n {
+            let mut w = vec![0.0f64; n];
+            for (&s, &x) in samples.iter().zip(weights) {
+                if s != NO_STACK {
+                    w[s as usize] += x;
+                }
+            }
+            return NodeWeights::Dense(w);
+        }
+        NodeWeights::Sparse(used_node_weights(samples, weights))
+    }
+
+    /// Each node's weight added to its frame's self weight, in node order.
+    fn add_self(&self, frames: &[u32], self_weight: &mut [f64]) {
+        match self {
+            NodeWeights::Dense(w) => {
+                for (&x, &f) in w.iter().zip(frames) {
+                    self_weight[f as usize] += x;
+                }
+            }
+            NodeWeights::Sparse(used) => {
+                for &(s, x) in used {
+                    self_weight[frames[s as usize] as usize] += x;
+                }
+            }
+        }
+    }
+
+    /// The weight of node `u`, the nodes of a run being taken from its last
+    /// one up, `cursor` starting at its [`Run::weights`].
+    fn take(&self, u: usize, cursor: &mut usize) -> f64 {
+        match self {
+            NodeWeights::Dense(w) => w[u],
+            NodeWeights::Sparse(used) => match cursor.checked_sub(1).map(|c| (c, used[c])) {
+                Some((c, (s, x))) if s as usize == u => {
+                    *cursor = c;
+                    x
+                }
+                _ => 0.0,
+            },
+        }
+    }
+}
+
+/// The nodes that samples end on, by id, each with the sum of its
+/// samples' weights, added in sample order from 0 (what a vector of a
+/// weight per node, added to sample by sample, holds for them).
+pub(crate) fn used_node_weights(samples: &[StackId], weights: &[f64]) -> Vec<(StackId, f64)> {
+    // Sorted by node, then sample.
+    let mut order: Vec<(StackId, usize)> =
+        samples.iter().enumerate().filter(|&(_, &s)| s != NO_STACK).map(|(i, &s)| (s, i)).collect();
+    order.sort_unstable();
+    let mut used: Vec<(StackId, f64)> = Vec::new();
+    for (s, i) in order {
+        let x = weights.get(i).copied().unwrap_or(0.0);
+        match used.last_mut() {
+            Some(last) if last.0 == s => last.1 += x,
+            _ => used.push((s, 0.0 + x)),
+        }
+    }
+    used
+}
+
+/// A run of a stack table, as [`sampled_frame_weights`] walks it: all it
+/// reads of a run on one cache line (runs are walked depth first, not in
+/// order).
+#[derive(Clone, Copy, Default)]
+struct Run {
+    /// Its first node and the node after its last.
+    first: u32,
+    end: u32,
+    /// The runs attached to its nodes: `kids[kids_from..kids_to]`.
+    kids_from: u32,
+    kids_to: u32,
+    /// With sparse [`NodeWeights`], where the used nodes after the run's
+    /// last one begin.
+    weights: usize,
+}
+
+/// A stack table's runs, and the runs attached to each run's nodes.
+struct Runs {
+    runs: Vec<Run>,
+    /// Runs whose first node is outermost, in order.
+    roots: Vec<u32>,
+    /// Runs attached to other runs' nodes, as `(node, run)`, by the run
+    /// they are attached to, then node, then run.
+    kids: Vec<(StackId, u32)>,
+}
+
+/// A run being walked (see [`sampled_frame_weights`]).
+struct OpenRun {
+    /// Its first node.
+    first: usize,
+    /// The node being left.
+    node: usize,
+    /// `kids[kids_from..kids_left]`: runs attached at its nodes before
+    /// `node`, not walked yet...
+    kids_from: usize,
+    kids_left: usize,
+    /// ...and `kids[next..kids_end]`: those attached at `node`, not walked
+    /// yet.
+    next: usize,
+    kids_end: usize,
+    /// The subtree weight of the node after `node` in the run, once left.
+    below: Option<f64>,
+    /// Where this run's entries of `subs` begin.
+    base: usize,
+    /// Its [`Run::weights`], as taken so far.
+    weights: usize,
+}
+
+impl Runs {
+    fn new(stacks: &StackTable, node_w: &NodeWeights) -> Runs {
+        let (first, parent) = stacks.runs();
+        let count = first.len();
+        let mut runs: Vec<Run> = (0..count)
+            .map(|r| Run {
+                first: first[r],
+                end: first.get(r + 1).copied().unwrap_or(stacks.len() as StackId),
+                ..Run::default()
+            })
+            .collect();
+        // Count each run's attached runs, then place them.
+        let mut roots = Vec::new();
+        let mut owners = vec![0u32; count];
+        for (r, &p) in parent.iter().enumerate() {
+            if p == NO_STACK {
+                roots.push(r as u32);
+            } else {
+                let o = stacks.run_of(p as usize);
+                owners[r] = o as u32;
+                runs[o].kids_to += 1;
+            }
+        }
+        let mut at = 0;
+        for run in &mut runs {
+            run.kids_from = at;
+            at += run.kids_to;
+            run.kids_to = run.kids_from;
+        }
+        let mut kids = vec![(0, 0); at as usize];
+        for (r, &p) in parent.iter().enumerate().filter(|&(_, &p)| p != NO_STACK) {
+            let run = &mut runs[owners[r] as usize];
+            kids[run.kids_to as usize] = (p, r as u32);
+            run.kids_to += 1;
+        }
+        for run in &runs {
+            let group = &mut kids[run.kids_from as usize..run.kids_to as usize];
+            if group.len() > 1 {
+                group.sort_unstable();
+            }
+        }
+        if let NodeWeights::Sparse(used) = node_w {
+            // A merge of the runs' ends with the used nodes.
+            let mut at = 0;
+            for run in &mut runs {
+                while at < used.len() && used[at].0 < run.end {
+                    at += 1;
+                }
+                run.weights = at;
+            }
+        }
+        Runs { runs, roots, kids }
+    }
+
+    /// Enter run `r`: every node of it counted on the path; ready to leave
+    /// its last node.
+    fn enter(&self, r: usize, frames: &[u32], per_frame: &mut [PerFrame], base: usize) -> OpenRun {
+        let run = self.runs[r];
+        let (a, b) = (run.first as usize, run.end as usize);
+        for &f in &frames[a..b] {
+            let pf = &mut per_frame[f as usize];
+            pf.on_path += 1;
+            pf.present = true;
+        }
+        let mut o = OpenRun {
+            first: a,
+            node: b - 1,
+            kids_from: run.kids_from as usize,
+            kids_left: run.kids_to as usize,
+            next: 0,
+            kids_end: 0,
+            below: None,
+            base,
+            weights: run.weights,
+        };
+        self.seek(&mut o);
+        o
+    }
+
+    /// Point `o` at the runs attached at its node: the last ones of those
+    /// left.
+    fn seek(&self, o: &mut OpenRun) {
+        let mut a = o.kids_left;
+        while a > o.kids_from && self.kids[a - 1].0 as usize == o.node {
+            a -= 1;
+        }
+        o.next = a;
+        o.kids_end = o.kids_left;
+        o.kids_left = a;
     }
 }
 

@@ -151,6 +151,17 @@ impl StackTable {
         let w = self.words[i / 64];
         w.runs_before as usize + (w.starts & ((1u64 << (i % 64)) - 1)).count_ones() as usize
     }
+    /// The runs: each one's first node and that node's parent, in order
+    /// (a run ends where the next one starts, the last one at the end).
+    pub(crate) fn runs(&self) -> (&[StackId], &[StackId]) {
+        (&self.run_first, &self.run_parent)
+    }
+    /// The run holding node `i` (`i` a node).
+    #[inline]
+    pub(crate) fn run_of(&self, i: usize) -> usize {
+        // The last run that starts at or before `i` (node 0 starts the first).
+        self.runs_before(i) + usize::from(self.starts_run(i)) - 1
+    }
     /// Parent of `id`, or [`NO_STACK`] for an outermost frame.
     #[inline]
     pub fn parent(&self, id: StackId) -> StackId {
@@ -176,10 +187,7 @@ impl StackTable {
         if id == NO_STACK {
             return 0;
         }
-        let i = id as usize;
-        // The run holding `i`: the last one that starts at or before it
-        // (node 0 starts the first).
-        let run = self.runs_before(i) + usize::from(self.starts_run(i)) - 1;
+        let run = self.run_of(id as usize);
         self.run_depth.get(run) + (id - self.run_first[run])
     }
     /// The largest depth of a node (0 for an empty table): read from the
