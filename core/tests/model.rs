@@ -535,3 +535,56 @@ proptest::proptest! {
         }
     }
 }
+
+/// A group of one profile holding `samples` (stacks of frames `f0`..`f4`
+/// and weights), sampled, or evented with each sample's frames open for its
+/// weight, one sample after the other: both have the same merged call
+/// tree, its nodes made in the same order.
+fn sampled_or_evented(samples: &[(Vec<u32>, u32)], evented: bool) -> flamekit_core::ProfileGroup {
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let ids: Vec<u32> = (0..5).map(|i| g.frame_named(&format!("f{i}")).unwrap()).collect();
+    if evented {
+        let mut e = g.evented("p", ValueUnit::Milliseconds);
+        let mut at = 0.0;
+        for (stack, w) in samples {
+            for &f in stack {
+                e.open(ids[f as usize], at).unwrap();
+            }
+            at += f64::from(*w);
+            for &f in stack.iter().rev() {
+                e.close(ids[f as usize], at).unwrap();
+            }
+        }
+        g.push_profile(e.finish().unwrap()).unwrap();
+    } else {
+        let mut p = g.sampled("p", ValueUnit::Milliseconds);
+        for (stack, w) in samples {
+            p.push_stack(&stack.iter().map(|&f| ids[f as usize]).collect::<Vec<_>>(), f64::from(*w)).unwrap();
+        }
+        g.push_profile(p.finish()).unwrap();
+    }
+    g.finish(0).unwrap().0
+}
+
+proptest::proptest! {
+    /// The diff reads a sampled profile's stack table as its call tree and
+    /// builds an evented profile's: on the same samples (whole-number
+    /// weights, so the order of adding does not matter) both give the same
+    /// diff, node for node, normalised or not.
+    #[test]
+    fn diff_of_sampled_profiles_is_the_diff_of_their_call_trees(
+        before in proptest::collection::vec((proptest::collection::vec(0u32..5, 1..12), 1u32..9), 1..25),
+        after in proptest::collection::vec((proptest::collection::vec(0u32..5, 1..12), 1u32..9), 1..25),
+    ) {
+        for normalize in [false, true] {
+            let opts = flamekit_core::DiffOptions { normalize, ..Default::default() };
+            let sampled = flamekit_core::diff(
+                &sampled_or_evented(&before, false), &sampled_or_evented(&after, false), &opts).unwrap();
+            let evented = flamekit_core::diff(
+                &sampled_or_evented(&before, true), &sampled_or_evented(&after, true), &opts).unwrap();
+            proptest::prop_assert_eq!(&sampled, &evented);
+            let total: u32 = after.iter().map(|s| s.1).sum();
+            proptest::prop_assert_eq!(sampled.after_total, f64::from(total));
+        }
+    }
+}

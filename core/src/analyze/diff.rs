@@ -8,10 +8,10 @@
 //! does not show up as growth everywhere; when the units differ, the weights
 //! are always normalised (only shares of the total are comparable).
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use crate::error::{Error, Result};
-use crate::model::{CallTree, ProfileGroup, ValueUnit};
+use crate::model::{CallTree, FrameId, Profile, ProfileData, ProfileGroup, SampledTree, ValueUnit, NO_STACK};
 
 /// Options for [`diff`].
 #[derive(Clone, Debug, PartialEq)]
@@ -182,10 +182,10 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
     };
     let bp = &before.profiles()[pick(before, opts.before_profile, "before_profile")?];
     let ap = &after.profiles()[pick(after, opts.after_profile, "after_profile")?];
-    let before_tree = CallTree::new(bp);
-    let after_tree = CallTree::new(ap);
-    let before_total = before_tree.root().total_weight;
-    let after_total = after_tree.root().total_weight;
+    let before_tree = Side::new(bp);
+    let after_tree = Side::new(ap);
+    let before_total = before_tree.total();
+    let after_total = after_tree.total();
     let normalized = opts.normalize || bp.unit() != ap.unit();
     let scale = if normalized && before_total > 0.0 { after_total / before_total } else { 1.0 };
 
@@ -204,26 +204,34 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
     let mut node_index: HashMap<(u32, u32), u32> = HashMap::new();
     for (side, (group, tree)) in [(before, &before_tree), (after, &after_tree)].into_iter().enumerate() {
         let is_before = side == 0;
-        let mut map = vec![0u32; tree.nodes.len()];
-        for (i, n) in tree.nodes.iter().enumerate().skip(1) {
-            let frame = match n.frame {
-                Some(f) => group.frame(f),
-                None => continue,
+        let mut map = vec![0u32; tree.len()];
+        // Each frame's function, looked up by name at its first node.
+        let mut function_of = vec![u32::MAX; group.frames().len()];
+        tree.for_each(|i, parent, frame_id, self_weight| {
+            let func = match function_of.get(frame_id as usize) {
+                Some(&func) if func != u32::MAX => func,
+                _ => {
+                    let frame = group.frame(frame_id);
+                    let key = (frame.name.as_str(), frame.file.as_deref());
+                    let next = functions.len() as u32;
+                    let func = *function_index.entry(key).or_insert(next);
+                    if func == next {
+                        functions.push(FunctionDelta {
+                            name: frame.name.clone(),
+                            file: frame.file.clone(),
+                            before_self: 0.0,
+                            after_self: 0.0,
+                            before_total: 0.0,
+                            after_total: 0.0,
+                        });
+                    }
+                    if let Some(slot) = function_of.get_mut(frame_id as usize) {
+                        *slot = func;
+                    }
+                    func
+                }
             };
-            let key = (frame.name.as_str(), frame.file.as_deref());
-            let next = functions.len() as u32;
-            let func = *function_index.entry(key).or_insert(next);
-            if func == next {
-                functions.push(FunctionDelta {
-                    name: frame.name.clone(),
-                    file: frame.file.clone(),
-                    before_self: 0.0,
-                    after_self: 0.0,
-                    before_total: 0.0,
-                    after_total: 0.0,
-                });
-            }
-            let parent = map[n.parent as usize];
+            let parent = map[parent];
             let next = nodes.len() as u32;
             let id = *node_index.entry((parent, func)).or_insert(next);
             if id == next {
@@ -242,11 +250,11 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
             map[i] = id;
             let d = &mut nodes[id as usize];
             if is_before {
-                d.before_self += n.self_weight * scale;
+                d.before_self += self_weight * scale;
             } else {
-                d.after_self += n.self_weight;
+                d.after_self += self_weight;
             }
-        }
+        });
     }
     // Totals bottom-up (children have larger indices than parents).
     for n in nodes.iter_mut() {
@@ -292,4 +300,58 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
         }
     }
     Ok(ProfileDiff { unit: ap.unit(), normalized, scale, before_total, after_total, functions, nodes })
+}
+
+/// One side of a diff, as a merged call tree: a sampled profile's stack
+/// table read as it is (it is one), an evented profile's tree built.
+enum Side<'p> {
+    Stacks(SampledTree<'p>),
+    Tree(CallTree),
+}
+
+impl<'p> Side<'p> {
+    fn new(p: &'p Profile) -> Side<'p> {
+        match p.data() {
+            ProfileData::Sampled { stacks, samples, weights } => {
+                Side::Stacks(SampledTree::new(stacks, samples, weights))
+            }
+            ProfileData::Evented { .. } => Side::Tree(CallTree::new(p)),
+        }
+    }
+
+    /// The tree's total weight.
+    fn total(&self) -> f64 {
+        match self {
+            Side::Stacks(t) => t.total,
+            Side::Tree(t) => t.root().total_weight,
+        }
+    }
+
+    /// Nodes, the root (node 0) included.
+    fn len(&self) -> usize {
+        match self {
+            Side::Stacks(t) => t.len() + 1,
+            Side::Tree(t) => t.nodes.len(),
+        }
+    }
+
+    /// `f(node, parent, frame, self weight)` for every node but the root,
+    /// parents first.
+    fn for_each(&self, mut f: impl FnMut(usize, usize, FrameId, f64)) {
+        match self {
+            Side::Stacks(t) => {
+                for (i, (parent, frame, w)) in t.nodes().enumerate() {
+                    let parent = if parent == NO_STACK { 0 } else { parent as usize + 1 };
+                    f(i + 1, parent, frame, w);
+                }
+            }
+            Side::Tree(t) => {
+                for (i, n) in t.nodes.iter().enumerate().skip(1) {
+                    if let Some(frame) = n.frame {
+                        f(i, n.parent as usize, frame, n.self_weight);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -80,28 +80,41 @@ impl Profile {
 /// by a depth-first walk of children by id, so the weights are equal to
 /// the last bit whatever they are.
 fn sampled_frame_weights(stacks: &StackTable, samples: &[StackId], weights: &[f64], fw: &mut FrameWeights) {
-    let n = stacks.len();
-    if n == 0 {
+    if stacks.is_empty() {
         return;
     }
-    let frames = stacks.frames();
-    let node_w = NodeWeights::new(n, samples, weights);
-    node_w.add_self(frames, &mut fw.self_weight);
-    let runs = Runs::new(stacks, &node_w);
+    let node_w = NodeWeights::new(stacks.len(), samples, weights);
+    node_w.add_self(stacks.frames(), &mut fw.self_weight);
     // Per frame, on one cache line: its total so far and how many nodes of
     // it are on the path (leaving a node reads both).
     let mut per_frame = vec![PerFrame::default(); fw.present.len()];
+    walk_runs(stacks, &node_w, Some(&mut per_frame));
+    for ((pf, total), present) in per_frame.iter().zip(&mut fw.total_weight).zip(&mut fw.present) {
+        *total = pf.total;
+        *present = pf.present;
+    }
+}
+
+/// The walk of [`sampled_frame_weights`]: every node's subtree weight, and,
+/// with `per_frame`, each frame's total and presence. Returns the weight of
+/// the whole tree, as [`CallTree::new`] sums it for its root (the subtree
+/// weights of the outermost nodes, the last one first).
+fn walk_runs(stacks: &StackTable, node_w: &NodeWeights, mut per_frame: Option<&mut [PerFrame]>) -> f64 {
+    let frames = stacks.frames();
+    let runs = Runs::new(stacks, node_w);
     let mut open: Vec<OpenRun> = Vec::new();
     // Subtree weights of the runs attached at an open run's node being
     // left, walked so far, in walk order.
     let mut subs: Vec<f64> = Vec::new();
+    // Subtree weights of the outermost nodes, in order.
+    let mut outermost: Vec<f64> = Vec::new();
     for root in runs.roots.iter().map(|&r| r as usize) {
-        open.push(runs.enter(root, frames, &mut per_frame, subs.len()));
+        open.push(runs.enter(root, frames, per_frame.as_deref_mut(), subs.len()));
         while let Some(top) = open.last_mut() {
             if top.next < top.kids_end {
                 let child = runs.kids[top.next].1 as usize;
                 top.next += 1;
-                open.push(runs.enter(child, frames, &mut per_frame, subs.len()));
+                open.push(runs.enter(child, frames, per_frame.as_deref_mut(), subs.len()));
                 continue;
             }
             // Every run attached at this node is walked: its subtree weight
@@ -115,15 +128,19 @@ fn sampled_frame_weights(stacks: &StackTable, samples: &[StackId], weights: &[f6
             if let Some(below) = top.below {
                 sub += below;
             }
-            let pf = &mut per_frame[frames[u] as usize];
-            pf.on_path -= 1;
-            if pf.on_path == 0 {
-                // Outermost of its frame on its path: counted once.
-                pf.total += sub;
+            if let Some(per_frame) = per_frame.as_deref_mut() {
+                let pf = &mut per_frame[frames[u] as usize];
+                pf.on_path -= 1;
+                if pf.on_path == 0 {
+                    // Outermost of its frame on its path: counted once.
+                    pf.total += sub;
+                }
             }
             if u == top.first {
                 open.pop();
-                if !open.is_empty() {
+                if open.is_empty() {
+                    outermost.push(sub);
+                } else {
                     subs.push(sub);
                 }
             } else {
@@ -133,9 +150,48 @@ fn sampled_frame_weights(stacks: &StackTable, samples: &[StackId], weights: &[f6
             }
         }
     }
-    for ((pf, total), present) in per_frame.iter().zip(&mut fw.total_weight).zip(&mut fw.present) {
-        *total = pf.total;
-        *present = pf.present;
+    outermost.iter().rev().fold(0.0, |total, &s| total + s)
+}
+
+/// A sampled profile's stack table read as its merged call tree (which it
+/// is: a prefix tree of the stacks), without the copy [`CallTree::new`]
+/// makes: node `i` of the table is node `i + 1` of the tree.
+pub(crate) struct SampledTree<'p> {
+    stacks: &'p StackTable,
+    node_w: NodeWeights,
+    /// The tree's total weight, as [`CallTree::new`] gives its root.
+    pub(crate) total: f64,
+}
+
+impl<'p> SampledTree<'p> {
+    pub(crate) fn new(stacks: &'p StackTable, samples: &[StackId], weights: &[f64]) -> SampledTree<'p> {
+        let node_w = NodeWeights::new(stacks.len(), samples, weights);
+        let total = if stacks.is_empty() { 0.0 } else { walk_runs(stacks, &node_w, None) };
+        SampledTree { stacks, node_w, total }
+    }
+
+    /// Number of nodes (the root not counted).
+    pub(crate) fn len(&self) -> usize {
+        self.stacks.len()
+    }
+
+    /// Every node's parent ([`NO_STACK`] for an outermost one), frame and
+    /// self weight, in id order.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = (StackId, FrameId, f64)> + '_ {
+        let mut cursor = 0;
+        self.stacks.nodes().enumerate().map(move |(i, (parent, frame, _))| {
+            let w = match &self.node_w {
+                NodeWeights::Dense(w) => w[i],
+                NodeWeights::Sparse(used) => match used.get(cursor) {
+                    Some(&(s, x)) if s as usize == i => {
+                        cursor += 1;
+                        x
+                    }
+                    _ => 0.0,
+                },
+            };
+            (parent, frame, w)
+        })
     }
 }
 
@@ -327,13 +383,15 @@ impl Runs {
 
     /// Enter run `r`: every node of it counted on the path; ready to leave
     /// its last node.
-    fn enter(&self, r: usize, frames: &[u32], per_frame: &mut [PerFrame], base: usize) -> OpenRun {
+    fn enter(&self, r: usize, frames: &[u32], per_frame: Option<&mut [PerFrame]>, base: usize) -> OpenRun {
         let run = self.runs[r];
         let (a, b) = (run.first as usize, run.end as usize);
-        for &f in &frames[a..b] {
-            let pf = &mut per_frame[f as usize];
-            pf.on_path += 1;
-            pf.present = true;
+        if let Some(per_frame) = per_frame {
+            for &f in &frames[a..b] {
+                let pf = &mut per_frame[f as usize];
+                pf.on_path += 1;
+                pf.present = true;
+            }
         }
         let mut o = OpenRun {
             first: a,
