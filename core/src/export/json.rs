@@ -9,8 +9,7 @@ pub fn write_number<W: Write + ?Sized>(w: &mut W, x: f64) -> io::Result<()> {
         return w.write_all(b"0");
     }
     if x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_992.0 {
-        let i = x as i64;
-        return write!(w, "{i}");
+        return w.write_all(itoa::Buffer::new().format(x as i64).as_bytes());
     }
     serde_json::to_writer(&mut *w, &x).map_err(io::Error::other)
 }

@@ -38,6 +38,7 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
     }
     w.write_all(b"]},\"profiles\":[")?;
     let mut stack = Vec::new();
+    let mut digits = itoa::Buffer::new();
     for (pi, p) in group.profiles().iter().enumerate() {
         if pi > 0 {
             w.write_all(b",")?;
@@ -72,11 +73,11 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
                     w.write_all(b"[")?;
                     if s != NO_STACK {
                         stacks.stack_into(s, &mut stack);
-                        for (j, f) in stack.iter().enumerate() {
+                        for (j, &f) in stack.iter().enumerate() {
                             if j > 0 {
                                 w.write_all(b",")?;
                             }
-                            write!(w, "{f}")?;
+                            w.write_all(digits.format(f).as_bytes())?;
                         }
                     }
                     w.write_all(b"]")?;
