@@ -10,36 +10,53 @@ use crate::model::{FrameId, Profile, ProfileGroup, WalkEvent};
 /// stack) is not emitted.
 pub fn dump_stacks(group: &ProfileGroup, profile: &Profile) -> Vec<String> {
     let mut out = Vec::new();
+    let _ = each_stack(group, profile, |line| {
+        out.push(line.to_owned());
+        Ok(())
+    });
+    out
+}
+
+/// [`dump_stacks`] line by line, each handed to `f` as it is made (a
+/// profile of millions of deep stacks is not held in memory at once); the
+/// first error from `f` stops the walk and is returned.
+fn each_stack(
+    group: &ProfileGroup,
+    profile: &Profile,
+    mut f: impl FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut stack: Vec<FrameId> = Vec::new();
     let mut last = profile.start_value();
-    let emit = |stack: &[FrameId], at: f64, last: &mut f64, out: &mut Vec<String>| {
-        if at != *last {
+    let mut line = String::new();
+    let mut result = Ok(());
+    profile.walk(&mut |ev: WalkEvent| {
+        if result.is_err() {
+            return;
+        }
+        if ev.at != last {
             if !stack.is_empty() {
-                let mut line = String::new();
-                for (i, &f) in stack.iter().enumerate() {
+                line.clear();
+                for (i, &fr) in stack.iter().enumerate() {
                     if i > 0 {
                         line.push(';');
                     }
-                    line.push_str(&group.frame(f).name);
+                    line.push_str(&group.frame(fr).name);
                 }
                 line.push(' ');
                 let mut num = Vec::new();
-                let _ = write_number(&mut num, at - *last);
+                let _ = write_number(&mut num, ev.at - last);
                 line.push_str(std::str::from_utf8(&num).unwrap_or("0"));
-                out.push(line);
+                result = f(&line);
             }
-            *last = at;
+            last = ev.at;
         }
-    };
-    profile.walk(&mut |ev: WalkEvent| {
-        emit(&stack, ev.at, &mut last, &mut out);
         if ev.open {
             stack.push(ev.frame);
         } else {
             stack.pop();
         }
     });
-    out
+    result
 }
 
 /// Write the `flamekit dump` JSON of `group`:
@@ -88,13 +105,14 @@ pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> std::io::Result<()
             w.write_all(b"}")?;
         }
         w.write_all(b"],\"stacks\":[")?;
-        for (i, s) in dump_stacks(group, p).iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        each_stack(group, p, |s| {
+            if !std::mem::take(&mut first) {
                 w.write_all(b",")?;
             }
             w.write_all(b"\n    ")?;
-            write_str(&mut w, s)?;
-        }
+            write_str(&mut w, s)
+        })?;
         w.write_all(b"]}")?;
     }
     w.write_all(b"\n]}\n")?;
