@@ -1,8 +1,9 @@
 //! Criterion benches: import of each main format (small corpus files and
 //! generated 10 MB inputs, in every stack shape of `flamekit-gen`: call-graph
-//! walk, distinct, wide, deep), speedscope export, analysis (top functions,
-//! summary) and PNG render (1200x800, time order and left heavy) of a
-//! generated 1M-sample profile.
+//! walk, distinct, wide, deep), speedscope export, analysis (frame weights,
+//! top functions, summary, diff; call-graph and distinct stacks) and PNG
+//! render (1200x800, time order and left heavy) of a generated 1M-sample
+//! profile.
 //!
 //! `cargo bench --bench import` (all), or filter: `cargo bench --bench import -- collapsed`.
 //! Large inputs come from `flamekit-gen` (deterministic, seed 1). The
@@ -112,6 +113,21 @@ fn bench_export_analyze(c: &mut Criterion) {
     });
     g.bench_function("summary/gen-10MB", |b| {
         b.iter(|| flamekit::summarize(black_box(&group), &SummaryOptions::default()).expect("summary"))
+    });
+    // Stacks that share little: a node per frame of nearly every sample.
+    let bytes = generated_shape(GenFormat::Collapsed, Shape::Distinct, 10_000_000);
+    let distinct = flamekit::import_with(&bytes, None, &opts()).expect("collapsed").0;
+    g.bench_function("frame-weights/gen-distinct-10MB", |b| {
+        b.iter(|| distinct.profiles()[0].frame_weights(black_box(distinct.frames().len())))
+    });
+    g.bench_function("top-functions/gen-distinct-10MB", |b| {
+        b.iter(|| flamekit::top_functions(black_box(&distinct), 0, &TopOptions::default()).expect("top"))
+    });
+    g.bench_function("summary/gen-distinct-10MB", |b| {
+        b.iter(|| flamekit::summarize(black_box(&distinct), &SummaryOptions::default()).expect("summary"))
+    });
+    g.bench_function("diff/gen-distinct-10MB", |b| {
+        b.iter(|| flamekit::diff(black_box(&group), black_box(&distinct), &Default::default()).expect("diff"))
     });
     let big = sampled_group(1_000_000);
     g.bench_function("top-functions/gen-1M-samples", |b| {

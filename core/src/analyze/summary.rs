@@ -41,7 +41,7 @@ use std::fmt::Write as _;
 use super::top::{function_rows, is_pseudo_frame, non_idle_total, ranked, SortBy, TopOptions};
 use super::value::format_value;
 use crate::error::{Error, Result};
-use crate::model::{used_node_weights, CallTree, FrameId, Profile, ProfileData, ProfileGroup, StackId, StackTable};
+use crate::model::{CallTree, FrameId, NodeWeights, Profile, ProfileData, ProfileGroup, StackId, StackTable};
 
 /// Options for [`summarize`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -240,7 +240,7 @@ fn profile_section(out: &mut Budget, group: &ProfileGroup, index: usize, active:
 enum CallPaths<'p> {
     Stacks {
         stacks: &'p StackTable,
-        /// The nodes samples end on, by id, with their weight.
+        /// The nodes samples end on with a weight above 0, by id, with it.
         weights: Vec<(StackId, f64)>,
     },
     Tree(CallTree),
@@ -250,7 +250,7 @@ impl<'p> CallPaths<'p> {
     fn new(p: &'p Profile) -> CallPaths<'p> {
         match p.data() {
             ProfileData::Sampled { stacks, samples, weights } => {
-                CallPaths::Stacks { stacks, weights: used_node_weights(samples, weights) }
+                CallPaths::Stacks { stacks, weights: NodeWeights::new(stacks.len(), samples, weights).positive() }
             }
             ProfileData::Evented { .. } => CallPaths::Tree(CallTree::new(p)),
         }
@@ -267,7 +267,7 @@ impl<'p> CallPaths<'p> {
     /// The `n` call paths with the most self weight, heaviest first (ties:
     /// the node made first), as their weight and frames, outermost first;
     /// paths through `(idle)` or made only of pseudo-frames are left out.
-    fn heaviest(&self, group: &ProfileGroup, n: usize) -> Vec<(f64, Vec<FrameId>)> {
+    fn heaviest(self, group: &ProfileGroup, n: usize) -> Vec<(f64, Vec<FrameId>)> {
         let frames = group.frames();
         let name = |f: FrameId| frames.get(f as usize).map_or("", |f| f.name.as_str());
         let counted = |path: &[FrameId]| {
@@ -275,7 +275,7 @@ impl<'p> CallPaths<'p> {
         };
         match self {
             CallPaths::Stacks { stacks, weights } => {
-                let mut cand: Vec<(StackId, f64)> = weights.iter().copied().filter(|&(_, w)| w > 0.0).collect();
+                let mut cand = weights;
                 cand.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 // Heaviest first: each path read until `n` are counted.
                 cand.into_iter()
@@ -284,7 +284,7 @@ impl<'p> CallPaths<'p> {
                     .take(n)
                     .collect()
             }
-            CallPaths::Tree(tree) => heaviest_nodes(group, tree, n)
+            CallPaths::Tree(tree) => heaviest_nodes(group, &tree, n)
                 .into_iter()
                 .map(|node| (tree.nodes[node as usize].self_weight, tree.path(node)))
                 .collect(),

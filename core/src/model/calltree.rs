@@ -209,13 +209,14 @@ struct PerFrame {
 /// The summed sample weight of the nodes samples use: one per node, or,
 /// when nodes far outnumber samples (stacks that share little), only the
 /// used nodes', sorted by node.
-enum NodeWeights {
+pub(crate) enum NodeWeights {
     Dense(Vec<f64>),
     Sparse(Vec<(StackId, f64)>),
 }
 
 impl NodeWeights {
-    fn new(n: usize, samples: &[StackId], weights: &[f64]) -> NodeWeights {
+    /// The weights of a table of `n` nodes with these samples.
+    pub(crate) fn new(n: usize, samples: &[StackId], weights: &[f64]) -> NodeWeights {
         if samples.len().saturating_mul(4) >= n {
             let mut w = vec![0.0f64; n];
             for (&s, &x) in samples.iter().zip(weights) {
@@ -226,6 +227,16 @@ impl NodeWeights {
             return NodeWeights::Dense(w);
         }
         NodeWeights::Sparse(used_node_weights(samples, weights))
+    }
+
+    /// Every node with a weight above 0 and its weight, by id.
+    pub(crate) fn positive(&self) -> Vec<(StackId, f64)> {
+        match self {
+            NodeWeights::Dense(w) => {
+                w.iter().enumerate().filter(|&(_, &x)| x > 0.0).map(|(s, &x)| (s as StackId, x)).collect()
+            }
+            NodeWeights::Sparse(used) => used.iter().copied().filter(|&(_, x)| x > 0.0).collect(),
+        }
     }
 
     /// Each node's weight added to its frame's self weight, in node order.
@@ -263,7 +274,7 @@ impl NodeWeights {
 /// The nodes that samples end on, by id, each with the sum of its
 /// samples' weights, added in sample order from 0 (what a vector of a
 /// weight per node, added to sample by sample, holds for them).
-pub(crate) fn used_node_weights(samples: &[StackId], weights: &[f64]) -> Vec<(StackId, f64)> {
+fn used_node_weights(samples: &[StackId], weights: &[f64]) -> Vec<(StackId, f64)> {
     // Sorted by node, then sample.
     let mut order: Vec<(StackId, usize)> =
         samples.iter().enumerate().filter(|&(_, &s)| s != NO_STACK).map(|(i, &s)| (s, i)).collect();

@@ -14,8 +14,8 @@ mod sampled_set;
 mod walk;
 
 pub use builder::{EventedBuilder, GroupBuilder, SampledBuilder};
-pub(crate) use calltree::{used_node_weights, SampledTree};
 pub use calltree::{CallNode, CallTree, FrameWeights};
+pub(crate) use calltree::{NodeWeights, SampledTree};
 pub use frame::{Frame, FrameId, ValueUnit};
 pub use profile::{Event, EventKind, Profile, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
 pub use sampled_set::SampledSetBuilder;
