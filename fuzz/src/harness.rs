@@ -68,6 +68,18 @@ pub fn run(format: Option<Format>, data: &[u8]) {
         let tree = flamekit::CallTree::new(p);
         let _ = tree.max_depth();
     }
+    for i in 0..group.profiles().len() {
+        flamekit::top_functions(&group, i, &Default::default()).expect("top functions of an imported profile");
+    }
+    flamekit::summarize(&group, &Default::default()).expect("summary of an imported group");
+    if !group.profiles().is_empty() {
+        let d = flamekit::diff(&group, &group, &Default::default()).expect("diff of an imported group with itself");
+        // Finite totals scale by exactly 1: a group diffed with itself
+        // changes nothing.
+        if d.before_total.is_finite() && d.before_total > 0.0 {
+            assert!(d.is_zero(), "a group diffed with itself changed");
+        }
+    }
     let _ = flamekit::dump(&group);
     let json = flamekit::to_speedscope_json(&group);
     let again = flamekit::import_format(Format::Speedscope, json.as_bytes(), &ImportOptions::default())
