@@ -528,6 +528,10 @@ proptest::proptest! {
             proptest::prop_assert_eq!(bits(&fw.total_weight), bits(&total_walk));
             proptest::prop_assert_eq!(&fw.present, &present_walk);
             proptest::prop_assert_eq!(&fw.present, &present_want);
+            // The diff reads the table's total as the call tree sums it.
+            let tree_total = CallTree::new(profile).root().total_weight;
+            let d = flamekit_core::diff(&g, &g, &Default::default()).unwrap();
+            proptest::prop_assert_eq!(d.after_total.to_bits(), tree_total.to_bits());
             if whole {
                 proptest::prop_assert_eq!(&fw.self_weight, &self_want);
                 proptest::prop_assert_eq!(&fw.total_weight, &total_want);
