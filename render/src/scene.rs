@@ -662,7 +662,7 @@ impl<'a> Builder<'a> {
             let mut cx = x;
             for &c in &kids {
                 let cw = t.total[c as usize];
-                if cw * scale < 1.0 {
+                if narrower_than_a_pixel(cw, scale) {
                     break; // sorted: the rest are narrower still
                 }
                 todo.push((c, next, cx));
@@ -670,6 +670,12 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// True when a call of `weight` is less than a pixel wide at `scale`
+/// pixels per unit: it is not drawn, nor anything it calls.
+fn narrower_than_a_pixel(weight: f64, scale: f64) -> bool {
+    weight * scale < 1.0
 }
 
 /// Pixels per profile unit for a width of `span` units over the chart, or
@@ -755,7 +761,7 @@ fn tree_depth(t: &Tree) -> usize {
 fn left_heavy_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions, header: &mut Header) -> f64 {
     let unit = p.unit();
     let k = o.start_depth;
-    let merged = tree::merged(p, win.start, win.end);
+    let mut merged = tree::merged_unindexed(p, win.start, win.end);
     let total = merged.total[0];
     header.set_amount(total, unit, win);
     let needed = tree_depth(&merged).saturating_sub(k);
@@ -770,6 +776,9 @@ fn left_heavy_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions
     let (h, title_h, row_h) = (b.d.h, b.d.title_h, b.d.row_h);
     b.axis(title_h, 0.0, total, unit, (top, h));
     b.depth_labels(k, rows.min(needed), &|r| top + r as i32 * row_h);
+    // Only nodes a pixel wide or more are laid out (`layout` stops at the
+    // first narrower child): the others are left out of the index.
+    merged.index_children_where(|t, i| !narrower_than_a_pixel(t.total[i], scale));
     b.layout(&merged, false, k, rows, &|r| top + r as i32 * row_h, scale);
     total
 }
@@ -1076,6 +1085,26 @@ mod tests {
         let t = texts(&s);
         assert!(t.contains(&"main".to_string()) && t.contains(&"a".to_string()), "{t:?}");
         assert!(t[t.len() - 1].contains("total 8.00ms (milliseconds)"), "{t:?}");
+    }
+
+    /// Left heavy draws every call at least a pixel wide, exactly one
+    /// included, and no call narrower, nor anything under it.
+    #[test]
+    fn left_heavy_draws_calls_a_pixel_wide_and_nothing_narrower() {
+        // 800 units over 800 px: b 1.5 px (d 1.2 px under it), f 1 px,
+        // c 0.5 px (e under it).
+        let g = group(&[
+            (&["main", "a"], 797.0),
+            (&["main", "b"], 0.3),
+            (&["main", "b", "d"], 1.2),
+            (&["main", "c", "e"], 0.5),
+            (&["main", "f"], 1.0),
+        ]);
+        let o = RenderOptions { width: 800, height: 100, view: View::LeftHeavy, axes: false, ..Default::default() };
+        let s = build(&g, &o).unwrap();
+        let drawn: std::collections::BTreeSet<u32> = rects(&s).iter().filter_map(|r| r.3).collect();
+        let [main, a, b, d, c, e, f] = [0, 1, 2, 3, 4, 5, 6];
+        assert_eq!(drawn, [main, a, b, d, f].into_iter().collect(), "c ({c}) and e ({e}) are not drawn");
     }
 
     #[test]

@@ -59,20 +59,31 @@ impl Tree {
 
     /// Build the children index. Call once the tree is complete.
     pub(crate) fn index_children(&mut self) {
-        let n = self.len();
+        self.index_children_where(|_, _| true);
+    }
+
+    /// Build the children index of the nodes `keep` takes (node 0, the
+    /// root, is no one's child): a view that draws no node narrower than a
+    /// pixel indexes only the wider ones. Call once the tree is complete.
+    pub(crate) fn index_children_where(&mut self, keep: impl Fn(&Tree, usize) -> bool) {
+        let t: &Tree = self;
+        let n = t.len();
+        // Each node's kept children counted at its own entry, summed up to
+        // it, then placed from the last child down: `first[p]` ends at the
+        // start of `p`'s children, which stay in id order.
         let mut first = vec![0u32; n + 1];
-        for i in 1..n {
-            first[self.parent[i] as usize + 1] += 1;
+        for i in (1..n).filter(|&i| keep(t, i)) {
+            first[t.parent[i] as usize] += 1;
         }
-        for i in 0..n {
-            first[i + 1] += first[i];
-        }
-        let mut fill = first.clone();
-        let mut kids = vec![0u32; n.saturating_sub(1)];
         for i in 1..n {
-            let p = self.parent[i] as usize;
-            kids[fill[p] as usize] = i as u32;
-            fill[p] += 1;
+            first[i] += first[i - 1];
+        }
+        first[n] = first[n.saturating_sub(1)];
+        let mut kids = vec![0u32; first[n] as usize];
+        for i in (1..n).rev().filter(|&i| keep(t, i)) {
+            let p = t.parent[i] as usize;
+            first[p] -= 1;
+            kids[first[p] as usize] = i as u32;
         }
         self.first = first;
         self.kids = kids;
@@ -119,6 +130,13 @@ fn clipped(a: f64, b: f64, ws: f64, we: f64) -> f64 {
 /// Sampled profiles reuse their stack table (already a prefix tree), so
 /// this is one pass over the samples; evented profiles are walked once.
 pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
+    let mut t = merged_unindexed(profile, ws, we);
+    t.index_children();
+    t
+}
+
+/// [`merged`] without its children index (see [`Tree::index_children_where`]).
+pub(crate) fn merged_unindexed(profile: &Profile, ws: f64, we: f64) -> Tree {
     let mut t = Tree::with_root(ROOT_FRAME);
     match profile.data() {
         ProfileData::Sampled { stacks, samples, weights } => {
@@ -168,7 +186,6 @@ pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
         }
     }
     t.accumulate();
-    t.index_children();
     t
 }
 
