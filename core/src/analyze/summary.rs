@@ -38,7 +38,7 @@
 
 use std::fmt::Write as _;
 
-use super::top::{function_rows, is_pseudo_frame, non_idle_total, ranked, SortBy, TopOptions};
+use super::top::{function_rows, is_idle_frame, is_pseudo_frame, non_idle_total, ranked, SortBy, TopOptions};
 use super::value::format_value;
 use crate::error::{Error, Result};
 use crate::model::{CallTree, FrameId, NodeWeights, Profile, ProfileData, ProfileGroup, StackId, StackTable};
@@ -271,7 +271,7 @@ impl<'p> CallPaths<'p> {
         let frames = group.frames();
         let name = |f: FrameId| frames.get(f as usize).map_or("", |f| f.name.as_str());
         let counted = |path: &[FrameId]| {
-            !path.iter().any(|&f| name(f) == "(idle)") && !path.iter().all(|&f| is_pseudo_frame(name(f)))
+            !path.iter().any(|&f| is_idle_frame(name(f))) && !path.iter().all(|&f| is_pseudo_frame(name(f)))
         };
         match self {
             CallPaths::Stacks { stacks, weights } => {
@@ -306,7 +306,7 @@ fn heaviest_nodes(group: &ProfileGroup, tree: &CallTree, n: usize) -> Vec<u32> {
         let p = node.parent as usize;
         // Parents have smaller indices than their children.
         let (pi, pp) = if p < i { (idle[p], all_pseudo[p]) } else { (false, true) };
-        idle[i] = pi || name == "(idle)";
+        idle[i] = pi || is_idle_frame(name);
         all_pseudo[i] = pp && is_pseudo_frame(name);
         if !idle[i] && !all_pseudo[i] && node.self_weight > 0.0 {
             cand.push(i as u32);

@@ -37,7 +37,9 @@ pub fn is_pseudo_frame(name: &str) -> bool {
     PSEUDO_FRAMES.contains(&name)
 }
 
-fn is_idle_frame(name: &str) -> bool {
+/// True for V8's `(idle)` frame (nothing was running): the one name
+/// both `top` and the summary leave idle weight out by.
+pub(crate) fn is_idle_frame(name: &str) -> bool {
     name == "(idle)"
 }
 
