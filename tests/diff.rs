@@ -47,6 +47,65 @@ fn doubled_function_ranks_first() {
     assert!(node.after_total > node.before_total);
 }
 
+/// A group of one sampled profile of `stacks` (frame names, weight).
+fn sampled(stacks: &[(&[&str], f64)]) -> flamekit::ProfileGroup {
+    let mut g = flamekit::GroupBuilder::new("test", &flamekit::IngestLimits::default());
+    let frames: Vec<Vec<flamekit::FrameId>> =
+        stacks.iter().map(|(s, _)| s.iter().map(|n| g.frame_named(n).unwrap()).collect()).collect();
+    let mut p = g.sampled("cpu", flamekit::ValueUnit::None);
+    for (f, (_, w)) in frames.iter().zip(stacks) {
+        p.push_stack(f, *w).unwrap();
+    }
+    g.push_profile(p.finish()).unwrap();
+    g.finish(0).unwrap().0
+}
+
+#[test]
+fn children_come_heaviest_after_first_then_heaviest_before_then_first_seen() {
+    let names = |d: &flamekit::ProfileDiff, node: u32| -> Vec<String> {
+        d.children(node)
+            .iter()
+            .map(|&c| d.functions[d.nodes[c as usize].function.unwrap() as usize].name.clone())
+            .collect()
+    };
+    let raw = DiffOptions { normalize: false, ..Default::default() };
+    // After: m;c 5, m;d 8 (d heavier after); before: m;c 5, m;d 4.
+    let before = sampled(&[(&["m", "c"], 5.0), (&["m", "d"], 4.0)]);
+    let after = sampled(&[(&["m", "c"], 5.0), (&["m", "d"], 8.0)]);
+    let d = diff(&before, &after, &raw).unwrap();
+    let m = d.children(0)[0];
+    assert_eq!(names(&d, 0), ["m"]);
+    assert_eq!(names(&d, m), ["d", "c"]);
+    // The other way round c is heavier after.
+    let d = diff(&after, &before, &raw).unwrap();
+    assert_eq!(names(&d, d.children(0)[0]), ["c", "d"]);
+    // Equal after: the heavier before first (e, seen last, before c).
+    let before = sampled(&[(&["m", "c"], 1.0), (&["m", "e"], 2.0)]);
+    let after = sampled(&[(&["m", "c"], 3.0), (&["m", "e"], 3.0), (&["m", "n"], 3.0)]);
+    let d = diff(&before, &after, &raw).unwrap();
+    let m = d.children(0)[0];
+    assert_eq!(names(&d, m), ["e", "c", "n"]);
+    // Equal both ways: functions in first-seen order (before, then after).
+    let before = sampled(&[(&["m", "y"], 1.0), (&["m", "x"], 1.0)]);
+    let after = sampled(&[(&["m", "z"], 2.0), (&["m", "x"], 1.0), (&["m", "y"], 1.0)]);
+    let d = diff(&before, &after, &raw).unwrap();
+    assert_eq!(names(&d, d.children(0)[0]), ["z", "y", "x"]);
+    // Every node but the root is the child of its parent, once; leaves and
+    // nodes out of range have none.
+    let mut seen = vec![0; d.nodes.len()];
+    for (i, n) in d.nodes.iter().enumerate() {
+        for &c in d.children(i as u32) {
+            assert_eq!(d.nodes[c as usize].parent as usize, i);
+            seen[c as usize] += 1;
+        }
+        assert_eq!(n.depth == 0, i == 0);
+    }
+    assert_eq!(seen[0], 0);
+    assert!(seen[1..].iter().all(|&s| s == 1));
+    assert!(d.children(d.nodes.len() as u32).is_empty());
+    assert!(d.children(u32::MAX).is_empty());
+}
+
 #[test]
 fn bad_profile_index_is_a_typed_error() {
     let g = flamekit::import(&corpus("speedscope/0.6.0/two-sampled.speedscope.json"), None).unwrap();

@@ -83,8 +83,6 @@ pub struct DiffNode {
     pub after_self: f64,
     /// Total weight after.
     pub after_total: f64,
-    /// Children, heaviest after-total first (then heaviest before, then function index).
-    pub children: Vec<u32>,
 }
 
 /// Which delta to rank by in [`ProfileDiff::top_by_delta`].
@@ -113,8 +111,13 @@ pub struct ProfileDiff {
     pub after_total: f64,
     /// Every function of either profile, in first-seen order (before, then after).
     pub functions: Vec<FunctionDelta>,
-    /// Union of both merged call trees; node 0 is the root.
+    /// Union of both merged call trees; node 0 is the root. A node's
+    /// children are [`ProfileDiff::children`].
     pub nodes: Vec<DiffNode>,
+    /// Node `i`'s children are `child_list[child_start[i]..child_start[i + 1]]`.
+    child_start: Vec<u32>,
+    /// Every node's children, node by node, each node's in their order.
+    child_list: Vec<u32>,
 }
 
 impl ProfileDiff {
@@ -131,6 +134,16 @@ impl ProfileDiff {
             key(fb).total_cmp(&key(fa)).then_with(|| fa.name.cmp(&fb.name)).then(a.cmp(&b))
         });
         idx.into_iter().skip(offset).take(limit).map(|i| &self.functions[i]).collect()
+    }
+
+    /// The children of `node` (none for a node out of range), heaviest
+    /// after total first, then heaviest before total, then by function index.
+    pub fn children(&self, node: u32) -> &[u32] {
+        let i = node as usize;
+        match (self.child_start.get(i), self.child_start.get(i + 1)) {
+            (Some(&s), Some(&e)) => &self.child_list[s as usize..e as usize],
+            _ => &[],
+        }
     }
 
     /// The function names on the path from the outermost call down to `node`.
@@ -199,7 +212,6 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
         before_total: 0.0,
         after_self: 0.0,
         after_total: 0.0,
-        children: Vec::new(),
     }];
     let mut node_index: HashMap<(u32, u32), u32> = HashMap::new();
     for (side, (group, tree)) in [(before, &before_tree), (after, &after_tree)].into_iter().enumerate() {
@@ -244,7 +256,6 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
                     before_total: 0.0,
                     after_self: 0.0,
                     after_total: 0.0,
-                    children: Vec::new(),
                 });
             }
             map[i] = id;
@@ -266,19 +277,72 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
         let (b, a) = (nodes[i].before_total, nodes[i].after_total);
         nodes[p].before_total += b;
         nodes[p].after_total += a;
-        nodes[p].children.push(i as u32);
     }
-    let keys: Vec<(f64, f64, u32)> =
-        nodes.iter().map(|n| (n.after_total, n.before_total, n.function.unwrap_or(0))).collect();
-    for n in nodes.iter_mut() {
-        n.children.sort_by(|&a, &b| {
-            let (ka, kb) = (keys[a as usize], keys[b as usize]);
-            kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(ka.2.cmp(&kb.2))
+    let (child_start, child_list) = children_of(&nodes);
+    let functions = function_weights(functions, &nodes, &child_start, &child_list);
+    Ok(ProfileDiff {
+        unit: ap.unit(),
+        normalized,
+        scale,
+        before_total,
+        after_total,
+        functions,
+        nodes,
+        child_start,
+        child_list,
+    })
+}
+
+/// Every node's children, as [`ProfileDiff::children`] gives them: one list
+/// for all nodes and where each node's part starts (a vector per node would
+/// cost several times the node).
+fn children_of(nodes: &[DiffNode]) -> (Vec<u32>, Vec<u32>) {
+    // Counted into `start[p + 2]`, summed, then placed at `start[p + 1]`,
+    // which moves it up to where node `p + 1`'s part starts.
+    let mut start = vec![0u32; nodes.len() + 2];
+    for n in &nodes[1..] {
+        start[n.parent as usize + 2] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut list = vec![0u32; nodes.len().saturating_sub(1)];
+    for (i, n) in nodes.iter().enumerate().skip(1) {
+        let at = &mut start[n.parent as usize + 1];
+        list[*at as usize] = i as u32;
+        *at += 1;
+    }
+    start.truncate(nodes.len() + 1);
+    // Siblings have different functions, so no two compare equal.
+    for w in start.windows(2) {
+        list[w[0] as usize..w[1] as usize].sort_unstable_by(|&a, &b| {
+            let (na, nb) = (&nodes[a as usize], &nodes[b as usize]);
+            nb.after_total
+                .total_cmp(&na.after_total)
+                .then(nb.before_total.total_cmp(&na.before_total))
+                .then(na.function.cmp(&nb.function))
         });
     }
-    // Function weights: self sums; totals count a recursive function once per path.
+    (start, list)
+}
+
+/// The functions' weights: self weights summed over their nodes, totals
+/// over their nodes with no caller of the same function (a recursive
+/// function counts once per path), in a depth-first walk that visits
+/// children in their order.
+fn function_weights(
+    mut functions: Vec<FunctionDelta>,
+    nodes: &[DiffNode],
+    child_start: &[u32],
+    child_list: &[u32],
+) -> Vec<FunctionDelta> {
+    let children = |n: u32| &child_list[child_start[n as usize] as usize..child_start[n as usize + 1] as usize];
+    // [before self, after self, before total, after total], beside each
+    // function's times on the path: kept apart from the names, so a node
+    // touches one small entry.
+    let mut sums = vec![[0.0f64; 4]; functions.len()];
     let mut on_path = vec![0u32; functions.len()];
-    let mut todo: Vec<(u32, bool)> = nodes[0].children.iter().rev().map(|&c| (c, false)).collect();
+    let mut todo: Vec<(u32, bool)> = children(0).iter().rev().map(|&c| (c, false)).collect();
     while let Some((id, entered)) = todo.pop() {
         let n = &nodes[id as usize];
         let Some(f) = n.function else { continue };
@@ -287,19 +351,24 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
             on_path[f] -= 1;
             continue;
         }
-        functions[f].before_self += n.before_self;
-        functions[f].after_self += n.after_self;
+        let s = &mut sums[f];
+        s[0] += n.before_self;
+        s[1] += n.after_self;
         if on_path[f] == 0 {
-            functions[f].before_total += n.before_total;
-            functions[f].after_total += n.after_total;
+            s[2] += n.before_total;
+            s[3] += n.after_total;
         }
         on_path[f] += 1;
         todo.push((id, true));
-        for &c in n.children.iter().rev() {
-            todo.push((c, false));
-        }
+        todo.extend(children(id).iter().rev().map(|&c| (c, false)));
     }
-    Ok(ProfileDiff { unit: ap.unit(), normalized, scale, before_total, after_total, functions, nodes })
+    for (f, s) in functions.iter_mut().zip(sums) {
+        f.before_self += s[0];
+        f.after_self += s[1];
+        f.before_total += s[2];
+        f.after_total += s[3];
+    }
+    functions
 }
 
 /// One side of a diff, as a merged call tree: a sampled profile's stack
