@@ -743,28 +743,14 @@ fn time_order_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions
     total
 }
 
-/// Depth (in rows below the root) of the deepest node with weight.
-fn tree_depth(t: &Tree) -> usize {
-    let mut depth = vec![0u32; t.len()];
-    let mut deepest = 0u32;
-    for i in 1..t.len() {
-        let dd = depth[t.parent[i] as usize] + 1;
-        depth[i] = dd;
-        if t.total[i] > 0.0 {
-            deepest = deepest.max(dd);
-        }
-    }
-    deepest as usize
-}
-
 /// The merged flame graph, with an axis over the merged weight.
 fn left_heavy_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions, header: &mut Header) -> f64 {
     let unit = p.unit();
     let k = o.start_depth;
-    let mut merged = tree::merged_unindexed(p, win.start, win.end);
-    let total = merged.total[0];
+    let merged = tree::merged_totals(p, win.start, win.end);
+    let total = merged.total();
     header.set_amount(total, unit, win);
-    let needed = tree_depth(&merged).saturating_sub(k);
+    let needed = merged.deepest.saturating_sub(k);
     let top = b.d.title_h + b.d.axis_h;
     b.fit_height(top + needed as i32 * b.d.row_h);
     let rows = b.d.rows_below(top);
@@ -777,9 +763,9 @@ fn left_heavy_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions
     b.axis(title_h, 0.0, total, unit, (top, h));
     b.depth_labels(k, rows.min(needed), &|r| top + r as i32 * row_h);
     // Only nodes a pixel wide or more are laid out (`layout` stops at the
-    // first narrower child): the others are left out of the index.
-    merged.index_children_where(|t, i| !narrower_than_a_pixel(t.total[i], scale));
-    b.layout(&merged, false, k, rows, &|r| top + r as i32 * row_h, scale);
+    // first narrower child): the others are left out of the tree.
+    let drawn = merged.drawn(|w| !narrower_than_a_pixel(w, scale));
+    b.layout(&drawn, false, k, rows, &|r| top + r as i32 * row_h, scale);
     total
 }
 
@@ -830,7 +816,7 @@ fn sandwich_view(
     let strip = if d.axis_h > 0 { d.axis_h } else { d.sep };
     let avail = if d.h_max > d.title_h + strip { ((d.h_max - d.title_h - strip) / d.row_h) as usize } else { 0 };
     let up = tree::callers(&merged, &occ, root_frame, avail.saturating_sub(1));
-    let need_up = (tree_depth(&up) + 1).min(o.sandwich_callers_rows.unwrap_or(usize::MAX));
+    let need_up = (tree::depth_of(&up) + 1).min(o.sandwich_callers_rows.unwrap_or(usize::MAX));
     // The callees half never gets more rows than this (see split_rows), so
     // nothing deeper is built.
     let most_down = avail - need_up.min(avail / 2);
@@ -848,7 +834,7 @@ fn sandwich_view(
         return target_total;
     };
     let (up_rows, down_rows) =
-        split_rows(need_up, tree_depth(&down) + 1, avail, (o.sandwich_callers_rows, o.sandwich_callees_rows));
+        split_rows(need_up, tree::depth_of(&down) + 1, avail, (o.sandwich_callers_rows, o.sandwich_callees_rows));
     // With side labels, each half is at least as tall as its word (the
     // boxes stay next to the axis; the rest of the half is empty) when the
     // image has the room.
@@ -914,7 +900,7 @@ pub(crate) fn build_diff(diff: &ProfileDiff, names: &ProfileGroup, o: &RenderOpt
     let unit = diff.unit;
     let total = diff.after_total;
     let k = o.start_depth;
-    let needed = tree_depth(&tree).saturating_sub(k);
+    let needed = tree::depth_of(&tree).saturating_sub(k);
     let top = d.title_h + d.axis_h;
     b.fit_height(top + needed as i32 * d.row_h);
     let rows = b.d.rows_below(top);

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use flamekit_core::{FrameId, Profile, ProfileData, NO_STACK};
+use flamekit_core::{FrameId, Profile, ProfileData, StackTable, NO_STACK};
 
 /// Frame of the virtual root of a merged tree.
 pub(crate) const ROOT_FRAME: FrameId = FrameId::MAX;
@@ -59,29 +59,21 @@ impl Tree {
 
     /// Build the children index. Call once the tree is complete.
     pub(crate) fn index_children(&mut self) {
-        self.index_children_where(|_, _| true);
-    }
-
-    /// Build the children index of the nodes `keep` takes (node 0, the
-    /// root, is no one's child): a view that draws no node narrower than a
-    /// pixel indexes only the wider ones. Call once the tree is complete.
-    pub(crate) fn index_children_where(&mut self, keep: impl Fn(&Tree, usize) -> bool) {
-        let t: &Tree = self;
-        let n = t.len();
-        // Each node's kept children counted at its own entry, summed up to
-        // it, then placed from the last child down: `first[p]` ends at the
+        let n = self.len();
+        // Each node's children counted at its own entry, summed up to it,
+        // then placed from the last child down: `first[p]` ends at the
         // start of `p`'s children, which stay in id order.
         let mut first = vec![0u32; n + 1];
-        for i in (1..n).filter(|&i| keep(t, i)) {
-            first[t.parent[i] as usize] += 1;
+        for &p in self.parent.iter().skip(1) {
+            first[p as usize] += 1;
         }
         for i in 1..n {
             first[i] += first[i - 1];
         }
         first[n] = first[n.saturating_sub(1)];
         let mut kids = vec![0u32; first[n] as usize];
-        for i in (1..n).rev().filter(|&i| keep(t, i)) {
-            let p = t.parent[i] as usize;
+        for i in (1..n).rev() {
+            let p = self.parent[i] as usize;
             first[p] -= 1;
             kids[first[p] as usize] = i as u32;
         }
@@ -135,8 +127,8 @@ pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
     t
 }
 
-/// [`merged`] without its children index (see [`Tree::index_children_where`]).
-pub(crate) fn merged_unindexed(profile: &Profile, ws: f64, we: f64) -> Tree {
+/// [`merged`] without its children index.
+fn merged_unindexed(profile: &Profile, ws: f64, we: f64) -> Tree {
     let mut t = Tree::with_root(ROOT_FRAME);
     match profile.data() {
         ProfileData::Sampled { stacks, samples, weights } => {
@@ -187,6 +179,117 @@ pub(crate) fn merged_unindexed(profile: &Profile, ws: f64, we: f64) -> Tree {
     }
     t.accumulate();
     t
+}
+
+/// The totals of the merged call tree of `profile` in `[ws, we)` (as
+/// [`merged`] gives them) and how deep it goes, for a view that draws only
+/// some of it ([`MergedTotals::drawn`]). A sampled profile's tree is its
+/// stack table, read where it is: a total per node is all that is kept.
+pub(crate) struct MergedTotals<'p> {
+    /// Node 0 is the root; node `i` is the tree's node `i`.
+    total: Vec<f64>,
+    nodes: Nodes<'p>,
+    /// The depth of the deepest node with a positive total (the root's
+    /// children are at depth 1).
+    pub deepest: usize,
+}
+
+/// The nodes of a [`MergedTotals`].
+enum Nodes<'p> {
+    /// Node `i + 1` is node `i` of the table.
+    Stacks(&'p StackTable),
+    /// A tree built for them, without its totals.
+    Tree { frame: Vec<FrameId>, parent: Vec<u32> },
+}
+
+impl MergedTotals<'_> {
+    /// The root's total.
+    pub(crate) fn total(&self) -> f64 {
+        self.total[0]
+    }
+
+    /// The tree of the nodes whose total `keep` takes, and whose parent it
+    /// takes (so whose every caller it takes), with children indexed: the
+    /// nodes a view that stops at the calls it leaves out can reach. Their
+    /// order and totals are [`merged`]'s.
+    pub(crate) fn drawn(self, keep: impl Fn(f64) -> bool) -> Tree {
+        let mut t = Tree::with_root(ROOT_FRAME);
+        t.total[0] = self.total[0];
+        // The kept nodes' ids in `t` (few: a view keeps what it can draw).
+        let mut kept: HashMap<u32, u32> = HashMap::from([(0, 0)]);
+        for (i, &w) in self.total.iter().enumerate().skip(1) {
+            if !keep(w) {
+                continue;
+            }
+            let (parent, frame) = match &self.nodes {
+                Nodes::Stacks(stacks) => {
+                    let p = stacks.parent(i as u32 - 1);
+                    (if p == NO_STACK { 0 } else { p + 1 }, stacks.frame(i as u32 - 1))
+                }
+                Nodes::Tree { frame, parent } => (parent[i], frame[i]),
+            };
+            if let Some(&p) = kept.get(&parent) {
+                let id = t.push(p, frame);
+                t.total[id as usize] = w;
+                kept.insert(i as u32, id);
+            }
+        }
+        t.index_children();
+        t
+    }
+}
+
+/// [`MergedTotals`] of `profile` in `[ws, we)`.
+pub(crate) fn merged_totals(profile: &Profile, ws: f64, we: f64) -> MergedTotals<'_> {
+    match profile.data() {
+        ProfileData::Sampled { stacks, samples, weights } => {
+            let n = stacks.len();
+            let mut total = vec![0.0; n + 1];
+            let mut deepest = 0;
+            // As `merged_unindexed` adds them: the same self weights, then
+            // each node's total into its parent's, the last node first.
+            let mut at = profile.start_value();
+            for (&s, &w) in samples.iter().zip(weights) {
+                if s != NO_STACK && (s as usize) < n {
+                    let c = clipped(at, at + w, ws, we);
+                    total[s as usize + 1] += c;
+                    // Weights are not negative: a node has a positive total
+                    // when a sample on it or under it has a positive weight.
+                    if c > 0.0 {
+                        deepest = deepest.max(stacks.depth(s) as usize);
+                    }
+                }
+                at += w;
+            }
+            for i in (1..=n).rev() {
+                let p = stacks.parent(i as u32 - 1);
+                let p = if p == NO_STACK { 0 } else { p as usize + 1 };
+                let w = total[i];
+                total[p] += w;
+            }
+            MergedTotals { total, nodes: Nodes::Stacks(stacks), deepest }
+        }
+        ProfileData::Evented { .. } => {
+            let t = merged_unindexed(profile, ws, we);
+            let deepest = depth_of(&t);
+            MergedTotals { total: t.total, nodes: Nodes::Tree { frame: t.frame, parent: t.parent }, deepest }
+        }
+    }
+}
+
+/// The depth of the deepest node of `t` with a positive total (the root's
+/// children are at depth 1).
+pub(crate) fn depth_of(t: &Tree) -> usize {
+    let mut depth = vec![0u32; t.len()];
+    let mut deepest = 0u32;
+    for i in 1..t.len() {
+        let dd = depth[t.parent[i] as usize] + 1;
+        depth[i] = dd;
+        if t.total[i] > 0.0 {
+            deepest = deepest.max(dd);
+        }
+    }
+    deepest as usize
 }
 
 /// Outermost nodes of `m` whose frame is a target (a target below another
@@ -338,6 +441,66 @@ mod tests {
         assert_eq!(t.total[0], 2.5);
         assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 1.5);
         assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
+    }
+
+    #[test]
+    fn drawn_keeps_what_keep_takes_under_kept_callers_and_deepest_counts_weighted_nodes() {
+        // main;a;b 3 · main;c 1 · main;a;b 2 · main;a;d;e 0.5 (time order).
+        let mut gb = GroupBuilder::new("test", &IngestLimits::default());
+        let [main, a, b, c, d, e] = ["main", "a", "b", "c", "d", "e"].map(|n| gb.frame_named(n).unwrap());
+        let mut p = gb.sampled("p", ValueUnit::Milliseconds);
+        for (stack, w) in [(&[main, a, b][..], 3.0), (&[main, c], 1.0), (&[main, a, b], 2.0), (&[main, a, d, e], 0.5)] {
+            p.push_stack(stack, w).unwrap();
+        }
+        gb.push_profile(p.finish()).unwrap();
+        let g = gb.finish(0).unwrap().0;
+        let p = &g.profiles()[0];
+        let parts = |t: &Tree| (t.frame.clone(), t.parent.clone(), t.total.clone());
+        // Keeping everything gives the merged tree, node for node.
+        for (ws, we) in [(0.0, 6.5), (2.0, 4.5), (6.2, 9.0)] {
+            assert_eq!(parts(&merged_totals(p, ws, we).drawn(|_| true)), parts(&merged(p, ws, we)), "[{ws}, {we})");
+        }
+        let m = merged_totals(p, 0.0, 6.5);
+        assert_eq!((m.total(), m.deepest), (6.5, 4));
+        let t = m.drawn(|w| w >= 1.0);
+        assert_eq!(t.len(), 5, "the root, main, a, b and c; not d (0.5) nor e");
+        assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 5.0);
+        assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
+        assert_eq!(by_path(&t, &g, &["main", "a"]), 5.5);
+        // b is taken, but not its caller a: left out with it.
+        let t = merged_totals(p, 0.0, 6.5).drawn(|w| w != 5.5);
+        assert_eq!(t.len(), 3, "the root, main and c");
+        assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
+        // The deepest node with weight in the window.
+        for (ws, we, deepest) in [(0.0, 6.0, 3), (3.0, 4.0, 2), (6.0, 6.5, 4), (6.5, 7.0, 0), (5.9, 6.1, 4)] {
+            assert_eq!(merged_totals(p, ws, we).deepest, deepest, "[{ws}, {we})");
+        }
+        // An evented profile's: the same.
+        let mut gb = GroupBuilder::new("test", &IngestLimits::default());
+        let [main, a, b, c, d, e] = ["main", "a", "b", "c", "d", "e"].map(|n| gb.frame_named(n).unwrap());
+        let mut ev = gb.evented("e", ValueUnit::Milliseconds);
+        for (f, at) in [(main, 0.0), (a, 0.0), (b, 0.0)] {
+            ev.open(f, at).unwrap();
+        }
+        ev.close(b, 3.0).unwrap();
+        ev.close(a, 3.0).unwrap();
+        ev.open(c, 3.0).unwrap();
+        ev.close(c, 4.0).unwrap();
+        ev.open(a, 4.0).unwrap();
+        ev.open(b, 4.0).unwrap();
+        ev.close(b, 6.0).unwrap();
+        ev.open(d, 6.0).unwrap();
+        ev.open(e, 6.0).unwrap();
+        ev.close_all(6.5).unwrap();
+        gb.push_profile(ev.finish().unwrap()).unwrap();
+        let ge = gb.finish(0).unwrap().0;
+        let pe = &ge.profiles()[0];
+        for (ws, we, deepest) in [(0.0, 6.0, 3), (3.0, 4.0, 2), (6.0, 6.5, 4), (6.5, 7.0, 0)] {
+            assert_eq!(merged_totals(pe, ws, we).deepest, deepest, "[{ws}, {we})");
+        }
+        let t = merged_totals(pe, 0.0, 6.5).drawn(|w| w >= 1.0);
+        assert_eq!(t.len(), 5);
+        assert_eq!(by_path(&t, &ge, &["main", "a", "b"]), 5.0);
     }
 
     #[test]
