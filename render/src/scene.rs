@@ -809,23 +809,24 @@ fn sandwich_view(
             .max_by(|&a, &c| fw.total_weight[a].total_cmp(&fw.total_weight[c]).then(c.cmp(&a)));
         mask.iter_mut().enumerate().for_each(|(i, m)| *m = Some(i) == best);
     }
-    let merged = tree::merged(p, win.start, win.end);
-    let occ = tree::outermost(&merged, &mask);
-    let root_frame = occ.first().map_or(0, |&n| merged.frame[n as usize]);
+    let merged = tree::merged_totals(p, win.start, win.end);
     let d = b.d;
     let strip = if d.axis_h > 0 { d.axis_h } else { d.sep };
     let avail = if d.h_max > d.title_h + strip { ((d.h_max - d.title_h - strip) / d.row_h) as usize } else { 0 };
-    let up = tree::callers(&merged, &occ, root_frame, avail.saturating_sub(1));
+    let targets = merged.targets(&mask, avail.saturating_sub(1));
+    let occ = &targets.occ;
+    let root_frame = occ.first().map_or(0, |&n| merged.frame(n as usize));
+    let up = merged.callers(&targets, root_frame, avail.saturating_sub(1));
     let need_up = (tree::depth_of(&up) + 1).min(o.sandwich_callers_rows.unwrap_or(usize::MAX));
     // The callees half never gets more rows than this (see split_rows), so
     // nothing deeper is built.
     let most_down = avail - need_up.min(avail / 2);
-    let down = tree::callees(&merged, &occ, root_frame, most_down.saturating_sub(1));
+    let down = merged.callees(&targets, root_frame, most_down.saturating_sub(1));
     let target_total = up.total[0];
     header.amount = format!(
         "{} of {}{}",
         format::value(target_total, unit),
-        format::value(merged.total[0], unit),
+        format::value(merged.total(), unit),
         if win.zoomed { window_text(win, unit) } else { " total".to_string() }
     );
     let Some(scale) = scale_of(&d, target_total).filter(|_| !occ.is_empty()) else {

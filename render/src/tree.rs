@@ -121,6 +121,7 @@ fn clipped(a: f64, b: f64, ws: f64, we: f64) -> f64 {
 /// `[ws, we)`, with children indexed. The root has frame [`ROOT_FRAME`].
 /// Sampled profiles reuse their stack table (already a prefix tree), so
 /// this is one pass over the samples; evented profiles are walked once.
+#[cfg(test)]
 pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
     let mut t = merged_unindexed(profile, ws, we);
     t.index_children();
@@ -194,6 +195,21 @@ pub(crate) struct MergedTotals<'p> {
     pub deepest: usize,
 }
 
+/// Where the targets of a sandwich are in a [`MergedTotals`]
+/// ([`MergedTotals::targets`]).
+pub(crate) struct Targets {
+    /// The outermost targets with weight, in id order.
+    pub occ: Vec<u32>,
+    /// Each node's depth under one of them (0 for one of them), or
+    /// [`NOT_UNDER`], or [`TOO_DEEP`] past the cap.
+    under: Vec<u16>,
+}
+
+/// A node under no target ([`Targets::under`]).
+const NOT_UNDER: u16 = u16::MAX;
+/// A node deeper under a target than the cap ([`Targets::under`]).
+const TOO_DEEP: u16 = u16::MAX - 1;
+
 /// The nodes of a [`MergedTotals`].
 enum Nodes<'p> {
     /// Node `i + 1` is node `i` of the table.
@@ -206,6 +222,115 @@ impl MergedTotals<'_> {
     /// The root's total.
     pub(crate) fn total(&self) -> f64 {
         self.total[0]
+    }
+
+    /// The parent of node `i` (not the root).
+    #[inline]
+    fn parent(&self, i: usize) -> usize {
+        match &self.nodes {
+            Nodes::Stacks(stacks) => match stacks.parent(i as u32 - 1) {
+                NO_STACK => 0,
+                p => p as usize + 1,
+            },
+            Nodes::Tree { parent, .. } => parent[i] as usize,
+        }
+    }
+
+    /// The frame of node `i` (not the root).
+    #[inline]
+    pub(crate) fn frame(&self, i: usize) -> FrameId {
+        match &self.nodes {
+            Nodes::Stacks(stacks) => stacks.frame(i as u32 - 1),
+            Nodes::Tree { frame, .. } => frame[i],
+        }
+    }
+
+    /// The outermost nodes whose frame `is_target` marks (a target under
+    /// another target is not one: recursion counted once) and whose total
+    /// is positive, in id order; and the depth under them of every node,
+    /// up to `cap`, for [`MergedTotals::callees`].
+    pub(crate) fn targets(&self, is_target: &[bool], cap: usize) -> Targets {
+        let cap = cap.min(usize::from(TOO_DEEP) - 1) as u16;
+        let mut under = vec![NOT_UNDER; self.total.len()];
+        let mut occ = Vec::new();
+        // Parents first: a node is under a target when its parent is, or
+        // is one. (A node's total is at most its parent's: nothing under a
+        // node without weight has any.)
+        for i in 1..self.total.len() {
+            under[i] = match under[self.parent(i)] {
+                NOT_UNDER => {
+                    if self.total[i] > 0.0 && is_target.get(self.frame(i) as usize).copied().unwrap_or(false) {
+                        occ.push(i as u32);
+                        0
+                    } else {
+                        NOT_UNDER
+                    }
+                }
+                d if d >= cap => TOO_DEEP,
+                d => d + 1,
+            };
+        }
+        Targets { occ, under }
+    }
+
+    /// The merged callers of the targets `t`, inverted: the root is the
+    /// target (`root_frame`), its children the direct callers, and so on.
+    /// Nodes deeper than `max_depth` (root = depth 0) are not built.
+    pub(crate) fn callers(&self, t: &Targets, root_frame: FrameId, max_depth: usize) -> Tree {
+        let mut up = Tree::with_root(root_frame);
+        let mut index = HashMap::new();
+        for &o in &t.occ {
+            let w = self.total[o as usize];
+            up.total[0] += w;
+            let mut cur = 0u32;
+            let mut p = self.parent(o as usize);
+            let mut depth = 0usize;
+            while p != 0 && depth < max_depth {
+                cur = child(&mut up, &mut index, cur, self.frame(p));
+                up.total[cur as usize] += w;
+                p = self.parent(p);
+                depth += 1;
+            }
+        }
+        up.index_children();
+        up
+    }
+
+    /// The merged callees of the targets `t`: the root is the target, below
+    /// it the union of what each of them calls. Nodes deeper than
+    /// `max_depth` (root = depth 0; at most the `cap` of
+    /// [`MergedTotals::targets`]) are not built.
+    pub(crate) fn callees(&self, t: &Targets, root_frame: FrameId, max_depth: usize) -> Tree {
+        // The calls with weight that may be built, by caller, in id order.
+        let mut calls: Vec<(u32, u32)> = (1..self.total.len())
+            .filter(|&i| matches!(t.under[i], d if d != 0 && d <= max_depth as u16) && self.total[i] > 0.0)
+            .map(|i| (self.parent(i) as u32, i as u32))
+            .collect();
+        calls.sort_by_key(|&(p, _)| p);
+        let called_by = |n: u32| {
+            let from = calls.partition_point(|&(p, _)| p < n);
+            calls[from..].iter().take_while(move |&&(p, _)| p == n).map(|&(_, c)| c)
+        };
+        let mut down = Tree::with_root(root_frame);
+        let mut index = HashMap::new();
+        let mut todo: Vec<(u32, u32, usize)> = Vec::new();
+        for &o in &t.occ {
+            down.total[0] += self.total[o as usize];
+            todo.push((o, 0, 0));
+            while let Some((src, dst, depth)) = todo.pop() {
+                if depth >= max_depth {
+                    continue;
+                }
+                for c in called_by(src) {
+                    let w = self.total[c as usize];
+                    let d = child(&mut down, &mut index, dst, self.frame(c as usize));
+                    down.total[d as usize] += w;
+                    todo.push((c, d, depth + 1));
+                }
+            }
+        }
+        down.index_children();
+        down
     }
 
     /// The tree of the nodes whose total `keep` takes, and whose parent it
@@ -221,15 +346,8 @@ impl MergedTotals<'_> {
             if !keep(w) {
                 continue;
             }
-            let (parent, frame) = match &self.nodes {
-                Nodes::Stacks(stacks) => {
-                    let p = stacks.parent(i as u32 - 1);
-                    (if p == NO_STACK { 0 } else { p + 1 }, stacks.frame(i as u32 - 1))
-                }
-                Nodes::Tree { frame, parent } => (parent[i], frame[i]),
-            };
-            if let Some(&p) = kept.get(&parent) {
-                let id = t.push(p, frame);
+            if let Some(&p) = kept.get(&(self.parent(i) as u32)) {
+                let id = t.push(p, self.frame(i));
                 t.total[id as usize] = w;
                 kept.insert(i as u32, id);
             }
@@ -292,27 +410,6 @@ pub(crate) fn depth_of(t: &Tree) -> usize {
     deepest as usize
 }
 
-/// Outermost nodes of `m` whose frame is a target (a target below another
-/// target is not listed: recursion counted once), with weight, in id order.
-pub(crate) fn outermost(m: &Tree, is_target: &[bool]) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut todo: Vec<u32> = vec![0];
-    while let Some(n) = todo.pop() {
-        for &c in m.children(n) {
-            if m.total[c as usize] <= 0.0 {
-                continue;
-            }
-            if is_target.get(m.frame[c as usize] as usize).copied().unwrap_or(false) {
-                out.push(c);
-            } else {
-                todo.push(c);
-            }
-        }
-    }
-    out.sort_unstable();
-    out
-}
-
 fn child(t: &mut Tree, index: &mut HashMap<(u32, FrameId), u32>, parent: u32, frame: FrameId) -> u32 {
     match index.get(&(parent, frame)) {
         Some(&id) => id,
@@ -322,58 +419,6 @@ fn child(t: &mut Tree, index: &mut HashMap<(u32, FrameId), u32>, parent: u32, fr
             id
         }
     }
-}
-
-/// Merged callers of the occurrences `occ` of `m`, inverted: the root is the
-/// target (`root_frame`), its children the direct callers, and so on. Nodes
-/// deeper than `max_depth` (root = depth 0) are not built.
-pub(crate) fn callers(m: &Tree, occ: &[u32], root_frame: FrameId, max_depth: usize) -> Tree {
-    let mut t = Tree::with_root(root_frame);
-    let mut index = HashMap::new();
-    for &o in occ {
-        let w = m.total[o as usize];
-        t.total[0] += w;
-        let mut cur = 0u32;
-        let mut p = m.parent[o as usize];
-        let mut depth = 0usize;
-        while p != 0 && depth < max_depth {
-            cur = child(&mut t, &mut index, cur, m.frame[p as usize]);
-            t.total[cur as usize] += w;
-            p = m.parent[p as usize];
-            depth += 1;
-        }
-    }
-    t.index_children();
-    t
-}
-
-/// Merged callees of the occurrences `occ` of `m`: the root is the target,
-/// below it the union of what every occurrence calls. Nodes deeper than
-/// `max_depth` (root = depth 0) are not built.
-pub(crate) fn callees(m: &Tree, occ: &[u32], root_frame: FrameId, max_depth: usize) -> Tree {
-    let mut t = Tree::with_root(root_frame);
-    let mut index = HashMap::new();
-    let mut todo: Vec<(u32, u32, usize)> = Vec::new();
-    for &o in occ {
-        t.total[0] += m.total[o as usize];
-        todo.push((o, 0, 0));
-        while let Some((src, dst, depth)) = todo.pop() {
-            if depth >= max_depth {
-                continue;
-            }
-            for &c in m.children(src) {
-                let w = m.total[c as usize];
-                if w <= 0.0 {
-                    continue;
-                }
-                let d = child(&mut t, &mut index, dst, m.frame[c as usize]);
-                t.total[d as usize] += w;
-                todo.push((c, d, depth + 1));
-            }
-        }
-    }
-    t.index_children();
-    t
 }
 
 #[cfg(test)]
@@ -514,24 +559,39 @@ mod tests {
         p.push_stack(&[main, g], 4.0).unwrap();
         gb.push_profile(p.finish()).unwrap();
         let group = gb.finish(0).unwrap().0;
-        let m = merged(&group.profiles()[0], 0.0, 7.0);
+        let m = merged_totals(&group.profiles()[0], 0.0, 7.0);
         let mut is_f = vec![false; group.frames().len()];
         is_f[f as usize] = true;
-        let occ = outermost(&m, &is_f);
-        assert_eq!(occ.len(), 2, "main;f and main;x;f, not the nested f");
-        let up = callers(&m, &occ, f, 10);
+        let t = m.targets(&is_f, 10);
+        assert_eq!(t.occ.len(), 2, "main;f and main;x;f, not the nested f");
+        let up = m.callers(&t, f, 10);
         assert_eq!(up.total[0], 3.0);
         assert_eq!(by_path(&up, &group, &["main"]), 2.0);
         assert_eq!(by_path(&up, &group, &["x"]), 1.0);
         assert_eq!(by_path(&up, &group, &["x", "main"]), 1.0);
-        let down = callees(&m, &occ, f, 10);
+        let down = m.callees(&t, f, 10);
         assert_eq!(down.total[0], 3.0);
         assert_eq!(by_path(&down, &group, &["g"]), 2.0);
         assert_eq!(by_path(&down, &group, &["g", "f", "h"]), 2.0);
         // Depth clipping: nothing below depth 1 is built.
-        let shallow = callees(&m, &occ, f, 1);
+        let shallow = m.callees(&t, f, 1);
         assert_eq!(shallow.len(), 2);
-        let shallow = callers(&m, &occ, f, 1);
+        let shallow = m.callers(&t, f, 1);
         assert_eq!(shallow.len(), 3);
+        // Depths under the targets counted up to a cap: callees up to it
+        // are the same, callers do not depend on it.
+        let capped = m.targets(&is_f, 2);
+        assert_eq!(capped.occ, t.occ);
+        for depth in 0..=2 {
+            let (a, b) = (m.callees(&capped, f, depth), m.callees(&t, f, depth));
+            assert_eq!((&a.frame, &a.parent, &a.total), (&b.frame, &b.parent, &b.total), "depth {depth}");
+        }
+        assert_eq!(m.callees(&capped, f, 2).len(), 3, "the root, g and g;f");
+        assert_eq!(m.callers(&capped, f, 10).len(), up.len());
+        // In [3, 7) only main;g has weight: no target.
+        let late = merged_totals(&group.profiles()[0], 3.0, 7.0);
+        let t = late.targets(&is_f, 10);
+        assert!(t.occ.is_empty());
+        assert_eq!(late.callees(&t, f, 10).len(), 1);
     }
 }
