@@ -570,6 +570,62 @@ fn sampled_or_evented(samples: &[(Vec<u32>, u32)], evented: bool) -> flamekit_co
     g.finish(0).unwrap().0
 }
 
+/// A group of one sampled profile of `samples`, whose frame `i` is
+/// `f{i % 3}` at line `i` (frames 0 and 3 are one function, as 1 and 4 are:
+/// the diff matches functions by name and file, not line).
+fn with_shared_functions(samples: &[(Vec<u32>, u32)]) -> flamekit_core::ProfileGroup {
+    let mut g = GroupBuilder::new("test", &IngestLimits::default());
+    let ids: Vec<u32> = (0..5)
+        .map(|i| g.frame(flamekit_core::Frame::with_location(format!("f{}", i % 3), None, Some(i), None)).unwrap())
+        .collect();
+    let mut p = g.sampled("p", ValueUnit::Milliseconds);
+    for (stack, w) in samples {
+        p.push_stack(&stack.iter().map(|&f| ids[f as usize]).collect::<Vec<_>>(), f64::from(*w)).unwrap();
+    }
+    g.push_profile(p.finish()).unwrap();
+    g.finish(0).unwrap().0
+}
+
+proptest::proptest! {
+    /// The diff's nodes are the call paths of either profile, by function
+    /// name, each once, with the weight of the samples that end there on
+    /// each side (summed from the samples here, whole numbers so the order
+    /// of adding does not matter), each node under the node of its path
+    /// less its last call, and no node without a path.
+    #[test]
+    fn diff_nodes_are_the_function_paths_of_both_sides(
+        before in proptest::collection::vec((proptest::collection::vec(0u32..5, 1..12), 1u32..9), 1..25),
+        after in proptest::collection::vec((proptest::collection::vec(0u32..5, 1..12), 1u32..9), 1..25),
+    ) {
+        use std::collections::BTreeMap;
+        let opts = flamekit_core::DiffOptions { normalize: false, ..Default::default() };
+        let d = flamekit_core::diff(&with_shared_functions(&before), &with_shared_functions(&after), &opts).unwrap();
+        // Expected: every prefix of every stack, as function names, with
+        // the self weights of the stacks equal to it.
+        let mut expected: BTreeMap<Vec<String>, (f64, f64)> = BTreeMap::new();
+        for (side, samples) in [&before, &after].into_iter().enumerate() {
+            for (stack, w) in samples {
+                let names: Vec<String> = stack.iter().map(|f| format!("f{}", f % 3)).collect();
+                for k in 1..=names.len() {
+                    let e = expected.entry(names[..k].to_vec()).or_default();
+                    if k == names.len() {
+                        if side == 0 { e.0 += f64::from(*w) } else { e.1 += f64::from(*w) }
+                    }
+                }
+            }
+        }
+        let mut got: BTreeMap<Vec<String>, (f64, f64)> = BTreeMap::new();
+        for (i, n) in d.nodes.iter().enumerate().skip(1) {
+            let path: Vec<String> = d.path(i as u32).iter().map(|s| s.to_string()).collect();
+            proptest::prop_assert_eq!(d.path(n.parent), &d.path(i as u32)[..path.len() - 1]);
+            proptest::prop_assert_eq!(n.depth as usize, path.len());
+            let again = got.insert(path, (n.before_self, n.after_self));
+            proptest::prop_assert!(again.is_none(), "a path twice");
+        }
+        proptest::prop_assert_eq!(got, expected);
+    }
+}
+
 proptest::proptest! {
     /// The diff reads a sampled profile's stack table as its call tree and
     /// builds an evented profile's: on the same samples (whole-number

@@ -213,6 +213,10 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
         after_self: 0.0,
         after_total: 0.0,
     }];
+    // A node's children: its first one in `first_child`, the others in
+    // `node_index` by function. Most nodes of a large tree have one child
+    // (a deep stack shared by no other): found without hashing.
+    let mut first_child: Vec<u32> = vec![NO_CHILD];
     let mut node_index: HashMap<(u32, u32), u32> = HashMap::new();
     for (side, (group, tree)) in [(before, &before_tree), (after, &after_tree)].into_iter().enumerate() {
         let is_before = side == 0;
@@ -245,8 +249,16 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
             };
             let parent = map[parent];
             let next = nodes.len() as u32;
-            let id = *node_index.entry((parent, func)).or_insert(next);
+            let id = match first_child[parent as usize] {
+                NO_CHILD => {
+                    first_child[parent as usize] = next;
+                    next
+                }
+                first if nodes[first as usize].function == Some(func) => first,
+                _ => *node_index.entry((parent, func)).or_insert(next),
+            };
             if id == next {
+                first_child.push(NO_CHILD);
                 let depth = nodes[parent as usize].depth + 1;
                 nodes.push(DiffNode {
                     function: Some(func),
@@ -292,6 +304,9 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
         child_list,
     })
 }
+
+/// No child yet (in `diff`'s first children).
+const NO_CHILD: u32 = u32::MAX;
 
 /// Every node's children, as [`ProfileDiff::children`] gives them: one list
 /// for all nodes and where each node's part starts (a vector per node would
