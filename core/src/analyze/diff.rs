@@ -279,6 +279,9 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
             }
         });
     }
+    // The sides and the look-ups are done with: their memory goes before
+    // the children's.
+    drop((before_tree, after_tree, first_child, node_index, function_index));
     // Totals bottom-up (children have larger indices than parents).
     for n in nodes.iter_mut() {
         n.before_total = n.before_self;
