@@ -129,6 +129,12 @@ fn bench_export_analyze(c: &mut Criterion) {
     g.bench_function("diff/gen-distinct-10MB", |b| {
         b.iter(|| flamekit::diff(black_box(&group), black_box(&distinct), &Default::default()).expect("diff"))
     });
+    // The same generator's first 5 MB against all 10: a profile that grew.
+    let half = generated_shape(GenFormat::Collapsed, Shape::Distinct, 5_000_000);
+    let half = flamekit::import_with(&half, None, &opts()).expect("collapsed").0;
+    g.bench_function("diff/gen-distinct-5MB-10MB", |b| {
+        b.iter(|| flamekit::diff(black_box(&half), black_box(&distinct), &Default::default()).expect("diff"))
+    });
     let big = sampled_group(1_000_000);
     g.bench_function("top-functions/gen-1M-samples", |b| {
         b.iter(|| flamekit::top_functions(black_box(&big), 0, &TopOptions::default()).expect("top"))
@@ -149,6 +155,21 @@ fn bench_export_analyze(c: &mut Criterion) {
         });
         g.bench_function(format!("png-1200x800-{name}/gen-1M-samples"), |b| {
             b.iter(|| flamekit::render_png(black_box(&big), &ro).expect("render"))
+        });
+    }
+    // Stacks that share little: the merged views on a node per frame of
+    // nearly every sample (sandwich: the function with the most weight).
+    let heaviest =
+        flamekit::top_functions(&distinct, 0, &TopOptions { sort_by: flamekit::SortBy::Total, ..Default::default() })
+            .expect("top")
+            .into_iter()
+            .next()
+            .expect("a function")
+            .name;
+    for (name, view) in [("left-heavy", View::LeftHeavy), ("sandwich", View::Sandwich { frame: heaviest })] {
+        let ro = RenderOptions { width: 1200, height: 800, view, ..Default::default() };
+        g.bench_function(format!("png-1200x800-{name}/gen-distinct-10MB"), |b| {
+            b.iter(|| flamekit::render_png(black_box(&distinct), &ro).expect("render"))
         });
     }
     g.finish();
