@@ -1,6 +1,7 @@
 //! Export: speedscope file-format JSON (plain or gzip) and the `dump` view.
 
 mod dump;
+mod gzip;
 mod json;
 mod speedscope;
 

@@ -1,5 +1,6 @@
 use std::io::{self, Write};
 
+use super::gzip;
 use super::json::{write_number, write_str};
 use crate::model::{EventKind, ProfileData, ProfileGroup, NO_STACK};
 
@@ -105,10 +106,12 @@ pub fn to_speedscope_json(group: &ProfileGroup) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// `group` as gzip-compressed speedscope JSON, for storage. Deterministic:
-/// the gzip header carries no timestamp or file name.
+/// `group` as gzip-compressed speedscope JSON (one gzip member, level 6),
+/// for storage. Deterministic: the gzip header carries no timestamp or file
+/// name, and the bytes do not depend on the cores. Text past 1 MiB is
+/// deflated in 1 MiB blocks on every core, each block with the 32 KiB
+/// before it as its dictionary (a little larger than one stream would be).
 pub fn to_speedscope_gzip(group: &ProfileGroup) -> Vec<u8> {
-    let mut enc = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(6));
-    let _ = write_speedscope_json(group, &mut enc);
-    enc.finish().unwrap_or_default()
+    // Writing to memory and deflating cannot fail.
+    gzip::gzip(6, gzip::cores(), |w| write_speedscope_json(group, w)).unwrap_or_default()
 }
