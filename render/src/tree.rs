@@ -438,6 +438,30 @@ mod tests {
         g.finish(0).unwrap().0
     }
 
+    /// An evented profile of `stacks` (frame names, duration), one after
+    /// the other from 0 ms: each stack's frames stay open into the next
+    /// as far as the two are the same.
+    fn evented(stacks: &[(&[&str], f64)]) -> ProfileGroup {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let mut e = g.evented("e", ValueUnit::Milliseconds);
+        let (mut open, mut at): (Vec<&str>, f64) = (Vec::new(), 0.0);
+        for (stack, w) in stacks {
+            let keep = open.iter().zip(stack.iter()).take_while(|(a, b)| a == b).count();
+            while open.len() > keep {
+                let name = open.pop().unwrap();
+                e.close(g.frame_named(name).unwrap(), at).unwrap();
+            }
+            for name in &stack[keep..] {
+                e.open(g.frame_named(name).unwrap(), at).unwrap();
+                open.push(name);
+            }
+            at += w;
+        }
+        e.close_all(at).unwrap();
+        g.push_profile(e.finish().unwrap()).unwrap();
+        g.finish(0).unwrap().0
+    }
+
     fn by_path(t: &Tree, g: &ProfileGroup, path: &[&str]) -> f64 {
         let mut n = 0u32;
         for name in path {
@@ -467,21 +491,7 @@ mod tests {
 
     #[test]
     fn merged_evented_matches_sampled() {
-        let mut g = GroupBuilder::new("test", &IngestLimits::default());
-        let [main, a, b, c] = ["main", "a", "b", "c"].map(|n| g.frame_named(n).unwrap());
-        let mut e = g.evented("e", ValueUnit::Milliseconds);
-        e.open(main, 0.0).unwrap();
-        e.open(a, 0.0).unwrap();
-        e.open(b, 0.0).unwrap();
-        e.close(b, 3.0).unwrap();
-        e.close(a, 3.0).unwrap();
-        e.open(c, 3.0).unwrap();
-        e.close(c, 4.0).unwrap();
-        e.open(a, 4.0).unwrap();
-        e.open(b, 4.0).unwrap();
-        e.close_all(6.0).unwrap();
-        g.push_profile(e.finish().unwrap()).unwrap();
-        let g = g.finish(0).unwrap().0;
+        let g = evented(&[(&["main", "a", "b"], 3.0), (&["main", "c"], 1.0), (&["main", "a", "b"], 2.0)]);
         let t = merged(&g.profiles()[0], 2.0, 4.5);
         assert_eq!(t.total[0], 2.5);
         assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 1.5);
@@ -521,24 +531,12 @@ mod tests {
             assert_eq!(merged_totals(p, ws, we).deepest, deepest, "[{ws}, {we})");
         }
         // An evented profile's: the same.
-        let mut gb = GroupBuilder::new("test", &IngestLimits::default());
-        let [main, a, b, c, d, e] = ["main", "a", "b", "c", "d", "e"].map(|n| gb.frame_named(n).unwrap());
-        let mut ev = gb.evented("e", ValueUnit::Milliseconds);
-        for (f, at) in [(main, 0.0), (a, 0.0), (b, 0.0)] {
-            ev.open(f, at).unwrap();
-        }
-        ev.close(b, 3.0).unwrap();
-        ev.close(a, 3.0).unwrap();
-        ev.open(c, 3.0).unwrap();
-        ev.close(c, 4.0).unwrap();
-        ev.open(a, 4.0).unwrap();
-        ev.open(b, 4.0).unwrap();
-        ev.close(b, 6.0).unwrap();
-        ev.open(d, 6.0).unwrap();
-        ev.open(e, 6.0).unwrap();
-        ev.close_all(6.5).unwrap();
-        gb.push_profile(ev.finish().unwrap()).unwrap();
-        let ge = gb.finish(0).unwrap().0;
+        let ge = evented(&[
+            (&["main", "a", "b"], 3.0),
+            (&["main", "c"], 1.0),
+            (&["main", "a", "b"], 2.0),
+            (&["main", "a", "d", "e"], 0.5),
+        ]);
         let pe = &ge.profiles()[0];
         for (ws, we, deepest) in [(0.0, 6.0, 3), (3.0, 4.0, 2), (6.0, 6.5, 4), (6.5, 7.0, 0)] {
             assert_eq!(merged_totals(pe, ws, we).deepest, deepest, "[{ws}, {we})");
