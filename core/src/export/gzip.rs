@@ -23,7 +23,7 @@ pub(crate) fn cores() -> usize {
 }
 
 /// Bytes of text per block.
-pub(crate) const BLOCK: usize = 1 << 20;
+const BLOCK: usize = 1 << 20;
 /// The deflate window: how much text before a block is its dictionary.
 const WINDOW: usize = 32 * 1024;
 
@@ -151,18 +151,19 @@ impl<'scope, 'env> Blocks<'scope, 'env> {
         self.shipped += 1;
         let level = self.level;
         match &mut self.workers {
-            None => {
-                let part = deflate(level, &job)?;
-                self.out.extend_from_slice(&part);
-                self.next += 1;
-            }
-            Some(workers) => {
+            // A text of one block starts no thread.
+            Some(workers) if !(last && workers.started.is_none()) => {
                 let (tx, rx) = workers.start(level);
                 let back: Vec<Done> = rx.try_iter().collect();
                 tx.send(job).map_err(|_| io::Error::other("a deflating thread stopped"))?;
                 for done in back {
                     self.take(done)?;
                 }
+            }
+            _ => {
+                let part = deflate(level, &job)?;
+                self.out.extend_from_slice(&part);
+                self.next += 1;
             }
         }
         Ok(())
