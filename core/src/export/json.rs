@@ -11,9 +11,9 @@ pub fn write_number<W: Write + ?Sized>(w: &mut W, x: f64) -> io::Result<()> {
     if x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_992.0 {
         return w.write_all(itoa::Buffer::new().format(x as i64).as_bytes());
     }
-    serde_json::to_writer(&mut *w, &x).map_err(io::Error::other)
+    serde_json::to_writer(&mut *w, &x).map_err(io::Error::from)
 }
 
 pub(crate) fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
+    serde_json::to_writer(&mut *w, s).map_err(io::Error::from)
 }
