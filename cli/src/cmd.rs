@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use flamekit::Error;
 
-use crate::{load, read_input, write_output, InputArgs};
+use crate::{load, read_input, write_output, write_output_with, InputArgs};
 
 /// `flamekit dump FILE`
 #[derive(clap::Args)]
@@ -16,7 +16,7 @@ pub(crate) struct DumpArgs {
 
 pub(crate) fn dump(a: DumpArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
-    write_output(&PathBuf::from("-"), flamekit::dump(&group).as_bytes())?;
+    write_output_with(&PathBuf::from("-"), |w| flamekit::dump_json(&group, w))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -36,9 +36,13 @@ pub(crate) struct ConvertArgs {
 pub(crate) fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let gz = a.gzip || a.output.extension().is_some_and(|e| e == "gz");
-    let bytes =
-        if gz { flamekit::to_speedscope_gzip(&group) } else { flamekit::to_speedscope_json(&group).into_bytes() };
-    write_output(&a.output, &bytes)?;
+    if gz {
+        write_output(&a.output, &flamekit::to_speedscope_gzip(&group))?;
+    } else {
+        // Written as it is made: the JSON of a large profile is several
+        // times the profile.
+        write_output_with(&a.output, |w| flamekit::write_speedscope_json(&group, w))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -134,8 +134,19 @@ pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
 /// is written and flushed, so a failure (a full disk) leaves the previous
 /// file intact and no truncated output.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_output_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_output`] of what `write` writes, as it writes it (a large
+/// export is not held in memory first). To stdout, a reader that went away
+/// ends the output without an error, as in [`print_stdout`].
+pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
     if path.as_os_str() == "-" {
-        print_stdout(bytes)
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        match write(&mut out).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        }
     } else {
         let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
         let dir = match path.parent() {
@@ -156,7 +167,9 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         if let Ok(previous) = std::fs::metadata(path) {
             tmp.as_file().set_permissions(previous.permissions()).map_err(io)?;
         }
-        tmp.write_all(bytes).map_err(io)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut w).and_then(|()| w.flush()).map_err(io)?;
+        drop(w);
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(path).map_err(|e| io(e.error))?;
         Ok(())

@@ -119,3 +119,37 @@ fn output_permissions_are_those_of_a_plain_create() {
     run(&kept);
     assert_eq!(mode(&kept), 0o640);
 }
+
+/// `dump` and `convert` write to stdout as they make their output; a reader
+/// that goes away after the first bytes (`flamekit dump big | head`) ends
+/// it without an error, as for the commands that print a whole output.
+#[test]
+fn streamed_output_to_a_reader_that_goes_away_is_not_an_error() {
+    use std::io::Read as _;
+    let d = dir("closed-pipe");
+    let input = d.path().join("in.txt");
+    // Long names: most of the output is strings, which go through
+    // serde_json, so the write that meets the closed pipe is one of theirs.
+    let long = "x".repeat(300);
+    let mut text = String::new();
+    for i in 0..4_000 {
+        text.push_str(&format!("main;{long}{};{long}{i} {}\n", i % 97, i + 1));
+    }
+    std::fs::write(&input, text).unwrap();
+    for cmd in ["dump", "convert"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+            .args([cmd, "-q", input.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        stdout.read_exact(&mut first).unwrap();
+        assert_eq!(first[0], b'{', "{cmd}");
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
