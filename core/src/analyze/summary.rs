@@ -177,9 +177,9 @@ fn profile_section(out: &mut Budget, group: &ProfileGroup, index: usize, active:
         }
     }
     // Everything below needs the weights; computed only when reached.
-    let fw = p.frame_weights(group.frames().len());
+    let (fw, nodes) = p.frame_weights_and_nodes(group.frames().len());
     let total = non_idle_total(group, p);
-    let paths = CallPaths::new(p);
+    let paths = CallPaths::new(p, nodes);
     let depth = paths.max_depth();
     let mut lines = vec![
         format!("  Non-idle total: {}", format_value(total, unit)),
@@ -247,10 +247,13 @@ enum CallPaths<'p> {
 }
 
 impl<'p> CallPaths<'p> {
-    fn new(p: &'p Profile) -> CallPaths<'p> {
+    /// `nodes`: the sampled profile's node weights when the caller has
+    /// them (from [`Profile::frame_weights_and_nodes`]), else made here.
+    fn new(p: &'p Profile, nodes: Option<NodeWeights>) -> CallPaths<'p> {
         match p.data() {
             ProfileData::Sampled { stacks, samples, weights } => {
-                CallPaths::Stacks { stacks, weights: NodeWeights::new(stacks.len(), samples, weights).positive() }
+                let nodes = nodes.unwrap_or_else(|| NodeWeights::new(stacks.len(), samples, weights));
+                CallPaths::Stacks { stacks, weights: nodes.positive() }
             }
             ProfileData::Evented { .. } => CallPaths::Tree(CallTree::new(p)),
         }

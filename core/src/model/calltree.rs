@@ -23,14 +23,22 @@ impl Profile {
     /// Compute [`FrameWeights`] for frames `0..frame_count` (pass
     /// `group.frames().len()`). Linear in the profile size, iterative.
     pub fn frame_weights(&self, frame_count: usize) -> FrameWeights {
+        self.frame_weights_and_nodes(frame_count).0
+    }
+
+    /// [`Profile::frame_weights`], and a sampled profile's node weights
+    /// the walk read (`None` for an evented or empty profile), for a caller
+    /// that needs them too (the summary's heaviest paths).
+    pub(crate) fn frame_weights_and_nodes(&self, frame_count: usize) -> (FrameWeights, Option<NodeWeights>) {
         let mut fw = FrameWeights {
             self_weight: vec![0.0; frame_count],
             total_weight: vec![0.0; frame_count],
             present: vec![false; frame_count],
         };
+        let mut nodes = None;
         match &self.data {
             ProfileData::Sampled { stacks, samples, weights } => {
-                sampled_frame_weights(stacks, samples, weights, &mut fw)
+                nodes = sampled_frame_weights(stacks, samples, weights, &mut fw);
             }
             ProfileData::Evented { .. } => {
                 let mut on_stack = vec![0u32; frame_count];
@@ -60,7 +68,7 @@ impl Profile {
                 });
             }
         }
-        fw
+        (fw, nodes)
     }
 }
 
@@ -79,9 +87,14 @@ impl Profile {
 /// same numbers in the same order as a reverse scan of the table followed
 /// by a depth-first walk of children by id, so the weights are equal to
 /// the last bit whatever they are.
-fn sampled_frame_weights(stacks: &StackTable, samples: &[StackId], weights: &[f64], fw: &mut FrameWeights) {
+fn sampled_frame_weights(
+    stacks: &StackTable,
+    samples: &[StackId],
+    weights: &[f64],
+    fw: &mut FrameWeights,
+) -> Option<NodeWeights> {
     if stacks.is_empty() {
-        return;
+        return None;
     }
     let node_w = NodeWeights::new(stacks.len(), samples, weights);
     node_w.add_self(stacks.frames(), &mut fw.self_weight);
@@ -93,6 +106,7 @@ fn sampled_frame_weights(stacks: &StackTable, samples: &[StackId], weights: &[f6
         *total = pf.total;
         *present = pf.present;
     }
+    Some(node_w)
 }
 
 /// The walk of [`sampled_frame_weights`]: every node's subtree weight, and,
