@@ -119,24 +119,15 @@ fn clipped(a: f64, b: f64, ws: f64, we: f64) -> f64 {
 
 /// The merged call tree of `profile` counting only weight inside
 /// `[ws, we)`, with children indexed. The root has frame [`ROOT_FRAME`].
-/// Sampled profiles reuse their stack table (already a prefix tree), so
-/// this is one pass over the samples; evented profiles are walked once.
+/// A sampled profile's is a copy of its stack table (already a prefix
+/// tree) with the samples' weights; an evented profile's is [`walked`].
+/// The views read [`merged_totals`] instead; this is what the tests hold
+/// it to.
 #[cfg(test)]
 pub(crate) fn merged(profile: &Profile, ws: f64, we: f64) -> Tree {
-    let mut t = merged_unindexed(profile, ws, we);
-    t.index_children();
-    t
-}
-
-/// [`merged`] without its children index.
-fn merged_unindexed(profile: &Profile, ws: f64, we: f64) -> Tree {
-    let mut t = Tree::with_root(ROOT_FRAME);
-    match profile.data() {
+    let mut t = match profile.data() {
         ProfileData::Sampled { stacks, samples, weights } => {
-            let n = stacks.len();
-            t.frame.reserve(n);
-            t.parent.reserve(n);
-            t.total.reserve(n);
+            let mut t = Tree::with_root(ROOT_FRAME);
             for (p, f, _) in stacks.nodes() {
                 t.push(if p == NO_STACK { 0 } else { p + 1 }, f);
             }
@@ -151,33 +142,35 @@ fn merged_unindexed(profile: &Profile, ws: f64, we: f64) -> Tree {
                 }
                 at += w;
             }
+            t.accumulate();
+            t
         }
-        ProfileData::Evented { .. } => {
-            let mut index: HashMap<(u32, FrameId), u32> = HashMap::new();
-            let mut path: Vec<u32> = vec![0];
-            let mut last = profile.start_value();
-            profile.walk(&mut |ev: flamekit_core::WalkEvent| {
-                let top = path.last().copied().unwrap_or(0);
-                if top != 0 {
-                    t.total[top as usize] += clipped(last, ev.at, ws, we);
-                }
-                last = ev.at;
-                if ev.open {
-                    let id = match index.get(&(top, ev.frame)) {
-                        Some(&id) => id,
-                        None => {
-                            let id = t.push(top, ev.frame);
-                            index.insert((top, ev.frame), id);
-                            id
-                        }
-                    };
-                    path.push(id);
-                } else if path.len() > 1 {
-                    path.pop();
-                }
-            });
+        ProfileData::Evented { .. } => walked(profile, ws, we),
+    };
+    t.index_children();
+    t
+}
+
+/// The merged call tree of `profile` in `[ws, we)`, built by walking its
+/// calls (node ids in the order calls first open), without its children
+/// index.
+fn walked(profile: &Profile, ws: f64, we: f64) -> Tree {
+    let mut t = Tree::with_root(ROOT_FRAME);
+    let mut index: HashMap<(u32, FrameId), u32> = HashMap::new();
+    let mut path: Vec<u32> = vec![0];
+    let mut last = profile.start_value();
+    profile.walk(&mut |ev: flamekit_core::WalkEvent| {
+        let top = path.last().copied().unwrap_or(0);
+        if top != 0 {
+            t.total[top as usize] += clipped(last, ev.at, ws, we);
         }
-    }
+        last = ev.at;
+        if ev.open {
+            path.push(child(&mut t, &mut index, top, ev.frame));
+        } else if path.len() > 1 {
+            path.pop();
+        }
+    });
     t.accumulate();
     t
 }
@@ -303,7 +296,10 @@ impl MergedTotals<'_> {
     pub(crate) fn callees(&self, t: &Targets, root_frame: FrameId, max_depth: usize) -> Tree {
         // The calls with weight that may be built, by caller, in id order.
         let mut calls: Vec<(u32, u32)> = (1..self.total.len())
-            .filter(|&i| matches!(t.under[i], d if d != 0 && d <= max_depth as u16) && self.total[i] > 0.0)
+            .filter(|&i| {
+                let d = t.under[i];
+                d != 0 && d < TOO_DEEP && usize::from(d) <= max_depth && self.total[i] > 0.0
+            })
             .map(|i| (self.parent(i) as u32, i as u32))
             .collect();
         calls.sort_by_key(|&(p, _)| p);
@@ -364,7 +360,7 @@ pub(crate) fn merged_totals(profile: &Profile, ws: f64, we: f64) -> MergedTotals
             let n = stacks.len();
             let mut total = vec![0.0; n + 1];
             let mut deepest = 0;
-            // As `merged_unindexed` adds them: the same self weights, then
+            // As `merged` adds them: the same self weights, then
             // each node's total into its parent's, the last node first.
             let mut at = profile.start_value();
             for (&s, &w) in samples.iter().zip(weights) {
@@ -379,16 +375,15 @@ pub(crate) fn merged_totals(profile: &Profile, ws: f64, we: f64) -> MergedTotals
                 }
                 at += w;
             }
+            let mut m = MergedTotals { total, nodes: Nodes::Stacks(stacks), deepest };
             for i in (1..=n).rev() {
-                let p = stacks.parent(i as u32 - 1);
-                let p = if p == NO_STACK { 0 } else { p as usize + 1 };
-                let w = total[i];
-                total[p] += w;
+                let (p, w) = (m.parent(i), m.total[i]);
+                m.total[p] += w;
             }
-            MergedTotals { total, nodes: Nodes::Stacks(stacks), deepest }
+            m
         }
         ProfileData::Evented { .. } => {
-            let t = merged_unindexed(profile, ws, we);
+            let t = walked(profile, ws, we);
             let deepest = depth_of(&t);
             MergedTotals { total: t.total, nodes: Nodes::Tree { frame: t.frame, parent: t.parent }, deepest }
         }
