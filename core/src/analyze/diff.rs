@@ -294,18 +294,19 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
         nodes[p].after_total += a;
     }
     let (child_start, child_list) = children_of(&nodes);
-    let functions = function_weights(functions, &nodes, &child_start, &child_list);
-    Ok(ProfileDiff {
+    let mut d = ProfileDiff {
         unit: ap.unit(),
         normalized,
         scale,
         before_total,
         after_total,
-        functions,
+        functions: Vec::new(),
         nodes,
         child_start,
         child_list,
-    })
+    };
+    d.functions = function_weights(functions, &d);
+    Ok(d)
 }
 
 /// No child yet (in `diff`'s first children).
@@ -347,22 +348,16 @@ fn children_of(nodes: &[DiffNode]) -> (Vec<u32>, Vec<u32>) {
 /// The functions' weights: self weights summed over their nodes, totals
 /// over their nodes with no caller of the same function (a recursive
 /// function counts once per path), in a depth-first walk that visits
-/// children in their order.
-fn function_weights(
-    mut functions: Vec<FunctionDelta>,
-    nodes: &[DiffNode],
-    child_start: &[u32],
-    child_list: &[u32],
-) -> Vec<FunctionDelta> {
-    let children = |n: u32| &child_list[child_start[n as usize] as usize..child_start[n as usize + 1] as usize];
+/// children in their order (`d`: the diff with its nodes and children).
+fn function_weights(mut functions: Vec<FunctionDelta>, d: &ProfileDiff) -> Vec<FunctionDelta> {
     // [before self, after self, before total, after total], beside each
     // function's times on the path: kept apart from the names, so a node
     // touches one small entry.
     let mut sums = vec![[0.0f64; 4]; functions.len()];
     let mut on_path = vec![0u32; functions.len()];
-    let mut todo: Vec<(u32, bool)> = children(0).iter().rev().map(|&c| (c, false)).collect();
+    let mut todo: Vec<(u32, bool)> = d.children(0).iter().rev().map(|&c| (c, false)).collect();
     while let Some((id, entered)) = todo.pop() {
-        let n = &nodes[id as usize];
+        let n = &d.nodes[id as usize];
         let Some(f) = n.function else { continue };
         let f = f as usize;
         if entered {
@@ -378,7 +373,7 @@ fn function_weights(
         }
         on_path[f] += 1;
         todo.push((id, true));
-        todo.extend(children(id).iter().rev().map(|&c| (c, false)));
+        todo.extend(d.children(id).iter().rev().map(|&c| (c, false)));
     }
     for (f, s) in functions.iter_mut().zip(sums) {
         f.before_self += s[0];
