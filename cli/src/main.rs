@@ -138,15 +138,10 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// [`write_output`] of what `write` writes, as it writes it (a large
-/// export is not held in memory first). To stdout, a reader that went away
-/// ends the output without an error, as in [`print_stdout`].
+/// export is not held in memory first). To stdout as [`stdout_with`].
 pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
     if path.as_os_str() == "-" {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        match write(&mut out).and_then(|()| out.flush()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-            _ => Ok(()),
-        }
+        stdout_with(write)
     } else {
         let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
         let dir = match path.parent() {
@@ -176,11 +171,17 @@ pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std:
     }
 }
 
-/// Write `bytes` to stdout. A reader that went away (`flamekit top … | head`)
-/// is not an error: the output it wanted was delivered.
+/// Write `bytes` to stdout, as [`stdout_with`].
 pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    stdout_with(|w| w.write_all(bytes))
+}
+
+/// Write what `write` writes to stdout, buffered. A reader that went away
+/// (`flamekit top … | head`) is not an error: the output it wanted was
+/// delivered.
+fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
