@@ -80,7 +80,7 @@ p()
 p(`- CPU: ${m0.cpu}, nproc ${m0.nproc}`)
 const resumed = machines.filter((m) => m.when === 'resume').map((m) => `, ${m.loadavg} on resuming (RESUME=1)`)
 p(`- load average (1, 5, 15 min): ${m0.loadavg} at start${resumed.join('')}, ${m1.loadavg} at end`)
-p(`- Node ${m0.node}; ${m0.chromium}; ${m0.runs} run(s) per cell, each a fresh process; cells are medians`)
+p(`- Node ${m0.node}; ${m0.chromium}; ${m0.runs} run(s) per cell, each a fresh process; cells are medians; the two sides of a ratio run in turn`)
 if (m0.chromium_skipped) p(`- speedscope 1.25 in Chromium skipped: ${m0.chromium_skipped}`)
 p()
 

@@ -190,45 +190,58 @@ have() {
     echo 0
   fi
 }
-runs() { # TOOL FILE...: RUNS runs of TOOL on each FILE, taking the files in turn
-  local tool=$1 i f
-  shift
+# in_turn CELL...: RUNS rounds; each round runs every CELL ("TOOL FILE")
+# once, in the order given. The tools a ratio compares (all cores and one
+# thread, an importer and its floor, the half and full inputs of the
+# linearity check, flamekit and inferno) are run in turn like this, so that
+# both sides of a ratio see the same periods of a shared, noisy machine.
+in_turn() {
+  local i cell tool f
   local -A stopped=()
   for ((i = 0; i < RUNS; i++)); do
-    for f in "$@"; do
-      if [[ -n ${stopped["_$f"]:-} ]]; then
+    for cell in "$@"; do
+      tool=${cell%% *}
+      f=${cell#* }
+      if [[ -n ${stopped["$cell"]:-} ]]; then
         # An earlier run timed out; this one would too.
         record "{\"tool\":$(esc "$tool"),\"input\":$(esc "$f"),\"error\":\"not run: an earlier run timed out\"}"
       elif (($(have "$tool" "$f") <= i)); then
         run "$tool" "$f"
-        if ((TIMED_OUT)); then stopped["_$f"]=1; fi
+        if ((TIMED_OUT)); then stopped["$cell"]=1; fi
       fi
     done
   done
+}
+runs() { # TOOL FILE...: RUNS runs of TOOL on each FILE, taking the files in turn
+  local tool=$1 f cells=()
+  shift
+  for f in "$@"; do cells+=("$tool $f"); done
+  in_turn "${cells[@]}"
 }
 
 if [[ "${RESUME:-0}" == 1 ]] && grep -q '"when":"start"' "$RESULTS"; then machine resume; else machine start; fi
 for f in "${FULL[@]}"; do
   log "$(basename "$f")"
-  if [[ -n ${HALF_OF[$f]:-} ]]; then
-    # The linearity check's two sizes in turn, so that both see the same
-    # period of a shared, noisy machine.
-    runs flamekit "$f" "${HALF_OF[$f]}"
-  else
-    runs flamekit "$f"
-  fi
-  runs flamekit-1t "$f"
-  runs flamekit-node "$f"
-  runs flamekit-cli "$f"
+  # Each ratio's two sides in turn (see in_turn).
+  cells=("flamekit $f")
+  if [[ -n ${HALF_OF[$f]:-} ]]; then cells+=("flamekit ${HALF_OF[$f]}"); fi
+  cells+=("flamekit-1t $f")
   case $f in
-    *.json | *.cpuprofile) runs serde-value "$f"; runs serde-ignored "$f" ;;
-    *.pb.gz) runs pprof-format "$f"; runs inflate "$f" ;;
+    *.json | *.cpuprofile) cells+=("serde-ignored $f") ;;
+    *.pb.gz) cells+=("inflate $f") ;;
+  esac
+  in_turn "${cells[@]}"
+  runs flamekit-node "$f"
+  case $(basename "$f") in
+    perf-*) if ((INFERNO_OK)); then in_turn "flamekit-cli $f" "inferno-collapse-perf $f"; else runs flamekit-cli "$f"; fi ;;
+    *) runs flamekit-cli "$f" ;;
+  esac
+  case $f in
+    *.json | *.cpuprofile) runs serde-value "$f" ;;
+    *.pb.gz) runs pprof-format "$f" ;;
   esac
   case $(basename "$f") in
-    collapsed-*)
-      runs flamekit-svg "$f"
-      if ((INFERNO_OK)); then runs inferno-flamegraph "$f"; fi ;;
-    perf-*) if ((INFERNO_OK)); then runs inferno-collapse-perf "$f"; fi ;;
+    collapsed-*) if ((INFERNO_OK)); then in_turn "flamekit-svg $f" "inferno-flamegraph $f"; else runs flamekit-svg "$f"; fi ;;
   esac
   if [[ "${SKIP_SPEEDSCOPE:-0}" != 1 ]]; then
     runs speedscope-1.9 "$f"
