@@ -34,6 +34,9 @@
 // Errors and limits.
 pub use flamekit_core::{Error, IngestLimits, LimitKind, Named, Result};
 
+// Threads.
+pub use flamekit_core::available_cores;
+
 // The model.
 pub use flamekit_core::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,

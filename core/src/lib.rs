@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod analyze;
+mod cores;
 mod error;
 mod export;
 mod limits;
@@ -25,6 +26,7 @@ pub use analyze::{
     format_value, is_pseudo_frame, non_idle_total, summarize, top_functions, FunctionStat, SortBy, SummaryOptions,
     TopOptions, PSEUDO_FRAMES,
 };
+pub use cores::available_cores;
 pub use error::{Error, LimitKind, Result};
 pub use export::{
     dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_number, write_speedscope_json,

@@ -88,18 +88,17 @@ pub struct ImportOptions {
     /// builds their stacks, and a second thread maps the memory that gzip
     /// input is inflated into ahead of the inflater. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
-    /// Default: `0`, all cores ([`std::thread::available_parallelism`]);
+    /// Default: `0`, all cores ([`flamekit_core::available_cores`]);
     /// `1` reads on the calling thread and starts none.
     pub threads: usize,
 }
 
 impl ImportOptions {
     /// The number of threads [`ImportOptions::threads`] asks for: `0` is
-    /// every core [`std::thread::available_parallelism`] reports (1 when
-    /// it cannot tell).
+    /// [`flamekit_core::available_cores`].
     pub fn thread_count(&self) -> usize {
         match self.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            0 => flamekit_core::available_cores(),
             n => n,
         }
     }

@@ -122,7 +122,7 @@ pub(crate) fn serve(a: ServeArgs) -> Result<ExitCode, Error> {
             format!("{} is beyond loopback: set --token-env (or pass --insecure)", a.listen),
         ));
     }
-    let workers = a.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let workers = a.workers.unwrap_or_else(flamekit::available_cores).max(1);
     let app = Arc::new(App {
         token,
         max_body: a.max_body_bytes,

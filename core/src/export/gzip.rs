@@ -16,12 +16,6 @@ use std::sync::mpsc;
 
 use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 
-/// The threads [`gzip`] deflates on by default: one per core (one where
-/// no thread can be started, as in WebAssembly).
-pub(crate) fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// Bytes of text per block.
 const BLOCK: usize = 1 << 20;
 /// The deflate window: how much text before a block is its dictionary.

@@ -113,5 +113,5 @@ pub fn to_speedscope_json(group: &ProfileGroup) -> String {
 /// before it as its dictionary (a little larger than one stream would be).
 pub fn to_speedscope_gzip(group: &ProfileGroup) -> Vec<u8> {
     // Writing to memory and deflating cannot fail.
-    gzip::gzip(6, gzip::cores(), |w| write_speedscope_json(group, w)).unwrap_or_default()
+    gzip::gzip(6, crate::available_cores(), |w| write_speedscope_json(group, w)).unwrap_or_default()
 }
