@@ -343,6 +343,23 @@ fn gzip_bomb_is_refused_quickly_with_bounded_memory() {
 }
 
 #[test]
+fn a_large_body_is_held_once() {
+    // 64 MiB of text: the check route only looks at it, so what the server
+    // holds at its peak is the body (once) and its own few MiB; a copy of
+    // the body for the job would take it past 128 MiB.
+    const BODY: usize = 64 << 20;
+    let s = Server::start(&["--max-body-bytes", &(BODY as u64 * 2).to_string()]);
+    let line = b"main;work;step 1\n";
+    let body: Vec<u8> = line.iter().copied().cycle().take(BODY / line.len() * line.len()).collect();
+    let r = post(&s.url("/api/v1/check"), &body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["verdict"], "allow");
+    drop(body);
+    let peak_kib = s.peak_rss_kib();
+    assert!(peak_kib < (BODY as u64 * 3 / 2) >> 10, "peak RSS {peak_kib} KiB for a {BODY}-byte body");
+}
+
+#[test]
 fn two_hundred_concurrent_renders_are_all_answered() {
     let s = Server::start(&["--max-queue", "256"]);
     let url = s.url("/api/v1/render?width=300&height=200");

@@ -86,7 +86,8 @@ impl Reply {
 struct Req {
     params: Vec<(String, String)>,
     content_type: Option<String>,
-    body: Vec<u8>,
+    /// The request body as received (not copied).
+    body: axum::body::Bytes,
 }
 
 impl Req {
@@ -305,7 +306,7 @@ async fn handle_inner(
         };
         app.metrics.bytes_in(bytes.len() as u64);
         let params = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()).into_owned().collect();
-        let req = Req { params, content_type, body: bytes.to_vec() };
+        let req = Req { params, content_type, body: bytes };
         let permit = app
             .work
             .clone()
