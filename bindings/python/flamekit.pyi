@@ -194,6 +194,7 @@ class ProfileGroup:
     flamedeck_duration_ms: Optional[float]
     active_profile_index: int
     frame_count: int
+    heap_bytes: int
     profiles: List[ProfileInfo]
     report: ImportReport
     def frame_weights(self, profile: Optional[int] = None) -> List[FrameWeight]:

@@ -100,6 +100,14 @@ impl ProfileGroup {
     pub fn frame_count(&self) -> f64 {
         self.inner.group.frames().len() as f64
     }
+    /// Bytes of heap the group holds (frames, stacks, samples, events; a
+    /// stack table shared by several profiles counted once): what a cache of
+    /// loaded profiles can budget by.
+    #[cfg_attr(node, napi(getter))]
+    #[cfg_attr(not(node), wasm_bindgen(getter, js_name = heapBytes))]
+    pub fn heap_bytes(&self) -> f64 {
+        self.inner.group.heap_bytes() as f64
+    }
     /// The profiles, in file order.
     #[cfg_attr(node, napi(getter, ts_return_type = "ProfileInfo[]"))]
     #[cfg_attr(not(node), wasm_bindgen(getter, unchecked_return_type = "ProfileInfo[]"))]

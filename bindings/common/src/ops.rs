@@ -256,6 +256,10 @@ macro_rules! group_accessors {
             active_profile_index: u32 = g.group.active_profile_index() as u32;
             /// Number of distinct frames in the group.
             frame_count: u64 = g.group.frames().len() as u64;
+            /// Bytes of heap the group holds (frames, stacks, samples, events; a
+            /// stack table shared by several profiles counted once): what a cache
+            /// of loaded profiles can budget by.
+            heap_bytes: u64 = g.group.heap_bytes() as u64;
             /// What the import skipped or repaired.
             report: $crate::ImportReportInfo = g.report();
         } }

@@ -135,6 +135,14 @@ test('a panic becomes an internal_error Error', () => {
   assert.equal(flamekit.load(Buffer.from('a;b 1\n')).frameCount, 2)
 })
 
+test('heapBytes counts the samples', () => {
+  // 1,000 lines, each a sample: at least a stack id (4 bytes) and a weight (8 bytes) each.
+  const text = Array.from({ length: 1000 }, (_, i) => `main;f${i} 1\n`).join('')
+  const g = flamekit.load(Buffer.from(text))
+  assert.ok(g.heapBytes >= 1000 * (4 + 8), `${g.heapBytes}`)
+  assert.ok(g.heapBytes > flamekit.load(Buffer.from('a;b 1\n')).heapBytes)
+})
+
 test('topFunctions and summary', () => {
   const g = flamekit.load(TWO)
   const rows = g.topFunctions({ profile: 0, by: 'total', offset: 1, limit: 2 })

@@ -220,6 +220,15 @@ def test_a_panic_becomes_internal_error():
     assert flamekit.load(b"a;b 1\n").frame_count == 2
 
 
+def test_heap_bytes_counts_the_samples():
+    # 1,000 lines, each a sample: at least a stack id (4 bytes) and a weight
+    # (8 bytes) each, and one frame name per line.
+    text = "".join(f"main;f{i} 1\n" for i in range(1000)).encode()
+    g = flamekit.load(text)
+    assert g.heap_bytes >= 1000 * (4 + 8)
+    assert g.heap_bytes > flamekit.load(b"a;b 1\n").heap_bytes
+
+
 def test_top_functions_and_summary(corpus):
     g = flamekit.load(corpus(TWO))
     rows = g.top_functions(profile=0, by="total", offset=1, limit=2)

@@ -173,6 +173,15 @@ def test_error_codes_and_panics():
     assert fk.load_bytes(b"a 1\n", None, None).frame_count() == 1
 
 
+def test_heap_bytes_counts_the_samples():
+    # 1,000 lines, each a sample: at least a stack id (4 bytes) and a weight
+    # (8 bytes) each.
+    text = "".join(f"main;f{i} 1\n" for i in range(1000)).encode()
+    g = fk.load_bytes(text, None, None)
+    assert g.heap_bytes() >= 1000 * (4 + 8)
+    assert g.heap_bytes() > fk.load_bytes(b"a 1\n", None, None).heap_bytes()
+
+
 def test_threads_share_one_group():
     g = fk.load_file(derive.input_path({"corpus": "speedscope/0.6.0/two-sampled.speedscope.json"}), None)
     want = g.render_png(None)

@@ -29,6 +29,8 @@ test('errors are Errors with the stable code', async () => {
 test('a profile from text: weights, export, images', async () => {
   const g = await flamekit.loadAsync(TEXT, 'stacks.txt')
   assert.equal(g.frameCount, 3)
+  // Two samples: at least a stack id (4 bytes) and a weight (8 bytes) each.
+  assert.ok(g.heapBytes >= 2 * (4 + 8), `${g.heapBytes}`)
   const w = Object.fromEntries(g.frameWeights().map((f) => [f.name, [f.selfWeight, f.totalWeight]]))
   assert.deepEqual(w, { a: [0, 4], b: [3, 3], c: [1, 1] })
   assert.deepEqual(g.topFunctions({ limit: 1 }).map((r) => r.name), ['b'])

@@ -118,6 +118,18 @@ impl StackTable {
     pub fn len(&self) -> usize {
         self.frames.len()
     }
+    /// Bytes of heap the table holds: its vectors' capacities.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let depths = match &self.run_depth {
+            Depths::Narrow(v) => v.capacity() * size_of::<u16>(),
+            Depths::Wide(v) => v.capacity() * size_of::<u32>(),
+        };
+        self.frames.capacity() * size_of::<FrameId>()
+            + self.words.capacity() * size_of::<Word>()
+            + (self.run_first.capacity() + self.run_parent.capacity()) * size_of::<StackId>()
+            + depths
+    }
     /// True when there are no nodes.
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
@@ -509,6 +521,60 @@ impl ProfileGroup {
     pub fn duration_ms(&self) -> Option<f64> {
         self.profiles.iter().filter_map(|p| p.duration_ms()).reduce(f64::max)
     }
+    /// Bytes of heap the group holds, counted from its vectors' capacities
+    /// and its strings: the frames and their names and files, each profile's
+    /// name and samples, weights or events, and the stack tables (one that
+    /// several profiles share, as pprof's sample types do, counted once).
+    /// What a cache of groups can budget by; memory the allocator keeps
+    /// around the blocks is not counted.
+    ///
+    /// ```
+    /// # fn main() -> flamekit_core::Result<()> {
+    /// use flamekit_core::{Frame, GroupBuilder, IngestLimits, ValueUnit};
+    /// let mut g = GroupBuilder::new("example", &IngestLimits::default());
+    /// let main = g.frame(Frame::new("main"))?;
+    /// let mut b = g.sampled("cpu", ValueUnit::None);
+    /// for _ in 0..1000 {
+    ///     b.push_stack(&[main], 1.0)?;
+    /// }
+    /// g.push_profile(b.finish())?;
+    /// let (group, _) = g.finish(0)?;
+    /// // A stack id and a weight per sample, at least.
+    /// assert!(group.heap_bytes() >= 1000 * (4 + 8));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let frames = self.frames.capacity() * size_of::<Frame>()
+            + self
+                .frames
+                .iter()
+                .map(|f| f.name.capacity() + f.file.as_ref().map_or(0, String::capacity))
+                .sum::<usize>();
+        let mut tables: Vec<&Arc<StackTable>> = Vec::new();
+        let profiles = self.profiles.capacity() * size_of::<Profile>()
+            + self
+                .profiles
+                .iter()
+                .map(|p| {
+                    p.name.capacity()
+                        + match &p.data {
+                            ProfileData::Sampled { stacks, samples, weights } => {
+                                let first = !tables.iter().any(|t| Arc::ptr_eq(t, stacks));
+                                if first {
+                                    tables.push(stacks);
+                                }
+                                samples.capacity() * size_of::<StackId>()
+                                    + weights.capacity() * size_of::<f64>()
+                                    + if first { size_of::<StackTable>() + stacks.heap_bytes() } else { 0 }
+                            }
+                            ProfileData::Evented { events } => events.capacity() * size_of::<Event>(),
+                        }
+                })
+                .sum::<usize>();
+        self.name.capacity() + self.format.capacity() + self.profile_type.capacity() + frames + profiles
+    }
 }
 
 /// For tests that pick parents at random: `pick` as a parent among `len`
@@ -609,5 +675,77 @@ mod stack_table_tests {
             prop_assert!(prefix == first, "prefix {}", len);
             prop_assert_eq!(prefix.nodes().collect::<Vec<_>>(), list[..len].to_vec());
         }
+    }
+}
+
+#[cfg(test)]
+mod heap_bytes_tests {
+    use super::*;
+    use crate::{GroupBuilder, IngestLimits};
+
+    /// A group of `profiles` sample types over the same 1,000 samples, each
+    /// a 20-frame stack sharing no node with another (20,000 nodes).
+    fn sample_types(profiles: usize) -> ProfileGroup {
+        let mut g = GroupBuilder::new("t", &IngestLimits::default());
+        let frames: Vec<FrameId> = (0..1000).map(|i| g.frame(Frame::new(format!("f{i}"))).unwrap()).collect();
+        let names: Vec<(String, ValueUnit)> = (0..profiles).map(|i| (format!("type{i}"), ValueUnit::None)).collect();
+        let mut set = g.sampled_set(names);
+        for s in 0..1000usize {
+            // Its own outermost frame: no two samples share a node.
+            let stack: Vec<FrameId> = (0..20).map(|d| frames[(s + d * 37) % 1000]).collect();
+            let id = set.stack_id(&stack).unwrap();
+            for p in 0..profiles {
+                set.push_sample(p, id, 1.0).unwrap();
+            }
+        }
+        for p in set.finish() {
+            g.push_profile(p).unwrap();
+        }
+        g.finish(0).unwrap().0
+    }
+
+    fn table(g: &ProfileGroup, i: usize) -> &Arc<StackTable> {
+        match g.profiles()[i].data() {
+            ProfileData::Sampled { stacks, .. } => stacks,
+            ProfileData::Evented { .. } => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn counts_what_the_group_holds() {
+        let g = sample_types(1);
+        let nodes = table(&g, 0).len();
+        assert_eq!(nodes, 20_000);
+        let names: usize = g.frames().iter().map(|f| f.name.len()).sum();
+        let least = nodes * 4 + 1000 * (4 + 8) + std::mem::size_of_val(g.frames()) + names;
+        assert!(g.heap_bytes() >= least, "{} < {least}", g.heap_bytes());
+        // Nor much more: what was reserved is at most about twice that.
+        assert!(g.heap_bytes() <= 2 * least + 4096, "{} for {least}", g.heap_bytes());
+    }
+
+    #[test]
+    fn a_table_shared_by_sample_types_counts_once() {
+        let one = sample_types(1);
+        let two = sample_types(2);
+        assert!(Arc::ptr_eq(table(&two, 0), table(&two, 1)));
+        let table_bytes = table(&two, 0).heap_bytes();
+        let more = two.heap_bytes() - one.heap_bytes();
+        // The second profile adds its samples and weights, not the table.
+        assert!(more >= 1000 * (4 + 8), "{more}");
+        assert!(more < table_bytes, "{more} >= the table's {table_bytes}");
+    }
+
+    #[test]
+    fn counts_events() {
+        let mut g = GroupBuilder::new("t", &IngestLimits::default());
+        let f = g.frame(Frame::new("main")).unwrap();
+        let mut b = g.evented("e", ValueUnit::Milliseconds);
+        for i in 0..1000 {
+            b.open(f, f64::from(i) * 2.0).unwrap();
+            b.close(f, f64::from(i) * 2.0 + 1.0).unwrap();
+        }
+        g.push_profile(b.finish().unwrap()).unwrap();
+        let (g, _) = g.finish(0).unwrap();
+        assert!(g.heap_bytes() >= 2000 * std::mem::size_of::<Event>());
     }
 }
