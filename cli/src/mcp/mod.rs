@@ -30,6 +30,10 @@ pub(crate) struct McpArgs {
     /// Only read trace files under this directory (repeatable). Default: any readable file.
     #[arg(long = "root")]
     roots: Vec<PathBuf>,
+    /// Most bytes of loaded profiles kept for later calls (least recently used
+    /// out; the profile in use is kept even when larger).
+    #[arg(long, default_value_t = 1 << 30)]
+    cache_bytes: usize,
 }
 
 /// Render parameters accepted by the screenshot tools, passed by name to
@@ -49,7 +53,7 @@ pub(crate) fn mcp(a: McpArgs) -> Result<ExitCode, Error> {
     for r in &a.roots {
         roots.push(std::fs::canonicalize(r).map_err(|e| Error::Io { message: format!("{}: {e}", r.display()) })?);
     }
-    let handler = Handler(Arc::new(Server { roots, cache: Cache::default() }));
+    let handler = Handler(Arc::new(Server { roots, cache: Cache::new(a.cache_bytes) }));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
