@@ -776,7 +776,8 @@ impl SampledBuilder {
     }
 
     /// This builder's table, taken out (its samples are dropped).
-    pub(super) fn into_stacks(self) -> StackTable {
+    pub(super) fn into_stacks(mut self) -> StackTable {
+        self.stacks.shrink_to_fit();
         self.stacks
     }
 
@@ -812,6 +813,7 @@ impl SampledBuilder {
 
     /// Finish the profile. The end value is at least start + total weight.
     pub fn finish(mut self) -> Profile {
+        self.stacks.shrink_to_fit();
         let stacks = Arc::new(std::mem::take(&mut self.stacks));
         self.finish_on(stacks)
     }

@@ -118,6 +118,19 @@ impl StackTable {
     pub fn len(&self) -> usize {
         self.frames.len()
     }
+    /// Give back what was reserved and not used (an importer reserves nodes
+    /// from its input's size: on stacks that share much, far more than it
+    /// makes). For a large table the allocator shrinks the block in place.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.frames.shrink_to_fit();
+        self.words.shrink_to_fit();
+        self.run_first.shrink_to_fit();
+        self.run_parent.shrink_to_fit();
+        match &mut self.run_depth {
+            Depths::Narrow(v) => v.shrink_to_fit(),
+            Depths::Wide(v) => v.shrink_to_fit(),
+        }
+    }
     /// Bytes of heap the table holds: its vectors' capacities.
     pub(crate) fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
@@ -733,6 +746,19 @@ mod heap_bytes_tests {
         // The second profile adds its samples and weights, not the table.
         assert!(more >= 1000 * (4 + 8), "{more}");
         assert!(more < table_bytes, "{more} >= the table's {table_bytes}");
+    }
+
+    #[test]
+    fn nodes_reserved_and_not_made_are_given_back() {
+        let mut g = GroupBuilder::new("t", &IngestLimits::default());
+        let f = g.frame(Frame::new("main")).unwrap();
+        let mut b = g.sampled("s", ValueUnit::None);
+        // What an importer guesses from its input's size.
+        b.reserve_nodes(1 << 20);
+        b.push_stack(&[f, f, f], 1.0).unwrap();
+        g.push_profile(b.finish()).unwrap();
+        let (g, _) = g.finish(0).unwrap();
+        assert!(g.heap_bytes() < 4096, "{}", g.heap_bytes());
     }
 
     #[test]
