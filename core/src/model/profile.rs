@@ -104,6 +104,22 @@ impl Depths {
         }
     }
 
+    /// Give back room reserved and not used.
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Depths::Narrow(v) => v.shrink_to_fit(),
+            Depths::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+
+    /// Bytes of heap the depths hold.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Depths::Narrow(v) => v.capacity() * std::mem::size_of::<u16>(),
+            Depths::Wide(v) => v.capacity() * std::mem::size_of::<u32>(),
+        }
+    }
+
     /// A copy of the first `len` depths.
     fn prefix(&self, len: usize) -> Depths {
         match self {
@@ -126,22 +142,15 @@ impl StackTable {
         self.words.shrink_to_fit();
         self.run_first.shrink_to_fit();
         self.run_parent.shrink_to_fit();
-        match &mut self.run_depth {
-            Depths::Narrow(v) => v.shrink_to_fit(),
-            Depths::Wide(v) => v.shrink_to_fit(),
-        }
+        self.run_depth.shrink_to_fit();
     }
     /// Bytes of heap the table holds: its vectors' capacities.
     pub(crate) fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        let depths = match &self.run_depth {
-            Depths::Narrow(v) => v.capacity() * size_of::<u16>(),
-            Depths::Wide(v) => v.capacity() * size_of::<u32>(),
-        };
         self.frames.capacity() * size_of::<FrameId>()
             + self.words.capacity() * size_of::<Word>()
             + (self.run_first.capacity() + self.run_parent.capacity()) * size_of::<StackId>()
-            + depths
+            + self.run_depth.heap_bytes()
     }
     /// True when there are no nodes.
     pub fn is_empty(&self) -> bool {
@@ -565,7 +574,9 @@ impl ProfileGroup {
                 .iter()
                 .map(|f| f.name.capacity() + f.file.as_ref().map_or(0, String::capacity))
                 .sum::<usize>();
-        let mut tables: Vec<&Arc<StackTable>> = Vec::new();
+        // The tables counted so far, by address: a trace's thousands of
+        // threads each have their own.
+        let mut tables: std::collections::HashSet<*const StackTable> = std::collections::HashSet::new();
         let profiles = self.profiles.capacity() * size_of::<Profile>()
             + self
                 .profiles
@@ -574,10 +585,7 @@ impl ProfileGroup {
                     p.name.capacity()
                         + match &p.data {
                             ProfileData::Sampled { stacks, samples, weights } => {
-                                let first = !tables.iter().any(|t| Arc::ptr_eq(t, stacks));
-                                if first {
-                                    tables.push(stacks);
-                                }
+                                let first = tables.insert(Arc::as_ptr(stacks));
                                 samples.capacity() * size_of::<StackId>()
                                     + weights.capacity() * size_of::<f64>()
                                     + if first { size_of::<StackTable>() + stacks.heap_bytes() } else { 0 }
