@@ -212,6 +212,9 @@ struct Chunk<'a> {
     invalid: Vec<(u64, usize, &'a str)>,
     /// Lines in the chunk.
     lines: u64,
+    /// Names the worker added to the shared table while reading the chunk,
+    /// made into strings on its thread ([`Intern::take_made`]).
+    made: Vec<(u32, String)>,
 }
 
 /// Read one chunk of whole lines (see [`Chunk`]), comparing each stack with
@@ -276,32 +279,61 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
         prev_stack = stack;
     }
     names.finish_chunk(&mut c.fresh);
+    c.made = names.take_made();
     c
 }
 
-/// Parse the chunks (in parallel with several threads), and merge them in
-/// order into one group: every chunk is replayed as one reader going
-/// through the whole text would, so the group is the same for any chunking.
-/// `None` when a chunk of [`Chunks::Bytes`] is not UTF-8.
-fn import_chunks(
-    chunks: Chunks<'_, '_>,
-    opts: &ImportOptions,
-    allow_empty: bool,
-) -> Result<Option<(ProfileGroup, ImportReport)>> {
-    let name = opts.name.clone().unwrap_or_default();
-    let mut g = GroupBuilder::new(FORMAT, &opts.limits);
-    g.set_name(name.clone());
-    let mut b = g.sampled(name, ValueUnit::None);
-    let mut lines_before: u64 = 0;
-    let mut invalid: u64 = 0;
-    // Group frame of every name id, `FrameId::MAX` until its first use (in
-    // file order, so frames are numbered as one thread numbers them).
-    let mut frame_map: Vec<FrameId> = Vec::new();
-    // The stack nodes of the previous sample, outermost first (across chunks).
-    let mut nodes: Vec<StackId> = Vec::new();
-    // The group frames of a sample's other frames.
-    let mut stack: Vec<FrameId> = Vec::new();
-    let mut merge = |c: Chunk<'_>, names: &dyn Intern<'_>| {
+/// The chunks merged so far, in file order, into one group: every chunk is
+/// replayed as one reader going through the whole text would, so the
+/// group is the same for any chunking.
+struct Merge {
+    g: GroupBuilder,
+    b: SampledBuilder,
+    lines_before: u64,
+    invalid: u64,
+    /// Group frame of every name id, `FrameId::MAX` until its first use (in
+    /// file order, so frames are numbered as one thread numbers them).
+    frame_map: Vec<FrameId>,
+    /// The stack nodes of the previous sample, outermost first (across
+    /// chunks).
+    nodes: Vec<StackId>,
+    /// The group frames of a sample's other frames.
+    stack: Vec<FrameId>,
+    /// By name id: the string a worker made for the name
+    /// ([`Chunk::made`]), until the name's first use moves it into its
+    /// frame. A name first used in a chunk before the one whose worker
+    /// added it has none yet, and is copied.
+    made: Vec<Option<String>>,
+}
+
+impl Merge {
+    fn new(opts: &ImportOptions) -> Self {
+        let name = opts.name.clone().unwrap_or_default();
+        let mut g = GroupBuilder::new(FORMAT, &opts.limits);
+        g.set_name(name.clone());
+        let b = g.sampled(name, ValueUnit::None);
+        Merge {
+            g,
+            b,
+            lines_before: 0,
+            invalid: 0,
+            frame_map: Vec::new(),
+            nodes: Vec::new(),
+            stack: Vec::new(),
+            made: Vec::new(),
+        }
+    }
+
+    /// Merge the next chunk, whose names are ids of `names`.
+    fn chunk(&mut self, mut c: Chunk<'_>, names: &dyn Intern<'_>) -> Result<()> {
+        let Merge { g, b, frame_map, nodes, stack, made, .. } = self;
+        for (id, name) in c.made.drain(..) {
+            let at = id as usize;
+            if made.len() <= at {
+                made.resize(names.len().max(at + 1), None);
+            }
+            made[at] = Some(name);
+        }
         // The names seen so far are about as many frames in all.
         g.reserve_frames(names.len(), 0);
         // Every new node is one of the chunk's non-shared frames.
@@ -310,7 +342,7 @@ fn import_chunks(
         let mut from = 0;
         for (si, &(shared, to, weight)) in c.samples.iter().enumerate() {
             while let Some(&(line, _, text)) = bad.next_if(|x| x.1 <= si) {
-                report_invalid(&mut g, lines_before + line, text);
+                report_invalid(g, self.lines_before + line, text);
             }
             // The first sample of a chunk shares nothing in the chunk; its
             // nodes are looked up again (finding the existing ones).
@@ -330,7 +362,10 @@ fn import_chunks(
                         }
                         // First use of this name, which no other name id
                         // has: new to the group.
-                        let id = g.frame_named_unseen(&names.name(f))?;
+                        let id = match made.get_mut(f as usize).and_then(Option::take) {
+                            Some(name) => g.frame_named_unseen(name)?,
+                            None => g.frame_named_unseen(names.name(f))?,
+                        };
                         if frame_map.len() <= f as usize {
                             frame_map.resize(names.len().max(f as usize + 1), FrameId::MAX);
                         }
@@ -340,24 +375,39 @@ fn import_chunks(
                 };
                 stack.push(gf);
             }
-            let node = b.path(parent, &stack, &mut nodes)?;
+            let node = b.path(parent, stack, nodes)?;
             from = to;
             b.push_sample(node, weight)?;
         }
         for &(line, _, text) in bad {
-            report_invalid(&mut g, lines_before + line, text);
+            report_invalid(g, self.lines_before + line, text);
         }
-        invalid += c.invalid.len() as u64;
-        lines_before += c.lines;
+        self.invalid += c.invalid.len() as u64;
+        self.lines_before += c.lines;
         Ok(())
-    };
+    }
+
+    fn finish(self, allow_empty: bool) -> Result<(ProfileGroup, ImportReport)> {
+        finish(self.g, self.b, self.invalid, allow_empty)
+    }
+}
+
+/// Parse the chunks (in parallel with several threads), and merge them in
+/// order into one group ([`Merge`]). `None` when a chunk of
+/// [`Chunks::Bytes`] is not UTF-8.
+fn import_chunks(
+    chunks: Chunks<'_, '_>,
+    opts: &ImportOptions,
+    allow_empty: bool,
+) -> Result<Option<(ProfileGroup, ImportReport)>> {
+    let mut merge = Merge::new(opts);
     let utf8 = match chunks {
         Chunks::Text(chunks) => {
             // One names table for every chunk: each name reaches the group once.
             let mut names = BatchNames::default();
             for chunk in chunks {
                 let c = parse_chunk(chunk, &mut names);
-                merge(c, &names)?;
+                merge.chunk(c, &names)?;
             }
             true
         }
@@ -371,12 +421,53 @@ fn import_chunks(
                 threads,
                 || names.batch(),
                 |batch, t| parse_chunk(t, batch),
-                |c| merge(c, &&names),
+                |c| merge.chunk(c, &&names),
             )?
         }
     };
     if !utf8 {
         return Ok(None);
     }
-    finish(g, b, invalid, allow_empty).map(Some)
+    merge.finish(allow_empty).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn made_names(c: &Chunk<'_>) -> Vec<String> {
+        let mut names: Vec<String> = c.made.iter().map(|(_, s)| s.clone()).collect();
+        names.sort();
+        names
+    }
+
+    /// Two chunks read by two workers, the later chunk first: its worker
+    /// adds the names both chunks use and makes their strings. The merge
+    /// moves a made string into its frame when the name is first used in
+    /// the chunk that brought it, and copies the name when it is first used
+    /// in an earlier chunk (whose merge comes before the string). The group
+    /// is the one read on one thread.
+    #[test]
+    fn made_names_are_moved_into_frames_or_copied_when_used_before_they_come() {
+        let (first, second) = ("main;shared 1\nmain;only_first 2\n", "main;shared;leaf 3\nmain;only_second 4\n");
+        let names = ShardedNames::new();
+        let later = parse_chunk(second, &mut names.batch());
+        let earlier = parse_chunk(first, &mut names.batch());
+        assert_eq!(made_names(&later), ["leaf", "main", "only_second", "shared"]);
+        assert_eq!(made_names(&earlier), ["only_first"]);
+        let opts = ImportOptions::default();
+        let mut merge = Merge::new(&opts);
+        merge.chunk(earlier, &&names).unwrap();
+        merge.chunk(later, &&names).unwrap();
+        // Left: the strings of the names the earlier chunk used first.
+        let mut left: Vec<&str> = merge.made.iter().flatten().map(String::as_str).collect();
+        left.sort();
+        assert_eq!(left, ["main", "shared"]);
+        let (group, _) = merge.finish(false).unwrap();
+        let whole = format!("{first}{second}");
+        let (one, _) = import(whole.as_bytes(), &opts).unwrap();
+        assert_eq!(group, one);
+        let frames: Vec<&str> = group.frames().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(frames, ["main", "shared", "only_first", "leaf", "only_second"]);
+    }
 }

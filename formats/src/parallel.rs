@@ -380,6 +380,14 @@ pub(crate) trait Intern<'a> {
     }
     /// The name of an id returned by [`Intern::intern`].
     fn name(&self, id: u32) -> Cow<'_, str>;
+    /// The names this interner added to a table it shares with other
+    /// threads since the last call, with their ids, as strings it made
+    /// while their bytes were in its thread's cache: the merge moves them
+    /// into the group's frames instead of copying each name from the input
+    /// (read on another core). Interners of one thread make none.
+    fn take_made(&mut self) -> Vec<(u32, String)> {
+        Vec::new()
+    }
     /// Number of names interned so far.
     fn len(&self) -> usize;
 }
@@ -691,16 +699,26 @@ struct NameShard<'a> {
 
 impl<'a> NameShard<'a> {
     /// The id of `name` (hash `hash`) in shard `shard`, added if new, in
-    /// `table` (this shard's, locked). Room must have been reserved
-    /// ([`BatchNames::reserve`]).
-    fn intern(&self, table: &mut BatchNames, shard: usize, name: &'a str, hash: u64, count: &AtomicUsize) -> u32 {
+    /// `table` (this shard's, locked), and whether it was added. Room must
+    /// have been reserved ([`BatchNames::reserve`]).
+    fn intern(
+        &self,
+        table: &mut BatchNames,
+        shard: usize,
+        name: &'a str,
+        hash: u64,
+        count: &AtomicUsize,
+    ) -> (u32, bool) {
+        let mut added = false;
         // Called only for a name the arena then adds, under the table's
         // lock: `names` keeps the arena's order.
-        table.intern_hashed(name, hash, |index| {
+        let id = table.intern_hashed(name, hash, |index| {
             lock(&self.names.0).push(name);
             count.fetch_add(1, Ordering::Relaxed);
+            added = true;
             ShardedNames::id(shard, index)
-        })
+        });
+        (id, added)
     }
 }
 
@@ -738,7 +756,7 @@ impl<'a> Intern<'a> for &ShardedNames<'a> {
         let s = &self.shards[shard];
         let mut t = lock(&s.table.0);
         t.reserve(1);
-        s.intern(&mut t, shard, name, hash, &self.count.0)
+        s.intern(&mut t, shard, name, hash, &self.count.0).0
     }
 
     fn name(&self, id: u32) -> Cow<'_, str> {
@@ -765,6 +783,11 @@ pub(crate) struct ShardedBatch<'a, 's> {
     /// run read ahead together.
     order: Vec<u32>,
     run_hashes: Vec<u64>,
+    /// Positions in `names` of the names this batch added to the table,
+    /// with their ids (scratch of [`ShardedBatch::resolve`]).
+    added: Vec<(u32, u32)>,
+    /// Strings of the names added, for [`Intern::take_made`].
+    made: Vec<(u32, String)>,
 }
 
 impl<'a> ShardedNames<'a> {
@@ -785,6 +808,8 @@ impl<'a, 's> ShardedBatch<'a, 's> {
             hashes: Vec::new(),
             order: Vec::new(),
             run_hashes: Vec::new(),
+            added: Vec::new(),
+            made: Vec::new(),
         }
     }
 }
@@ -811,6 +836,10 @@ impl<'a> Intern<'a> for ShardedBatch<'a, '_> {
 
     fn name(&self, id: u32) -> Cow<'_, str> {
         self.shared.name(id)
+    }
+
+    fn take_made(&mut self) -> Vec<(u32, String)> {
+        std::mem::take(&mut self.made)
     }
 
     fn len(&self) -> usize {
@@ -876,6 +905,9 @@ impl ShardedBatch<'_, '_> {
             }
             n_left = kept;
         }
+        // Outside the locks, while the names are still in the cache.
+        let names = &self.names;
+        self.made.extend(self.added.drain(..).map(|(id, k)| (id, names[k as usize].to_owned())));
         self.names.clear();
         self.hashes.clear();
     }
@@ -897,7 +929,11 @@ impl ShardedBatch<'_, '_> {
             self.run_hashes.extend(part.iter().map(|&k| self.hashes[k as usize]));
             t.read_ahead(&self.run_hashes);
             for (&k, &hash) in part.iter().zip(&self.run_hashes) {
-                out[base + k as usize] = s.intern(&mut t, shard, self.names[k as usize], hash, &self.shared.count.0);
+                let (id, added) = s.intern(&mut t, shard, self.names[k as usize], hash, &self.shared.count.0);
+                if added && id != TOO_MANY_NAMES {
+                    self.added.push((id, k));
+                }
+                out[base + k as usize] = id;
             }
         }
     }

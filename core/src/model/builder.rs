@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
@@ -170,23 +171,28 @@ impl GroupBuilder {
     /// does. A caller that breaks the promise gets two frames of one name,
     /// nothing worse.
     ///
+    /// The name is a `&str` (copied) or a `String` (moved into the frame,
+    /// when it is not cut): a reader that made the string on another
+    /// thread hands it over without a copy.
+    ///
     /// ```
     /// use flamekit_core::{GroupBuilder, IngestLimits};
     /// let mut g = GroupBuilder::new("example", &IngestLimits::default());
     /// let main = g.frame_named_unseen("main").unwrap();
-    /// let work = g.frame_named_unseen("work").unwrap();
+    /// let work = g.frame_named_unseen(String::from("work")).unwrap();
     /// assert_eq!((main, work), (0, 1));
     /// assert_eq!(g.frame_named("work").unwrap(), work);
     /// ```
-    pub fn frame_named_unseen(&mut self, name: &str) -> Result<FrameId> {
+    pub fn frame_named_unseen<'n>(&mut self, name: impl Into<Cow<'n, str>>) -> Result<FrameId> {
+        let name = name.into();
         if self.names_cut || name.len() >= self.max_name_bytes() {
-            return self.frame_named(name);
+            return self.frame_named(&name);
         }
         let id = self.new_frame_id()?;
         if !self.released {
             self.release_frame_index();
         }
-        self.frames.push(Frame::new(name));
+        self.frames.push(Frame::new(name.into_owned()));
         Ok(id)
     }
 
@@ -1288,6 +1294,8 @@ mod unseen_tests {
     enum Call {
         Named,
         Unseen,
+        /// [`GroupBuilder::frame_named_unseen`] given a `String`.
+        UnseenOwned,
         Frame,
         Parts,
         /// [`GroupBuilder::frame_parts`] with a line: a located frame of
@@ -1306,7 +1314,8 @@ mod unseen_tests {
     fn call() -> impl Strategy<Value = Call> {
         prop_oneof![
             1 => Just(Call::Named),
-            3 => Just(Call::Unseen),
+            2 => Just(Call::Unseen),
+            1 => Just(Call::UnseenOwned),
             1 => Just(Call::Frame),
             1 => Just(Call::Parts),
             1 => Just(Call::Located),
@@ -1317,6 +1326,7 @@ mod unseen_tests {
         match call {
             Call::Named => g.frame_named(name),
             Call::Unseen => g.frame_named_unseen(name),
+            Call::UnseenOwned => g.frame_named_unseen(name.to_owned()),
             Call::Frame => g.frame(Frame::new(name)),
             Call::Parts => g.frame_parts(name, None, None, None),
             Call::Located => g.frame_parts(name, None, Some(1), None),
@@ -1327,7 +1337,7 @@ mod unseen_tests {
     /// unseen name equal to it, given after it in any way, is that frame.
     #[test]
     fn an_unseen_name_finds_a_name_cut_to_it() {
-        for call in [Call::Named, Call::Frame, Call::Parts, Call::Unseen] {
+        for call in [Call::Named, Call::Frame, Call::Parts, Call::Unseen, Call::UnseenOwned] {
             let limits = IngestLimits { max_name_bytes: 3, ..IngestLimits::default() };
             let mut g = GroupBuilder::new("test", &limits);
             assert_eq!(g.frame_named_unseen("b").unwrap(), 0);
@@ -1359,13 +1369,13 @@ mod unseen_tests {
             let mut named = std::collections::HashSet::new();
             for (name, call) in &given {
                 let call = match call {
-                    Call::Unseen if named.contains(name) => Call::Named,
+                    Call::Unseen | Call::UnseenOwned if named.contains(name) => Call::Named,
                     &c => c,
                 };
                 if !matches!(call, Call::Located) {
                     named.insert(name.clone());
                 }
-                let plain = if matches!(call, Call::Unseen) { Call::Named } else { call };
+                let plain = if matches!(call, Call::Unseen | Call::UnseenOwned) { Call::Named } else { call };
                 let a = give(&mut with, call, name);
                 let b = give(&mut without, plain, name);
                 prop_assert_eq!(format!("{a:?}"), format!("{b:?}"), "{:?} {:?}", call, name);
