@@ -283,6 +283,11 @@ struct FrameIds<'a> {
     by_sym: Vec<(u32, FrameId)>,
     /// Frames of the other pairs, by `sym << 32 | dso`.
     other: HashMap<u64, FrameId>,
+    /// By symbol id (several threads): the string a worker made for the
+    /// symbol ([`Chunk::made`]), until the symbol's first frame takes it.
+    /// A symbol first used in a chunk before the one whose worker added it,
+    /// and the symbol of a later pair, are copied.
+    made: Vec<Option<String>>,
 }
 
 impl<'a> Importer<'a> {
@@ -322,6 +327,10 @@ impl<'a> Importer<'a> {
             _ => {}
         }
         let (sym, dso) = text();
+        let sym = match f.made.get_mut(s as usize).and_then(Option::take) {
+            Some(made) => Cow::Owned(made),
+            None => sym,
+        };
         let file = (!dso.is_empty()).then(|| dso.to_string());
         // speedscope's label for an unresolved symbol: `??? (dso)`.
         let name: Cow<'_, str> = if sym == "[unknown]" { Cow::Owned(format!("??? ({dso})")) } else { sym };
@@ -773,6 +782,9 @@ struct Chunk<'a> {
     /// The chunk's dsos, numbered in order of first appearance.
     dsos: LocalNames,
     lines: u64,
+    /// Symbols the worker added to the shared table while reading the
+    /// chunk, made into strings on its thread ([`Intern::take_made`]).
+    made: Vec<(u32, String)>,
 }
 
 /// Read one chunk on a worker thread, interning its symbols in `names`
@@ -780,7 +792,8 @@ struct Chunk<'a> {
 /// applies the items in file order). An event without a call chain gets
 /// its header's frame as its chain, as [`Importer::event`] reads it.
 fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
-    let mut c = Chunk { items: Vec::new(), frames: Vec::new(), dsos: LocalNames::default(), lines: 0 };
+    let mut c =
+        Chunk { items: Vec::new(), frames: Vec::new(), dsos: LocalNames::default(), lines: 0, made: Vec::new() };
     let (items, dsos) = (&mut c.items, &mut c.dsos);
     let mut last_dso = None;
     // A thread's consecutive events share their outermost frames (the end
@@ -826,6 +839,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
         Ok(())
     });
     names.finish_chunk(&mut fresh);
+    c.made = names.take_made();
     // Every chain frame: its own ids, or those of the same outermost
     // frame of the thread's event before.
     let frames = &mut c.frames;
@@ -934,7 +948,15 @@ impl<'a> Importer<'a> {
         // finds a frame by its symbol's id.
         let names = ShardedNames::new();
         let batch = || names.batch();
-        let merge = |c: Chunk<'a>| {
+        let merge = |mut c: Chunk<'a>| {
+            let made = &mut self.frames.made;
+            for (id, sym) in c.made.drain(..) {
+                let at = id as usize;
+                if made.len() <= at {
+                    made.resize((&names).len().max(at + 1), None);
+                }
+                made[at] = Some(sym);
+            }
             let dso_ids: Vec<u32> =
                 (0..c.dsos.len() as u32).map(|d| self.frames.dsos.intern(&c.dsos.name(d))).collect();
             let ids = ChunkIds { names: &&names, dsos: &c.dsos, dso_ids: &dso_ids };
@@ -980,6 +1002,24 @@ impl<'a> Importer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A symbol's string made by a worker goes to the symbol's first frame;
+    /// the frame of the same symbol in another dso copies the name.
+    #[test]
+    fn a_made_symbol_string_goes_to_the_symbols_first_frame() {
+        let mut imp = Importer::new(&ImportOptions::default());
+        imp.frames.made = vec![None, Some("work".to_owned())];
+        let text = |dso: &'static str| move || (Cow::Borrowed("work"), Cow::Borrowed(dso));
+        assert_eq!(imp.frame_of_ids(1, 0, text("/bin/a")).unwrap(), 0);
+        assert_eq!(imp.frames.made, [None, None]);
+        assert_eq!(imp.frame_of_ids(1, 1, text("/bin/b")).unwrap(), 1);
+        assert_eq!(imp.frame_of_ids(1, 0, text("/bin/a")).unwrap(), 0);
+        let names: Vec<(&str, Option<&str>)> = (0..imp.g.frame_count() as FrameId)
+            .filter_map(|id| imp.g.get_frame(id))
+            .map(|f| (f.name.as_str(), f.file.as_deref()))
+            .collect();
+        assert_eq!(names, [("work", Some("/bin/a")), ("work", Some("/bin/b"))]);
+    }
 
     #[test]
     fn a_frame_line_is_an_address_a_symbol_and_a_dso() {
