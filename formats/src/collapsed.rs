@@ -419,7 +419,7 @@ fn import_chunks(
             crate::parallel::parse_utf8_ordered_with(
                 chunks,
                 threads,
-                || names.batch(),
+                || names.batch_making_strings(),
                 |batch, t| parse_chunk(t, batch),
                 |c| merge.chunk(c, &&names),
             )?
@@ -451,8 +451,8 @@ mod tests {
     fn made_names_are_moved_into_frames_or_copied_when_used_before_they_come() {
         let (first, second) = ("main;shared 1\nmain;only_first 2\n", "main;shared;leaf 3\nmain;only_second 4\n");
         let names = ShardedNames::new();
-        let later = parse_chunk(second, &mut names.batch());
-        let earlier = parse_chunk(first, &mut names.batch());
+        let later = parse_chunk(second, &mut names.batch_making_strings());
+        let earlier = parse_chunk(first, &mut names.batch_making_strings());
         assert_eq!(made_names(&later), ["leaf", "main", "only_second", "shared"]);
         assert_eq!(made_names(&earlier), ["only_first"]);
         let opts = ImportOptions::default();

@@ -947,7 +947,7 @@ impl<'a> Importer<'a> {
         // (each symbol is learned once for the whole input); the merge
         // finds a frame by its symbol's id.
         let names = ShardedNames::new();
-        let batch = || names.batch();
+        let batch = || names.batch_making_strings();
         let merge = |mut c: Chunk<'a>| {
             let made = &mut self.frames.made;
             for (id, sym) in c.made.drain(..) {

@@ -786,7 +786,9 @@ pub(crate) struct ShardedBatch<'a, 's> {
     /// Positions in `names` of the names this batch added to the table,
     /// with their ids (scratch of [`ShardedBatch::resolve`]).
     added: Vec<(u32, u32)>,
-    /// Strings of the names added, for [`Intern::take_made`].
+    /// Strings of the names added, for [`Intern::take_made`]: made only
+    /// when `make` ([`ShardedNames::batch_making_strings`]).
+    make: bool,
     made: Vec<(u32, String)>,
 }
 
@@ -794,13 +796,20 @@ impl<'a> ShardedNames<'a> {
     /// A new batch of this table, for one worker (or one chunk): each
     /// batch starts at another shard than the one before.
     pub(crate) fn batch(&self) -> ShardedBatch<'a, '_> {
-        ShardedBatch::new(self, self.batches.fetch_add(1, Ordering::Relaxed))
+        ShardedBatch::new(self, self.batches.fetch_add(1, Ordering::Relaxed), false)
+    }
+
+    /// [`ShardedNames::batch`] that also makes the strings of the names it
+    /// adds ([`Intern::take_made`]), for a merge that makes each name a
+    /// frame's (the trace importer's matching needs only ids).
+    pub(crate) fn batch_making_strings(&self) -> ShardedBatch<'a, '_> {
+        ShardedBatch::new(self, self.batches.fetch_add(1, Ordering::Relaxed), true)
     }
 }
 
 impl<'a, 's> ShardedBatch<'a, 's> {
     /// The `worker`-th worker's batch ([`ShardedNames::batch`] counts them).
-    fn new(shared: &'s ShardedNames<'a>, worker: usize) -> Self {
+    fn new(shared: &'s ShardedNames<'a>, worker: usize, make: bool) -> Self {
         ShardedBatch {
             shared,
             first: worker.wrapping_mul(SHARDS / 2 + 1) % SHARDS,
@@ -809,6 +818,7 @@ impl<'a, 's> ShardedBatch<'a, 's> {
             order: Vec::new(),
             run_hashes: Vec::new(),
             added: Vec::new(),
+            make,
             made: Vec::new(),
         }
     }
@@ -930,7 +940,7 @@ impl ShardedBatch<'_, '_> {
             t.read_ahead(&self.run_hashes);
             for (&k, &hash) in part.iter().zip(&self.run_hashes) {
                 let (id, added) = s.intern(&mut t, shard, self.names[k as usize], hash, &self.shared.count.0);
-                if added && id != TOO_MANY_NAMES {
+                if added && self.make && id != TOO_MANY_NAMES {
                     self.added.push((id, k));
                 }
                 out[base + k as usize] = id;
@@ -942,6 +952,26 @@ impl ShardedBatch<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch from [`ShardedNames::batch_making_strings`] hands over the
+    /// strings of the names it added, with their ids, once (not those
+    /// another batch added first); a plain batch makes none.
+    #[test]
+    fn only_batches_making_strings_make_the_strings_of_names_they_add() {
+        let names = ShardedNames::new();
+        let (mut hashes, mut out) = (Vec::new(), Vec::new());
+        let mut plain = names.batch();
+        plain.intern_all(&["a", "b"], &mut hashes, &mut out);
+        plain.finish_chunk(&mut out);
+        assert!(plain.take_made().is_empty());
+        let mut making = names.batch_making_strings();
+        let mut ids = Vec::new();
+        making.intern_all(&["b", "c"], &mut hashes, &mut ids);
+        making.finish_chunk(&mut ids);
+        assert_eq!(ids[0], out[1]);
+        assert_eq!(making.take_made(), [(ids[1], "c".to_owned())]);
+        assert!(making.take_made().is_empty());
+    }
 
     #[test]
     fn parts_read_as_one_vector_whatever_their_split() {
@@ -1061,7 +1091,7 @@ mod tests {
         let in_zero = names.len() - others;
         assert!(others > 0 && in_zero > 1);
         // Worker 0 starts at shard 0 ([`ShardedBatch::new`]).
-        let mut batch = ShardedBatch::new(&shared, 0);
+        let mut batch = ShardedBatch::new(&shared, 0, false);
         assert_eq!(batch.first, 0);
         std::thread::scope(|scope| {
             // Held inside the scope: a failed assertion releases it, so
@@ -1105,7 +1135,7 @@ mod tests {
         check_interner(&mut &shared, &NAMES);
         // Two workers meeting the same names in opposite orders, in their
         // own batches, get the same ids.
-        let (mut a, mut b) = (ShardedBatch::new(&shared, 0), ShardedBatch::new(&shared, 1));
+        let (mut a, mut b) = (ShardedBatch::new(&shared, 0, false), ShardedBatch::new(&shared, 1, false));
         let (mut ida, mut idb, mut h) = (Vec::new(), Vec::new(), Vec::new());
         let names: Vec<&str> = owned.iter().map(String::as_str).collect();
         let reversed: Vec<&str> = names.iter().rev().copied().collect();
@@ -1143,9 +1173,9 @@ mod tests {
             check_batches(&mut LocalNames::default(), &names, batch);
             check_batches(&mut BatchNames::default(), &names, batch);
             let shared = ShardedNames::new();
-            check_batches(&mut ShardedBatch::new(&shared, 3), &names, batch);
+            check_batches(&mut ShardedBatch::new(&shared, 3, false), &names, batch);
             // A second worker meeting the same names gets the same ids.
-            let mut a = ShardedBatch::new(&shared, 4);
+            let mut a = ShardedBatch::new(&shared, 4, false);
             let (mut ida, mut idb, mut h) = (Vec::new(), Vec::new(), Vec::new());
             a.intern_all(&names, &mut h, &mut ida);
             a.finish_chunk(&mut ida);
