@@ -31,6 +31,15 @@ export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-python3}"
 
+# need_cargo_fuzz: cargo-fuzz for the nightly toolchain (scripts/fuzz*.sh),
+# installed with `cargo install --locked cargo-fuzz` when missing.
+need_cargo_fuzz() {
+  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "cargo-fuzz is missing: cargo install --locked cargo-fuzz" >&2
+    cargo install --locked cargo-fuzz >&2
+  fi
+}
+
 # use_host_triple: native builds name the host's target triple
 # (CARGO_BUILD_TARGET), as `napi build` always does. Cargo keeps a build with
 # an explicit --target apart from one without (target/<triple>/ against

@@ -12,7 +12,7 @@
 #   SECONDS_PER_TARGET  default 60
 #   TARGET...           default: every target (`cargo fuzz list`)
 #
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+# Needs the nightly toolchain; installs cargo-fuzz when it is missing.
 # Not part of scripts/test-all.sh. Prints one row per target (seconds run,
 # executions, peak RSS and slowest input as libFuzzer reported them,
 # findings) and writes it to
@@ -20,6 +20,11 @@
 # Exits non-zero when any target found a crash, leak, timeout or OOM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# cargo wrapped as in the other scripts (common.sh); the fuzz builds keep
+# their own target/ under fuzz/.
+source scripts/common.sh
+unset CARGO_TARGET_DIR
+need_cargo_fuzz
 root="$PWD"
 secs="${1:-60}"
 shift || true

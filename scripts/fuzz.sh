@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or those named) for SECONDS each and prints a
 # results table (target, seconds, execs, crashes: crash, leak, timeout and
-# OOM reports). Needs a nightly toolchain and cargo-fuzz (`cargo install
-# cargo-fuzz`). Seeds: scripts/fuzz-seeds.sh (the test inputs under 512 KiB,
-# the saved regressions). Crashes are left in fuzz/artifacts/<target>/;
+# OOM reports). Needs a nightly toolchain; installs cargo-fuzz (`cargo
+# install --locked cargo-fuzz`) when it is missing. Seeds:
+# scripts/fuzz-seeds.sh (the test inputs under 512 KiB, the saved
+# regressions). Crashes are left in fuzz/artifacts/<target>/;
 # minimize them with `cargo +nightly fuzz tmin <target> <file>` and copy the
 # result into tests/data/fuzz/<target>/ as a regression test.
 #
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 # (see common.sh); the fuzz builds keep their own target/ under fuzz/.
 source scripts/common.sh
 unset CARGO_TARGET_DIR
+need_cargo_fuzz
 secs="${1:-20}"; shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -45,9 +45,9 @@ if [ "${FLAMEKIT_QUICK:-0}" != 1 ]; then
   cargo test --locked --test streaming -- --ignored --nocapture
 fi
 
-# Brief fuzzing when a nightly toolchain and cargo-fuzz are present and
-# FLAMEKIT_FUZZ_SECONDS is set (saved crash inputs are replayed by
-# tests/fuzz_replay.rs in every run above).
+# Brief fuzzing when FLAMEKIT_FUZZ_SECONDS is set (needs a nightly
+# toolchain; scripts/fuzz.sh installs cargo-fuzz when missing; saved crash
+# inputs are replayed by tests/fuzz_replay.rs in every run above).
 if [ -n "${FLAMEKIT_FUZZ_SECONDS:-}" ]; then
   echo "== fuzz (${FLAMEKIT_FUZZ_SECONDS}s per target)"
   scripts/fuzz.sh "$FLAMEKIT_FUZZ_SECONDS"
