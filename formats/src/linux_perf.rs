@@ -261,6 +261,9 @@ struct Importer<'a> {
     /// An event's frames, outermost first (reused from one event to the
     /// next).
     stack: Vec<FrameId>,
+    /// Whether the last event applied found every frame of its chain
+    /// (`stack` holds them).
+    stacked: bool,
 }
 
 /// Group frames by `(symbol, dso)`: a symbol is hashed once per occurrence
@@ -395,7 +398,7 @@ impl<'a> Importer<'a> {
         let mut failed = None;
         let len = match chain {
             Chain::Text(frames) => frames.len(),
-            Chain::Ids(frames, _) => frames.len(),
+            Chain::Ids(frames, ..) => frames.len(),
         };
         // The outermost frames equal to those of the thread's last chain:
         // their frames are that chain's.
@@ -406,12 +409,18 @@ impl<'a> Importer<'a> {
                 stack.extend_from_slice(&ids[..n]);
                 n
             }
-            Chain::Ids(..) => 0,
+            // The frames of the outermost ones that the worker found equal
+            // to those of an event before in the chunk.
+            Chain::Ids(_, _, outer) => {
+                let n = outer.len().min(len);
+                stack.extend_from_slice(&outer[..n]);
+                n
+            }
         };
         for k in (0..len - repeated).rev() {
             let frame = match chain {
                 Chain::Text(frames) => self.frame(frames[k].0, frames[k].1),
-                Chain::Ids(frames, ids) => {
+                Chain::Ids(frames, ids, _) => {
                     let (s, d) = frames[k];
                     // A chunk's dso index past its table (`TOO_MANY_NAMES`) has no id.
                     let id = ids.dso_ids.get(d as usize).copied().unwrap_or(TOO_MANY_NAMES);
@@ -433,6 +442,7 @@ impl<'a> Importer<'a> {
             ids.clear();
             ids.extend_from_slice(&stack);
         }
+        self.stacked = failed.is_none();
         // The nodes of the frames found, then the frame error: the first
         // error of a frame-by-frame walk.
         let node = self.threads.builders[pi].stack_path(&stack);
@@ -456,8 +466,11 @@ enum Chain<'c, 'a> {
     /// has no chain lines: [`Importer::event`] then reads the header's).
     Text(&'c [(&'a str, &'a str)]),
     /// Read by a worker ([`parse_chunk`]): each frame's symbol id and dso
-    /// index ([`Chunk::frames`]), resolved through `ids`.
-    Ids(&'c [(u32, u32)], &'c ChunkIds<'c, 'a>),
+    /// index ([`Chunk::frames`]), resolved through `ids`; then the group
+    /// frames of its outermost frames that are known already (outermost
+    /// first: those of the same frames of an event before, see
+    /// [`Chunk::shares`]), which are not resolved again.
+    Ids(&'c [(u32, u32)], &'c ChunkIds<'c, 'a>, &'c [FrameId]),
 }
 
 /// What resolves a worker's [`Chain::Ids`]: the workers' table of symbols,
@@ -785,6 +798,10 @@ struct Chunk<'a> {
     /// Symbols the worker added to the shared table while reading the
     /// chunk, made into strings on its thread ([`Intern::take_made`]).
     made: Vec<(u32, String)>,
+    /// By item: how many outermost frames of its chain equal those of the
+    /// chain of an item before in the chunk (its thread's event before),
+    /// and which item that is.
+    shares: Vec<(u32, u32)>,
 }
 
 /// Read one chunk on a worker thread, interning its symbols in `names`
@@ -792,8 +809,14 @@ struct Chunk<'a> {
 /// applies the items in file order). An event without a call chain gets
 /// its header's frame as its chain, as [`Importer::event`] reads it.
 fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
-    let mut c =
-        Chunk { items: Vec::new(), frames: Vec::new(), dsos: LocalNames::default(), lines: 0, made: Vec::new() };
+    let mut c = Chunk {
+        items: Vec::new(),
+        frames: Vec::new(),
+        dsos: LocalNames::default(),
+        lines: 0,
+        made: Vec::new(),
+        shares: Vec::new(),
+    };
     let (items, dsos) = (&mut c.items, &mut c.dsos);
     let mut last_dso = None;
     // A thread's consecutive events share their outermost frames (the end
@@ -853,6 +876,7 @@ fn parse_chunk<'a>(text: &'a str, names: &mut impl Intern<'a>) -> Chunk<'a> {
             frames.push(frames[end - shared + k]);
         }
     }
+    c.shares = counts.iter().map(|&(_, shared, before)| (shared as u32, before as u32)).collect();
     c.lines = lines.unwrap_or(0);
     c
 }
@@ -935,6 +959,7 @@ impl<'a> Importer<'a> {
             event_type: None,
             weight: opts.perf_weight,
             stack: Vec::new(),
+            stacked: false,
         }
     }
 
@@ -960,8 +985,24 @@ impl<'a> Importer<'a> {
             let dso_ids: Vec<u32> =
                 (0..c.dsos.len() as u32).map(|d| self.frames.dsos.intern(&c.dsos.name(d))).collect();
             let ids = ChunkIds { names: &&names, dsos: &c.dsos, dso_ids: &dso_ids };
-            for (item, range) in c.items {
-                self.apply(item, lines_before, Chain::Ids(&c.frames[range], &ids))?;
+            // The group frames of every item's chain, outermost first, when
+            // all were found: an item sharing outermost frames with one
+            // before takes theirs from here.
+            let (mut found, mut at): (Vec<FrameId>, Vec<Option<usize>>) = (Vec::new(), Vec::new());
+            let mut outer: Vec<FrameId> = Vec::new();
+            for ((item, range), &(shared, before)) in c.items.into_iter().zip(&c.shares) {
+                outer.clear();
+                if let Some(&Some(start)) = at.get(before as usize).filter(|_| shared > 0) {
+                    outer.extend_from_slice(found.get(start..start + shared as usize).unwrap_or_default());
+                }
+                self.stacked = false;
+                self.apply(item, lines_before, Chain::Ids(&c.frames[range], &ids, &outer))?;
+                if self.stacked {
+                    at.push(Some(found.len()));
+                    found.extend_from_slice(&self.stack);
+                } else {
+                    at.push(None);
+                }
             }
             lines_before += c.lines;
             Ok(())
