@@ -27,7 +27,7 @@ use flamekit_core::{
     ValueUnit, NO_STACK,
 };
 
-use crate::parallel::{BatchNames, Intern, ShardedNames, TOO_MANY_NAMES};
+use crate::parallel::{BatchNames, Intern, MadeNames, ShardedNames, TOO_MANY_NAMES};
 
 use crate::text::{decode_text, encoding, Encoding};
 use crate::ImportOptions;
@@ -303,7 +303,7 @@ struct Merge {
     /// ([`Chunk::made`]), until the name's first use moves it into its
     /// frame. A name first used in a chunk before the one whose worker
     /// added it has none yet, and is copied.
-    made: Vec<Option<String>>,
+    made: MadeNames,
 }
 
 impl Merge {
@@ -320,20 +320,14 @@ impl Merge {
             frame_map: Vec::new(),
             nodes: Vec::new(),
             stack: Vec::new(),
-            made: Vec::new(),
+            made: MadeNames::default(),
         }
     }
 
     /// Merge the next chunk, whose names are ids of `names`.
-    fn chunk(&mut self, mut c: Chunk<'_>, names: &dyn Intern<'_>) -> Result<()> {
+    fn chunk(&mut self, c: Chunk<'_>, names: &dyn Intern<'_>) -> Result<()> {
         let Merge { g, b, frame_map, nodes, stack, made, .. } = self;
-        for (id, name) in c.made.drain(..) {
-            let at = id as usize;
-            if made.len() <= at {
-                made.resize(names.len().max(at + 1), None);
-            }
-            made[at] = Some(name);
-        }
+        made.keep(c.made, names.len());
         // The names seen so far are about as many frames in all.
         g.reserve_frames(names.len(), 0);
         // Every new node is one of the chunk's non-shared frames.
@@ -362,7 +356,7 @@ impl Merge {
                         }
                         // First use of this name, which no other name id
                         // has: new to the group.
-                        let id = match made.get_mut(f as usize).and_then(Option::take) {
+                        let id = match made.take(f) {
                             Some(name) => g.frame_named_unseen(name)?,
                             None => g.frame_named_unseen(names.name(f))?,
                         };
@@ -460,7 +454,7 @@ mod tests {
         merge.chunk(earlier, &&names).unwrap();
         merge.chunk(later, &&names).unwrap();
         // Left: the strings of the names the earlier chunk used first.
-        let mut left: Vec<&str> = merge.made.iter().flatten().map(String::as_str).collect();
+        let mut left = merge.made.left();
         left.sort();
         assert_eq!(left, ["main", "shared"]);
         let (group, _) = merge.finish(false).unwrap();

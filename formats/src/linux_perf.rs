@@ -46,7 +46,7 @@ use flamekit_core::{
     Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
 };
 
-use crate::parallel::{Intern, LocalNames, ShardedNames, TOO_MANY_NAMES};
+use crate::parallel::{Intern, LocalNames, MadeNames, ShardedNames, TOO_MANY_NAMES};
 use crate::text::{trim, trim_end, trim_start};
 use crate::ImportOptions;
 
@@ -288,9 +288,8 @@ struct FrameIds<'a> {
     other: HashMap<u64, FrameId>,
     /// By symbol id (several threads): the string a worker made for the
     /// symbol ([`Chunk::made`]), until the symbol's first frame takes it.
-    /// A symbol first used in a chunk before the one whose worker added it,
-    /// and the symbol of a later pair, are copied.
-    made: Vec<Option<String>>,
+    /// The symbol of a later pair is copied.
+    made: MadeNames,
 }
 
 impl<'a> Importer<'a> {
@@ -330,7 +329,7 @@ impl<'a> Importer<'a> {
             _ => {}
         }
         let (sym, dso) = text();
-        let sym = match f.made.get_mut(s as usize).and_then(Option::take) {
+        let sym = match f.made.take(s) {
             Some(made) => Cow::Owned(made),
             None => sym,
         };
@@ -973,15 +972,8 @@ impl<'a> Importer<'a> {
         // finds a frame by its symbol's id.
         let names = ShardedNames::new();
         let batch = || names.batch_making_strings();
-        let merge = |mut c: Chunk<'a>| {
-            let made = &mut self.frames.made;
-            for (id, sym) in c.made.drain(..) {
-                let at = id as usize;
-                if made.len() <= at {
-                    made.resize((&names).len().max(at + 1), None);
-                }
-                made[at] = Some(sym);
-            }
+        let merge = |c: Chunk<'a>| {
+            self.frames.made.keep(c.made, (&names).len());
             let dso_ids: Vec<u32> =
                 (0..c.dsos.len() as u32).map(|d| self.frames.dsos.intern(&c.dsos.name(d))).collect();
             let ids = ChunkIds { names: &&names, dsos: &c.dsos, dso_ids: &dso_ids };
@@ -1049,10 +1041,10 @@ mod tests {
     #[test]
     fn a_made_symbol_string_goes_to_the_symbols_first_frame() {
         let mut imp = Importer::new(&ImportOptions::default());
-        imp.frames.made = vec![None, Some("work".to_owned())];
+        imp.frames.made.keep(vec![(1, "work".to_owned())], 2);
         let text = |dso: &'static str| move || (Cow::Borrowed("work"), Cow::Borrowed(dso));
         assert_eq!(imp.frame_of_ids(1, 0, text("/bin/a")).unwrap(), 0);
-        assert_eq!(imp.frames.made, [None, None]);
+        assert!(imp.frames.made.left().is_empty());
         assert_eq!(imp.frame_of_ids(1, 1, text("/bin/b")).unwrap(), 1);
         assert_eq!(imp.frame_of_ids(1, 0, text("/bin/a")).unwrap(), 0);
         let names: Vec<(&str, Option<&str>)> = (0..imp.g.frame_count() as FrameId)

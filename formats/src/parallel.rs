@@ -392,6 +392,40 @@ pub(crate) trait Intern<'a> {
     fn len(&self) -> usize;
 }
 
+/// The strings that workers made for the names they added to a shared
+/// table ([`Intern::take_made`]), kept by name id on the merge's side until
+/// the name's first frame takes its string. A name first used in a chunk
+/// before the one whose worker added it has none yet (its frame copies the
+/// name), and its string is never taken.
+#[derive(Default)]
+pub(crate) struct MadeNames(Vec<Option<String>>);
+
+impl MadeNames {
+    /// Keep the strings of a chunk (`made`, from [`Intern::take_made`]);
+    /// `names` is how many names the table holds, room kept for as many ids.
+    pub(crate) fn keep(&mut self, made: Vec<(u32, String)>, names: usize) {
+        for (id, name) in made {
+            let at = id as usize;
+            if self.0.len() <= at {
+                self.0.resize(names.max(at + 1), None);
+            }
+            self.0[at] = Some(name);
+        }
+    }
+
+    /// The string made for the name `id`, taken: `None` when none was made
+    /// (yet) or it was taken before.
+    pub(crate) fn take(&mut self, id: u32) -> Option<String> {
+        self.0.get_mut(id as usize).and_then(Option::take)
+    }
+
+    /// The strings not taken.
+    #[cfg(test)]
+    pub(crate) fn left(&self) -> Vec<&str> {
+        self.0.iter().flatten().map(String::as_str).collect()
+    }
+}
+
 /// The id [`Intern::intern`] returns when no more names fit in `u32` ids.
 pub(crate) const TOO_MANY_NAMES: u32 = u32::MAX;
 
