@@ -95,6 +95,9 @@ fn load(case: &Value) -> Result<(ProfileGroup, ImportReport), Error> {
     if let Some(s) = o["papyrus_stacks"].as_str() {
         opts.papyrus_stacks = s.parse()?;
     }
+    if let Some(n) = o["threads"].as_u64() {
+        opts.threads = n as usize;
+    }
     for m in o["source_maps"].as_array().into_iter().flatten() {
         let map = flamekit::SourceMapInput::new(m["name"].as_str().unwrap(), input_bytes(&m["input"]));
         opts.source_maps.push(match m["script"].as_str() {

@@ -56,6 +56,11 @@ export interface ImportOptions {
   papyrusStacks?: string
   /** JavaScript source maps applied to the imported frames. */
   sourceMaps?: SourceMap[]
+  /**
+   * Threads the import may use: `0` all cores (the library default),
+   * `1` the calling thread only; the result is the same for any value.
+   */
+  threads?: number
 }
 
 /**

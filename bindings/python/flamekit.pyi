@@ -232,10 +232,13 @@ def load(
     pmcstat_samples: Optional[str] = None,
     papyrus_stacks: Optional[str] = None,
     source_maps: Sequence[SourceMap] = (),
+    threads: Optional[int] = None,
 ) -> ProfileGroup:
     """Import a profile from a path or bytes; the format is detected from the content.
     Switches: perf_weight `samples`/`period`, firefox_frames `all`/`js`, pmcstat_samples
-    `all`/`leaves`, papyrus_stacks `separate`/`nested` (None: the library default)."""
+    `all`/`leaves`, papyrus_stacks `separate`/`nested` (None: the library default).
+    threads: threads the import may use, 0 all cores (the default), 1 the calling thread
+    only; the result is the same for any value."""
 
 class FunctionDelta:
     """One function's weights before and after (before weights scaled when the diff is normalised)."""

@@ -87,6 +87,10 @@ pub struct InputArgs {
     /// default) or `nested` (one profile with `STACK <id>` frames, as speedscope).
     #[arg(long, value_name = "separate|nested")]
     pub papyrus_stacks: Option<flamekit::PapyrusStacks>,
+    /// Threads the import may use: `0` all cores (the library default), `1`
+    /// the calling thread only. The result is the same for any value.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 impl InputArgs {
@@ -100,6 +104,7 @@ impl InputArgs {
             pmcstat_samples: self.pmcstat_samples.unwrap_or(d.pmcstat_samples),
             source_maps: source_maps(&self.source_map)?,
             papyrus_stacks: self.papyrus_stacks.unwrap_or(d.papyrus_stacks),
+            threads: self.threads.unwrap_or(d.threads),
             ..d
         })
     }

@@ -25,13 +25,15 @@ pub(crate) fn render_options_from_params(params: &[(&str, &str)]) -> Result<Rend
 }
 
 /// Import uploaded bytes (plain, gzip or zip: the library unwraps them under
-/// `limits`), detecting the format with `name` as the hint.
+/// `limits`) on up to `threads` threads ([`ImportOptions::threads`]),
+/// detecting the format with `name` as the hint.
 pub(crate) fn import_bytes(
     bytes: &[u8],
     name: Option<&str>,
     limits: &IngestLimits,
+    threads: usize,
 ) -> Result<(ProfileGroup, ImportReport), Error> {
-    let opts = ImportOptions { limits: *limits, name: name.map(str::to_owned), ..Default::default() };
+    let opts = ImportOptions { limits: *limits, name: name.map(str::to_owned), threads, ..Default::default() };
     flamekit::import_with(bytes, name, &opts)
 }
 

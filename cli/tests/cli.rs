@@ -194,3 +194,33 @@ fn source_map_option_names_minified_functions() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("[invalid_source_map]") && err.contains("broken.js.map"), "{err}");
 }
+
+#[test]
+fn threads_option_gives_the_same_output_for_any_count_and_refuses_a_bad_one() {
+    // 264 KB: cut into chunks and read on several threads when allowed.
+    let src = corpus("stackcollapse/perf-vertx-stacks-01-collapsed-all.txt");
+    let raw = std::fs::read_to_string(&src).unwrap();
+    let sum: f64 = raw
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    let mut outputs = Vec::new();
+    for threads in ["1", "4", "0"] {
+        let out = flamekit(&["dump", &src, "--threads", threads]);
+        assert!(out.status.success(), "--threads {threads}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let total: f64 = v["profiles"][0]["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(total, sum, "--threads {threads}: the stacks' weights are the file's");
+        outputs.push(out.stdout);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "the same dump for 1, 4 and all threads");
+    let out = flamekit(&["dump", &src, "--threads", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--threads"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -431,3 +431,27 @@ fn refuses_to_listen_beyond_loopback_without_a_token() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("invalid_argument") && err.contains("--token-env"), "{err}");
 }
+
+#[test]
+fn import_threads_option_sets_each_imports_threads() {
+    // 264 KB of collapsed stacks: read in chunks on several threads unless
+    // the server keeps each import to one.
+    let raw = corpus("stackcollapse/perf-vertx-stacks-01-collapsed-all.txt");
+    let (_, sum) = collapsed_totals(std::str::from_utf8(&raw).unwrap());
+    let mut exports = Vec::new();
+    for threads in ["1", "4"] {
+        let s = Server::start(&["--import-threads", threads]);
+        let r = post(&s.url("/api/v1/import?fileName=vertx.txt"), &raw);
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(r.json()["profiles"][0]["totalWeight"].as_f64().unwrap(), sum);
+        let r = post(&s.url("/api/v1/import?fileName=vertx.txt&speedscope=gzip"), &raw);
+        assert_eq!(r.status, 200);
+        exports.push(r.body);
+    }
+    assert_eq!(exports[0], exports[1], "the same export on one thread and on four");
+    let out = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--import-threads", "many"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -104,6 +104,9 @@ request! {
         papyrus_stacks: Option<String>,
         /// JavaScript source maps applied to the imported frames.
         source_maps: Vec<SourceMapRequest>,
+        /// Threads the import may use: `0` all cores (the library default),
+        /// `1` the calling thread only; the result is the same for any value.
+        threads: Option<u32>,
     }
 }
 
@@ -202,6 +205,7 @@ impl LoadRequest {
                     bytes: m.bytes.clone(),
                 })
                 .collect(),
+            threads: o.threads.map_or(d.threads, |t| t as usize),
             ..d
         })
     }
@@ -516,5 +520,40 @@ settings! {
         period_start: i64,
         /// Optional billing anchor, UTC unix seconds.
         period_anchor: Option<i64>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_switches_reach_the_library_options_and_absent_ones_keep_its_defaults() {
+        let d = flamekit::ImportOptions::default();
+        let absent = LoadRequest::default().resolve().unwrap();
+        assert_eq!(
+            (absent.threads, absent.perf_weight, absent.papyrus_stacks),
+            (d.threads, d.perf_weight, d.papyrus_stacks)
+        );
+        for threads in [1, 4] {
+            let request = LoadRequest {
+                options: ImportRequest {
+                    threads: Some(threads),
+                    perf_weight: Some("period".into()),
+                    papyrus_stacks: Some("nested".into()),
+                    ..ImportRequest::default()
+                },
+                ..LoadRequest::default()
+            };
+            let o = request.resolve().unwrap();
+            assert_eq!(o.threads, threads as usize);
+            assert_eq!(o.perf_weight, flamekit::PerfWeight::Period);
+            assert_eq!(o.papyrus_stacks, flamekit::PapyrusStacks::Nested);
+        }
+        let bad = LoadRequest {
+            options: ImportRequest { perf_weight: Some("weekly".into()), ..ImportRequest::default() },
+            ..LoadRequest::default()
+        };
+        assert_eq!(bad.resolve().unwrap_err().code(), "invalid_argument");
     }
 }

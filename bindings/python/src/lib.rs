@@ -188,7 +188,7 @@ fb::group_accessors! {
 /// The keywords after `limits` are the import switches and source maps
 /// (`{"name": ..., "bytes": ..., "script": ...}` dicts), as in flamekit.pyi.
 #[pyfunction]
-#[pyo3(signature = (path_or_bytes, name_hint=None, limits=None, *, perf_weight=None, firefox_frames=None, pmcstat_samples=None, papyrus_stacks=None, source_maps=Vec::new()))]
+#[pyo3(signature = (path_or_bytes, name_hint=None, limits=None, *, perf_weight=None, firefox_frames=None, pmcstat_samples=None, papyrus_stacks=None, source_maps=Vec::new(), threads=None))]
 #[allow(clippy::too_many_arguments)]
 fn load(
     py: Python<'_>,
@@ -200,8 +200,10 @@ fn load(
     pmcstat_samples: Option<String>,
     papyrus_stacks: Option<String>,
     source_maps: Vec<fb::SourceMapRequest>,
+    threads: Option<u32>,
 ) -> PyResult<PyProfileGroup> {
-    let options = fb::ImportRequest { perf_weight, firefox_frames, pmcstat_samples, papyrus_stacks, source_maps };
+    let options =
+        fb::ImportRequest { perf_weight, firefox_frames, pmcstat_samples, papyrus_stacks, source_maps, threads };
     let request = fb::LoadRequest { name_hint, limits: limits.unwrap_or_default(), options };
     let loaded = if let Ok(b) = path_or_bytes.cast::<PyBytes>() {
         let bytes = b.as_bytes();

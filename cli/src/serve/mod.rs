@@ -54,6 +54,11 @@ pub(crate) struct ServeArgs {
     /// Requests allowed to wait for a worker; beyond that the answer is 503 `overloaded`.
     #[arg(long, default_value_t = 64)]
     max_queue: usize,
+    /// Threads each import may use: `0` all cores (the library default), `1`
+    /// one thread per request, so that `--workers` imports at once use at
+    /// most that many cores. The result is the same for any value.
+    #[arg(long, default_value_t = flamekit::ImportOptions::default().threads, value_name = "N")]
+    import_threads: usize,
 }
 
 /// One server's configuration and counters. Nothing about a request outlives it.
@@ -61,6 +66,8 @@ struct App {
     token: Option<Vec<u8>>,
     max_body: u64,
     limits: IngestLimits,
+    /// [`flamekit::ImportOptions::threads`] of every import.
+    import_threads: usize,
     timeout: Duration,
     /// Requests admitted (working or queued); holds their bodies' memory bound.
     admit: Semaphore,
@@ -132,6 +139,7 @@ pub(crate) fn serve(a: ServeArgs) -> Result<ExitCode, Error> {
             max_inflated_bytes: a.max_inflated_bytes,
             ..IngestLimits::default()
         },
+        import_threads: a.import_threads,
         timeout: Duration::from_secs(a.timeout_secs),
         admit: Semaphore::new(workers.saturating_add(a.max_queue)),
         work: Arc::new(Semaphore::new(workers)),
@@ -331,7 +339,7 @@ async fn handle_inner(
 }
 
 fn load(app: &App, req: &Req) -> Result<(flamekit::ProfileGroup, flamekit::ImportReport), Error> {
-    import_bytes(&req.body, req.param("fileName"), &app.limits)
+    import_bytes(&req.body, req.param("fileName"), &app.limits, app.import_threads)
 }
 
 fn png(body: Vec<u8>) -> Reply {
