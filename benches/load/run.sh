@@ -9,6 +9,8 @@
 #   DURATION=5s benches/load/run.sh      # shorter
 #   TRACE=path/to/trace benches/load/run.sh
 #   PROFILE=debug benches/load/run.sh    # use the debug build (no release build)
+#   ROUTE=/api/v1/import TRACE=stacks.txt SERVE_ARGS="--import-threads 1" benches/load/run.sh
+#                                        # another route, and flags for the server
 #
 # Installs wrk with apt-get when missing (root only). Everything listens on
 # 127.0.0.1 and the server is stopped at the end, also on failure.
@@ -21,6 +23,10 @@ DURATION=${DURATION:-10s}
 PROFILE=${PROFILE:-release}
 # The largest real Chrome/Firefox trace of the speedscope sample corpus (2.4 MB).
 TRACE=${TRACE:-$ROOT/tests/data/corpus/Firefox/59/firefox.json}
+# The route driven (the render preview, or any POST route that takes the
+# profile as its body) and extra `flamekit serve` flags (split on spaces).
+ROUTE=${ROUTE:-/api/v1/render}
+SERVE_ARGS=${SERVE_ARGS:-}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$OUT"
 log() { printf '== %s\n' "$*" >&2; }
@@ -44,7 +50,8 @@ else
 fi
 BIN="$CARGO_TARGET_DIR/$PROFILE/flamekit"
 
-"$BIN" serve --listen 127.0.0.1:0 --max-queue 256 2>"$OUT/server.log" &
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of flags.
+"$BIN" serve --listen 127.0.0.1:0 --max-queue 256 $SERVE_ARGS 2>"$OUT/server.log" &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -53,23 +60,26 @@ for _ in $(seq 100); do
 done
 ADDR=$(sed -n 's/.*listening on //p' "$OUT/server.log" | head -1)
 [[ -n "$ADDR" ]] || { cat "$OUT/server.log" >&2; exit 1; }
-URL="$ADDR/api/v1/render"
+URL="$ADDR$ROUTE"
 
-# One request first: the answer must be a 1200x800 PNG.
-curl -sf -o "$OUT/preview.png" --data-binary "@$TRACE" -H 'content-type: text/plain' "$URL"
-file "$OUT/preview.png" 2>/dev/null | grep -q '1200 x 800' || python3 - "$OUT/preview.png" <<'PY'
+# One request first: it must succeed; the render preview must be a 1200x800 PNG.
+curl -sf -o "$OUT/first-answer" --data-binary "@$TRACE" -H 'content-type: text/plain' "$URL"
+if [[ "$ROUTE" == /api/v1/render ]]; then
+  file "$OUT/first-answer" 2>/dev/null | grep -q '1200 x 800' || python3 - "$OUT/first-answer" <<'PY'
 import struct, sys
 b = open(sys.argv[1], "rb").read()
 assert b[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
 w, h = struct.unpack(">II", b[16:24])
 assert (w, h) == (1200, 800), (w, h)
 PY
+fi
+UNIT=$([[ "$ROUTE" == /api/v1/render ]] && echo renders/s || echo requests/s)
 
 REPORT="$OUT/report.md"
 {
-  echo "Trace: \`$(basename "$TRACE")\`, $(stat -c %s "$TRACE") bytes; $DURATION per level; $(nproc) cores; build: $PROFILE."
+  echo "Trace: \`$(basename "$TRACE")\`, $(stat -c %s "$TRACE") bytes; \`POST $ROUTE\`; server flags: \`${SERVE_ARGS:-none}\`; $DURATION per level; $(nproc) cores; build: $PROFILE."
   echo
-  echo "| concurrency | renders/s | p50 | p99 | non-200 |"
+  echo "| concurrency | $UNIT | p50 | p99 | non-200 |"
   echo "|---:|---:|---:|---:|---:|"
 } >"$REPORT"
 for C in 1 8 64; do
