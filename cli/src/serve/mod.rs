@@ -54,11 +54,40 @@ pub(crate) struct ServeArgs {
     /// Requests allowed to wait for a worker; beyond that the answer is 503 `overloaded`.
     #[arg(long, default_value_t = 64)]
     max_queue: usize,
-    /// Threads each import may use: `0` all cores (the library default), `1`
-    /// one thread per request, so that `--workers` imports at once use at
-    /// most that many cores. The result is the same for any value.
-    #[arg(long, default_value_t = flamekit::ImportOptions::default().threads, value_name = "N")]
-    import_threads: usize,
+    /// Threads each import may use: `auto` (the cores shared among the
+    /// requests being worked on: a lone request reads on every core, two on
+    /// two cores one each), `0` every core for each import (the library
+    /// default), `1` one thread per request. The result is the same for any value.
+    #[arg(long, default_value = "auto", value_name = "N|auto", value_parser = import_threads)]
+    import_threads: ImportThreads,
+}
+
+/// `--import-threads`: a number of threads for every import, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ImportThreads {
+    /// The cores shared among the requests being worked on ([`ImportThreads::for_import`]).
+    Auto,
+    /// [`flamekit::ImportOptions::threads`] of every import.
+    Fixed(usize),
+}
+
+/// Parse `--import-threads`: `auto` or a whole number.
+fn import_threads(s: &str) -> Result<ImportThreads, String> {
+    match s {
+        "auto" => Ok(ImportThreads::Auto),
+        n => n.parse().map(ImportThreads::Fixed).map_err(|_| format!("{n:?} is neither `auto` nor a whole number")),
+    }
+}
+
+impl ImportThreads {
+    /// The threads of an import while `busy` requests (this one included)
+    /// are worked on, on a machine of `cores` cores.
+    fn for_import(self, cores: usize, busy: usize) -> usize {
+        match self {
+            ImportThreads::Fixed(n) => n,
+            ImportThreads::Auto => (cores / busy.max(1)).max(1),
+        }
+    }
 }
 
 /// One server's configuration and counters. Nothing about a request outlives it.
@@ -66,8 +95,12 @@ struct App {
     token: Option<Vec<u8>>,
     max_body: u64,
     limits: IngestLimits,
-    /// [`flamekit::ImportOptions::threads`] of every import.
-    import_threads: usize,
+    /// Threads of each import ([`ImportThreads::for_import`]).
+    import_threads: ImportThreads,
+    /// The machine's cores ([`flamekit::available_cores`]).
+    cores: usize,
+    /// Size of `work`: requests worked on at once.
+    workers: usize,
     timeout: Duration,
     /// Requests admitted (working or queued); holds their bodies' memory bound.
     admit: Semaphore,
@@ -140,6 +173,8 @@ pub(crate) fn serve(a: ServeArgs) -> Result<ExitCode, Error> {
             ..IngestLimits::default()
         },
         import_threads: a.import_threads,
+        cores: flamekit::available_cores(),
+        workers,
         timeout: Duration::from_secs(a.timeout_secs),
         admit: Semaphore::new(workers.saturating_add(a.max_queue)),
         work: Arc::new(Semaphore::new(workers)),
@@ -339,7 +374,11 @@ async fn handle_inner(
 }
 
 fn load(app: &App, req: &Req) -> Result<(flamekit::ProfileGroup, flamekit::ImportReport), Error> {
-    import_bytes(&req.body, req.param("fileName"), &app.limits, app.import_threads)
+    // This request holds one of `work`'s permits: the others held are the
+    // requests being worked on beside it.
+    let busy = app.workers.saturating_sub(app.work.available_permits());
+    let threads = app.import_threads.for_import(app.cores, busy);
+    import_bytes(&req.body, req.param("fileName"), &app.limits, threads)
 }
 
 fn png(body: Vec<u8>) -> Reply {
@@ -420,6 +459,22 @@ fn job_check(_app: &App, req: &Req) -> Result<Reply, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_threads_share_the_cores_among_the_requests_worked_on_unless_fixed() {
+        assert_eq!(import_threads("auto"), Ok(ImportThreads::Auto));
+        assert_eq!(import_threads("0"), Ok(ImportThreads::Fixed(0)));
+        assert_eq!(import_threads("3"), Ok(ImportThreads::Fixed(3)));
+        assert!(import_threads("many").is_err() && import_threads("-1").is_err());
+        let auto = ImportThreads::Auto;
+        // Alone: every core; two on two cores: one each; more requests than
+        // cores: one each, never none.
+        assert_eq!([1, 2, 3, 8].map(|busy| auto.for_import(2, busy)), [2, 1, 1, 1]);
+        assert_eq!([1, 2, 3, 8, 9].map(|busy| auto.for_import(8, busy)), [8, 4, 2, 1, 1]);
+        assert_eq!(auto.for_import(4, 0), 4, "counted before its permit: still every core");
+        assert_eq!(ImportThreads::Fixed(0).for_import(2, 2), 0, "0: every core, as the library");
+        assert_eq!(ImportThreads::Fixed(1).for_import(8, 1), 1);
+    }
 
     #[test]
     fn a_panicking_job_is_an_internal_error() {
