@@ -46,3 +46,23 @@ test('a profile from text: weights, export, images', async () => {
   assert.equal(d.isZero, true)
   assert.deepEqual(d.functions.map((f) => f.relativeSelf), [undefined, 0, 0])
 })
+
+test('any thread count reads alike: WebAssembly starts no threads and reads on the calling one', async () => {
+  // A .cpuprofile whose 200 nodes are more than one read-ahead batch (64),
+  // so that more than one thread would walk its samples beside the
+  // interning; plain, and gzip (a second thread would touch the inflated
+  // pages).
+  const nodes = [{ id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] }]
+  for (let id = 2; id <= 200; id++) {
+    nodes.push({ id, callFrame: { functionName: `f${id}`, url: 'app.js', lineNumber: id, columnNumber: 0 }, children: id < 200 ? [id + 1] : [] })
+  }
+  const doc = { nodes, startTime: 0, endTime: 30, samples: [200, 100, 200], timeDeltas: [0, 10, 10] }
+  const plain = new TextEncoder().encode(JSON.stringify(doc))
+  const gzip = new Uint8Array(await new Response(new Blob([plain]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer())
+  for (const bytes of [plain, gzip]) {
+    const [one, four] = [1, 4].map((threads) => flamekit.load(bytes, 'app.cpuprofile', undefined, { threads }))
+    // The root is not shown: f2 … f200.
+    assert.equal(one.frameCount, 199)
+    assert.equal(four.toSpeedscopeJson(), one.toSpeedscopeJson())
+  }
+})

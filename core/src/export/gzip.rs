@@ -71,18 +71,24 @@ struct Workers<'scope, 'env> {
 }
 
 impl Workers<'_, '_> {
-    /// The jobs' sender and the results' receiver, the threads started.
-    fn start(&mut self, level: u32) -> &(mpsc::SyncSender<Job>, mpsc::Receiver<Done>) {
+    /// The jobs' sender and the results' receiver, the threads started;
+    /// `None` when no thread can be started (WebAssembly, a host out of
+    /// threads): the blocks are then deflated on the calling thread.
+    fn start(&mut self, level: u32) -> Option<&(mpsc::SyncSender<Job>, mpsc::Receiver<Done>)> {
         let (scope, threads) = (self.scope, self.threads);
-        self.started.get_or_insert_with(|| {
+        if self.started.is_none() {
+            if threads == 0 {
+                return None;
+            }
             // A few blocks wait per thread: the writer runs ahead of the
             // deflating by at most that much text.
             let (tx, jobs) = mpsc::sync_channel::<Job>(2 * threads);
             let (done, rx) = mpsc::channel();
             let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+            let mut started = 0;
             for _ in 0..threads {
                 let (jobs, done) = (jobs.clone(), done.clone());
-                scope.spawn(move || loop {
+                let worker = move || loop {
                     // The lock is held only while taking a job.
                     let job = match jobs.lock() {
                         Ok(rx) => rx.recv(),
@@ -92,10 +98,17 @@ impl Workers<'_, '_> {
                     if done.send((job.index, deflate(level, &job))).is_err() {
                         return;
                     }
-                });
+                };
+                started += usize::from(std::thread::Builder::new().spawn_scoped(scope, worker).is_ok());
             }
-            (tx, rx)
-        })
+            if started == 0 {
+                // Not tried again: every later block is deflated here.
+                self.threads = 0;
+                return None;
+            }
+            self.started = Some((tx, rx));
+        }
+        self.started.as_ref()
     }
 }
 
@@ -144,17 +157,20 @@ impl<'scope, 'env> Blocks<'scope, 'env> {
         let job = Job { index: self.shipped, dictionary, text, last };
         self.shipped += 1;
         let level = self.level;
-        match &mut self.workers {
+        let workers = match &mut self.workers {
             // A text of one block starts no thread.
-            Some(workers) if !(last && workers.started.is_none()) => {
-                let (tx, rx) = workers.start(level);
+            Some(workers) if !(last && workers.started.is_none()) => workers.start(level),
+            _ => None,
+        };
+        match workers {
+            Some((tx, rx)) => {
                 let back: Vec<Done> = rx.try_iter().collect();
                 tx.send(job).map_err(|_| io::Error::other("a deflating thread stopped"))?;
                 for done in back {
                     self.take(done)?;
                 }
             }
-            _ => {
+            None => {
                 let part = deflate(level, &job)?;
                 self.out.extend_from_slice(&part);
                 self.next += 1;
@@ -283,6 +299,25 @@ mod tests {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(gz).read_to_end(&mut out).unwrap();
         out
+    }
+
+    /// Where no deflating thread could be started ([`Workers::start`] gives
+    /// `None`, as after every spawn failed), the blocks are deflated on the
+    /// calling thread, into the same bytes.
+    #[test]
+    fn blocks_are_deflated_here_when_no_thread_starts() {
+        let data = text(3 * BLOCK + 1234);
+        let header = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+        let (crc, mut out) = std::thread::scope(|scope| {
+            let mut w = Blocks::new(6, header, Some(Workers { scope, threads: 0, started: None }));
+            w.write_all(&data).unwrap();
+            assert!(w.workers.as_ref().is_some_and(|w| w.started.is_none()), "no thread was started");
+            w.finish().unwrap()
+        });
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&crc.amount().to_le_bytes());
+        assert_eq!(out, gz(&data, 1));
+        assert_eq!(gunzip(&out), data);
     }
 
     #[test]

@@ -270,14 +270,19 @@ impl Inflater<'_, '_> {
     /// untouched (the inflater takes its faults), so neither waits long for
     /// the other: mapping and clearing a page can cost as much as inflating
     /// into it.
+    /// Where no thread can be started (WebAssembly, a host out of threads),
+    /// [`Inflater::fill`] alone.
     fn fill_touched(&mut self, out: &mut [u8]) -> Result<bool> {
         use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
         use std::sync::mpsc::TryRecvError;
         let hungry = AtomicBool::new(false);
-        std::thread::scope(|s| {
+        // The output, for the toucher or, when it cannot start, for `fill`.
+        let mut whole = Some(out);
+        let touched = std::thread::scope(|s| {
             let (handed, chunks) = std::sync::mpsc::sync_channel::<&mut [u8]>(TOUCH_AHEAD);
-            let hungry = &hungry;
-            let toucher = s.spawn(move || {
+            let (hungry, whole) = (&hungry, &mut whole);
+            let toucher = std::thread::Builder::new().spawn_scoped(s, move || {
+                let Some(out) = whole.take() else { return };
                 for chunk in out.chunks_mut(TOUCH_CHUNK) {
                     if !hungry.swap(false, Relaxed) {
                         for page in chunk.chunks_mut(4096) {
@@ -291,6 +296,8 @@ impl Inflater<'_, '_> {
                     }
                 }
             });
+            // Not started: the closure, never run, left the output.
+            let Ok(toucher) = toucher else { return None };
             let mut ended = Ok(false);
             loop {
                 let chunk = match chunks.try_recv() {
@@ -311,11 +318,16 @@ impl Inflater<'_, '_> {
             }
             // Stops the toucher, should it be waiting to hand over a chunk.
             drop(chunks);
-            match toucher.join() {
+            Some(match toucher.join() {
                 Ok(()) => ended,
                 Err(_) => Err(Error::Internal { message: "the thread touching inflated pages panicked".into() }),
-            }
-        })
+            })
+        });
+        match (touched, whole) {
+            (Some(ended), _) => ended,
+            (None, Some(out)) => self.fill(out),
+            (None, None) => Err(Error::Internal { message: "the inflated output was lost".into() }),
+        }
     }
 }
 

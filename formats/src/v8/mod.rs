@@ -614,24 +614,34 @@ pub(crate) fn build_profile(
     // would intern them in), a batch read ahead at a time, so that the cache
     // misses on their names overlap; the sample walk opens each node once
     // its frame is in. On one thread they run one after the other; on more,
-    // the two walks run on a second thread while this one interns.
+    // the two walks run on a second thread while this one interns (or one
+    // after the other here, where no thread can be started: WebAssembly,
+    // or a host out of threads).
     let pipeline = Pipeline::new(n);
     let mut walk = Walk::new(&parent, &on_top, &ignored);
-    let walked = if threads > 1 && n > READ_AHEAD {
+    // The builder, for the sample walk wherever it runs.
+    let mut builder = Some(b);
+    let together = (threads > 1 && n > READ_AHEAD).then(|| {
         std::thread::scope(|s| {
-            let walker = s.spawn(|| {
+            let (builder, walk, pipeline, index) = (&mut builder, &mut walk, &pipeline, &index);
+            let walker = std::thread::Builder::new().spawn_scoped(s, move || {
                 // Ends the interning's wait for nodes however the walks end
                 // (a failure or, a bug, a panic).
                 let _found = FinishOnDrop(&pipeline.found);
-                let r = pipeline.find_order(samples, &index, &mut walk).and_then(|()| {
+                let b = builder
+                    .take()
+                    .ok_or_else(|| Error::Internal { message: "the sample walk has no builder".into() })?;
+                let r = pipeline.find_order(samples, index, walk).and_then(|()| {
                     walk.reset();
-                    walk_samples(b, data, &index, &mut walk, &pipeline, first)
+                    walk_samples(b, data, index, walk, pipeline, first)
                 });
                 if r.is_err() {
                     pipeline.stop.store(true, Ordering::Relaxed);
                 }
                 r
             });
+            // No second thread: the closure, never run, left the builder.
+            let Ok(walker) = walker else { return None };
             let failed = {
                 // Ends the walk's wait for frames however the interning
                 // ends: a panic in it (a bug) then reaches the caller
@@ -643,13 +653,18 @@ pub(crate) fn build_profile(
             let walked = walker
                 .join()
                 .unwrap_or_else(|_| Err(Error::Internal { message: format!("{loc}: the sample walk panicked") }));
-            (walked, failed)
+            Some((walked, failed))
         })
-    } else {
-        pipeline.find_order(samples, &index, &mut walk)?;
-        let failed = pipeline.intern(g, &data.nodes);
-        walk.reset();
-        (walk_samples(b, data, &index, &mut walk, &pipeline, first), failed)
+    });
+    let walked = match (together.flatten(), builder.take()) {
+        (Some(walked), _) => walked,
+        (None, Some(b)) => {
+            pipeline.find_order(samples, &index, &mut walk)?;
+            let failed = pipeline.intern(g, &data.nodes);
+            walk.reset();
+            (walk_samples(b, data, &index, &mut walk, &pipeline, first), failed)
+        }
+        (None, None) => return Err(Error::Internal { message: format!("{loc}: the sample walk lost its builder") }),
     };
     let (b, unknown_samples) = match walked {
         (Ok(walked), _) => walked,
