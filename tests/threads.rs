@@ -84,6 +84,31 @@ fn generated_inputs_of_every_shape_import_the_same_on_1_and_4_threads() {
     }
 }
 
+/// An absurd thread count (a binding's `u32::MAX`, or `usize::MAX` from
+/// Rust) starts at most [`ImportOptions::MAX_THREADS`] threads and sizes
+/// nothing by the count asked: the same group as one thread. Before, the
+/// hand-off queue was sized by it (a terabyte for `u32::MAX`, an abort) and
+/// the chunk size overflowed (`usize::MAX`, a panic in debug builds).
+#[test]
+fn absurd_thread_counts_import_as_one_thread_does() {
+    for (format, name) in [
+        (GenFormat::Collapsed, "gen.txt"),
+        (GenFormat::Perf, "gen.perf.txt"),
+        (GenFormat::Cpuprofile, "gen.cpuprofile"),
+        (GenFormat::Trace, "gen.json"),
+        (GenFormat::Speedscope, "gen.speedscope.json"),
+        (GenFormat::Pprof, "gen.pb"),
+    ] {
+        let bytes = generated(format, Shape::Callgraph, 300_000);
+        let one = import(&bytes, name, 1, IngestLimits::default());
+        assert!(one.is_ok(), "{name}: {one:?}");
+        for threads in [u32::MAX as usize, usize::MAX] {
+            assert!(import(&bytes, name, threads, IngestLimits::default()) == one, "{name}: {threads} threads");
+        }
+    }
+    assert_eq!(ImportOptions { threads: usize::MAX, ..Default::default() }.thread_count(), ImportOptions::MAX_THREADS);
+}
+
 /// Collapsed text with blank lines, invalid lines, CRLF line ends, a BOM
 /// and a last line without a newline, over many chunks.
 fn messy_collapsed() -> Vec<u8> {

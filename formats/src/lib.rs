@@ -89,18 +89,35 @@ pub struct ImportOptions {
     /// input is inflated into ahead of the inflater. The result is the same
     /// [`ProfileGroup`] (frame order included) for every value.
     /// Default: `0`, all cores ([`flamekit_core::available_cores`]);
-    /// `1` reads on the calling thread and starts none.
+    /// `1` reads on the calling thread and starts none; values above
+    /// [`ImportOptions::MAX_THREADS`] count as that.
     pub threads: usize,
 }
 
 impl ImportOptions {
+    /// The most threads an import uses, whatever [`ImportOptions::threads`]
+    /// asks: an untrusted or mistaken value (`u32::MAX` from a binding)
+    /// starts no more threads, nor sizes hand-off queues by it.
+    pub const MAX_THREADS: usize = 1024;
+
     /// The number of threads [`ImportOptions::threads`] asks for: `0` is
-    /// [`flamekit_core::available_cores`].
+    /// [`flamekit_core::available_cores`]; at most
+    /// [`ImportOptions::MAX_THREADS`].
+    ///
+    /// ```
+    /// use flamekit_formats::ImportOptions;
+    /// let asks = |threads| ImportOptions { threads, ..ImportOptions::default() }.thread_count();
+    /// assert_eq!(asks(1), 1);
+    /// assert_eq!(asks(4), 4);
+    /// assert_eq!(asks(usize::MAX), ImportOptions::MAX_THREADS);
+    /// assert!(asks(0) >= 1);
+    /// ```
     pub fn thread_count(&self) -> usize {
         match self.threads {
             0 => flamekit_core::available_cores(),
             n => n,
         }
+        .min(Self::MAX_THREADS)
     }
 }
 

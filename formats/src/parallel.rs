@@ -41,7 +41,7 @@ pub(crate) fn chunk_size(len: usize, threads: usize) -> Option<usize> {
     if threads <= 1 || len < 2 * MIN_CHUNK {
         return None;
     }
-    Some((len / (threads * 8)).clamp(MIN_CHUNK, MAX_CHUNK))
+    Some((len / threads.saturating_mul(8)).clamp(MIN_CHUNK, MAX_CHUNK))
 }
 
 /// Items in order, kept in the parts they came in: the parts of a read in
@@ -237,12 +237,14 @@ pub(crate) fn parse_ordered_on<C: Copy + Sync, T: Send, W>(
     }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    // No more workers than chunks.
+    let workers = workers.min(chunks.len());
     std::thread::scope(|scope| {
         // Bounded: a worker far ahead of the merge waits instead of piling up
         // chunk tables.
-        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(workers * 2);
-        let mut handles = Vec::with_capacity(workers.min(chunks.len()));
-        for _ in 0..workers.min(chunks.len()) {
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(workers.saturating_mul(2));
+        let mut handles = Vec::with_capacity(workers);
+        for _ in 0..workers {
             let tx = tx.clone();
             let (next, stop, parse, init) = (&next, &stop, &parse, &init);
             let worker = move || {
