@@ -270,6 +270,7 @@ impl Inflater<'_, '_> {
     /// untouched (the inflater takes its faults), so neither waits long for
     /// the other: mapping and clearing a page can cost as much as inflating
     /// into it.
+    ///
     /// Where no thread can be started (WebAssembly, a host out of threads),
     /// [`Inflater::fill`] alone.
     fn fill_touched(&mut self, out: &mut [u8]) -> Result<bool> {
