@@ -65,18 +65,20 @@ fn generated(format: GenFormat, shape: Shape, bytes: u64) -> Vec<u8> {
     out
 }
 
+/// Every format `flamekit-gen` writes, with a file name for detection.
+const GENERATED_FORMATS: [(GenFormat, &str); 6] = [
+    (GenFormat::Collapsed, "gen.txt"),
+    (GenFormat::Perf, "gen.perf.txt"),
+    (GenFormat::Cpuprofile, "gen.cpuprofile"),
+    (GenFormat::Trace, "gen.json"),
+    (GenFormat::Speedscope, "gen.speedscope.json"),
+    (GenFormat::Pprof, "gen.pb"),
+];
+
 #[test]
 fn generated_inputs_of_every_shape_import_the_same_on_1_and_4_threads() {
-    let formats = [
-        (GenFormat::Collapsed, "gen.txt"),
-        (GenFormat::Perf, "gen.perf.txt"),
-        (GenFormat::Cpuprofile, "gen.cpuprofile"),
-        (GenFormat::Trace, "gen.json"),
-        (GenFormat::Speedscope, "gen.speedscope.json"),
-        (GenFormat::Pprof, "gen.pb"),
-    ];
     for shape in [Shape::Callgraph, Shape::Distinct, Shape::Wide, Shape::Deep] {
-        for (format, name) in formats {
+        for (format, name) in GENERATED_FORMATS {
             // Several hundred KB: text formats are cut into many chunks.
             let bytes = generated(format, shape, 600_000);
             assert_same_for_thread_counts(&bytes, &format!("{name} ({shape:?})"), IngestLimits::default());
@@ -91,14 +93,7 @@ fn generated_inputs_of_every_shape_import_the_same_on_1_and_4_threads() {
 /// the chunk size overflowed (`usize::MAX`, a panic in debug builds).
 #[test]
 fn absurd_thread_counts_import_as_one_thread_does() {
-    for (format, name) in [
-        (GenFormat::Collapsed, "gen.txt"),
-        (GenFormat::Perf, "gen.perf.txt"),
-        (GenFormat::Cpuprofile, "gen.cpuprofile"),
-        (GenFormat::Trace, "gen.json"),
-        (GenFormat::Speedscope, "gen.speedscope.json"),
-        (GenFormat::Pprof, "gen.pb"),
-    ] {
+    for (format, name) in GENERATED_FORMATS {
         let bytes = generated(format, Shape::Callgraph, 300_000);
         let one = import(&bytes, name, 1, IngestLimits::default());
         assert!(one.is_ok(), "{name}: {one:?}");
