@@ -200,22 +200,16 @@ fn threads_option_gives_the_same_output_for_any_count_and_refuses_a_bad_one() {
     // 264 KB: cut into chunks and read on several threads when allowed.
     let src = corpus("stackcollapse/perf-vertx-stacks-01-collapsed-all.txt");
     let raw = std::fs::read_to_string(&src).unwrap();
-    let sum: f64 = raw
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
-        .sum();
+    // The weight ending a `stack weight` line (the file's and dump's `stacks`).
+    let weight = |line: &str| line.rsplit(' ').next().unwrap().parse::<f64>().unwrap();
+    let sum: f64 = raw.lines().filter(|l| !l.trim().is_empty()).map(weight).sum();
     let mut outputs = Vec::new();
     for threads in ["1", "4", "0"] {
         let out = flamekit(&["dump", &src, "--threads", threads]);
         assert!(out.status.success(), "--threads {threads}: {}", String::from_utf8_lossy(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let total: f64 = v["profiles"][0]["stacks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().rsplit(' ').next().unwrap().parse::<f64>().unwrap())
-            .sum();
+        let total: f64 =
+            v["profiles"][0]["stacks"].as_array().unwrap().iter().map(|s| weight(s.as_str().unwrap())).sum();
         assert_eq!(total, sum, "--threads {threads}: the stacks' weights are the file's");
         outputs.push(out.stdout);
     }

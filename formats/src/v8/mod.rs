@@ -621,7 +621,7 @@ pub(crate) fn build_profile(
     let mut walk = Walk::new(&parent, &on_top, &ignored);
     // The builder, for the sample walk wherever it runs.
     let mut builder = Some(b);
-    let together = (threads > 1 && n > READ_AHEAD).then(|| {
+    let together = if threads > 1 && n > READ_AHEAD {
         std::thread::scope(|s| {
             let (builder, walk, pipeline, index) = (&mut builder, &mut walk, &pipeline, &index);
             let walker = std::thread::Builder::new().spawn_scoped(s, move || {
@@ -655,8 +655,10 @@ pub(crate) fn build_profile(
                 .unwrap_or_else(|_| Err(Error::Internal { message: format!("{loc}: the sample walk panicked") }));
             Some((walked, failed))
         })
-    });
-    let walked = match (together.flatten(), builder.take()) {
+    } else {
+        None
+    };
+    let walked = match (together, builder.take()) {
         (Some(walked), _) => walked,
         (None, Some(b)) => {
             pipeline.find_order(samples, &index, &mut walk)?;
