@@ -291,6 +291,21 @@ fn callgrind(events: usize, lines: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// Collapsed stacks: `long` frame names exactly as long as the default
+/// `max_name_bytes` (64 KiB: kept whole, but looked up), each after a run
+/// of `run` new short names.
+fn names_at_limit(long: usize, run: usize) -> Vec<u8> {
+    let mut s = String::new();
+    for k in 0..long {
+        for i in 0..run {
+            let _ = writeln!(s, "main;f{k}_{i} 1");
+        }
+        let tag = k.to_string();
+        let _ = writeln!(s, "main;{}{tag} 1", "x".repeat((64 << 10) - tag.len()));
+    }
+    s.into_bytes()
+}
+
 /// The generated input of one attack.
 fn attack_input(case: &str) -> Vec<u8> {
     match case {
@@ -307,6 +322,7 @@ fn attack_input(case: &str) -> Vec<u8> {
         "mangled_names" => callgrind(1, 1000),
         "callgrind_many_events" => callgrind(9_999, 100_000),
         "long_name" => format!("main;{} 3\n", "n".repeat(1 << 20)).into_bytes(),
+        "names_at_limit" => names_at_limit(300, 1000),
         "gzip_bomb_4gb" => gzip_zeros_mib(4096),
         "weights_overflow" => br#"{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"sampled","name":"p",
             "unit":"none","startValue":0,"endValue":1,"samples":[[0],[0],[0]],"weights":[1e308,1e308,1e308]}]}"#
@@ -326,7 +342,7 @@ fn attack(case: &str, input: &[u8]) -> String {
             flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
         }
         "mangled_names" | "callgrind_many_events" => flamekit::import_format(Format::Callgrind, input, &opts),
-        "long_name" => flamekit::import_format(Format::Collapsed, input, &opts),
+        "long_name" | "names_at_limit" => flamekit::import_format(Format::Collapsed, input, &opts),
         _ => flamekit::import_with(input, None, &opts),
     };
     match result {
@@ -337,6 +353,10 @@ fn attack(case: &str, input: &[u8]) -> String {
                 "long_name" => {
                     assert!(g.frames().iter().all(|f| f.name.len() <= 64 << 10));
                     assert!(report.warnings.iter().any(|d| d.code == "name_truncated"));
+                }
+                "names_at_limit" => {
+                    assert_eq!(g.frames().len(), 1 + 300 * 1000 + 300);
+                    assert_eq!(g.frames().iter().filter(|f| f.name.len() == 64 << 10).count(), 300);
                 }
                 _ => {}
             }
@@ -418,6 +438,13 @@ fn attack_many_event_callgrind() {
 #[test]
 fn attack_long_frame_name_is_truncated() {
     check_attack("long_name", &["ok"], 256.0);
+}
+
+/// Names at the length limit between runs of new names once built the
+/// frame tables anew for each (quadratic: 92 s for 82 MB in release).
+#[test]
+fn attack_names_at_the_length_limit() {
+    check_attack("names_at_limit", &["ok"], 256.0);
 }
 
 #[test]

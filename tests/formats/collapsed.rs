@@ -242,6 +242,41 @@ fn names_and_limits() {
     }
 }
 
+/// Names exactly as long as `max_name_bytes` (kept whole, but looked up,
+/// as a cut name could equal them) between runs of new names: every name
+/// is one frame of its own, in first-use order, and the weights are the
+/// file's, on one thread and on four. (Such names once made the group's
+/// frame tables be built anew for each of them: quadratic in the file.)
+#[test]
+fn names_at_the_length_limit_between_new_names() {
+    let max = 24usize;
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    for k in 0..400 {
+        for i in 0..30 {
+            let name = format!("fn_{k}_{i}");
+            text.push_str(&format!("main;{name} 1\n"));
+            expected.push(name);
+        }
+        let at_limit = format!("{k:L>max$}");
+        assert_eq!(at_limit.len(), max);
+        text.push_str(&format!("main;{at_limit} 2\n"));
+        expected.push(at_limit);
+    }
+    let limits = IngestLimits { max_name_bytes: max as u64, ..Default::default() };
+    let mut exports = Vec::new();
+    for threads in [1, 4] {
+        let opts = ImportOptions { limits, threads, ..Default::default() };
+        let (g, _) = flamekit::import_with(text.as_bytes(), Some("at-limit.txt"), &opts).unwrap();
+        let names: Vec<&str> = g.frames().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names[0], "main", "{threads} threads");
+        assert_eq!(names[1..], expected.iter().map(String::as_str).collect::<Vec<_>>()[..], "{threads} threads");
+        assert_eq!(g.profiles()[0].total_weight(), 400.0 * 30.0 + 400.0 * 2.0, "{threads} threads");
+        exports.push(flamekit::to_speedscope_json(&g));
+    }
+    assert_eq!(exports[0], exports[1], "the same group on 1 and 4 threads");
+}
+
 #[test]
 fn shared_prefixes_end_at_frame_boundaries() {
     // A stack is compared with the one before byte by byte, eight bytes at

@@ -64,6 +64,14 @@ pub struct GroupBuilder {
     /// ([`GroupBuilder::release_frame_index`]): the next interning builds
     /// them again first.
     released: bool,
+    /// The tables were built again after they were freed: from then on
+    /// [`GroupBuilder::frame_named_unseen`] enters its frames in them
+    /// instead of freeing them again (one rebuild, over every frame, per
+    /// name looked up between unseen names would be quadratic).
+    rebuilt: bool,
+    /// How many times the tables were built again (tests).
+    #[cfg(test)]
+    rebuilds: u32,
     /// Some frame's name was cut to [`IngestLimits::max_name_bytes`]: a
     /// name given to [`GroupBuilder::frame_named_unseen`] may then be that
     /// of a frame already interned, and is looked up.
@@ -87,6 +95,9 @@ impl GroupBuilder {
             hashes: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             released: false,
+            rebuilt: false,
+            #[cfg(test)]
+            rebuilds: 0,
             names_cut: false,
             profiles: Vec::new(),
             samples_used: Arc::new(AtomicU64::new(0)),
@@ -163,7 +174,10 @@ impl GroupBuilder {
     /// name table), where every name reaches the group once and nothing is
     /// looked up afterwards. The tables are built from the frames when
     /// something is looked up again, as after
-    /// [`GroupBuilder::release_frame_index`].
+    /// [`GroupBuilder::release_frame_index`]; from then on this enters its
+    /// frames in them (hashing each name) rather than freeing them again,
+    /// so that names looked up between unseen ones (below) cost one
+    /// rebuild in all, not one each.
     ///
     /// A name that is, or may become by cutting, equal to another (one as
     /// long as [`IngestLimits::max_name_bytes`] or longer, or any name once
@@ -189,10 +203,14 @@ impl GroupBuilder {
             return self.frame_named(&name);
         }
         let id = self.new_frame_id()?;
-        if !self.released {
+        if !self.released && !self.rebuilt {
             self.release_frame_index();
         }
         self.frames.push(Frame::new(name.into_owned()));
+        if !self.released {
+            let hash = FrameKey::of(&self.frames[id as usize]).hash(&self.hasher);
+            self.index_frame(id, hash);
+        }
         Ok(id)
     }
 
@@ -288,6 +306,11 @@ impl GroupBuilder {
     fn reindex(&mut self) {
         if !std::mem::take(&mut self.released) {
             return;
+        }
+        self.rebuilt = true;
+        #[cfg(test)]
+        {
+            self.rebuilds += 1;
         }
         let n = self.frames.len();
         let named = self.frames.iter().filter(|f| FrameKey::of(f).is_named()).count();
@@ -1115,6 +1138,32 @@ mod tests {
         let mut empty = GroupBuilder::new("test", &IngestLimits::default());
         empty.release_frame_index();
         assert_eq!(empty.frame_named("a").unwrap(), 0);
+    }
+
+    /// Names at the length limit (looked up) between unseen names build the
+    /// tables again once, not once each, and every name is found again
+    /// with its id whatever came between.
+    #[test]
+    fn names_looked_up_between_unseen_names_build_the_tables_once() {
+        let max = 16usize;
+        let limits = IngestLimits { max_name_bytes: max as u64, ..IngestLimits::default() };
+        let mut g = GroupBuilder::new("test", &limits);
+        let mut names = Vec::new();
+        for k in 0..50 {
+            for i in 0..20 {
+                names.push(format!("f{k}_{i}"));
+                assert_eq!(g.frame_named_unseen(names.last().unwrap().as_str()).unwrap() as usize, names.len() - 1);
+            }
+            // Exactly `max` bytes: not cut, but looked up (it may equal a cut name).
+            names.push(format!("{k:0>max$}"));
+            assert_eq!(g.frame_named_unseen(names.last().unwrap().as_str()).unwrap() as usize, names.len() - 1);
+        }
+        assert_eq!(g.rebuilds, 1, "the tables were built again once, after the first unseen names");
+        for (n, name) in names.iter().enumerate() {
+            assert_eq!(g.frame_named(name).unwrap() as usize, n, "{name}");
+        }
+        assert_eq!(g.frame_count(), names.len());
+        assert_eq!(g.rebuilds, 1);
     }
 
     /// A profile built apart counts its events against the sample limit
