@@ -306,6 +306,31 @@ fn names_at_limit(long: usize, run: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// Trace events: one `B` event whose name is `name_bytes` long, then
+/// `ends` `E` events of another name (each a mismatched end, reported).
+fn trace_mismatched_ends(name_bytes: usize, ends: usize) -> Vec<u8> {
+    let mut s = format!(r#"{{"traceEvents":[{{"ph":"B","name":"{}","ts":0,"pid":1,"tid":1}}"#, "a".repeat(name_bytes));
+    for _ in 0..ends {
+        s.push_str(r#",{"ph":"E","name":"y","ts":1,"pid":1,"tid":1}"#);
+    }
+    s.push_str("]}");
+    s.into_bytes()
+}
+
+/// Trace events: a process named by `name_bytes` bytes, and `threads`
+/// threads of it with one complete event each.
+fn trace_long_process_name(name_bytes: usize, threads: usize) -> Vec<u8> {
+    let mut s = format!(
+        r#"{{"traceEvents":[{{"ph":"M","name":"process_name","pid":1,"args":{{"name":"{}"}}}}"#,
+        "p".repeat(name_bytes)
+    );
+    for t in 0..threads {
+        let _ = write!(s, r#",{{"ph":"X","name":"f","ts":0,"dur":1,"pid":1,"tid":{t}}}"#);
+    }
+    s.push_str("]}");
+    s.into_bytes()
+}
+
 /// The generated input of one attack.
 fn attack_input(case: &str) -> Vec<u8> {
     match case {
@@ -323,6 +348,8 @@ fn attack_input(case: &str) -> Vec<u8> {
         "callgrind_many_events" => callgrind(9_999, 100_000),
         "long_name" => format!("main;{} 3\n", "n".repeat(1 << 20)).into_bytes(),
         "names_at_limit" => names_at_limit(300, 1000),
+        "trace_mismatched_ends" => trace_mismatched_ends(2 << 20, 40_000),
+        "trace_long_process_name" => trace_long_process_name(1 << 20, 9_000),
         "gzip_bomb_4gb" => gzip_zeros_mib(4096),
         "weights_overflow" => br#"{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"sampled","name":"p",
             "unit":"none","startValue":0,"endValue":1,"samples":[[0],[0],[0]],"weights":[1e308,1e308,1e308]}]}"#
@@ -353,6 +380,15 @@ fn attack(case: &str, input: &[u8]) -> String {
                 "long_name" => {
                     assert!(g.frames().iter().all(|f| f.name.len() <= 64 << 10));
                     assert!(report.warnings.iter().any(|d| d.code == "name_truncated"));
+                }
+                "trace_mismatched_ends" => {
+                    let w = report.warnings.iter().find(|d| d.code == "mismatched_end_event").expect("warned");
+                    assert!(w.message.len() < 1024, "a message quotes a name, not all of it");
+                    assert!(report.warning_count >= 40_000, "every mismatched end is counted");
+                }
+                "trace_long_process_name" => {
+                    assert_eq!(g.profiles().len(), 9_000);
+                    assert!(g.profiles().iter().all(|p| p.name().len() < 1024), "profile names quote the process name");
                 }
                 "names_at_limit" => {
                     assert_eq!(g.frames().len(), 1 + 300 * 1000 + 300);
@@ -445,6 +481,20 @@ fn attack_long_frame_name_is_truncated() {
 #[test]
 fn attack_names_at_the_length_limit() {
     check_attack("names_at_limit", &["ok"], 256.0);
+}
+
+/// A long event name quoted by every mismatched end once cost its length
+/// per warning (about 7 s for 4 MB in release, 29 s for 8 MB).
+#[test]
+fn attack_trace_mismatched_ends_of_a_long_name() {
+    check_attack("trace_mismatched_ends", &["ok"], 256.0);
+}
+
+/// A long process name once went whole into each of its threads' profile
+/// names (33 s and 9.8 GB for a 2 MB trace in release).
+#[test]
+fn attack_trace_long_process_name() {
+    check_attack("trace_long_process_name", &["ok"], 256.0);
 }
 
 #[test]

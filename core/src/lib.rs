@@ -39,4 +39,4 @@ pub use model::{
     NO_STACK,
 };
 pub use names::{name_of, parse_name, Named};
-pub use report::{Diagnostic, ImportReport, Location};
+pub use report::{Diagnostic, Excerpt, ImportReport, Location};

@@ -4,6 +4,37 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// A name (or any text from the input) as a diagnostic's message quotes
+/// it: its first [`Excerpt::MAX_BYTES`] bytes, cut at a character
+/// boundary and followed by `…` when longer. Messages are formatted for
+/// every repair, stored or not, so quoting a long name whole would cost its
+/// length each time.
+///
+/// ```
+/// use flamekit_core::Excerpt;
+/// assert_eq!(Excerpt("main").to_string(), "main");
+/// let long = "x".repeat(1000);
+/// assert_eq!(Excerpt(&long).to_string(), format!("{}…", &long[..Excerpt::MAX_BYTES]));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Excerpt<'a>(pub &'a str);
+
+impl Excerpt<'_> {
+    /// The most bytes of the text shown: 256.
+    pub const MAX_BYTES: usize = 256;
+}
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let end = crate::limits::cut_at(self.0, Self::MAX_BYTES);
+        f.write_str(&self.0[..end])?;
+        if end < self.0.len() {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
 /// Where in the input a diagnostic applies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Location {

@@ -54,6 +54,18 @@ impl Default for IngestLimits {
     }
 }
 
+/// The largest char boundary of `s` at or below `max` bytes.
+pub(crate) fn cut_at(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 impl IngestLimits {
     /// Inflated bytes below which [`IngestLimits::max_inflation_ratio`] is
     /// not checked (1 MiB): a small file may compress far better than 200×

@@ -2,4 +2,5 @@
 
 mod ingest;
 
+pub(crate) use ingest::cut_at;
 pub use ingest::{gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};

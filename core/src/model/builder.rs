@@ -9,7 +9,7 @@ use super::frame::{Frame, FrameId, ValueUnit};
 use super::frame_keys::{FrameKey, FrameKeys};
 use super::profile::{Event, EventKind, Profile, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
 use crate::error::{Error, LimitKind, Result};
-use crate::limits::IngestLimits;
+use crate::limits::{cut_at, IngestLimits};
 use crate::report::{ImportReport, Location};
 
 /// A stack node's key in [`SampledBuilder`]'s index: `[parent, frame]`.
@@ -500,18 +500,6 @@ impl GroupBuilder {
         };
         Ok((group, self.report))
     }
-}
-
-/// The largest char boundary of `s` at or below `max` bytes.
-fn cut_at(s: &str, max: usize) -> usize {
-    if s.len() <= max {
-        return s.len();
-    }
-    let mut i = max;
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Node ids stop below this (and [`NO_STACK`]).

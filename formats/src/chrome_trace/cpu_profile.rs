@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Error, GroupBuilder, Location, Result};
+use flamekit_core::{Error, Excerpt, GroupBuilder, Location, Result};
 use serde::Deserialize;
 
 use super::events::{tk, Collector, CpuEv, CpuKind};
@@ -90,6 +90,8 @@ pub(super) fn full_profile(p: FullProfile<'_>) -> Option<CpuProfileData<'_>> {
 /// profile after its process and thread).
 pub(super) fn cpu_profile_name(file_name: Option<&str>, thread: Option<&Cow<'_, str>>) -> Option<String> {
     let file = file_name?;
+    // Quoted as in `Collector::profile_name`.
+    let thread = thread.map(|t| Excerpt(t));
     Some(match thread {
         Some(t) => format!("{file} - {t}"),
         None => file.to_owned(),
@@ -170,8 +172,8 @@ pub(super) fn import_cpu_profiles(
     let mut active: Option<(usize, usize)> = None;
     let several = slots.len() > 1;
     for (i, s) in slots.iter().enumerate() {
-        let name = cpu_profile_name(file_name, several.then(|| col.thread_names.get(&tk(s.pid, s.tid))).flatten())
-            .unwrap_or_else(|| col.profile_name(s.pid, s.tid));
+        let thread = several.then(|| col.thread_names.get(&tk(s.pid, s.tid))).flatten();
+        let name = cpu_profile_name(file_name, thread).unwrap_or_else(|| col.profile_name(s.pid, s.tid));
         let profile = cpu::build_profile(g, name, &s.data, &format!("Profile {}", s.key), threads)?;
         let count = profile.sample_count();
         g.push_profile(profile)?;

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{EventedBuilder, FrameId, GroupBuilder, Location, Result, ValueUnit};
+use flamekit_core::{EventedBuilder, Excerpt, FrameId, GroupBuilder, Location, Result, ValueUnit};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -590,7 +590,9 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
 
     let where_ =
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
-    let name_of = |it: Item| display_name(&th.name_cow(th.event(it.src as usize)));
+    // A name as the warnings quote it: no copy, at most a few hundred bytes
+    // (a warning is formatted for every repair, stored or not).
+    let name_of = |it: Item| Excerpt(th.name(th.event(it.src as usize)).filter(|n| !n.is_empty()).unwrap_or(UNNAMED));
     if min_ts.is_finite() {
         sink.set_start(min_ts);
     }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use flamekit_core::{Error, LimitKind, Result};
+use flamekit_core::{Error, Excerpt, LimitKind, Result};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -431,9 +431,13 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// A thread's profile name: its process's and its own names, pid and
+    /// tid. Each name is quoted as an [`Excerpt`] (its first 256 bytes):
+    /// one process name serves every thread of the process, and a long one
+    /// copied whole into each would cost its length times the threads.
     pub(super) fn profile_name(&self, pid: f64, tid: f64) -> String {
-        let process = self.process_names.get(&(pid + 0.0).to_bits());
-        let thread = self.thread_names.get(&tk(pid, tid));
+        let process = self.process_names.get(&(pid + 0.0).to_bits()).map(|n| Excerpt(n));
+        let thread = self.thread_names.get(&tk(pid, tid)).map(|n| Excerpt(n));
         let (p, t) = (fmt_num(pid), fmt_num(tid));
         match (process, thread) {
             (Some(pn), Some(tn)) => format!("{pn} (pid {p}), {tn} (tid {t})"),
