@@ -43,7 +43,8 @@ use hashbrown::HashMap;
 use std::borrow::Cow;
 
 use flamekit_core::{
-    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder, ValueUnit,
+    Error, Excerpt, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledBuilder,
+    ValueUnit,
 };
 
 use crate::parallel::{Intern, LocalNames, MadeNames, ShardedNames, TOO_MANY_NAMES};
@@ -359,7 +360,7 @@ impl<'a> Importer<'a> {
                 self.g.report().skip(
                     "other_event_type",
                     Location::Line(line),
-                    format!("`{}` event skipped: only `{t}` events are imported", h.event),
+                    format!("`{}` event skipped: only `{}` events are imported", Excerpt(h.event), Excerpt(t)),
                 );
                 return Ok(());
             }

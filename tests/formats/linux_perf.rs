@@ -207,6 +207,23 @@ other 12 [000] 1.5: 1 instructions:
     assert_eq!(report.warnings[0].location, flamekit::Location::Line(9));
 }
 
+/// An event type name as long as a line can be is quoted, not copied
+/// whole, in each `other_event_type` warning (every event of another type
+/// formats one, stored or not).
+#[test]
+fn a_long_event_type_is_quoted_in_warnings() {
+    let long = "e".repeat(5000);
+    let mut text = format!("main 1/1 1.000000: 1 {long}:\n\tffff f (/bin/x)\n\n");
+    for _ in 0..3 {
+        text.push_str("main 1/1 1.000001: 1 b:\n\tffff g (/bin/x)\n\n");
+    }
+    let (_, report) = flamekit::import_format(Format::LinuxPerf, text.as_bytes(), &ImportOptions::default()).unwrap();
+    assert_eq!(report.skipped.get("other_event_type"), Some(&3));
+    let w = &report.warnings[0];
+    assert!(w.message.len() < 600 && w.message.contains("…"), "{}", w.message);
+    assert!(w.message.contains(&format!("only `{}…`", &long[..flamekit::Excerpt::MAX_BYTES])), "{}", w.message);
+}
+
 #[test]
 fn bad_lines_are_reported_not_fatal() {
     let text = "\
