@@ -202,15 +202,17 @@ impl GroupBuilder {
         if self.names_cut || name.len() >= self.max_name_bytes() {
             return self.frame_named(&name);
         }
+        if self.rebuilt && !self.released {
+            // The tables are kept: the frame enters them, unlooked-up.
+            let frame = Frame::new(name.into_owned());
+            let hash = FrameKey::of(&frame).hash(&self.hasher);
+            return self.insert(hash, frame);
+        }
         let id = self.new_frame_id()?;
-        if !self.released && !self.rebuilt {
+        if !self.released {
             self.release_frame_index();
         }
         self.frames.push(Frame::new(name.into_owned()));
-        if !self.released {
-            let hash = FrameKey::of(&self.frames[id as usize]).hash(&self.hasher);
-            self.index_frame(id, hash);
-        }
         Ok(id)
     }
 

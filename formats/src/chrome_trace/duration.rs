@@ -10,7 +10,7 @@ use flamekit_core::{EventedBuilder, Excerpt, FrameId, GroupBuilder, Location, Re
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::events::{Collector, Ev, Thread, UNNAMED};
+use super::events::{or_unnamed, Collector, Ev, Thread, UNNAMED};
 use super::matcher::{cmp_ts, sort_by_ts, Item, Matcher, Step};
 use crate::json::{fmt_num, JStr, Num};
 use crate::parallel::{read_ends, BatchNames, Intern, ShardedNames, READ_AHEAD, TOO_MANY_NAMES};
@@ -592,7 +592,7 @@ pub(super) fn plan<'a, S: Sink>(th: &Thread<'a>, hermes: bool, keys: &mut Keys<'
         |ts: f64| Location::Path(format!("pid {}, tid {}, ts {}", fmt_num(th.pid), fmt_num(th.tid), fmt_num(ts)));
     // A name as the warnings quote it: no copy, at most a few hundred bytes
     // (a warning is formatted for every repair, stored or not).
-    let name_of = |it: Item| Excerpt(th.name(th.event(it.src as usize)).filter(|n| !n.is_empty()).unwrap_or(UNNAMED));
+    let name_of = |it: Item| Excerpt(or_unnamed(th.name(th.event(it.src as usize))));
     if min_ts.is_finite() {
         sink.set_start(min_ts);
     }

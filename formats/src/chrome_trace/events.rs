@@ -17,6 +17,12 @@ use crate::parallel::{Intern, Parts, TOO_MANY_NAMES};
 /// The display name of an event without a name (or with an empty one).
 pub(super) const UNNAMED: &str = "(unnamed)";
 
+/// An event's display name: its name, or [`UNNAMED`] when it has none or
+/// an empty one.
+pub(super) fn or_unnamed(name: Option<&str>) -> &str {
+    name.filter(|n| !n.is_empty()).unwrap_or(UNNAMED)
+}
+
 #[derive(Deserialize, Default)]
 pub(super) struct RawEvent<'a> {
     #[serde(borrow, default)]
@@ -402,7 +408,7 @@ impl<'a> Collector<'a> {
                     }
                     _ => {}
                 }
-                batch.push(raw.filter(|n| !n.is_empty()).unwrap_or(UNNAMED));
+                batch.push(or_unnamed(raw));
                 from.push(batch.len() as u32 - 1);
                 if ev.ph == b'B' {
                     open.push((raw, k as u32));

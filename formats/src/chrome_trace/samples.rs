@@ -97,8 +97,8 @@ pub(super) fn import_samples(
                     for &e in chain.iter().rev() {
                         let f = match frame_ids[e as usize] {
                             FrameId::MAX => {
-                                let name = frames[e as usize].1.name.as_ref().map_or("", |s| s.0.as_ref());
-                                let f = g.frame_named(if name.is_empty() { super::events::UNNAMED } else { name })?;
+                                let name = frames[e as usize].1.name.as_ref().map(|s| s.0.as_ref());
+                                let f = g.frame_named(super::events::or_unnamed(name))?;
                                 frame_ids[e as usize] = f;
                                 f
                             }
