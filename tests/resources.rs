@@ -331,6 +331,37 @@ fn trace_long_process_name(name_bytes: usize, threads: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// A `.cpuprofile` with two chains of `depth` nodes under (root) (the
+/// first under a (program) node when `program`), and `samples` samples
+/// alternating between their leaves.
+fn cpuprofile_alternating_chains(depth: usize, samples: usize, program: bool) -> Vec<u8> {
+    let frame = |name: &str| format!(r#"{{"functionName":"{name}","url":"a.js","lineNumber":1,"columnNumber":1}}"#);
+    let mut nodes = vec![format!(r#"{{"id":1,"callFrame":{}}}"#, frame("(root)"))];
+    let mut add = |name: String, parent: usize| {
+        let id = nodes.len() + 1;
+        nodes.push(format!(r#"{{"id":{id},"parent":{parent},"callFrame":{}}}"#, frame(&name)));
+        id
+    };
+    let mut leaves = [1, 1];
+    for (c, leaf) in leaves.iter_mut().enumerate() {
+        if c == 0 && program {
+            *leaf = add("(program)".into(), 1);
+        }
+        for k in 0..depth {
+            *leaf = add(format!("f{c}_{k}"), *leaf);
+        }
+    }
+    let samples: Vec<String> = (0..samples).map(|i| leaves[i % 2].to_string()).collect();
+    format!(
+        r#"{{"nodes":[{}],"startTime":0,"endTime":{n},"samples":[{}],"timeDeltas":[{}]}}"#,
+        nodes.join(","),
+        samples.join(","),
+        vec!["1"; samples.len()].join(","),
+        n = samples.len()
+    )
+    .into_bytes()
+}
+
 /// The generated input of one attack.
 fn attack_input(case: &str) -> Vec<u8> {
     match case {
@@ -350,6 +381,8 @@ fn attack_input(case: &str) -> Vec<u8> {
         "names_at_limit" => names_at_limit(300, 1000),
         "trace_mismatched_ends" => trace_mismatched_ends(2 << 20, 40_000),
         "trace_long_process_name" => trace_long_process_name(1 << 20, 9_000),
+        "cpuprofile_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
+        "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
         "gzip_bomb_4gb" => gzip_zeros_mib(4096),
         "weights_overflow" => br#"{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"sampled","name":"p",
             "unit":"none","startValue":0,"endValue":1,"samples":[[0],[0],[0]],"weights":[1e308,1e308,1e308]}]}"#
@@ -369,6 +402,10 @@ fn attack(case: &str, input: &[u8]) -> String {
             flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
         }
         "mangled_names" | "callgrind_many_events" => flamekit::import_format(Format::Callgrind, input, &opts),
+        "cpuprofile_program_chain" => {
+            let limits = IngestLimits { max_samples: 10_000_000, ..Default::default() };
+            flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
+        }
         "long_name" | "names_at_limit" => flamekit::import_format(Format::Collapsed, input, &opts),
         _ => flamekit::import_with(input, None, &opts),
     };
@@ -389,6 +426,14 @@ fn attack(case: &str, input: &[u8]) -> String {
                 "trace_long_process_name" => {
                     assert_eq!(g.profiles().len(), 9_000);
                     assert!(g.profiles().iter().all(|p| p.name().len() < 1024), "profile names quote the process name");
+                }
+                "cpuprofile_alternating_chains" => {
+                    let p = &g.profiles()[0];
+                    // The idle lead-in (timeDeltas[0]), then every sample.
+                    assert_eq!(p.sample_count(), 1 + 20_000);
+                    assert_eq!(g.frames().len(), 40_000);
+                    let flamekit::ProfileData::Sampled { stacks, .. } = p.data() else { panic!("sampled") };
+                    assert_eq!((stacks.len(), stacks.max_depth()), (40_000, 20_000));
                 }
                 "names_at_limit" => {
                     assert_eq!(g.frames().len(), 1 + 300 * 1000 + 300);
@@ -495,6 +540,22 @@ fn attack_trace_mismatched_ends_of_a_long_name() {
 #[test]
 fn attack_trace_long_process_name() {
     check_attack("trace_long_process_name", &["ok"], 256.0);
+}
+
+/// Samples alternating between two deep node chains once walked the
+/// whole depth at each sample (38.7 s for a 9.2 MB file in release): each
+/// node's stack is now kept.
+#[test]
+fn attack_cpuprofile_alternating_deep_chains() {
+    check_attack("cpuprofile_alternating_chains", &["ok"], 256.0);
+}
+
+/// The same under (program), whose stack goes on top of the stack before
+/// and so is walked each time: the steps are counted against
+/// `max_samples` (10 million here) and stop the import.
+#[test]
+fn attack_cpuprofile_alternating_chains_under_program() {
+    check_attack("cpuprofile_program_chain", &["limit_exceeded"], 256.0);
 }
 
 #[test]

@@ -52,6 +52,15 @@
 //!   `parent` makes the node outermost (`unknown_parent_node`), an unknown
 //!   child is dropped (`unknown_child_node`), and samples of an unknown node
 //!   keep the previous stack (`unknown_sample_node`).
+//! - Cost: a sample costs one look-up, whatever its depth: each node's
+//!   stack is kept from its first opening. The exceptions are `(program)`,
+//!   `(garbage collector)` and the nodes they call, and nodes under an
+//!   ignored node that has callers (the last two never occur in real
+//!   profiles): their stacks depend on the stack before, so they are walked
+//!   to as speedscope does, step by step from the nearest open node, and
+//!   those steps are counted against
+//!   [`IngestLimits::max_samples`](flamekit_core::IngestLimits::max_samples)
+//!   (`limit_exceeded` past it).
 
 use std::borrow::Cow;
 

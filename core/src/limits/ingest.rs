@@ -22,6 +22,9 @@ pub struct IngestLimits {
     /// Most distinct frames in one group. Default: 5,000,000.
     pub max_frames: u64,
     /// Most samples plus events over all profiles of a group. Default: 100,000,000.
+    /// Also bounds, per profile, the steps of walks that follow the input's
+    /// structure: callgrind's call-tree nodes and the V8 sample walk's steps
+    /// to `(program)` and `(garbage collector)` stacks.
     pub max_samples: u64,
     /// Deepest accepted stack. Default: 1,000,000.
     pub max_stack_depth: u64,

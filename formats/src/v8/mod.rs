@@ -20,7 +20,7 @@ use std::thread::Thread;
 use hashbrown::HashMap;
 
 use flamekit_core::{
-    Error, FrameId, GroupBuilder, Location, Profile, Result, SampledBuilder, StackId, ValueUnit, NO_STACK,
+    Error, FrameId, GroupBuilder, LimitKind, Location, Profile, Result, SampledBuilder, StackId, ValueUnit, NO_STACK,
 };
 use serde::Deserialize;
 use smallvec::SmallVec;
@@ -133,70 +133,247 @@ fn read_ahead(nodes: &Nodes<'_>, batch: &[u32]) {
     std::hint::black_box(sink);
 }
 
-/// The open stack of the sample walk: (node index, stack node) pairs,
-/// outermost first.
+/// What the sample walk knows of a node from its place in the tree alone.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// Its stack is its frame under its callers' frames whatever the stack
+    /// before was: neither it nor a caller is (program) or (garbage
+    /// collector), and no caller is ignored except outermost ones such as
+    /// (root). Almost every node of a real profile.
+    Fixed,
+    /// Ignored, and so is every caller ((root), a top-level (idle)): its
+    /// stack is the empty one.
+    Empty,
+    /// Anything else: (program), (garbage collector) and the nodes they
+    /// call, whose stack goes on top of the stack before, and the nodes
+    /// under an ignored node that has callers, whose stack keeps what it
+    /// shares with the stack before. Their stacks are found by walking.
+    Walked,
+}
+
+/// Each node's [`Kind`], from its parent's: `parent` must be acyclic.
+fn kinds(parent: &[u32], on_top: &[bool], ignored: &[bool]) -> Vec<Kind> {
+    let mut kind: Vec<Option<Kind>> = vec![None; parent.len()];
+    let mut path: Vec<u32> = Vec::new();
+    for start in 0..parent.len() as u32 {
+        let mut cur = start;
+        path.clear();
+        while cur != NONE && kind[cur as usize].is_none() {
+            path.push(cur);
+            cur = parent[cur as usize];
+        }
+        let mut above = if cur == NONE { None } else { kind[cur as usize] };
+        for &x in path.iter().rev() {
+            let x = x as usize;
+            let k = match (ignored[x], on_top[x], above) {
+                (true, _, None | Some(Kind::Empty)) => Kind::Empty,
+                (false, false, None | Some(Kind::Empty | Kind::Fixed)) => Kind::Fixed,
+                _ => Kind::Walked,
+            };
+            kind[x] = Some(k);
+            above = Some(k);
+        }
+    }
+    kind.into_iter().map(|k| k.unwrap_or(Kind::Walked)).collect()
+}
+
+/// The open stack of the sample walk, in two parts: a [`Kind::Fixed`] node
+/// whose stack is open (`base`: it and its callers), then (program),
+/// (garbage collector) and the other walked nodes opened on top of it
+/// (`prev`: node index, stack node pairs, outermost first). A sample of a
+/// fixed node costs one look-up (its stack node is kept from its first
+/// opening); only walked nodes are walked to, step by step from the
+/// nearest open node, and those steps are counted against `max_samples`
+/// (as speedscope's walk, they cost the depth of the nodes they pass).
 struct Walk<'w> {
     parent: &'w [u32],
     /// (program) and (garbage collector): shown on top of the stack before.
     on_top: &'w [bool],
     /// (root), (idle) and the like: never shown.
     ignored: &'w [bool],
+    kind: &'w [Kind],
+    /// The open fixed node, if any, under `prev`.
+    base: Option<u32>,
     prev: Vec<(u32, StackId)>,
     in_prev: Vec<bool>,
+    /// The stack node of each fixed node opened so far (`known`).
+    stack: Vec<StackId>,
+    known: Vec<bool>,
     to_open: Vec<u32>,
+    /// Steps of walks to walked nodes, and their bound.
+    steps: u64,
+    max_steps: u64,
 }
 
 impl<'w> Walk<'w> {
-    fn new(parent: &'w [u32], on_top: &'w [bool], ignored: &'w [bool]) -> Self {
-        Walk { parent, on_top, ignored, prev: Vec::new(), in_prev: vec![false; parent.len()], to_open: Vec::new() }
+    fn new(parent: &'w [u32], on_top: &'w [bool], ignored: &'w [bool], kind: &'w [Kind], max_steps: u64) -> Self {
+        let n = parent.len();
+        Walk {
+            parent,
+            on_top,
+            ignored,
+            kind,
+            base: None,
+            prev: Vec::new(),
+            in_prev: vec![false; n],
+            stack: vec![NO_STACK; n],
+            known: vec![false; n],
+            to_open: Vec::new(),
+            steps: 0,
+            max_steps,
+        }
     }
 
-    /// Close every node: back to the empty stack.
+    /// Close every node and forget every stack node: back to the start.
     fn reset(&mut self) {
+        self.close_prev();
+        self.base = None;
+        self.known.fill(false);
+        self.steps = 0;
+    }
+
+    /// Close the nodes of `prev`.
+    fn close_prev(&mut self) {
         for (x, _) in self.prev.drain(..) {
             self.in_prev[x as usize] = false;
         }
     }
 
-    /// Move the open stack to node `top`'s: close the nodes not on it, and
-    /// open the others outermost first, each with `open(node, stack node
-    /// of its parent)`. Returns the stack node of the new top.
+    /// The node on top of the open stack and its stack node.
+    fn top(&self) -> (u32, StackId) {
+        match (self.prev.last(), self.base) {
+            (Some(&p), _) => p,
+            (None, Some(b)) => (b, self.stack[b as usize]),
+            (None, None) => (NONE, NO_STACK),
+        }
+    }
+
+    /// Count `k` steps of a walk against the bound.
+    fn step(&mut self, k: usize) -> Result<()> {
+        self.steps = self.steps.saturating_add(k as u64);
+        if self.steps > self.max_steps {
+            return Err(Error::LimitExceeded { limit: LimitKind::Samples, max: self.max_steps, value: self.steps });
+        }
+        Ok(())
+    }
+
+    /// Move the open stack to node `top`'s, opening each node not open
+    /// yet, outermost first, with `open(node, stack node of its parent)`.
+    /// Returns the stack node of the new top.
     fn to(&mut self, top: u32, mut open: impl FnMut(u32, StackId) -> Result<StackId>) -> Result<StackId> {
-        let (parent, on_top) = (self.parent, self.on_top);
-        // Where the walk up from a node goes next: its parent, or for
-        // (program) and (garbage collector), the previous stack's top.
-        let next = |x: u32, prev: &[(u32, StackId)]| -> u32 {
-            if on_top[x as usize] {
-                prev.last().map_or(NONE, |p| p.0)
-            } else {
-                parent[x as usize]
+        match self.kind[top as usize] {
+            Kind::Empty => {
+                self.close_prev();
+                self.base = None;
+                Ok(NO_STACK)
             }
-        };
+            Kind::Fixed => {
+                if !self.known[top as usize] {
+                    // Its callers not opened yet (each fixed node is opened
+                    // once), outermost first, on the nearest one that was.
+                    self.to_open.clear();
+                    let mut cur = top;
+                    while cur != NONE && self.kind[cur as usize] == Kind::Fixed && !self.known[cur as usize] {
+                        self.to_open.push(cur);
+                        cur = self.parent[cur as usize];
+                    }
+                    let mut on =
+                        if cur != NONE && self.known[cur as usize] { self.stack[cur as usize] } else { NO_STACK };
+                    for &x in self.to_open.iter().rev() {
+                        on = open(x, on)?;
+                        self.stack[x as usize] = on;
+                        self.known[x as usize] = true;
+                    }
+                }
+                self.close_prev();
+                self.base = Some(top);
+                Ok(self.stack[top as usize])
+            }
+            Kind::Walked => self.walk_to(top, open),
+        }
+    }
+
+    /// [`Walk::to`] for a walked node: close the open nodes not on its
+    /// stack, then open the others outermost first. This is speedscope's
+    /// walk: the stack is the one of the lowest node, going up from `top`,
+    /// that is open, plus the nodes below it; going up from (program) or
+    /// (garbage collector) leads to the top of the stack before, and the
+    /// nodes to open stop at an ignored node.
+    fn walk_to(&mut self, top: u32, mut open: impl FnMut(u32, StackId) -> Result<StackId>) -> Result<StackId> {
         // Lowest node of the new stack that is already open.
         let mut lca = top;
-        while lca != NONE && !self.in_prev[lca as usize] {
-            lca = next(lca, &self.prev);
-        }
-        while let Some(&(x, _)) = self.prev.last() {
-            if x == lca {
+        let mut steps = 0usize;
+        loop {
+            if lca == NONE || self.in_prev[lca as usize] {
                 break;
             }
-            self.in_prev[x as usize] = false;
-            self.prev.pop();
+            if self.kind[lca as usize] == Kind::Fixed && Some(lca) != self.base {
+                // Open only if it calls the open fixed node: reached above
+                // an ignored node (never in a real profile), so `base`'s
+                // stack is spelled out in `prev` to tell.
+                self.spell_out_base()?;
+                if self.in_prev[lca as usize] {
+                    break;
+                }
+            } else if Some(lca) == self.base {
+                break;
+            }
+            steps += 1;
+            lca = if self.on_top[lca as usize] { self.top().0 } else { self.parent[lca as usize] };
+        }
+        self.step(steps)?;
+        // Close the nodes above it.
+        if lca == NONE {
+            self.close_prev();
+            self.base = None;
+        } else if self.in_prev[lca as usize] {
+            while let Some(&(x, _)) = self.prev.last() {
+                if x == lca {
+                    break;
+                }
+                self.in_prev[x as usize] = false;
+                self.prev.pop();
+            }
+        } else {
+            // `lca` is `base`.
+            self.close_prev();
         }
         self.to_open.clear();
         let mut cur = top;
         while cur != NONE && cur != lca && !self.ignored[cur as usize] {
             self.to_open.push(cur);
-            cur = next(cur, &self.prev);
+            // Going up from (program) or (garbage collector) leads to the
+            // top of the open stack, which is now `lca`.
+            cur = if self.on_top[cur as usize] { lca } else { self.parent[cur as usize] };
         }
+        self.step(self.to_open.len())?;
+        let mut on = self.top().1;
         for &x in self.to_open.iter().rev() {
-            let parent_stack = self.prev.last().map_or(NO_STACK, |p| p.1);
-            let s = open(x, parent_stack)?;
-            self.prev.push((x, s));
+            on = open(x, on)?;
+            self.prev.push((x, on));
             self.in_prev[x as usize] = true;
         }
-        Ok(self.prev.last().map_or(NO_STACK, |p| p.1))
+        Ok(on)
+    }
+
+    /// Move the open fixed node's stack into `prev`, node by node (the
+    /// steps counted): every open node is then in `prev`.
+    fn spell_out_base(&mut self) -> Result<()> {
+        let Some(b) = self.base.take() else { return Ok(()) };
+        self.to_open.clear();
+        let mut cur = b;
+        while cur != NONE && self.kind[cur as usize] == Kind::Fixed {
+            self.to_open.push(cur);
+            cur = self.parent[cur as usize];
+        }
+        self.step(self.to_open.len())?;
+        let above = std::mem::take(&mut self.prev);
+        self.prev.extend(self.to_open.iter().rev().map(|&x| (x, self.stack[x as usize])));
+        for &(x, _) in &self.prev {
+            self.in_prev[x as usize] = true;
+        }
+        self.prev.extend(above);
+        Ok(())
     }
 }
 
@@ -576,6 +753,7 @@ pub(crate) fn build_profile(
             state[p as usize] = 2;
         }
     }
+    let kind = kinds(&parent, &on_top, &ignored);
     let samples = &data.samples;
     let deltas = &data.time_deltas;
     if deltas.len() < samples.len() {
@@ -618,7 +796,7 @@ pub(crate) fn build_profile(
     // after the other here, where no thread can be started: WebAssembly,
     // or a host out of threads).
     let pipeline = Pipeline::new(n);
-    let mut walk = Walk::new(&parent, &on_top, &ignored);
+    let mut walk = Walk::new(&parent, &on_top, &ignored, &kind, g.limits().max_samples);
     // The builder, for the sample walk wherever it runs.
     let mut builder = Some(b);
     let together = if threads > 1 && n > READ_AHEAD {
@@ -733,6 +911,137 @@ mod tests {
             });
             assert_eq!(taken, steps, "{steps} steps");
         }
+    }
+
+    /// speedscope's sample walk, written as its importer does it: the open
+    /// stack as a list; from the new top, go up (from (program) or (garbage
+    /// collector) to the top of the list) to the lowest open node; close
+    /// the nodes above it; open the nodes from there to the top, stopping
+    /// at an ignored one. Returns each sample's stack (node indices,
+    /// outermost first) and the nodes in the order first opened.
+    fn speedscope_walk(
+        parent: &[u32],
+        on_top: &[bool],
+        ignored: &[bool],
+        samples: &[u32],
+    ) -> (Vec<Vec<u32>>, Vec<u32>) {
+        let mut open: Vec<u32> = Vec::new();
+        let mut first: Vec<u32> = Vec::new();
+        let mut stacks = Vec::new();
+        for &top in samples {
+            let next = |x: u32, open: &Vec<u32>| {
+                if on_top[x as usize] {
+                    open.last().copied().unwrap_or(NONE)
+                } else {
+                    parent[x as usize]
+                }
+            };
+            let mut lca = top;
+            while lca != NONE && !open.contains(&lca) {
+                lca = next(lca, &open);
+            }
+            while open.last().is_some_and(|&x| x != lca) {
+                open.pop();
+            }
+            let mut to_open = Vec::new();
+            let mut cur = top;
+            while cur != NONE && cur != lca && !ignored[cur as usize] {
+                to_open.push(cur);
+                cur = next(cur, &open);
+            }
+            for &x in to_open.iter().rev() {
+                if !first.contains(&x) {
+                    first.push(x);
+                }
+                open.push(x);
+            }
+            stacks.push(open.clone());
+        }
+        (stacks, first)
+    }
+
+    /// [`Walk`] over the same samples, stack nodes numbered as a builder
+    /// would (one per parent and node): each sample's stack spelled out,
+    /// and the nodes in the order first opened.
+    fn our_walk(
+        parent: &[u32],
+        on_top: &[bool],
+        ignored: &[bool],
+        samples: &[u32],
+        max_steps: u64,
+    ) -> Result<(Vec<Vec<u32>>, Vec<u32>)> {
+        let kind = kinds(parent, on_top, ignored);
+        let mut walk = Walk::new(parent, on_top, ignored, &kind, max_steps);
+        let mut nodes: Vec<(StackId, u32)> = Vec::new();
+        let mut ids: HashMap<(StackId, u32), StackId> = HashMap::new();
+        let mut first: Vec<u32> = Vec::new();
+        let mut stacks = Vec::new();
+        for &top in samples {
+            let mut s = walk.to(top, |x, on| {
+                if !first.contains(&x) {
+                    first.push(x);
+                }
+                Ok(*ids.entry((on, x)).or_insert_with(|| {
+                    nodes.push((on, x));
+                    (nodes.len() - 1) as StackId
+                }))
+            })?;
+            let mut stack = Vec::new();
+            while s != NO_STACK {
+                stack.push(nodes[s as usize].1);
+                s = nodes[s as usize].0;
+            }
+            stack.reverse();
+            stacks.push(stack);
+        }
+        Ok((stacks, first))
+    }
+
+    proptest::proptest! {
+        /// Random trees with (root)-like, (program)-like and ignored nodes
+        /// anywhere, random samples: every sample's stack and the order of
+        /// first openings are speedscope's.
+        #[test]
+        fn the_walk_gives_speedscopes_stacks(
+            tree in proptest::collection::vec((0u32..1000, 0u8..10), 1..60),
+            picks in proptest::collection::vec(0u32..1000, 0..200),
+        ) {
+            let n = tree.len() as u32;
+            // Parent: an earlier node, or none for about one node in eight.
+            let parent: Vec<u32> = tree.iter().enumerate().map(|(i, &(p, _))| {
+                if i == 0 || p % 8 == 0 { NONE } else { p % i as u32 }
+            }).collect();
+            let ignored: Vec<bool> = tree.iter().map(|&(_, k)| k == 0).collect();
+            let on_top: Vec<bool> = tree.iter().map(|&(_, k)| k == 1 || k == 2).collect();
+            let samples: Vec<u32> = picks.iter().map(|&p| p % n).collect();
+            let want = speedscope_walk(&parent, &on_top, &ignored, &samples);
+            let got = our_walk(&parent, &on_top, &ignored, &samples, u64::MAX).unwrap();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Samples alternating between the leaves of two deep chains cost no
+    /// steps (each leaf's stack node is kept); alternating between a deep
+    /// chain under (program) and another chain costs the depth each time,
+    /// counted against the bound.
+    #[test]
+    fn only_walked_nodes_cost_steps() {
+        let depth = 1000u32;
+        // Nodes 0..depth: chain a; depth..2*depth: chain b. For the second
+        // case node 0 is (program).
+        let parent: Vec<u32> = (0..2 * depth).map(|i| if i % depth == 0 { NONE } else { i - 1 }).collect();
+        let ignored = vec![false; parent.len()];
+        let samples: Vec<u32> = (0..2000).map(|i| if i % 2 == 0 { depth - 1 } else { 2 * depth - 1 }).collect();
+        let plain = vec![false; parent.len()];
+        let (stacks, _) = our_walk(&parent, &plain, &ignored, &samples, 0).unwrap();
+        assert_eq!(stacks[0].len(), depth as usize);
+        let mut program = plain.clone();
+        program[0] = true;
+        let bound = 100 * depth as u64;
+        let err = our_walk(&parent, &program, &ignored, &samples, bound).unwrap_err();
+        assert!(matches!(err, Error::LimitExceeded { limit: LimitKind::Samples, max, .. } if max == bound), "{err:?}");
+        let (stacks, _) = our_walk(&parent, &program, &ignored, &samples, u64::MAX).unwrap();
+        assert_eq!(stacks, speedscope_walk(&parent, &program, &ignored, &samples).0);
     }
 
     /// A waiter asleep for a count that never comes is woken by the end.
