@@ -23,6 +23,8 @@ export interface IngestLimits {
   maxInflationRatio?: number
   /** Longest frame name in bytes (longer ones are cut, with a warning). */
   maxNameBytes?: number
+  /** Most stack nodes in one sampled profile's table. */
+  maxStackNodes?: number
 }
 
 /** One JavaScript source map (`flamekit::SourceMapInput`). */

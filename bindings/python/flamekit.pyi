@@ -74,6 +74,7 @@ class IngestLimits:
     max_profiles: int
     max_inflation_ratio: int
     max_name_bytes: int
+    max_stack_nodes: int
     def __init__(
         self,
         *,
@@ -85,6 +86,7 @@ class IngestLimits:
         max_profiles: Optional[int] = None,
         max_inflation_ratio: Optional[int] = None,
         max_name_bytes: Optional[int] = None,
+        max_stack_nodes: Optional[int] = None,
     ) -> None: ...
     @staticmethod
     def unlimited() -> IngestLimits:

@@ -22,6 +22,8 @@ pub enum LimitKind {
     Profiles,
     /// Ratio of inflated bytes to the compressed bytes they came from.
     InflationRatio,
+    /// Number of stack nodes in one sampled profile's table.
+    StackNodes,
 }
 
 impl LimitKind {
@@ -35,6 +37,7 @@ impl LimitKind {
             LimitKind::StackDepth => "max_stack_depth",
             LimitKind::Profiles => "max_profiles",
             LimitKind::InflationRatio => "max_inflation_ratio",
+            LimitKind::StackNodes => "max_stack_nodes",
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Model invariants: weights, recursion, walk order, deep stacks.
 
+use std::sync::Arc;
+
 use flamekit_core::{
-    to_speedscope_json, CallTree, Error, Frame, GroupBuilder, IngestLimits, LimitKind, ValueUnit, WalkEvent, NO_STACK,
+    to_speedscope_json, CallTree, Error, Frame, GroupBuilder, IngestLimits, LimitKind, ProfileData, ValueUnit,
+    WalkEvent, NO_STACK,
 };
 
 fn names(g: &flamekit_core::ProfileGroup, ids: &[u32]) -> Vec<String> {
@@ -355,15 +358,16 @@ fn table(t: &flamekit_core::StackTable) -> Vec<(u32, u32, u32)> {
 proptest::proptest! {
     /// Stacks built by `stack_id`, `stack_path` and `path` (which append
     /// the nodes below a new node in one go) give the nodes, ids and
-    /// errors that `node` gives one frame at a time; past the depth limit,
-    /// `stack_path` and `path` fail at the first node past it, as `node`
-    /// does.
+    /// errors that `node` gives one frame at a time; past the depth limit
+    /// or the node limit, `stack_path` and `path` fail at the first node
+    /// past it, as `node` does.
     #[test]
     fn paths_give_the_nodes_of_node_by_node(
         stacks in proptest::collection::vec(proptest::collection::vec(0u32..6, 0..12), 1..40),
         max_depth in 1u64..14,
+        max_nodes in 1u64..80,
     ) {
-        let limits = IngestLimits { max_stack_depth: max_depth, ..IngestLimits::default() };
+        let limits = IngestLimits { max_stack_depth: max_depth, max_stack_nodes: max_nodes, ..IngestLimits::default() };
         let mut g = GroupBuilder::new("test", &limits);
         for i in 0..6 {
             g.frame(Frame::new(format!("f{i}"))).unwrap();
@@ -404,6 +408,7 @@ proptest::proptest! {
             }
         }
         let want = table(by_node.stacks());
+        proptest::prop_assert!(want.len() as u64 <= max_nodes);
         // A trie: no two nodes share (parent, frame); parents come first,
         // one level up.
         let mut seen = std::collections::HashSet::new();
@@ -415,6 +420,64 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&table(by_path.stacks()), &want);
         proptest::prop_assert_eq!(&table(by_stack_path.stacks()), &want);
         proptest::prop_assert_eq!(&table(by_id.stacks()), &want);
+    }
+}
+
+proptest::proptest! {
+    /// A set's stacks found in steps (`path` from the node a step before
+    /// gave, with the node count before the first step) give the profiles,
+    /// tables included, that whole stacks given to `stack_id` give, for
+    /// samples with a value in some sample types only.
+    #[test]
+    fn a_sets_stacks_found_in_steps_give_the_same_profiles(
+        samples in proptest::collection::vec(
+            (proptest::collection::vec(0u32..5, 0..10), proptest::collection::vec(0u32..12, 0..3), 0u8..4),
+            1..40,
+        ),
+    ) {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        for i in 0..5 {
+            g.frame(Frame::new(format!("f{i}"))).unwrap();
+        }
+        let types = [("a", ValueUnit::None), ("b", ValueUnit::None)];
+        let (mut whole, mut steps) = (g.sampled_set(types), g.sampled_set(types));
+        for (stack, cuts, which) in &samples {
+            // Which sample types get a value: none, a, b, both.
+            let values = [which & 1, which >> 1];
+            let id = whole.stack_id(stack).unwrap();
+            let start = steps.node_count();
+            let mut cuts: Vec<usize> = cuts.iter().map(|&c| c as usize % (stack.len() + 1)).collect();
+            cuts.sort_unstable();
+            cuts.push(stack.len());
+            let mut node = NO_STACK;
+            let mut from = 0;
+            for (k, &to) in cuts.iter().enumerate() {
+                // The first step by `stack_id` or `path`, the others by `path`.
+                node = if k == 0 && stack.len() % 2 == 0 {
+                    steps.stack_id(&stack[..to]).unwrap()
+                } else {
+                    steps.path(start, node, &stack[from..to]).unwrap()
+                };
+                from = to;
+            }
+            // The steps' node is the whole stack's (tables alike so far).
+            proptest::prop_assert_eq!(node, id);
+            for (t, &v) in values.iter().enumerate() {
+                if v > 0 {
+                    whole.push_sample(t, id, 1.0).unwrap();
+                    steps.push_sample(t, node, 1.0).unwrap();
+                }
+            }
+        }
+        let (steps, whole) = (steps.finish(), whole.finish());
+        // The profiles share one table exactly when they do from whole
+        // stacks (the steps are one walk).
+        let shared = |p: &[flamekit_core::Profile]| match (p[0].data(), p[1].data()) {
+            (ProfileData::Sampled { stacks: a, .. }, ProfileData::Sampled { stacks: b, .. }) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        proptest::prop_assert_eq!(shared(&steps), shared(&whole));
+        proptest::prop_assert_eq!(steps, whole);
     }
 }
 

@@ -21,6 +21,12 @@
 //! - samples whose value is 0 are left out of that sample type's profile;
 //!   negative values are skipped with a `negative_value` report entry.
 //!
+//! A sample costs its locations, not its frames: a location of more than a
+//! few inlined lines (a crafted file may give one thousands, and reference
+//! it from every sample with a byte or two) is expanded once per stack node
+//! it hangs from, then found again in one look-up. The stack table a file
+//! can make this way is bounded by `IngestLimits::max_stack_nodes`.
+//!
 //! Every string-table index and every id reference is checked; a bad one is an
 //! [`Error::InvalidProfile`] naming the field (`function[3].name`), an input
 //! that stops inside a top-level field is [`Error::Truncated`].
@@ -30,7 +36,8 @@ use std::borrow::Cow;
 use hashbrown::HashMap;
 
 use flamekit_core::{
-    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledSetBuilder, ValueUnit,
+    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, SampledSetBuilder, StackId,
+    ValueUnit,
 };
 use prost::Message;
 
@@ -606,6 +613,26 @@ fn next_field(b: &[u8], i: usize) -> Option<(u64, Option<std::ops::Range<usize>>
     Some((key, Some(next..end), end))
 }
 
+/// Locations of more inlined functions than this are *long*: their frames
+/// are not copied into each sample's stack, but found from the node the
+/// stack reached before them, once per such node ([`Stacks::long`]). A
+/// reference to a location costs a byte or two of input: without this, a
+/// location of many lines referenced by every sample would cost its length
+/// per sample. Real locations have one to a few lines.
+const LONG_LOCATION: usize = 4;
+
+/// Where a sample's stack stands after a long location ([`Stacks`]): the
+/// shared node reached, its depth, and where the frames after it start in
+/// [`Stacks::stack`].
+#[derive(Clone, Copy)]
+struct Reached {
+    /// Index in [`Stacks::locs`] of the long location.
+    at: usize,
+    node: StackId,
+    depth: usize,
+    from: usize,
+}
+
 /// The stacks of the samples, built in file order on the calling thread.
 /// Consecutive samples share their outermost locations (Go writes samples
 /// in first-seen order): the shared prefix, already checked and resolved
@@ -615,14 +642,42 @@ struct Stacks {
     frames: Frames,
     /// The previous sample's location indices, outermost first.
     locs: Vec<u32>,
+    /// The frames of the stack, but those of long locations: the frames
+    /// after the last long location, `reached`, are `stack[reached.from..]`.
     stack: Vec<FrameId>,
     /// `stack_lens[k]`: the stack's length after `locs[k]`, for the first
     /// `built` locations (an all-zero sample builds no stack).
     stack_lens: Vec<usize>,
     built: usize,
+    /// The long locations among the first `built` (none in most profiles).
+    reached: Vec<Reached>,
+    /// (node, long location) → the node below the location's frames.
+    long: HashMap<(StackId, u32), StackId>,
 }
 
 impl Stacks {
+    fn new(limits: flamekit_core::IngestLimits, frames: Frames) -> Self {
+        Stacks {
+            limits,
+            frames,
+            locs: Vec::new(),
+            stack: Vec::new(),
+            stack_lens: Vec::new(),
+            built: 0,
+            reached: Vec::new(),
+            long: HashMap::new(),
+        }
+    }
+
+    /// The stack's depth, and the first frame of `stack` not in a shared
+    /// node yet.
+    fn depth(&self) -> (usize, usize) {
+        match self.reached.last() {
+            Some(r) => (r.depth + (self.stack.len() - r.from), r.from),
+            None => (self.stack.len(), 0),
+        }
+    }
+
     /// Add sample `i`, which shares `common` outermost locations with the
     /// sample before and then has the locations `new` (outermost first),
     /// with `values` (one per sample type; all checked by [`read_sample`]).
@@ -650,15 +705,17 @@ impl Stacks {
             return Ok(());
         }
         let keep = self.built.min(common);
-        let stack = &mut self.stack;
-        stack.truncate(keep.checked_sub(1).map_or(0, |k| self.stack_lens[k]));
+        let walk_start = set.node_count();
+        self.stack.truncate(keep.checked_sub(1).map_or(0, |k| self.stack_lens[k]));
         self.stack_lens.truncate(keep);
+        while self.reached.last().is_some_and(|r| r.at >= keep) {
+            self.reached.pop();
+        }
         // Location by location: all of them, or those before the expanded.
         let by_location = if expanded.is_some() { common } else { self.locs.len() };
         self.frames.read_ahead(&self.locs[keep..by_location]);
-        for &li in &self.locs[keep..by_location] {
-            push_location(&mut self.frames, &self.limits, t, g, stack, li as usize)?;
-            self.stack_lens.push(stack.len());
+        for k in keep..by_location {
+            self.push_location(t, g, set, walk_start, k)?;
         }
         if let Some((lens, functions)) = expanded {
             // Read every function's slot first: their cache misses overlap.
@@ -666,22 +723,22 @@ impl Stacks {
             let sink = functions.iter().fold(0, |x, &fi| x ^ cache.get(fi as usize).copied().unwrap_or(0));
             std::hint::black_box(sink);
             let mut at = 0;
-            for (&n, &li) in lens.iter().zip(new) {
-                if n == 0 {
-                    push_location(&mut self.frames, &self.limits, t, g, stack, li as usize)?;
+            for (j, &n) in lens.iter().enumerate() {
+                let n = n as usize;
+                if n == 0 || n > LONG_LOCATION {
+                    self.push_location(t, g, set, walk_start, common + j)?;
                 } else {
-                    let n = n as usize;
                     for &fi in &functions[at..at + n] {
-                        stack.push(self.frames.function_frame(t, g, fi as usize)?);
+                        self.stack.push(self.frames.function_frame(t, g, fi as usize)?);
                     }
-                    at += n;
                     // As `push_location` checks a location of several
                     // functions, once they are interned.
                     if n > 1 {
-                        self.limits.check(flamekit_core::LimitKind::StackDepth, stack.len() as u64)?;
+                        self.limits.check(flamekit_core::LimitKind::StackDepth, self.depth().0 as u64)?;
                     }
+                    self.stack_lens.push(self.stack.len());
                 }
-                self.stack_lens.push(stack.len());
+                at += n;
             }
         }
         self.built = self.locs.len();
@@ -696,42 +753,65 @@ impl Stacks {
             } else if v > 0 {
                 let id = match node {
                     Some(id) => id,
-                    None => *node.insert(set.stack_id(stack)?),
+                    None => *node.insert(match self.reached.last() {
+                        None => set.stack_id(&self.stack)?,
+                        Some(r) => set.path(walk_start, r.node, &self.stack[r.from..])?,
+                    }),
                 };
                 set.push_sample(pi, id, v as f64)?;
             }
         }
         Ok(())
     }
-}
 
-/// Push the frames of location index `li`, outermost first, to `stack`
-/// (interning them on the location's first use).
-#[inline(always)]
-fn push_location(
-    frames: &mut Frames,
-    limits: &flamekit_core::IngestLimits,
-    t: &Tables<'_>,
-    g: &mut GroupBuilder,
-    stack: &mut Vec<FrameId>,
-    li: usize,
-) -> Result<()> {
-    match frames.location_frames(t, g, li)? {
-        // One frame per location: bounded by the location count checked by
-        // `read_sample` (the builder checks the depth of the nodes).
-        LocationStack::One(f) => stack.push(f),
-        LocationStack::Range(a, b) => {
-            // Checked before growing: a sample repeating a location with
-            // many inlined lines cannot build an unbounded stack.
-            let depth = (stack.len() + (b - a)) as u64;
-            limits.check(flamekit_core::LimitKind::StackDepth, depth)?;
-            // Two or three frames mostly: a loop beats a `memmove` call.
-            for &f in &frames.arena[a..b] {
-                stack.push(f);
+    /// Push the frames of location `locs[k]`, outermost first (interning
+    /// them on the location's first use); a long location's frames go
+    /// into shared nodes instead ([`Stacks::long`]).
+    #[inline(always)]
+    fn push_location(
+        &mut self,
+        t: &Tables<'_>,
+        g: &mut GroupBuilder,
+        set: &mut SampledSetBuilder,
+        walk_start: usize,
+        k: usize,
+    ) -> Result<()> {
+        let li = self.locs[k];
+        match self.frames.location_frames(t, g, li as usize)? {
+            // One frame per location: bounded by the location count checked by
+            // `read_sample` (the builder checks the depth of the nodes).
+            LocationStack::One(f) => self.stack.push(f),
+            LocationStack::Range(a, b) => {
+                // Checked before growing: a sample repeating a location with
+                // many inlined lines cannot build an unbounded stack.
+                let (depth, from) = self.depth();
+                self.limits.check(flamekit_core::LimitKind::StackDepth, (depth + (b - a)) as u64)?;
+                if b - a > LONG_LOCATION {
+                    let above = match self.reached.last() {
+                        Some(r) if from == self.stack.len() => r.node,
+                        Some(r) => set.path(walk_start, r.node, &self.stack[from..])?,
+                        None => set.stack_id(&self.stack)?,
+                    };
+                    let node = match self.long.get(&(above, li)) {
+                        Some(&node) => node,
+                        None => {
+                            let node = set.path(walk_start, above, &self.frames.arena[a..b])?;
+                            self.long.insert((above, li), node);
+                            node
+                        }
+                    };
+                    self.reached.push(Reached { at: k, node, depth: depth + (b - a), from: self.stack.len() });
+                } else {
+                    // Two or three frames mostly: a loop beats a `memmove` call.
+                    for &f in &self.frames.arena[a..b] {
+                        self.stack.push(f);
+                    }
+                }
             }
         }
+        self.stack_lens.push(self.stack.len());
+        Ok(())
     }
-    Ok(())
 }
 
 /// A run of whole top-level fields, holding samples, that one worker reads
@@ -1156,8 +1236,7 @@ fn import_checked<'b>(
     // then an id is its index plus one.
     let dense = p.location.iter().enumerate().all(|(i, l)| l.id == i as u64 + 1);
     let cx = RunContext { t: &t, dense, opts, expansion: &expansion };
-    let mut stacks =
-        Stacks { limits: opts.limits, frames, locs: Vec::new(), stack: Vec::new(), stack_lens: Vec::new(), built: 0 };
+    let mut stacks = Stacks::new(opts.limits, frames);
     let types = p.sample_type.len();
     if let [run] = layout.runs[..] {
         // One sample at a time, each read and built in turn.

@@ -132,10 +132,11 @@ fn limits_are_enforced() {
         ImportOptions { limits, ..Default::default() }
     };
     type Case = (fn(&mut IngestLimits), LimitKind);
-    let cases: [Case; 3] = [
+    let cases: [Case; 4] = [
         (|l| l.max_frames = 10, LimitKind::Frames),
         (|l| l.max_samples = 10, LimitKind::Samples),
         (|l| l.max_stack_depth = 11, LimitKind::StackDepth),
+        (|l| l.max_stack_nodes = 26, LimitKind::StackNodes),
     ];
     for (set, kind) in cases {
         match flamekit::import_with(&raw, None, &with(set)) {
@@ -143,9 +144,16 @@ fn limits_are_enforced() {
             other => panic!("expected {kind}, got {other:?}"),
         }
     }
-    // 25 functions, 12-deep stack, 18 samples in all: exactly at the limits is fine.
+    // 25 functions, 12-deep stack, 18 samples in all, 27 distinct stack
+    // prefixes: exactly at the limits is fine.
     let ok = ImportOptions {
-        limits: IngestLimits { max_frames: 25, max_samples: 18, max_stack_depth: 12, ..Default::default() },
+        limits: IngestLimits {
+            max_frames: 25,
+            max_samples: 18,
+            max_stack_depth: 12,
+            max_stack_nodes: 27,
+            ..Default::default()
+        },
         ..Default::default()
     };
     flamekit::import_with(&raw, None, &ok).unwrap();

@@ -231,6 +231,8 @@ settings! {
         max_inflation_ratio: u64,
         /// Longest frame name in bytes (longer ones are cut, with a warning).
         max_name_bytes: u64,
+        /// Most stack nodes in one sampled profile's table.
+        max_stack_nodes: u64,
     }
     /// No limits at all.
     #[staticmethod]

@@ -40,6 +40,13 @@ pub struct IngestLimits {
     /// cut at a character boundary with a `name_truncated` report warning.
     /// Default: 65,536 (64 KiB).
     pub max_name_bytes: u64,
+    /// Most stack nodes (call paths: a frame under one path of callers) in
+    /// one sampled profile's table. Default: 100,000,000 (400 MB to 2 GB of
+    /// table). Every other limit bounds a table by the input's size, except
+    /// where a few bytes may stand for many frames: a pprof location of
+    /// many inlined lines, or a V8 `(program)` node, whose stack is the
+    /// one before it.
+    pub max_stack_nodes: u64,
 }
 
 impl Default for IngestLimits {
@@ -53,6 +60,7 @@ impl Default for IngestLimits {
             max_profiles: 10_000,
             max_inflation_ratio: 200,
             max_name_bytes: 64 << 10,
+            max_stack_nodes: 100_000_000,
         }
     }
 }
@@ -101,6 +109,7 @@ impl IngestLimits {
             max_profiles: u64::MAX,
             max_inflation_ratio: u64::MAX,
             max_name_bytes: u64::MAX,
+            max_stack_nodes: u64::MAX,
         }
     }
 
@@ -124,6 +133,7 @@ impl IngestLimits {
             LimitKind::StackDepth => self.max_stack_depth,
             LimitKind::Profiles => self.max_profiles,
             LimitKind::InflationRatio => self.max_inflation_ratio,
+            LimitKind::StackNodes => self.max_stack_nodes,
         }
     }
 }

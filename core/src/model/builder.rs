@@ -604,6 +604,7 @@ impl SampledBuilder {
         }
         let depth = parent_depth.unwrap_or_else(|| self.stacks.depth(parent)) as u64 + 1;
         self.limits.check(LimitKind::StackDepth, depth)?;
+        self.limits.check(LimitKind::StackNodes, len as u64 + 1)?;
         let id = len as StackId;
         if len >= NODE_ID_END as usize {
             return Err(Error::LimitExceeded { limit: LimitKind::Frames, max: u32::MAX as u64 - 2, value: len as u64 });
@@ -722,6 +723,7 @@ impl SampledBuilder {
         let deepest = u64::from(depth) + n as u64;
         // Past a limit: node by node, stopping at the first node past it.
         if self.limits.check(LimitKind::StackDepth, deepest).is_err()
+            || self.limits.check(LimitKind::StackNodes, (base + n) as u64).is_err()
             || base + n >= NODE_ID_END as usize
             || parent as usize + 1 != base
         {

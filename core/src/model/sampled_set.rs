@@ -46,6 +46,8 @@ pub struct SampledSetBuilder {
     parts: Vec<Part>,
     /// Node count of the trie before the latest walk, and the node it gave.
     last_walk: (usize, StackId),
+    /// The nodes of a [`SampledSetBuilder::path`] (not used).
+    scratch: Vec<StackId>,
 }
 
 #[derive(Debug)]
@@ -70,7 +72,12 @@ impl GroupBuilder {
             .into_iter()
             .map(|(name, unit)| Part { builder: self.sampled(name, unit), same: true, seen: 0 })
             .collect();
-        SampledSetBuilder { trie: self.sampled("", ValueUnit::None), parts, last_walk: (0, NO_STACK) }
+        SampledSetBuilder {
+            trie: self.sampled("", ValueUnit::None),
+            parts,
+            last_walk: (0, NO_STACK),
+            scratch: Vec::new(),
+        }
     }
 }
 
@@ -92,6 +99,25 @@ impl SampledSetBuilder {
         let before = self.trie.stacks().len();
         let id = self.trie.stack_id(stack)?;
         self.last_walk = (before, id);
+        Ok(id)
+    }
+
+    /// The number of nodes of the shared table: pass it, taken before a
+    /// stack's first step, to [`SampledSetBuilder::path`].
+    pub fn node_count(&self) -> usize {
+        self.trie.stacks().len()
+    }
+
+    /// The shared node for `frames` called from shared node `parent`
+    /// (outermost first), as [`SampledBuilder::path`]: for a stack found
+    /// in steps, each from the node the step before gave (e.g. a part of
+    /// the stack kept from an earlier sample). `walk_start`: the
+    /// [`SampledSetBuilder::node_count`] before the stack's first step, so
+    /// the profiles' tables come out as with one [`SampledSetBuilder::stack_id`].
+    pub fn path(&mut self, walk_start: usize, parent: StackId, frames: &[FrameId]) -> Result<StackId> {
+        self.scratch.clear();
+        let id = self.trie.path(parent, frames, &mut self.scratch)?;
+        self.last_walk = (walk_start, id);
         Ok(id)
     }
 
