@@ -322,6 +322,25 @@ fn pprof_long_locations(lines: usize, callers: usize, samples: usize) -> Vec<u8>
     b
 }
 
+/// callgrind: `main` calls `k` functions, each calling the first of a
+/// chain of `k` functions (each with self cost 1): a tree of k × k nodes.
+fn callgrind_callers_of_a_chain(k: usize) -> Vec<u8> {
+    let mut s = String::from("# callgrind format\nevents: Ir\nfl=a.c\nfn=(1) main\n1 1\n");
+    for i in 0..k {
+        let _ = write!(s, "cfn=({}) p{i}\ncalls=1 1\n1 {}\n", 10 + i, k + 1);
+    }
+    for i in 0..k {
+        let _ = write!(s, "fn=({})\n1 0\ncfn=({}) c0\ncalls=1 1\n1 {}\n", 10 + i, 10 + k, k + 1);
+    }
+    for j in 0..k {
+        let _ = write!(s, "fn=({})\n1 1\n", 10 + k + j);
+        if j + 1 < k {
+            let _ = write!(s, "cfn=({}) c{}\ncalls=1 1\n1 {}\n", 10 + k + j + 1, j + 1, k - j - 1);
+        }
+    }
+    s.into_bytes()
+}
+
 /// A 8,010-byte mangled C++ symbol that expands to ~525 KB demangled.
 fn expanding_symbol(tag: usize) -> String {
     format!("_Z1f200{:a<200}{}", format!("{tag:03}"), "S_".repeat(2600))
@@ -439,6 +458,7 @@ fn attack_input(case: &str) -> Vec<u8> {
         "trace_long_process_name" => trace_long_process_name(1 << 20, 9_000),
         "cpuprofile_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
+        "callgrind_callers_of_a_chain" => callgrind_callers_of_a_chain(8_000),
         "pprof_alternating_long_locations" => pprof_long_locations(30_000, 0, 30_000),
         "pprof_long_location_under_many_callers" => pprof_long_locations(100_000, 3_000, 3_000),
         "gzip_bomb_4gb" => gzip_zeros_mib(4096),
@@ -460,6 +480,10 @@ fn attack(case: &str, input: &[u8]) -> String {
             flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
         }
         "mangled_names" | "callgrind_many_events" => flamekit::import_format(Format::Callgrind, input, &opts),
+        "callgrind_callers_of_a_chain" => {
+            let limits = IngestLimits { max_stack_nodes: 1_000_000, ..Default::default() };
+            flamekit::import_format(Format::Callgrind, input, &ImportOptions { limits, ..Default::default() })
+        }
         "pprof_long_location_under_many_callers" => {
             let limits = IngestLimits { max_stack_nodes: 10_000_000, ..Default::default() };
             flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
@@ -607,6 +631,15 @@ fn attack_trace_mismatched_ends_of_a_long_name() {
 #[test]
 fn attack_trace_long_process_name() {
     check_attack("trace_long_process_name", &["ok"], 256.0);
+}
+
+/// 8,000 callers of a chain of 8,000 functions: a call tree of 64 million
+/// nodes from 0.74 MB (15 s and about 2 GB in release before, bounded only
+/// by `max_samples`); stopped at `max_stack_nodes` (1 million here; at
+/// most 10 million whatever the limit).
+#[test]
+fn attack_callgrind_callers_of_a_chain() {
+    check_attack("callgrind_callers_of_a_chain", &["limit_exceeded"], 256.0);
 }
 
 /// Samples alternating between two locations of many inlined lines once

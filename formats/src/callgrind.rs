@@ -40,8 +40,12 @@
 //! * A function already on the current path is not entered again (graphs
 //!   may have cycles; trees may not): its share stays with the caller.
 //! * Subtrees lighter than 1/10,000 of the heaviest function are pruned,
-//!   as speedscope does, so the tree cannot explode; the number of tree
-//!   nodes visited is also checked against `max_samples`.
+//!   as speedscope does. That bounds the tree's width, not its depth: a
+//!   chain of functions called from thousands of callers is a tree of
+//!   callers × chain nodes, from a file that writes each call once. So the
+//!   tree nodes of all of a file's events together are bounded as well, by
+//!   `max_stack_nodes` or 10 million ([`MAX_TREE_NODES`]), whichever is
+//!   lower: `limit_exceeded` past it (a deviation: speedscope has no bound).
 //!
 //! Each tree node with self weight becomes one sample (children before
 //! parents), so the time-ordered view matches speedscope's layout. Weights
@@ -208,9 +212,15 @@ impl EventGraph {
 
     /// Edges out of `node`: `(parent, edge, weight)`, in edge order.
     fn children(&self, node: u32) -> &[(u32, u32, f64)] {
-        let start = self.edges.partition_point(|&(p, _, _)| p < node);
-        let end = self.edges.partition_point(|&(p, _, _)| p <= node);
+        let (start, end) = self.children_range(node);
         &self.edges[start..end]
+    }
+
+    /// Where [`EventGraph::children`] are in `edges`.
+    fn children_range(&self, node: u32) -> (usize, usize) {
+        let start = self.edges.partition_point(|&(p, _, _)| p < node);
+        let end = start + self.edges[start..].partition_point(|&(p, _, _)| p <= node);
+        (start, end)
     }
 }
 
@@ -539,14 +549,26 @@ fn event_profile(name: &str) -> (String, ValueUnit, f64) {
 struct Visit {
     node: u32,
     weight: f64,
+    /// The node's function's total (found once, at entry).
+    total: f64,
     stack: StackId,
+    /// The edges out of the node not walked yet: `next_child..end_child`
+    /// of the event's edges.
     next_child: usize,
+    end_child: usize,
     emitted_at_entry: f64,
 }
 
+/// Most call-tree nodes built from one file, over all its events, whatever
+/// `max_stack_nodes` allows: each node is a stack node and a sample (about
+/// 30 bytes), so 10 million are about 300 MB of profiles. Trees of real
+/// call graphs, pruned at 1/10,000 of the heaviest function, stay far below.
+pub const MAX_TREE_NODES: u64 = 10_000_000;
+
 /// Build the sampled profile of one event from its graph (see module docs).
 /// Work is proportional to that event's non-zero nodes and edges plus the
-/// tree nodes visited (bounded by `max_samples`).
+/// tree nodes visited (`visited_nodes`, over all events, bounded by
+/// [`MAX_TREE_NODES`] and `max_stack_nodes`).
 fn build_profile(
     graph: &Graph,
     eg: &EventGraph,
@@ -590,38 +612,47 @@ fn build_profile(
     }
 
     let mut b = g.sampled(name, unit);
-    let mut on_path: HashSet<u32> = HashSet::new();
+    let mut on_path = vec![false; graph.node_frame.len()];
     let mut path: Vec<Visit> = Vec::new();
     let mut emitted = 0.0_f64;
-    let limits = *g.limits();
+    let max_tree_nodes = g.limits().max_stack_nodes.min(MAX_TREE_NODES);
     // Enter `node` with `weight` under `parent_stack`, if it should be.
     let mut enter = |node: u32,
                      weight: f64,
                      parent_stack: StackId,
                      emitted: f64,
-                     on_path: &mut HashSet<u32>,
+                     on_path: &mut Vec<bool>,
                      path: &mut Vec<Visit>,
                      b: &mut flamekit_core::SampledBuilder|
      -> Result<()> {
-        if on_path.contains(&node) || weight <= 0.0 || weight < threshold || total(node) <= 0.0 {
+        if on_path[node as usize] || weight <= 0.0 || weight < threshold {
+            return Ok(());
+        }
+        let total = total(node);
+        if total <= 0.0 {
             return Ok(());
         }
         *visited_nodes += 1;
-        limits.check(LimitKind::Samples, *visited_nodes)?;
+        if *visited_nodes > max_tree_nodes {
+            return Err(Error::LimitExceeded {
+                limit: LimitKind::StackNodes,
+                max: max_tree_nodes,
+                value: *visited_nodes,
+            });
+        }
         let stack = b.node(parent_stack, graph.node_frame[node as usize])?;
-        on_path.insert(node);
-        path.push(Visit { node, weight, stack, next_child: 0, emitted_at_entry: emitted });
+        on_path[node as usize] = true;
+        let (next_child, end_child) = eg.children_range(node);
+        path.push(Visit { node, weight, total, stack, next_child, end_child, emitted_at_entry: emitted });
         Ok(())
     };
     for &root in &roots {
         enter(root, total(root), NO_STACK, emitted, &mut on_path, &mut path, &mut b)?;
         while let Some(top) = path.last_mut() {
-            let node = top.node;
-            let children = eg.children(node);
-            if top.next_child < children.len() {
-                let (_, edge, w) = children[top.next_child];
+            if top.next_child < top.end_child {
+                let (_, edge, w) = eg.edges[top.next_child];
                 top.next_child += 1;
-                let child_weight = top.weight * (w / total(node));
+                let child_weight = top.weight * (w / top.total);
                 let stack = top.stack;
                 enter(graph.edge_child[edge as usize], child_weight, stack, emitted, &mut on_path, &mut path, &mut b)?;
             } else {
@@ -632,7 +663,7 @@ fn build_profile(
                     b.push_sample(done.stack, self_weight * scale)?;
                     emitted += self_weight;
                 }
-                on_path.remove(&done.node);
+                on_path[done.node as usize] = false;
             }
         }
     }

@@ -194,3 +194,48 @@ fn typed_errors_and_limits() {
     let e = flamekit::import_format(Format::Callgrind, &corpus("callgrind/callgrind.example.log"), &opts).unwrap_err();
     assert!(matches!(e, Error::LimitExceeded { limit: LimitKind::Frames, .. }), "{e}");
 }
+
+/// `callers` functions `p0`, `p1`, … called by `main` (inclusive cost
+/// `chain` each), each calling `c0` with inclusive cost `chain`; `c{j}` has
+/// self cost 1 and calls `c{j+1}` with inclusive cost `chain - 1 - j`.
+fn callers_of_a_chain(callers: usize, chain: usize) -> Vec<u8> {
+    let mut s = String::from("events: Ir\nfn=main\n1 1\n");
+    for i in 0..callers {
+        s += &format!("cfn=p{i}\ncalls=1 1\n1 {chain}\n");
+    }
+    for i in 0..callers {
+        s += &format!("fn=p{i}\ncfn=c0\ncalls=1 1\n1 {chain}\n");
+    }
+    for j in 0..chain {
+        s += &format!("fn=c{j}\n1 1\n");
+        if j + 1 < chain {
+            s += &format!("cfn=c{}\ncalls=1 1\n1 {}\n", j + 1, chain - 1 - j);
+        }
+    }
+    s.into_bytes()
+}
+
+/// A chain called from many callers is a tree of callers × chain nodes
+/// from a file that writes each call once: the tree is bounded by
+/// `max_stack_nodes`. Here (60 callers of a chain of 60): main has total
+/// 1 + 60 × 60; each `p{i}` gets 60 and gives it all to `c0`, and `c{j}`
+/// under it gets 60 − j, all far above the pruning threshold (1/10,000 of
+/// main's total): 1 + 60 × 61 = 3,661 tree nodes, and one sample of
+/// weight 1 for each node with self cost (main and every `c{j}`: 1 +
+/// 3,600; weights are not rounded, so a `p{i}` may keep a remainder of the
+/// order of 1e-14 as a sample of its own).
+#[test]
+fn the_call_tree_of_a_chain_under_many_callers_is_bounded() {
+    let bytes = callers_of_a_chain(60, 60);
+    let with = |max_stack_nodes| ImportOptions {
+        limits: IngestLimits { max_stack_nodes, ..Default::default() },
+        ..Default::default()
+    };
+    let (g, _) = flamekit::import_format(Format::Callgrind, &bytes, &with(3_661)).unwrap();
+    let flamekit::ProfileData::Sampled { weights, .. } = g.profiles()[0].data() else { panic!("sampled") };
+    assert_eq!(weights.iter().filter(|&&w| w > 1e-9).count(), 1 + 3_600);
+    assert!(weights.iter().all(|&w| w < 1e-9 || (w - 1.0).abs() < 1e-9), "{weights:?}");
+    assert_close(g.profiles()[0].total_weight(), 1.0 + 3_600.0);
+    let e = flamekit::import_format(Format::Callgrind, &bytes, &with(3_660)).unwrap_err();
+    assert!(matches!(e, Error::LimitExceeded { limit: LimitKind::StackNodes, max: 3_660, .. }), "{e}");
+}
