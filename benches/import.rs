@@ -98,8 +98,12 @@ fn bench_export_analyze(c: &mut Criterion) {
     let group = flamekit::import_with(&bytes, None, &opts()).expect("collapsed").0;
     let mut g = c.benchmark_group("export");
     g.sample_size(10);
-    g.bench_function("speedscope-json/gen-10MB", |b| b.iter(|| flamekit::to_speedscope_json(black_box(&group))));
-    g.bench_function("speedscope-gzip/gen-10MB", |b| b.iter(|| flamekit::to_speedscope_gzip(black_box(&group))));
+    g.bench_function("speedscope-json/gen-10MB", |b| {
+        b.iter(|| flamekit::to_speedscope_json(black_box(&group)).unwrap())
+    });
+    g.bench_function("speedscope-gzip/gen-10MB", |b| {
+        b.iter(|| flamekit::to_speedscope_gzip(black_box(&group)).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("analyze");

@@ -25,7 +25,7 @@
 //! let group = flamekit::import(bytes, Some("profile.json")).unwrap();
 //! let profile = group.active_profile().unwrap();
 //! assert_eq!(profile.total_weight(), 4.0);
-//! let json = flamekit::to_speedscope_json(&group);
+//! let json = flamekit::to_speedscope_json(&group).unwrap();
 //! assert!(json.contains("\"main\""));
 //! ```
 #![warn(missing_docs)]
@@ -54,7 +54,8 @@ pub use flamekit_formats::{FirefoxFrames, PapyrusStacks, PerfWeight, PmcstatSamp
 
 // Export.
 pub use flamekit_core::{
-    dump, dump_json, dump_stacks, to_speedscope_gzip, to_speedscope_json, write_speedscope_json, SPEEDSCOPE_SCHEMA,
+    dump, dump_json, dump_stacks, speedscope_json_len, to_speedscope_gzip, to_speedscope_json, write_speedscope_json,
+    MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
 };
 
 // Analysis.

@@ -8,7 +8,7 @@ mod common;
 use std::fmt::Write as _;
 
 use common::measure;
-use flamekit::{CallTree, Format, ImportOptions, IngestLimits};
+use flamekit::{CallTree, Format, ImportOptions, IngestLimits, LimitKind};
 
 const N: usize = 1_000_000;
 
@@ -29,7 +29,7 @@ fn a_million_distinct_frames() {
     assert_eq!(fw.self_weight[N - 1], ((N - 1) % 3 + 1) as f64);
     assert_eq!(p.total_weight(), (0..N).map(|i| (i % 3 + 1) as f64).sum::<f64>());
     // Export and re-import (speedscope) keep every frame.
-    let json = flamekit::to_speedscope_json(&g);
+    let json = flamekit::to_speedscope_json(&g).unwrap();
     let g2 = flamekit::import(json.as_bytes(), None).unwrap();
     assert_eq!(g2.frames().len(), N);
     assert_eq!(g2.profiles()[0].total_weight(), p.total_weight());
@@ -61,7 +61,7 @@ fn a_million_deep_stack_of_distinct_frames() {
     let stacks = flamekit::dump_stacks(&g, p);
     assert_eq!(stacks.len(), 1);
     // Through speedscope JSON (sampled) and back.
-    let json = flamekit::to_speedscope_json(&g);
+    let json = flamekit::to_speedscope_json(&g).unwrap();
     let g2 = flamekit::import(json.as_bytes(), None).unwrap();
     assert_eq!(CallTree::new(&g2.profiles()[0]).max_depth() as usize, N);
 }
@@ -525,6 +525,21 @@ fn attack(case: &str, input: &[u8]) -> String {
                     assert_eq!(g.frames().len(), 40_000);
                     let flamekit::ProfileData::Sampled { stacks, .. } = p.data() else { panic!("sampled") };
                     assert_eq!((stacks.len(), stacks.max_depth()), (40_000, 20_000));
+                    // Its speedscope export writes every sample's whole
+                    // stack: 20,000 × 20,000 frame indices, mostly of 4 and
+                    // 5 digits, over 2 GB of text from 4.6 MB. The
+                    // in-memory exports refuse it before writing anything.
+                    let len = flamekit::speedscope_json_len(&g);
+                    assert!(len > 20_000 * 20_000 * 5, "{len}");
+                    for e in
+                        [flamekit::to_speedscope_json(&g).unwrap_err(), flamekit::to_speedscope_gzip(&g).unwrap_err()]
+                    {
+                        let max = flamekit::MAX_EXPORT_BYTES;
+                        assert_eq!(
+                            e,
+                            flamekit::Error::LimitExceeded { limit: LimitKind::ExportBytes, max, value: len }
+                        );
+                    }
                 }
                 "names_at_limit" => {
                     assert_eq!(g.frames().len(), 1 + 300 * 1000 + 300);

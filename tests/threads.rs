@@ -27,8 +27,13 @@ fn import(bytes: &[u8], name: &str, threads: usize, limits: IngestLimits) -> Res
     }
 }
 
+/// The export; on the way, `speedscope_json_len` (which counts each stack
+/// node once instead of writing every sample's stack) must be its length,
+/// for every corpus file and generated input here.
 fn export(group: &ProfileGroup) -> String {
-    flamekit::to_speedscope_json(group)
+    let json = flamekit::to_speedscope_json(group).unwrap();
+    assert_eq!(json.len() as u64, flamekit::speedscope_json_len(group), "the export's length, counted");
+    json
 }
 
 #[track_caller]

@@ -37,7 +37,7 @@ pub(crate) fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
     let gz = a.gzip || a.output.extension().is_some_and(|e| e == "gz");
     if gz {
-        write_output(&a.output, &flamekit::to_speedscope_gzip(&group))?;
+        write_output(&a.output, &flamekit::to_speedscope_gzip(&group)?)?;
     } else {
         // Written as it is made: the JSON of a large profile is several
         // times the profile.

@@ -24,6 +24,9 @@ pub enum LimitKind {
     InflationRatio,
     /// Number of stack nodes in one sampled profile's table.
     StackNodes,
+    /// Size of an in-memory speedscope export (a fixed bound,
+    /// `MAX_EXPORT_BYTES`, not one of [`crate::IngestLimits`]).
+    ExportBytes,
 }
 
 impl LimitKind {
@@ -38,6 +41,7 @@ impl LimitKind {
             LimitKind::Profiles => "max_profiles",
             LimitKind::InflationRatio => "max_inflation_ratio",
             LimitKind::StackNodes => "max_stack_nodes",
+            LimitKind::ExportBytes => "max_export_bytes",
         }
     }
 }

@@ -164,7 +164,7 @@ fn million_deep_evented_profile() {
     let fw = p.frame_weights(g.frames().len());
     // f0 is the outermost frame: open [0, 2N).
     assert_eq!(fw.total_weight[0], 2.0 * N as f64);
-    let json = to_speedscope_json(&g);
+    let json = to_speedscope_json(&g).unwrap();
     assert!(json.len() > 30 * N as usize);
 }
 

@@ -978,7 +978,10 @@ mod tests {
 
     /// The export and report of an import, or its error.
     fn outcome(r: Result<(ProfileGroup, ImportReport)>) -> std::result::Result<(String, String), String> {
-        r.map(|(g, report)| (flamekit_core::to_speedscope_json(&g), format!("{report:?}"))).map_err(|e| e.to_string())
+        r.map(|(g, report)| {
+            (flamekit_core::to_speedscope_json(&g).expect("an export within its bound"), format!("{report:?}"))
+        })
+        .map_err(|e| e.to_string())
     }
 
     fn opts(threads: usize) -> ImportOptions {

@@ -272,7 +272,7 @@ fn names_at_the_length_limit_between_new_names() {
         assert_eq!(names[0], "main", "{threads} threads");
         assert_eq!(names[1..], expected.iter().map(String::as_str).collect::<Vec<_>>()[..], "{threads} threads");
         assert_eq!(g.profiles()[0].total_weight(), 400.0 * 30.0 + 400.0 * 2.0, "{threads} threads");
-        exports.push(flamekit::to_speedscope_json(&g));
+        exports.push(flamekit::to_speedscope_json(&g).unwrap());
     }
     assert_eq!(exports[0], exports[1], "the same group on 1 and 4 threads");
 }

@@ -143,14 +143,14 @@ impl ProfileGroup {
     #[cfg_attr(node, napi)]
     #[cfg_attr(not(node), wasm_bindgen(js_name = toSpeedscopeJson))]
     pub fn to_speedscope_json(&self) -> Result<String> {
-        run(|| Ok(flamekit::to_speedscope_json(&self.inner.group)))
+        run(|| flamekit::to_speedscope_json(&self.inner.group))
     }
     /// gzip-compressed speedscope JSON (deterministic).
     #[cfg_attr(node, napi)]
     #[cfg_attr(not(node), wasm_bindgen(js_name = toSpeedscopeGzip))]
     #[allow(clippy::useless_conversion)] // wasm's `Buffer` is the `Vec<u8>` itself
     pub fn to_speedscope_gzip(&self) -> Result<Buffer> {
-        run(|| Ok(flamekit::to_speedscope_gzip(&self.inner.group).into()))
+        run(|| Ok(flamekit::to_speedscope_gzip(&self.inner.group)?.into()))
     }
     /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
     #[cfg_attr(node, napi)]

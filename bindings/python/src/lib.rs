@@ -164,11 +164,11 @@ fb::group_accessors! {
         }
         /// speedscope file-format JSON (deterministic).
         fn to_speedscope_json(&self, py: Python<'_>) -> PyResult<String> {
-            run(py, || Ok(flamekit::to_speedscope_json(&self.0.group)))
+            run(py, || flamekit::to_speedscope_json(&self.0.group))
         }
         /// gzip-compressed speedscope JSON (deterministic).
         fn to_speedscope_gzip<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-            Ok(PyBytes::new(py, &run(py, || Ok(flamekit::to_speedscope_gzip(&self.0.group)))?))
+            Ok(PyBytes::new(py, &run(py, || flamekit::to_speedscope_gzip(&self.0.group))?))
         }
         /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
         fn dump(&self, py: Python<'_>) -> PyResult<String> {

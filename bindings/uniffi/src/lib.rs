@@ -358,11 +358,11 @@ impl ProfileGroup {
     }
     /// speedscope file-format JSON (deterministic).
     pub fn to_speedscope_json(&self) -> Result<String, FlamekitError> {
-        run(|| Ok(flamekit::to_speedscope_json(&self.0.group)))
+        run(|| flamekit::to_speedscope_json(&self.0.group))
     }
     /// gzip-compressed speedscope JSON (deterministic).
     pub fn to_speedscope_gzip(&self) -> Result<Vec<u8>, FlamekitError> {
-        run(|| Ok(flamekit::to_speedscope_gzip(&self.0.group)))
+        run(|| flamekit::to_speedscope_gzip(&self.0.group))
     }
     /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
     pub fn dump(&self) -> Result<String, FlamekitError> {

@@ -415,7 +415,7 @@ fn job_import(app: &App, req: &Req) -> Result<Reply, Error> {
                 ("x-flamekit-profiles", group.profiles().len().to_string()),
                 ("x-flamekit-warnings", report.warning_count.to_string()),
             ];
-            Ok(Reply { content_type: "application/gzip", body: flamekit::to_speedscope_gzip(&group), headers })
+            Ok(Reply { content_type: "application/gzip", body: flamekit::to_speedscope_gzip(&group)?, headers })
         }
         Some(other) => Err(Error::argument("speedscope", format!("{other:?} is not one of: gzip"))),
     }

@@ -2,21 +2,115 @@ use std::io::{self, Write};
 
 use super::gzip;
 use super::json::{write_number, write_str};
-use crate::model::{EventKind, ProfileData, ProfileGroup, NO_STACK};
+use crate::error::{Error, LimitKind, Result};
+use crate::model::{EventKind, FrameId, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
 
 /// The `$schema` URL written into every export.
 pub const SPEEDSCOPE_SCHEMA: &str = "https://www.speedscope.app/file-format-schema.json";
 
 /// Write `group` as speedscope file-format JSON. Deterministic: the same
 /// group always gives the same bytes (fixed key order, fixed number format).
+/// Unbounded: a sampled profile is written with each sample's whole stack,
+/// so a profile of many deep samples (which its table holds in little
+/// memory) can make far more text than its input was; see
+/// [`speedscope_json_len`] and [`MAX_EXPORT_BYTES`].
 pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    write_group(group, &mut w, &mut Spelled { stack: Vec::new(), digits: itoa::Buffer::new() })?;
+    w.flush()
+}
+
+/// The number of bytes [`write_speedscope_json`] writes for `group`,
+/// found without writing the stacks: each stack node's text length is
+/// counted once, from its parent's, so the count costs the stack nodes,
+/// samples, events and frames, not the depth of every sample.
+pub fn speedscope_json_len(group: &ProfileGroup) -> u64 {
+    let mut count = Counter(0);
+    // Writing to a counter cannot fail.
+    let _ = write_group(group, &mut count, &mut Counted { table: None, lens: Vec::new() });
+    count.0
+}
+
+/// Most bytes of text the in-memory exports ([`to_speedscope_json`],
+/// [`to_speedscope_gzip`]) make: 1 GiB, as much as
+/// [`IngestLimits::max_inflated_bytes`](crate::IngestLimits::max_inflated_bytes)
+/// accepts by default, so an export can be imported again. Past it they
+/// fail with [`Error::LimitExceeded`] ([`LimitKind::ExportBytes`]) before
+/// writing anything. [`write_speedscope_json`] is not bounded.
+pub const MAX_EXPORT_BYTES: u64 = 1 << 30;
+
+/// How a sample's stack is written: spelled out, or only counted.
+trait SampleStacks<W: Write> {
+    fn stack(&mut self, w: &mut W, stacks: &StackTable, s: StackId) -> io::Result<()>;
+}
+
+/// Frame indices written out, outermost first, comma-separated.
+struct Spelled {
+    stack: Vec<FrameId>,
+    digits: itoa::Buffer,
+}
+
+impl<W: Write> SampleStacks<W> for Spelled {
+    fn stack(&mut self, w: &mut W, stacks: &StackTable, s: StackId) -> io::Result<()> {
+        stacks.stack_into(s, &mut self.stack);
+        for (j, &f) in self.stack.iter().enumerate() {
+            if j > 0 {
+                w.write_all(b",")?;
+            }
+            w.write_all(self.digits.format(f).as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts bytes.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The text length of each node's stack, for the table they were counted
+/// for (profiles of one pprof file share their table).
+struct Counted {
+    table: Option<*const StackTable>,
+    lens: Vec<u64>,
+}
+
+impl SampleStacks<Counter> for Counted {
+    fn stack(&mut self, w: &mut Counter, stacks: &StackTable, s: StackId) -> io::Result<()> {
+        if self.table != Some(stacks as *const StackTable) {
+            // Parents come before their children.
+            self.lens.clear();
+            for (parent, frame, _) in stacks.nodes() {
+                let digits = u64::from(frame.checked_ilog10().unwrap_or(0) + 1);
+                let len = match parent {
+                    NO_STACK => digits,
+                    p => self.lens[p as usize] + 1 + digits,
+                };
+                self.lens.push(len);
+            }
+            self.table = Some(stacks as *const StackTable);
+        }
+        w.0 += self.lens[s as usize];
+        Ok(())
+    }
+}
+
+/// The export's text, its sampled stacks written by `stacks`.
+fn write_group<W: Write>(group: &ProfileGroup, w: &mut W, sample_stacks: &mut impl SampleStacks<W>) -> io::Result<()> {
     w.write_all(b"{\"$schema\":")?;
-    write_str(&mut w, SPEEDSCOPE_SCHEMA)?;
+    write_str(w, SPEEDSCOPE_SCHEMA)?;
     w.write_all(b",\"exporter\":")?;
-    write_str(&mut w, concat!("flamekit@", env!("CARGO_PKG_VERSION")))?;
+    write_str(w, concat!("flamekit@", env!("CARGO_PKG_VERSION")))?;
     w.write_all(b",\"name\":")?;
-    write_str(&mut w, group.name())?;
+    write_str(w, group.name())?;
     write!(w, ",\"activeProfileIndex\":{}", group.active_profile_index())?;
     w.write_all(b",\"shared\":{\"frames\":[")?;
     for (i, f) in group.frames().iter().enumerate() {
@@ -24,10 +118,10 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
             w.write_all(b",")?;
         }
         w.write_all(b"{\"name\":")?;
-        write_str(&mut w, &f.name)?;
+        write_str(w, &f.name)?;
         if let Some(file) = &f.file {
             w.write_all(b",\"file\":")?;
-            write_str(&mut w, file)?;
+            write_str(w, file)?;
         }
         if let Some(line) = f.line {
             write!(w, ",\"line\":{line}")?;
@@ -38,19 +132,17 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
         w.write_all(b"}")?;
     }
     w.write_all(b"]},\"profiles\":[")?;
-    let mut stack = Vec::new();
-    let mut digits = itoa::Buffer::new();
     for (pi, p) in group.profiles().iter().enumerate() {
         if pi > 0 {
             w.write_all(b",")?;
         }
         let kind = if p.is_sampled() { "sampled" } else { "evented" };
         write!(w, "{{\"type\":\"{kind}\",\"name\":")?;
-        write_str(&mut w, p.name())?;
+        write_str(w, p.name())?;
         write!(w, ",\"unit\":\"{}\",\"startValue\":", p.unit().as_str())?;
-        write_number(&mut w, p.start_value())?;
+        write_number(w, p.start_value())?;
         w.write_all(b",\"endValue\":")?;
-        write_number(&mut w, p.end_value())?;
+        write_number(w, p.end_value())?;
         match p.data() {
             ProfileData::Evented { events } => {
                 w.write_all(b",\"events\":[")?;
@@ -60,7 +152,7 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
                     }
                     let t = if e.kind == EventKind::Open { "O" } else { "C" };
                     write!(w, "{{\"type\":\"{t}\",\"frame\":{},\"at\":", e.frame)?;
-                    write_number(&mut w, e.at)?;
+                    write_number(w, e.at)?;
                     w.write_all(b"}")?;
                 }
                 w.write_all(b"]}")?;
@@ -73,13 +165,7 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
                     }
                     w.write_all(b"[")?;
                     if s != NO_STACK {
-                        stacks.stack_into(s, &mut stack);
-                        for (j, &f) in stack.iter().enumerate() {
-                            if j > 0 {
-                                w.write_all(b",")?;
-                            }
-                            w.write_all(digits.format(f).as_bytes())?;
-                        }
+                        sample_stacks.stack(w, stacks, s)?;
                     }
                     w.write_all(b"]")?;
                 }
@@ -88,22 +174,45 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
                     if i > 0 {
                         w.write_all(b",")?;
                     }
-                    write_number(&mut w, x)?;
+                    write_number(w, x)?;
                 }
                 w.write_all(b"]}")?;
             }
         }
     }
     w.write_all(b"]}")?;
-    w.flush()
+    Ok(())
 }
 
-/// `group` as speedscope JSON text.
-pub fn to_speedscope_json(group: &ProfileGroup) -> String {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = write_speedscope_json(group, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+/// The export's length, refused past [`MAX_EXPORT_BYTES`].
+fn bounded_len(group: &ProfileGroup) -> Result<u64> {
+    let len = speedscope_json_len(group);
+    if len > MAX_EXPORT_BYTES {
+        return Err(Error::LimitExceeded { limit: LimitKind::ExportBytes, max: MAX_EXPORT_BYTES, value: len });
+    }
+    Ok(len)
+}
+
+/// `group` as speedscope JSON text; [`Error::LimitExceeded`] past
+/// [`MAX_EXPORT_BYTES`], before anything is written.
+///
+/// ```
+/// # use flamekit_core::*;
+/// let mut g = GroupBuilder::new("example", &IngestLimits::default());
+/// let main = g.frame(Frame::new("main"))?;
+/// let mut p = g.sampled("cpu", ValueUnit::None);
+/// p.push_stack(&[main], 1.0)?;
+/// g.push_profile(p.finish())?;
+/// let (group, _) = g.finish(0)?;
+/// let json = to_speedscope_json(&group)?;
+/// assert_eq!(json.len() as u64, speedscope_json_len(&group));
+/// assert!(json.contains(r#""samples":[[0]]"#));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn to_speedscope_json(group: &ProfileGroup) -> Result<String> {
+    let mut out = Vec::with_capacity(bounded_len(group)? as usize);
+    write_speedscope_json(group, &mut out).map_err(|e| Error::Internal { message: e.to_string() })?;
+    String::from_utf8(out).map_err(|e| Error::Internal { message: e.to_string() })
 }
 
 /// `group` as gzip-compressed speedscope JSON (one gzip member, level 6),
@@ -111,7 +220,10 @@ pub fn to_speedscope_json(group: &ProfileGroup) -> String {
 /// name, and the bytes do not depend on the cores. Text past 1 MiB is
 /// deflated in 1 MiB blocks on every core, each block with the 32 KiB
 /// before it as its dictionary (a little larger than one stream would be).
-pub fn to_speedscope_gzip(group: &ProfileGroup) -> Vec<u8> {
-    // Writing to memory and deflating cannot fail.
-    gzip::gzip(6, crate::available_cores(), |w| write_speedscope_json(group, w)).unwrap_or_default()
+/// [`Error::LimitExceeded`] when the text would pass [`MAX_EXPORT_BYTES`],
+/// before anything is deflated.
+pub fn to_speedscope_gzip(group: &ProfileGroup) -> Result<Vec<u8>> {
+    bounded_len(group)?;
+    gzip::gzip(6, crate::available_cores(), |w| write_speedscope_json(group, w))
+        .map_err(|e| Error::Internal { message: e.to_string() })
 }

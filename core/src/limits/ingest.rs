@@ -134,6 +134,8 @@ impl IngestLimits {
             LimitKind::Profiles => self.max_profiles,
             LimitKind::InflationRatio => self.max_inflation_ratio,
             LimitKind::StackNodes => self.max_stack_nodes,
+            // Not an ingest limit: the exports' fixed bound.
+            LimitKind::ExportBytes => crate::MAX_EXPORT_BYTES,
         }
     }
 }
