@@ -156,7 +156,7 @@ impl ProfileGroup {
     #[cfg_attr(node, napi)]
     #[cfg_attr(not(node), wasm_bindgen)]
     pub fn dump(&self) -> Result<String> {
-        run(|| Ok(flamekit::dump(&self.inner.group)))
+        run(|| flamekit::dump(&self.inner.group))
     }
 }
 

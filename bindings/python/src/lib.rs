@@ -172,7 +172,7 @@ fb::group_accessors! {
         }
         /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
         fn dump(&self, py: Python<'_>) -> PyResult<String> {
-            run(py, || Ok(flamekit::dump(&self.0.group)))
+            run(py, || flamekit::dump(&self.0.group))
         }
         fn __repr__(&self) -> String {
             let g = &self.0.group;

@@ -366,7 +366,7 @@ impl ProfileGroup {
     }
     /// The `flamekit dump` JSON: frames with self/total weights and time-ordered stacks per profile.
     pub fn dump(&self) -> Result<String, FlamekitError> {
-        run(|| Ok(flamekit::dump(&self.0.group)))
+        run(|| flamekit::dump(&self.0.group))
     }
 }
 

@@ -1,6 +1,7 @@
 use std::io::Write;
 
 use super::json::{write_number, write_str};
+use crate::error::{Error, LimitKind, Result};
 use crate::model::{FrameId, Profile, ProfileGroup, WalkEvent};
 
 /// The `stacks` of one profile, as speedscope's test suite dumps a profile:
@@ -119,9 +120,76 @@ pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> std::io::Result<()
     Ok(())
 }
 
-/// The `flamekit dump` JSON of `group` as a string.
-pub fn dump(group: &ProfileGroup) -> String {
-    let mut v = Vec::new();
-    let _ = dump_json(group, &mut v);
-    String::from_utf8(v).unwrap_or_default()
+/// The `flamekit dump` JSON of `group` as a string, at most
+/// [`MAX_EXPORT_BYTES`](crate::MAX_EXPORT_BYTES) long: past it,
+/// [`Error::LimitExceeded`] ([`LimitKind::ExportBytes`]). The dump spells
+/// out every stack by its frames' names, so a profile of many deep samples
+/// or long names can make far more text than its input was; the text made
+/// before the bound is dropped (and so is the time: each line costs at
+/// least what it adds). [`dump_json`] streams and is not bounded.
+pub fn dump(group: &ProfileGroup) -> Result<String> {
+    dump_within(group, crate::MAX_EXPORT_BYTES)
+}
+
+/// [`dump`] with the bound `max`.
+fn dump_within(group: &ProfileGroup, max: u64) -> Result<String> {
+    let mut out = Bounded { v: Vec::new(), max: usize::try_from(max).unwrap_or(usize::MAX), over: false };
+    match dump_json(group, &mut out) {
+        Ok(()) => String::from_utf8(out.v).map_err(|e| Error::Internal { message: e.to_string() }),
+        Err(_) if out.over => {
+            Err(Error::LimitExceeded { limit: LimitKind::ExportBytes, max, value: max.saturating_add(1) })
+        }
+        Err(e) => Err(Error::Internal { message: e.to_string() }),
+    }
+}
+
+/// A `Vec` that refuses to grow past `max` bytes.
+struct Bounded {
+    v: Vec<u8>,
+    max: usize,
+    over: bool,
+}
+
+impl Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.v.len().saturating_add(buf.len()) > self.max {
+            self.over = true;
+            return Err(std::io::Error::other("past the bound"));
+        }
+        self.v.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Frame, GroupBuilder, IngestLimits, ValueUnit};
+
+    /// The dump is refused one byte short of its length, and whole at it.
+    #[test]
+    fn the_dump_is_bounded() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let (a, b) = (g.frame(Frame::new("a")).unwrap(), g.frame(Frame::new("b")).unwrap());
+        let mut p = g.sampled("p", ValueUnit::None);
+        for k in 0..100 {
+            let stack = if k % 2 == 0 { [a, b] } else { [b, a] };
+            p.push_stack(&stack, 1.0).unwrap();
+        }
+        g.push_profile(p.finish()).unwrap();
+        let (group, _) = g.finish(0).unwrap();
+        let mut whole = Vec::new();
+        dump_json(&group, &mut whole).unwrap();
+        let len = whole.len() as u64;
+        assert!(len > 100 * 4, "{len}");
+        assert_eq!(dump_within(&group, len).unwrap().as_bytes(), &whole[..]);
+        assert_eq!(
+            dump_within(&group, len - 1).unwrap_err(),
+            Error::LimitExceeded { limit: LimitKind::ExportBytes, max: len - 1, value: len }
+        );
+        assert_eq!(dump(&group).unwrap().as_bytes(), &whole[..]);
+    }
 }
