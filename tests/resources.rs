@@ -458,6 +458,7 @@ fn attack_input(case: &str) -> Vec<u8> {
         "trace_long_process_name" => trace_long_process_name(1 << 20, 9_000),
         "cpuprofile_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
+        "render_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "callgrind_callers_of_a_chain" => callgrind_callers_of_a_chain(8_000),
         "pprof_alternating_long_locations" => pprof_long_locations(30_000, 0, 30_000),
         "pprof_long_location_under_many_callers" => pprof_long_locations(100_000, 3_000, 3_000),
@@ -517,6 +518,10 @@ fn attack(case: &str, input: &[u8]) -> String {
                     let p = &g.profiles()[0];
                     let flamekit::ProfileData::Sampled { stacks, .. } = p.data() else { panic!("sampled") };
                     assert_eq!((p.sample_count(), stacks.len(), stacks.max_depth()), (30_000, 60_000, 30_000));
+                }
+                "render_alternating_chains" => {
+                    let png = flamekit::render_png(&g, &flamekit::RenderOptions::default()).unwrap();
+                    assert!(png.starts_with(b"\x89PNG"));
                 }
                 "cpuprofile_alternating_chains" => {
                     let p = &g.profiles()[0];
@@ -680,6 +685,14 @@ fn attack_pprof_long_location_under_many_callers() {
 #[test]
 fn attack_cpuprofile_alternating_deep_chains() {
     check_attack("cpuprofile_alternating_chains", &["ok"], 256.0);
+}
+
+/// The flame chart of the same profile (its default view) once walked
+/// every call of every sample, 20,000 deep (3.5 s in release for these
+/// 4.6 MB); it walks the rows it draws.
+#[test]
+fn attack_render_alternating_deep_chains() {
+    check_attack("render_alternating_chains", &["ok"], 256.0);
 }
 
 /// The same under (program), whose stack goes on top of the stack before

@@ -481,6 +481,26 @@ proptest::proptest! {
     }
 }
 
+proptest::proptest! {
+    /// `walk_within(k)` gives exactly the events of `walk` at depths below
+    /// `k`, for sampled and evented profiles of random stacks.
+    #[test]
+    fn a_walk_within_a_depth_is_the_walk_cut_there(
+        samples in proptest::collection::vec((proptest::collection::vec(0u32..4, 0..9), 1u32..4), 1..30),
+        evented in proptest::bool::ANY,
+        k in 0usize..10,
+    ) {
+        let g = sampled_or_evented(&samples, evented);
+        let p = &g.profiles()[0];
+        let mut all = Vec::new();
+        p.walk(&mut |ev: WalkEvent| all.push(ev));
+        let mut within = Vec::new();
+        p.walk_within(k, &mut |ev: WalkEvent| within.push(ev));
+        all.retain(|ev| ev.depth < k);
+        proptest::prop_assert_eq!(within, all);
+    }
+}
+
 /// Frame weights of a sampled profile by the walk `frame_weights` made
 /// before it walked the table by runs: subtree sums by a reverse scan of
 /// the nodes, then a depth-first walk of children by id counting each

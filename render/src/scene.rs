@@ -969,7 +969,9 @@ fn time_order(b: &mut Builder, p: &Profile, ws: f64, we: f64, scale: f64, skip: 
     let mut root_start = 0.0;
     let mut total = 0.0;
     let row_y = |row: usize| top + row as i32 * d.row_h;
-    p.walk(&mut |ev: WalkEvent| {
+    // Calls below the last row are not walked: deep stacks cost their
+    // visible rows only.
+    p.walk_within(skip.saturating_add(rows), &mut |ev: WalkEvent| {
         let depth = ev.depth;
         if ev.open {
             if depth == 0 {

@@ -33,23 +33,54 @@ impl Profile {
     /// samples sharing a stack prefix keep those frames open (as speedscope
     /// does). Every opened frame is closed. Iterative: any depth is fine.
     pub fn walk<V: CallVisitor>(&self, visitor: &mut V) {
+        self.walk_within(usize::MAX, visitor)
+    }
+
+    /// [`Profile::walk`], but only the calls at depths below `max_depth`
+    /// (the events [`Profile::walk`] gives with `depth < max_depth`, in the
+    /// same order), at the cost of those: a sampled profile's samples are
+    /// cut to their callers at that depth first (one pass over its stack
+    /// nodes), so samples of deep stacks that differ only below it cost
+    /// nothing. For a view that shows some rows of a flame chart.
+    pub fn walk_within<V: CallVisitor>(&self, max_depth: usize, visitor: &mut V) {
         match &self.data {
             ProfileData::Evented { events } => {
                 let mut depth = 0usize;
                 for e in events {
                     match e.kind {
                         EventKind::Open => {
-                            visitor.visit(WalkEvent { open: true, frame: e.frame, depth, at: e.at });
+                            if depth < max_depth {
+                                visitor.visit(WalkEvent { open: true, frame: e.frame, depth, at: e.at });
+                            }
                             depth += 1;
                         }
                         EventKind::Close => {
                             depth = depth.saturating_sub(1);
-                            visitor.visit(WalkEvent { open: false, frame: e.frame, depth, at: e.at });
+                            if depth < max_depth {
+                                visitor.visit(WalkEvent { open: false, frame: e.frame, depth, at: e.at });
+                            }
                         }
                     }
                 }
             }
             ProfileData::Sampled { stacks, samples, weights } => {
+                // Each node's caller at depth `max_depth` (itself when it
+                // is no deeper); parents come before their children.
+                let cut: Option<Vec<StackId>> = (max_depth < stacks.max_depth() as usize).then(|| {
+                    let mut cut: Vec<StackId> = Vec::with_capacity(stacks.len());
+                    for (i, (parent, _, depth)) in stacks.nodes().enumerate() {
+                        cut.push(if depth as usize <= max_depth {
+                            i as StackId
+                        } else {
+                            cut.get(parent as usize).copied().unwrap_or(NO_STACK)
+                        });
+                    }
+                    cut
+                });
+                let top = |s: StackId| match &cut {
+                    Some(cut) if s != NO_STACK => cut[s as usize],
+                    _ => s,
+                };
                 // `prev`'s depth is carried from sample to sample, and each
                 // step up the tree takes one off. A parent's id is smaller
                 // than its children's, so of two different nodes the one
@@ -62,6 +93,7 @@ impl Profile {
                 let mut path: Vec<u32> = Vec::new();
                 let key = |n: StackId| n.wrapping_add(1);
                 for (&s, &w) in samples.iter().zip(weights) {
+                    let s = top(s);
                     if s != prev {
                         let (mut a, mut da) = (prev, prev_depth);
                         let mut b = s;
