@@ -202,11 +202,11 @@ class ProfileGroup:
     def frame_weights(self, profile: Optional[int] = None) -> List[FrameWeight]:
         """Self/total weight of every frame present in a profile (default: the active one)."""
     def to_speedscope_json(self) -> str:
-        """speedscope file-format JSON (deterministic)."""
+        """speedscope file-format JSON (deterministic); `LimitExceededError` past 1 GiB of text."""
     def to_speedscope_gzip(self) -> bytes:
-        """gzip-compressed speedscope JSON (deterministic)."""
+        """gzip-compressed speedscope JSON (deterministic); `LimitExceededError` past 1 GiB of text."""
     def dump(self) -> str:
-        """The `flamekit dump` JSON: frames with self/total weights and stacks per profile."""
+        """The `flamekit dump` JSON: frames with self/total weights and stacks per profile; `LimitExceededError` past 1 GiB."""
     def top_functions(
         self,
         profile: Optional[int] = None,

@@ -139,13 +139,15 @@ impl ProfileGroup {
     pub fn summary(&self, options: Option<SummaryOptions>) -> Result<String> {
         run(|| self.inner.summary(&req(options)?))
     }
-    /// speedscope file-format JSON (deterministic).
+    /// speedscope file-format JSON (deterministic); a `limit_exceeded`
+    /// error past 1 GiB of text (`flamekit::MAX_EXPORT_BYTES`).
     #[cfg_attr(node, napi)]
     #[cfg_attr(not(node), wasm_bindgen(js_name = toSpeedscopeJson))]
     pub fn to_speedscope_json(&self) -> Result<String> {
         run(|| flamekit::to_speedscope_json(&self.inner.group))
     }
-    /// gzip-compressed speedscope JSON (deterministic).
+    /// gzip-compressed speedscope JSON (deterministic); a `limit_exceeded`
+    /// error past 1 GiB of text (`flamekit::MAX_EXPORT_BYTES`).
     #[cfg_attr(node, napi)]
     #[cfg_attr(not(node), wasm_bindgen(js_name = toSpeedscopeGzip))]
     #[allow(clippy::useless_conversion)] // wasm's `Buffer` is the `Vec<u8>` itself

@@ -93,6 +93,30 @@ def test_limits():
     assert (info.value.limit, info.value.max) == ("max_stack_depth", 2)
 
 
+def test_exports_past_a_gibibyte_raise(tmp_path):
+    # 15,000 samples alternating between the leaves of two 15,000-deep
+    # chains: a 3 MB profile whose export spells out 225 million frame
+    # indices of up to 5 digits (1.3 GB of text). Refused before writing.
+    depth = 15_000
+    frame = '{"functionName":"f%d","url":"a.js","lineNumber":1,"columnNumber":1}'
+    nodes = ['{"id":1,"callFrame":%s}' % (frame % 0)]
+    for c in range(2):
+        for k in range(depth):
+            i = len(nodes) + 1
+            parent = 1 if k == 0 else i - 1
+            nodes.append('{"id":%d,"parent":%d,"callFrame":%s}' % (i, parent, frame % i))
+    leaves = [1 + depth, 1 + 2 * depth]
+    samples = ",".join(str(leaves[k % 2]) for k in range(depth))
+    deltas = ",".join("1" for _ in range(depth))
+    text = '{"nodes":[%s],"startTime":0,"endTime":%d,"samples":[%s],"timeDeltas":[%s]}' % (
+        ",".join(nodes), depth, samples, deltas)
+    g = flamekit.load(text.encode(), name_hint="deep.cpuprofile")
+    for export in (g.to_speedscope_json, g.to_speedscope_gzip):
+        with pytest.raises(flamekit.LimitExceededError) as info:
+            export()
+        assert (info.value.limit, info.value.max) == ("max_export_bytes", 2**30)
+
+
 def test_speedscope_export_round_trips(corpus):
     g = flamekit.load(corpus(TWO))
     text = g.to_speedscope_json()

@@ -356,11 +356,13 @@ impl ProfileGroup {
     pub fn summary(&self, max_chars: Option<u32>, top_n: Option<u32>) -> Result<String, FlamekitError> {
         run(|| self.0.summary(&fb::SummaryRequest { max_chars, top_n }))
     }
-    /// speedscope file-format JSON (deterministic).
+    /// speedscope file-format JSON (deterministic); `limit_exceeded` past
+    /// 1 GiB of text (`flamekit::MAX_EXPORT_BYTES`).
     pub fn to_speedscope_json(&self) -> Result<String, FlamekitError> {
         run(|| flamekit::to_speedscope_json(&self.0.group))
     }
-    /// gzip-compressed speedscope JSON (deterministic).
+    /// gzip-compressed speedscope JSON (deterministic); `limit_exceeded`
+    /// past 1 GiB of text (`flamekit::MAX_EXPORT_BYTES`).
     pub fn to_speedscope_gzip(&self) -> Result<Vec<u8>, FlamekitError> {
         run(|| flamekit::to_speedscope_gzip(&self.0.group))
     }
