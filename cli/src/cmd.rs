@@ -39,8 +39,9 @@ pub(crate) fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
     if gz {
         write_output(&a.output, &flamekit::to_speedscope_gzip(&group)?)?;
     } else {
-        // Written as it is made: the JSON of a large profile is several
-        // times the profile.
+        // Bounded as the in-memory exports are; then written as it is
+        // made: the JSON of a large profile is several times the profile.
+        flamekit::check_speedscope_export(&group)?;
         write_output_with(&a.output, |w| flamekit::write_speedscope_json(&group, w))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -30,7 +30,7 @@ struct Cli {
 enum Command {
     /// Print frames (self/total weight) and time-ordered stacks of every profile as JSON.
     Dump(cmd::DumpArgs),
-    /// Convert any supported input to speedscope JSON (`.gz` output is gzip-compressed).
+    /// Convert any supported input to speedscope JSON (`.gz` output is gzip-compressed; at most 1 GiB of JSON).
     Convert(cmd::ConvertArgs),
     /// Print the detected format of a file.
     Detect(cmd::DetectArgs),
@@ -145,10 +145,16 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// [`write_output`] of what `write` writes, as it writes it (a large
 /// export is not held in memory first). To stdout as [`stdout_with`].
 pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
     if path.as_os_str() == "-" {
         stdout_with(write)
+    } else if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A device or a pipe (`-o /dev/null`, a FIFO): written in place. A
+        // temporary file renamed over it would replace the device itself.
+        let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(io)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+        write(&mut w).and_then(|()| w.flush()).map_err(io)
     } else {
-        let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),

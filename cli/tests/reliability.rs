@@ -153,3 +153,37 @@ fn streamed_output_to_a_reader_that_goes_away_is_not_an_error() {
         assert!(out.stderr.is_empty(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// Output to a file that is not a regular file (a FIFO here; `-o
+/// /dev/null` likewise) is written in place: a temporary file renamed over
+/// it would replace the FIFO or the device itself (as root, `/dev/null`).
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_is_written_in_place() {
+    use std::io::Read as _;
+    use std::os::unix::fs::FileTypeExt as _;
+    let d = dir("fifo");
+    let input = d.path().join("in.txt");
+    std::fs::write(&input, "main;f 1\n").unwrap();
+    let fifo = d.path().join("out.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(&fifo).unwrap().read_to_string(&mut text).unwrap();
+            text
+        })
+    };
+    let status = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+        .args(["convert", "-q", input.to_str().unwrap(), "-o", fifo.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Checked first: were it replaced, the reader would wait forever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still one");
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("{\"$schema\"") && text.contains("\"main\""), "{text}");
+    let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+}

@@ -8,6 +8,6 @@ mod speedscope;
 pub use dump::{dump, dump_json, dump_stacks};
 pub use json::write_number;
 pub use speedscope::{
-    speedscope_json_len, to_speedscope_gzip, to_speedscope_json, write_speedscope_json, MAX_EXPORT_BYTES,
-    SPEEDSCOPE_SCHEMA,
+    check_speedscope_export, speedscope_json_len, to_speedscope_gzip, to_speedscope_json, write_speedscope_json,
+    MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
 };

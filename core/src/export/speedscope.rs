@@ -184,8 +184,12 @@ fn write_group<W: Write>(group: &ProfileGroup, w: &mut W, sample_stacks: &mut im
     Ok(())
 }
 
-/// The export's length, refused past [`MAX_EXPORT_BYTES`].
-fn bounded_len(group: &ProfileGroup) -> Result<u64> {
+/// The export's length ([`speedscope_json_len`]), or
+/// [`Error::LimitExceeded`] ([`LimitKind::ExportBytes`]) past
+/// [`MAX_EXPORT_BYTES`]: what the in-memory exports check first, for a
+/// streamed export ([`write_speedscope_json`]) that should be bounded the
+/// same way (the CLI's `convert`).
+pub fn check_speedscope_export(group: &ProfileGroup) -> Result<u64> {
     let len = speedscope_json_len(group);
     if len > MAX_EXPORT_BYTES {
         return Err(Error::LimitExceeded { limit: LimitKind::ExportBytes, max: MAX_EXPORT_BYTES, value: len });
@@ -210,7 +214,7 @@ fn bounded_len(group: &ProfileGroup) -> Result<u64> {
 /// # Ok::<(), Error>(())
 /// ```
 pub fn to_speedscope_json(group: &ProfileGroup) -> Result<String> {
-    let mut out = Vec::with_capacity(bounded_len(group)? as usize);
+    let mut out = Vec::with_capacity(check_speedscope_export(group)? as usize);
     write_speedscope_json(group, &mut out).map_err(|e| Error::Internal { message: e.to_string() })?;
     String::from_utf8(out).map_err(|e| Error::Internal { message: e.to_string() })
 }
@@ -223,7 +227,7 @@ pub fn to_speedscope_json(group: &ProfileGroup) -> Result<String> {
 /// [`Error::LimitExceeded`] when the text would pass [`MAX_EXPORT_BYTES`],
 /// before anything is deflated.
 pub fn to_speedscope_gzip(group: &ProfileGroup) -> Result<Vec<u8>> {
-    bounded_len(group)?;
+    check_speedscope_export(group)?;
     gzip::gzip(6, crate::available_cores(), |w| write_speedscope_json(group, w))
         .map_err(|e| Error::Internal { message: e.to_string() })
 }
