@@ -35,7 +35,7 @@
 //! time and cannot nest in one timeline. [`ImportOptions::papyrus_stacks`]
 //! = [`PapyrusStacks::Nested`] reproduces speedscope's reading.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use flamekit_core::{
     Error, EventedBuilder, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit,
@@ -331,6 +331,8 @@ fn import_nested(text: &str, mut g: GroupBuilder) -> Result<(ProfileGroup, Impor
         b: EventedBuilder,
         /// Open frames, outermost first, with whether each is a `STACK` frame.
         open: Vec<(FrameId, bool)>,
+        /// Indices in `open` of its `STACK` frames, outermost first.
+        stacks: Vec<usize>,
         /// Time of the last open/close (never decreasing).
         last: f64,
     }
@@ -341,26 +343,39 @@ fn import_nested(text: &str, mut g: GroupBuilder) -> Result<(ProfileGroup, Impor
         }
         fn enter(&mut self, f: FrameId, is_stack: bool, t: f64) -> Result<()> {
             let t = self.at(t);
+            if is_stack {
+                self.stacks.push(self.open.len());
+            }
             self.open.push((f, is_stack));
             self.b.open(f, t)
         }
+        fn pop(&mut self) -> Option<FrameId> {
+            let (f, is_stack) = self.open.pop()?;
+            if is_stack {
+                self.stacks.pop();
+            }
+            Some(f)
+        }
+        /// The innermost open `STACK` frame.
+        fn innermost_stack(&self) -> Option<FrameId> {
+            self.stacks.last().map(|&i| self.open[i].0)
+        }
         fn leave(&mut self, t: f64) -> Result<()> {
             let t = self.at(t);
-            if let Some((f, _)) = self.open.pop() {
+            if let Some(f) = self.pop() {
                 self.b.close(f, t)?;
             }
             if self.open.len() > 1 && self.open.last().is_some_and(|o| o.1) {
-                let (f, _) = self.open.pop().expect("checked");
+                let f = self.pop().expect("checked");
                 self.b.close(f, t)?;
             }
             Ok(())
         }
     }
-    let mut r = Replay { b, open: Vec::new(), last: start };
+    let mut r = Replay { b, open: Vec::new(), stacks: Vec::new(), last: start };
     let enter = |r: &mut Replay, g: &mut GroupBuilder, stack: u64, name: &str, t: f64| -> Result<()> {
         let stack_frame = g.frame_named(&format!("STACK {stack}"))?;
-        let innermost_stack = r.open.iter().rev().find(|o| o.1).map(|o| o.0);
-        if innermost_stack != Some(stack_frame) {
+        if r.innermost_stack() != Some(stack_frame) {
             if r.open.len() == 1 {
                 let last = r.last;
                 r.leave(last)?;
@@ -370,6 +385,24 @@ fn import_nested(text: &str, mut g: GroupBuilder) -> Result<(ProfileGroup, Impor
         let f = g.frame_named(name)?;
         r.enter(f, false, t)
     };
+    // The POPs of each run of consecutive lines with one timestamp, by
+    // (first line of the run, stack, function), in line order: a PUSH's
+    // same-timestamp POP is the first of its run's queue after the PUSH that
+    // no earlier PUSH took.
+    let mut run_pops: HashMap<(usize, u64, &str), VecDeque<usize>> = HashMap::new();
+    let mut run_start = vec![0; lines.len()];
+    for j in 0..lines.len() {
+        let n = &lines[j].0;
+        if j > 0 && lines[j - 1].0.time == n.time {
+            run_start[j] = run_start[j - 1];
+        } else {
+            run_start[j] = j;
+        }
+        // A POP that starts its run follows no PUSH of that run.
+        if n.op == Op::Pop && run_start[j] != j {
+            run_pops.entry((run_start[j], n.stack, n.name)).or_default().push_back(j);
+        }
+    }
     let mut done = vec![false; lines.len()];
     for i in 0..lines.len() {
         if done[i] {
@@ -380,15 +413,15 @@ fn import_nested(text: &str, mut g: GroupBuilder) -> Result<(ProfileGroup, Impor
             Op::Push => {
                 enter(&mut r, &mut g, ev.stack, ev.name, ev.time)?;
                 // The same call's POP with the same timestamp closes it now.
-                let mut j = i + 1;
-                while j < lines.len() && lines[j].0.time == ev.time {
-                    let n = &lines[j].0;
-                    if !done[j] && n.op == Op::Pop && n.name == ev.name && n.stack == ev.stack {
-                        r.leave(n.time)?;
-                        done[j] = true;
-                        break;
+                if let Some(pops) = run_pops.get_mut(&(run_start[i], ev.stack, ev.name)) {
+                    // POPs before this line were replayed already.
+                    while pops.front().is_some_and(|&j| j < i) {
+                        pops.pop_front();
                     }
-                    j += 1;
+                    if let Some(j) = pops.pop_front() {
+                        r.leave(lines[j].0.time)?;
+                        done[j] = true;
+                    }
                 }
             }
             Op::Pop => {

@@ -155,3 +155,49 @@ fn nested_switch_reproduces_speedscope() {
         assert_close(tw, t);
     }
 }
+
+/// `PapyrusStacks::Nested` stays linear on long logs (each of these took
+/// seconds when every PUSH searched the open frames for the innermost
+/// `STACK` frame and scanned the whole same-timestamp run for its POP).
+/// * Deep: `N` PUSHes of distinct functions on stack 1 at times 0..N, never
+///   popped: one chain under `STACK 1`, all closed at the last time N − 1,
+///   so N + 1 frames, 2 (N + 1) events and total weight N − 1.
+/// * Same time: `M` PUSHes at time 5 alternating stacks 1 and 2, then their
+///   POPs in reverse order, still at time 5: each PUSH's POP (the same call,
+///   same timestamp) closes it at once; each PUSH also opens its `STACK`
+///   frame, which replaces the lone other `STACK` frame left at the bottom.
+///   So M + 2 frames, 4 M events (every frame opens and closes once per
+///   PUSH), zero weight, every POP consumed (a clean report).
+#[test]
+fn nested_mode_is_linear_on_deep_and_same_time_logs() {
+    let opts = ImportOptions { papyrus_stacks: flamekit::PapyrusStacks::Nested, ..Default::default() };
+    const N: usize = 100_000;
+    let mut deep = String::from("Script_x log opened (PC)\n");
+    for i in 0..N {
+        deep.push_str(&format!("{i}:PUSH:1:{i}:F (1):s..f{i}\n"));
+    }
+    deep.push_str("Log closed\n");
+    let (g, report) = flamekit::import_with(deep.as_bytes(), None, &opts).unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(g.frames().len(), N + 1);
+    let p = &g.profiles()[0];
+    assert_eq!(p.sample_count(), 2 * (N + 1));
+    assert_eq!((p.start_value(), p.end_value()), (0.0, (N - 1) as f64));
+    assert_close(p.total_weight(), (N - 1) as f64);
+
+    const M: usize = 50_000;
+    let mut same = String::from("Script_x log opened (PC)\n");
+    for i in 0..M {
+        same.push_str(&format!("5:PUSH:{}:0:F (1):s..g{i}\n", 1 + i % 2));
+    }
+    for i in (0..M).rev() {
+        same.push_str(&format!("5:POP:{}:0:F (1):s..g{i}\n", 1 + i % 2));
+    }
+    let (g, report) = flamekit::import_with(same.as_bytes(), None, &opts).unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(g.frames().len(), M + 2);
+    let p = &g.profiles()[0];
+    assert_eq!(p.sample_count(), 4 * M);
+    assert_eq!((p.start_value(), p.end_value()), (5.0, 5.0));
+    assert_close(p.total_weight(), 0.0);
+}
