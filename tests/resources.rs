@@ -437,6 +437,58 @@ fn cpuprofile_alternating_chains(depth: usize, samples: usize, program: bool) ->
     .into_bytes()
 }
 
+/// A source map of `frames` mappings (generated column 2k to source line
+/// k) into one source named `source`, and a `.cpuprofile` of `frames`
+/// frames of its script, frame k just after mapping k (0-based column
+/// 2k + 1): frame k maps to source line k.
+fn source_map_case(frames: usize, source: &str) -> (Vec<u8>, Vec<u8>) {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let vlq = |v: i64| {
+        let mut v = if v < 0 { ((-v) << 1) | 1 } else { v << 1 } as u64;
+        let mut s = String::new();
+        loop {
+            let mut d = v & 31;
+            v >>= 5;
+            if v > 0 {
+                d |= 32;
+            }
+            s.push(B64[d as usize] as char);
+            if v == 0 {
+                return s;
+            }
+        }
+    };
+    let segments: Vec<String> = (0..frames)
+        .map(|k| format!("{}{}{}{}", vlq(if k == 0 { 0 } else { 2 }), vlq(0), vlq((k > 0) as i64), vlq(0)))
+        .collect();
+    let map = format!(r#"{{"version":3,"sources":["{source}"],"names":[],"mappings":"{}"}}"#, segments.join(","));
+    let mut nodes =
+        vec![r#"{"id":1,"callFrame":{"functionName":"(root)","url":"","lineNumber":-1,"columnNumber":-1}}"#.to_owned()];
+    for k in 0..frames {
+        nodes.push(format!(
+            r#"{{"id":{},"parent":1,"callFrame":{{"functionName":"f{k}","url":"https://x/app.min.js","lineNumber":0,"columnNumber":{}}}}}"#,
+            k + 2,
+            2 * k + 1
+        ));
+    }
+    let samples: Vec<String> = (0..frames).map(|k| (k + 2).to_string()).collect();
+    let profile = format!(
+        r#"{{"nodes":[{}],"startTime":0,"endTime":{frames},"samples":[{}],"timeDeltas":[{}]}}"#,
+        nodes.join(","),
+        samples.join(","),
+        vec!["1"; frames].join(",")
+    );
+    (profile.into_bytes(), map.into_bytes())
+}
+
+/// The source of the source-map attacks.
+fn attack_source(case: &str) -> String {
+    match case {
+        "sourcemap_dot_segments" => format!("{}a.js", "/./".repeat(10_000)),
+        _ => "S".repeat(1 << 20),
+    }
+}
+
 /// The generated input of one attack.
 fn attack_input(case: &str) -> Vec<u8> {
     match case {
@@ -460,6 +512,15 @@ fn attack_input(case: &str) -> Vec<u8> {
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
         "render_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "callgrind_callers_of_a_chain" => callgrind_callers_of_a_chain(8_000),
+        "sourcemap_dot_segments" => source_map_case(100, &attack_source(case)).0,
+        "sourcemap_long_source" => source_map_case(1_000, &attack_source(case)).0,
+        "pmcstat_long_image" => {
+            let mut s = format!("@ ev [1 samples]\n1.0% [1] a @ /{}\n", "i".repeat(65_000));
+            for k in 0..7_500 {
+                let _ = writeln!(s, "1% [1] f{k:x}");
+            }
+            s.into_bytes()
+        }
         "pprof_alternating_long_locations" => pprof_long_locations(30_000, 0, 30_000),
         "pprof_long_location_under_many_callers" => pprof_long_locations(100_000, 3_000, 3_000),
         "gzip_bomb_4gb" => gzip_zeros_mib(4096),
@@ -481,6 +542,16 @@ fn attack(case: &str, input: &[u8]) -> String {
             flamekit::import_with(input, None, &ImportOptions { limits, ..Default::default() })
         }
         "mangled_names" | "callgrind_many_events" => flamekit::import_format(Format::Callgrind, input, &opts),
+        "sourcemap_dot_segments" | "sourcemap_long_source" => {
+            let frames = if case == "sourcemap_dot_segments" { 100 } else { 1_000 };
+            let map = source_map_case(frames, &attack_source(case)).1;
+            let source_maps = vec![flamekit::SourceMapInput::new("app.min.js.map", map)];
+            flamekit::import_with(input, Some("app.cpuprofile"), &ImportOptions { source_maps, ..Default::default() })
+        }
+        "pmcstat_long_image" => {
+            let limits = IngestLimits { max_frame_text_bytes: 32 << 20, ..Default::default() };
+            flamekit::import_format(Format::Pmcstat, input, &ImportOptions { limits, ..Default::default() })
+        }
         "callgrind_callers_of_a_chain" => {
             let limits = IngestLimits { max_stack_nodes: 1_000_000, ..Default::default() };
             flamekit::import_format(Format::Callgrind, input, &ImportOptions { limits, ..Default::default() })
@@ -513,6 +584,16 @@ fn attack(case: &str, input: &[u8]) -> String {
                 "trace_long_process_name" => {
                     assert_eq!(g.profiles().len(), 9_000);
                     assert!(g.profiles().iter().all(|p| p.name().len() < 1024), "profile names quote the process name");
+                }
+                "sourcemap_dot_segments" => {
+                    // Each `/./` is one `/`: 10,000 of them, then `a.js`.
+                    let file = format!("{}a.js", "/".repeat(10_000));
+                    assert_eq!(g.frames().iter().filter(|f| f.file.as_deref() == Some(file.as_str())).count(), 100);
+                }
+                "sourcemap_long_source" => {
+                    // Mapped files are cut as importers cut names.
+                    let mapped = g.frames().iter().filter(|f| f.file.as_deref().is_some_and(|s| s.starts_with("SSS")));
+                    assert!(mapped.map(|f| f.file.as_ref().map_or(0, String::len)).all(|n| n == 64 << 10));
                 }
                 "pprof_alternating_long_locations" => {
                     let p = &g.profiles()[0];
@@ -660,6 +741,28 @@ fn attack_trace_long_process_name() {
 #[test]
 fn attack_callgrind_callers_of_a_chain() {
     check_attack("callgrind_callers_of_a_chain", &["limit_exceeded"], 256.0);
+}
+
+/// A source map's source of 10,000 `/./` segments: taking them out was
+/// quadratic, for each frame (100 frames: 12.7 s in release).
+#[test]
+fn attack_source_map_dot_segments() {
+    check_attack("sourcemap_dot_segments", &["ok"], 256.0);
+}
+
+/// A source map's 1 MiB source name, copied whole into each of 1,000
+/// frames (1 GB); now cut to `max_name_bytes` and made once.
+#[test]
+fn attack_source_map_long_source() {
+    check_attack("sourcemap_long_source", &["ok"], 256.0);
+}
+
+/// A pmcstat `@ image` of 65,000 bytes, the file of the 7,500 frames after
+/// it (0.96 GB from 158 KB); the frames' text is bounded by
+/// `max_frame_text_bytes` (32 MiB here; 256 MiB by default).
+#[test]
+fn attack_pmcstat_long_image() {
+    check_attack("pmcstat_long_image", &["limit_exceeded"], 256.0);
 }
 
 /// Samples alternating between two locations of many inlined lines once

@@ -25,6 +25,8 @@ export interface IngestLimits {
   maxNameBytes?: number
   /** Most stack nodes in one sampled profile's table. */
   maxStackNodes?: number
+  /** Most bytes of frame and file names over a group's frames. */
+  maxFrameTextBytes?: number
 }
 
 /** One JavaScript source map (`flamekit::SourceMapInput`). */

@@ -75,6 +75,7 @@ class IngestLimits:
     max_inflation_ratio: int
     max_name_bytes: int
     max_stack_nodes: int
+    max_frame_text_bytes: int
     def __init__(
         self,
         *,
@@ -87,6 +88,7 @@ class IngestLimits:
         max_inflation_ratio: Optional[int] = None,
         max_name_bytes: Optional[int] = None,
         max_stack_nodes: Optional[int] = None,
+        max_frame_text_bytes: Optional[int] = None,
     ) -> None: ...
     @staticmethod
     def unlimited() -> IngestLimits:

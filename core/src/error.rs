@@ -24,6 +24,8 @@ pub enum LimitKind {
     InflationRatio,
     /// Number of stack nodes in one sampled profile's table.
     StackNodes,
+    /// Bytes of the names and files of a group's frames together.
+    FrameText,
     /// Size of an in-memory speedscope export (a fixed bound,
     /// `MAX_EXPORT_BYTES`, not one of [`crate::IngestLimits`]).
     ExportBytes,
@@ -42,6 +44,7 @@ impl LimitKind {
             LimitKind::InflationRatio => "max_inflation_ratio",
             LimitKind::StackNodes => "max_stack_nodes",
             LimitKind::ExportBytes => "max_export_bytes",
+            LimitKind::FrameText => "max_frame_text_bytes",
         }
     }
 }

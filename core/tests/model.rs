@@ -731,3 +731,22 @@ proptest::proptest! {
         }
     }
 }
+
+/// The names and files of a group's distinct frames count against
+/// `max_frame_text_bytes`, however the frames are interned; a frame found
+/// again costs nothing.
+#[test]
+fn frame_text_is_bounded() {
+    let limits = IngestLimits { max_frame_text_bytes: 10, ..IngestLimits::default() };
+    let mut g = GroupBuilder::new("test", &limits);
+    g.frame(Frame::with_location("abc", Some("f.js".to_owned()), Some(1), None)).unwrap(); // 7 bytes
+    g.frame_named("abc").unwrap(); // 10
+    g.frame_named("abc").unwrap(); // known: still 10
+    g.frame(Frame::with_location("abc", Some("f.js".to_owned()), Some(1), None)).unwrap();
+    let e = g.frame_named_unseen("x").unwrap_err();
+    assert_eq!(e, Error::LimitExceeded { limit: LimitKind::FrameText, max: 10, value: 11 });
+    let mut g = GroupBuilder::new("test", &limits);
+    g.frame_named_unseen("0123456789").unwrap();
+    let e = g.frame_parts("y", Some("z"), None, None).unwrap_err();
+    assert_eq!(e, Error::LimitExceeded { limit: LimitKind::FrameText, max: 10, value: 12 });
+}

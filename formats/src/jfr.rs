@@ -561,16 +561,26 @@ struct Resolver<'p> {
 }
 
 impl Resolver<'_> {
-    fn symbol(&self, key: Option<u64>) -> Option<String> {
+    /// The text of symbol `key`, borrowed, past `max` bytes only as far as
+    /// the next character boundary but three (a frame name made of it is
+    /// cut to `max` bytes: its first `max` bytes and their boundaries are
+    /// the same, and a long symbol used by many methods is not copied whole
+    /// for each).
+    fn symbol(&self, key: Option<u64>, max: usize) -> Option<&str> {
         let sym = self.pools.get(self.l.symbol, key?)?;
-        match sym.field(self.l.symbol_string)? {
-            Value::Str(Str::Text(s)) => Some(s.clone()),
+        let s = match sym.field(self.l.symbol_string)? {
+            Value::Str(Str::Text(s)) => s,
             Value::Str(Str::Ref(k)) => match self.pools.get(self.l.string, *k)? {
-                Value::Str(Str::Text(s)) => Some(s.clone()),
-                _ => None,
+                Value::Str(Str::Text(s)) => s,
+                _ => return None,
             },
-            _ => None,
+            _ => return None,
+        };
+        let mut end = max.saturating_add(4).min(s.len());
+        while !s.is_char_boundary(end) {
+            end -= 1;
         }
+        Some(&s[..end])
     }
 
     fn method_frame(&mut self, g: &mut GroupBuilder, key: u64) -> Result<FrameId> {
@@ -578,14 +588,15 @@ impl Resolver<'_> {
             return Ok(f);
         }
         let method = self.pools.get(self.l.method, key);
-        let name = method.and_then(|m| self.symbol(m.field(self.l.method_name).and_then(Value::as_ref)));
+        let max = usize::try_from(g.limits().max_name_bytes).unwrap_or(usize::MAX);
+        let name = method.and_then(|m| self.symbol(m.field(self.l.method_name).and_then(Value::as_ref), max));
         let class = method
             .and_then(|m| m.field(self.l.method_type).and_then(Value::as_ref))
             .and_then(|c| self.pools.get(self.l.class, c))
-            .and_then(|c| self.symbol(c.field(self.l.class_name).and_then(Value::as_ref)));
+            .and_then(|c| self.symbol(c.field(self.l.class_name).and_then(Value::as_ref), max));
         let full = match (class, name) {
             (Some(c), Some(n)) => format!("{}:{n}", c.replace('/', ".")),
-            (None, Some(n)) => n,
+            (None, Some(n)) => n.to_owned(),
             (Some(c), None) => format!("{}:<unknown method>", c.replace('/', ".")),
             (None, None) => format!("<unknown method {key}>"),
         };

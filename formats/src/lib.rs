@@ -467,7 +467,7 @@ pub fn import_format(format: Format, bytes: &[u8], opts: &ImportOptions) -> Resu
 fn import_inflated(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
     let maps = sourcemap::SourceMaps::parse(&opts.source_maps)?;
     let (mut group, mut report) = (format.importer().import)(bytes, opts)?;
-    maps.apply(&mut group, &mut report);
+    maps.apply(&mut group, &mut report, &opts.limits)?;
     group.set_format(format.id());
     // Importers whose format has two speedscope names (`chrome-cpuprofile-old`,
     // `chrome-timeline`) set theirs; the others get the table's.

@@ -208,7 +208,10 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
             skip_deeper = None;
         }
         if let Some(img) = entry.image {
-            image = Some(img.to_owned());
+            // Cut once here, not copied whole into each following frame.
+            let mut img = img.to_owned();
+            g.limits().cut_name(&mut img);
+            image = Some(img);
         }
         let s = section.get_or_insert_with(|| Section {
             mode: opts.pmcstat_samples,

@@ -85,7 +85,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use flamekit_core::{Error, Frame, ImportReport, Location, ProfileGroup, Result};
+use flamekit_core::{Error, Frame, ImportReport, IngestLimits, LimitKind, Location, ProfileGroup, Result};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -187,32 +187,48 @@ impl SourceMaps {
     /// Map the frames of `group` (see the module docs for the rules) and
     /// record a `source_map_unmatched` warning in `report` for each map that
     /// mapped no frame. Returns the number of frames changed. Without maps the
-    /// group is not touched.
-    pub fn apply(&self, group: &mut ProfileGroup, report: &mut ImportReport) -> usize {
+    /// group is not touched. Mapped names and files are cut to
+    /// `max_name_bytes`, and the frames' text checked against
+    /// `max_frame_text_bytes` (a map names a source once for many frames)
+    /// before the group is changed: on error it is not touched.
+    pub fn apply(&self, group: &mut ProfileGroup, report: &mut ImportReport, limits: &IngestLimits) -> Result<usize> {
         if self.maps.is_empty() {
-            return 0;
+            return Ok(0);
         }
         // Per map: frames whose file it applies to, frames it changed.
         let mut matched = vec![0u64; self.maps.len()];
         let mut mapped = vec![0u64; self.maps.len()];
         let mut by_file: HashMap<String, Option<usize>> = HashMap::new();
-        let changed = group.remap_frames(|_, frame| {
-            let file = frame.file.as_deref()?;
-            let m = match by_file.get(file) {
-                Some(m) => *m,
-                None => {
-                    let m = self.order.iter().copied().find(|&i| self.maps[i].applies_to(file));
-                    by_file.insert(file.to_owned(), m);
-                    m
+        // Each map's sources without dot segments, cut, made once.
+        let mut sources: Vec<HashMap<u32, String>> = vec![HashMap::new(); self.maps.len()];
+        let text_of = |f: &Frame| (f.name.len() + f.file.as_ref().map_or(0, String::len)) as u64;
+        let mut text: u64 = group.frames().iter().map(text_of).sum();
+        let mut new_frames: Vec<Option<Frame>> = Vec::with_capacity(group.frames().len());
+        for frame in group.frames() {
+            let new = (|| {
+                let file = frame.file.as_deref()?;
+                let m = match by_file.get(file) {
+                    Some(m) => *m,
+                    None => {
+                        let m = self.order.iter().copied().find(|&i| self.maps[i].applies_to(file));
+                        by_file.insert(file.to_owned(), m);
+                        m
+                    }
+                }?;
+                matched[m] += 1;
+                let new = self.maps[m].map_frame(frame, &mut sources[m], limits)?;
+                if new != *frame {
+                    mapped[m] += 1;
                 }
-            }?;
-            matched[m] += 1;
-            let new = self.maps[m].map_frame(frame)?;
-            if new != *frame {
-                mapped[m] += 1;
+                Some(new)
+            })();
+            if let Some(new) = &new {
+                text = text - text_of(frame) + text_of(new);
+                limits.check(LimitKind::FrameText, text)?;
             }
-            Some(new)
-        });
+            new_frames.push(new);
+        }
+        let changed = group.remap_frames(|id, _| new_frames.get_mut(id as usize).and_then(Option::take));
         for (i, map) in self.maps.iter().enumerate() {
             if mapped[i] > 0 {
                 continue;
@@ -224,14 +240,19 @@ impl SourceMaps {
             };
             report.warn("source_map_unmatched", Location::Path(format!("source_maps[{i}]")), message);
         }
-        changed
+        Ok(changed)
     }
 }
 
 /// Parse `inputs` and apply them to `group` ([`SourceMaps::parse`] then
 /// [`SourceMaps::apply`]). On error the group is not touched.
-pub fn apply(group: &mut ProfileGroup, inputs: &[SourceMapInput], report: &mut ImportReport) -> Result<usize> {
-    Ok(SourceMaps::parse(inputs)?.apply(group, report))
+pub fn apply(
+    group: &mut ProfileGroup,
+    inputs: &[SourceMapInput],
+    report: &mut ImportReport,
+    limits: &IngestLimits,
+) -> Result<usize> {
+    SourceMaps::parse(inputs)?.apply(group, report, limits)
 }
 
 impl Parsed {
@@ -301,7 +322,9 @@ impl Parsed {
 
     /// The mapped frame, or `None` when `frame` has no position or lies
     /// before the first mapping.
-    fn map_frame(&self, frame: &Frame) -> Option<Frame> {
+    /// `sources`: this map's sources as frames show them (without dot
+    /// segments, cut to `max_name_bytes`), by source id, made on first use.
+    fn map_frame(&self, frame: &Frame, sources: &mut HashMap<u32, String>, limits: &IngestLimits) -> Option<Frame> {
         let (line, col) = (frame.line?, frame.col?);
         // Mappings are 0-based, frames 1-based: the last mapping strictly
         // before (line, col) in 1-based terms.
@@ -321,16 +344,22 @@ impl Parsed {
                 .map(str::to_owned),
             None => None,
         };
-        let name = match found.as_deref() {
+        let mut name = match found.as_deref() {
             None | Some("function" | "const" | "export") => frame.name.clone(),
             Some("constructor") => format!("{} constructor", frame.name),
             Some(n) if frame.name.contains(n) => frame.name.clone(),
             Some(n) => n.to_owned(),
         };
+        limits.cut_name(&mut name);
         let kept = name == frame.name;
         let mut out = Frame { name, ..frame.clone() };
         if let Some(source) = source {
-            out.file = Some(without_dot_segments(source));
+            let shown = sources.entry(token.get_src_id()).or_insert_with(|| {
+                let mut s = without_dot_segments(source);
+                limits.cut_name(&mut s);
+                s
+            });
+            out.file = Some(shown.clone());
             out.line = Some(token.get_src_line().saturating_add(1));
             out.col = Some(token.get_src_col().saturating_add(1));
             // An anonymous function's label names its place: the original one now.
@@ -355,12 +384,20 @@ fn without_xssi_prefix(bytes: &[u8]) -> &[u8] {
 
 /// `source` with `/./` path segments collapsed (`webpack://app/./src/a.ts`
 /// is `webpack://app/src/a.ts`), as JavaScript source map consumers show it.
+/// One pass: a `./` right after a `/` of the output is dropped (the same
+/// as replacing the leftmost `/./` by `/` until none is left).
 fn without_dot_segments(source: &str) -> String {
-    let mut s = source.to_owned();
-    while let Some(at) = s.find("/./") {
-        s.replace_range(at..at + 3, "/");
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(c) = rest.chars().next() {
+        if out.ends_with('/') && rest.starts_with("./") {
+            rest = &rest[2..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
     }
-    s
+    out
 }
 
 /// `s` without everything from the first `.` of its last path segment on.
@@ -392,6 +429,30 @@ fn identifier_at(line: &str, col: u32) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one pass is the repeated replacement of the leftmost `/./`.
+    #[test]
+    fn dot_segments_in_one_pass() {
+        let replaced = |source: &str| {
+            let mut s = source.to_owned();
+            while let Some(at) = s.find("/./") {
+                s.replace_range(at..at + 3, "/");
+            }
+            s
+        };
+        // Every string of up to 9 characters over `/`, `.`, `a` and `é`.
+        let alphabet = ['/', '.', 'a', 'é'];
+        let mut strings = vec![String::new()];
+        for _ in 0..9 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            for s in &longer {
+                assert_eq!(without_dot_segments(s), replaced(s), "{s:?}");
+            }
+            strings = longer;
+        }
+        assert_eq!(without_dot_segments("webpack://app/./src/././a.ts"), "webpack://app/src/a.ts");
+    }
 
     #[test]
     fn stems() {

@@ -370,7 +370,7 @@ fn stream_text<R: Read>(
     builder_report.warnings = report.warnings;
     builder_report.warning_count = report.warning_count;
     builder_report.skipped = report.skipped;
-    maps.apply(&mut g, &mut builder_report);
+    maps.apply(&mut g, &mut builder_report, &opts.import.limits)?;
     Ok((g, builder_report))
 }
 

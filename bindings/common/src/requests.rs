@@ -233,6 +233,8 @@ settings! {
         max_name_bytes: u64,
         /// Most stack nodes in one sampled profile's table.
         max_stack_nodes: u64,
+        /// Most bytes of frame and file names over a group's frames.
+        max_frame_text_bytes: u64,
     }
     /// No limits at all.
     #[staticmethod]

@@ -47,6 +47,14 @@ pub struct IngestLimits {
     /// many inlined lines, or a V8 `(program)` node, whose stack is the
     /// one before it.
     pub max_stack_nodes: u64,
+    /// Most bytes of frame names and file names, over all of a group's
+    /// distinct frames. Default: 268,435,456 (256 MiB; the frames and their
+    /// keys then hold at most about 512 MiB). A frame's text is in the
+    /// input, and real profiles' frames are a small part of it; but formats
+    /// that give a string once and use it in many frames (a string table, a
+    /// pmcstat `@ image` line, a source map's `sources`) could otherwise
+    /// copy a 64 KiB name into millions of frames.
+    pub max_frame_text_bytes: u64,
 }
 
 impl Default for IngestLimits {
@@ -61,6 +69,7 @@ impl Default for IngestLimits {
             max_inflation_ratio: 200,
             max_name_bytes: 64 << 10,
             max_stack_nodes: 100_000_000,
+            max_frame_text_bytes: 256 << 20,
         }
     }
 }
@@ -110,7 +119,21 @@ impl IngestLimits {
             max_inflation_ratio: u64::MAX,
             max_name_bytes: u64::MAX,
             max_stack_nodes: u64::MAX,
+            max_frame_text_bytes: u64::MAX,
         }
+    }
+
+    /// Cut `s` to [`IngestLimits::max_name_bytes`] at a character boundary
+    /// (freeing the rest of its memory), as importers cut frame and file
+    /// names; true when it was cut.
+    pub fn cut_name(&self, s: &mut String) -> bool {
+        let max = usize::try_from(self.max_name_bytes).unwrap_or(usize::MAX);
+        if s.len() <= max {
+            return false;
+        }
+        s.truncate(cut_at(s, max));
+        s.shrink_to_fit();
+        true
     }
 
     /// Check one value against one limit.
@@ -134,6 +157,7 @@ impl IngestLimits {
             LimitKind::Profiles => self.max_profiles,
             LimitKind::InflationRatio => self.max_inflation_ratio,
             LimitKind::StackNodes => self.max_stack_nodes,
+            LimitKind::FrameText => self.max_frame_text_bytes,
             // Not an ingest limit: the exports' fixed bound.
             LimitKind::ExportBytes => crate::MAX_EXPORT_BYTES,
         }

@@ -46,6 +46,9 @@ pub struct GroupBuilder {
     format: &'static str,
     limits: IngestLimits,
     frames: Vec<Frame>,
+    /// Bytes of the frames' names and files (see
+    /// [`IngestLimits::max_frame_text_bytes`]).
+    text_bytes: u64,
     /// Every frame's key, copied into one buffer, which the tables compare
     /// against (one cache line or two per comparison, not three).
     keys: FrameKeys,
@@ -99,6 +102,7 @@ impl GroupBuilder {
             #[cfg(test)]
             rebuilds: 0,
             names_cut: false,
+            text_bytes: 0,
             profiles: Vec::new(),
             samples_used: Arc::new(AtomicU64::new(0)),
             report: ImportReport::new(format),
@@ -124,9 +128,14 @@ impl GroupBuilder {
     pub fn frame(&mut self, mut frame: Frame) -> Result<FrameId> {
         let max = self.max_name_bytes();
         let end = self.name_end(&frame.name);
-        frame.name.truncate(end);
+        if end < frame.name.len() {
+            // Cut, and its memory too: a frame keeps what it shows.
+            frame.name.truncate(end);
+            frame.name.shrink_to_fit();
+        }
         if let Some(file) = frame.file.as_mut().filter(|f| f.len() > max) {
             file.truncate(cut_at(file, max));
+            file.shrink_to_fit();
         }
         self.reindex();
         let key = FrameKey { name: &frame.name, file: frame.file.as_deref(), line: frame.line, col: frame.col };
@@ -209,10 +218,12 @@ impl GroupBuilder {
             return self.insert(hash, frame);
         }
         let id = self.new_frame_id()?;
+        let frame = Frame::new(name.into_owned());
+        self.count_text(&frame)?;
         if !self.released {
             self.release_frame_index();
         }
-        self.frames.push(Frame::new(name.into_owned()));
+        self.frames.push(frame);
         Ok(id)
     }
 
@@ -247,6 +258,7 @@ impl GroupBuilder {
     /// Add `frame` (known to be new, names already cut) with its `hash`.
     fn insert(&mut self, hash: u64, frame: Frame) -> Result<FrameId> {
         let id = self.new_frame_id()?;
+        self.count_text(&frame)?;
         let max = self.max_name_bytes();
         if frame.name.len() == max || frame.file.as_ref().is_some_and(|f| f.len() == max) {
             self.report.warn(
@@ -325,6 +337,14 @@ impl GroupBuilder {
             let hash = FrameKey::of(&self.frames[id]).hash(&self.hasher);
             self.index_frame(id as FrameId, hash);
         }
+    }
+
+    /// Count a new frame's name and file against
+    /// [`IngestLimits::max_frame_text_bytes`].
+    fn count_text(&mut self, frame: &Frame) -> Result<()> {
+        let bytes = frame.name.len() + frame.file.as_ref().map_or(0, String::len);
+        self.text_bytes = self.text_bytes.saturating_add(bytes as u64);
+        self.limits.check(LimitKind::FrameText, self.text_bytes)
     }
 
     fn new_frame_id(&self) -> Result<FrameId> {
