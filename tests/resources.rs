@@ -512,6 +512,19 @@ fn attack_input(case: &str) -> Vec<u8> {
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
         "render_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "callgrind_callers_of_a_chain" => callgrind_callers_of_a_chain(8_000),
+        "stackprof_gc_after_a_deep_stack" => {
+            // One sample 150,000 frames deep, then 150,000 samples of
+            // `(garbage collection)` alone, each on top of it.
+            let (depth, gcs) = (150_000, 150_000);
+            let mut raw = vec![depth.to_string()];
+            raw.extend(std::iter::repeat_n("1".to_owned(), depth + 1));
+            raw.extend(std::iter::repeat_n("1,2,1".to_owned(), gcs));
+            format!(
+                r#"{{"version":1.2,"mode":"cpu","interval":1000,"frames":{{"1":{{"name":"f","file":"a.rb","line":1}},"2":{{"name":"(garbage collection)"}}}},"raw":[{}]}}"#,
+                raw.join(",")
+            )
+            .into_bytes()
+        }
         "sourcemap_dot_segments" => source_map_case(100, &attack_source(case)).0,
         "sourcemap_long_source" => source_map_case(1_000, &attack_source(case)).0,
         "pmcstat_long_image" => {
@@ -594,6 +607,12 @@ fn attack(case: &str, input: &[u8]) -> String {
                     // Mapped files are cut as importers cut names.
                     let mapped = g.frames().iter().filter(|f| f.file.as_deref().is_some_and(|s| s.starts_with("SSS")));
                     assert!(mapped.map(|f| f.file.as_ref().map_or(0, String::len)).all(|n| n == 64 << 10));
+                }
+                "stackprof_gc_after_a_deep_stack" => {
+                    let p = &g.profiles()[0];
+                    let flamekit::ProfileData::Sampled { stacks, samples, .. } = p.data() else { panic!("sampled") };
+                    assert_eq!(samples.len(), 1 + 150_000);
+                    assert!(samples[1..].iter().all(|&s| stacks.depth(s) == 150_001));
                 }
                 "pprof_alternating_long_locations" => {
                     let p = &g.profiles()[0];
@@ -763,6 +782,14 @@ fn attack_source_map_long_source() {
 #[test]
 fn attack_pmcstat_long_image() {
     check_attack("pmcstat_long_image", &["limit_exceeded"], 256.0);
+}
+
+/// stackprof: each `(garbage collection)` sample goes on top of the
+/// previous stack, which was spelled out again for each (2.2 s for 100,000
+/// on a 100,000-deep stack in release); now found from its node.
+#[test]
+fn attack_stackprof_gc_after_a_deep_stack() {
+    check_attack("stackprof_gc_after_a_deep_stack", &["ok"], 256.0);
 }
 
 /// Samples alternating between two locations of many inlined lines once

@@ -26,7 +26,9 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
-use flamekit_core::{Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit};
+use flamekit_core::{
+    Error, Frame, FrameId, GroupBuilder, ImportReport, Location, ProfileGroup, Result, ValueUnit, NO_STACK,
+};
 use serde::Deserialize;
 
 use crate::ImportOptions;
@@ -142,8 +144,8 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
     let mut b = g.sampled(opts.name.clone().unwrap_or_else(|| name.to_owned()), unit);
     let raw = &file.raw;
     let mut stack: Vec<FrameId> = Vec::new();
-    let mut prev: Vec<FrameId> = Vec::new();
-    let mut full: Vec<FrameId> = Vec::new();
+    // The node of the last sample that was not garbage collection.
+    let mut prev = NO_STACK;
     let mut i = 0;
     let mut delta_index = 0usize;
     while i < raw.len() {
@@ -191,16 +193,6 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
         // speedscope's rule: only a stack made of `(garbage collection)`
         // alone goes on top of the previous sample's stack.
         let is_gc = stack.len() == 1 && g.get_frame(stack[0]).is_some_and(|f| f.name == "(garbage collection)");
-        let frames: &[FrameId] = if is_gc {
-            full.clear();
-            full.extend_from_slice(&prev);
-            full.extend_from_slice(&stack);
-            &full
-        } else {
-            prev.clear();
-            prev.extend_from_slice(&stack);
-            &stack
-        };
         let weight = match mode {
             "cpu" => count as f64 * interval.unwrap_or(0.0),
             "wall" => match deltas.as_mut() {
@@ -232,7 +224,13 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, Impor
             },
             _ => count as f64,
         };
-        let id = b.stack_id(frames).map_err(|e| relocate(e, start))?;
+        // A GC sample's node is the previous stack's node's child: found
+        // from it, not by spelling that stack out again (its depth for each
+        // GC sample).
+        let id = if is_gc { b.node(prev, stack[0]) } else { b.stack_id(&stack) }.map_err(|e| relocate(e, start))?;
+        if !is_gc {
+            prev = id;
+        }
         b.push_sample(id, weight).map_err(|e| relocate(e, start))?;
     }
     g.push_profile(b.finish())?;
