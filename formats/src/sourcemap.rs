@@ -199,8 +199,9 @@ impl SourceMaps {
         let mut matched = vec![0u64; self.maps.len()];
         let mut mapped = vec![0u64; self.maps.len()];
         let mut by_file: HashMap<String, Option<usize>> = HashMap::new();
-        // Each map's sources without dot segments, cut, made once.
-        let mut sources: Vec<HashMap<u32, String>> = vec![HashMap::new(); self.maps.len()];
+        // Per map: its sources as frames show them and its source lines'
+        // indexes, each made once.
+        let mut memos: Vec<Memo> = (0..self.maps.len()).map(|_| Memo::default()).collect();
         let text_of = |f: &Frame| (f.name.len() + f.file.as_ref().map_or(0, String::len)) as u64;
         let mut text: u64 = group.frames().iter().map(text_of).sum();
         let mut new_frames: Vec<Option<Frame>> = Vec::with_capacity(group.frames().len());
@@ -216,7 +217,7 @@ impl SourceMaps {
                     }
                 }?;
                 matched[m] += 1;
-                let new = self.maps[m].map_frame(frame, &mut sources[m], limits)?;
+                let new = self.maps[m].map_frame(frame, &mut memos[m], limits)?;
                 if new != *frame {
                     mapped[m] += 1;
                 }
@@ -322,9 +323,8 @@ impl Parsed {
 
     /// The mapped frame, or `None` when `frame` has no position or lies
     /// before the first mapping.
-    /// `sources`: this map's sources as frames show them (without dot
-    /// segments, cut to `max_name_bytes`), by source id, made on first use.
-    fn map_frame(&self, frame: &Frame, sources: &mut HashMap<u32, String>, limits: &IngestLimits) -> Option<Frame> {
+    /// `memo`: what this map's frames share, made on first use.
+    fn map_frame(&self, frame: &Frame, memo: &mut Memo, limits: &IngestLimits) -> Option<Frame> {
         let (line, col) = (frame.line?, frame.col?);
         // Mappings are 0-based, frames 1-based: the last mapping strictly
         // before (line, col) in 1-based terms.
@@ -335,16 +335,22 @@ impl Parsed {
         });
         let token = self.map.get_token(*self.by_position.get(before.checked_sub(1)?)? as usize)?;
         let source = token.get_source().filter(|_| token.has_source());
+        let max = usize::try_from(limits.max_name_bytes).unwrap_or(usize::MAX);
         let found = match token.get_name().filter(|_| token.has_name()) {
-            Some(name) => Some(name.to_owned()),
-            None if source.is_some() => token
-                .get_source_view()
-                .and_then(|view| view.get_line(token.get_src_line()))
-                .and_then(|text| identifier_at(text, token.get_src_col()))
-                .map(str::to_owned),
+            Some(name) => Some(name),
+            None if source.is_some() => token.get_source_view().and_then(|view| {
+                let (src, line) = (token.get_src_id(), token.get_src_line());
+                let text = view.get_line(line)?;
+                memo.lines
+                    .entry((src, line))
+                    .or_insert_with(|| LineIndex::new(text))
+                    .identifier_at(text, token.get_src_col())
+            }),
             None => None,
-        };
-        let mut name = match found.as_deref() {
+        }
+        // Not copied whole: a name longer than `max_name_bytes` is cut.
+        .map(|n| &n[..cut_at(n, max)]);
+        let mut name = match found {
             None | Some("function" | "const" | "export") => frame.name.clone(),
             Some("constructor") => format!("{} constructor", frame.name),
             Some(n) if frame.name.contains(n) => frame.name.clone(),
@@ -354,7 +360,7 @@ impl Parsed {
         let kept = name == frame.name;
         let mut out = Frame { name, ..frame.clone() };
         if let Some(source) = source {
-            let shown = sources.entry(token.get_src_id()).or_insert_with(|| {
+            let shown = memo.sources.entry(token.get_src_id()).or_insert_with(|| {
                 let mut s = without_dot_segments(source);
                 limits.cut_name(&mut s);
                 s
@@ -409,8 +415,93 @@ fn without_extensions(s: &str) -> &str {
     }
 }
 
+/// The largest character boundary of `s` at or below `max` bytes.
+fn cut_at(s: &str, max: usize) -> usize {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// What a map's frames share, made on first use: its sources as frames
+/// show them (without dot segments, cut to `max_name_bytes`) by source id,
+/// and the indexes of its source lines by (source id, line).
+#[derive(Default)]
+struct Memo {
+    sources: HashMap<u32, String>,
+    lines: HashMap<(u32, u32), LineIndex>,
+}
+
+/// A source line's word runs and where its characters start, so that
+/// finding the identifier at a column costs a search, not a walk from the
+/// line's start (a minified bundle's line may be megabytes long, and every
+/// frame mapped into it would walk it).
+struct LineIndex {
+    /// `(UTF-16 unit, byte)` of every 64th character; empty for an ASCII
+    /// line (units are bytes).
+    marks: Vec<(u32, u32)>,
+    /// Byte ranges of the runs of word characters, in order.
+    runs: Vec<(u32, u32)>,
+}
+
+impl LineIndex {
+    fn new(line: &str) -> Self {
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let bytes = line.as_bytes();
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if is_word(bytes[i]) {
+                let start = i;
+                while i < bytes.len() && is_word(bytes[i]) {
+                    i += 1;
+                }
+                runs.push((start as u32, i as u32));
+            } else {
+                i += 1;
+            }
+        }
+        let mut marks = Vec::new();
+        if !line.is_ascii() {
+            let mut units = 0u32;
+            for (k, (byte, c)) in line.char_indices().enumerate() {
+                if k % 64 == 0 {
+                    marks.push((units, byte as u32));
+                }
+                units = units.saturating_add(c.len_utf16() as u32);
+            }
+        }
+        LineIndex { marks, runs }
+    }
+
+    /// [`identifier_at`] of `line`, which this indexes.
+    fn identifier_at<'l>(&self, line: &'l str, col: u32) -> Option<&'l str> {
+        // The first character starting at or after unit `col`.
+        let start = if self.marks.is_empty() {
+            Some(col as usize).filter(|&b| b < line.len())
+        } else {
+            // From the last mark at or before `col`: at most 64 characters on.
+            let k = self.marks.partition_point(|&(u, _)| u <= col).checked_sub(1)?;
+            let (mut units, byte) = self.marks[k];
+            line[byte as usize..].char_indices().find_map(|(i, c)| {
+                let here = units >= col;
+                units = units.saturating_add(c.len_utf16() as u32);
+                here.then_some(byte as usize + i)
+            })
+        }?;
+        // The run holding `start`, or the next one.
+        let r = self.runs.partition_point(|&(_, end)| end as usize <= start);
+        let &(run_start, end) = self.runs.get(r)?;
+        let word = &line[start.max(run_start as usize)..end as usize];
+        (!word.starts_with(|c: char| c.is_ascii_digit())).then_some(word)
+    }
+}
+
 /// The first run of word characters (`[A-Za-z0-9_]`, JavaScript's `\w`) at
 /// or after UTF-16 column `col` of `line`, unless it starts with a digit.
+/// ([`LineIndex::identifier_at`] finds the same with an index.)
+#[cfg(test)]
 fn identifier_at(line: &str, col: u32) -> Option<&str> {
     let mut units = 0u32;
     let start = line.char_indices().find(|(_, c)| {
@@ -429,6 +520,23 @@ fn identifier_at(line: &str, col: u32) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The indexed search finds what the walk from the line's start
+        /// finds, on lines of ASCII, two-byte, three-byte and four-byte
+        /// (two UTF-16 units) characters, at every column and past the end.
+        #[test]
+        fn the_line_index_finds_the_walks_identifier(
+            line in proptest::collection::vec(proptest::sample::select(vec!['a', '_', '7', ' ', '(', 'é', '€', '😀', 'Z']), 0..300),
+        ) {
+            let line: String = line.into_iter().collect();
+            let index = LineIndex::new(&line);
+            let units = line.encode_utf16().count() as u32;
+            for col in 0..units + 3 {
+                proptest::prop_assert_eq!(index.identifier_at(&line, col), identifier_at(&line, col), "column {}", col);
+            }
+        }
+    }
 
     /// The one pass is the repeated replacement of the leftmost `/./`.
     #[test]
