@@ -377,7 +377,7 @@ fn read_metadata(buf: &[u8], pos: usize, end: usize, compressed: bool) -> Result
             return Err(invalid(pos, "a metadata class lacks a name or a numeric id"));
         };
         class_of_element.insert(i, id);
-        classes.insert(id, Class { name: name.to_owned(), prim: prim(name), fields: Vec::new() });
+        classes.insert(id, Class { name: kept_name(name), prim: prim(name), fields: Vec::new() });
     }
     for e in &elements {
         if name_of(e) != "field" {
@@ -388,7 +388,7 @@ fn read_metadata(buf: &[u8], pos: usize, end: usize, compressed: bool) -> Result
             return Err(invalid(pos, "a metadata field lacks a name or a numeric class"));
         };
         let field = Field {
-            name: name.to_owned(),
+            name: kept_name(name),
             class,
             constant_pool: attr(e, "constantPool") == Some("true"),
             array: attr(e, "dimension").is_some_and(|d| d != "0"),
@@ -398,6 +398,14 @@ fn read_metadata(buf: &[u8], pos: usize, end: usize, compressed: bool) -> Result
         }
     }
     Ok(classes)
+}
+
+/// A metadata class or field name as kept: whole up to 256 bytes, else its
+/// [`Excerpt`](flamekit_core::Excerpt) (the names looked up are short: a
+/// longer one matches none either way, and one string named by every
+/// element is not copied whole for each).
+fn kept_name(name: &str) -> String {
+    flamekit_core::Excerpt(name).to_string()
 }
 
 /// Decodes values by their metadata type, within a work budget.
