@@ -512,6 +512,7 @@ fn attack_input(case: &str) -> Vec<u8> {
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
         "render_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "callgrind_callers_of_a_chain" => callgrind_callers_of_a_chain(8_000),
+        "jfr_fieldless_frames" => common::data("jfr/empty-frames.jfr"),
         "stackprof_gc_after_a_deep_stack" => {
             // One sample 150,000 frames deep, then 150,000 samples of
             // `(garbage collection)` alone, each on top of it.
@@ -790,6 +791,15 @@ fn attack_pmcstat_long_image() {
 #[test]
 fn attack_stackprof_gc_after_a_deep_stack() {
     check_attack("stackprof_gc_after_a_deep_stack", &["ok"], 256.0);
+}
+
+/// JFR: stack frames of a type without fields take no byte, so 60 KB of
+/// array counts made 2.4 million values of 32 bytes each (70 MB; 541 MB
+/// from 1 MB) before the value budget ran out; such a value now costs a
+/// byte's share of the budget.
+#[test]
+fn attack_jfr_fieldless_frames() {
+    check_attack("jfr_fieldless_frames", &["invalid_profile"], 32.0);
 }
 
 /// Samples alternating between two locations of many inlined lines once

@@ -408,6 +408,11 @@ fn kept_name(name: &str) -> String {
     flamekit_core::Excerpt(name).to_string()
 }
 
+/// Values decoded per byte of a chunk at most (plus a million): nested
+/// structs make several values of a few bytes. A value that takes no byte
+/// (an array element of a struct type without fields) counts as this many.
+const VALUES_PER_BYTE: u64 = 16;
+
 /// Decodes values by their metadata type, within a work budget.
 struct Decoder<'c> {
     classes: &'c HashMap<u64, Class>,
@@ -424,7 +429,14 @@ impl Decoder<'_> {
             let n = r.count("array")?;
             let mut v = Vec::with_capacity(n.min(1 << 16));
             for _ in 0..n {
+                let at = r.pos;
                 v.push(self.value(r, class, cp, false, depth)?);
+                if r.pos == at {
+                    // An element of no bytes (a struct whose fields have
+                    // none) costs a byte's share of the budget: an array's
+                    // count alone cannot make 16 values per input byte.
+                    self.budget = self.budget.saturating_sub(VALUES_PER_BYTE - 1);
+                }
             }
             return Ok(Value::Array(v));
         }
@@ -686,7 +698,8 @@ fn import_chunk(bytes: &[u8], start: usize, g: &mut GroupBuilder, out: &mut Out)
     let classes = read_metadata(bytes, start + md_offset as usize, end, compressed)?;
     let l = layout(&classes);
     let keep: Vec<u64> = [l.stack_trace, l.method, l.class, l.symbol, l.string].into_iter().flatten().collect();
-    let mut dec = Decoder { classes: &classes, budget: (size as u64).saturating_mul(16).saturating_add(1 << 20) };
+    let mut dec =
+        Decoder { classes: &classes, budget: (size as u64).saturating_mul(VALUES_PER_BYTE).saturating_add(1 << 20) };
     let mut pools = Pools::default();
     // (profile, time, stack trace key)
     let mut samples: Vec<(usize, u64, u64)> = Vec::new();
