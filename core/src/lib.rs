@@ -32,7 +32,7 @@ pub use export::{
     check_speedscope_export, dump, dump_json, dump_stacks, speedscope_json_len, to_speedscope_gzip, to_speedscope_json,
     write_number, write_speedscope_json, MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
 };
-pub use limits::{gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};
+pub use limits::{cut_at, gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};
 pub use model::{
     CallNode, CallTree, CallVisitor, Event, EventKind, EventedBuilder, Frame, FrameId, FrameWeights, GroupBuilder,
     Profile, ProfileData, ProfileGroup, SampledBuilder, SampledSetBuilder, StackId, StackTable, ValueUnit, WalkEvent,

@@ -596,11 +596,7 @@ impl Resolver<'_> {
             },
             _ => return None,
         };
-        let mut end = max.saturating_add(4).min(s.len());
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        Some(&s[..end])
+        Some(&s[..flamekit_core::cut_at(s, max.saturating_add(4))])
     }
 
     fn method_frame(&mut self, g: &mut GroupBuilder, key: u64) -> Result<FrameId> {

@@ -85,7 +85,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use flamekit_core::{Error, Frame, ImportReport, IngestLimits, LimitKind, Location, ProfileGroup, Result};
+use flamekit_core::{cut_at, Error, Frame, ImportReport, IngestLimits, LimitKind, Location, ProfileGroup, Result};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -202,8 +202,7 @@ impl SourceMaps {
         // Per map: its sources as frames show them and its source lines'
         // indexes, each made once.
         let mut memos: Vec<Memo> = (0..self.maps.len()).map(|_| Memo::default()).collect();
-        let text_of = |f: &Frame| (f.name.len() + f.file.as_ref().map_or(0, String::len)) as u64;
-        let mut text: u64 = group.frames().iter().map(text_of).sum();
+        let mut text: u64 = group.frames().iter().map(Frame::text_bytes).sum();
         let mut new_frames: Vec<Option<Frame>> = Vec::with_capacity(group.frames().len());
         for frame in group.frames() {
             let new = (|| {
@@ -224,7 +223,7 @@ impl SourceMaps {
                 Some(new)
             })();
             if let Some(new) = &new {
-                text = text - text_of(frame) + text_of(new);
+                text = text - frame.text_bytes() + new.text_bytes();
                 limits.check(LimitKind::FrameText, text)?;
             }
             new_frames.push(new);
@@ -413,15 +412,6 @@ fn without_extensions(s: &str) -> &str {
         Some(dot) => &s[..seg + dot],
         None => s,
     }
-}
-
-/// The largest character boundary of `s` at or below `max` bytes.
-fn cut_at(s: &str, max: usize) -> usize {
-    let mut end = max.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    end
 }
 
 /// What a map's frames share, made on first use: its sources as frames

@@ -74,8 +74,14 @@ impl Default for IngestLimits {
     }
 }
 
-/// The largest char boundary of `s` at or below `max` bytes.
-pub(crate) fn cut_at(s: &str, max: usize) -> usize {
+/// The largest char boundary of `s` at or below `max` bytes: where a name
+/// longer than `max` bytes is cut.
+///
+/// ```
+/// assert_eq!(flamekit_core::cut_at("héllo", 2), 1);
+/// assert_eq!(flamekit_core::cut_at("héllo", 99), 6);
+/// ```
+pub fn cut_at(s: &str, max: usize) -> usize {
     if s.len() <= max {
         return s.len();
     }

@@ -2,5 +2,4 @@
 
 mod ingest;
 
-pub(crate) use ingest::cut_at;
-pub use ingest::{gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};
+pub use ingest::{cut_at, gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};

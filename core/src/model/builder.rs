@@ -126,16 +126,10 @@ impl GroupBuilder {
 
     /// Intern a frame, returning its id. Fails when the frame limit is passed.
     pub fn frame(&mut self, mut frame: Frame) -> Result<FrameId> {
-        let max = self.max_name_bytes();
-        let end = self.name_end(&frame.name);
-        if end < frame.name.len() {
-            // Cut, and its memory too: a frame keeps what it shows.
-            frame.name.truncate(end);
-            frame.name.shrink_to_fit();
-        }
-        if let Some(file) = frame.file.as_mut().filter(|f| f.len() > max) {
-            file.truncate(cut_at(file, max));
-            file.shrink_to_fit();
+        // Cut, and their memory too: a frame keeps what it shows.
+        self.names_cut |= self.limits.cut_name(&mut frame.name);
+        if let Some(file) = frame.file.as_mut() {
+            self.limits.cut_name(file);
         }
         self.reindex();
         let key = FrameKey { name: &frame.name, file: frame.file.as_deref(), line: frame.line, col: frame.col };
@@ -342,8 +336,7 @@ impl GroupBuilder {
     /// Count a new frame's name and file against
     /// [`IngestLimits::max_frame_text_bytes`].
     fn count_text(&mut self, frame: &Frame) -> Result<()> {
-        let bytes = frame.name.len() + frame.file.as_ref().map_or(0, String::len);
-        self.text_bytes = self.text_bytes.saturating_add(bytes as u64);
+        self.text_bytes = self.text_bytes.saturating_add(frame.text_bytes());
         self.limits.check(LimitKind::FrameText, self.text_bytes)
     }
 

@@ -18,6 +18,12 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// Bytes of its name and file together: what it counts against
+    /// [`IngestLimits::max_frame_text_bytes`](crate::IngestLimits::max_frame_text_bytes).
+    pub fn text_bytes(&self) -> u64 {
+        (self.name.len() + self.file.as_ref().map_or(0, String::len)) as u64
+    }
+
     /// A frame with only a name.
     pub fn new(name: impl Into<String>) -> Self {
         Frame { name: name.into(), file: None, line: None, col: None }
