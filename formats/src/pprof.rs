@@ -669,12 +669,20 @@ impl Stacks {
         }
     }
 
-    /// The stack's depth, and the first frame of `stack` not in a shared
-    /// node yet.
-    fn depth(&self) -> (usize, usize) {
+    /// The stack's depth.
+    fn depth(&self) -> usize {
         match self.reached.last() {
-            Some(r) => (r.depth + (self.stack.len() - r.from), r.from),
-            None => (self.stack.len(), 0),
+            Some(r) => r.depth + (self.stack.len() - r.from),
+            None => self.stack.len(),
+        }
+    }
+
+    /// The shared node of the stack so far: its frames' path from the last
+    /// long location's node (`walk_start`: as [`SampledSetBuilder::path`]).
+    fn node_so_far(&self, set: &mut SampledSetBuilder, walk_start: usize) -> Result<StackId> {
+        match self.reached.last() {
+            None => set.stack_id(&self.stack),
+            Some(r) => set.path(walk_start, r.node, &self.stack[r.from..]),
         }
     }
 
@@ -734,7 +742,7 @@ impl Stacks {
                     // As `push_location` checks a location of several
                     // functions, once they are interned.
                     if n > 1 {
-                        self.limits.check(flamekit_core::LimitKind::StackDepth, self.depth().0 as u64)?;
+                        self.limits.check(flamekit_core::LimitKind::StackDepth, self.depth() as u64)?;
                     }
                     self.stack_lens.push(self.stack.len());
                 }
@@ -753,10 +761,7 @@ impl Stacks {
             } else if v > 0 {
                 let id = match node {
                     Some(id) => id,
-                    None => *node.insert(match self.reached.last() {
-                        None => set.stack_id(&self.stack)?,
-                        Some(r) => set.path(walk_start, r.node, &self.stack[r.from..])?,
-                    }),
+                    None => *node.insert(self.node_so_far(set, walk_start)?),
                 };
                 set.push_sample(pi, id, v as f64)?;
             }
@@ -784,14 +789,10 @@ impl Stacks {
             LocationStack::Range(a, b) => {
                 // Checked before growing: a sample repeating a location with
                 // many inlined lines cannot build an unbounded stack.
-                let (depth, from) = self.depth();
+                let depth = self.depth();
                 self.limits.check(flamekit_core::LimitKind::StackDepth, (depth + (b - a)) as u64)?;
                 if b - a > LONG_LOCATION {
-                    let above = match self.reached.last() {
-                        Some(r) if from == self.stack.len() => r.node,
-                        Some(r) => set.path(walk_start, r.node, &self.stack[from..])?,
-                        None => set.stack_id(&self.stack)?,
-                    };
+                    let above = self.node_so_far(set, walk_start)?;
                     let node = match self.long.get(&(above, li)) {
                         Some(&node) => node,
                         None => {

@@ -151,18 +151,32 @@ enum Kind {
     Walked,
 }
 
-/// Each node's [`Kind`], from its parent's: `parent` must be acyclic.
-fn kinds(parent: &[u32], on_top: &[bool], ignored: &[bool]) -> Vec<Kind> {
-    let mut kind: Vec<Option<Kind>> = vec![None; parent.len()];
+/// Each node's [`Kind`], from its parent's, following parents iteratively;
+/// `Err(node)` when the parent links have a cycle through `node` (the first
+/// met, taking the nodes in order).
+fn kinds(parent: &[u32], on_top: &[bool], ignored: &[bool]) -> std::result::Result<Vec<Kind>, u32> {
+    #[derive(Clone, Copy)]
+    enum Seen {
+        No,
+        OnPath,
+        Is(Kind),
+    }
+    let mut seen = vec![Seen::No; parent.len()];
     let mut path: Vec<u32> = Vec::new();
     for start in 0..parent.len() as u32 {
         let mut cur = start;
         path.clear();
-        while cur != NONE && kind[cur as usize].is_none() {
+        while cur != NONE && matches!(seen[cur as usize], Seen::No) {
+            seen[cur as usize] = Seen::OnPath;
             path.push(cur);
             cur = parent[cur as usize];
         }
-        let mut above = if cur == NONE { None } else { kind[cur as usize] };
+        let mut above = match seen.get(cur as usize) {
+            Some(Seen::OnPath) => return Err(cur),
+            Some(&Seen::Is(k)) => Some(k),
+            // `NONE`: no caller.
+            _ => None,
+        };
         for &x in path.iter().rev() {
             let x = x as usize;
             let k = match (ignored[x], on_top[x], above) {
@@ -170,11 +184,11 @@ fn kinds(parent: &[u32], on_top: &[bool], ignored: &[bool]) -> Vec<Kind> {
                 (false, false, None | Some(Kind::Empty | Kind::Fixed)) => Kind::Fixed,
                 _ => Kind::Walked,
             };
-            kind[x] = Some(k);
+            seen[x] = Seen::Is(k);
             above = Some(k);
         }
     }
-    kind.into_iter().map(|k| k.unwrap_or(Kind::Walked)).collect()
+    Ok(seen.into_iter().map(|s| if let Seen::Is(k) = s { k } else { Kind::Walked }).collect())
 }
 
 /// The open stack of the sample walk, in two parts: a [`Kind::Fixed`] node
@@ -731,29 +745,9 @@ pub(crate) fn build_profile(
     // root, an unknown child is dropped, and a sample of an unknown node
     // keeps the previous stack. Each kind is counted in the report.
     let (parent, unknown_parents, unknown_children) = parent_links(data, &index, loc, format)?;
-    // Cycle check: follow parents iteratively; 1 = on the current path, 2 = known acyclic.
-    let mut state = vec![0u8; n];
-    let mut path: Vec<u32> = Vec::new();
-    for start in 0..n {
-        let mut cur = start as u32;
-        path.clear();
-        while cur != NONE && state[cur as usize] == 0 {
-            state[cur as usize] = 1;
-            path.push(cur);
-            cur = parent[cur as usize];
-        }
-        if cur != NONE && state[cur as usize] == 1 {
-            return Err(Error::invalid(
-                format,
-                loc,
-                format!("the node tree has a cycle through node {}", data.nodes[cur as usize].id),
-            ));
-        }
-        for &p in &path {
-            state[p as usize] = 2;
-        }
-    }
-    let kind = kinds(&parent, &on_top, &ignored);
+    let kind = kinds(&parent, &on_top, &ignored).map_err(|cycle| {
+        Error::invalid(format, loc, format!("the node tree has a cycle through node {}", data.nodes[cycle as usize].id))
+    })?;
     let samples = &data.samples;
     let deltas = &data.time_deltas;
     if deltas.len() < samples.len() {
@@ -970,7 +964,7 @@ mod tests {
         samples: &[u32],
         max_steps: u64,
     ) -> Result<(Vec<Vec<u32>>, Vec<u32>)> {
-        let kind = kinds(parent, on_top, ignored);
+        let kind = kinds(parent, on_top, ignored).expect("parents come before their children");
         let mut walk = Walk::new(parent, on_top, ignored, &kind, max_steps);
         let mut nodes: Vec<(StackId, u32)> = Vec::new();
         let mut ids: HashMap<(StackId, u32), StackId> = HashMap::new();
