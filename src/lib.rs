@@ -54,8 +54,8 @@ pub use flamekit_formats::{FirefoxFrames, PapyrusStacks, PerfWeight, PmcstatSamp
 
 // Export.
 pub use flamekit_core::{
-    check_speedscope_export, dump, dump_json, dump_stacks, speedscope_json_len, to_speedscope_gzip, to_speedscope_json,
-    write_speedscope_json, MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
+    check_dump, check_speedscope_export, dump, dump_json, dump_stacks, speedscope_json_len, to_speedscope_gzip,
+    to_speedscope_json, write_speedscope_json, MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
 };
 
 // Analysis.

@@ -33,7 +33,7 @@ struct GroupSpec {
 
 fn frame_spec() -> impl Strategy<Value = (String, Option<String>, Option<u32>, Option<u32>)> {
     (
-        "[a-zA-Z_:;<> \u{e9}\u{4e2d}\"\\\\]{0,12}",
+        "[a-zA-Z_:;<> \u{e9}\u{4e2d}\"\\\\\u{1}\n]{0,12}",
         proptest::option::of("[a-z/.]{1,8}"),
         any::<Option<u32>>(),
         any::<Option<u32>>(),
@@ -115,6 +115,10 @@ proptest! {
         let json = flamekit::to_speedscope_json(&g1).unwrap();
         // The length, counted without writing the stacks, is exact.
         prop_assert_eq!(json.len() as u64, flamekit::speedscope_json_len(&g1));
+        // So is the dump's, counted from its lines' frames.
+        let mut dump = Vec::new();
+        flamekit::dump_json(&g1, &mut dump).unwrap();
+        prop_assert_eq!(dump.len() as u64, flamekit::check_dump(&g1).unwrap());
         let g2 = flamekit::import(json.as_bytes(), None).unwrap();
         prop_assert_eq!(g1.frames(), g2.frames());
         prop_assert_eq!(g1.profiles(), g2.profiles());

@@ -16,6 +16,8 @@ pub(crate) struct DumpArgs {
 
 pub(crate) fn dump(a: DumpArgs) -> Result<ExitCode, Error> {
     let group = load(&a.input)?;
+    // Bounded as the in-memory dump is; then written as it is made.
+    flamekit::check_dump(&group)?;
     write_output_with(&PathBuf::from("-"), |w| flamekit::dump_json(&group, w))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -187,3 +187,25 @@ fn output_to_a_fifo_is_written_in_place() {
     let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
 }
+
+/// `dump` is bounded as the library's in-memory dump is: a 100 KB
+/// speedscope file whose dump would spell a 60 KB name 20,000 times
+/// (1.2 GB) is refused with `limit_exceeded` before anything is written.
+#[test]
+fn dump_is_bounded_before_it_writes() {
+    let d = dir("dump");
+    let path = d.path().join("long.speedscope.json");
+    let deep = vec!["0"; 200].join(",");
+    let samples = vec![format!("[{deep}],[1]"); 100].join(",");
+    let json = format!(
+        r#"{{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{{"frames":[{{"name":"{}"}},{{"name":"s"}}]}},"profiles":[{{"type":"sampled","name":"p","unit":"none","startValue":0,"endValue":200,"samples":[{samples}],"weights":[{}]}}]}}"#,
+        "x".repeat(60_000),
+        vec!["1"; 200].join(","),
+    );
+    std::fs::write(&path, json).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_flamekit")).args(["dump", path.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("[limit_exceeded]") && stderr.contains("max_export_bytes"), "{stderr}");
+    assert!(out.stdout.is_empty(), "{} bytes written", out.stdout.len());
+}

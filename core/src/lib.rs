@@ -29,8 +29,8 @@ pub use analyze::{
 pub use cores::available_cores;
 pub use error::{Error, LimitKind, Result};
 pub use export::{
-    check_speedscope_export, dump, dump_json, dump_stacks, speedscope_json_len, to_speedscope_gzip, to_speedscope_json,
-    write_number, write_speedscope_json, MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
+    check_dump, check_speedscope_export, dump, dump_json, dump_stacks, speedscope_json_len, to_speedscope_gzip,
+    to_speedscope_json, write_number, write_speedscope_json, MAX_EXPORT_BYTES, SPEEDSCOPE_SCHEMA,
 };
 pub use limits::{cut_at, gunzip_limited, gunzip_limited_on, is_gzip, IngestLimits};
 pub use model::{

@@ -1,8 +1,9 @@
-use std::io::Write;
+use std::io::{self, Write};
 
 use super::json::{write_number, write_str};
 use crate::error::{Error, LimitKind, Result};
 use crate::model::{FrameId, Profile, ProfileGroup, WalkEvent};
+use crate::MAX_EXPORT_BYTES;
 
 /// The `stacks` of one profile, as speedscope's test suite dumps a profile:
 /// walk the calls in time order; each time the open stack changes after
@@ -11,24 +12,37 @@ use crate::model::{FrameId, Profile, ProfileGroup, WalkEvent};
 /// stack) is not emitted.
 pub fn dump_stacks(group: &ProfileGroup, profile: &Profile) -> Vec<String> {
     let mut out = Vec::new();
-    let _ = each_stack(group, profile, |line| {
-        out.push(line.to_owned());
+    let mut line = String::new();
+    let _ = each_stack(profile, |stack, weight| {
+        spell(group, stack, weight, &mut line);
+        out.push(line.clone());
         Ok(())
     });
     out
 }
 
-/// [`dump_stacks`] line by line, each handed to `f` as it is made (a
-/// profile of millions of deep stacks is not held in memory at once); the
-/// first error from `f` stops the walk and is returned.
-fn each_stack(
-    group: &ProfileGroup,
-    profile: &Profile,
-    mut f: impl FnMut(&str) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+/// `stack`'s line of [`dump_stacks`] into `line`.
+fn spell(group: &ProfileGroup, stack: &[FrameId], weight: f64, line: &mut String) {
+    line.clear();
+    for (i, &fr) in stack.iter().enumerate() {
+        if i > 0 {
+            line.push(';');
+        }
+        line.push_str(&group.frame(fr).name);
+    }
+    line.push(' ');
+    let mut num = Vec::new();
+    let _ = write_number(&mut num, weight);
+    line.push_str(std::str::from_utf8(&num).unwrap_or("0"));
+}
+
+/// The stacks of [`dump_stacks`] one by one, each handed to `f` with its
+/// weight as it is found (a profile of millions of deep stacks is not held
+/// in memory at once); the first error from `f` stops the walk and is
+/// returned.
+fn each_stack(profile: &Profile, mut f: impl FnMut(&[FrameId], f64) -> io::Result<()>) -> io::Result<()> {
     let mut stack: Vec<FrameId> = Vec::new();
     let mut last = profile.start_value();
-    let mut line = String::new();
     let mut result = Ok(());
     profile.walk(&mut |ev: WalkEvent| {
         if result.is_err() {
@@ -36,18 +50,7 @@ fn each_stack(
         }
         if ev.at != last {
             if !stack.is_empty() {
-                line.clear();
-                for (i, &fr) in stack.iter().enumerate() {
-                    if i > 0 {
-                        line.push(';');
-                    }
-                    line.push_str(&group.frame(fr).name);
-                }
-                line.push(' ');
-                let mut num = Vec::new();
-                let _ = write_number(&mut num, ev.at - last);
-                line.push_str(std::str::from_utf8(&num).unwrap_or("0"));
-                result = f(&line);
+                result = f(&stack, ev.at - last);
             }
             last = ev.at;
         }
@@ -60,19 +63,114 @@ fn each_stack(
     result
 }
 
+/// How a stack's line is written: spelled out, or only counted.
+trait StackLines<W: Write> {
+    fn line(&mut self, w: &mut W, group: &ProfileGroup, stack: &[FrameId], weight: f64) -> io::Result<()>;
+}
+
+/// Lines spelled out as JSON strings.
+struct Spelled {
+    line: String,
+}
+
+impl<W: Write> StackLines<W> for Spelled {
+    fn line(&mut self, w: &mut W, group: &ProfileGroup, stack: &[FrameId], weight: f64) -> io::Result<()> {
+        spell(group, stack, weight, &mut self.line);
+        write_str(w, &self.line)
+    }
+}
+
+/// Counts bytes, and stops the dump (with an error) past `max`.
+struct Counter {
+    n: u64,
+    max: u64,
+}
+
+impl Counter {
+    fn add(&mut self, n: u64) -> io::Result<()> {
+        self.n = self.n.saturating_add(n);
+        if self.n > self.max {
+            return Err(io::Error::other("past the bound"));
+        }
+        Ok(())
+    }
+}
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.add(buf.len() as u64)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Lines counted from their frames' escaped name lengths, each counted
+/// once: a line costs its depth, not its text. Names, `;` and the weight
+/// are one JSON string, and no separator needs escaping, so a line's
+/// length is the sum of its parts'.
+struct Counted {
+    /// Each frame's escaped name length (quotes not included), once seen.
+    names: Vec<Option<u64>>,
+}
+
+impl StackLines<Counter> for Counted {
+    fn line(&mut self, w: &mut Counter, group: &ProfileGroup, stack: &[FrameId], weight: f64) -> io::Result<()> {
+        let mut len = 2 + stack.len() as u64; // quotes, the `;`s and the space
+        for &fr in stack {
+            let known = &mut self.names[fr as usize];
+            len += *known.get_or_insert_with(|| {
+                let mut c = Counter { n: 0, max: u64::MAX };
+                let _ = write_str(&mut c, &group.frame(fr).name);
+                c.n - 2
+            });
+        }
+        w.add(len)?;
+        write_number(w, weight)
+    }
+}
+
 /// Write the `flamekit dump` JSON of `group`:
 /// `{"name","profiles":[{"name","unit","frames":[{"name","file","line","col","selfWeight","totalWeight"}],"stacks":["a;b;c 120",...]}]}`.
 /// Frames are those occurring in the profile, in frame-index order.
-pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> std::io::Result<()> {
+/// Streamed and not bounded: the dump spells out every stack by its
+/// frames' names, so a profile of many deep samples or long names can make
+/// far more text than its input was; [`check_dump`] bounds it first.
+pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> io::Result<()> {
+    write_dump(group, &mut w, &mut Spelled { line: String::new() })
+}
+
+/// The length of [`dump_json`]'s text, or [`Error::LimitExceeded`]
+/// ([`LimitKind::ExportBytes`]) past [`MAX_EXPORT_BYTES`], found without
+/// spelling the stacks: each line costs its depth, each frame's name is
+/// measured once, and the count stops at the bound. What the bounded
+/// [`dump`] checks, for a streamed dump that should be bounded the same
+/// way (the CLI's `dump`).
+pub fn check_dump(group: &ProfileGroup) -> Result<u64> {
+    dump_len_within(group, MAX_EXPORT_BYTES)
+}
+
+/// [`check_dump`] with the bound `max`.
+fn dump_len_within(group: &ProfileGroup, max: u64) -> Result<u64> {
+    let mut count = Counter { n: 0, max };
+    match write_dump(group, &mut count, &mut Counted { names: vec![None; group.frames().len()] }) {
+        Ok(()) => Ok(count.n),
+        Err(_) => Err(Error::LimitExceeded { limit: LimitKind::ExportBytes, max, value: count.n }),
+    }
+}
+
+/// The dump's text, its stacks' lines written by `lines`.
+fn write_dump<W: Write>(group: &ProfileGroup, w: &mut W, lines: &mut impl StackLines<W>) -> io::Result<()> {
     w.write_all(b"{\"name\":")?;
-    write_str(&mut w, group.name())?;
+    write_str(w, group.name())?;
     w.write_all(b",\"profiles\":[")?;
     for (pi, p) in group.profiles().iter().enumerate() {
         if pi > 0 {
             w.write_all(b",")?;
         }
         w.write_all(b"\n  {\"name\":")?;
-        write_str(&mut w, p.name())?;
+        write_str(w, p.name())?;
         write!(w, ",\"unit\":\"{}\",\"frames\":[", p.unit())?;
         let fw = p.frame_weights(group.frames().len());
         let mut first = true;
@@ -85,10 +183,10 @@ pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> std::io::Result<()
             }
             first = false;
             w.write_all(b"\n    {\"name\":")?;
-            write_str(&mut w, &f.name)?;
+            write_str(w, &f.name)?;
             w.write_all(b",\"file\":")?;
             match &f.file {
-                Some(s) => write_str(&mut w, s)?,
+                Some(s) => write_str(w, s)?,
                 None => w.write_all(b"null")?,
             }
             match f.line {
@@ -100,19 +198,19 @@ pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> std::io::Result<()
                 None => w.write_all(b",\"col\":null")?,
             }
             w.write_all(b",\"selfWeight\":")?;
-            write_number(&mut w, fw.self_weight[i])?;
+            write_number(w, fw.self_weight[i])?;
             w.write_all(b",\"totalWeight\":")?;
-            write_number(&mut w, fw.total_weight[i])?;
+            write_number(w, fw.total_weight[i])?;
             w.write_all(b"}")?;
         }
         w.write_all(b"],\"stacks\":[")?;
         let mut first = true;
-        each_stack(group, p, |s| {
+        each_stack(p, |stack, weight| {
             if !std::mem::take(&mut first) {
                 w.write_all(b",")?;
             }
             w.write_all(b"\n    ")?;
-            write_str(&mut w, s)
+            lines.line(w, group, stack, weight)
         })?;
         w.write_all(b"]}")?;
     }
@@ -121,47 +219,19 @@ pub fn dump_json<W: Write>(group: &ProfileGroup, mut w: W) -> std::io::Result<()
 }
 
 /// The `flamekit dump` JSON of `group` as a string, at most
-/// [`MAX_EXPORT_BYTES`](crate::MAX_EXPORT_BYTES) long: past it,
-/// [`Error::LimitExceeded`] ([`LimitKind::ExportBytes`]). The dump spells
-/// out every stack by its frames' names, so a profile of many deep samples
-/// or long names can make far more text than its input was; the text made
-/// before the bound is dropped (and so is the time: each line costs at
-/// least what it adds). [`dump_json`] streams and is not bounded.
+/// [`MAX_EXPORT_BYTES`] long: past it, [`Error::LimitExceeded`]
+/// ([`LimitKind::ExportBytes`]) before anything is written
+/// ([`check_dump`]).
 pub fn dump(group: &ProfileGroup) -> Result<String> {
-    dump_within(group, crate::MAX_EXPORT_BYTES)
+    dump_within(group, MAX_EXPORT_BYTES)
 }
 
 /// [`dump`] with the bound `max`.
 fn dump_within(group: &ProfileGroup, max: u64) -> Result<String> {
-    let mut out = Bounded { v: Vec::new(), max: usize::try_from(max).unwrap_or(usize::MAX), over: false };
-    match dump_json(group, &mut out) {
-        Ok(()) => String::from_utf8(out.v).map_err(|e| Error::Internal { message: e.to_string() }),
-        Err(_) if out.over => {
-            Err(Error::LimitExceeded { limit: LimitKind::ExportBytes, max, value: max.saturating_add(1) })
-        }
-        Err(e) => Err(Error::Internal { message: e.to_string() }),
-    }
-}
-
-/// A `Vec` that refuses to grow past `max` bytes.
-struct Bounded {
-    v: Vec<u8>,
-    max: usize,
-    over: bool,
-}
-
-impl Write for Bounded {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.v.len().saturating_add(buf.len()) > self.max {
-            self.over = true;
-            return Err(std::io::Error::other("past the bound"));
-        }
-        self.v.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    let len = dump_len_within(group, max)?;
+    let mut out = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    dump_json(group, &mut out).map_err(|e| Error::Internal { message: e.to_string() })?;
+    String::from_utf8(out).map_err(|e| Error::Internal { message: e.to_string() })
 }
 
 #[cfg(test)]
@@ -173,11 +243,11 @@ mod tests {
     #[test]
     fn the_dump_is_bounded() {
         let mut g = GroupBuilder::new("test", &IngestLimits::default());
-        let (a, b) = (g.frame(Frame::new("a")).unwrap(), g.frame(Frame::new("b")).unwrap());
+        let (a, b) = (g.frame(Frame::new("a")).unwrap(), g.frame(Frame::new("b\"\u{1}\u{e9}")).unwrap());
         let mut p = g.sampled("p", ValueUnit::None);
         for k in 0..100 {
             let stack = if k % 2 == 0 { [a, b] } else { [b, a] };
-            p.push_stack(&stack, 1.0).unwrap();
+            p.push_stack(&stack, 1.5).unwrap();
         }
         g.push_profile(p.finish()).unwrap();
         let (group, _) = g.finish(0).unwrap();
@@ -185,11 +255,36 @@ mod tests {
         dump_json(&group, &mut whole).unwrap();
         let len = whole.len() as u64;
         assert!(len > 100 * 4, "{len}");
+        assert_eq!(check_dump(&group).unwrap(), len);
         assert_eq!(dump_within(&group, len).unwrap().as_bytes(), &whole[..]);
         assert_eq!(
             dump_within(&group, len - 1).unwrap_err(),
             Error::LimitExceeded { limit: LimitKind::ExportBytes, max: len - 1, value: len }
         );
+        // Stopped at the first line past the bound, with what it reached.
+        let Error::LimitExceeded { value, .. } = dump_within(&group, len / 2).unwrap_err() else { panic!() };
+        assert!(value > len / 2 && value < len / 2 + 20, "{value}");
         assert_eq!(dump(&group).unwrap().as_bytes(), &whole[..]);
+    }
+
+    /// 200 lines of 200 frames of a 64 KiB name: 2.6 GB of dump from one
+    /// name, counted (not spelled) to the bound, and refused.
+    #[test]
+    fn a_dump_of_long_names_is_refused_before_it_is_spelled() {
+        let mut g = GroupBuilder::new("test", &IngestLimits::default());
+        let long = g.frame(Frame::new("x".repeat(64 << 10))).unwrap();
+        let short = g.frame(Frame::new("s")).unwrap();
+        let mut p = g.sampled("p", ValueUnit::None);
+        for _ in 0..200 {
+            p.push_stack(&[long; 200], 1.0).unwrap();
+            p.push_stack(&[short], 1.0).unwrap();
+        }
+        g.push_profile(p.finish()).unwrap();
+        let (group, _) = g.finish(0).unwrap();
+        let line = 200 * ((64 << 10) + 1) as u64;
+        let Error::LimitExceeded { limit, max, value } = check_dump(&group).unwrap_err() else { panic!() };
+        assert_eq!((limit, max), (LimitKind::ExportBytes, MAX_EXPORT_BYTES));
+        assert!(value > MAX_EXPORT_BYTES && value < MAX_EXPORT_BYTES + line + 100, "{value}");
+        assert_eq!(dump(&group).unwrap_err(), Error::LimitExceeded { limit, max, value });
     }
 }

@@ -5,7 +5,7 @@ mod gzip;
 mod json;
 mod speedscope;
 
-pub use dump::{dump, dump_json, dump_stacks};
+pub use dump::{check_dump, dump, dump_json, dump_stacks};
 pub use json::write_number;
 pub use speedscope::{
     check_speedscope_export, speedscope_json_len, to_speedscope_gzip, to_speedscope_json, write_speedscope_json,
