@@ -11,6 +11,7 @@ use flamekit::{Error, ImportOptions, ImportReport, ProfileGroup};
 mod analyze;
 mod cmd;
 mod diff;
+mod interrupt;
 mod mcp;
 mod render;
 mod serve;
@@ -169,6 +170,7 @@ pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std:
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
         let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+        let pending = interrupt::Pending::new(tmp.path());
         // A file being replaced keeps its own permissions.
         if let Ok(previous) = std::fs::metadata(path) {
             tmp.as_file().set_permissions(previous.permissions()).map_err(io)?;
@@ -177,7 +179,7 @@ pub fn write_output_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std:
         write(&mut w).and_then(|()| w.flush()).map_err(io)?;
         drop(w);
         tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
+        pending.finish(|| tmp.persist(path)).map_err(|e| io(e.error))?;
         Ok(())
     }
 }

@@ -209,3 +209,57 @@ fn dump_is_bounded_before_it_writes() {
     assert!(stderr.contains("[limit_exceeded]") && stderr.contains("max_export_bytes"), "{stderr}");
     assert!(out.stdout.is_empty(), "{} bytes written", out.stdout.len());
 }
+
+/// A `convert` stopped by SIGINT or SIGTERM while it writes removes its
+/// temporary output file, leaves the target as it was (here: absent), and
+/// still ends by that signal. The input is a 340 KB `.cpuprofile` of 40,000
+/// samples, every other one at the end of a 1,000-deep chain, whose export
+/// spells 20 million frame indices (78 MB): the signal is sent once the
+/// temporary file has appeared.
+#[cfg(unix)]
+#[test]
+fn a_stopped_convert_removes_its_temporary_file() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let d = dir("signal");
+    let input = d.path().join("deep.cpuprofile");
+    let nodes: Vec<String> = (1..=1001)
+        .map(|id| {
+            let name = if id == 1 { "(root)".to_string() } else { format!("f{id}") };
+            let children = if id < 1001 { format!("[{}]", id + 1) } else { "[]".into() };
+            format!(
+                r#"{{"id":{id},"callFrame":{{"functionName":"{name}","scriptId":"1","url":"a.js","lineNumber":{id},"columnNumber":0}},"hitCount":0,"children":{children}}}"#
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{"nodes":[{}],"startTime":0,"endTime":40000,"samples":[{}],"timeDeltas":[{}]}}"#,
+        nodes.join(","),
+        vec!["1001,2"; 20_000].join(","),
+        vec!["1"; 40_000].join(","),
+    );
+    std::fs::write(&input, json).unwrap();
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let target = out.join("deep.speedscope.json");
+    for (signal, name) in [(2, "INT"), (15, "TERM")] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+            .args(["convert", "-q", input.to_str().unwrap(), "-o", target.to_str().unwrap()])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let listed = || -> Vec<String> {
+            std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+        };
+        let start = std::time::Instant::now();
+        while listed().is_empty() && start.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let seen = listed();
+        assert!(seen.len() == 1 && seen[0].starts_with(".flamekit-"), "{seen:?}");
+        let kill = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(signal), "{status:?}: the signal came after the output was written");
+        assert_eq!(listed(), Vec::<String>::new(), "SIG{name}");
+    }
+}
