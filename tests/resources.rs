@@ -511,6 +511,12 @@ fn attack_input(case: &str) -> Vec<u8> {
         "cpuprofile_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
         "render_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
+        "render_left_heavy_deep_paths" => {
+            // 100 samples, each its own path 40,000 frames deep: 4 million
+            // stack nodes, each a hundredth of the width.
+            let deep = ";a".repeat(40_000);
+            (0..100).map(|k| format!("x{k}{deep} 1\n")).collect::<String>().into_bytes()
+        }
         "callgrind_callers_of_a_chain" => callgrind_callers_of_a_chain(8_000),
         "jfr_fieldless_frames" => common::data("jfr/empty-frames.jfr"),
         "stackprof_gc_after_a_deep_stack" => {
@@ -619,6 +625,12 @@ fn attack(case: &str, input: &[u8]) -> String {
                     let p = &g.profiles()[0];
                     let flamekit::ProfileData::Sampled { stacks, .. } = p.data() else { panic!("sampled") };
                     assert_eq!((p.sample_count(), stacks.len(), stacks.max_depth()), (30_000, 60_000, 30_000));
+                }
+                "render_left_heavy_deep_paths" => {
+                    assert_eq!(g.profiles()[0].sample_count(), 100);
+                    let opts = flamekit::RenderOptions { view: flamekit::View::LeftHeavy, ..Default::default() };
+                    let png = flamekit::render_png(&g, &opts).unwrap();
+                    assert!(png.starts_with(b"\x89PNG"));
                 }
                 "render_alternating_chains" => {
                     let png = flamekit::render_png(&g, &flamekit::RenderOptions::default()).unwrap();
@@ -833,6 +845,15 @@ fn attack_cpuprofile_alternating_deep_chains() {
 #[test]
 fn attack_render_alternating_deep_chains() {
     check_attack("render_alternating_chains", &["ok"], 256.0);
+}
+
+/// The merged flame graph of 100 paths 40,000 deep (8 MB of collapsed
+/// stacks): each path is a hundredth of the width, so wide enough to draw,
+/// and its whole depth was laid out as a tree (1 GB and 8 s in release for
+/// 200,000-deep paths); the tree now stops at the last row drawn.
+#[test]
+fn attack_render_left_heavy_deep_paths() {
+    check_attack("render_left_heavy_deep_paths", &["ok"], 160.0);
 }
 
 /// The same under (program), whose stack goes on top of the stack before

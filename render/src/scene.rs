@@ -762,9 +762,10 @@ fn left_heavy_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions
     let (h, title_h, row_h) = (b.d.h, b.d.title_h, b.d.row_h);
     b.axis(title_h, 0.0, total, unit, (top, h));
     b.depth_labels(k, rows.min(needed), &|r| top + r as i32 * row_h);
-    // Only nodes a pixel wide or more are laid out (`layout` stops at the
-    // first narrower child): the others are left out of the tree.
-    let drawn = merged.drawn(|w| !narrower_than_a_pixel(w, scale));
+    // Only nodes a pixel wide or more, in the rows drawn, are laid out
+    // (`layout` stops at the first narrower child and at its last row):
+    // the others are left out of the tree.
+    let drawn = merged.drawn(|w| !narrower_than_a_pixel(w, scale), k.saturating_add(rows));
     b.layout(&drawn, false, k, rows, &|r| top + r as i32 * row_h, scale);
     total
 }

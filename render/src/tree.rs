@@ -329,23 +329,27 @@ impl MergedTotals<'_> {
         down
     }
 
-    /// The tree of the nodes whose total `keep` takes, and whose parent it
-    /// takes (so whose every caller it takes), with children indexed: the
-    /// nodes a view that stops at the calls it leaves out can reach. Their
-    /// order and totals are [`merged`]'s.
-    pub(crate) fn drawn(self, keep: impl Fn(f64) -> bool) -> Tree {
+    /// The tree of the nodes at most `max_depth` deep (the root's children
+    /// are at depth 1) whose total `keep` takes, and whose parent it takes
+    /// (so whose every caller it takes), with children indexed: the nodes a
+    /// view that stops at the calls it leaves out, and at its last row, can
+    /// reach. Their order and totals are [`merged`]'s.
+    pub(crate) fn drawn(self, keep: impl Fn(f64) -> bool, max_depth: usize) -> Tree {
         let mut t = Tree::with_root(ROOT_FRAME);
         t.total[0] = self.total[0];
-        // The kept nodes' ids in `t` (few: a view keeps what it can draw).
-        let mut kept: HashMap<u32, u32> = HashMap::from([(0, 0)]);
+        // The kept nodes' ids in `t` and their depths (few: a view keeps
+        // what it can draw, however deep or wide the profile).
+        let mut kept: HashMap<u32, (u32, u32)> = HashMap::from([(0, (0, 0))]);
         for (i, &w) in self.total.iter().enumerate().skip(1) {
             if !keep(w) {
                 continue;
             }
-            if let Some(&p) = kept.get(&(self.parent(i) as u32)) {
-                let id = t.push(p, self.frame(i));
-                t.total[id as usize] = w;
-                kept.insert(i as u32, id);
+            if let Some(&(p, depth)) = kept.get(&(self.parent(i) as u32)) {
+                if (depth as usize) < max_depth {
+                    let id = t.push(p, self.frame(i));
+                    t.total[id as usize] = w;
+                    kept.insert(i as u32, (id, depth + 1));
+                }
             }
         }
         t.index_children();
@@ -508,17 +512,28 @@ mod tests {
         let parts = |t: &Tree| (t.frame.clone(), t.parent.clone(), t.total.clone());
         // Keeping everything gives the merged tree, node for node.
         for (ws, we) in [(0.0, 6.5), (2.0, 4.5), (6.2, 9.0)] {
-            assert_eq!(parts(&merged_totals(p, ws, we).drawn(|_| true)), parts(&merged(p, ws, we)), "[{ws}, {we})");
+            assert_eq!(
+                parts(&merged_totals(p, ws, we).drawn(|_| true, usize::MAX)),
+                parts(&merged(p, ws, we)),
+                "[{ws}, {we})"
+            );
         }
         let m = merged_totals(p, 0.0, 6.5);
         assert_eq!((m.total(), m.deepest), (6.5, 4));
-        let t = m.drawn(|w| w >= 1.0);
+        let t = m.drawn(|w| w >= 1.0, usize::MAX);
         assert_eq!(t.len(), 5, "the root, main, a, b and c; not d (0.5) nor e");
         assert_eq!(by_path(&t, &g, &["main", "a", "b"]), 5.0);
         assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
         assert_eq!(by_path(&t, &g, &["main", "a"]), 5.5);
+        // Nothing deeper than the depth given: main and a (depth 2), not
+        // b; all of them at depth 3 (e, at 4, is narrower anyway).
+        let t = merged_totals(p, 0.0, 6.5).drawn(|_| true, 2);
+        assert_eq!(t.len(), 4, "the root, main, a and c");
+        assert_eq!(by_path(&t, &g, &["main", "a"]), 5.5);
+        assert_eq!(merged_totals(p, 0.0, 6.5).drawn(|w| w >= 1.0, 3).len(), 5);
+        assert_eq!(merged_totals(p, 0.0, 6.5).drawn(|_| true, 0).len(), 1, "the root");
         // b is taken, but not its caller a: left out with it.
-        let t = merged_totals(p, 0.0, 6.5).drawn(|w| w != 5.5);
+        let t = merged_totals(p, 0.0, 6.5).drawn(|w| w != 5.5, usize::MAX);
         assert_eq!(t.len(), 3, "the root, main and c");
         assert_eq!(by_path(&t, &g, &["main", "c"]), 1.0);
         // The deepest node with weight in the window.
@@ -536,7 +551,7 @@ mod tests {
         for (ws, we, deepest) in [(0.0, 6.0, 3), (3.0, 4.0, 2), (6.0, 6.5, 4), (6.5, 7.0, 0)] {
             assert_eq!(merged_totals(pe, ws, we).deepest, deepest, "[{ws}, {we})");
         }
-        let t = merged_totals(pe, 0.0, 6.5).drawn(|w| w >= 1.0);
+        let t = merged_totals(pe, 0.0, 6.5).drawn(|w| w >= 1.0, usize::MAX);
         assert_eq!(t.len(), 5);
         assert_eq!(by_path(&t, &ge, &["main", "a", "b"]), 5.0);
     }
