@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use super::json::{write_number, write_str};
+use super::json::{write_number, write_str, Counter};
 use crate::error::{Error, LimitKind, Result};
 use crate::model::{FrameId, Profile, ProfileGroup, WalkEvent};
 use crate::MAX_EXPORT_BYTES;
@@ -80,32 +80,6 @@ impl<W: Write> StackLines<W> for Spelled {
     }
 }
 
-/// Counts bytes, and stops the dump (with an error) past `max`.
-struct Counter {
-    n: u64,
-    max: u64,
-}
-
-impl Counter {
-    fn add(&mut self, n: u64) -> io::Result<()> {
-        self.n = self.n.saturating_add(n);
-        if self.n > self.max {
-            return Err(io::Error::other("past the bound"));
-        }
-        Ok(())
-    }
-}
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.add(buf.len() as u64)?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Lines counted from their frames' escaped name lengths, each counted
 /// once: a line costs its depth, not its text. Names, `;` and the weight
 /// are one JSON string, and no separator needs escaping, so a line's
@@ -121,7 +95,7 @@ impl StackLines<Counter> for Counted {
         for &fr in stack {
             let known = &mut self.names[fr as usize];
             len += *known.get_or_insert_with(|| {
-                let mut c = Counter { n: 0, max: u64::MAX };
+                let mut c = Counter::unbounded();
                 let _ = write_str(&mut c, &group.frame(fr).name);
                 c.n - 2
             });
@@ -153,7 +127,7 @@ pub fn check_dump(group: &ProfileGroup) -> Result<u64> {
 
 /// [`check_dump`] with the bound `max`.
 fn dump_len_within(group: &ProfileGroup, max: u64) -> Result<u64> {
-    let mut count = Counter { n: 0, max };
+    let mut count = Counter::within(max);
     match write_dump(group, &mut count, &mut Counted { names: vec![None; group.frames().len()] }) {
         Ok(()) => Ok(count.n),
         Err(_) => Err(Error::LimitExceeded { limit: LimitKind::ExportBytes, max, value: count.n }),

@@ -17,3 +17,43 @@ pub fn write_number<W: Write + ?Sized>(w: &mut W, x: f64) -> io::Result<()> {
 pub(crate) fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
     serde_json::to_writer(&mut *w, s).map_err(io::Error::from)
 }
+
+/// Counts the bytes written to it, and fails a write (with an error) that
+/// would take the count past `max`: the exports' lengths, found without
+/// the text.
+pub(crate) struct Counter {
+    /// Bytes counted so far.
+    pub(crate) n: u64,
+    max: u64,
+}
+
+impl Counter {
+    /// A counter with no bound.
+    pub(crate) fn unbounded() -> Counter {
+        Counter::within(u64::MAX)
+    }
+
+    /// A counter that fails past `max` bytes.
+    pub(crate) fn within(max: u64) -> Counter {
+        Counter { n: 0, max }
+    }
+
+    /// Count `n` bytes not written; fails past the bound.
+    pub(crate) fn add(&mut self, n: u64) -> io::Result<()> {
+        self.n = self.n.saturating_add(n);
+        if self.n > self.max {
+            return Err(io::Error::other("past the bound"));
+        }
+        Ok(())
+    }
+}
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.add(buf.len() as u64)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

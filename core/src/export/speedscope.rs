@@ -1,7 +1,7 @@
 use std::io::{self, Write};
 
 use super::gzip;
-use super::json::{write_number, write_str};
+use super::json::{write_number, write_str, Counter};
 use crate::error::{Error, LimitKind, Result};
 use crate::model::{EventKind, FrameId, ProfileData, ProfileGroup, StackId, StackTable, NO_STACK};
 
@@ -25,10 +25,10 @@ pub fn write_speedscope_json<W: Write>(group: &ProfileGroup, out: W) -> io::Resu
 /// counted once, from its parent's, so the count costs the stack nodes,
 /// samples, events and frames, not the depth of every sample.
 pub fn speedscope_json_len(group: &ProfileGroup) -> u64 {
-    let mut count = Counter(0);
-    // Writing to a counter cannot fail.
+    let mut count = Counter::unbounded();
+    // Writing to an unbounded counter cannot fail.
     let _ = write_group(group, &mut count, &mut Counted { table: None, lens: Vec::new() });
-    count.0
+    count.n
 }
 
 /// Most bytes of text the in-memory exports ([`to_speedscope_json`],
@@ -63,19 +63,6 @@ impl<W: Write> SampleStacks<W> for Spelled {
     }
 }
 
-/// Counts bytes.
-struct Counter(u64);
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The text length of each node's stack, for the table they were counted
 /// for (profiles of one pprof file share their table).
 struct Counted {
@@ -98,8 +85,7 @@ impl SampleStacks<Counter> for Counted {
             }
             self.table = Some(stacks as *const StackTable);
         }
-        w.0 += self.lens[s as usize];
-        Ok(())
+        w.add(self.lens[s as usize])
     }
 }
 
