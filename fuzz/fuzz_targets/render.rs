@@ -32,7 +32,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         title: head[5] & 2 == 0,
         axes: head[5] & 4 == 0,
         palette: Palette::ALL[(head[3] % 4) as usize],
-        start_depth: (head[2] / 3 % 8) as usize,
+        // Mostly a few rows; at times far past any profile's depth.
+        start_depth: match head[2] / 3 % 11 {
+            8 => usize::MAX,
+            9 => 1 << 63,
+            10 => 1 << 32,
+            d => d as usize,
+        },
         start_time_ms: (head[6] > 230).then(|| (head[6] - 230) as f64),
         ..Default::default()
     };

@@ -637,7 +637,8 @@ impl<'a> Builder<'a> {
         let limit = skip.saturating_add(rows);
         while let Some((n, row, x)) = todo.pop() {
             let tw = t.total.get(n as usize).copied().unwrap_or(0.0);
-            if row >= skip as isize {
+            // `row` is -1 for a root not drawn; `skip` may be past isize.
+            if usize::try_from(row).is_ok_and(|r| r >= skip) {
                 let p0 = (x * scale).round();
                 let p1 = ((x + tw) * scale).round().max(p0 + 1.0);
                 let f = t.frame.get(n as usize).copied().unwrap_or(tree::ROOT_FRAME);
@@ -1195,6 +1196,27 @@ mod tests {
             assert!(t.last().unwrap().contains("from depth 2"), "{t:?}");
             // Depth labels: row 3 of the chart is depth 5.
             assert!(t.iter().any(|x| x == "5") || !t.iter().any(|x| x == "0"), "{t:?}");
+        }
+    }
+
+    /// A start depth past the deepest row draws no box, however large
+    /// (past `isize::MAX` it once drew the whole tree, the root included,
+    /// and overflowed in debug builds).
+    #[test]
+    fn a_start_depth_past_the_deepest_row_draws_no_box() {
+        let g = group(&[(&["main", "a", "b"], 1.0), (&["main", "c"], 2.0)]);
+        let diff = flamekit_core::diff(&g, &g, &Default::default()).unwrap();
+        // From depth 2, b is the one box left; from 3, none.
+        for (start_depth, expected) in [(2, 1), (3, 0), (4, 0), (1000, 0), (1 << 63, 0), (usize::MAX, 0)] {
+            for view in [View::TimeOrder, View::LeftHeavy] {
+                let o =
+                    RenderOptions { width: 400, height: 200, view: view.clone(), start_depth, ..Default::default() };
+                let boxes = rects(&build(&g, &o).unwrap()).into_iter().filter(|x| x.3.is_some()).count();
+                assert_eq!(boxes, expected, "{view:?} from depth {start_depth}");
+            }
+            let o = RenderOptions { width: 400, height: 200, start_depth, ..Default::default() };
+            let boxes = rects(&build_diff(&diff, &g, &o).unwrap()).into_iter().filter(|x| x.3.is_some()).count();
+            assert_eq!(boxes, expected, "diff from depth {start_depth}");
         }
     }
 
