@@ -673,3 +673,32 @@ fn golden_png_hashes() {
         files.join("\n")
     );
 }
+
+/// A stack deeper than the image's rows can count in pixels (16 million
+/// frames at 8 device pixels a CSS pixel: 2.3 billion pixels of rows) with
+/// an auto height: the image is as tall as the height allows. Its content
+/// height overflowed `i32` (a panic in debug builds, a wrapped height in
+/// release). Such depths need a raised `max_stack_depth`.
+#[test]
+fn an_auto_height_past_what_pixels_count_is_capped() {
+    let depth = 16_000_000usize;
+    let limits = flamekit::IngestLimits { max_stack_depth: u64::MAX, ..Default::default() };
+    let mut g = flamekit::GroupBuilder::new("deep", &limits);
+    let a = g.frame(flamekit::Frame::new("a")).unwrap();
+    let mut p = g.sampled("p", flamekit::ValueUnit::None);
+    p.push_stack(&vec![a; depth], 1.0).unwrap();
+    g.push_profile(p.finish()).unwrap();
+    let (g, _) = g.finish(0).unwrap();
+    for view in [View::TimeOrder, View::LeftHeavy] {
+        let o = RenderOptions {
+            auto_height: true,
+            device_pixel_ratio: 8.0,
+            width: 100,
+            height: 100,
+            view: view.clone(),
+            ..Default::default()
+        };
+        let img = Image::decode(&png(&g, &o));
+        assert_eq!((img.width, img.height), (800, 800), "{view:?}");
+    }
+}

@@ -78,6 +78,13 @@ impl Dims {
         (self.w - self.left).max(0)
     }
 
+    /// The y below `rows` rows that start at `top`, saturating: a profile
+    /// may be deeper than pixels can count (millions of rows at a high
+    /// device pixel ratio), and an auto height is capped anyway.
+    fn below_rows(&self, top: i32, rows: usize) -> i32 {
+        top.saturating_add(i32::try_from(rows).unwrap_or(i32::MAX).saturating_mul(self.row_h))
+    }
+
     /// Rows of `row_h` that fit below `top`.
     fn rows_below(&self, top: i32) -> usize {
         if self.h > top {
@@ -424,7 +431,7 @@ impl<'a> Builder<'a> {
         let d = &mut self.d;
         if d.auto_height {
             let least = d.title_h + d.axis_h + 3 * d.row_h;
-            d.h = (content + d.pad).max(least).min(d.h_max);
+            d.h = content.saturating_add(d.pad).max(least).min(d.h_max);
         }
     }
 
@@ -724,7 +731,7 @@ fn time_order_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions
     let k = o.start_depth;
     let needed = max_depth(p).saturating_sub(k);
     let top = b.d.title_h + b.d.axis_h;
-    b.fit_height(top + needed as i32 * b.d.row_h);
+    b.fit_height(b.d.below_rows(top, needed));
     let rows = b.d.rows_below(top);
     b.gutter_for(k + rows.min(needed).saturating_sub(1));
     let Some(scale) = scale_of(&b.d, win.end - win.start) else {
@@ -753,7 +760,7 @@ fn left_heavy_view(b: &mut Builder, p: &Profile, win: &Window, o: &RenderOptions
     header.set_amount(total, unit, win);
     let needed = merged.deepest.saturating_sub(k);
     let top = b.d.title_h + b.d.axis_h;
-    b.fit_height(top + needed as i32 * b.d.row_h);
+    b.fit_height(b.d.below_rows(top, needed));
     let rows = b.d.rows_below(top);
     b.gutter_for(k + rows.min(needed).saturating_sub(1));
     let Some(scale) = scale_of(&b.d, total) else {
@@ -905,7 +912,7 @@ pub(crate) fn build_diff(diff: &ProfileDiff, names: &ProfileGroup, o: &RenderOpt
     let k = o.start_depth;
     let needed = tree::depth_of(&tree).saturating_sub(k);
     let top = d.title_h + d.axis_h;
-    b.fit_height(top + needed as i32 * d.row_h);
+    b.fit_height(b.d.below_rows(top, needed));
     let rows = b.d.rows_below(top);
     b.gutter_for(k + rows.min(needed).saturating_sub(1));
     match scale_of(&b.d, total) {
