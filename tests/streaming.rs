@@ -165,6 +165,47 @@ fn non_streamable_formats_are_refused_with_a_typed_error() {
     assert!(e.to_string().contains("collapsed (streaming)"), "{e}");
 }
 
+/// A reader of `main;aaaa…` that never ends, counting what it gave, and
+/// failing the test past `most` bytes.
+struct Endless {
+    given: u64,
+    most: u64,
+}
+
+impl Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        assert!(self.given <= self.most, "read {} bytes of an endless input", self.given);
+        let head = b"main;";
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = head.get(self.given as usize + i).copied().unwrap_or(b'a');
+        }
+        self.given += buf.len() as u64;
+        Ok(buf.len())
+    }
+}
+
+/// Chunk and record sizes past what memory holds (`usize::MAX`) are taken
+/// as the input's bound: no allocation of that size (a capacity overflow
+/// panic before), and an endless line stops at `max_input_bytes` with
+/// `limit_exceeded` (it was read on without bound).
+#[test]
+fn chunk_and_record_sizes_are_bounded_by_the_input_limit() {
+    let limits = IngestLimits { max_input_bytes: 1 << 20, ..Default::default() };
+    for (chunk_bytes, max_record_bytes) in [(usize::MAX, usize::MAX), (8 << 20, usize::MAX), (usize::MAX, 0)] {
+        let opts =
+            StreamOptions { import: ImportOptions { limits, ..Default::default() }, chunk_bytes, max_record_bytes };
+        let mut endless = Endless { given: 0, most: 4 << 20 };
+        let e = import_reader(&mut endless, &opts, &mut |_| {}).unwrap_err();
+        assert_eq!(e.code(), "limit_exceeded", "{chunk_bytes} {max_record_bytes}: {e}");
+        assert!(e.to_string().contains("max_input_bytes"), "{e}");
+        assert!(endless.given <= (1 << 20) + (128 << 10), "{} bytes read", endless.given);
+        // A whole input under the bound imports as with the default sizes.
+        let input = "main;a 1\nmain;b 2\n".repeat(1000);
+        let (g, _) = import_reader(input.as_bytes(), &opts, &mut |_| {}).unwrap();
+        assert_eq!(g.profiles()[0].total_weight(), 3000.0);
+    }
+}
+
 /// Generates collapsed lines on the fly from a fixed set of 5,000 distinct
 /// stacks (what a long profiling run looks like), up to `remaining` bytes.
 struct Generated {

@@ -257,17 +257,25 @@ fn stream_text<R: Read>(
     inflated_max: Option<u64>,
 ) -> Result<(ProfileGroup, ImportReport)> {
     let limits = opts.import.limits;
-    let chunk_bytes = opts.chunk_bytes.max(4096);
-    let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes + 64 * 1024);
+    // No chunk or record is longer than the input may be: the buffer never
+    // holds more than `max_input_bytes` + 1, whatever the sizes asked for.
+    let input_cap = usize::try_from(limits.max_input_bytes.saturating_add(1)).unwrap_or(usize::MAX).max(4096);
+    let chunk_bytes = opts.chunk_bytes.clamp(4096, input_cap);
+    // Room for a chunk if there is room: a size no allocator gives grows
+    // the buffer as the input comes instead.
+    let mut buf: Vec<u8> = Vec::new();
+    let _ = buf.try_reserve(chunk_bytes.saturating_add(64 * 1024));
     let mut more = fill(&mut r, &mut buf, chunk_bytes)?;
     // The most the buffer holds to take in one record longer than a chunk.
-    let record_max = opts.max_record_bytes.max(chunk_bytes);
+    let record_max = opts.max_record_bytes.clamp(chunk_bytes, input_cap);
     // A first line longer than the chunk (a deep stack): read on to its
     // end, up to that, so that detection judges a whole line.
     while more && buf.len() < record_max && memchr::memchr(b'\n', &buf).is_none() {
         let want = buf.len().saturating_mul(2).min(record_max);
         more = fill(&mut r, &mut buf, want)?;
     }
+    // A first line past the input's bound.
+    limits.check(LimitKind::InputBytes, buf.len() as u64)?;
     let window = buf.len().min(64 * 1024);
     let head = match line_record_end(&buf[..window]) {
         Some(end) if more || window < buf.len() => &buf[..end],
@@ -321,6 +329,7 @@ fn stream_text<R: Read>(
         let Some(end) = end.filter(|&e| e > 0) else {
             // One record longer than the chunk: read more, up to the bound.
             if buf.len() >= record_max {
+                limits.check(LimitKind::InputBytes, (total + buf.len() as u64).saturating_add(map_bytes))?;
                 return Err(Error::InvalidProfile {
                     format: format.id(),
                     location: Location::Line(acc.lines_before + 1).to_string(),
