@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::upload::{printable, DenyCode, Verdict};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// HTML elements act outside the drawing wherever they are (a `<meta>`
+/// refresh navigates, a `<form>` submits): none is a flamegraph's.
+const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
 /// Rules for [`validate_svg`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,7 +55,9 @@ const ANIMATIONS: &[&str] = &["set", "animate", "animatetransform", "animatemoti
 /// - a root element other than `<svg>` (in the SVG namespace or none);
 /// - `<script>`, `<foreignObject>`, and elements that embed or run content
 ///   (`iframe`, `embed`, `object`, `handler`, `listener`), in any namespace
-///   and any letter case; any element inside a `<style>` (CSS is text);
+///   and any letter case; any element in the XHTML namespace (a `<meta>`
+///   refresh navigates, a `<form>` submits); any element inside a
+///   `<style>` (CSS is text);
 /// - animation elements (`set`, `animate`, ...) that target a link or an
 ///   event-handler attribute;
 /// - event-handler attributes: any attribute whose name starts with `on`;
@@ -163,6 +168,9 @@ fn check_element(doc: &Document, node: Node) -> Option<Verdict> {
     }
     if FORBIDDEN_ELEMENTS.iter().any(|f| is(f)) {
         return deny(DenyCode::SvgForbiddenElement, format!("{} is not allowed", element()));
+    }
+    if node.tag_name().namespace() == Some(XHTML_NS) {
+        return deny(DenyCode::SvgForbiddenElement, format!("HTML {} is not allowed", element()));
     }
     if ANIMATIONS.iter().any(|f| is(f)) {
         let target = node.attributes().find(|a| a.name().eq_ignore_ascii_case("attributeName")).map(|a| a.value());
@@ -422,6 +430,18 @@ mod tests {
                 "<script>",
             ),
             (format!("{HEAD}<foreignObject><div/></foreignObject></svg>"), "svg_foreign_object", "<foreignObject>"),
+            (
+                format!(
+                    r#"{HEAD}<meta xmlns="http://www.w3.org/1999/xhtml" http-equiv="refresh" content="0;url=https://evil/"/></svg>"#
+                ),
+                "svg_forbidden_element",
+                "HTML element <meta>",
+            ),
+            (
+                format!(r#"{HEAD}<h:form xmlns:h="http://www.w3.org/1999/xhtml" action="https://evil/"/></svg>"#),
+                "svg_forbidden_element",
+                "HTML element <form>",
+            ),
             (format!(r#"{HEAD}<g onclick="x()"/></svg>"#), "svg_event_handler", "`onclick` of <g>"),
             (r#"<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>"#.to_owned(), "svg_event_handler", "`onload`"),
             (
