@@ -981,3 +981,41 @@ fn every_corpus_file_stays_within_the_memory_bound() {
         worst.0, worst.1
     );
 }
+
+/// `import_file` on what has no size up front (a FIFO here; `/dev/zero`, a
+/// file still growing) reads at most `max_input_bytes` + 1: 4 MiB offered
+/// with a 1 MiB limit is `limit_exceeded`, not read whole (`/dev/zero` was
+/// read until memory ran out: an MCP tool call or a binding's `import_file`
+/// on it took the host down).
+#[cfg(unix)]
+#[test]
+fn import_file_reads_at_most_the_limit_from_a_pipe() {
+    use std::io::Write as _;
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("profile.txt");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            let line = b"main;work 1\n".repeat(1 << 10);
+            let mut written = 0usize;
+            while written < 4 << 20 && f.write_all(&line).is_ok() {
+                written += line.len();
+            }
+            written
+        })
+    };
+    let limits = IngestLimits { max_input_bytes: 1 << 20, ..Default::default() };
+    let e = flamekit::import_file(&fifo, &ImportOptions { limits, ..Default::default() }).unwrap_err();
+    assert_eq!(
+        e,
+        flamekit::Error::LimitExceeded { limit: LimitKind::InputBytes, max: 1 << 20, value: (1 << 20) + 1 },
+        "{e}"
+    );
+    // The reader stopped: the writer saw the pipe closed before 4 MiB.
+    assert!(writer.join().unwrap() < 4 << 20);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
