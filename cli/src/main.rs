@@ -200,12 +200,15 @@ fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Res
     }
 }
 
-/// Read `--source-map` files; each map is named by its path as given.
+/// Read `--source-map` files; each map is named by its path as given. Read
+/// as inputs are (their bytes count toward the same limit): one past
+/// `max_input_bytes` is refused without reading it all.
 fn source_maps(paths: &[PathBuf]) -> Result<Vec<flamekit::SourceMapInput>, Error> {
+    let max = flamekit::IngestLimits::default().max_input_bytes;
     paths
         .iter()
         .map(|p| {
-            let bytes = std::fs::read(p).map_err(|e| Error::Io { message: format!("{}: {e}", p.display()) })?;
+            let bytes = read_input(p, max)?;
             Ok(flamekit::SourceMapInput::new(p.display().to_string(), bytes))
         })
         .collect()

@@ -263,3 +263,41 @@ fn a_stopped_convert_removes_its_temporary_file() {
         assert_eq!(listed(), Vec::<String>::new(), "SIG{name}");
     }
 }
+
+/// A `--source-map` is read as an input is: a FIFO that never ends (as
+/// `/dev/zero` would) is refused with `limit_exceeded` after
+/// `max_input_bytes` + 1 bytes; it was read whole.
+#[cfg(unix)]
+#[test]
+fn a_source_map_is_read_within_the_input_limit() {
+    let d = dir("map-fifo");
+    let profile = d.path().join("p.txt");
+    std::fs::write(&profile, "main;work 1\n").unwrap();
+    let fifo = d.path().join("app.min.js.map");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            let chunk = vec![b' '; 1 << 20];
+            let mut written: u64 = 0;
+            // 512 MiB offered; the reader stops after 256 MiB + 1 byte.
+            for _ in 0..512 {
+                if f.write_all(&chunk).is_err() {
+                    break;
+                }
+                written += chunk.len() as u64;
+            }
+            written
+        })
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_flamekit"))
+        .args(["top", "-q", profile.to_str().unwrap(), "--source-map", fifo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let written = writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("[limit_exceeded]") && stderr.contains("max_input_bytes"), "{stderr}");
+    assert!(written < 512 << 20, "the CLI stopped reading: {written} bytes written");
+}
