@@ -511,6 +511,10 @@ fn attack_input(case: &str) -> Vec<u8> {
         "cpuprofile_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
         "cpuprofile_program_chain" => cpuprofile_alternating_chains(20_000, 20_000, true),
         "render_alternating_chains" => cpuprofile_alternating_chains(20_000, 20_000, false),
+        "svg_open_calls" => {
+            format!(r#"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="{}"/></svg>"#, "x(".repeat(250_000))
+                .into_bytes()
+        }
         "render_left_heavy_deep_paths" => {
             // 100 samples, each its own path 40,000 frames deep: 4 million
             // stack nodes, each a hundredth of the width.
@@ -554,6 +558,11 @@ fn attack_input(case: &str) -> Vec<u8> {
 /// What one attack does with its input: the import's error code or "ok"
 /// (after checking what an accepted result must satisfy).
 fn attack(case: &str, input: &[u8]) -> String {
+    if case.starts_with("svg_") {
+        // An upload policy check, not an import: the verdict's code.
+        let v = flamekit::validate_svg(input, &flamekit::SvgPolicy::default());
+        return v.code().map_or("allow", |c| c.as_str()).into();
+    }
     let opts = ImportOptions::default();
     let result = match case {
         "sniff_bomb_small_limit" => {
@@ -980,6 +989,15 @@ fn every_corpus_file_stays_within_the_memory_bound() {
         "baseline {base:.1} MiB; largest peak ÷ inflated size of the files over 256 KiB: {:.1}× ({})",
         worst.0, worst.1
     );
+}
+
+/// `validate_svg` on an attribute of 250,000 calls without a `)`
+/// (`x(x(x(…`, 500 KB): each call's text was read to its end, 3.6 s
+/// of CPU here (10 MiB, the policy's default bound: about half an hour);
+/// the text is now read once.
+#[test]
+fn attack_svg_attribute_of_open_calls() {
+    check_attack("svg_open_calls", &["allow"], 64.0);
 }
 
 /// `import_file` on what has no size up front (a FIFO here; `/dev/zero`, a

