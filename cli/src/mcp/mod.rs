@@ -86,7 +86,7 @@ fn render_props() -> serde_json::Map<String, Value> {
         "height": {"type": "number", "description": "Image height in pixels.", "default": 800},
         "startTimeMs": {"type": "number", "description": "Start of the time window, ms from the profile start."},
         "endTimeMs": {"type": "number", "description": "End of the time window, ms from the profile start."},
-        "startDepth": {"type": "number", "description": "First stack depth shown (only 0 today)."},
+        "startDepth": {"type": "number", "description": "First stack depth shown: the outermost rows above it are skipped.", "default": 0},
         "mode": {"type": "string", "enum": ["light", "dark"], "default": "light", "description": "Colour mode."},
     });
     match v {
