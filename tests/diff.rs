@@ -47,6 +47,24 @@ fn doubled_function_ranks_first() {
     assert!(node.after_total > node.before_total);
 }
 
+/// A profile whose samples all weigh 0 after (or before): nothing to scale
+/// to, so the before weights stay as they are. Scaled to an after total of
+/// 0 they were all 0, and every function read as unchanged.
+#[test]
+fn an_empty_total_is_not_scaled_to() {
+    let some = sampled(&[(&["main", "a"], 3.0), (&["main", "b"], 1.0)]);
+    let none = sampled(&[(&["main", "a"], 0.0), (&["main", "b"], 0.0)]);
+    let gone = diff(&some, &none, &DiffOptions::default()).unwrap();
+    assert_eq!((gone.scale, gone.before_total, gone.after_total), (1.0, 4.0, 0.0));
+    let a = gone.functions.iter().find(|f| f.name == "a").unwrap();
+    assert_eq!((a.before_self, a.after_self, a.delta_self()), (3.0, 0.0, -3.0));
+    assert!(!gone.is_zero());
+    let came = diff(&none, &some, &DiffOptions::default()).unwrap();
+    assert_eq!(came.scale, 1.0);
+    let a = came.functions.iter().find(|f| f.name == "a").unwrap();
+    assert_eq!((a.before_self, a.after_self), (0.0, 3.0));
+}
+
 /// A group of one sampled profile of `stacks` (frame names, weight).
 fn sampled(stacks: &[(&[&str], f64)]) -> flamekit::ProfileGroup {
     let mut g = flamekit::GroupBuilder::new("test", &flamekit::IngestLimits::default());

@@ -174,7 +174,8 @@ def close(a, b):
 def derive_diff(case):
     """Function weights of the two active profiles, matched by name (the
     inputs here have no file names and no recursion), scaled like the library
-    documents: before x after_total/before_total when normalising."""
+    documents: before x after_total/before_total when normalising, unless
+    either total is 0 (nothing to scale to)."""
     opts = case.get("options", {})
     sides = []
     for key, idx_key in (("before", "before_profile"), ("after", "after_profile")):
@@ -182,7 +183,8 @@ def derive_diff(case):
         sides.append(got["profiles"][opts.get(idx_key, got["active"])])
     (b, a) = sides
     normalize = opts.get("normalize", True) or b["unit"] != a["unit"]
-    scale = a["total_weight"] / b["total_weight"] if normalize and b["total_weight"] > 0 else 1.0
+    both = b["total_weight"] > 0 and a["total_weight"] > 0
+    scale = a["total_weight"] / b["total_weight"] if normalize and both else 1.0
     names = list(b["frames"]) + [f for f in a["frames"] if f not in b["frames"]]
     funcs = {}
     for f in names:

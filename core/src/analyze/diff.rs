@@ -20,7 +20,8 @@ pub struct DiffOptions {
     pub before_profile: Option<usize>,
     /// Profile of the after group. Default: `None`, its active profile.
     pub after_profile: Option<usize>,
-    /// Scale before weights to the after total. Default: `true`.
+    /// Scale before weights to the after total (not when either total is
+    /// 0: there is nothing to scale to). Default: `true`.
     pub normalize: bool,
 }
 
@@ -103,7 +104,8 @@ pub struct ProfileDiff {
     pub unit: ValueUnit,
     /// Whether before weights were scaled to the after total.
     pub normalized: bool,
-    /// Factor applied to before weights (1 when not normalised).
+    /// Factor applied to before weights (1 when not normalised, or when
+    /// either total is 0).
     pub scale: f64,
     /// Total weight of the before profile, unscaled.
     pub before_total: f64,
@@ -200,7 +202,10 @@ pub fn diff(before: &ProfileGroup, after: &ProfileGroup, opts: &DiffOptions) -> 
     let before_total = before_tree.total();
     let after_total = after_tree.total();
     let normalized = opts.normalize || bp.unit() != ap.unit();
-    let scale = if normalized && before_total > 0.0 { after_total / before_total } else { 1.0 };
+    // Nothing to scale to (or from) when either total is 0: scaling the
+    // before weights to an after total of 0 would erase them, and a profile
+    // whose every call went away would read as unchanged.
+    let scale = if normalized && before_total > 0.0 && after_total > 0.0 { after_total / before_total } else { 1.0 };
 
     let mut functions: Vec<FunctionDelta> = Vec::new();
     let mut function_index: HashMap<(&str, Option<&str>), u32> = HashMap::new();
