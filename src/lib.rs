@@ -45,7 +45,7 @@ pub use flamekit_core::{
 };
 
 // Import.
-pub use file::import_file;
+pub use file::{import_file, read_file};
 pub use flamekit_core::{Diagnostic, Excerpt, ImportReport, Location};
 pub use flamekit_formats::{
     detect, import, import_format, import_with, sourcemap, stream, Format, ImportOptions, SourceMapInput,

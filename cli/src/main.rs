@@ -112,25 +112,17 @@ impl InputArgs {
 }
 
 /// Read a whole input (`-` = stdin), refusing one larger than `max` bytes
-/// with `limit_exceeded` before it is read: a file by its metadata, stdin
-/// by reading at most one byte past `max`.
+/// with `limit_exceeded` before it is read: a file by its metadata (the
+/// library's [`flamekit::read_file`]), stdin by reading at most one byte
+/// past `max`.
 pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
-    let too_big = |value: u64| Error::LimitExceeded { limit: flamekit::LimitKind::InputBytes, max, value };
-    let io = |e: std::io::Error| Error::Io { message: format!("{}: {e}", path.display()) };
-    let mut v = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(max.saturating_add(1)).read_to_end(&mut v)?;
-    } else {
-        let f = std::fs::File::open(path).map_err(io)?;
-        let len = f.metadata().map_err(io)?.len();
-        if len > max {
-            return Err(too_big(len));
-        }
-        // The file may grow while it is read: still read at most max + 1.
-        f.take(max.saturating_add(1)).read_to_end(&mut v).map_err(io)?;
+    if path.as_os_str() != "-" {
+        return flamekit::read_file(path, max);
     }
+    let mut v = Vec::new();
+    std::io::stdin().lock().take(max.saturating_add(1)).read_to_end(&mut v)?;
     if v.len() as u64 > max {
-        return Err(too_big(v.len() as u64));
+        return Err(Error::LimitExceeded { limit: flamekit::LimitKind::InputBytes, max, value: v.len() as u64 });
     }
     Ok(v)
 }
