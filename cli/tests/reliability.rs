@@ -8,6 +8,28 @@ fn dir(name: &str) -> tempfile::TempDir {
     tempfile::Builder::new().prefix(&format!("flamekit-cli-reliability-{name}-")).tempdir().unwrap()
 }
 
+/// Offer 512 MiB to `w` on a thread, 1 MiB at a time, until a write fails
+/// (the reader went away): how many bytes were taken.
+fn offer_512_mib(mut w: impl Write + Send + 'static) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let chunk = vec![b' '; 1 << 20];
+        let mut written: u64 = 0;
+        for _ in 0..512 {
+            if w.write_all(&chunk).is_err() {
+                break;
+            }
+            written += chunk.len() as u64;
+        }
+        written
+    })
+}
+
+/// Make a FIFO at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
 /// A file larger than `max_input_bytes` (256 MiB by default) is refused from
 /// its metadata, before a byte is read: a sparse 1 GiB file costs nothing.
 /// The error names the file's whole length; a bounded read would have
@@ -36,19 +58,8 @@ fn stdin_is_bounded() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let chunk = vec![b'a'; 1 << 20];
-        let mut written: u64 = 0;
-        // 512 MiB offered; the reader stops after 256 MiB + 1 byte.
-        for _ in 0..512 {
-            if stdin.write_all(&chunk).is_err() {
-                break;
-            }
-            written += chunk.len() as u64;
-        }
-        written
-    });
+    // 512 MiB offered; the reader stops after 256 MiB + 1 byte.
+    let writer = offer_512_mib(child.stdin.take().unwrap());
     let out = child.wait_with_output().unwrap();
     let written = writer.join().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -166,7 +177,7 @@ fn output_to_a_fifo_is_written_in_place() {
     let input = d.path().join("in.txt");
     std::fs::write(&input, "main;f 1\n").unwrap();
     let fifo = d.path().join("out.fifo");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
@@ -274,21 +285,14 @@ fn a_source_map_is_read_within_the_input_limit() {
     let profile = d.path().join("p.txt");
     std::fs::write(&profile, "main;work 1\n").unwrap();
     let fifo = d.path().join("app.min.js.map");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    mkfifo(&fifo);
+    // 512 MiB offered; the reader stops after 256 MiB + 1 byte. The FIFO is
+    // opened on the writer's thread (opening blocks until the CLI reads).
     let writer = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
-            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-            let chunk = vec![b' '; 1 << 20];
-            let mut written: u64 = 0;
-            // 512 MiB offered; the reader stops after 256 MiB + 1 byte.
-            for _ in 0..512 {
-                if f.write_all(&chunk).is_err() {
-                    break;
-                }
-                written += chunk.len() as u64;
-            }
-            written
+            let f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            offer_512_mib(f).join().unwrap()
         })
     };
     let out = Command::new(env!("CARGO_BIN_EXE_flamekit"))

@@ -856,7 +856,7 @@ fn sandwich_view(
             (up_h, down_h) = (up_h.max(word), down_h.max(word));
         }
     }
-    b.fit_height(d.title_h + strip + (up_h + down_h) as i32 * d.row_h);
+    b.fit_height(d.below_rows(d.title_h + strip, up_h + down_h));
     b.gutter_for(0);
     if b.d.left > 0 {
         // Side labels only: one letter wide.
