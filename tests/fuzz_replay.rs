@@ -29,11 +29,22 @@ fn saved_fuzz_inputs_stay_fixed() {
             let f = f.unwrap().path();
             let data = std::fs::read(&f).unwrap();
             eprintln!("replay {}", f.display());
-            harness::run(format, &data);
+            if target == "source_map" {
+                harness::source_map(&data);
+            } else {
+                harness::run(format, &data);
+            }
             n += 1;
         }
     }
     eprintln!("{n} saved fuzz inputs replayed");
+}
+
+#[test]
+fn the_test_maps_survive_the_source_map_harness() {
+    harness::source_map(&common::data("sourcemap/app.min.js.map"));
+    harness::source_map(b"{\"version\":3,\"sources\":[],\"names\":[],\"mappings\":\"A,A;;A\"}");
+    harness::source_map(b"{\"version\":3,\"sources\":[],\"names\":[],\"mappings\":\"!\"}");
 }
 
 #[test]

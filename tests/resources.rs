@@ -481,6 +481,17 @@ fn source_map_case(frames: usize, source: &str) -> (Vec<u8>, Vec<u8>) {
     (profile.into_bytes(), map.into_bytes())
 }
 
+/// A 40 MB map of 20 million entries, each 2 bytes: segments of one
+/// field (`A,`), or names that are numbers (`1,`).
+fn source_map_attack(case: &str) -> Vec<u8> {
+    let n = 20_000_000;
+    let (mappings, names) = match case {
+        "sourcemap_empty_segments" => ("A,".repeat(n - 1) + "A", "[]".to_owned()),
+        _ => ("AAAA".to_owned(), format!("[{}1]", "1,".repeat(n - 1))),
+    };
+    format!(r#"{{"version":3,"sources":["a.js"],"names":{names},"mappings":"{mappings}"}}"#).into_bytes()
+}
+
 /// The source of the source-map attacks.
 fn attack_source(case: &str) -> String {
     match case {
@@ -537,6 +548,7 @@ fn attack_input(case: &str) -> Vec<u8> {
             .into_bytes()
         }
         "sourcemap_dot_segments" => source_map_case(100, &attack_source(case)).0,
+        "sourcemap_empty_segments" | "sourcemap_numeric_names" => source_map_case(10, "a.js").0,
         "sourcemap_long_source" => source_map_case(1_000, &attack_source(case)).0,
         "pmcstat_long_image" => {
             let mut s = format!("@ ev [1 samples]\n1.0% [1] a @ /{}\n", "i".repeat(65_000));
@@ -574,6 +586,11 @@ fn attack(case: &str, input: &[u8]) -> String {
         "sourcemap_dot_segments" | "sourcemap_long_source" => {
             let frames = if case == "sourcemap_dot_segments" { 100 } else { 1_000 };
             let map = source_map_case(frames, &attack_source(case)).1;
+            let source_maps = vec![flamekit::SourceMapInput::new("app.min.js.map", map)];
+            flamekit::import_with(input, Some("app.cpuprofile"), &ImportOptions { source_maps, ..Default::default() })
+        }
+        "sourcemap_empty_segments" | "sourcemap_numeric_names" => {
+            let map = source_map_attack(case);
             let source_maps = vec![flamekit::SourceMapInput::new("app.min.js.map", map)];
             flamekit::import_with(input, Some("app.cpuprofile"), &ImportOptions { source_maps, ..Default::default() })
         }
@@ -796,6 +813,21 @@ fn attack_source_map_dot_segments() {
 #[test]
 fn attack_source_map_long_source() {
     check_attack("sourcemap_long_source", &["ok"], 256.0);
+}
+
+/// A map of 20 million one-field segments (`A,`, 40 MB): the decoder
+/// holds 28 bytes for each (peak RSS 654 MiB in release); 20 million names
+/// that are numbers (`1,`) took 1,265 MiB and 2.8 s. Each is an entry of
+/// `max_source_map_entries` (16 million by default), counted before
+/// decoding.
+#[test]
+fn attack_source_map_empty_segments() {
+    check_attack("sourcemap_empty_segments", &["limit_exceeded"], 256.0);
+}
+
+#[test]
+fn attack_source_map_numeric_names() {
+    check_attack("sourcemap_numeric_names", &["limit_exceeded"], 256.0);
 }
 
 /// A pmcstat `@ image` of 65,000 bytes, the file of the 7,500 frames after

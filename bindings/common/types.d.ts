@@ -27,6 +27,8 @@ export interface IngestLimits {
   maxStackNodes?: number
   /** Most bytes of frame and file names over a group's frames. */
   maxFrameTextBytes?: number
+  /** Most entries (mapping segments, names, sources) in an import's source maps together. */
+  maxSourceMapEntries?: number
 }
 
 /** One JavaScript source map (`flamekit::SourceMapInput`). */

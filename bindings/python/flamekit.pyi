@@ -76,6 +76,7 @@ class IngestLimits:
     max_name_bytes: int
     max_stack_nodes: int
     max_frame_text_bytes: int
+    max_source_map_entries: int
     def __init__(
         self,
         *,
@@ -89,6 +90,7 @@ class IngestLimits:
         max_name_bytes: Optional[int] = None,
         max_stack_nodes: Optional[int] = None,
         max_frame_text_bytes: Optional[int] = None,
+        max_source_map_entries: Optional[int] = None,
     ) -> None: ...
     @staticmethod
     def unlimited() -> IngestLimits:

@@ -26,6 +26,8 @@ pub enum LimitKind {
     StackNodes,
     /// Bytes of the names and files of a group's frames together.
     FrameText,
+    /// Entries of the source maps given with an import, together.
+    SourceMapEntries,
     /// Size of an in-memory speedscope export (a fixed bound,
     /// `MAX_EXPORT_BYTES`, not one of [`crate::IngestLimits`]).
     ExportBytes,
@@ -45,6 +47,7 @@ impl LimitKind {
             LimitKind::StackNodes => "max_stack_nodes",
             LimitKind::ExportBytes => "max_export_bytes",
             LimitKind::FrameText => "max_frame_text_bytes",
+            LimitKind::SourceMapEntries => "max_source_map_entries",
         }
     }
 }

@@ -465,7 +465,7 @@ pub fn import_format(format: Format, bytes: &[u8], opts: &ImportOptions) -> Resu
 
 /// [`import_format`] without the input-size check.
 fn import_inflated(format: Format, bytes: &[u8], opts: &ImportOptions) -> Result<(ProfileGroup, ImportReport)> {
-    let maps = sourcemap::SourceMaps::parse(&opts.source_maps)?;
+    let maps = sourcemap::SourceMaps::parse(&opts.source_maps, &opts.limits)?;
     let (mut group, mut report) = (format.importer().import)(bytes, opts)?;
     maps.apply(&mut group, &mut report, &opts.limits)?;
     group.set_format(format.id());

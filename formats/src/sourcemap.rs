@@ -53,13 +53,17 @@
 //! # Limits and reporting
 //!
 //! The bytes of all maps count toward [`IngestLimits::max_input_bytes`]
-//! together with the profile. A map that is not valid JSON, not a version 3
+//! together with the profile, and their entries (mapping segments, names,
+//! sources) toward [`IngestLimits::max_source_map_entries`], counted before
+//! any map is decoded: decoding holds 28 bytes or more for an entry of 2
+//! bytes. A map that is not valid JSON, not a version 3
 //! source map, or whose mappings do not decode is
 //! [`Error::InvalidSourceMap`] naming the map, and nothing is imported. A
 //! map that maps no frame is reported in the [`ImportReport`] as a
 //! `source_map_unmatched` warning.
 //!
 //! [`IngestLimits::max_input_bytes`]: flamekit_core::IngestLimits::max_input_bytes
+//! [`IngestLimits::max_source_map_entries`]: flamekit_core::IngestLimits::max_source_map_entries
 //!
 //! ```
 //! use flamekit_formats::{import_with, ImportOptions, SourceMapInput};
@@ -86,8 +90,11 @@ use std::collections::HashMap;
 use std::fmt;
 
 use flamekit_core::{cut_at, Error, Frame, ImportReport, IngestLimits, LimitKind, Location, ProfileGroup, Result};
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 /// One source map to apply on import.
 #[derive(Clone, PartialEq, Eq)]
@@ -160,19 +167,142 @@ struct Parsed {
     by_position: Vec<u32>,
 }
 
-/// The parts of a map's top level checked before decoding it.
+/// The parts of a map read before decoding it: its version and what
+/// decoding will hold, counted in entries
+/// ([`IngestLimits::max_source_map_entries`]) without keeping them.
 #[derive(Deserialize)]
-struct Head {
+struct Head<'a> {
     version: Option<serde_json::Value>,
-    mappings: Option<IgnoredAny>,
-    sections: Option<IgnoredAny>,
+    #[serde(borrow)]
+    mappings: Option<Cow<'a, str>>,
+    sections: Option<Each<Section<'a>>>,
+    names: Option<Each<IgnoredAny>>,
+    sources: Option<Each<IgnoredAny>>,
+    #[serde(rename = "sourcesContent")]
+    sources_content: Option<Each<IgnoredAny>>,
+    x_facebook_sources: Option<Each<Option<Each<FunctionMap<'a>>>>>,
+}
+
+/// An index map's section: its embedded map.
+#[derive(Deserialize)]
+struct Section<'a> {
+    #[serde(borrow)]
+    map: Option<Head<'a>>,
+}
+
+/// A Hermes function map, one per source in `x_facebook_sources`.
+#[derive(Deserialize)]
+struct FunctionMap<'a> {
+    #[serde(borrow)]
+    mappings: Option<Cow<'a, str>>,
+    names: Option<Each<IgnoredAny>>,
+}
+
+/// Entries decoding a part of a map holds.
+trait Entries {
+    fn entries(&self) -> u64;
+}
+
+/// Segments of a `mappings` string: each `,` or `;` ends one (the decoder
+/// reserves a token for each).
+fn segments(mappings: &Option<Cow<'_, str>>) -> u64 {
+    match mappings.as_deref() {
+        None | Some("") => 0,
+        Some(m) => m.bytes().filter(|&b| b == b',' || b == b';').count() as u64 + 1,
+    }
+}
+
+fn entries<T: Entries>(part: &Option<T>) -> u64 {
+    part.as_ref().map_or(0, T::entries)
+}
+
+impl Entries for Head<'_> {
+    fn entries(&self) -> u64 {
+        [
+            segments(&self.mappings),
+            entries(&self.sections),
+            entries(&self.names),
+            entries(&self.sources),
+            entries(&self.sources_content),
+            entries(&self.x_facebook_sources),
+        ]
+        .iter()
+        .fold(0, |a, &b| a.saturating_add(b))
+    }
+}
+
+impl Entries for Section<'_> {
+    fn entries(&self) -> u64 {
+        entries(&self.map).saturating_add(1)
+    }
+}
+
+impl Entries for FunctionMap<'_> {
+    fn entries(&self) -> u64 {
+        segments(&self.mappings).saturating_add(entries(&self.names)).saturating_add(1)
+    }
+}
+
+impl Entries for IgnoredAny {
+    fn entries(&self) -> u64 {
+        1
+    }
+}
+
+impl<T: Entries> Entries for Option<T> {
+    /// An array element, `null` or not.
+    fn entries(&self) -> u64 {
+        entries(self).max(1)
+    }
+}
+
+/// A JSON array read one element at a time, keeping only the sum of its
+/// elements' entries: counting must not hold what decoding would.
+struct Each<T> {
+    entries: u64,
+    element: PhantomData<T>,
+}
+
+impl<T> Entries for Each<T> {
+    fn entries(&self) -> u64 {
+        self.entries
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Entries> Deserialize<'de> for Each<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Elements<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Entries> Visitor<'de> for Elements<T> {
+            type Value = Each<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Each<T>, A::Error> {
+                let mut entries = 0u64;
+                while let Some(element) = seq.next_element::<T>()? {
+                    entries = entries.saturating_add(element.entries());
+                }
+                Ok(Each { entries, element: PhantomData })
+            }
+        }
+        deserializer.deserialize_seq(Elements(PhantomData))
+    }
 }
 
 impl SourceMaps {
     /// Parse every map. Fails with [`Error::InvalidSourceMap`] naming the
     /// first map that is not a valid version 3 source map (regular or index
-    /// map with embedded sections).
-    pub fn parse(inputs: &[SourceMapInput]) -> Result<SourceMaps> {
+    /// map with embedded sections), and with [`Error::LimitExceeded`]
+    /// (`max_source_map_entries`) when the maps together hold more entries
+    /// than `limits` allow, counted before any map is decoded.
+    pub fn parse(inputs: &[SourceMapInput], limits: &IngestLimits) -> Result<SourceMaps> {
+        // Every map's head first: their entries are counted together,
+        // before any map is decoded.
+        let mut total = 0u64;
+        for input in inputs {
+            total = total.saturating_add(Parsed::head(input)?.entries());
+            limits.check(LimitKind::SourceMapEntries, total)?;
+        }
         let maps = inputs.iter().map(Parsed::parse).collect::<Result<Vec<_>>>()?;
         let mut order: Vec<usize> = (0..maps.len()).filter(|&i| maps[i].script.is_some()).collect();
         order.extend((0..maps.len()).filter(|&i| maps[i].script.is_none()));
@@ -252,15 +382,16 @@ pub fn apply(
     report: &mut ImportReport,
     limits: &IngestLimits,
 ) -> Result<usize> {
-    SourceMaps::parse(inputs)?.apply(group, report, limits)
+    SourceMaps::parse(inputs, limits)?.apply(group, report, limits)
 }
 
 impl Parsed {
-    fn parse(input: &SourceMapInput) -> Result<Parsed> {
+    /// The head of `input`'s map, checked to be a version 3 map.
+    fn head(input: &SourceMapInput) -> Result<Head<'_>> {
         let bad = |message: String| Error::InvalidSourceMap { name: input.name.clone(), message };
         let json = without_xssi_prefix(&input.bytes);
         let head: Head = serde_json::from_slice(json).map_err(|e| bad(format!("invalid JSON: {e}")))?;
-        match head.version {
+        match &head.version {
             Some(serde_json::Value::Number(n)) if n.as_u64() == Some(3) => {}
             Some(v) => return Err(bad(format!("unsupported version {v}: only version 3 maps are supported"))),
             None => return Err(bad("no `version` field: not a source map".into())),
@@ -268,10 +399,20 @@ impl Parsed {
         if head.mappings.is_none() && head.sections.is_none() {
             return Err(bad("neither `mappings` nor `sections`: not a source map".into()));
         }
+        Ok(head)
+    }
+
+    /// Decode `input`'s map ([`Parsed::head`] checked it).
+    fn parse(input: &SourceMapInput) -> Result<Parsed> {
+        let bad = |message: String| Error::InvalidSourceMap { name: input.name.clone(), message };
+        let json = without_xssi_prefix(&input.bytes);
         let decoded = sourcemap::decode_slice(json).map_err(|e| bad(e.to_string()))?;
         let map = match decoded {
             sourcemap::DecodedMap::Regular(map) => map,
-            sourcemap::DecodedMap::Hermes(map) => (*map).clone(),
+            // The map itself, not a copy (decoding held it once already).
+            sourcemap::DecodedMap::Hermes(mut map) => {
+                std::mem::replace(&mut *map, sourcemap::SourceMap::new(None, vec![], vec![], vec![], None))
+            }
             sourcemap::DecodedMap::Index(index) => index.flatten().map_err(|e| bad(e.to_string()))?,
         };
         let mut by_position: Vec<u32> = (0..map.get_token_count()).collect();

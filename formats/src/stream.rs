@@ -303,7 +303,7 @@ fn stream_text<R: Read>(
     };
     // Source maps apply to the whole group at the end; their bytes count
     // toward the input budget.
-    let maps = crate::sourcemap::SourceMaps::parse(&opts.import.source_maps)?;
+    let maps = crate::sourcemap::SourceMaps::parse(&opts.import.source_maps, &opts.import.limits)?;
     let map_bytes = crate::sourcemap::total_bytes(&opts.import.source_maps);
     let chunk_opts = ImportOptions {
         limits: IngestLimits { max_input_bytes: u64::MAX, max_samples: u64::MAX, ..limits },

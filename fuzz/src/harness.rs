@@ -168,3 +168,34 @@ pub fn in_chunks_and_by_serde(format: Format, data: &[u8]) -> Option<(String, St
         None => None,
     }
 }
+
+/// A V8 CPU profile of `node app.min.js` (tests/data/sourcemap/), whose
+/// frames a map of that script maps.
+const MINIFIED_PROFILE: &[u8] = include_bytes!("../../tests/data/sourcemap/app.cpuprofile");
+
+/// `data` as a source map of the script behind [`MINIFIED_PROFILE`]: the
+/// import maps it, or fails with a typed error about the map. A mapped
+/// profile keeps every sample and its weight (mapped frames that become one
+/// add up) and survives everything downstream.
+pub fn source_map(data: &[u8]) {
+    static UNMAPPED: std::sync::OnceLock<flamekit::ProfileGroup> = std::sync::OnceLock::new();
+    let options = |maps| ImportOptions { limits: limits(), source_maps: maps, ..Default::default() };
+    let unmapped = UNMAPPED.get_or_init(|| {
+        flamekit::import_with(MINIFIED_PROFILE, None, &options(vec![])).expect("the profile imports").0
+    });
+    let map = flamekit::SourceMapInput::new("app.min.js.map", data.to_vec());
+    let group = match flamekit::import_with(MINIFIED_PROFILE, None, &options(vec![map])) {
+        Ok((g, _)) => g,
+        Err(e) => {
+            assert!(["invalid_source_map", "limit_exceeded"].contains(&e.code()), "{e}");
+            return;
+        }
+    };
+    let (p, q) = (&group.profiles()[0], &unmapped.profiles()[0]);
+    assert_eq!(p.sample_count(), q.sample_count());
+    assert_eq!(p.total_weight(), q.total_weight());
+    assert!(group.frames().len() <= unmapped.frames().len(), "mapping only merges frames");
+    let json = flamekit::to_speedscope_json(&group).expect("export of a mapped profile");
+    flamekit::import_format(Format::Speedscope, json.as_bytes(), &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("export of a mapped profile must re-import: {e}"));
+}

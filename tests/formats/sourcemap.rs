@@ -268,6 +268,57 @@ fn maps_count_toward_the_input_budget() {
     }
 }
 
+/// The entries decoding `map` holds, by the rule `max_source_map_entries`
+/// states, counted on the raw JSON: a segment for each `,` or `;` of
+/// `mappings` and one more, each element of `names`, `sources` and
+/// `sourcesContent`, and each section with the entries of its map.
+fn entries(map: &serde_json::Value) -> u64 {
+    let len = |key: &str| map[key].as_array().map_or(0, |a| a.len() as u64);
+    let segments =
+        map["mappings"].as_str().filter(|m| !m.is_empty()).map_or(0, |m| m.matches([',', ';']).count() as u64 + 1);
+    let sections = map["sections"].as_array().map_or(0, |s| s.iter().map(|s| 1 + entries(&s["map"])).sum());
+    segments + len("names") + len("sources") + len("sourcesContent") + sections
+}
+
+#[test]
+fn map_entries_count_toward_their_limit() {
+    let profile = data("sourcemap/app.cpuprofile");
+    let terser: serde_json::Value = serde_json::from_slice(&data("sourcemap/app.min.js.map")).unwrap();
+    let index = serde_json::json!({"version": 3, "sections": [
+        {"offset": {"line": 0, "column": 0}, "map": {"version": 3, "sources": ["a.js"], "names": ["x", 1], "mappings": "AAAA;;AACA,C"}},
+        {"offset": {"line": 9, "column": 0}, "map": terser},
+    ]});
+    let terser_entries = entries(&terser);
+    // The raw map: 5 sources and names at least, and one segment a mapping.
+    assert!(terser_entries > 100, "{terser_entries}");
+    // The banner: 4 segments (one line empty), 1 source, 2 names.
+    assert_eq!(entries(&index), 2 + (4 + 1 + 2) + terser_entries);
+    let maps = || vec![terser_map(), SourceMapInput::new("index.js.map", serde_json::to_vec(&index).unwrap())];
+    // Counted over every map, checked before any is decoded.
+    let total = terser_entries + entries(&index);
+    for (max, ok) in [(total, true), (total - 1, false), (terser_entries - 1, false)] {
+        let limits = IngestLimits { max_source_map_entries: max, ..Default::default() };
+        let r = import_with(&profile, None, &ImportOptions { limits, source_maps: maps(), ..Default::default() });
+        match r {
+            Ok(_) => assert!(ok, "{max}"),
+            Err(e) => {
+                assert!(!ok, "{max}");
+                let value = if max < terser_entries { terser_entries } else { total };
+                assert_eq!(e, Error::LimitExceeded { limit: LimitKind::SourceMapEntries, max, value });
+            }
+        }
+    }
+    // Streamed imports check the same limit.
+    use flamekit::stream::{import_reader, StreamOptions};
+    let limits = IngestLimits { max_source_map_entries: total - 1, ..Default::default() };
+    let opts = StreamOptions {
+        import: ImportOptions { limits, source_maps: maps(), ..Default::default() },
+        ..Default::default()
+    };
+    let e = import_reader(&b"main 1\n"[..], &opts, &mut |_| {}).unwrap_err();
+    assert_eq!(e, Error::LimitExceeded { limit: LimitKind::SourceMapEntries, max: total - 1, value: total });
+}
+
 #[test]
 fn chrome_trace_cpu_profiles_are_mapped_too() {
     // The same recording as a DevTools trace: one `CpuProfile` event.

@@ -235,6 +235,8 @@ settings! {
         max_stack_nodes: u64,
         /// Most bytes of frame and file names over a group's frames.
         max_frame_text_bytes: u64,
+        /// Most entries (mapping segments, names, sources) in an import's source maps together.
+        max_source_map_entries: u64,
     }
     /// No limits at all.
     #[staticmethod]

@@ -29,7 +29,7 @@ with open(os.path.join(ROOT, "tests", "vectors", "vectors.json")) as f:
 
 def limits(overrides):
     d = fk.default_ingest_limits()
-    fields = {k: getattr(d, k) for k in ("max_input_bytes", "max_inflated_bytes", "max_frames", "max_samples", "max_stack_depth", "max_profiles", "max_inflation_ratio", "max_name_bytes", "max_stack_nodes", "max_frame_text_bytes")}
+    fields = dict(vars(d))
     fields.update(overrides)
     return fk.IngestLimits(**fields)
 

@@ -55,6 +55,16 @@ pub struct IngestLimits {
     /// pmcstat `@ image` line, a source map's `sources`) could otherwise
     /// copy a 64 KiB name into millions of frames.
     pub max_frame_text_bytes: u64,
+    /// Most entries in the source maps given with an import, together: a
+    /// segment for each `,` or `;` in a map's `mappings` and one more, an
+    /// entry for each element of `names`, `sources` and `sourcesContent`,
+    /// for each index-map section and each Hermes function map, counted
+    /// before any map is decoded. Default: 16,000,000. Decoding holds
+    /// about 28 to 60 bytes for an entry (about 1 GB at the default) and an
+    /// entry takes as little as 2 bytes of map (`A,`), so the input limit
+    /// alone would let 256 MiB of maps hold several GB. Real maps spend
+    /// about 5 to 10 bytes a segment: 16 million is a map of 80 to 160 MB.
+    pub max_source_map_entries: u64,
 }
 
 impl Default for IngestLimits {
@@ -70,6 +80,7 @@ impl Default for IngestLimits {
             max_name_bytes: 64 << 10,
             max_stack_nodes: 100_000_000,
             max_frame_text_bytes: 256 << 20,
+            max_source_map_entries: 16_000_000,
         }
     }
 }
@@ -126,6 +137,7 @@ impl IngestLimits {
             max_name_bytes: u64::MAX,
             max_stack_nodes: u64::MAX,
             max_frame_text_bytes: u64::MAX,
+            max_source_map_entries: u64::MAX,
         }
     }
 
@@ -164,6 +176,7 @@ impl IngestLimits {
             LimitKind::InflationRatio => self.max_inflation_ratio,
             LimitKind::StackNodes => self.max_stack_nodes,
             LimitKind::FrameText => self.max_frame_text_bytes,
+            LimitKind::SourceMapEntries => self.max_source_map_entries,
             // Not an ingest limit: the exports' fixed bound.
             LimitKind::ExportBytes => crate::MAX_EXPORT_BYTES,
         }
