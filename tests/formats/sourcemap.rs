@@ -173,6 +173,20 @@ fn index_map_with_sections() {
 }
 
 #[test]
+fn hermes_maps_map_like_the_plain_map_they_extend() {
+    // A Hermes (React Native) map is a regular map plus a function map per
+    // source in `x_facebook_sources`; the mappings are read the same way.
+    let mut hermes: serde_json::Value = serde_json::from_slice(&data("sourcemap/app.min.js.map")).unwrap();
+    hermes["x_facebook_sources"] = serde_json::json!([[{"names": ["<global>"], "mappings": "AAA"}]]);
+    let profile = data("sourcemap/app.cpuprofile");
+    let (g, report) =
+        import(&profile, vec![SourceMapInput::new("app.min.js.map", serde_json::to_vec(&hermes).unwrap())]);
+    assert!(report.is_clean(), "{report:?}");
+    assert_original_functions(&g);
+    assert_eq!(g, import(&profile, vec![terser_map()]).0);
+}
+
+#[test]
 fn unmatched_map_is_reported_and_changes_nothing() {
     let profile = data("sourcemap/app.cpuprofile");
     let (plain, _) = import(&profile, vec![]);
