@@ -48,7 +48,7 @@ use flamekit_core::{
 };
 
 use crate::parallel::{Intern, LocalNames, MadeNames, ShardedNames, TOO_MANY_NAMES};
-use crate::text::{trim, trim_end, trim_start};
+use crate::text::{hex_digits, trim, trim_end, trim_start};
 use crate::ImportOptions;
 
 const FORMAT: &str = crate::Format::LinuxPerf.id();
@@ -169,7 +169,7 @@ fn parse_frame(line: &str) -> Option<(&str, &str)> {
     let s = trim(line);
     // The address: hex digits up to the first whitespace (or the end). An
     // ASCII byte's offset is a char boundary.
-    let addr_end = s.bytes().position(|c| !c.is_ascii_hexdigit()).unwrap_or(s.len());
+    let addr_end = hex_digits(s.as_bytes());
     if addr_end == 0 || s.as_bytes().get(addr_end).is_some_and(|c| !c.is_ascii_whitespace()) {
         return None;
     }
@@ -190,7 +190,7 @@ fn parse_frame(line: &str) -> Option<(&str, &str)> {
     let mut sym = trim_end(&rest[..open]);
     if let Some(p) = memchr::memrchr(b'+', sym.as_bytes()) {
         let off = &sym.as_bytes()[p + 1..];
-        if p > 0 && off.len() > 2 && off.starts_with(b"0x") && off[2..].iter().all(u8::is_ascii_hexdigit) {
+        if p > 0 && off.len() > 2 && off.starts_with(b"0x") && hex_digits(&off[2..]) == off.len() - 2 {
             sym = &sym[..p];
         }
     }

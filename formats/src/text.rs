@@ -120,6 +120,36 @@ pub(crate) fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     i + a[..n - i].iter().rev().zip(b[..n - i].iter().rev()).take_while(|(x, y)| x == y).count()
 }
 
+/// `b` in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    b as u64 * 0x0101_0101_0101_0101
+}
+
+/// The high bit of each byte of `x` (bytes below 0x80) that lies in
+/// `lo..=hi`: adding `0x80 - lo` sets a byte's high bit when it is at least
+/// `lo`, adding `0x7F - hi` when it is above `hi`, and neither sum carries
+/// into the next byte.
+fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    x.wrapping_add(splat(0x80 - lo)) & !x.wrapping_add(splat(0x7F - hi)) & splat(0x80)
+}
+
+/// How many ASCII hex digits `b` starts with, eight bytes tested at a time
+/// (an address of `perf script` is 6 to 16 of them).
+pub(crate) fn hex_digits(b: &[u8]) -> usize {
+    let mut i = 0;
+    for w in b.chunks_exact(8) {
+        let w = word(w);
+        let x = w & splat(0x7F);
+        let hex = (bytes_in(x, b'0', b'9') | bytes_in(x | splat(0x20), b'a', b'f')) & !w;
+        let other = !hex & splat(0x80);
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count()
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -132,6 +162,17 @@ mod tests {
             prop_assert_eq!(super::trim(&s), s.trim());
             prop_assert_eq!(super::trim_start(&s), s.trim_start());
             prop_assert_eq!(super::trim_end(&s), s.trim_end());
+        }
+
+        /// The hex digits counted eight bytes at a time are those a byte
+        /// loop counts: each byte value at each place of a run around the
+        /// word size.
+        #[test]
+        fn hex_digits_equal_a_byte_count(run in "[0-9a-fA-F]{0,20}", c in 0u8..=255, tail in "[0-9a-fA-F ]{0,10}") {
+            let b = [run.as_bytes(), &[c], tail.as_bytes()].concat();
+            let want = b.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            prop_assert_eq!(super::hex_digits(&b), want);
+            prop_assert_eq!(super::hex_digits(&b[..run.len()]), run.len());
         }
 
         /// The common prefix and suffix, eight bytes at a time, equal a
