@@ -211,16 +211,11 @@ enum Nodes<'p> {
     Tree { frame: Vec<FrameId>, parent: Vec<u32> },
 }
 
-impl MergedTotals<'_> {
-    /// The root's total.
-    pub(crate) fn total(&self) -> f64 {
-        self.total[0]
-    }
-
+impl Nodes<'_> {
     /// The parent of node `i` (not the root).
     #[inline]
     fn parent(&self, i: usize) -> usize {
-        match &self.nodes {
+        match self {
             Nodes::Stacks(stacks) => match stacks.parent(i as u32 - 1) {
                 NO_STACK => 0,
                 p => p as usize + 1,
@@ -231,11 +226,30 @@ impl MergedTotals<'_> {
 
     /// The frame of node `i` (not the root).
     #[inline]
-    pub(crate) fn frame(&self, i: usize) -> FrameId {
-        match &self.nodes {
+    fn frame(&self, i: usize) -> FrameId {
+        match self {
             Nodes::Stacks(stacks) => stacks.frame(i as u32 - 1),
             Nodes::Tree { frame, .. } => frame[i],
         }
+    }
+}
+
+impl MergedTotals<'_> {
+    /// The root's total.
+    pub(crate) fn total(&self) -> f64 {
+        self.total[0]
+    }
+
+    /// The parent of node `i` (not the root).
+    #[inline]
+    fn parent(&self, i: usize) -> usize {
+        self.nodes.parent(i)
+    }
+
+    /// The frame of node `i` (not the root).
+    #[inline]
+    pub(crate) fn frame(&self, i: usize) -> FrameId {
+        self.nodes.frame(i)
     }
 
     /// The outermost nodes whose frame `is_target` marks (a target under
@@ -337,19 +351,30 @@ impl MergedTotals<'_> {
     pub(crate) fn drawn(self, keep: impl Fn(f64) -> bool, max_depth: usize) -> Tree {
         let mut t = Tree::with_root(ROOT_FRAME);
         t.total[0] = self.total[0];
-        // The kept nodes' ids in `t` and their depths (few: a view keeps
-        // what it can draw, however deep or wide the profile).
-        let mut kept: HashMap<u32, (u32, u32)> = HashMap::from([(0, (0, 0))]);
-        for (i, &w) in self.total.iter().enumerate().skip(1) {
+        // Each node's slot, once its total is read, holds its id in `t`
+        // and its depth when it is kept (`id << 32 | depth`), or
+        // `NOT_KEPT`: parents come before their children, so a slot is
+        // read as a total before any child reads it as a parent. No map
+        // of the kept nodes: a view that starts deep keeps every node
+        // above its first row, and no array beside the totals: one that
+        // starts at the top keeps few of many.
+        const NOT_KEPT: u64 = u64::MAX;
+        let nodes = self.nodes;
+        // The same allocation, read as bits.
+        let mut slot: Vec<u64> = self.total.into_iter().map(f64::to_bits).collect();
+        slot[0] = 0;
+        for i in 1..slot.len() {
+            let w = f64::from_bits(slot[i]);
+            slot[i] = NOT_KEPT;
             if !keep(w) {
                 continue;
             }
-            if let Some(&(p, depth)) = kept.get(&(self.parent(i) as u32)) {
-                if (depth as usize) < max_depth {
-                    let id = t.push(p, self.frame(i));
-                    t.total[id as usize] = w;
-                    kept.insert(i as u32, (id, depth + 1));
-                }
+            let parent = slot[nodes.parent(i)];
+            let (p, depth) = ((parent >> 32) as u32, parent as u32);
+            if parent != NOT_KEPT && (depth as usize) < max_depth {
+                let id = t.push(p, nodes.frame(i));
+                t.total[id as usize] = w;
+                slot[i] = u64::from(id) << 32 | u64::from(depth + 1);
             }
         }
         t.index_children();
