@@ -86,13 +86,12 @@
 //! assert!(report.is_clean());
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-
-use flamekit_core::{cut_at, Error, Frame, ImportReport, IngestLimits, LimitKind, Location, ProfileGroup, Result};
-use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use flamekit_core::{cut_at, Error, Frame, ImportReport, IngestLimits, LimitKind, Location, ProfileGroup, Result};
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
